@@ -81,6 +81,9 @@ pub struct Usage {
     pub response: bool,
     /// A multipart request body (file parts, no serde).
     pub multipart: bool,
+    /// Decoded from JSON: received, unused, or inside such a type (a
+    /// request type inside an unused one is decoded too).
+    pub decoded: bool,
 }
 
 impl Usage {

@@ -4153,6 +4153,7 @@ pub struct AddFacebookCustomAudienceMember {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl AddFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addFacebookCustomAudienceMember",
@@ -4177,11 +4178,13 @@ impl AddFacebookCustomAudienceMember {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4209,6 +4212,7 @@ pub struct BatchUpdateFacebookCustomAudienceMembers {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl BatchUpdateFacebookCustomAudienceMembers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "batchUpdateFacebookCustomAudienceMembers",
@@ -4233,11 +4237,13 @@ impl BatchUpdateFacebookCustomAudienceMembers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4264,6 +4270,7 @@ pub struct CreateFacebookConversationForm {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookConversationForm {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFacebookConversationForm",
@@ -4285,11 +4292,13 @@ impl CreateFacebookConversationForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4316,6 +4325,7 @@ pub struct CreateFacebookIntegration {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFacebookIntegration",
@@ -4337,11 +4347,13 @@ impl CreateFacebookIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4369,6 +4381,7 @@ pub struct CreateFacebookPageLeadForm {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookPageLeadForm {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFacebookPageLeadForm",
@@ -4393,11 +4406,13 @@ impl CreateFacebookPageLeadForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4424,6 +4439,7 @@ pub struct CreateGoogleIntegration {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateGoogleIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createGoogleIntegration",
@@ -4445,11 +4461,13 @@ impl CreateGoogleIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4476,6 +4494,7 @@ pub struct CreateGoogleOfflineUserListJob {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateGoogleOfflineUserListJob {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createGoogleOfflineUserListJob",
@@ -4497,11 +4516,13 @@ impl CreateGoogleOfflineUserListJob {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4528,6 +4549,7 @@ pub struct CreateLinkedinIntegration {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateLinkedinIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLinkedinIntegration",
@@ -4549,11 +4571,13 @@ impl CreateLinkedinIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4590,6 +4614,7 @@ impl CreateLinkedinLeadForm {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLinkedinLeadForm",
@@ -4619,11 +4644,13 @@ impl CreateLinkedinLeadForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4651,6 +4678,7 @@ pub struct DeleteFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookAd",
@@ -4675,11 +4703,13 @@ impl DeleteFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4707,6 +4737,7 @@ pub struct DeleteFacebookAdAccount {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookAdAccount",
@@ -4731,11 +4762,13 @@ impl DeleteFacebookAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4763,6 +4796,7 @@ pub struct DeleteFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookAdset",
@@ -4787,11 +4821,13 @@ impl DeleteFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4819,6 +4855,7 @@ pub struct DeleteFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookCampaign",
@@ -4843,11 +4880,13 @@ impl DeleteFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4883,6 +4922,7 @@ impl DeleteFacebookCustomAudience {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookCustomAudience",
@@ -4911,11 +4951,13 @@ impl DeleteFacebookCustomAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4942,6 +4984,7 @@ pub struct DeleteFacebookIntegration {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookIntegration",
@@ -4963,11 +5006,13 @@ impl DeleteFacebookIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5003,6 +5048,7 @@ impl DeleteFacebookPage {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookPage",
@@ -5026,11 +5072,13 @@ impl DeleteFacebookPage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5058,6 +5106,7 @@ pub struct DeleteGoogleAdAccount {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteGoogleAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteGoogleAdAccount",
@@ -5082,11 +5131,13 @@ impl DeleteGoogleAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5122,6 +5173,7 @@ impl DeleteGoogleConversion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteGoogleConversion",
@@ -5147,11 +5199,13 @@ impl DeleteGoogleConversion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5188,6 +5242,7 @@ impl DeleteGoogleSegment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteGoogleSegment",
@@ -5214,11 +5269,13 @@ impl DeleteGoogleSegment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5254,6 +5311,7 @@ impl DeleteLinkedinAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLinkedinAdAccount",
@@ -5277,11 +5335,13 @@ impl DeleteLinkedinAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5308,6 +5368,7 @@ pub struct DuplicateFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "duplicateFacebookAd",
@@ -5328,11 +5389,13 @@ impl DuplicateFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5359,6 +5422,7 @@ pub struct DuplicateFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "duplicateFacebookAdset",
@@ -5379,11 +5443,13 @@ impl DuplicateFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5411,6 +5477,7 @@ pub struct DuplicateFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "duplicateFacebookCampaign",
@@ -5435,11 +5502,13 @@ impl DuplicateFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5475,6 +5544,7 @@ impl GetFacebookAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookAdAccount",
@@ -5500,11 +5570,13 @@ impl GetFacebookAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5554,6 +5626,7 @@ impl GetFacebookCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCampaign",
@@ -5585,11 +5658,13 @@ impl GetFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5627,6 +5702,7 @@ impl GetFacebookCampaignReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCampaignReport",
@@ -5654,11 +5730,13 @@ impl GetFacebookCampaignReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5694,6 +5772,7 @@ impl GetFacebookCustomAudience {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCustomAudience",
@@ -5719,11 +5798,13 @@ impl GetFacebookCustomAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5758,6 +5839,7 @@ impl GetFacebookIntegration {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookIntegration",
@@ -5780,11 +5862,13 @@ impl GetFacebookIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5820,6 +5904,7 @@ impl GetFacebookLeadForm {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookLeadForm",
@@ -5845,11 +5930,13 @@ impl GetFacebookLeadForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5889,6 +5976,7 @@ impl GetFacebookReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookReport",
@@ -5916,11 +6004,13 @@ impl GetFacebookReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5966,6 +6056,7 @@ impl GetFacebookReportList {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookReportList",
@@ -5995,11 +6086,13 @@ impl GetFacebookReportList {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6034,6 +6127,7 @@ impl GetFacebookUser {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookUser",
@@ -6056,11 +6150,13 @@ impl GetFacebookUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6096,6 +6192,7 @@ impl GetGoogleAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleAdAccount",
@@ -6121,11 +6218,13 @@ impl GetGoogleAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6161,6 +6260,7 @@ impl GetGoogleAudience {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleAudience",
@@ -6186,11 +6286,13 @@ impl GetGoogleAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6226,6 +6328,7 @@ impl GetGoogleCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleCampaign",
@@ -6251,11 +6354,13 @@ impl GetGoogleCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6293,6 +6398,7 @@ impl GetGoogleCampaignReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleCampaignReport",
@@ -6320,11 +6426,13 @@ impl GetGoogleCampaignReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6360,6 +6468,7 @@ impl GetGoogleConversion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleConversion",
@@ -6385,11 +6494,13 @@ impl GetGoogleConversion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6424,6 +6535,7 @@ impl GetGoogleIntegration {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleIntegration",
@@ -6446,11 +6558,13 @@ impl GetGoogleIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6486,6 +6600,7 @@ impl GetGoogleKeywordIdeas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleKeywordIdeas",
@@ -6512,11 +6627,13 @@ impl GetGoogleKeywordIdeas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6562,6 +6679,7 @@ impl GetGoogleReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleReport",
@@ -6591,11 +6709,13 @@ impl GetGoogleReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6641,6 +6761,7 @@ impl GetGoogleReportList {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleReportList",
@@ -6670,11 +6791,13 @@ impl GetGoogleReportList {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6711,6 +6834,7 @@ impl GetGoogleSegment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleSegment",
@@ -6737,11 +6861,13 @@ impl GetGoogleSegment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6776,6 +6902,7 @@ impl GetGoogleUser {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleUser",
@@ -6798,11 +6925,13 @@ impl GetGoogleUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6838,6 +6967,7 @@ impl GetLinkedinAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinAdAccount",
@@ -6861,11 +6991,13 @@ impl GetLinkedinAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6901,6 +7033,7 @@ impl GetLinkedinCampaignGroup {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinCampaignGroup",
@@ -6926,11 +7059,13 @@ impl GetLinkedinCampaignGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6975,6 +7110,7 @@ impl GetLinkedinCampaignGroupReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinCampaignGroupReport",
@@ -7008,11 +7144,13 @@ impl GetLinkedinCampaignGroupReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7047,6 +7185,7 @@ impl GetLinkedinIntegration {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinIntegration",
@@ -7069,11 +7208,13 @@ impl GetLinkedinIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7138,6 +7279,7 @@ impl GetLinkedinReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinReport",
@@ -7174,11 +7316,13 @@ impl GetLinkedinReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7225,6 +7369,7 @@ impl GetLinkedinReportList {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinReportList",
@@ -7255,11 +7400,13 @@ impl GetLinkedinReportList {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7294,6 +7441,7 @@ impl GetLinkedinUser {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinUser",
@@ -7316,11 +7464,13 @@ impl GetLinkedinUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7383,6 +7533,7 @@ impl ListFacebookAdAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookAdAccounts",
@@ -7417,11 +7568,13 @@ impl ListFacebookAdAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7456,6 +7609,7 @@ impl ListFacebookConversationForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookConversationForms",
@@ -7481,11 +7635,13 @@ impl ListFacebookConversationForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7532,6 +7688,7 @@ impl ListFacebookCustomAudiences {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookCustomAudiences",
@@ -7562,11 +7719,13 @@ impl ListFacebookCustomAudiences {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7645,6 +7804,7 @@ impl ListFacebookEntities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookEntities",
@@ -7687,11 +7847,13 @@ impl ListFacebookEntities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7734,6 +7896,7 @@ impl ListFacebookPageInstagramAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPageInstagramAccounts",
@@ -7765,11 +7928,13 @@ impl ListFacebookPageInstagramAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7805,6 +7970,7 @@ impl ListFacebookPageLeadForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPageLeadForms",
@@ -7830,11 +7996,13 @@ impl ListFacebookPageLeadForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7876,6 +8044,7 @@ impl ListFacebookPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPages",
@@ -7901,11 +8070,13 @@ impl ListFacebookPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7961,6 +8132,7 @@ impl ListFacebookPixels {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPixels",
@@ -7992,11 +8164,13 @@ impl ListFacebookPixels {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8038,6 +8212,7 @@ impl ListGoogleAdAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleAdAccounts",
@@ -8063,11 +8238,13 @@ impl ListGoogleAdAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8117,6 +8294,7 @@ impl ListGoogleAssets {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleAssets",
@@ -8146,11 +8324,13 @@ impl ListGoogleAssets {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8185,6 +8365,7 @@ impl ListGoogleAudiences {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleAudiences",
@@ -8207,11 +8388,13 @@ impl ListGoogleAudiences {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8246,6 +8429,7 @@ impl ListGoogleConversionGoals {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleConversionGoals",
@@ -8268,11 +8452,13 @@ impl ListGoogleConversionGoals {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8342,6 +8528,7 @@ impl ListGoogleConversions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleConversions",
@@ -8379,11 +8566,13 @@ impl ListGoogleConversions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8462,6 +8651,7 @@ impl ListGoogleEntities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleEntities",
@@ -8504,11 +8694,13 @@ impl ListGoogleEntities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8550,6 +8742,7 @@ impl ListGoogleSegments {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleSegments",
@@ -8575,11 +8768,13 @@ impl ListGoogleSegments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8616,6 +8811,7 @@ impl ListGoogleTargetInterests {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleTargetInterests",
@@ -8640,11 +8836,13 @@ impl ListGoogleTargetInterests {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8679,6 +8877,7 @@ impl ListLinkedinAdAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLinkedinAdAccounts",
@@ -8701,11 +8900,13 @@ impl ListLinkedinAdAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8741,6 +8942,7 @@ impl ListLinkedinLeadForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLinkedinLeadForms",
@@ -8766,11 +8968,13 @@ impl ListLinkedinLeadForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8798,6 +9002,7 @@ pub struct PauseFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseFacebookAd",
@@ -8822,11 +9027,13 @@ impl PauseFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8854,6 +9061,7 @@ pub struct PauseFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseFacebookAdset",
@@ -8878,11 +9086,13 @@ impl PauseFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8910,6 +9120,7 @@ pub struct PauseFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseFacebookCampaign",
@@ -8934,11 +9145,13 @@ impl PauseFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8966,6 +9179,7 @@ pub struct PublishFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishFacebookCampaign",
@@ -8990,11 +9204,13 @@ impl PublishFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9021,6 +9237,7 @@ pub struct PublishGoogleAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishGoogleAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishGoogleAd",
@@ -9041,11 +9258,13 @@ impl PublishGoogleAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9073,6 +9292,7 @@ pub struct PublishLinkedinCampaignGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishLinkedinCampaignGroup",
@@ -9097,11 +9317,13 @@ impl PublishLinkedinCampaignGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9129,6 +9351,7 @@ pub struct RemoveFacebookCustomAudienceMember {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl RemoveFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeFacebookCustomAudienceMember",
@@ -9153,11 +9376,13 @@ impl RemoveFacebookCustomAudienceMember {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9185,6 +9410,7 @@ pub struct ResumeFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resumeFacebookAd",
@@ -9209,11 +9435,13 @@ impl ResumeFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9241,6 +9469,7 @@ pub struct ResumeFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resumeFacebookAdset",
@@ -9265,11 +9494,13 @@ impl ResumeFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9297,6 +9528,7 @@ pub struct ResumeFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resumeFacebookCampaign",
@@ -9321,11 +9553,13 @@ impl ResumeFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9360,6 +9594,7 @@ impl SearchFacebookTargeting {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchFacebookTargeting",
@@ -9382,11 +9617,13 @@ impl SearchFacebookTargeting {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9429,6 +9666,7 @@ impl SearchGoogleTargeting {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchGoogleTargeting",
@@ -9455,11 +9693,13 @@ impl SearchGoogleTargeting {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9509,6 +9749,7 @@ impl SearchLinkedinTargeting {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLinkedinTargeting",
@@ -9538,11 +9779,13 @@ impl SearchLinkedinTargeting {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9578,6 +9821,7 @@ impl SetFacebookDefaultPage {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setFacebookDefaultPage",
@@ -9604,11 +9848,13 @@ impl SetFacebookDefaultPage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9636,6 +9882,7 @@ pub struct UpdateFacebookCustomAudience {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpdateFacebookCustomAudience {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateFacebookCustomAudience",
@@ -9660,11 +9907,13 @@ impl UpdateFacebookCustomAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9701,6 +9950,7 @@ impl UpdateLinkedinAdStatus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLinkedinAdStatus",
@@ -9730,11 +9980,13 @@ impl UpdateLinkedinAdStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9761,6 +10013,7 @@ pub struct UpsertFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookAd",
@@ -9782,11 +10035,13 @@ impl UpsertFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9813,6 +10068,7 @@ pub struct UpsertFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookAdset",
@@ -9834,11 +10090,13 @@ impl UpsertFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9865,6 +10123,7 @@ pub struct UpsertFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookCampaign",
@@ -9886,11 +10145,13 @@ impl UpsertFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9917,6 +10178,7 @@ pub struct UpsertFacebookPixel {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookPixel {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookPixel",
@@ -9938,11 +10200,13 @@ impl UpsertFacebookPixel {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9969,6 +10233,7 @@ pub struct UpsertGoogleAsset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleAsset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleAsset",
@@ -9990,11 +10255,13 @@ impl UpsertGoogleAsset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -10021,6 +10288,7 @@ pub struct UpsertGoogleAudience {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleAudience {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleAudience",
@@ -10042,11 +10310,13 @@ impl UpsertGoogleAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -10073,6 +10343,7 @@ pub struct UpsertGoogleCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleCampaign",
@@ -10094,11 +10365,13 @@ impl UpsertGoogleCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -10125,6 +10398,7 @@ pub struct UpsertGoogleConversion {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleConversion {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleConversion",
@@ -10146,11 +10420,13 @@ impl UpsertGoogleConversion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -10187,6 +10463,7 @@ impl UpsertGoogleSegment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleSegment",
@@ -10214,11 +10491,13 @@ impl UpsertGoogleSegment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -10245,6 +10524,7 @@ pub struct UpsertLinkedinCampaignGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertLinkedinCampaignGroup",
@@ -10266,11 +10546,13 @@ impl UpsertLinkedinCampaignGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -10282,7 +10564,9 @@ impl UpsertLinkedinCampaignGroup {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A Google or LinkedIn budget.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
@@ -10440,7 +10724,9 @@ crate::runtime::enums::string_enum!(AdSourceType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Adds or removes many contacts at once, from a CSV file or smart lists.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BatchUpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10552,7 +10838,9 @@ crate::runtime::enums::string_enum!(BudgetType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateFacebookConversationFormRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookConversationFormRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10592,7 +10880,9 @@ impl CreateFacebookConversationFormRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateFacebookIntegrationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10631,7 +10921,9 @@ impl CreateFacebookIntegrationRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `CreateFacebookLeadFormRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
@@ -10746,7 +11038,9 @@ impl CreateFacebookLeadFormRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateGoogleIntegrationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateGoogleIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10783,7 +11077,9 @@ impl CreateGoogleIntegrationRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Uploads contacts to a customer match list, from smart lists or a CSV file.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateGoogleOfflineUserListJobRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10850,7 +11146,9 @@ impl CreateGoogleOfflineUserListJobRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateLinkedinIntegrationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLinkedinIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10899,7 +11197,9 @@ impl CreateLinkedinIntegrationRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateLinkedinLeadFormRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLinkedinLeadFormRequest {
     /// `owner`: a [`LinkedinLeadFormOwner`](crate::ad_manager::LinkedinLeadFormOwner).
@@ -11107,7 +11407,9 @@ crate::runtime::enums::string_enum!(DistanceUnit);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// An image or video of an ad creative (one card of a carousel).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAdMedia {
     /// `src`: a URL.
@@ -11244,7 +11546,9 @@ crate::runtime::enums::string_enum!(FacebookAdMediaType);
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Who an ad set targets.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geo_locations`: a list of [`FacebookGeoLocation`](crate::ad_manager::FacebookGeoLocation) values.
@@ -11365,7 +11669,9 @@ impl FacebookAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A custom or lookalike audience picked for targeting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAudienceRef {
     /// `id`: a string.
@@ -11391,7 +11697,9 @@ impl FacebookAudienceRef {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookBudget` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
@@ -11502,7 +11810,9 @@ crate::runtime::enums::string_enum!(FacebookCampaignObjective);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A quick reply offered in the welcome message, with its automatic answer.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookConversationFormQuestion {
     /// `question`: a string.
@@ -11535,7 +11845,9 @@ impl FacebookConversationFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One contact to add to or remove from a custom audience.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookCustomAudienceMemberRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -11574,7 +11886,9 @@ impl FacebookCustomAudienceMemberRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Geocoded position of an address target.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -11603,7 +11917,9 @@ impl FacebookGeoGeometry {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A place included in or excluded from targeting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
@@ -11771,7 +12087,9 @@ crate::runtime::enums::string_enum!(FacebookGeoLocationType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookInterest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookInterest {
     /// `id`: a string. Example: `6003139266461`.
@@ -11808,7 +12126,9 @@ impl FacebookInterest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A consent checkbox of the form's disclaimer.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
     /// `is_required`: `true` or `false`.
@@ -11842,7 +12162,9 @@ impl FacebookLeadFormCheckbox {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A custom legal disclaimer with optional consent checkboxes.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormDisclaimer {
     /// `title`: a string.
@@ -11882,7 +12204,9 @@ impl FacebookLeadFormDisclaimer {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Intro card shown before the questions.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormGreetingCard {
     /// `title`: a string.
@@ -11916,7 +12240,9 @@ impl FacebookLeadFormGreetingCard {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `FacebookLeadFormQuestion` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
@@ -11971,7 +12297,9 @@ impl FacebookLeadFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One answer choice of a CUSTOM question.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestionOption {
     /// `key`: a string. Example: `option_1`.
@@ -12141,7 +12469,9 @@ crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Screen shown after a lead submits.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormThankYouPage {
     /// `title`: a string.
@@ -12259,7 +12589,9 @@ crate::runtime::enums::string_enum!(FacebookLeadFormType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookLocale` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLocale {
     /// `name`: a string. Example: `English (US)`.
@@ -12378,7 +12710,9 @@ crate::runtime::enums::string_enum!(FacebookPlacementType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Placement positions per platform, used when the placement type is manual.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookPlacements {
     /// `facebook`: a list of strings.
@@ -12498,7 +12832,9 @@ crate::runtime::enums::string_enum!(FacebookSpecialAdCategory);
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GeoAddressComponent` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
     /// `long_name`: a string.
@@ -12549,7 +12885,9 @@ impl GeoAddressComponent {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Geocoding result for an address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -12600,7 +12938,9 @@ impl GeoGeometry {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A point on the map.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoLatLng {
     /// `lat`: a number. Example: `40.7128`.
@@ -12637,7 +12977,9 @@ impl GeoLatLng {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GeoViewport` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoViewport {
     /// `northeast`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -13031,7 +13373,9 @@ crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One ad of an ad group.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAd {
     /// `id`: a string.
@@ -13429,7 +13773,9 @@ crate::runtime::enums::string_enum!(GoogleAdCallToAction);
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleAdGroup` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
     /// `id`: a string.
@@ -13606,7 +13952,9 @@ impl GoogleAdGroup {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleAdGroupAudience` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
     /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
@@ -13646,7 +13994,9 @@ impl GoogleAdGroupAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAdMedia` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdMedia {
     /// `type`: a [`GoogleAdMediaType2`](crate::ad_manager::GoogleAdMediaType2), one of `IMAGE`.
@@ -13818,7 +14168,9 @@ crate::runtime::enums::string_enum!(GoogleAdMediaType2);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A daily time window during which the campaign runs.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdSchedule {
     /// `dayOfWeek`: a [`GoogleScheduleDay`](crate::ad_manager::GoogleScheduleDay).
@@ -13853,7 +14205,9 @@ impl GoogleAdSchedule {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A weekly time slot during which an asset may show.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleAdScheduleTarget {
     /// `startMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
@@ -13954,7 +14308,9 @@ crate::runtime::enums::string_enum!(GoogleAdvertisingChannelType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAssetImage` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAssetImage {
     /// `url`: a string.
@@ -14058,7 +14414,9 @@ crate::runtime::enums::string_enum!(GoogleAssetType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAudienceDimension` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAudienceDimension {
     /// `isAgeUnknown`: `true` or `false`.
@@ -14142,7 +14500,9 @@ impl GoogleAudienceDimension {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Resource names of segments an audience combines.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAudienceSegments {
     /// `customAudiences`: a list of strings.
@@ -14197,7 +14557,9 @@ impl GoogleAudienceSegments {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleBiddingStrategy` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleBiddingStrategy {
     /// `type`: a string.
@@ -14234,7 +14596,9 @@ impl GoogleBiddingStrategy {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A call extension.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleCallAsset {
     /// `phoneNumber`: a string. Example: `+14155551234`.
@@ -14269,7 +14633,9 @@ pub struct GoogleCallAsset {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
@@ -14592,7 +14958,9 @@ crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Assets attached to a campaign, mostly by resource name.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignAssets {
     /// `calls`: a list of strings.
@@ -14665,7 +15033,9 @@ impl GoogleCampaignAssets {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleCampaignAudience` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
     /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
@@ -14753,7 +15123,9 @@ impl GoogleCampaignAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleCampaignGoal` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignGoal {
     /// `type`: a [`GoogleCampaignGoalType2`](crate::ad_manager::GoogleCampaignGoalType2), one of `CONVERSIONS`, `CLICK`, `YOUTUBE_ENGAGEMENT`.
@@ -14895,7 +15267,9 @@ crate::runtime::enums::string_enum!(GoogleCampaignGoalType2);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleCarouselCard` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCarouselCard {
     /// `headline`: a string.
@@ -15079,7 +15453,9 @@ crate::runtime::enums::string_enum!(GoogleConversionType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleConversionValueSettings` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleConversionValueSettings {
     /// Value given to each conversion.
@@ -15116,7 +15492,9 @@ impl GoogleConversionValueSettings {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A gender or age range value, possibly excluded.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleDemographicTarget {
     /// Google's value for the gender or age range.
@@ -15143,7 +15521,9 @@ impl GoogleDemographicTarget {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleFlexibleRuleUserList` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleFlexibleRuleUserList {
     /// `inclusiveRuleOperator`: a string. Example: `AND`.
@@ -15189,7 +15569,9 @@ impl GoogleFlexibleRuleUserList {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A place included in or excluded from targeting.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
@@ -15353,7 +15735,9 @@ impl GoogleGeoLocation {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeyword` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleKeyword {
     /// `keyword`: a string.
@@ -15380,7 +15764,9 @@ impl GoogleKeyword {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeywordIdeasRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleKeywordIdeasRequest {
     /// Site the ideas are drawn from.
@@ -15435,7 +15821,9 @@ impl GoogleKeywordIdeasRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeywords` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleKeywords {
     /// `positives`: a list of [`GoogleKeyword`](crate::ad_manager::GoogleKeyword) values.
@@ -15475,7 +15863,9 @@ impl GoogleKeywords {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A lead form extension.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleLeadFormAsset {
     /// Existing asset to update; absent to create one.
@@ -15783,7 +16173,9 @@ crate::runtime::enums::string_enum!(GoogleLeadFormCallToAction);
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleLeadFormField` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleLeadFormField {
     /// A Google Ads lead form input type.
@@ -15802,7 +16194,9 @@ pub struct GoogleLeadFormField {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A custom question added after the standard fields.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleLeadFormQuestion {
     /// `customQuestionText`: a string.
@@ -15825,7 +16219,9 @@ pub struct GoogleLeadFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A language to target.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleLocale {
     /// `name`: a string.
@@ -15887,7 +16283,9 @@ impl GoogleLocale {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleNetworkSettings` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleNetworkSettings {
     /// Show on the Search Network.
@@ -15918,7 +16316,9 @@ impl GoogleNetworkSettings {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRule` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRule {
     /// `ruleItemGroups`: a list of [`GoogleRuleItemGroup`](crate::ad_manager::GoogleRuleItemGroup) values.
@@ -15941,7 +16341,9 @@ impl GoogleRule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Website-visitor list built from URL or referrer rules.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleBasedUserList {
     /// `prepopulationStatus`: a [`GoogleRuleBasedUserListPrepopulationStatus`](crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus), one of `REQUESTED`.
@@ -16021,7 +16423,9 @@ crate::runtime::enums::string_enum!(GoogleRuleBasedUserListPrepopulationStatus);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleItem` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleItem {
     /// Which visit attribute the rule tests.
@@ -16051,7 +16455,9 @@ impl GoogleRuleItem {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleItemGroup` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleItemGroup {
     /// `ruleItems`: a list of [`GoogleRuleItem`](crate::ad_manager::GoogleRuleItem) values.
@@ -16118,7 +16524,9 @@ crate::runtime::enums::string_enum!(GoogleRuleItemName);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleOperand` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleOperand {
     /// `lookbackWindowDays`: a whole number. Example: `30`.
@@ -16340,7 +16748,9 @@ crate::runtime::enums::string_enum!(GoogleSegmentKind);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A keyword, URL or app defining a custom segment; fill the field matching `memberType`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleSegmentMember {
     /// `memberType`: a [`GoogleSegmentMemberMemberType`](crate::ad_manager::GoogleSegmentMemberMemberType), one of `KEYWORD`, `URL`, `APP`.
@@ -16445,7 +16855,9 @@ crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleSegmentTarget` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleSegmentTarget {
     /// `type`: a string.
@@ -16472,7 +16884,9 @@ impl GoogleSegmentTarget {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A sitelink extension.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleSitelinkAsset {
     /// Existing asset to update; absent to create one.
@@ -16515,7 +16929,9 @@ pub struct GoogleSitelinkAsset {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleStringRule` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleStringRule {
     /// `operator`: a string. Example: `CONTAINS`.
@@ -16541,7 +16957,9 @@ impl GoogleStringRule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleTargetInterests` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleTargetInterests {
     /// `affinity`: a list of strings.
@@ -16581,7 +16999,9 @@ impl GoogleTargetInterests {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleYouTubeVideo` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleYouTubeVideo {
     /// `youtubeVideoId`: a string.
@@ -16604,7 +17024,9 @@ impl GoogleYouTubeVideo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinAd` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAd {
     /// `id`: a string.
@@ -16822,7 +17244,9 @@ impl LinkedinAd {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinAdMedia` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAdMedia {
     /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
@@ -16939,7 +17363,9 @@ impl LinkedinAdMedia {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `LinkedinAudience` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAudience {
     /// `geo_locations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
@@ -16979,7 +17405,9 @@ impl LinkedinAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinCallToActionTarget` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCallToActionTarget {
     /// `landingPageUrl`: a string.
@@ -17002,7 +17430,9 @@ impl LinkedinCallToActionTarget {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A LinkedIn campaign of a campaign group, with its ads.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
     /// `id`: a string.
@@ -17171,7 +17601,9 @@ impl LinkedinCampaign {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
@@ -17489,7 +17921,9 @@ crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinChoiceOption` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinChoiceOption {
     /// `id`: a whole number. Example: `1`.
@@ -17515,7 +17949,9 @@ impl LinkedinChoiceOption {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinConsent` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinConsent {
     /// The lead must tick it to submit.
@@ -17550,7 +17986,9 @@ impl LinkedinConsent {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinGeoLocation` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinGeoLocation {
     /// `name`: a string.
@@ -17591,7 +18029,9 @@ impl LinkedinGeoLocation {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A fixed value sent along with every lead, e.g. for tracking.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinHiddenField {
     /// `name`: a string. Example: `utm_source`.
@@ -17617,7 +18057,9 @@ impl LinkedinHiddenField {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormContent` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLeadFormContent {
     /// `questions`: a list of [`LinkedinLeadFormQuestion`](crate::ad_manager::LinkedinLeadFormQuestion) values.
@@ -17669,7 +18111,9 @@ impl LinkedinLeadFormContent {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormOwner` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLeadFormOwner {
     /// URN of the ad account owning the form.
@@ -17692,7 +18136,9 @@ impl LinkedinLeadFormOwner {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormQuestion` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLeadFormQuestion {
     /// `question`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17742,7 +18188,9 @@ impl LinkedinLeadFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLegalInfo` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLegalInfo {
     /// `consents`: a list of [`LinkedinConsent`](crate::ad_manager::LinkedinConsent) values.
@@ -17787,7 +18235,9 @@ impl LinkedinLegalInfo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLocale` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLocale {
     /// `country`: a string. Example: `US`.
@@ -17813,7 +18263,9 @@ impl LinkedinLocale {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Text per locale.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLocalizedText {
     /// Locale (e.g. en_US) to text.
@@ -17837,7 +18289,9 @@ impl LinkedinLocalizedText {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinMultipleChoiceDetails` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinMultipleChoiceDetails {
     /// `options`: a list of [`LinkedinChoiceOption`](crate::ad_manager::LinkedinChoiceOption) values.
@@ -17857,7 +18311,9 @@ impl LinkedinMultipleChoiceDetails {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinPostSubmitCallToAction` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitCallToAction {
     /// `callToActionTarget`: a [`LinkedinCallToActionTarget`](crate::ad_manager::LinkedinCallToActionTarget).
@@ -17947,7 +18403,9 @@ crate::runtime::enums::string_enum!(LinkedinPostSubmitCallToActionCallToActionLa
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// What the lead sees after submitting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitInfo {
     /// `message`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17977,7 +18435,9 @@ impl LinkedinPostSubmitInfo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Set one of the two, by question kind.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinQuestionDetails {
     /// Settings of a free-text question, free-form.
@@ -18028,7 +18488,9 @@ impl LinkedinQuestionDetails {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Attribute groups to include and exclude; each inner list is one group.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinTargetAudience {
     /// `include`: a list of lists.
@@ -18074,7 +18536,9 @@ impl LinkedinTargetAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A targeting value from targeting search.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinTargetingAttribute {
     /// `urn`: a string.
@@ -18114,7 +18578,9 @@ impl LinkedinTargetingAttribute {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Bid per result.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinUnitCost {
     /// `amount`: a number. Example: `500`.
@@ -18472,7 +18938,9 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A body carrying only the location the call acts for.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocationIdRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18623,7 +19091,9 @@ crate::runtime::enums::string_enum!(SelectionType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `SetFacebookDefaultPageRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetFacebookDefaultPageRequest {
     /// `pageId`: a string. Example: `103456789012345`.
@@ -18644,7 +19114,9 @@ impl SetFacebookDefaultPageRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `UpdateFacebookCustomAudienceRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18682,7 +19154,9 @@ impl UpdateFacebookCustomAudienceRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `UpdateLinkedinAdStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLinkedinAdStatusRequest {
     /// What to do with the entity.
@@ -18811,7 +19285,9 @@ crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates an ad under an ad set, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookAdRequest {
     /// Ad to update; absent to create one.
@@ -19007,7 +19483,9 @@ impl UpsertFacebookAdRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Creates an ad set under a campaign, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
@@ -19175,7 +19653,9 @@ impl UpsertFacebookAdsetRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Creates a campaign draft, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
@@ -19260,7 +19740,9 @@ impl UpsertFacebookCampaignRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a pixel configuration, or updates the one named by `conversionPixelId`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookPixelRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -19325,7 +19807,9 @@ impl UpsertFacebookPixelRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `UpsertGoogleAssetRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleAssetRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -19363,7 +19847,9 @@ impl UpsertGoogleAssetRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a combined audience, or updates the one named by `resourceName`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -19430,7 +19916,9 @@ impl UpsertGoogleAudienceRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a conversion action, or updates the one named by `conversionId`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleConversionRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -19598,7 +20086,9 @@ crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestCountingType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a segment or user list, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleSegmentRequest {
     /// `name`: a string.

@@ -255,6 +255,7 @@ impl GetAffiliate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAffiliate",
@@ -280,11 +281,13 @@ impl GetAffiliate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Affiliate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Affiliate>, crate::Error> {
@@ -375,6 +378,7 @@ impl ListAffiliateCommissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliateCommissions",
@@ -423,11 +427,13 @@ impl ListAffiliateCommissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCommissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCommissionsResponse>, crate::Error> {
@@ -443,14 +449,17 @@ impl crate::Paginated for ListAffiliateCommissions {
 
     type Item = Commission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliateCommissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.commissions.as_ref()).map_or(0, Vec::len);
@@ -469,6 +478,7 @@ impl crate::Paginated for ListAffiliateCommissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.commissions).unwrap_or_default()
     }
@@ -478,6 +488,7 @@ impl crate::Paginated for ListAffiliateCommissions {
 #[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Commission, crate::Error>> + Send + 'static {
@@ -567,6 +578,7 @@ impl ListAffiliatePayouts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliatePayouts",
@@ -615,11 +627,13 @@ impl ListAffiliatePayouts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListPayoutsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListPayoutsResponse>, crate::Error> {
@@ -635,14 +649,17 @@ impl crate::Paginated for ListAffiliatePayouts {
 
     type Item = Payout;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliatePayouts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.payouts.as_ref()).map_or(0, Vec::len);
@@ -661,6 +678,7 @@ impl crate::Paginated for ListAffiliatePayouts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.payouts).unwrap_or_default()
     }
@@ -670,6 +688,7 @@ impl crate::Paginated for ListAffiliatePayouts {
 #[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Payout, crate::Error>> + Send + 'static {
@@ -752,6 +771,7 @@ impl ListAffiliates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliates",
@@ -797,11 +817,13 @@ impl ListAffiliates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAffiliatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListAffiliatesResponse>, crate::Error> {
@@ -817,14 +839,17 @@ impl crate::Paginated for ListAffiliates {
 
     type Item = Affiliate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.affiliates.as_ref()).map_or(0, Vec::len);
@@ -843,6 +868,7 @@ impl crate::Paginated for ListAffiliates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.affiliates).unwrap_or_default()
     }
@@ -852,6 +878,7 @@ impl crate::Paginated for ListAffiliates {
 #[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Affiliate, crate::Error>> + Send + 'static {
@@ -865,7 +892,9 @@ impl ListAffiliates {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// A person who refers customers to the location, with running totals of what they brought in.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Affiliate {
     /// The affiliate id.
@@ -1011,7 +1040,9 @@ pub struct Affiliate {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// What an affiliate earned on one sale.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Commission {
     /// The commission id.
@@ -1133,7 +1164,9 @@ pub struct Commission {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// The affiliate who earned a commission.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionAffiliate {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1155,7 +1188,9 @@ pub struct CommissionAffiliate {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// The affiliate campaign a commission belongs to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionCampaign {
     /// `id`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1177,7 +1212,9 @@ pub struct CommissionCampaign {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// The customer whose purchase earned a commission.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionCustomer {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1207,7 +1244,9 @@ pub struct CommissionCustomer {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// The `ListAffiliatesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAffiliatesResponse {
     /// `affiliates`: a list of [`Affiliate`](crate::affiliate_manager::Affiliate) values.
@@ -1225,7 +1264,9 @@ pub struct ListAffiliatesResponse {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// The `ListCommissionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCommissionsResponse {
     /// `commissions`: a list of [`Commission`](crate::affiliate_manager::Commission) values.
@@ -1243,7 +1284,9 @@ pub struct ListCommissionsResponse {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// Paging information of a listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCountMeta {
     /// Total records matching the filters.
@@ -1257,7 +1300,9 @@ pub struct ListCountMeta {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// The `ListPayoutsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPayoutsResponse {
     /// `payouts`: a list of [`Payout`](crate::affiliate_manager::Payout) values.
@@ -1275,7 +1320,9 @@ pub struct ListPayoutsResponse {
     doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
 )]
 /// A payment of earned commissions to an affiliate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Payout {
     /// The payout id.

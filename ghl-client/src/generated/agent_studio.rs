@@ -623,6 +623,7 @@ impl CreateAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAgentStudioAgent",
@@ -644,11 +645,13 @@ impl CreateAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CreateAgentStudioAgentResponse>, crate::Error> {
@@ -691,6 +694,7 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAgentStudioAgent",
@@ -719,11 +723,13 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteAgentStudioAgentResponse>, crate::Error> {
@@ -758,6 +764,7 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "executeAgentStudioAgent",
@@ -785,11 +792,13 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ExecuteAgentStudioAgentResponse>, crate::Error> {
@@ -824,6 +833,7 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "executePublishedAgentStudioAgent",
@@ -851,11 +861,13 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ExecuteAgentStudioAgentResponse>, crate::Error> {
@@ -898,6 +910,7 @@ impl GetAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAgentStudioAgent",
@@ -926,11 +939,13 @@ impl GetAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AgentStudioAgentResponse>, crate::Error> {
@@ -973,6 +988,7 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getPublishedAgentStudioAgent",
@@ -1004,11 +1020,13 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AgentStudioAgentResponse>, crate::Error> {
@@ -1059,6 +1077,7 @@ impl ListAgentStudioAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgentStudioAgents",
@@ -1086,11 +1105,13 @@ impl ListAgentStudioAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListAgentStudioAgentsResponse>, crate::Error> {
@@ -1106,14 +1127,17 @@ impl crate::Paginated for ListAgentStudioAgents {
 
     type Item = AgentStudioAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAgentStudioAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1132,6 +1156,7 @@ impl crate::Paginated for ListAgentStudioAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
@@ -1141,6 +1166,7 @@ impl crate::Paginated for ListAgentStudioAgents {
 #[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1185,6 +1211,7 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listPublishedAgentStudioAgents",
@@ -1215,11 +1242,13 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListAgentStudioAgentsResponse>, crate::Error> {
@@ -1235,14 +1264,17 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 
     type Item = AgentStudioAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListPublishedAgentStudioAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1261,6 +1293,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
@@ -1270,6 +1303,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 #[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1305,6 +1339,7 @@ impl PublishAgentStudioVersion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishAgentStudioVersion",
@@ -1332,11 +1367,13 @@ impl PublishAgentStudioVersion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<PublishAgentStudioVersionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<PublishAgentStudioVersionResponse>, crate::Error> {
@@ -1371,6 +1408,7 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAgentStudioAgent",
@@ -1398,11 +1436,13 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AgentStudioUpdateResponse>, crate::Error> {
@@ -1437,6 +1477,7 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAgentStudioVersion",
@@ -1464,11 +1505,13 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AgentStudioUpdateResponse>, crate::Error> {
@@ -1480,7 +1523,9 @@ impl UpdateAgentStudioVersion {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// An image sent along with a message.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentAttachment {
     /// Kind of attachment, e.g. image.
@@ -1508,7 +1553,9 @@ impl AgentAttachment {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// An Agent Studio agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioAgent {
     /// Internal record id.
@@ -1587,7 +1634,9 @@ pub struct AgentStudioAgent {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1659,7 +1708,9 @@ crate::runtime::enums::string_enum!(AgentStudioAgentStatus);
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent or version fields after an update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioChange {
     /// `agentId`: a string.
@@ -1690,7 +1741,9 @@ pub struct AgentStudioChange {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Paging information of an agent listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioPaging {
     /// Agents matching.
@@ -1713,7 +1766,9 @@ pub struct AgentStudioPaging {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of an update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioUpdateResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1732,7 +1787,9 @@ pub struct AgentStudioUpdateResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One version of an agent: its node graph, variables and settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioVersion {
     /// Internal record id.
@@ -1871,7 +1928,9 @@ pub struct AgentStudioVersion {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Editor canvas position.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioVersionViewport {
     /// `x`: a number.
@@ -1939,7 +1998,9 @@ crate::runtime::enums::string_enum!(AgentVersionState);
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// A new agent and its first version.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentRequest {
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
@@ -2062,7 +2123,9 @@ impl CreateAgentStudioAgentRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The created agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2085,7 +2148,9 @@ pub struct CreateAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a deletion.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2104,7 +2169,9 @@ pub struct DeleteAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// A message for the agent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentRequest {
     /// The user message.
@@ -2189,7 +2256,9 @@ impl ExecuteAgentStudioAgentRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent's answer to one message.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2252,7 +2321,9 @@ pub struct ExecuteAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One page of agents.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAgentStudioAgentsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2275,7 +2346,9 @@ pub struct ListAgentStudioAgentsResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The version an agent runs in production.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductionVersionSummary {
     /// `versionId`: a string.
@@ -2302,7 +2375,9 @@ pub struct ProductionVersionSummary {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Who publishes the version.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionRequest {
     /// The location, for authorisation.
@@ -2358,7 +2433,9 @@ impl PublishAgentStudioVersionRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2377,7 +2454,9 @@ pub struct PublishAgentStudioVersionResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublishedVersions {
     /// The version now in production.
@@ -2400,7 +2479,9 @@ pub struct PublishedVersions {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent fields to change.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAgentStudioAgentRequest {
     /// The location, for authorisation; it cannot be changed.
@@ -2456,7 +2537,9 @@ impl UpdateAgentStudioAgentRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The new content of a version; lists replace the stored ones whole.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAgentStudioVersionRequest {
     /// The location, for authorisation.

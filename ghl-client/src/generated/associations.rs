@@ -452,6 +452,7 @@ pub struct CreateAssociation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl CreateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAssociation",
@@ -470,11 +471,13 @@ impl CreateAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Association>, crate::Error> {
@@ -501,6 +504,7 @@ pub struct CreateRelation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl CreateRelation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createRelation",
@@ -522,11 +526,13 @@ impl CreateRelation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Relation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Relation>, crate::Error> {
@@ -553,6 +559,7 @@ pub struct DeleteAssociation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl DeleteAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAssociation",
@@ -573,11 +580,13 @@ impl DeleteAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteAssociationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteAssociationResponse>, crate::Error> {
@@ -613,6 +622,7 @@ impl DeleteRelation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteRelation",
@@ -638,11 +648,13 @@ impl DeleteRelation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -669,6 +681,7 @@ pub struct GetAssociation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl GetAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAssociation",
@@ -689,11 +702,13 @@ impl GetAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Association>, crate::Error> {
@@ -729,6 +744,7 @@ impl GetAssociationByKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAssociationByKey",
@@ -754,11 +770,13 @@ impl GetAssociationByKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Association>, crate::Error> {
@@ -795,6 +813,7 @@ impl ListAssociations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAssociations",
@@ -816,11 +835,13 @@ impl ListAssociations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListAssociationsResponse>, crate::Error> {
@@ -836,14 +857,17 @@ impl crate::Paginated for ListAssociations {
 
     type Item = Association;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAssociations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.associations.as_ref()).map_or(0, Vec::len);
@@ -859,6 +883,7 @@ impl crate::Paginated for ListAssociations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.associations).unwrap_or_default()
     }
@@ -868,6 +893,7 @@ impl crate::Paginated for ListAssociations {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListAssociations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -902,6 +928,7 @@ impl ListAssociationsByObjectKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAssociationsByObjectKey",
@@ -925,11 +952,13 @@ impl ListAssociationsByObjectKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListAssociationsResponse>, crate::Error> {
@@ -974,6 +1003,7 @@ impl ListRelationsByRecord {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listRelationsByRecord",
@@ -1004,11 +1034,13 @@ impl ListRelationsByRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListRelationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListRelationsResponse>, crate::Error> {
@@ -1024,14 +1056,17 @@ impl crate::Paginated for ListRelationsByRecord {
 
     type Item = Relation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListRelationsByRecord::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.relations.as_ref()).map_or(0, Vec::len);
@@ -1047,6 +1082,7 @@ impl crate::Paginated for ListRelationsByRecord {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.relations).unwrap_or_default()
     }
@@ -1056,6 +1092,7 @@ impl crate::Paginated for ListRelationsByRecord {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListRelationsByRecord {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Relation, crate::Error>> + Send + 'static {
@@ -1082,6 +1119,7 @@ pub struct UpdateAssociation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl UpdateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAssociation",
@@ -1106,11 +1144,13 @@ impl UpdateAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Association>, crate::Error> {
@@ -1122,7 +1162,9 @@ impl UpdateAssociation {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// A named link type between two object types, with a label for each side.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Association {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1221,7 +1263,9 @@ crate::runtime::enums::string_enum!(AssociationType);
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `CreateAssociationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAssociationRequest {
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
@@ -1275,7 +1319,9 @@ impl CreateAssociationRequest {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `CreateRelationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRelationRequest {
     /// `locationId`: a string. Example: `clF1LD04GTUKN3b3XuOj`.
@@ -1318,7 +1364,9 @@ impl CreateRelationRequest {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `DeleteAssociationResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteAssociationResponse {
     /// True when the association is gone.
@@ -1337,7 +1385,9 @@ pub struct DeleteAssociationResponse {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListAssociationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAssociationsResponse {
     /// `associations`: a list of [`Association`](crate::associations::Association) values.
@@ -1348,7 +1398,9 @@ pub struct ListAssociationsResponse {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListRelationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRelationsResponse {
     /// `relations`: a list of [`Relation`](crate::associations::Relation) values.
@@ -1359,7 +1411,9 @@ pub struct ListRelationsResponse {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// One link between two records through an association.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Relation {
     /// `id`: a string. Example: `67ae0d741119d218c9d0c477`.
@@ -1398,7 +1452,9 @@ pub struct Relation {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `UpdateAssociationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAssociationRequest {
     /// `firstObjectLabel`: a string. Example: `student`.

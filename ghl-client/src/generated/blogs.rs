@@ -503,6 +503,7 @@ impl CheckBlogUrlSlugExists {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "checkBlogUrlSlugExists",
@@ -529,11 +530,13 @@ impl CheckBlogUrlSlugExists {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UrlSlugCheckResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UrlSlugCheckResponse>, crate::Error> {
@@ -566,6 +569,7 @@ pub struct CreateBlogCategory {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateBlogCategory {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlogCategory",
@@ -584,11 +588,13 @@ impl CreateBlogCategory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -615,6 +621,7 @@ pub struct CreateBlogPost {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl CreateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlogPost",
@@ -633,11 +640,13 @@ impl CreateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CreateBlogPostResponse>, crate::Error> {
@@ -670,6 +679,7 @@ pub struct DeleteBlogPost {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBlogPost",
@@ -687,11 +697,13 @@ impl DeleteBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -724,6 +736,7 @@ pub struct GetBlogPost {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBlogPost",
@@ -741,11 +754,13 @@ impl GetBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -782,6 +797,7 @@ impl ListBlogAuthors {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogAuthors",
@@ -803,11 +819,13 @@ impl ListBlogAuthors {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBlogAuthorsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListBlogAuthorsResponse>, crate::Error> {
@@ -823,14 +841,17 @@ impl crate::Paginated for ListBlogAuthors {
 
     type Item = BlogAuthor;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogAuthors::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.authors.as_ref()).map_or(0, Vec::len);
@@ -846,6 +867,7 @@ impl crate::Paginated for ListBlogAuthors {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.authors).unwrap_or_default()
     }
@@ -855,6 +877,7 @@ impl crate::Paginated for ListBlogAuthors {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<BlogAuthor, crate::Error>> + Send + 'static {
@@ -890,6 +913,7 @@ impl ListBlogCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogCategories",
@@ -911,11 +935,13 @@ impl ListBlogCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBlogCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListBlogCategoriesResponse>, crate::Error> {
@@ -931,14 +957,17 @@ impl crate::Paginated for ListBlogCategories {
 
     type Item = BlogCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.categories.as_ref()).map_or(0, Vec::len);
@@ -954,6 +983,7 @@ impl crate::Paginated for ListBlogCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.categories).unwrap_or_default()
     }
@@ -963,6 +993,7 @@ impl crate::Paginated for ListBlogCategories {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1015,6 +1046,7 @@ impl ListBlogPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogPosts",
@@ -1043,11 +1075,13 @@ impl ListBlogPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBlogPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListBlogPostsResponse>, crate::Error> {
@@ -1063,14 +1097,17 @@ impl crate::Paginated for ListBlogPosts {
 
     type Item = BlogPost;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogPosts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.blogs.as_ref()).map_or(0, Vec::len);
@@ -1086,6 +1123,7 @@ impl crate::Paginated for ListBlogPosts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.blogs).unwrap_or_default()
     }
@@ -1095,6 +1133,7 @@ impl crate::Paginated for ListBlogPosts {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<BlogPost, crate::Error>> + Send + 'static {
@@ -1137,6 +1176,7 @@ impl ListBlogs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogs",
@@ -1161,11 +1201,13 @@ impl ListBlogs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBlogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListBlogsResponse>, crate::Error> {
@@ -1181,14 +1223,17 @@ impl crate::Paginated for ListBlogs {
 
     type Item = Blog;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1204,6 +1249,7 @@ impl crate::Paginated for ListBlogs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -1213,6 +1259,7 @@ impl crate::Paginated for ListBlogs {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Blog, crate::Error>> + Send + 'static {
@@ -1239,6 +1286,7 @@ pub struct UpdateBlogPost {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl UpdateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBlogPost",
@@ -1262,11 +1310,13 @@ impl UpdateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpdateBlogPostResponse>, crate::Error> {
@@ -1278,7 +1328,9 @@ impl UpdateBlogPost {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog site of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Blog {
     /// Blog id.
@@ -1293,7 +1345,9 @@ pub struct Blog {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog author.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogAuthor {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
@@ -1320,7 +1374,9 @@ pub struct BlogAuthor {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog category.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogCategory {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
@@ -1351,7 +1407,9 @@ pub struct BlogCategory {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogPost {
     /// Post id.
@@ -1468,7 +1526,9 @@ crate::runtime::enums::string_enum!(BlogPostStatus);
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A new blog post.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1576,7 +1636,9 @@ impl CreateBlogPostRequest {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The new post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateBlogPostResponse {
     /// `data`: a [`BlogPost`](crate::blogs::BlogPost).
@@ -1587,7 +1649,9 @@ pub struct CreateBlogPostResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of authors.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogAuthorsResponse {
     /// `authors`: a list of [`BlogAuthor`](crate::blogs::BlogAuthor) values.
@@ -1598,7 +1662,9 @@ pub struct ListBlogAuthorsResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of categories.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogCategoriesResponse {
     /// `categories`: a list of [`BlogCategory`](crate::blogs::BlogCategory) values.
@@ -1609,7 +1675,9 @@ pub struct ListBlogCategoriesResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blog posts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogPostsResponse {
     /// The posts; HighLevel names the field `blogs`.
@@ -1620,7 +1688,9 @@ pub struct ListBlogPostsResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blogs.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogsResponse {
     /// `data`: a list of [`Blog`](crate::blogs::Blog) values.
@@ -1631,7 +1701,9 @@ pub struct ListBlogsResponse {
 #[cfg(feature = "blogs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// New content of a blog post; HighLevel requires every field.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1739,7 +1811,9 @@ impl UpdateBlogPostRequest {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The updated post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostResponse {
     /// `updatedBlogPost`: a [`BlogPost`](crate::blogs::BlogPost).
@@ -1754,7 +1828,9 @@ pub struct UpdateBlogPostResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// Whether a slug is in use.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UrlSlugCheckResponse {
     /// True when the slug is already taken.

@@ -288,6 +288,7 @@ pub struct CreateBrandBoard {
 
 impl CreateBrandBoard {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBrandBoard",
@@ -306,11 +307,13 @@ impl CreateBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
@@ -342,6 +345,7 @@ impl DeleteBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBrandBoard",
@@ -366,11 +370,13 @@ impl DeleteBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
@@ -402,6 +408,7 @@ impl GetBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBrandBoard",
@@ -426,11 +433,13 @@ impl GetBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
@@ -489,6 +498,7 @@ impl ListBrandBoards {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBrandBoards",
@@ -524,11 +534,13 @@ impl ListBrandBoards {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBrandBoardsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListBrandBoardsResponse>, crate::Error> {
@@ -542,14 +554,17 @@ impl crate::Paginated for ListBrandBoards {
 
     type Item = BrandBoardSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBrandBoards::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.brand_boards.as_ref()).map_or(0, Vec::len);
@@ -567,6 +582,7 @@ impl crate::Paginated for ListBrandBoards {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.brand_boards).unwrap_or_default()
     }
@@ -574,6 +590,7 @@ impl crate::Paginated for ListBrandBoards {
 
 impl ListBrandBoards {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -607,6 +624,7 @@ impl UpdateBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBrandBoard",
@@ -635,11 +653,13 @@ impl UpdateBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
@@ -649,7 +669,9 @@ impl UpdateBrandBoard {
 }
 
 /// A brand board with all its assets.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
@@ -710,7 +732,9 @@ pub struct BrandBoard {
 }
 
 /// Bookkeeping about a brand board.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
@@ -772,7 +796,9 @@ impl From<&str> for BrandBoardSourceType {
 crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
@@ -797,7 +823,8 @@ pub struct BrandBoardSummary {
 }
 
 /// A brand colour in several notations.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandColor {
     /// `id`: a string. Example: `color_xyz789`.
@@ -884,7 +911,8 @@ impl BrandColor {
 }
 
 /// A font with its fallback.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandFont {
     /// `id`: a string. Example: `font_def456`.
@@ -947,7 +975,8 @@ impl BrandFont {
 }
 
 /// A logo image kept in the media library.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
     /// `id`: a string. Example: `logo_abc123`.
@@ -1010,7 +1039,9 @@ impl BrandLogo {
 }
 
 /// A new brand board.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1110,7 +1141,9 @@ impl CreateBrandBoardRequest {
 }
 
 /// The `ListBrandBoardsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::brand_boards::BrandBoardSummary) values.
@@ -1123,7 +1156,9 @@ pub struct ListBrandBoardsResponse {
 }
 
 /// The fields to change; array fields replace the stored ones.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.

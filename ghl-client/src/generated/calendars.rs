@@ -1996,6 +1996,7 @@ pub struct AddCalendarToSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl AddCalendarToSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addCalendarToSchedule",
@@ -2017,11 +2018,13 @@ impl AddCalendarToSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2048,6 +2051,7 @@ pub struct CreateAppointment {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAppointment",
@@ -2069,11 +2073,13 @@ impl CreateAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
@@ -2101,6 +2107,7 @@ pub struct CreateAppointmentNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAppointmentNote",
@@ -2125,11 +2132,13 @@ impl CreateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AppointmentNoteResponse>, crate::Error> {
@@ -2156,6 +2165,7 @@ pub struct CreateAvailabilitySchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAvailabilitySchedule",
@@ -2174,11 +2184,13 @@ impl CreateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AvailabilityScheduleResponse>, crate::Error> {
@@ -2205,6 +2217,7 @@ pub struct CreateBlockSlot {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlockSlot",
@@ -2226,11 +2239,13 @@ impl CreateBlockSlot {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BlockedSlot>, crate::Error> {
@@ -2257,6 +2272,7 @@ pub struct CreateCalendar {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendar",
@@ -2275,11 +2291,13 @@ impl CreateCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
@@ -2306,6 +2324,7 @@ pub struct CreateCalendarGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarGroup",
@@ -2324,11 +2343,13 @@ impl CreateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarGroupResponse>, crate::Error> {
@@ -2356,6 +2377,7 @@ pub struct CreateCalendarNotifications {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarNotifications {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarNotifications",
@@ -2380,11 +2402,13 @@ impl CreateCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<CalendarNotification>>, crate::Error> {
@@ -2412,6 +2436,7 @@ pub struct CreateCalendarResource {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarResource",
@@ -2436,11 +2461,13 @@ impl CreateCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
@@ -2468,6 +2495,7 @@ pub struct DeleteAppointmentNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAppointmentNote",
@@ -2489,11 +2517,13 @@ impl DeleteAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2520,6 +2550,7 @@ pub struct DeleteAvailabilitySchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAvailabilitySchedule",
@@ -2540,11 +2571,13 @@ impl DeleteAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2571,6 +2604,7 @@ pub struct DeleteCalendar {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendar",
@@ -2591,11 +2625,13 @@ impl DeleteCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2623,6 +2659,7 @@ pub struct DeleteCalendarEvent {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarEvent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarEvent",
@@ -2647,11 +2684,13 @@ impl DeleteCalendarEvent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteCalendarEventResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteCalendarEventResponse>, crate::Error> {
@@ -2678,6 +2717,7 @@ pub struct DeleteCalendarGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarGroup",
@@ -2698,11 +2738,13 @@ impl DeleteCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2730,6 +2772,7 @@ pub struct DeleteCalendarNotification {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarNotification",
@@ -2751,11 +2794,13 @@ impl DeleteCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarNotificationResult>, crate::Error> {
@@ -2783,6 +2828,7 @@ pub struct DeleteCalendarResource {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarResource",
@@ -2804,11 +2850,13 @@ impl DeleteCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2835,6 +2883,7 @@ pub struct GetAppointment {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAppointment",
@@ -2855,11 +2904,13 @@ impl GetAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetAppointmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GetAppointmentResponse>, crate::Error> {
@@ -2886,6 +2937,7 @@ pub struct GetAvailabilitySchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAvailabilitySchedule",
@@ -2906,11 +2958,13 @@ impl GetAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AvailabilityScheduleResponse>, crate::Error> {
@@ -2937,6 +2991,7 @@ pub struct GetCalendar {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendar",
@@ -2957,11 +3012,13 @@ impl GetCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
@@ -2994,6 +3051,7 @@ pub struct GetCalendarGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarGroup",
@@ -3014,11 +3072,13 @@ impl GetCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3046,6 +3106,7 @@ pub struct GetCalendarNotification {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarNotification",
@@ -3067,11 +3128,13 @@ impl GetCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarNotification, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarNotification>, crate::Error> {
@@ -3099,6 +3162,7 @@ pub struct GetCalendarResource {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarResource",
@@ -3120,11 +3184,13 @@ impl GetCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
@@ -3176,6 +3242,7 @@ impl GetFreeSlots {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFreeSlots",
@@ -3207,11 +3274,13 @@ impl GetFreeSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<FreeSlotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<FreeSlotsResponse>, crate::Error> {
@@ -3240,6 +3309,7 @@ pub struct ListAppointmentNotes {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListAppointmentNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAppointmentNotes",
@@ -3262,11 +3332,13 @@ impl ListAppointmentNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAppointmentNotesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListAppointmentNotesResponse>, crate::Error> {
@@ -3282,14 +3354,17 @@ impl crate::Paginated for ListAppointmentNotes {
 
     type Item = AppointmentNote;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAppointmentNotes::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.notes.as_ref()).map_or(0, Vec::len);
@@ -3305,6 +3380,7 @@ impl crate::Paginated for ListAppointmentNotes {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.notes).unwrap_or_default()
     }
@@ -3314,6 +3390,7 @@ impl crate::Paginated for ListAppointmentNotes {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -3374,6 +3451,7 @@ impl ListBlockedSlots {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlockedSlots",
@@ -3407,11 +3485,13 @@ impl ListBlockedSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
@@ -3471,6 +3551,7 @@ impl ListCalendarEvents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarEvents",
@@ -3501,11 +3582,13 @@ impl ListCalendarEvents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
@@ -3540,6 +3623,7 @@ impl ListCalendarGroups {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarGroups",
@@ -3559,11 +3643,13 @@ impl ListCalendarGroups {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarGroupsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCalendarGroupsResponse>, crate::Error> {
@@ -3618,6 +3704,7 @@ impl ListCalendarNotifications {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarNotifications",
@@ -3650,11 +3737,13 @@ impl ListCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<CalendarNotification>>, crate::Error> {
@@ -3692,6 +3781,7 @@ impl ListCalendarResources {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarResources",
@@ -3719,11 +3809,13 @@ impl ListCalendarResources {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<CalendarResource>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<CalendarResource>>, crate::Error> {
@@ -3772,6 +3864,7 @@ impl ListCalendars {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendars",
@@ -3797,11 +3890,13 @@ impl ListCalendars {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCalendarsResponse>, crate::Error> {
@@ -3829,6 +3924,7 @@ pub struct RemoveCalendarFromSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl RemoveCalendarFromSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeCalendarFromSchedule",
@@ -3850,11 +3946,13 @@ impl RemoveCalendarFromSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3911,6 +4009,7 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchAvailabilitySchedules",
@@ -3946,11 +4045,13 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAvailabilitySchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListAvailabilitySchedulesResponse>, crate::Error> {
@@ -3966,14 +4067,17 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 
     type Item = AvailabilitySchedule;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchAvailabilitySchedules::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -3989,6 +4093,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
@@ -3998,6 +4103,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4026,6 +4132,7 @@ pub struct SetCalendarGroupStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl SetCalendarGroupStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setCalendarGroupStatus",
@@ -4050,11 +4157,13 @@ impl SetCalendarGroupStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -4082,6 +4191,7 @@ pub struct UpdateAppointment {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAppointment",
@@ -4106,11 +4216,13 @@ impl UpdateAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
@@ -4139,6 +4251,7 @@ pub struct UpdateAppointmentNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAppointmentNote",
@@ -4164,11 +4277,13 @@ impl UpdateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AppointmentNoteResponse>, crate::Error> {
@@ -4198,6 +4313,7 @@ pub struct UpdateAvailabilitySchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAvailabilitySchedule",
@@ -4222,11 +4338,13 @@ impl UpdateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AvailabilityScheduleResponse>, crate::Error> {
@@ -4254,6 +4372,7 @@ pub struct UpdateBlockSlot {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBlockSlot",
@@ -4278,11 +4397,13 @@ impl UpdateBlockSlot {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BlockedSlot>, crate::Error> {
@@ -4310,6 +4431,7 @@ pub struct UpdateCalendar {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendar",
@@ -4334,11 +4456,13 @@ impl UpdateCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
@@ -4366,6 +4490,7 @@ pub struct UpdateCalendarGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarGroup",
@@ -4390,11 +4515,13 @@ impl UpdateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarGroupResponse>, crate::Error> {
@@ -4423,6 +4550,7 @@ pub struct UpdateCalendarNotification {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarNotification",
@@ -4448,11 +4576,13 @@ impl UpdateCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarNotificationResult>, crate::Error> {
@@ -4481,6 +4611,7 @@ pub struct UpdateCalendarResource {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarResource",
@@ -4506,11 +4637,13 @@ impl UpdateCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
@@ -4537,6 +4670,7 @@ pub struct ValidateCalendarGroupSlug {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ValidateCalendarGroupSlug {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "validateCalendarGroupSlug",
@@ -4558,11 +4692,13 @@ impl ValidateCalendarGroupSlug {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ValidateCalendarGroupSlugResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ValidateCalendarGroupSlugResponse>, crate::Error> {
@@ -4574,7 +4710,9 @@ impl ValidateCalendarGroupSlug {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment as returned after booking or changing it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
@@ -4710,7 +4848,9 @@ crate::runtime::enums::string_enum!(AppointmentMeetingType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNote` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentNote {
     /// `id`: a string.
@@ -4741,7 +4881,9 @@ pub struct AppointmentNote {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppointmentNoteRequest {
     /// The user writing the note.
@@ -4774,7 +4916,9 @@ impl AppointmentNoteRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentNoteResponse {
     /// `note`: a [`AppointmentNote`](crate::calendars::AppointmentNote).
@@ -4859,7 +5003,9 @@ crate::runtime::enums::string_enum!(AppointmentStatus);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The working hours of a user, applicable to calendars.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilitySchedule {
     /// `id`: a string.
@@ -4906,7 +5052,9 @@ pub struct AvailabilitySchedule {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AvailabilityScheduleResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilityScheduleResponse {
     /// `schedule`: a [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule).
@@ -4917,7 +5065,9 @@ pub struct AvailabilityScheduleResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Set either `calendarId` or `assignedUserId`, not both.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BlockSlotRequest {
     /// `title`: a string. Example: `Test Event`.
@@ -4989,7 +5139,9 @@ impl BlockSlotRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `BlockedSlot` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlockedSlot {
     /// `id`: a string.
@@ -5127,7 +5279,9 @@ crate::runtime::enums::string_enum!(BookingWindowUnit);
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// A booking calendar and its settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
@@ -5446,7 +5600,9 @@ pub struct Calendar {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment or blocked slot in a calendar.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
@@ -5545,7 +5701,9 @@ pub struct CalendarEvent {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroup` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarGroup {
     /// `id`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -5576,7 +5734,9 @@ pub struct CalendarGroup {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroupResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarGroupResponse {
     /// `group`: a [`CalendarGroup`](crate::calendars::CalendarGroup).
@@ -5587,7 +5747,9 @@ pub struct CalendarGroupResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A notification a calendar sends around bookings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarNotification {
     /// `_id`: a string.
@@ -5670,7 +5832,9 @@ pub struct CalendarNotification {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarNotificationResult` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarNotificationResult {
     /// `message`: a string.
@@ -5681,7 +5845,8 @@ pub struct CalendarNotificationResult {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Legacy per-calendar email notification switches.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarNotificationSetting {
     /// `type`: a [`CalendarNotificationSettingType`](crate::calendars::CalendarNotificationSettingType), one of `email`.
@@ -5826,7 +5991,9 @@ crate::runtime::enums::string_enum!(CalendarNotificationSettingType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A room or a piece of equipment used by service calendars.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResource {
     /// `locationId`: a string.
@@ -5913,7 +6080,9 @@ crate::runtime::enums::string_enum!(CalendarResourceType);
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `CalendarResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::calendars::Calendar).
@@ -5988,7 +6157,9 @@ crate::runtime::enums::string_enum!(CalendarType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A meeting location as stored on a calendar.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConfiguredMeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
@@ -6007,7 +6178,9 @@ pub struct ConfiguredMeetingLocation {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateAppointmentRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAppointmentRequest {
     /// `title`: a string. Example: `Test Event`.
@@ -6220,7 +6393,9 @@ impl CreateAppointmentRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateAvailabilityScheduleRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAvailabilityScheduleRequest {
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
@@ -6283,7 +6458,9 @@ impl CreateAvailabilityScheduleRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarGroupRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarGroupRequest {
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -6334,7 +6511,9 @@ impl CreateCalendarGroupRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarNotificationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
@@ -6510,7 +6689,9 @@ impl CreateCalendarNotificationRequest {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `CreateCalendarRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
@@ -7235,7 +7416,9 @@ impl CreateCalendarRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarResourceRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarResourceRequest {
     /// `locationId`: a string.
@@ -7292,7 +7475,8 @@ impl CreateCalendarResourceRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Opening windows for one specific date.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomAvailability {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
@@ -7343,7 +7527,9 @@ impl CustomAvailability {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A custom availability to add, change (with `id`) or delete (with `id` and `deleted`).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomAvailabilityUpdate {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
@@ -7391,7 +7577,9 @@ impl CustomAvailabilityUpdate {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DaySlots` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DaySlots {
     /// Start times, as ISO date-times with offset.
@@ -7402,7 +7590,9 @@ pub struct DaySlots {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// HighLevel requires a JSON body on this delete but documents no field; send it empty.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteCalendarEventRequest {}
 
@@ -7419,7 +7609,9 @@ impl DeleteCalendarEventRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DeleteCalendarEventResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCalendarEventResponse {
     /// `succeeded`: `true` or `false`.
@@ -7430,7 +7622,9 @@ pub struct DeleteCalendarEventResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Who or what booked an appointment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventCreator {
     /// `userId`: a string.
@@ -7494,7 +7688,9 @@ pub type FreeSlotsResponse = std::collections::BTreeMap<String, DaySlots>;
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `GetAppointmentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::calendars::CalendarEvent).
@@ -7549,7 +7745,8 @@ crate::runtime::enums::string_enum!(GuestType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// An opening window within a day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HourRange {
     /// `openHour`: a whole number.
@@ -7685,7 +7882,9 @@ crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAppointmentNotesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAppointmentNotesResponse {
     /// `notes`: a list of [`AppointmentNote`](crate::calendars::AppointmentNote) values.
@@ -7700,7 +7899,9 @@ pub struct ListAppointmentNotesResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAvailabilitySchedulesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailabilitySchedulesResponse {
     /// `schedules`: a list of [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule) values.
@@ -7711,7 +7912,9 @@ pub struct ListAvailabilitySchedulesResponse {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarEventsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::calendars::CalendarEvent) values.
@@ -7722,7 +7925,9 @@ pub struct ListCalendarEventsResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListCalendarGroupsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarGroupsResponse {
     /// `groups`: a list of [`CalendarGroup`](crate::calendars::CalendarGroup) values.
@@ -7733,7 +7938,9 @@ pub struct ListCalendarGroupsResponse {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::calendars::Calendar) values.
@@ -7744,7 +7951,8 @@ pub struct ListCalendarsResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Hides part of the free slots so the calendar looks busier.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LookBusyConfig {
     /// `enabled`: `true` or `false`.
@@ -7788,7 +7996,9 @@ impl LookBusyConfig {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A place or medium where meetings happen.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
@@ -7895,7 +8105,9 @@ crate::runtime::enums::string_enum!(MeetingLocationKind);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `NoteAuthor` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteAuthor {
     /// `id`: a string.
@@ -8028,7 +8240,8 @@ crate::runtime::enums::string_enum!(NotificationEvent);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A delay before or after the appointment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationOffset {
     /// `timeOffset`: a number. Example: `1`.
@@ -8132,7 +8345,8 @@ crate::runtime::enums::string_enum!(NotificationReceiverType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Weekly opening windows for some days of the week.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenHours {
     /// Days the windows apply to, 0 (Sunday) to 6.
@@ -8175,7 +8389,8 @@ impl OpenHours {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// How recurring bookings repeat.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurringSettings {
     /// `freq`: a [`RecurringSettingsFreq`](crate::calendars::RecurringSettingsFreq), one of `DAILY`, `WEEKLY`, `MONTHLY`.
@@ -8443,7 +8658,8 @@ crate::runtime::enums::string_enum!(RoundRobinMode);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleInterval` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduleInterval {
     /// Start time, HH:MM (24 h).
@@ -8483,7 +8699,8 @@ impl ScheduleInterval {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleRule` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduleRule {
     /// `type`: a [`ScheduleRuleType`](crate::calendars::ScheduleRuleType).
@@ -8592,7 +8809,9 @@ crate::runtime::enums::string_enum!(ScheduleRuleType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `SetCalendarGroupStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetCalendarGroupStatusRequest {
     /// True to enable the group, false to disable it.
@@ -8659,7 +8878,9 @@ crate::runtime::enums::string_enum!(SlotTimeUnit);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A user taking bookings on a calendar.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TeamMember {
     /// `userId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -8755,7 +8976,9 @@ impl TeamMember {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A team member as stored on a calendar.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// `userId`: a string.
@@ -8798,7 +9021,9 @@ pub struct TeamMemberInfo {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateAppointmentRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAppointmentRequest {
     /// `title`: a string.
@@ -9008,7 +9233,9 @@ impl UpdateAppointmentRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateAvailabilityScheduleRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAvailabilityScheduleRequest {
     /// `name`: a string.
@@ -9059,7 +9286,9 @@ impl UpdateAvailabilityScheduleRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarGroupRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarGroupRequest {
     /// `name`: a string. Example: `group a`.
@@ -9093,7 +9322,9 @@ impl UpdateCalendarGroupRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarNotificationRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
@@ -9299,7 +9530,9 @@ impl UpdateCalendarNotificationRequest {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `UpdateCalendarRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
     /// `isActive`: `true` or `false`.
@@ -10007,7 +10240,9 @@ impl UpdateCalendarRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarResourceRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarResourceRequest {
     /// `locationId`: a string.
@@ -10113,7 +10348,9 @@ impl UpdateCalendarResourceRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ValidateCalendarGroupSlugRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -10140,7 +10377,9 @@ impl ValidateCalendarGroupSlugRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ValidateCalendarGroupSlugResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugResponse {
     /// `available`: `true` or `false`.

@@ -1525,6 +1525,7 @@ pub struct AddContactFollowers {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactFollowers",
@@ -1549,11 +1550,13 @@ impl AddContactFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AddContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AddContactFollowersResponse>, crate::Error> {
@@ -1581,6 +1584,7 @@ pub struct AddContactTags {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactTags",
@@ -1605,11 +1609,13 @@ impl AddContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactTagsResponse>, crate::Error> {
@@ -1638,6 +1644,7 @@ pub struct AddContactToCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactToCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactToCampaign",
@@ -1663,11 +1670,13 @@ impl AddContactToCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -1696,6 +1705,7 @@ pub struct AddContactToWorkflow {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactToWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactToWorkflow",
@@ -1720,11 +1730,13 @@ impl AddContactToWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -1751,6 +1763,7 @@ pub struct BulkSetContactsBusiness {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl BulkSetContactsBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkSetContactsBusiness",
@@ -1772,11 +1785,13 @@ impl BulkSetContactsBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkSetContactsBusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BulkSetContactsBusinessResponse>, crate::Error> {
@@ -1804,6 +1819,7 @@ pub struct BulkUpdateContactTags {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl BulkUpdateContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateContactTags",
@@ -1828,11 +1844,13 @@ impl BulkUpdateContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkUpdateContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BulkUpdateContactTagsResponse>, crate::Error> {
@@ -1859,6 +1877,7 @@ pub struct CreateContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContact",
@@ -1877,11 +1896,13 @@ impl CreateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
@@ -1909,6 +1930,7 @@ pub struct CreateContactNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContactNote",
@@ -1933,11 +1955,13 @@ impl CreateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactNoteResponse>, crate::Error> {
@@ -1965,6 +1989,7 @@ pub struct CreateContactTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContactTask",
@@ -1989,11 +2014,13 @@ impl CreateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
@@ -2020,6 +2047,7 @@ pub struct DeleteContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContact",
@@ -2039,11 +2067,13 @@ impl DeleteContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -2071,6 +2101,7 @@ pub struct DeleteContactNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContactNote",
@@ -2091,11 +2122,13 @@ impl DeleteContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -2123,6 +2156,7 @@ pub struct DeleteContactTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContactTask",
@@ -2143,11 +2177,13 @@ impl DeleteContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -2174,6 +2210,7 @@ pub struct GetContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContact",
@@ -2193,11 +2230,13 @@ impl GetContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
@@ -2225,6 +2264,7 @@ pub struct GetContactNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactNote",
@@ -2245,11 +2285,13 @@ impl GetContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactNoteResponse>, crate::Error> {
@@ -2277,6 +2319,7 @@ pub struct GetContactTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactTask",
@@ -2297,11 +2340,13 @@ impl GetContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
@@ -2352,6 +2397,7 @@ impl GetDuplicateContact {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getDuplicateContact",
@@ -2380,11 +2426,13 @@ impl GetDuplicateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2411,6 +2459,7 @@ pub struct ListContactAppointments {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactAppointments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactAppointments",
@@ -2431,11 +2480,13 @@ impl ListContactAppointments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactAppointmentList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactAppointmentList>, crate::Error> {
@@ -2468,6 +2519,7 @@ pub struct ListContactCampaigns {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListContactCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactCampaigns",
@@ -2488,11 +2540,13 @@ impl ListContactCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2519,6 +2573,7 @@ pub struct ListContactNotes {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactNotes",
@@ -2539,11 +2594,13 @@ impl ListContactNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactNoteList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactNoteList>, crate::Error> {
@@ -2570,6 +2627,7 @@ pub struct ListContactTasks {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactTasks {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactTasks",
@@ -2590,11 +2648,13 @@ impl ListContactTasks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactTaskList>, crate::Error> {
@@ -2659,6 +2719,7 @@ impl ListContacts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContacts",
@@ -2690,11 +2751,13 @@ impl ListContacts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactList>, crate::Error> {
@@ -2710,14 +2773,17 @@ impl crate::Paginated for ListContacts {
 
     type Item = Contact;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListContacts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2754,6 +2820,7 @@ impl crate::Paginated for ListContacts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.contacts).unwrap_or_default()
     }
@@ -2763,6 +2830,7 @@ impl crate::Paginated for ListContacts {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContacts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Contact, crate::Error>> + Send + 'static {
@@ -2818,6 +2886,7 @@ impl ListContactsByBusiness {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactsByBusiness",
@@ -2852,11 +2921,13 @@ impl ListContactsByBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactList>, crate::Error> {
@@ -2872,14 +2943,17 @@ impl crate::Paginated for ListContactsByBusiness {
 
     type Item = Contact;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListContactsByBusiness::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.contacts.as_ref()).map_or(0, Vec::len);
@@ -2895,6 +2969,7 @@ impl crate::Paginated for ListContactsByBusiness {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.contacts).unwrap_or_default()
     }
@@ -2904,6 +2979,7 @@ impl crate::Paginated for ListContactsByBusiness {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Contact, crate::Error>> + Send + 'static {
@@ -2930,6 +3006,7 @@ pub struct RemoveContactFollowers {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFollowers",
@@ -2954,11 +3031,13 @@ impl RemoveContactFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RemoveContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<RemoveContactFollowersResponse>, crate::Error> {
@@ -2985,6 +3064,7 @@ pub struct RemoveContactFromAllCampaigns {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromAllCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromAllCampaigns",
@@ -3005,11 +3085,13 @@ impl RemoveContactFromAllCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -3037,6 +3119,7 @@ pub struct RemoveContactFromCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromCampaign",
@@ -3058,11 +3141,13 @@ impl RemoveContactFromCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -3091,6 +3176,7 @@ pub struct RemoveContactFromWorkflow {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromWorkflow",
@@ -3115,11 +3201,13 @@ impl RemoveContactFromWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -3147,6 +3235,7 @@ pub struct RemoveContactTags {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactTags",
@@ -3171,11 +3260,13 @@ impl RemoveContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactTagsResponse>, crate::Error> {
@@ -3202,6 +3293,7 @@ pub struct SearchContacts {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl SearchContacts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchContacts",
@@ -3220,11 +3312,13 @@ impl SearchContacts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3253,6 +3347,7 @@ pub struct SetContactTaskCompleted {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl SetContactTaskCompleted {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setContactTaskCompleted",
@@ -3278,11 +3373,13 @@ impl SetContactTaskCompleted {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
@@ -3310,6 +3407,7 @@ pub struct UpdateContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContact",
@@ -3333,11 +3431,13 @@ impl UpdateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpdateContactResponse>, crate::Error> {
@@ -3366,6 +3466,7 @@ pub struct UpdateContactNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContactNote",
@@ -3390,11 +3491,13 @@ impl UpdateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactNoteResponse>, crate::Error> {
@@ -3423,6 +3526,7 @@ pub struct UpdateContactTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContactTask",
@@ -3447,11 +3551,13 @@ impl UpdateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
@@ -3478,6 +3584,7 @@ pub struct UpsertContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpsertContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertContact",
@@ -3496,11 +3603,13 @@ impl UpsertContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpsertContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpsertContactResponse>, crate::Error> {
@@ -3512,7 +3621,9 @@ impl UpsertContact {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `AddContactFollowersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddContactFollowersResponse {
     /// `followers`: a list of strings.
@@ -3527,7 +3638,9 @@ pub struct AddContactFollowersResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// HighLevel documents no fields for this body, but refuses the call without one; `{}` is enough.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddContactToCampaignRequest {}
 
@@ -3544,7 +3657,9 @@ impl AddContactToCampaignRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Where a contact came from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AttributionSource {
     /// `url`: a string.
@@ -3623,7 +3738,9 @@ pub struct AttributionSource {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkSetContactsBusinessRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessRequest {
     /// `locationId`: a string.
@@ -3661,7 +3778,9 @@ impl BulkSetContactsBusinessRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkSetContactsBusinessResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessResponse {
     /// `success`: `true` or `false`.
@@ -3720,7 +3839,9 @@ crate::runtime::enums::string_enum!(BulkTagAction);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The outcome of a bulk tag update for one contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkTagResult {
     /// `contactId`: a string.
@@ -3795,7 +3916,9 @@ crate::runtime::enums::string_enum!(BulkTagResultType);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkUpdateContactTagsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsRequest {
     /// Ids of the contacts to change.
@@ -3841,7 +3964,9 @@ impl BulkUpdateContactTagsRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `BulkUpdateContactTagsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
@@ -3860,7 +3985,9 @@ pub struct BulkUpdateContactTagsResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A contact record.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
@@ -4083,7 +4210,9 @@ pub struct Contact {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A calendar appointment of a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactAppointment {
     /// `id`: a string.
@@ -4166,7 +4295,9 @@ pub struct ContactAppointment {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactAppointmentList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactAppointmentList {
     /// `events`: a list of [`ContactAppointment`](crate::contacts::ContactAppointment) values.
@@ -4177,7 +4308,9 @@ pub struct ContactAppointmentList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The value of one custom field on a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactCustomFieldValue {
     /// Id of the custom field.
@@ -4192,7 +4325,9 @@ pub struct ContactCustomFieldValue {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactFollowersRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContactFollowersRequest {
     /// User ids.
@@ -4214,7 +4349,9 @@ impl ContactFollowersRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactList {
     /// `contacts`: a list of [`Contact`](crate::contacts::Contact) values.
@@ -4233,7 +4370,9 @@ pub struct ContactList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A note attached to a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNote {
     /// `id`: a string.
@@ -4272,7 +4411,9 @@ pub struct ContactNote {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNoteList {
     /// `notes`: a list of [`ContactNote`](crate::contacts::ContactNote) values.
@@ -4283,7 +4424,9 @@ pub struct ContactNoteList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNoteResponse {
     /// `note`: a [`ContactNote`](crate::contacts::ContactNote).
@@ -4294,7 +4437,9 @@ pub struct ContactNoteResponse {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `ContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::contacts::Contact).
@@ -4305,7 +4450,9 @@ pub struct ContactResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTagsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContactTagsRequest {
     /// `tags`: a list of strings.
@@ -4325,7 +4472,9 @@ impl ContactTagsRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTagsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTagsResponse {
     /// `tags`: a list of strings.
@@ -4336,7 +4485,9 @@ pub struct ContactTagsResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A task attached to a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTask {
     /// `id`: a string.
@@ -4371,7 +4522,9 @@ pub struct ContactTask {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTaskList {
     /// `tasks`: a list of [`ContactTask`](crate::contacts::ContactTask) values.
@@ -4382,7 +4535,9 @@ pub struct ContactTaskList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTaskResponse {
     /// `task`: a [`ContactTask`](crate::contacts::ContactTask).
@@ -4393,7 +4548,9 @@ pub struct ContactTaskResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactWorkflowRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContactWorkflowRequest {
     /// When the workflow should start for the contact.
@@ -4420,7 +4577,9 @@ impl ContactWorkflowRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Paging data of a contact list.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactsMeta {
     /// `total`: a whole number.
@@ -4455,7 +4614,9 @@ pub struct ContactsMeta {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `CreateContactNoteRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactNoteRequest {
     /// Id of the author.
@@ -4521,7 +4682,9 @@ impl CreateContactNoteRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `CreateContactRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
@@ -4878,7 +5041,9 @@ impl CreateContactRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `CreateContactTaskRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactTaskRequest {
     /// `title`: a string. Example: `Call back`.
@@ -4935,7 +5100,9 @@ impl CreateContactTaskRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// A custom field value to write on a contact.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
@@ -4990,7 +5157,8 @@ impl CustomFieldInput {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `DndSetting` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSetting {
     /// `status`: a [`DndStatus`](crate::contacts::DndStatus).
@@ -5041,7 +5209,8 @@ impl DndSetting {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb state per channel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `Call`: a [`DndSetting`](crate::contacts::DndSetting).
@@ -5174,7 +5343,9 @@ crate::runtime::enums::string_enum!(DndStatus);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `InboundDndSetting` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InboundDndSetting {
     /// `status`: a [`InboundDndSettingStatus`](crate::contacts::InboundDndSettingStatus), one of `active`, `inactive`.
@@ -5251,7 +5422,9 @@ crate::runtime::enums::string_enum!(InboundDndSettingStatus);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb for inbound messages.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InboundDndSettings {
     /// `all`: a [`InboundDndSetting`](crate::contacts::InboundDndSetting).
@@ -5278,7 +5451,9 @@ impl InboundDndSettings {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `RemoveContactFollowersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveContactFollowersResponse {
     /// `followers`: a list of strings.
@@ -5297,7 +5472,9 @@ pub struct RemoveContactFollowersResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `SearchContactsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchContactsRequest {
     /// `locationId`: a string.
@@ -5331,7 +5508,9 @@ impl SearchContactsRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `SetTaskCompletedRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetTaskCompletedRequest {
     /// `completed`: `true` or `false`.
@@ -5353,7 +5532,9 @@ impl SetTaskCompletedRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// An acknowledgement of a campaign or workflow change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
@@ -5364,7 +5545,9 @@ pub struct SucceededFlag {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `UpdateContactNoteRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactNoteRequest {
     /// Id of the author.
@@ -5437,7 +5620,9 @@ impl UpdateContactNoteRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpdateContactRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
@@ -5773,7 +5958,9 @@ impl UpdateContactRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpdateContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// HighLevel's spelling. True when the contact was updated.
@@ -5788,7 +5975,9 @@ pub struct UpdateContactResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `UpdateContactTaskRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactTaskRequest {
     /// `title`: a string.
@@ -5861,7 +6050,9 @@ impl UpdateContactTaskRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpsertContactRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
@@ -6233,7 +6424,9 @@ impl UpsertContactRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpsertContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.

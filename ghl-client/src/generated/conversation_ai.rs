@@ -594,6 +594,7 @@ pub struct CreateConversationAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl CreateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversationAiAction",
@@ -618,11 +619,13 @@ impl CreateConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
@@ -649,6 +652,7 @@ pub struct CreateConversationAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl CreateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversationAiAgent",
@@ -670,11 +674,13 @@ impl CreateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationAiAgent>, crate::Error> {
@@ -702,6 +708,7 @@ pub struct DeleteConversationAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DeleteConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversationAiAction",
@@ -723,11 +730,13 @@ impl DeleteConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteConversationAiActionResponse>, crate::Error> {
@@ -754,6 +763,7 @@ pub struct DeleteConversationAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DeleteConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversationAiAgent",
@@ -774,11 +784,13 @@ impl DeleteConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteConversationAiAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteConversationAiAgentResponse>, crate::Error> {
@@ -806,6 +818,7 @@ pub struct GetConversationAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiAction",
@@ -827,11 +840,13 @@ impl GetConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
@@ -858,6 +873,7 @@ pub struct GetConversationAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiAgent",
@@ -878,11 +894,13 @@ impl GetConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationAiAgent>, crate::Error> {
@@ -910,6 +928,7 @@ pub struct GetConversationAiGeneration {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiGeneration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiGeneration",
@@ -929,11 +948,13 @@ impl GetConversationAiGeneration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiGeneration, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationAiGeneration>, crate::Error> {
@@ -960,6 +981,7 @@ pub struct ListConversationAiActions {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl ListConversationAiActions {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listConversationAiActions",
@@ -980,11 +1002,13 @@ impl ListConversationAiActions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListConversationAiActionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListConversationAiActionsResponse>, crate::Error> {
@@ -1031,6 +1055,7 @@ impl SearchConversationAiAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchConversationAiAgents",
@@ -1057,11 +1082,13 @@ impl SearchConversationAiAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchConversationAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchConversationAiAgentsResponse>, crate::Error> {
@@ -1077,14 +1104,17 @@ impl crate::Paginated for SearchConversationAiAgents {
 
     type Item = ConversationAiAgentListItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchConversationAiAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1110,6 +1140,7 @@ impl crate::Paginated for SearchConversationAiAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
@@ -1119,6 +1150,7 @@ impl crate::Paginated for SearchConversationAiAgents {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1148,6 +1180,7 @@ pub struct UpdateConversationAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiAction",
@@ -1173,11 +1206,13 @@ impl UpdateConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
@@ -1205,6 +1240,7 @@ pub struct UpdateConversationAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiAgent",
@@ -1229,11 +1265,13 @@ impl UpdateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationAiAgent>, crate::Error> {
@@ -1261,6 +1299,7 @@ pub struct UpdateConversationAiFollowupSettings {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiFollowupSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiFollowupSettings",
@@ -1285,11 +1324,13 @@ impl UpdateConversationAiFollowupSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
@@ -1301,7 +1342,9 @@ impl UpdateConversationAiFollowupSettings {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of an advanced follow-up action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AdvancedFollowupDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -1384,7 +1427,9 @@ crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// An action attached to an agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentActionRef {
     /// `id`: a string. Example: `actionId123`.
@@ -1588,7 +1633,9 @@ crate::runtime::enums::string_enum!(AgentSleepUnit);
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of an appointment-booking action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentBookingDetails {
     /// `actionId`: a string. Example: `action123`.
@@ -1658,7 +1705,9 @@ pub struct AppointmentBookingDetails {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// One message of the conversation history.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ChatTurn {
     /// Who spoke, e.g. user or assistant.
@@ -1676,7 +1725,9 @@ pub struct ChatTurn {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// An action an agent may take.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAction {
     /// `id`: a string. Example: `actionId123`.
@@ -1708,7 +1759,9 @@ pub struct ConversationAiAction {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// An action to attach or its new settings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConversationAiActionRequest {
     /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
@@ -1751,7 +1804,9 @@ impl ConversationAiActionRequest {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// One action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiActionResponse {
     /// `data`: a [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction).
@@ -1847,7 +1902,9 @@ crate::runtime::enums::string_enum!(ConversationAiActionType);
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// A Conversation AI agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgent {
     /// `id`: a string. Example: `emp_123`.
@@ -1949,7 +2006,9 @@ pub struct ConversationAiAgent {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// An agent as search results show it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItem {
     /// `id`: a string. Example: `emp_123`.
@@ -2051,7 +2110,9 @@ pub struct ConversationAiAgentListItem {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// The `ConversationAiAgentListItemGoal` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItemGoal {
     /// `prompt`: a string.
@@ -2073,7 +2134,9 @@ pub struct ConversationAiAgentListItemGoal {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// How one AI reply was produced.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiGeneration {
     /// The full prompt sent to the model.
@@ -2127,7 +2190,9 @@ pub struct ConversationAiGeneration {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// A new agent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
@@ -2406,7 +2471,9 @@ crate::runtime::enums::string_enum!(DelayUnit);
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// The `DeleteConversationAiActionResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiActionResponse {
     /// `data`: a [`DeletedAction`](crate::conversation_ai::DeletedAction).
@@ -2424,7 +2491,9 @@ pub struct DeleteConversationAiActionResponse {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// The `DeleteConversationAiAgentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2442,7 +2511,9 @@ pub struct DeleteConversationAiAgentResponse {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// The `DeletedAction` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeletedAction {
     /// `id`: a string. Example: `actionId123`.
@@ -2456,7 +2527,8 @@ pub struct DeletedAction {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// When and how follow-ups are sent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FollowupSettings {
     /// Follow-ups may switch channel.
@@ -2571,7 +2643,9 @@ crate::runtime::enums::string_enum!(FollowupSettingsTimezoneToUse);
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// One step of a follow-up sequence.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FollowupStep {
     /// Step number.
@@ -2670,7 +2744,9 @@ crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of a human-handover action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HumanHandoverDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -2794,7 +2870,9 @@ crate::runtime::enums::string_enum!(HumanHandoverDetailsHandoverType);
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// A piece of knowledge-base content used for a reply.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeChunk {
     /// `id`: a string. Example: `chunk_123`.
@@ -2820,7 +2898,9 @@ pub struct KnowledgeChunk {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// An agent's actions.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListConversationAiActionsResponse {
     /// `data`: a list of [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction) values.
@@ -2838,7 +2918,9 @@ pub struct ListConversationAiActionsResponse {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// The `SearchConversationAiAgentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchConversationAiAgentsResponse {
     /// `agents`: a list of [`ConversationAiAgentListItem`](crate::conversation_ai::ConversationAiAgentListItem) values.
@@ -2857,7 +2939,9 @@ pub struct SearchConversationAiAgentsResponse {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of a stop-bot action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StopBotDetails {
     /// Goodbye detection or a custom condition.
@@ -2960,7 +3044,9 @@ crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of a transfer-to-another-agent action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TransferBotDetails {
     /// Default or custom trigger.
@@ -3043,7 +3129,9 @@ crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of a trigger-workflow action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TriggerWorkflowDetails {
     /// Workflows to start.
@@ -3066,7 +3154,9 @@ pub struct TriggerWorkflowDetails {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of an update-contact-field action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactFieldDetails {
     /// The contact field to fill.
@@ -3092,7 +3182,9 @@ pub struct UpdateContactFieldDetails {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// The full new configuration of an agent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
@@ -3335,7 +3427,9 @@ impl UpdateConversationAiAgentRequest {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// Follow-up settings for some actions.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFollowupSettingsRequest {
     /// Actions to update.
@@ -3425,7 +3519,8 @@ crate::runtime::enums::string_enum!(WaitTimeUnit);
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// Working hours of one week day.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingDay {
     /// Week day, 0 for Sunday.
@@ -3465,7 +3560,8 @@ impl WorkingDay {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 /// A span of working time in a day.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// `startHour`: a whole number. Example: `9`.

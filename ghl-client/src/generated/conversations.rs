@@ -1335,6 +1335,7 @@ pub struct AddInboundMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl AddInboundMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addInboundMessage",
@@ -1356,11 +1357,13 @@ impl AddInboundMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AddedMessageResponse>, crate::Error> {
@@ -1387,6 +1390,7 @@ pub struct AddOutboundCall {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl AddOutboundCall {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addOutboundCall",
@@ -1408,11 +1412,13 @@ impl AddOutboundCall {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AddedMessageResponse>, crate::Error> {
@@ -1439,6 +1445,7 @@ pub struct CancelScheduledEmail {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CancelScheduledEmail {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelScheduledEmail",
@@ -1459,11 +1466,13 @@ impl CancelScheduledEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CancelScheduledResponse>, crate::Error> {
@@ -1490,6 +1499,7 @@ pub struct CancelScheduledMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CancelScheduledMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelScheduledMessage",
@@ -1510,11 +1520,13 @@ impl CancelScheduledMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CancelScheduledResponse>, crate::Error> {
@@ -1543,6 +1555,7 @@ pub struct ChangeContactSubscription {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ChangeContactSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "changeContactSubscription",
@@ -1564,11 +1577,13 @@ impl ChangeContactSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1595,6 +1610,7 @@ pub struct CompleteAttachmentUpload {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CompleteAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "completeAttachmentUpload",
@@ -1616,11 +1632,13 @@ impl CompleteAttachmentUpload {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CompleteAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CompleteAttachmentUploadResponse>, crate::Error> {
@@ -1647,6 +1665,7 @@ pub struct CreateConversation {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CreateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversation",
@@ -1665,11 +1684,13 @@ impl CreateConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationResponse>, crate::Error> {
@@ -1707,6 +1728,7 @@ impl CreateCustomSubtype {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomSubtype",
@@ -1733,11 +1755,13 @@ impl CreateCustomSubtype {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1764,6 +1788,7 @@ pub struct DeleteConversation {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl DeleteConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversation",
@@ -1784,11 +1809,13 @@ impl DeleteConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1824,6 +1851,7 @@ impl DownloadMessageTranscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "downloadMessageTranscription",
@@ -1852,11 +1880,13 @@ impl DownloadMessageTranscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
@@ -1956,6 +1986,7 @@ impl ExportMessages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "exportMessages",
@@ -2005,11 +2036,13 @@ impl ExportMessages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ExportMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ExportMessagesResponse>, crate::Error> {
@@ -2025,14 +2058,17 @@ impl crate::Paginated for ExportMessages {
 
     type Item = Message;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ExportMessages::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2056,6 +2092,7 @@ impl crate::Paginated for ExportMessages {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).unwrap_or_default()
     }
@@ -2065,6 +2102,7 @@ impl crate::Paginated for ExportMessages {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Message, crate::Error>> + Send + 'static {
@@ -2106,6 +2144,7 @@ impl GetContactSubscriptionStatus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactSubscriptionStatus",
@@ -2135,11 +2174,13 @@ impl GetContactSubscriptionStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2166,6 +2207,7 @@ pub struct GetConversation {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversation",
@@ -2186,11 +2228,13 @@ impl GetConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Conversation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Conversation>, crate::Error> {
@@ -2217,6 +2261,7 @@ pub struct GetEmailMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetEmailMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailMessage",
@@ -2237,11 +2282,13 @@ impl GetEmailMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailMessage, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EmailMessage>, crate::Error> {
@@ -2268,6 +2315,7 @@ pub struct GetMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessage",
@@ -2288,11 +2336,13 @@ impl GetMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Message, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Message>, crate::Error> {
@@ -2328,6 +2378,7 @@ impl GetMessageRecording {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessageRecording",
@@ -2353,11 +2404,13 @@ impl GetMessageRecording {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
@@ -2393,6 +2446,7 @@ impl GetMessageTranscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessageTranscription",
@@ -2418,11 +2472,13 @@ impl GetMessageTranscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MessageTranscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<MessageTranscription>, crate::Error> {
@@ -2451,6 +2507,7 @@ pub struct InitiateAttachmentUpload {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl InitiateAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "initiateAttachmentUpload",
@@ -2472,11 +2529,13 @@ impl InitiateAttachmentUpload {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InitiateAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InitiateAttachmentUploadResponse>, crate::Error> {
@@ -2524,6 +2583,7 @@ impl ListConversationMessages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listConversationMessages",
@@ -2553,11 +2613,13 @@ impl ListConversationMessages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListConversationMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListConversationMessagesResponse>, crate::Error> {
@@ -2573,14 +2635,17 @@ impl crate::Paginated for ListConversationMessages {
 
     type Item = Message;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListConversationMessages::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2606,6 +2671,7 @@ impl crate::Paginated for ListConversationMessages {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).and_then(|v| v.messages).unwrap_or_default()
     }
@@ -2615,6 +2681,7 @@ impl crate::Paginated for ListConversationMessages {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Message, crate::Error>> + Send + 'static {
@@ -2650,6 +2717,7 @@ impl ListCustomSubtypes {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCustomSubtypes",
@@ -2672,11 +2740,13 @@ impl ListCustomSubtypes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2854,6 +2924,7 @@ impl SearchConversations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchConversations",
@@ -2933,11 +3004,13 @@ impl SearchConversations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchConversationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchConversationsResponse>, crate::Error> {
@@ -2966,6 +3039,7 @@ pub struct SendMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SendMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendMessage",
@@ -2987,11 +3061,13 @@ impl SendMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SendMessageResponse>, crate::Error> {
@@ -3020,6 +3096,7 @@ pub struct SendReviewReply {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SendReviewReply {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendReviewReply",
@@ -3041,11 +3118,13 @@ impl SendReviewReply {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SendMessageResponse>, crate::Error> {
@@ -3072,6 +3151,7 @@ pub struct SetLiveChatTyping {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SetLiveChatTyping {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setLiveChatTyping",
@@ -3093,11 +3173,13 @@ impl SetLiveChatTyping {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3127,6 +3209,7 @@ pub struct SetMessageAttachments {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SetMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setMessageAttachments",
@@ -3151,11 +3234,13 @@ impl SetMessageAttachments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3183,6 +3268,7 @@ pub struct UpdateConversation {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversation",
@@ -3207,11 +3293,13 @@ impl UpdateConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConversationResponse>, crate::Error> {
@@ -3250,6 +3338,7 @@ impl UpdateCustomSubtype {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomSubtype",
@@ -3279,11 +3368,13 @@ impl UpdateCustomSubtype {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3311,6 +3402,7 @@ pub struct UpdateMessageStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateMessageStatus",
@@ -3335,11 +3427,13 @@ impl UpdateMessageStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SendMessageResponse>, crate::Error> {
@@ -3368,6 +3462,7 @@ pub struct UploadMessageAttachments {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UploadMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadMessageAttachments",
@@ -3389,11 +3484,13 @@ impl UploadMessageAttachments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadMessageAttachmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UploadMessageAttachmentsResponse>, crate::Error> {
@@ -3408,7 +3505,9 @@ impl UploadMessageAttachments {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `AddedMessageResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddedMessageResponse {
     /// `success`: `true` or `false`.
@@ -3446,7 +3545,9 @@ pub struct AddedMessageResponse {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The numbers and outcome of a call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CallDetails {
     /// `to`: a string. Example: `+15037081210`.
@@ -3586,7 +3687,9 @@ crate::runtime::enums::string_enum!(CallStatus);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `CancelScheduledResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CancelScheduledResponse {
     /// HTTP status of the cancellation.
@@ -3604,7 +3707,9 @@ pub struct CancelScheduledResponse {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `CompleteAttachmentUploadRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadRequest {
     /// `uploadId`: a string.
@@ -3658,7 +3763,9 @@ impl CompleteAttachmentUploadRequest {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `CompleteAttachmentUploadResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadResponse {
     /// File name to public URL.
@@ -3676,7 +3783,9 @@ pub struct CompleteAttachmentUploadResponse {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// A conversation thread between a location and a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Conversation {
     /// `id`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
@@ -3758,7 +3867,9 @@ pub struct Conversation {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `ConversationMessagesPage` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationMessagesPage {
     /// Id of the last message of this page; pass it as `lastMessageId` for the next one.
@@ -3780,7 +3891,9 @@ pub struct ConversationMessagesPage {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `ConversationResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationResponse {
     /// `success`: `true` or `false`.
@@ -3798,7 +3911,9 @@ pub struct ConversationResponse {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// A conversation as a search result, with the contact's details.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationSummary {
     /// `id`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
@@ -3928,7 +4043,9 @@ crate::runtime::enums::string_enum!(ConversationType);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `CreateConversationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -3959,7 +4076,9 @@ impl CreateConversationRequest {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `CreateCustomSubtypeRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomSubtypeRequest {
     /// `name`: a string. Example: `Newsletter Subscription`.
@@ -4051,7 +4170,9 @@ crate::runtime::enums::string_enum!(CustomSubtypeChannel);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// How to forward an existing email.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailForward {
     /// `isForwarded`: `true` or `false`.
@@ -4188,7 +4309,9 @@ impl EmailForward {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// One email of a conversation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailMessage {
     /// `id`: a string.
@@ -4442,7 +4565,9 @@ crate::runtime::enums::string_enum!(ExportMessagesChannel);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `ExportMessagesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExportMessagesResponse {
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
@@ -4508,7 +4633,9 @@ crate::runtime::enums::string_enum!(ExportMessagesSortBy);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `ForwardResult` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ForwardResult {
     /// `forwardWholeThread`: `true` or `false`.
@@ -4570,7 +4697,9 @@ pub struct ForwardResult {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `InboundMessageRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InboundMessageRequest {
     /// `type`: a [`InboundMessageRequestType`](crate::conversations::InboundMessageRequestType).
@@ -4890,7 +5019,9 @@ crate::runtime::enums::string_enum!(InboundMessageRequestType);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `InitiateAttachmentUploadRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadRequest {
     /// `locationId`: a string.
@@ -4954,7 +5085,9 @@ impl InitiateAttachmentUploadRequest {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `InitiateAttachmentUploadResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadResponse {
     /// Signed storage URL to PUT the file to.
@@ -4984,7 +5117,9 @@ pub struct InitiateAttachmentUploadResponse {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `ListConversationMessagesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListConversationMessagesResponse {
     /// `messages`: a [`ConversationMessagesPage`](crate::conversations::ConversationMessagesPage).
@@ -5127,7 +5262,9 @@ crate::runtime::enums::string_enum!(ListConversationMessagesType);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `LiveChatTypingRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LiveChatTypingRequest {
     /// `locationId`: a string.
@@ -5176,7 +5313,9 @@ impl LiveChatTypingRequest {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// A message of a conversation, on any channel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Message {
     /// `id`: a string.
@@ -5378,7 +5517,9 @@ crate::runtime::enums::string_enum!(MessageDirection);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `MessageEmailMeta` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessageEmailMeta {
     /// Every email message id of the thread.
@@ -5392,7 +5533,9 @@ pub struct MessageEmailMeta {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// Channel-specific details of a message.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessageMeta {
     /// Call length in seconds.
@@ -5856,7 +5999,9 @@ crate::runtime::enums::string_enum!(MessageType);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `OutboundCallRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OutboundCallRequest {
     /// `type`: a [`OutboundCallRequestType`](crate::conversations::OutboundCallRequestType), one of `Call`.
@@ -5991,7 +6136,9 @@ crate::runtime::enums::string_enum!(OutboundCallRequestType);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `ProviderError` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderError {
     /// `code`: a string. Example: `1`.
@@ -6032,7 +6179,9 @@ impl ProviderError {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `ReviewReplyRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewReplyRequest {
     /// The conversation created for the review.
@@ -6118,7 +6267,9 @@ crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `SearchConversationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchConversationsResponse {
     /// `conversations`: a list of [`ConversationSummary`](crate::conversations::ConversationSummary) values.
@@ -6254,7 +6405,9 @@ crate::runtime::enums::string_enum!(SearchConversationsStatus);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `SendMessageRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendMessageRequest {
     /// `type`: a [`SendMessageType`](crate::conversations::SendMessageType).
@@ -6681,7 +6834,9 @@ crate::runtime::enums::string_enum!(SendMessageRequestOptimizationPeriod);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `SendMessageResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendMessageResponse {
     /// `conversationId`: a string. Example: `ABC12h2F6uBrIkfXYazb`.
@@ -6812,7 +6967,9 @@ crate::runtime::enums::string_enum!(SendMessageType);
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `SetMessageAttachmentsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetMessageAttachmentsRequest {
     /// The new attachment URLs, replacing the old ones.
@@ -6890,7 +7047,9 @@ crate::runtime::enums::string_enum!(SortDirection);
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `SubscriptionAction` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubscriptionAction {
     /// A default subtype, a custom subtype, or resubscription to everything.
@@ -7077,7 +7236,9 @@ crate::runtime::enums::string_enum!(SubscriptionActionType);
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `SubscriptionChangeRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubscriptionChangeRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -7140,7 +7301,9 @@ impl SubscriptionChangeRequest {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `TranscriptionSentence` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TranscriptionSentence {
     /// The audio channel (speaker side) of the sentence.
@@ -7171,7 +7334,9 @@ pub struct TranscriptionSentence {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `UpdateConversationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -7230,7 +7395,9 @@ impl UpdateConversationRequest {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `UpdateCustomSubtypeRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomSubtypeRequest {
     /// `name`: a string.
@@ -7295,7 +7462,9 @@ impl UpdateCustomSubtypeRequest {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `UpdateMessageStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateMessageStatusRequest {
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
@@ -7500,7 +7669,9 @@ impl UploadMessageAttachmentsRequest {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `UploadMessageAttachmentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadMessageAttachmentsResponse {
     /// File name to hosted URL.
@@ -7522,7 +7693,9 @@ pub struct UploadMessageAttachmentsResponse {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 /// The `UploadedFileMetadata` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadedFileMetadata {
     /// `size`: a whole number. Example: `52428800`.

@@ -551,6 +551,7 @@ pub struct CompleteCourseLesson {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CompleteCourseLesson {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "completeCourseLesson",
@@ -572,11 +573,13 @@ impl CompleteCourseLesson {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -609,6 +612,7 @@ pub struct CreateCourse {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCourse",
@@ -627,11 +631,13 @@ impl CreateCourse {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -664,6 +670,7 @@ pub struct DeleteCourse {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteCourse {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCourse",
@@ -683,11 +690,13 @@ impl DeleteCourse {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -721,6 +730,7 @@ pub struct DeleteCourseEnrollment {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteCourseEnrollment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCourseEnrollment",
@@ -742,11 +752,13 @@ impl DeleteCourseEnrollment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -780,6 +792,7 @@ pub struct EnrollCourseContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl EnrollCourseContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enrollCourseContact",
@@ -804,11 +817,13 @@ impl EnrollCourseContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -841,6 +856,7 @@ pub struct GetCourse {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetCourse {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCourse",
@@ -860,11 +876,13 @@ impl GetCourse {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -891,6 +909,7 @@ pub struct ImportCourses {
 #[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 impl ImportCourses {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "importCourses",
@@ -912,11 +931,13 @@ impl ImportCourses {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -949,6 +970,7 @@ pub struct ListCourseCertificates {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseCertificates {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCourseCertificates",
@@ -969,11 +991,13 @@ impl ListCourseCertificates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1006,6 +1030,7 @@ pub struct ListCourseEnrollments {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseEnrollments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCourseEnrollments",
@@ -1026,11 +1051,13 @@ impl ListCourseEnrollments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1063,6 +1090,7 @@ pub struct ListCourseLessons {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseLessons {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCourseLessons",
@@ -1083,11 +1111,13 @@ impl ListCourseLessons {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1119,6 +1149,7 @@ pub struct ListCourses {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourses {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCourses",
@@ -1133,11 +1164,13 @@ impl ListCourses {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1171,6 +1204,7 @@ pub struct UpdateCourse {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl UpdateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCourse",
@@ -1194,11 +1228,13 @@ impl UpdateCourse {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1210,7 +1246,9 @@ impl UpdateCourse {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A section (module) of a course.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CategoryImport {
     /// `title`: a string.
@@ -1272,7 +1310,9 @@ impl CategoryImport {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// One course (a membership product) to import.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CourseImport {
     /// `title`: a string. Example: `Getting started`.
@@ -1376,7 +1416,9 @@ crate::runtime::enums::string_enum!(CourseVisibility);
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// The `ImportCoursesRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportCoursesRequest {
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
@@ -1417,7 +1459,9 @@ impl ImportCoursesRequest {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// The `Instructor` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Instructor {
     /// `name`: a string.
@@ -1492,7 +1536,9 @@ crate::runtime::enums::string_enum!(LessonContentType);
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// One lesson (post) of a course.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LessonImport {
     /// `title`: a string.
@@ -1565,7 +1611,9 @@ impl LessonImport {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A file attached to a lesson.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LessonMaterial {
     /// `title`: a string.
@@ -1899,7 +1947,9 @@ crate::runtime::enums::string_enum!(MaterialFileType);
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A sub-section of a course category.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubCategoryImport {
     /// `title`: a string.

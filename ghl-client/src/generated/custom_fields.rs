@@ -407,6 +407,7 @@ pub struct CreateCustomField {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CreateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomField",
@@ -425,11 +426,13 @@ impl CreateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomFieldResponse>, crate::Error> {
@@ -456,6 +459,7 @@ pub struct CreateCustomFieldFolder {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CreateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomFieldFolder",
@@ -474,11 +478,13 @@ impl CreateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomFieldFolder>, crate::Error> {
@@ -505,6 +511,7 @@ pub struct DeleteCustomField {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl DeleteCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomField",
@@ -524,11 +531,13 @@ impl DeleteCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomFieldDeleteResponse>, crate::Error> {
@@ -564,6 +573,7 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomFieldFolder",
@@ -589,11 +599,13 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomFieldDeleteResponse>, crate::Error> {
@@ -620,6 +632,7 @@ pub struct GetCustomField {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl GetCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomField",
@@ -639,11 +652,13 @@ impl GetCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomFieldResponse>, crate::Error> {
@@ -679,6 +694,7 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomFieldsByObjectKey",
@@ -707,11 +723,13 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomFieldList>, crate::Error> {
@@ -739,6 +757,7 @@ pub struct UpdateCustomField {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl UpdateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomField",
@@ -762,11 +781,13 @@ impl UpdateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomFieldResponse>, crate::Error> {
@@ -794,6 +815,7 @@ pub struct UpdateCustomFieldFolder {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl UpdateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomFieldFolder",
@@ -818,11 +840,13 @@ impl UpdateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomFieldFolder>, crate::Error> {
@@ -935,7 +959,9 @@ crate::runtime::enums::string_enum!(AcceptedFileFormat);
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// The `CreateCustomFieldFolderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomFieldFolderRequest {
     /// `objectKey`: a string. Example: `custom_object.pet`.
@@ -977,7 +1003,9 @@ impl CreateCustomFieldFolderRequest {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// The `CreateCustomFieldRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomFieldRequest {
     /// `locationId`: a string.
@@ -1123,7 +1151,9 @@ impl CreateCustomFieldRequest {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// A custom field of an object; folders come back in the same shape.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomField {
     /// `id`: a string.
@@ -1313,7 +1343,9 @@ crate::runtime::enums::string_enum!(CustomFieldDataType);
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// The `CustomFieldDeleteResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldDeleteResponse {
     /// HighLevel's spelling. True when the field or folder was deleted.
@@ -1335,7 +1367,9 @@ pub struct CustomFieldDeleteResponse {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// A folder grouping the custom fields of an object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldFolder {
     /// `id`: a string.
@@ -1361,7 +1395,9 @@ pub struct CustomFieldFolder {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// The `CustomFieldList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldList {
     /// `fields`: a list of [`CustomField`](crate::custom_fields::CustomField) values.
@@ -1379,7 +1415,8 @@ pub struct CustomFieldList {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// One choice of an option field.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldOption {
     /// Sent on create and returned; left out on update.
@@ -1436,7 +1473,9 @@ impl CustomFieldOption {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// The `CustomFieldResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldResponse {
     /// `field`: a [`CustomField`](crate::custom_fields::CustomField).
@@ -1450,7 +1489,9 @@ pub struct CustomFieldResponse {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// The `UpdateCustomFieldFolderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomFieldFolderRequest {
     /// `name`: a string.
@@ -1483,7 +1524,9 @@ impl UpdateCustomFieldFolderRequest {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// One choice of an option field, as sent on update.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomFieldOption {
     /// `label`: a string.
@@ -1522,7 +1565,9 @@ impl UpdateCustomFieldOption {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 /// The `UpdateCustomFieldRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomFieldRequest {
     /// `locationId`: a string.

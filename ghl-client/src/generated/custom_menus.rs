@@ -298,6 +298,7 @@ pub struct CreateCustomMenu {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl CreateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomMenu",
@@ -316,11 +317,13 @@ impl CreateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomMenuResponse>, crate::Error> {
@@ -347,6 +350,7 @@ pub struct DeleteCustomMenu {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl DeleteCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomMenu",
@@ -367,11 +371,13 @@ impl DeleteCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteCustomMenuResponse>, crate::Error> {
@@ -398,6 +404,7 @@ pub struct GetCustomMenu {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl GetCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomMenu",
@@ -418,11 +425,13 @@ impl GetCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomMenuResponse>, crate::Error> {
@@ -483,6 +492,7 @@ impl ListCustomMenus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCustomMenus",
@@ -512,11 +522,13 @@ impl ListCustomMenus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCustomMenusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCustomMenusResponse>, crate::Error> {
@@ -532,14 +544,17 @@ impl crate::Paginated for ListCustomMenus {
 
     type Item = CustomMenu;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCustomMenus::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.custom_menus.as_ref()).map_or(0, Vec::len);
@@ -557,6 +572,7 @@ impl crate::Paginated for ListCustomMenus {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.custom_menus).unwrap_or_default()
     }
@@ -566,6 +582,7 @@ impl crate::Paginated for ListCustomMenus {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<CustomMenu, crate::Error>> + Send + 'static {
@@ -592,6 +609,7 @@ pub struct UpdateCustomMenu {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl UpdateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomMenu",
@@ -616,11 +634,13 @@ impl UpdateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpdateCustomMenuResponse>, crate::Error> {
@@ -632,7 +652,9 @@ impl UpdateCustomMenu {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A new custom menu link.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
@@ -727,7 +749,9 @@ impl CreateCustomMenuRequest {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A custom menu link.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomMenu {
     /// `id`: a string. Example: `12345`.
@@ -794,7 +818,8 @@ pub struct CustomMenu {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A Font Awesome icon for a menu link.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomMenuIcon {
     /// Font Awesome icon name.
@@ -883,7 +908,9 @@ crate::runtime::enums::string_enum!(CustomMenuOpenMode);
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// One custom menu link.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomMenuResponse {
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
@@ -943,7 +970,9 @@ crate::runtime::enums::string_enum!(CustomMenuUserRole);
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `DeleteCustomMenuResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCustomMenuResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1015,7 +1044,9 @@ crate::runtime::enums::string_enum!(IconFontFamily);
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `ListCustomMenusResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCustomMenusResponse {
     /// `customMenus`: a list of [`CustomMenu`](crate::custom_menus::CustomMenu) values.
@@ -1030,7 +1061,9 @@ pub struct ListCustomMenusResponse {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The icon of a new menu link; both fields are needed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewCustomMenuIcon {
     /// Font Awesome icon name.
@@ -1057,7 +1090,9 @@ impl NewCustomMenuIcon {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The fields of a menu link to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
@@ -1204,7 +1239,9 @@ impl UpdateCustomMenuRequest {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `UpdateCustomMenuResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateCustomMenuResponse {
     /// True when the change was saved.

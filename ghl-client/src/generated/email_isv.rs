@@ -139,6 +139,7 @@ impl VerifyEmail {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "verifyEmail",
@@ -162,11 +163,13 @@ impl VerifyEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailVerificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EmailVerificationResult>, crate::Error> {
@@ -291,7 +294,9 @@ crate::runtime::enums::string_enum!(EmailDeliverability);
 #[cfg(feature = "email_isv")]
 #[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// The outcome of a verification request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
@@ -374,7 +379,9 @@ crate::runtime::enums::string_enum!(EmailVerificationType);
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// HighLevel's own advice on the address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LeadConnectorRecommendation {
     /// Whether HighLevel considers the address safe to mail.
@@ -385,7 +392,9 @@ pub struct LeadConnectorRecommendation {
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// What to verify.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VerifyEmailRequest {
     /// Whether `verify` holds an address or a contact id.

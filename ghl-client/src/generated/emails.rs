@@ -316,6 +316,7 @@ pub struct CreateEmailTemplate {
 
 impl CreateEmailTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEmailTemplate",
@@ -334,11 +335,13 @@ impl CreateEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CreateEmailTemplateResponse>, crate::Error> {
@@ -370,6 +373,7 @@ impl DeleteEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEmailTemplate",
@@ -394,11 +398,13 @@ impl DeleteEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteEmailTemplateResponse>, crate::Error> {
@@ -502,6 +508,7 @@ impl ListEmailCampaigns {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEmailCampaigns",
@@ -551,11 +558,13 @@ impl ListEmailCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEmailCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListEmailCampaignsResponse>, crate::Error> {
@@ -569,14 +578,17 @@ impl crate::Paginated for ListEmailCampaigns {
 
     type Item = EmailCampaign;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEmailCampaigns::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -592,6 +604,7 @@ impl crate::Paginated for ListEmailCampaigns {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
@@ -599,6 +612,7 @@ impl crate::Paginated for ListEmailCampaigns {
 
 impl ListEmailCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -703,6 +717,7 @@ impl ListEmailTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEmailTemplates",
@@ -752,11 +767,13 @@ impl ListEmailTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EmailTemplate>, crate::Error> {
@@ -779,6 +796,7 @@ pub struct UpdateEmailTemplate {
 
 impl UpdateEmailTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEmailTemplate",
@@ -797,11 +815,13 @@ impl UpdateEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpdateEmailTemplateResponse>, crate::Error> {
@@ -811,7 +831,9 @@ impl UpdateEmailTemplate {
 }
 
 /// A new template, folder or import.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1078,7 +1100,9 @@ impl From<&str> for CreateEmailTemplateRequestType {
 crate::runtime::enums::string_enum!(CreateEmailTemplateRequestType);
 
 /// The `CreateEmailTemplateResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateResponse {
     /// Id of the new template.
@@ -1091,7 +1115,9 @@ pub struct CreateEmailTemplateResponse {
 }
 
 /// The `DeleteEmailTemplateResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteEmailTemplateResponse {
     /// Acknowledgement ("true").
@@ -1104,7 +1130,9 @@ pub struct DeleteEmailTemplateResponse {
 }
 
 /// The drag-and-drop editor's document.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailBuilderContent {
     /// The blocks of the document.
@@ -1135,7 +1163,9 @@ impl EmailBuilderContent {
 }
 
 /// A scheduled email campaign, or a folder of campaigns.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `name`: a string. Example: `Untitled new campaign`.
@@ -1260,7 +1290,9 @@ pub struct EmailCampaign {
 }
 
 /// An email template as the listing documents it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `name`: a string. Example: `New Template`.
@@ -1402,7 +1434,9 @@ impl From<&str> for ListEmailCampaignsEmailStatus {
 crate::runtime::enums::string_enum!(ListEmailCampaignsEmailStatus);
 
 /// The `ListEmailCampaignsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// The campaigns.
@@ -1516,7 +1550,9 @@ impl From<&str> for ListEmailTemplatesBuilderVersion {
 crate::runtime::enums::string_enum!(ListEmailTemplatesBuilderVersion);
 
 /// The new content of a template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1623,7 +1659,9 @@ impl From<&str> for UpdateEmailTemplateRequestEditorType {
 crate::runtime::enums::string_enum!(UpdateEmailTemplateRequestEditorType);
 
 /// The `UpdateEmailTemplateResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// Acknowledgement ("true").

@@ -269,6 +269,7 @@ impl ListFormSubmissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFormSubmissions",
@@ -306,11 +307,13 @@ impl ListFormSubmissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListFormSubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListFormSubmissionsResponse>, crate::Error> {
@@ -326,14 +329,17 @@ impl crate::Paginated for ListFormSubmissions {
 
     type Item = FormSubmission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFormSubmissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
@@ -352,6 +358,7 @@ impl crate::Paginated for ListFormSubmissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
@@ -361,6 +368,7 @@ impl crate::Paginated for ListFormSubmissions {
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -417,6 +425,7 @@ impl ListForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listForms",
@@ -445,11 +454,13 @@ impl ListForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListFormsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListFormsResponse>, crate::Error> {
@@ -465,14 +476,17 @@ impl crate::Paginated for ListForms {
 
     type Item = Form;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListForms::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.forms.as_ref()).map_or(0, Vec::len);
@@ -488,6 +502,7 @@ impl crate::Paginated for ListForms {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.forms).unwrap_or_default()
     }
@@ -497,6 +512,7 @@ impl crate::Paginated for ListForms {
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Form, crate::Error>> + Send + 'static {
@@ -534,6 +550,7 @@ impl UploadFormCustomFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadFormCustomFiles",
@@ -571,11 +588,13 @@ impl UploadFormCustomFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -592,7 +611,9 @@ pub type CustomFieldFilesUpload = std::collections::BTreeMap<String, String>;
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// A form as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Form {
     /// `id`: a string. Example: `YSWdvS4Is98wtIDGnpmI`.
@@ -611,7 +632,9 @@ pub struct Form {
 #[cfg(feature = "forms")]
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// The `FormContactSessionIds` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormContactSessionIds {
     /// `ids`: a list of strings.
@@ -622,7 +645,9 @@ pub struct FormContactSessionIds {
 #[cfg(feature = "forms")]
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormEventData {
     /// Facebook click id cookie.
@@ -705,7 +730,9 @@ pub struct FormEventData {
 #[cfg(feature = "forms")]
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// The page the form was submitted from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormPageDetails {
     /// `url`: a string. Example: `https://example.com`.
@@ -720,7 +747,9 @@ pub struct FormPageDetails {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// One entry submitted through a form.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormSubmission {
     /// `id`: a string. Example: `38303ec7-629a-49e2-888a-cf8bf0b1f97e`.
@@ -760,7 +789,9 @@ pub type FormSubmissionData = std::collections::BTreeMap<String, serde_json::Val
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// Paging facts of a submission listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormSubmissionPageMeta {
     /// Number of submissions matching the request.
@@ -783,7 +814,9 @@ pub struct FormSubmissionPageMeta {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// The `ListFormSubmissionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFormSubmissionsResponse {
     /// `submissions`: a list of [`FormSubmission`](crate::forms::FormSubmission) values.
@@ -798,7 +831,9 @@ pub struct ListFormSubmissionsResponse {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// The `ListFormsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFormsResponse {
     /// `forms`: a list of [`Form`](crate::forms::Form) values.

@@ -405,6 +405,7 @@ impl CountFunnelPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "countFunnelPages",
@@ -428,11 +429,13 @@ impl CountFunnelPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CountFunnelPagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CountFunnelPagesResponse>, crate::Error> {
@@ -459,6 +462,7 @@ pub struct CreateFunnelRedirect {
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl CreateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFunnelRedirect",
@@ -480,11 +484,13 @@ impl CreateFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<RedirectResponse>, crate::Error> {
@@ -520,6 +526,7 @@ impl DeleteFunnelRedirect {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFunnelRedirect",
@@ -545,11 +552,13 @@ impl DeleteFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteRedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteRedirectResponse>, crate::Error> {
@@ -582,6 +591,7 @@ pub struct GetFunnel {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetFunnel {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFunnel",
@@ -601,11 +611,13 @@ impl GetFunnel {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -650,6 +662,7 @@ impl ListFunnelPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnelPages",
@@ -675,11 +688,13 @@ impl ListFunnelPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -723,6 +738,7 @@ impl ListFunnelRedirects {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnelRedirects",
@@ -750,11 +766,13 @@ impl ListFunnelRedirects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListRedirectsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListRedirectsResponse>, crate::Error> {
@@ -770,14 +788,17 @@ impl crate::Paginated for ListFunnelRedirects {
 
     type Item = Redirect;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnelRedirects::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -799,6 +820,7 @@ impl crate::Paginated for ListFunnelRedirects {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).and_then(|v| v.data).unwrap_or_default()
     }
@@ -808,6 +830,7 @@ impl crate::Paginated for ListFunnelRedirects {
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Redirect, crate::Error>> + Send + 'static {
@@ -883,6 +906,7 @@ impl ListFunnels {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnels",
@@ -920,11 +944,13 @@ impl ListFunnels {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListFunnelsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListFunnelsResponse>, crate::Error> {
@@ -940,14 +966,17 @@ impl crate::Paginated for ListFunnels {
 
     type Item = Funnel;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnels::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.funnels.as_ref()).map_or(0, Vec::len);
@@ -963,6 +992,7 @@ impl crate::Paginated for ListFunnels {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.funnels).unwrap_or_default()
     }
@@ -972,6 +1002,7 @@ impl crate::Paginated for ListFunnels {
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Funnel, crate::Error>> + Send + 'static {
@@ -998,6 +1029,7 @@ pub struct UpdateFunnelRedirect {
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl UpdateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateFunnelRedirect",
@@ -1022,11 +1054,13 @@ impl UpdateFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<RedirectResponse>, crate::Error> {
@@ -1038,7 +1072,9 @@ impl UpdateFunnelRedirect {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `CountFunnelPagesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CountFunnelPagesResponse {
     /// `count`: a whole number. Example: `20`.
@@ -1049,7 +1085,9 @@ pub struct CountFunnelPagesResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `CreateRedirectRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRedirectRequest {
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
@@ -1094,7 +1132,9 @@ impl CreateRedirectRequest {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponse {
     /// `data`: a [`DeleteRedirectResponseData`](crate::funnels::DeleteRedirectResponseData).
@@ -1105,7 +1145,9 @@ pub struct DeleteRedirectResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponseData` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponseData {
     /// `status`: a string. Example: `ok`.
@@ -1116,7 +1158,9 @@ pub struct DeleteRedirectResponseData {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A funnel or website.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Funnel {
     /// `_id`: a string. Example: `SkIDfu0S4m3NYQyvWHC6`.
@@ -1227,7 +1271,9 @@ pub struct Funnel {
 #[cfg(feature = "funnels")]
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// One page of a funnel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FunnelPage {
     /// `_id`: a string. Example: `0yJbP3q7t7pLmeTWRAE2`.
@@ -1262,7 +1308,9 @@ pub struct FunnelPage {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// One step of a funnel, served at its own path.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FunnelStep {
     /// `id`: a string. Example: `f5d178c0-8bbb-4cd4-927c-691c68a62c59`.
@@ -1301,7 +1349,9 @@ pub struct FunnelStep {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListFunnelsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFunnelsResponse {
     /// `funnels`: a list of [`Funnel`](crate::funnels::Funnel) values.
@@ -1320,7 +1370,9 @@ pub struct ListFunnelsResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListRedirectsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRedirectsResponse {
     /// `data`: a [`RedirectList`](crate::funnels::RedirectList).
@@ -1331,7 +1383,9 @@ pub struct ListRedirectsResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A URL redirect on one of the location's domains.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Redirect {
     /// `id`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
@@ -1424,7 +1478,9 @@ crate::runtime::enums::string_enum!(RedirectAction);
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectList {
     /// Number of redirects matching the request.
@@ -1439,7 +1495,9 @@ pub struct RedirectList {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectResponse {
     /// `data`: a [`Redirect`](crate::funnels::Redirect).
@@ -1450,7 +1508,9 @@ pub struct RedirectResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `UpdateRedirectRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRedirectRequest {
     /// Where visitors are sent.

@@ -3426,6 +3426,7 @@ pub struct CancelInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CancelInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelInvoiceSchedule",
@@ -3450,11 +3451,13 @@ impl CancelInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
@@ -3481,6 +3484,7 @@ pub struct CreateEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEstimate",
@@ -3499,11 +3503,13 @@ impl CreateEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
@@ -3530,6 +3536,7 @@ pub struct CreateEstimateTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEstimateTemplate",
@@ -3551,11 +3558,13 @@ impl CreateEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
@@ -3582,6 +3591,7 @@ pub struct CreateInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoice",
@@ -3600,11 +3610,13 @@ impl CreateInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
@@ -3632,6 +3644,7 @@ pub struct CreateInvoiceFromEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceFromEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceFromEstimate",
@@ -3656,11 +3669,13 @@ impl CreateInvoiceFromEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceFromEstimateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceFromEstimateResponse>, crate::Error> {
@@ -3687,6 +3702,7 @@ pub struct CreateInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceSchedule",
@@ -3705,11 +3721,13 @@ impl CreateInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
@@ -3736,6 +3754,7 @@ pub struct CreateInvoiceTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceTemplate",
@@ -3754,11 +3773,13 @@ impl CreateInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
@@ -3785,6 +3806,7 @@ pub struct CreateText2PayInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateText2PayInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createText2PayInvoice",
@@ -3803,11 +3825,13 @@ impl CreateText2PayInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Text2PayResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Text2PayResponse>, crate::Error> {
@@ -3835,6 +3859,7 @@ pub struct DeleteEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEstimate",
@@ -3859,11 +3884,13 @@ impl DeleteEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
@@ -3891,6 +3918,7 @@ pub struct DeleteEstimateTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEstimateTemplate",
@@ -3915,11 +3943,13 @@ impl DeleteEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
@@ -3948,6 +3978,7 @@ pub struct DeleteInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoice",
@@ -3969,11 +4000,13 @@ impl DeleteInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
@@ -4002,6 +4035,7 @@ pub struct DeleteInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoiceSchedule",
@@ -4024,11 +4058,13 @@ impl DeleteInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -4057,6 +4093,7 @@ pub struct DeleteInvoiceTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoiceTemplate",
@@ -4079,11 +4116,13 @@ impl DeleteInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -4111,6 +4150,7 @@ pub struct GenerateEstimateNumber {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GenerateEstimateNumber {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "generateEstimateNumber",
@@ -4130,11 +4170,13 @@ impl GenerateEstimateNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GenerateEstimateNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GenerateEstimateNumberResponse>, crate::Error> {
@@ -4162,6 +4204,7 @@ pub struct GenerateInvoiceNumber {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GenerateInvoiceNumber {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "generateInvoiceNumber",
@@ -4181,11 +4224,13 @@ impl GenerateInvoiceNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GenerateInvoiceNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GenerateInvoiceNumberResponse>, crate::Error> {
@@ -4218,6 +4263,7 @@ pub struct GetEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEstimate",
@@ -4238,11 +4284,13 @@ impl GetEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4271,6 +4319,7 @@ pub struct GetInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoice",
@@ -4292,11 +4341,13 @@ impl GetInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
@@ -4325,6 +4376,7 @@ pub struct GetInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceSchedule",
@@ -4347,11 +4399,13 @@ impl GetInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
@@ -4379,6 +4433,7 @@ pub struct GetInvoiceSettings {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceSettings",
@@ -4395,11 +4450,13 @@ impl GetInvoiceSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSettings, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceSettings>, crate::Error> {
@@ -4428,6 +4485,7 @@ pub struct GetInvoiceTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceTemplate",
@@ -4450,11 +4508,13 @@ impl GetInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
@@ -4491,6 +4551,7 @@ impl ListEstimateTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEstimateTemplates",
@@ -4515,11 +4576,13 @@ impl ListEstimateTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEstimateTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListEstimateTemplatesResponse>, crate::Error> {
@@ -4535,14 +4598,17 @@ impl crate::Paginated for ListEstimateTemplates {
 
     type Item = EstimateTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimateTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -4560,6 +4626,7 @@ impl crate::Paginated for ListEstimateTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -4569,6 +4636,7 @@ impl crate::Paginated for ListEstimateTemplates {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4634,6 +4702,7 @@ impl ListEstimates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEstimates",
@@ -4670,11 +4739,13 @@ impl ListEstimates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEstimatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListEstimatesResponse>, crate::Error> {
@@ -4690,14 +4761,17 @@ impl crate::Paginated for ListEstimates {
 
     type Item = Estimate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.estimates.as_ref()).map_or(0, Vec::len);
@@ -4713,6 +4787,7 @@ impl crate::Paginated for ListEstimates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.estimates).unwrap_or_default()
     }
@@ -4722,6 +4797,7 @@ impl crate::Paginated for ListEstimates {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Estimate, crate::Error>> + Send + 'static {
@@ -4785,6 +4861,7 @@ impl ListInvoiceSchedules {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoiceSchedules",
@@ -4818,11 +4895,13 @@ impl ListInvoiceSchedules {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInvoiceSchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListInvoiceSchedulesResponse>, crate::Error> {
@@ -4838,14 +4917,17 @@ impl crate::Paginated for ListInvoiceSchedules {
 
     type Item = InvoiceSchedule;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceSchedules::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -4861,6 +4943,7 @@ impl crate::Paginated for ListInvoiceSchedules {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
@@ -4870,6 +4953,7 @@ impl crate::Paginated for ListInvoiceSchedules {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4935,6 +5019,7 @@ impl ListInvoiceTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoiceTemplates",
@@ -4968,11 +5053,13 @@ impl ListInvoiceTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInvoiceTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListInvoiceTemplatesResponse>, crate::Error> {
@@ -4988,14 +5075,17 @@ impl crate::Paginated for ListInvoiceTemplates {
 
     type Item = InvoiceTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -5013,6 +5103,7 @@ impl crate::Paginated for ListInvoiceTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -5022,6 +5113,7 @@ impl crate::Paginated for ListInvoiceTemplates {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -5108,6 +5200,7 @@ impl ListInvoices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoices",
@@ -5150,11 +5243,13 @@ impl ListInvoices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInvoicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListInvoicesResponse>, crate::Error> {
@@ -5170,14 +5265,17 @@ impl crate::Paginated for ListInvoices {
 
     type Item = Invoice;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoices::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.invoices.as_ref()).map_or(0, Vec::len);
@@ -5193,6 +5291,7 @@ impl crate::Paginated for ListInvoices {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.invoices).unwrap_or_default()
     }
@@ -5202,6 +5301,7 @@ impl crate::Paginated for ListInvoices {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Invoice, crate::Error>> + Send + 'static {
@@ -5229,6 +5329,7 @@ pub struct PreviewEstimateTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl PreviewEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "previewEstimateTemplate",
@@ -5249,11 +5350,13 @@ impl PreviewEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
@@ -5281,6 +5384,7 @@ pub struct RecordInvoicePayment {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl RecordInvoicePayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "recordInvoicePayment",
@@ -5305,11 +5409,13 @@ impl RecordInvoicePayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RecordPaymentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<RecordPaymentResponse>, crate::Error> {
@@ -5337,6 +5443,7 @@ pub struct ScheduleInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "scheduleInvoiceSchedule",
@@ -5361,11 +5468,13 @@ impl ScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
@@ -5393,6 +5502,7 @@ pub struct SendEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SendEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendEstimate",
@@ -5417,11 +5527,13 @@ impl SendEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
@@ -5449,6 +5561,7 @@ pub struct SendInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SendInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendInvoice",
@@ -5473,11 +5586,13 @@ impl SendInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendInvoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SendInvoiceResponse>, crate::Error> {
@@ -5505,6 +5620,7 @@ pub struct SetInvoiceScheduleAutoPayment {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SetInvoiceScheduleAutoPayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setInvoiceScheduleAutoPayment",
@@ -5529,11 +5645,13 @@ impl SetInvoiceScheduleAutoPayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
@@ -5560,6 +5678,7 @@ pub struct UpdateAndScheduleInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateAndScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAndScheduleInvoiceSchedule",
@@ -5580,11 +5699,13 @@ impl UpdateAndScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
@@ -5612,6 +5733,7 @@ pub struct UpdateEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimate",
@@ -5636,11 +5758,13 @@ impl UpdateEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
@@ -5667,6 +5791,7 @@ pub struct UpdateEstimateLastVisitedAt {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimateLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimateLastVisitedAt",
@@ -5688,11 +5813,13 @@ impl UpdateEstimateLastVisitedAt {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5720,6 +5847,7 @@ pub struct UpdateEstimateTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimateTemplate",
@@ -5744,11 +5872,13 @@ impl UpdateEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
@@ -5776,6 +5906,7 @@ pub struct UpdateInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoice",
@@ -5799,11 +5930,13 @@ impl UpdateInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
@@ -5830,6 +5963,7 @@ pub struct UpdateInvoiceLastVisitedAt {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceLastVisitedAt",
@@ -5851,11 +5985,13 @@ impl UpdateInvoiceLastVisitedAt {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5883,6 +6019,7 @@ pub struct UpdateInvoiceLateFees {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceLateFees",
@@ -5907,11 +6044,13 @@ impl UpdateInvoiceLateFees {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
@@ -5939,6 +6078,7 @@ pub struct UpdateInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceSchedule",
@@ -5963,11 +6103,13 @@ impl UpdateInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
@@ -5995,6 +6137,7 @@ pub struct UpdateInvoiceTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplate",
@@ -6019,11 +6162,13 @@ impl UpdateInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
@@ -6051,6 +6196,7 @@ pub struct UpdateInvoiceTemplateLateFees {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplateLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplateLateFees",
@@ -6075,11 +6221,13 @@ impl UpdateInvoiceTemplateLateFees {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
@@ -6107,6 +6255,7 @@ pub struct UpdateInvoiceTemplatePaymentMethods {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplatePaymentMethods {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplatePaymentMethods",
@@ -6131,11 +6280,13 @@ impl UpdateInvoiceTemplatePaymentMethods {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
@@ -6163,6 +6314,7 @@ pub struct VoidInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl VoidInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "voidInvoice",
@@ -6187,11 +6339,13 @@ impl VoidInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
@@ -6203,7 +6357,8 @@ impl VoidInvoice {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An extra address that receives copies.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdditionalEmail {
     /// `email`: an email address. Example: `alex@example.com`.
@@ -6230,7 +6385,8 @@ impl AdditionalEmail {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A postal address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Address {
     /// `addressLine1`: a string. Example: `9931 Beechwood`.
@@ -6314,7 +6470,9 @@ impl Address {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Names the location that owns the record.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AltContext {
     /// Id of the location.
@@ -6425,7 +6583,8 @@ crate::runtime::enums::string_enum!(AmountType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A file attached to a document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Attachment {
     /// `id`: a string. Example: `6241712be68f7a98102ba272`.
@@ -6504,7 +6663,8 @@ impl Attachment {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether an accepted estimate becomes an invoice by itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AutoInvoicing {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -6544,7 +6704,9 @@ impl AutoInvoicing {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Automatic charging of a saved payment method.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AutoPaymentDetails {
     /// `enable`: `true` or `false`.
@@ -6695,7 +6857,9 @@ impl AutoPaymentDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A Bacs direct debit mandate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BacsDirectDebit {
     /// `sort_code`: a string.
@@ -6721,7 +6885,9 @@ impl BacsDirectDebit {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A BECS direct debit mandate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BecsDirectDebit {
     /// `bsb_number`: a string.
@@ -6747,7 +6913,8 @@ impl BecsDirectDebit {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The seller shown on an invoice, estimate or template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BusinessDetails {
     /// Address of the logo image.
@@ -6831,7 +6998,8 @@ impl BusinessDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Business address.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BusinessDetailsAddress {
@@ -6845,7 +7013,9 @@ pub enum BusinessDetailsAddress {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment card, by brand and last digits.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Card {
     /// `brand`: a string. Example: `visa`.
@@ -6871,7 +7041,9 @@ impl Card {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A cheque, by number.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Cheque {
     /// `number`: a string. Example: `129-129-129-912`.
@@ -6891,7 +7063,8 @@ impl Cheque {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The customer an invoice or estimate is for.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactDetails {
     /// Contact id.
@@ -7006,7 +7179,9 @@ impl ContactDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEstimateRequest {
     /// Id of the location.
@@ -7283,7 +7458,9 @@ impl CreateEstimateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Turns an estimate into an invoice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceFromEstimateRequest {
     /// Id of the location.
@@ -7378,7 +7555,9 @@ crate::runtime::enums::string_enum!(CreateInvoiceFromEstimateRequestVersion);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceRequest {
     /// Id of the location.
@@ -7621,7 +7800,9 @@ impl CreateInvoiceRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice schedule.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceScheduleRequest {
     /// Id of the location.
@@ -7820,7 +8001,9 @@ impl CreateInvoiceScheduleRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceTemplateRequest {
     /// Id of the location.
@@ -8019,7 +8202,9 @@ impl CreateInvoiceTemplateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Notification content per event; `customer*` go to the payer, `team*` to the location's users.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomNotifications {
     /// `customerSendInvoice`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
@@ -8154,7 +8339,8 @@ pub struct CustomNotifications {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A discount on the whole document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Discount {
     /// Amount or percentage.
@@ -8209,7 +8395,9 @@ impl Discount {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Estimate {
     /// Estimate id.
@@ -8380,7 +8568,9 @@ pub struct Estimate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One entry of an estimate's history.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EstimateAction {
     /// `action`: a string. Example: `Created`.
@@ -8395,7 +8585,9 @@ pub struct EstimateAction {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item sent when writing an estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EstimateItem {
     /// `name`: a string. Example: `ABC Product`.
@@ -8606,7 +8798,9 @@ crate::runtime::enums::string_enum!(EstimateStatus);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EstimateTemplate {
     /// Template id.
@@ -8705,7 +8899,9 @@ pub struct EstimateTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Content of an estimate template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EstimateTemplateRequest {
     /// Id of the location.
@@ -8886,7 +9082,9 @@ impl EstimateTemplateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The estimate that was viewed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EstimateViewedRequest {
     /// `estimateId`: a string. Example: `5f9d6d8b1b2d2c001f2d9e4b`.
@@ -8909,7 +9107,8 @@ impl EstimateViewedRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Repeat settings of an estimate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FrequencySettings {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -8949,7 +9148,9 @@ impl FrequencySettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next estimate number.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GenerateEstimateNumberResponse {
     /// The next free estimate number.
@@ -8964,7 +9165,9 @@ pub struct GenerateEstimateNumberResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next invoice number.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GenerateInvoiceNumberResponse {
     /// The next free invoice number.
@@ -8975,7 +9178,9 @@ pub struct GenerateInvoiceNumberResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next free invoice number.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum GenerateInvoiceNumberResponseInvoiceNumber {
@@ -9058,7 +9263,9 @@ crate::runtime::enums::string_enum!(IntervalType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Invoice {
     /// Invoice id.
@@ -9185,7 +9392,9 @@ pub struct Invoice {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The estimate and the invoice made from it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceFromEstimateResponse {
     /// `estimate`: a [`Estimate`](crate::invoices::Estimate).
@@ -9200,7 +9409,9 @@ pub struct InvoiceFromEstimateResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item sent when writing an invoice, schedule or template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InvoiceItem {
     /// `name`: a string. Example: `ABC Product`.
@@ -9331,7 +9542,9 @@ impl InvoiceItem {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A recurring or scheduled invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSchedule {
     /// Schedule id.
@@ -9422,7 +9635,9 @@ pub struct InvoiceSchedule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Invoice and estimate defaults of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSettings {
     /// `altId`: a string.
@@ -9621,7 +9836,9 @@ crate::runtime::enums::string_enum!(InvoiceStatus);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceTemplate {
     /// Template id.
@@ -9684,7 +9901,9 @@ pub struct InvoiceTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The invoice that was viewed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InvoiceViewedRequest {
     /// `invoiceId`: a string. Example: `6578278e879ad2646715ba9c`.
@@ -9707,7 +9926,8 @@ impl InvoiceViewedRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A tax applied to a line item.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ItemTax {
     /// Tax id.
@@ -9878,7 +10098,8 @@ crate::runtime::enums::string_enum!(ItemType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Upper bound on the late fees charged.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesCap {
     /// `type`: a [`LateFeesCapType`](crate::invoices::LateFeesCapType), one of `fixed`. Example: `fixed`.
@@ -9957,7 +10178,8 @@ crate::runtime::enums::string_enum!(LateFeesCapType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Late fee rules.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesConfiguration {
     /// `enable`: `true` or `false`. Example: `true`.
@@ -10046,7 +10268,8 @@ impl LateFeesConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How often a late fee is charged.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesFrequency {
     /// Number of intervals between fees.
@@ -10153,7 +10376,8 @@ crate::runtime::enums::string_enum!(LateFeesFrequencyInterval);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Delay after the due date before fees start.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesGrace {
     /// Number of days of grace.
@@ -10235,7 +10459,9 @@ crate::runtime::enums::string_enum!(LateFeesGraceInterval);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item as HighLevel returns it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LineItem {
     /// Line item id.
@@ -10298,7 +10524,9 @@ pub struct LineItem {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimate templates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEstimateTemplatesResponse {
     /// `data`: a list of [`EstimateTemplate`](crate::invoices::EstimateTemplate) values.
@@ -10317,7 +10545,9 @@ pub struct ListEstimateTemplatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEstimatesResponse {
     /// `estimates`: a list of [`Estimate`](crate::invoices::Estimate) values.
@@ -10336,7 +10566,9 @@ pub struct ListEstimatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice schedules.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoiceSchedulesResponse {
     /// `schedules`: a list of [`InvoiceSchedule`](crate::invoices::InvoiceSchedule) values.
@@ -10351,7 +10583,9 @@ pub struct ListInvoiceSchedulesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice templates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoiceTemplatesResponse {
     /// `data`: a list of [`InvoiceTemplate`](crate::invoices::InvoiceTemplate) values.
@@ -10366,7 +10600,9 @@ pub struct ListInvoiceTemplatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoicesResponse {
     /// `invoices`: a list of [`Invoice`](crate::invoices::Invoice) values.
@@ -10479,7 +10715,9 @@ crate::runtime::enums::string_enum!(ManualPaymentMode);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Processing fees and other extra charges.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MiscellaneousCharges {
     /// Charges added to the document.
@@ -10527,7 +10765,9 @@ impl MiscellaneousCharges {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Email and SMS content of one notification.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NotificationTemplate {
     /// `enabled`: `true` or `false`.
@@ -10566,7 +10806,9 @@ pub struct NotificationTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A miscellaneous charge already paid.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaidCharge {
     /// `name`: a string. Example: `Processing Fee`.
@@ -10606,7 +10848,8 @@ impl PaidCharge {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment methods offered to the payer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentMethods {
     /// `stripe`: a [`StripePaymentMethod`](crate::invoices::StripePaymentMethod).
@@ -10684,7 +10927,9 @@ crate::runtime::enums::string_enum!(PaymentMode);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Splits an invoice into instalments.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentSchedule {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
@@ -10714,7 +10959,9 @@ impl PaymentSchedule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Instalments for the invoice created from an estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentScheduleConfig {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
@@ -10750,7 +10997,9 @@ impl PaymentScheduleConfig {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How the due dates of instalments are chosen.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentScheduleDateConfig {
     /// `depositDateType`: a [`PaymentScheduleDateConfigDepositDateType`](crate::invoices::PaymentScheduleDateConfigDepositDateType), one of `estimate_accepted`, `custom`. Example: `estimate_accepted`.
@@ -10869,7 +11118,9 @@ crate::runtime::enums::string_enum!(PaymentScheduleDateConfigScheduleDateType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How products are used on invoice lines.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductSettings {
     /// `enableImportProductDescription`: `true` or `false`.
@@ -10892,7 +11143,9 @@ pub struct ProductSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment received outside HighLevel.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecordPaymentRequest {
     /// Id of the location.
@@ -10994,7 +11247,9 @@ impl RecordPaymentRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The invoice after the payment was recorded.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordPaymentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -11009,7 +11264,8 @@ pub struct RecordPaymentResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When a recurring invoice is issued.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
@@ -11352,7 +11608,9 @@ crate::runtime::enums::string_enum!(RecurrenceRuleMonthOfYear);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment reminder.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Reminder {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -11507,7 +11765,9 @@ crate::runtime::enums::string_enum!(ReminderReminderTime);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment reminder settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReminderSettings {
     /// `defaultEmailTemplateId`: a string.
@@ -11526,7 +11786,9 @@ pub struct ReminderSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Reminder state of one invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemindersConfiguration {
     /// Reminders already sent.
@@ -11549,7 +11811,9 @@ pub struct RemindersConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Automatic payment settings of a schedule.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScheduleAutoPaymentRequest {
     /// Id of the location.
@@ -11591,7 +11855,9 @@ impl ScheduleAutoPaymentRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Starts an invoice schedule.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScheduleInvoiceScheduleRequest {
     /// Id of the location.
@@ -11639,7 +11905,8 @@ impl ScheduleInvoiceScheduleRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When an invoice schedule runs.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduleOptions {
     /// When a one-off schedule runs.
@@ -11733,7 +12000,9 @@ crate::runtime::enums::string_enum!(SendAction);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How to send an estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendEstimateRequest {
     /// Id of the location.
@@ -11803,7 +12072,9 @@ impl SendEstimateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How to send an invoice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendInvoiceRequest {
     /// Id of the location.
@@ -11873,7 +12144,9 @@ impl SendInvoiceRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The sent invoice and delivery results.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendInvoiceResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
@@ -11892,7 +12165,8 @@ pub struct SendInvoiceResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Sender name and address of outgoing emails.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SenderConfiguration {
     /// `fromName`: a string. Example: `Alex`.
@@ -11932,7 +12206,8 @@ impl SenderConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Where a document is delivered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SentTo {
     /// `email`: a list of strings.
@@ -11994,7 +12269,9 @@ impl SentTo {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A SEPA direct debit mandate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SepaDirectDebit {
     /// `bank_code`: a string.
@@ -12072,7 +12349,8 @@ crate::runtime::enums::string_enum!(SortOrder);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Stripe options.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StripePaymentMethod {
     /// Only accept bank debits through Stripe.
@@ -12105,7 +12383,9 @@ impl StripePaymentMethod {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice to create and send by text message.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Text2PayRequest {
     /// Id of the location.
@@ -12444,7 +12724,9 @@ crate::runtime::enums::string_enum!(Text2PayRequestAction);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The created invoice and its payment page.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Text2PayResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
@@ -12459,7 +12741,8 @@ pub struct Text2PayResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether the payer may add a tip.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TipsConfiguration {
     /// Tip percentages offered to the payer.
@@ -12502,7 +12785,9 @@ impl TipsConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Totals of an invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TotalSummary {
     /// `subTotal`: a number. Example: `999`.
@@ -12521,7 +12806,9 @@ pub struct TotalSummary {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEstimateRequest {
     /// Id of the location.
@@ -12809,7 +13096,9 @@ impl UpdateEstimateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInvoiceRequest {
     /// Id of the location.
@@ -13085,7 +13374,9 @@ impl UpdateInvoiceRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice schedule.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInvoiceScheduleRequest {
     /// Id of the location.
@@ -13210,7 +13501,9 @@ impl UpdateInvoiceScheduleRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInvoiceTemplateRequest {
     /// Id of the location.
@@ -13324,7 +13617,9 @@ impl UpdateInvoiceTemplateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New late fee rules of an invoice or template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLateFeesRequest {
     /// Id of the location.
@@ -13361,7 +13656,9 @@ impl UpdateLateFeesRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New payment methods of a template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePaymentMethodsRequest {
     /// Id of the location.
@@ -13400,7 +13697,9 @@ impl UpdatePaymentMethodsRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A US bank account.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UsBankAccount {
     /// `bank_name`: a string.

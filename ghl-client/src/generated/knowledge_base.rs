@@ -640,6 +640,7 @@ pub struct CreateKnowledgeBase {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl CreateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createKnowledgeBase",
@@ -658,11 +659,13 @@ impl CreateKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<KnowledgeBaseResponse>, crate::Error> {
@@ -689,6 +692,7 @@ pub struct CreateKnowledgeBaseFaq {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl CreateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createKnowledgeBaseFaq",
@@ -707,11 +711,13 @@ impl CreateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateKnowledgeBaseFaqResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CreateKnowledgeBaseFaqResponse>, crate::Error> {
@@ -738,6 +744,7 @@ pub struct DeleteKnowledgeBase {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBase",
@@ -758,11 +765,13 @@ impl DeleteKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -789,6 +798,7 @@ pub struct DeleteKnowledgeBaseFaq {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBaseFaq",
@@ -809,11 +819,13 @@ impl DeleteKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -840,6 +852,7 @@ pub struct DeleteKnowledgeBaseTrainedUrls {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBaseTrainedUrls {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBaseTrainedUrls",
@@ -861,11 +874,13 @@ impl DeleteKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -892,6 +907,7 @@ pub struct DiscoverKnowledgeBaseWebsite {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DiscoverKnowledgeBaseWebsite {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "discoverKnowledgeBaseWebsite",
@@ -913,11 +929,13 @@ impl DiscoverKnowledgeBaseWebsite {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DiscoverWebsiteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DiscoverWebsiteResponse>, crate::Error> {
@@ -944,6 +962,7 @@ pub struct GetKnowledgeBase {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl GetKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getKnowledgeBase",
@@ -964,11 +983,13 @@ impl GetKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<KnowledgeBaseResponse>, crate::Error> {
@@ -1005,6 +1026,7 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getKnowledgeBaseCrawlStatus",
@@ -1032,11 +1054,13 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CrawlStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CrawlStatusResponse>, crate::Error> {
@@ -1086,6 +1110,7 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBaseFaqs",
@@ -1112,11 +1137,13 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListKnowledgeBaseFaqsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListKnowledgeBaseFaqsResponse>, crate::Error> {
@@ -1132,14 +1159,17 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 
     type Item = KnowledgeBaseFaq;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseFaqs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page).and_then(|v| v.faqs.as_ref()).is_none_or(|items| items.is_empty())
@@ -1161,6 +1191,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.faqs).unwrap_or_default()
     }
@@ -1170,6 +1201,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1227,6 +1259,7 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBaseTrainedUrls",
@@ -1262,11 +1295,13 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListTrainedUrlsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListTrainedUrlsResponse>, crate::Error> {
@@ -1282,14 +1317,17 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 
     type Item = TrainedUrl;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseTrainedUrls::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.urls.as_ref()).map_or(0, Vec::len);
@@ -1305,6 +1343,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.urls).unwrap_or_default()
     }
@@ -1314,6 +1353,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<TrainedUrl, crate::Error>> + Send + 'static {
@@ -1368,6 +1408,7 @@ impl ListKnowledgeBases {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBases",
@@ -1396,11 +1437,13 @@ impl ListKnowledgeBases {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListKnowledgeBasesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListKnowledgeBasesResponse>, crate::Error> {
@@ -1416,14 +1459,17 @@ impl crate::Paginated for ListKnowledgeBases {
 
     type Item = KnowledgeBaseSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBases::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1449,6 +1495,7 @@ impl crate::Paginated for ListKnowledgeBases {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page)
             .and_then(|v| v.data)
@@ -1461,6 +1508,7 @@ impl crate::Paginated for ListKnowledgeBases {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1488,6 +1536,7 @@ pub struct TrainKnowledgeBaseUrls {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl TrainKnowledgeBaseUrls {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "trainKnowledgeBaseUrls",
@@ -1509,11 +1558,13 @@ impl TrainKnowledgeBaseUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1541,6 +1592,7 @@ pub struct UpdateKnowledgeBase {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl UpdateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateKnowledgeBase",
@@ -1565,11 +1617,13 @@ impl UpdateKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1597,6 +1651,7 @@ pub struct UpdateKnowledgeBaseFaq {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl UpdateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateKnowledgeBaseFaq",
@@ -1621,11 +1676,13 @@ impl UpdateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1640,7 +1697,9 @@ impl UpdateKnowledgeBaseFaq {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// Why a page could not be crawled.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlError {
     /// Server stack trace.
@@ -1732,7 +1791,9 @@ crate::runtime::enums::string_enum!(CrawlMode);
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// A crawl operation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlOperation {
     /// `discoveredUrlsCount`: a whole number. Example: `66`.
@@ -1802,7 +1863,9 @@ pub struct CrawlOperation {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// One page found by a crawl.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlRecord {
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/rss.xml`.
@@ -1828,7 +1891,9 @@ pub struct CrawlRecord {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// A crawl operation that was started.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStarted {
     /// Pass to the crawl status operation to follow progress.
@@ -1938,7 +2003,9 @@ crate::runtime::enums::string_enum!(CrawlState);
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// A crawl operation and its pages.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatus {
     /// `aggregate`: a list of [`CrawlStatusGroup`](crate::knowledge_base::CrawlStatusGroup) values.
@@ -1960,7 +2027,9 @@ pub struct CrawlStatus {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The pages of a crawl in one state.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusGroup {
     /// The state this group is for.
@@ -1978,7 +2047,9 @@ pub struct CrawlStatusGroup {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The `CrawlStatusResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1996,7 +2067,9 @@ pub struct CrawlStatusResponse {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// A new FAQ entry.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqRequest {
     /// `locationId`: a string. Example: `HqDZpF8GH3qvgJTmKCoL`.
@@ -2043,7 +2116,9 @@ impl CreateKnowledgeBaseFaqRequest {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The `CreateKnowledgeBaseFaqResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2061,7 +2136,9 @@ pub struct CreateKnowledgeBaseFaqResponse {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// A new knowledge base.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseRequest {
     /// `name`: a string.
@@ -2105,7 +2182,9 @@ impl CreateKnowledgeBaseRequest {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// Trained pages to remove.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteTrainedUrlsRequest {
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2148,7 +2227,9 @@ impl DeleteTrainedUrlsRequest {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The site to crawl and how far.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DiscoverWebsiteRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2195,7 +2276,9 @@ impl DiscoverWebsiteRequest {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The `DiscoverWebsiteResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DiscoverWebsiteResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2213,7 +2296,9 @@ pub struct DiscoverWebsiteResponse {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// A knowledge base.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBase2 {
     /// `id`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
@@ -2259,7 +2344,9 @@ pub struct KnowledgeBase2 {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// How many items of each kind a knowledge base holds.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseContentCounts {
     /// `faqs`: a whole number. Example: `2`.
@@ -2293,7 +2380,9 @@ pub struct KnowledgeBaseContentCounts {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// A question and its answer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseFaq {
     /// `id`: a string. Example: `3rzeElC1FOVY91veVBkp`.
@@ -2351,7 +2440,9 @@ pub struct KnowledgeBaseFaq {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// One page of knowledge bases.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBasePage {
     /// `knowledgeBases`: a list of [`KnowledgeBaseSummary`](crate::knowledge_base::KnowledgeBaseSummary) values.
@@ -2381,7 +2472,9 @@ pub struct KnowledgeBasePage {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// One knowledge base.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2399,7 +2492,9 @@ pub struct KnowledgeBaseResponse {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The listing form of a knowledge base.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseSummary {
     /// `id`: a string. Example: `ZwTB8S0yo0FIBY6OPZTD`.
@@ -2421,7 +2516,9 @@ pub struct KnowledgeBaseSummary {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The `ListKnowledgeBaseFaqsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListKnowledgeBaseFaqsResponse {
     /// FAQ entries in the knowledge base.
@@ -2447,7 +2544,9 @@ pub struct ListKnowledgeBaseFaqsResponse {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The `ListKnowledgeBasesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListKnowledgeBasesResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2465,7 +2564,9 @@ pub struct ListKnowledgeBasesResponse {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The `ListTrainedUrlsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTrainedUrlsResponse {
     /// Trained pages in the knowledge base.
@@ -2483,7 +2584,9 @@ pub struct ListTrainedUrlsResponse {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// Discovered pages to train on.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TrainUrlsRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2532,7 +2635,9 @@ impl TrainUrlsRequest {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// A web page crawled into a knowledge base.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TrainedUrl {
     /// `id`: a string. Example: `688c73a25275c513f5f3a7de`.
@@ -2586,7 +2691,9 @@ pub struct TrainedUrl {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The new question and answer.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseFaqRequest {
     /// `question`: a string.
@@ -2618,7 +2725,9 @@ impl UpdateKnowledgeBaseFaqRequest {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 /// The fields to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseRequest {
     /// `name`: a string.

@@ -1238,6 +1238,7 @@ impl CreateCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomValue",
@@ -1266,11 +1267,13 @@ impl CreateCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomValueResponse>, crate::Error> {
@@ -1297,6 +1300,7 @@ pub struct CreateLocation {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl CreateLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLocation",
@@ -1315,11 +1319,13 @@ impl CreateLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Location>, crate::Error> {
@@ -1355,6 +1361,7 @@ impl CreateLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLocationCustomField",
@@ -1383,11 +1390,13 @@ impl CreateLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationCustomFieldResponse>, crate::Error> {
@@ -1423,6 +1432,7 @@ impl CreateLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLocationTag",
@@ -1451,11 +1461,13 @@ impl CreateLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationTagResponse>, crate::Error> {
@@ -1491,6 +1503,7 @@ impl CreateRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createRecurringTask",
@@ -1519,11 +1532,13 @@ impl CreateRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<RecurringTaskResponse>, crate::Error> {
@@ -1559,6 +1574,7 @@ impl DeleteCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomValue",
@@ -1583,11 +1599,13 @@ impl DeleteCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1623,6 +1641,7 @@ impl DeleteLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocation",
@@ -1647,11 +1666,13 @@ impl DeleteLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteLocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteLocationResponse>, crate::Error> {
@@ -1687,6 +1708,7 @@ impl DeleteLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocationCustomField",
@@ -1711,11 +1733,13 @@ impl DeleteLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1751,6 +1775,7 @@ impl DeleteLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocationTag",
@@ -1775,11 +1800,13 @@ impl DeleteLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1815,6 +1842,7 @@ impl DeleteLocationTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocationTemplate",
@@ -1839,11 +1867,13 @@ impl DeleteLocationTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1879,6 +1909,7 @@ impl DeleteRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteRecurringTask",
@@ -1904,11 +1935,13 @@ impl DeleteRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteRecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteRecurringTaskResponse>, crate::Error> {
@@ -1944,6 +1977,7 @@ impl GetCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomValue",
@@ -1968,11 +2002,13 @@ impl GetCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomValueResponse>, crate::Error> {
@@ -2007,6 +2043,7 @@ impl GetLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocation",
@@ -2030,11 +2067,13 @@ impl GetLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationResponse>, crate::Error> {
@@ -2070,6 +2109,7 @@ impl GetLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationCustomField",
@@ -2094,11 +2134,13 @@ impl GetLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationCustomFieldResponse>, crate::Error> {
@@ -2134,6 +2176,7 @@ impl GetLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationTag",
@@ -2158,11 +2201,13 @@ impl GetLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationTagResponse>, crate::Error> {
@@ -2198,6 +2243,7 @@ impl GetRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getRecurringTask",
@@ -2223,11 +2269,13 @@ impl GetRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<RecurringTaskResponse>, crate::Error> {
@@ -2262,6 +2310,7 @@ impl ListCustomValues {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCustomValues",
@@ -2286,11 +2335,13 @@ impl ListCustomValues {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomValueList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomValueList>, crate::Error> {
@@ -2332,6 +2383,7 @@ impl ListLocationCustomFields {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationCustomFields",
@@ -2359,11 +2411,13 @@ impl ListLocationCustomFields {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationCustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationCustomFieldList>, crate::Error> {
@@ -2398,6 +2452,7 @@ impl ListLocationTags {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationTags",
@@ -2422,11 +2477,13 @@ impl ListLocationTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTagList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationTagList>, crate::Error> {
@@ -2490,6 +2547,7 @@ impl ListLocationTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationTemplates",
@@ -2527,11 +2585,13 @@ impl ListLocationTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTemplateList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationTemplateList>, crate::Error> {
@@ -2547,14 +2607,17 @@ impl crate::Paginated for ListLocationTemplates {
 
     type Item = LocationTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLocationTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.templates.as_ref()).map_or(0, Vec::len);
@@ -2572,6 +2635,7 @@ impl crate::Paginated for ListLocationTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.templates).unwrap_or_default()
     }
@@ -2581,6 +2645,7 @@ impl crate::Paginated for ListLocationTemplates {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2616,6 +2681,7 @@ impl ListTimezones {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listTimezones",
@@ -2640,11 +2706,13 @@ impl ListTimezones {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2680,6 +2748,7 @@ impl SearchLocationTasks {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLocationTasks",
@@ -2708,11 +2777,13 @@ impl SearchLocationTasks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationTaskList>, crate::Error> {
@@ -2728,14 +2799,17 @@ impl crate::Paginated for SearchLocationTasks {
 
     type Item = serde_json::Value;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocationTasks::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.tasks.as_ref()).map_or(0, Vec::len);
@@ -2751,6 +2825,7 @@ impl crate::Paginated for SearchLocationTasks {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.tasks).unwrap_or_default()
     }
@@ -2760,6 +2835,7 @@ impl crate::Paginated for SearchLocationTasks {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocationTasks {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2821,6 +2897,7 @@ impl SearchLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLocations",
@@ -2850,11 +2927,13 @@ impl SearchLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationSearchResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationSearchResponse>, crate::Error> {
@@ -2870,14 +2949,17 @@ impl crate::Paginated for SearchLocations {
 
     type Item = Location;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2893,6 +2975,7 @@ impl crate::Paginated for SearchLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
@@ -2902,6 +2985,7 @@ impl crate::Paginated for SearchLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Location, crate::Error>> + Send + 'static {
@@ -2937,6 +3021,7 @@ impl UpdateCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomValue",
@@ -2965,11 +3050,13 @@ impl UpdateCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomValueResponse>, crate::Error> {
@@ -3005,6 +3092,7 @@ impl UpdateLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocation",
@@ -3032,11 +3120,13 @@ impl UpdateLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Location>, crate::Error> {
@@ -3073,6 +3163,7 @@ impl UpdateLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocationCustomField",
@@ -3101,11 +3192,13 @@ impl UpdateLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationCustomFieldResponse>, crate::Error> {
@@ -3142,6 +3235,7 @@ impl UpdateLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocationTag",
@@ -3170,11 +3264,13 @@ impl UpdateLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationTagResponse>, crate::Error> {
@@ -3211,6 +3307,7 @@ impl UpdateRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRecurringTask",
@@ -3240,11 +3337,13 @@ impl UpdateRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<RecurringTaskResponse>, crate::Error> {
@@ -3280,6 +3379,7 @@ impl UploadLocationCustomFieldFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadLocationCustomFieldFiles",
@@ -3311,11 +3411,13 @@ impl UploadLocationCustomFieldFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadCustomFieldFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UploadCustomFieldFilesResponse>, crate::Error> {
@@ -4596,7 +4698,9 @@ crate::runtime::enums::string_enum!(CountryCode);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateLocationCustomFieldRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLocationCustomFieldRequest {
     /// `name`: a string. Example: `Preferred Contact Method`.
@@ -4714,7 +4818,9 @@ impl CreateLocationCustomFieldRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateLocationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLocationRequest {
     /// `name`: a string. Example: `Mark Shoes`.
@@ -4895,7 +5001,9 @@ impl CreateLocationRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateRecurringTaskRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRecurringTaskRequest {
     /// `title`: a string.
@@ -5017,7 +5125,9 @@ crate::runtime::enums::string_enum!(CustomFieldModel);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A named value that templates of the location can insert.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValue {
     /// `id`: a string.
@@ -5044,7 +5154,9 @@ pub struct CustomValue {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValueList {
     /// `customValues`: a list of [`CustomValue`](crate::locations::CustomValue) values.
@@ -5055,7 +5167,9 @@ pub struct CustomValueList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomValueRequest {
     /// `name`: a string. Example: `Business Hours`.
@@ -5081,7 +5195,9 @@ impl CustomValueRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValueResponse {
     /// `customValue`: a [`CustomValue`](crate::locations::CustomValue).
@@ -5092,7 +5208,9 @@ pub struct CustomValueResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteLocationResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteLocationResponse {
     /// `success`: `true` or `false`.
@@ -5107,7 +5225,9 @@ pub struct DeleteLocationResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteRecurringTaskResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRecurringTaskResponse {
     /// `id`: a string.
@@ -5171,7 +5291,9 @@ crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Location {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -5258,7 +5380,9 @@ pub struct Location {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The business profile of a sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationBusiness {
     /// `name`: a string.
@@ -5301,7 +5425,9 @@ pub struct LocationBusiness {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A contact or opportunity custom field of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomField {
     /// `id`: a string.
@@ -5490,7 +5616,9 @@ crate::runtime::enums::string_enum!(LocationCustomFieldDataType);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomFieldList {
     /// `customFields`: a list of [`LocationCustomField`](crate::locations::LocationCustomField) values.
@@ -5501,7 +5629,9 @@ pub struct LocationCustomFieldList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomFieldResponse {
     /// `customField`: a [`LocationCustomField`](crate::locations::LocationCustomField).
@@ -5512,7 +5642,9 @@ pub struct LocationCustomFieldResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationResponse {
     /// `location`: a [`Location`](crate::locations::Location).
@@ -5523,7 +5655,9 @@ pub struct LocationResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSearchResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationSearchResponse {
     /// `locations`: a list of [`Location`](crate::locations::Location) values.
@@ -5534,7 +5668,8 @@ pub struct LocationSearchResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSettings` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationSettings {
     /// `allowDuplicateContact`: `true` or `false`.
@@ -5612,7 +5747,8 @@ impl LocationSettings {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// Social profile links of a sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationSocial {
     /// `facebookUrl`: a string.
@@ -5751,7 +5887,9 @@ impl LocationSocial {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A tag defined in a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTag {
     /// `id`: a string.
@@ -5770,7 +5908,9 @@ pub struct LocationTag {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTagList {
     /// `tags`: a list of [`LocationTag`](crate::locations::LocationTag) values.
@@ -5781,7 +5921,9 @@ pub struct LocationTagList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocationTagRequest {
     /// `name`: a string. Example: `vip`.
@@ -5801,7 +5943,9 @@ impl LocationTagRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTagResponse {
     /// `tag`: a [`LocationTag`](crate::locations::LocationTag).
@@ -5812,7 +5956,9 @@ pub struct LocationTagResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTaskList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTaskList {
     /// The tasks, as HighLevel sends them.
@@ -5823,7 +5969,9 @@ pub struct LocationTaskList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A message template of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTemplate {
     /// `id`: a string.
@@ -5858,7 +6006,9 @@ pub struct LocationTemplate {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTemplateList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTemplateList {
     /// `templates`: a list of [`LocationTemplate`](crate::locations::LocationTemplate) values.
@@ -5873,7 +6023,9 @@ pub struct LocationTemplateList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `MailgunCredentials` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MailgunCredentials {
     /// `apiKey`: a secret string (hidden from `Debug` output).
@@ -5900,7 +6052,9 @@ impl MailgunCredentials {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The person the sub-account is set up for.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProspectInfo {
     /// `firstName`: a string.
@@ -5995,7 +6149,8 @@ crate::runtime::enums::string_enum!(RecurrenceInterval);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// When a recurring task produces tasks.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RecurrenceInterval`](crate::locations::RecurrenceInterval).
@@ -6136,7 +6291,9 @@ impl RecurrenceRule {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTask` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurringTask {
     /// `id`: a string.
@@ -6191,7 +6348,9 @@ pub struct RecurringTask {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTaskResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurringTaskResponse {
     /// `recurringTask`: a [`RecurringTask`](crate::locations::RecurringTask).
@@ -6202,7 +6361,9 @@ pub struct RecurringTaskResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `SearchLocationTasksRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchLocationTasksRequest {
     /// Only tasks of these contacts.
@@ -6341,7 +6502,9 @@ crate::runtime::enums::string_enum!(SearchLocationsOrder);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A snapshot to load into the sub-account.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SnapshotLoad {
     /// `id`: a string.
@@ -6374,7 +6537,9 @@ impl SnapshotLoad {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The content of a template; SMS templates use `body`, email templates `subject` and `html`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TemplateContent {
     /// `body`: a string.
@@ -6446,7 +6611,9 @@ crate::runtime::enums::string_enum!(TemplateType);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `TextBoxListOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TextBoxListOption {
     /// `label`: a string.
@@ -6486,7 +6653,9 @@ impl TextBoxListOption {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `TwilioCredentials` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TwilioCredentials {
     /// `sid`: a string.
@@ -6513,7 +6682,9 @@ impl TwilioCredentials {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateLocationCustomFieldRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLocationCustomFieldRequest {
     /// `name`: a string.
@@ -6623,7 +6794,9 @@ impl UpdateLocationCustomFieldRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateLocationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLocationRequest {
     /// `name`: a string.
@@ -6811,7 +6984,9 @@ impl UpdateLocationRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateRecurringTaskRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRecurringTaskRequest {
     /// `title`: a string.
@@ -6974,7 +7149,9 @@ impl UploadCustomFieldFilesRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UploadCustomFieldFilesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadCustomFieldFilesResponse {
     /// Stored URL per uploaded file name.
@@ -6989,7 +7166,9 @@ pub struct UploadCustomFieldFilesResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// What the server recorded about one uploaded file.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadedFileMeta {
     /// `fieldname`: a string.

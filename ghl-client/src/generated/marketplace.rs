@@ -431,6 +431,7 @@ pub struct CheckWalletFunds {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl CheckWalletFunds {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "checkWalletFunds",
@@ -448,11 +449,13 @@ impl CheckWalletFunds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<WalletFunds, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<WalletFunds>, crate::Error> {
@@ -479,6 +482,7 @@ pub struct CreateWalletCharge {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl CreateWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createWalletCharge",
@@ -500,11 +504,13 @@ impl CreateWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateWalletChargeResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CreateWalletChargeResponse>, crate::Error> {
@@ -531,6 +537,7 @@ pub struct DeleteWalletCharge {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl DeleteWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteWalletCharge",
@@ -551,11 +558,13 @@ impl DeleteWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<MarketplaceSuccess>, crate::Error> {
@@ -591,6 +600,7 @@ impl GetAppRebillingConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAppRebillingConfig",
@@ -616,11 +626,13 @@ impl GetAppRebillingConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetAppRebillingConfigResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GetAppRebillingConfigResponse>, crate::Error> {
@@ -647,6 +659,7 @@ pub struct GetInstallerDetails {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl GetInstallerDetails {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInstallerDetails",
@@ -667,11 +680,13 @@ impl GetInstallerDetails {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetInstallerDetailsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GetInstallerDetailsResponse>, crate::Error> {
@@ -698,6 +713,7 @@ pub struct GetWalletCharge {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl GetWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getWalletCharge",
@@ -718,11 +734,13 @@ impl GetWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<WalletCharge, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<WalletCharge>, crate::Error> {
@@ -797,6 +815,7 @@ impl ListWalletCharges {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWalletCharges",
@@ -835,11 +854,13 @@ impl ListWalletCharges {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListWalletChargesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListWalletChargesResponse>, crate::Error> {
@@ -855,14 +876,17 @@ impl crate::Paginated for ListWalletCharges {
 
     type Item = WalletCharge;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWalletCharges::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.charges.as_ref()).map_or(0, Vec::len);
@@ -881,6 +905,7 @@ impl crate::Paginated for ListWalletCharges {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.charges).unwrap_or_default()
     }
@@ -890,6 +915,7 @@ impl crate::Paginated for ListWalletCharges {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -917,6 +943,7 @@ pub struct MigrateExternalAuthConnection {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl MigrateExternalAuthConnection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "migrateExternalAuthConnection",
@@ -938,11 +965,13 @@ impl MigrateExternalAuthConnection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MigrateExternalAuthResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<MigrateExternalAuthResponse>, crate::Error> {
@@ -970,6 +999,7 @@ pub struct UninstallApp {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl UninstallApp {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uninstallApp",
@@ -994,11 +1024,13 @@ impl UninstallApp {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<MarketplaceSuccess>, crate::Error> {
@@ -1010,7 +1042,9 @@ impl UninstallApp {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppPlans` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppPlans {
     /// `subscription`: a list of [`AppSubscriptionPlan`](crate::marketplace::AppSubscriptionPlan) values.
@@ -1069,7 +1103,9 @@ crate::runtime::enums::string_enum!(AppPriceType);
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppSubscriptionPlan` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppSubscriptionPlan {
     /// `resellingAmount`: a number. Example: `0`.
@@ -1108,7 +1144,9 @@ pub struct AppSubscriptionPlan {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppUsagePlan` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppUsagePlan {
     /// `productType`: a string. Example: `workflow_action`.
@@ -1171,7 +1209,9 @@ pub struct AppUsagePlan {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `CreateWalletChargeRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateWalletChargeRequest {
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
@@ -1263,7 +1303,9 @@ impl CreateWalletChargeRequest {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `CreateWalletChargeResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateWalletChargeResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1322,7 +1364,9 @@ crate::runtime::enums::string_enum!(ExternalAuthType);
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetAppRebillingConfigResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppRebillingConfigResponse {
     /// `plans`: a [`AppPlans`](crate::marketplace::AppPlans).
@@ -1333,7 +1377,9 @@ pub struct GetAppRebillingConfigResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetInstallerDetailsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetInstallerDetailsResponse {
     /// `installationDetails`: a [`InstallerDetails`](crate::marketplace::InstallerDetails).
@@ -1348,7 +1394,9 @@ pub struct GetInstallerDetailsResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `InstallerDetails` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstallerDetails {
     /// `companyId`: a string.
@@ -1427,7 +1475,9 @@ pub struct InstallerDetails {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `ListWalletChargesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWalletChargesResponse {
     /// `charges`: a list of [`WalletCharge`](crate::marketplace::WalletCharge) values.
@@ -1446,7 +1496,9 @@ pub struct ListWalletChargesResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MarketplaceSuccess` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MarketplaceSuccess {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1457,7 +1509,9 @@ pub struct MarketplaceSuccess {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MigrateExternalAuthRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateExternalAuthRequest {
     /// `type`: a [`ExternalAuthType`](crate::marketplace::ExternalAuthType).
@@ -1612,7 +1666,9 @@ impl MigrateExternalAuthRequest {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MigrateExternalAuthResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateExternalAuthResponse {
     /// `success`: `true` or `false`.
@@ -1631,7 +1687,9 @@ pub struct MigrateExternalAuthResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// With an agency token give companyId (the app leaves the agency and all its sub-accounts); with a sub-account token give locationId. A reason is needed when the developer uninstalls.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UninstallAppRequest {
     /// `companyId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -1682,7 +1740,9 @@ impl UninstallAppRequest {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// A charge made by the app on a sub-account's wallet.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletCharge {
     /// `chargeId`: a string. Example: `charge_123`.
@@ -1749,7 +1809,9 @@ pub struct WalletCharge {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletChargesPagination` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletChargesPagination {
     /// `total`: a whole number. Example: `100`.
@@ -1768,7 +1830,9 @@ pub struct WalletChargesPagination {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletFunds` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletFunds {
     /// True when the sub-account's wallet can be charged.
@@ -1823,7 +1887,9 @@ crate::runtime::enums::string_enum!(WalletTransactionType);
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WhitelabelDetails` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string. Example: `example.com`.

@@ -462,6 +462,7 @@ pub struct BulkDeleteMediaObjects {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl BulkDeleteMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDeleteMediaObjects",
@@ -480,11 +481,13 @@ impl BulkDeleteMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<MediaObjectDeleted>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<MediaObjectDeleted>>, crate::Error> {
@@ -511,6 +514,7 @@ pub struct BulkUpdateMediaObjects {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl BulkUpdateMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateMediaObjects",
@@ -529,11 +533,13 @@ impl BulkUpdateMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<MediaObjectUpdated>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<MediaObjectUpdated>>, crate::Error> {
@@ -560,6 +566,7 @@ pub struct CreateMediaFolder {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl CreateMediaFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createMediaFolder",
@@ -578,11 +585,13 @@ impl CreateMediaFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MediaFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<MediaFolder>, crate::Error> {
@@ -611,6 +620,7 @@ pub struct DeleteMediaObject {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl DeleteMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteMediaObject",
@@ -630,11 +640,13 @@ impl DeleteMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -667,6 +679,7 @@ pub struct GetMediaObject {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMediaObject",
@@ -684,11 +697,13 @@ impl GetMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -754,6 +769,7 @@ impl ListMediaFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listMediaFiles",
@@ -788,11 +804,13 @@ impl ListMediaFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListMediaFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListMediaFilesResponse>, crate::Error> {
@@ -808,14 +826,17 @@ impl crate::Paginated for ListMediaFiles {
 
     type Item = MediaFile;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListMediaFiles::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.files.as_ref()).map_or(0, Vec::len);
@@ -831,6 +852,7 @@ impl crate::Paginated for ListMediaFiles {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.files).unwrap_or_default()
     }
@@ -840,6 +862,7 @@ impl crate::Paginated for ListMediaFiles {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<MediaFile, crate::Error>> + Send + 'static {
@@ -866,6 +889,7 @@ pub struct UpdateMediaObject {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl UpdateMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateMediaObject",
@@ -887,11 +911,13 @@ impl UpdateMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateMediaObjectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpdateMediaObjectResponse>, crate::Error> {
@@ -920,6 +946,7 @@ pub struct UploadMediaFile {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl UploadMediaFile {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadMediaFile",
@@ -938,11 +965,13 @@ impl UploadMediaFile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadMediaFileResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UploadMediaFileResponse>, crate::Error> {
@@ -993,7 +1022,9 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Files and folders to delete or trash.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkDeleteMediaObjectsRequest {
     /// `filesToBeDeleted`: a list of [`MediaObjectRef`](crate::medias::MediaObjectRef) values.
@@ -1035,7 +1066,9 @@ impl BulkDeleteMediaObjectsRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Files and folders to change.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateMediaObjectsRequest {
     /// Id of the location.
@@ -1072,7 +1105,9 @@ impl BulkUpdateMediaObjectsRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A new folder.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateMediaFolderRequest {
     /// Id of the location.
@@ -1119,7 +1154,9 @@ impl CreateMediaFolderRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// One page of files and folders.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListMediaFilesResponse {
     /// `files`: a list of [`MediaFile`](crate::medias::MediaFile) values.
@@ -1174,7 +1211,9 @@ crate::runtime::enums::string_enum!(MediaDeleteStatus);
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A file or folder in the media library.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaFile {
     /// Id of the owning location.
@@ -1205,7 +1244,9 @@ pub struct MediaFile {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A folder of the media library.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaFolder {
     /// Id of the owning location.
@@ -1284,7 +1325,9 @@ pub struct MediaFolder {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk delete.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectDeleted {
     /// `deleted`: `true` or `false`. Example: `true`.
@@ -1299,7 +1342,9 @@ pub struct MediaObjectDeleted {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Names one file or folder.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MediaObjectRef {
     /// Id of the file or folder.
@@ -1320,7 +1365,9 @@ impl MediaObjectRef {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// One entry of a bulk rename.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MediaObjectRename {
     /// Id of the file or folder.
@@ -1350,7 +1397,9 @@ impl MediaObjectRename {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectUpdated {
     /// `updated`: `true` or `false`. Example: `true`.
@@ -1365,7 +1414,9 @@ pub struct MediaObjectUpdated {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// New name of a file or folder.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateMediaObjectRequest {
     /// New name.
@@ -1401,7 +1452,9 @@ impl UpdateMediaObjectRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result of a rename.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateMediaObjectResponse {
     /// `updated`: `true` or `false`. Example: `true`.
@@ -1530,7 +1583,9 @@ impl UploadMediaFileRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// The stored file.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadMediaFileResponse {
     /// Id of the stored file.

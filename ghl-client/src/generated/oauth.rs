@@ -229,6 +229,7 @@ pub struct GetAccessToken {
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAccessToken",
@@ -247,11 +248,13 @@ impl GetAccessToken {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AccessToken>, crate::Error> {
@@ -278,6 +281,7 @@ pub struct GetLocationAccessToken {
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetLocationAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationAccessToken",
@@ -296,11 +300,13 @@ impl GetLocationAccessToken {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationAccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationAccessToken>, crate::Error> {
@@ -384,6 +390,7 @@ impl ListInstalledLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInstalledLocations",
@@ -427,11 +434,13 @@ impl ListInstalledLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInstalledLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListInstalledLocationsResponse>, crate::Error> {
@@ -447,14 +456,17 @@ impl crate::Paginated for ListInstalledLocations {
 
     type Item = InstalledLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInstalledLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -470,6 +482,7 @@ impl crate::Paginated for ListInstalledLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
@@ -479,6 +492,7 @@ impl crate::Paginated for ListInstalledLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl ListInstalledLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -491,7 +505,9 @@ impl ListInstalledLocations {
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// An access token with its refresh token and what it grants.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
@@ -570,7 +586,9 @@ pub struct AccessToken {
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// The `GetAccessTokenRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
@@ -648,7 +666,9 @@ impl GetAccessTokenRequest {
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// The `GetLocationAccessTokenRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetLocationAccessTokenRequest {
     /// The agency that owns the sub-account.
@@ -725,7 +745,9 @@ crate::runtime::enums::string_enum!(GrantType);
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// A sub-account of the agency, with the app's install state.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstalledLocation {
     /// The sub-account id.
@@ -756,7 +778,9 @@ pub struct InstalledLocation {
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// The `ListInstalledLocationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `locations`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
@@ -779,7 +803,9 @@ pub struct ListInstalledLocationsResponse {
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// A sub-account access token derived from an agency token.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).

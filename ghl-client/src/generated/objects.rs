@@ -480,6 +480,7 @@ pub struct CreateObjectRecord {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl CreateObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createObjectRecord",
@@ -504,11 +505,13 @@ impl CreateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ObjectRecordResponse>, crate::Error> {
@@ -535,6 +538,7 @@ pub struct CreateObjectSchema {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl CreateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createObjectSchema",
@@ -553,11 +557,13 @@ impl CreateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ObjectSchemaResponse>, crate::Error> {
@@ -585,6 +591,7 @@ pub struct DeleteObjectRecord {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl DeleteObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteObjectRecord",
@@ -605,11 +612,13 @@ impl DeleteObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteObjectRecordResponse>, crate::Error> {
@@ -637,6 +646,7 @@ pub struct GetObjectRecord {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl GetObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getObjectRecord",
@@ -657,11 +667,13 @@ impl GetObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ObjectRecordResponse>, crate::Error> {
@@ -704,6 +716,7 @@ impl GetObjectSchema {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getObjectSchema",
@@ -729,11 +742,13 @@ impl GetObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GetObjectSchemaResponse>, crate::Error> {
@@ -770,6 +785,7 @@ impl ListObjectSchemas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listObjectSchemas",
@@ -789,11 +805,13 @@ impl ListObjectSchemas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListObjectSchemasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListObjectSchemasResponse>, crate::Error> {
@@ -823,6 +841,7 @@ pub struct SearchObjectRecords {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl SearchObjectRecords {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchObjectRecords",
@@ -847,11 +866,13 @@ impl SearchObjectRecords {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchObjectRecordsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchObjectRecordsResponse>, crate::Error> {
@@ -867,14 +888,17 @@ impl crate::Paginated for SearchObjectRecords {
 
     type Item = SearchedObjectRecord;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchObjectRecords::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.records.as_ref()).map_or(0, Vec::len);
@@ -890,6 +914,7 @@ impl crate::Paginated for SearchObjectRecords {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.records).unwrap_or_default()
     }
@@ -899,6 +924,7 @@ impl crate::Paginated for SearchObjectRecords {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -937,6 +963,7 @@ impl UpdateObjectRecord {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateObjectRecord",
@@ -966,11 +993,13 @@ impl UpdateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ObjectRecordResponse>, crate::Error> {
@@ -1000,6 +1029,7 @@ pub struct UpdateObjectSchema {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl UpdateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateObjectSchema",
@@ -1021,11 +1051,13 @@ impl UpdateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ObjectSchemaResponse>, crate::Error> {
@@ -1037,7 +1069,9 @@ impl UpdateObjectSchema {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `CreateObjectRecordRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateObjectRecordRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1099,7 +1133,9 @@ impl CreateObjectRecordRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `CreateObjectSchemaRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateObjectSchemaRequest {
     /// `labels`: a [`ObjectLabels`](crate::objects::ObjectLabels).
@@ -1151,7 +1187,9 @@ impl CreateObjectSchemaRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `DeleteObjectRecordResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteObjectRecordResponse {
     /// Id of the deleted record.
@@ -1166,7 +1204,9 @@ pub struct DeleteObjectRecordResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `GetObjectSchemaResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
@@ -1185,7 +1225,9 @@ pub struct GetObjectSchemaResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ListObjectSchemasResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListObjectSchemasResponse {
     /// `objects`: a list of [`ObjectSchema`](crate::objects::ObjectSchema) values.
@@ -1196,7 +1238,9 @@ pub struct ListObjectSchemasResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A field (property) of an object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectField {
     /// `id`: a string.
@@ -1458,7 +1502,9 @@ crate::runtime::enums::string_enum!(ObjectFieldDataType);
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectFieldOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectFieldOption {
     /// `key`: a string.
@@ -1477,7 +1523,8 @@ pub struct ObjectFieldOption {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Display names of an object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectLabels {
     /// `singular`: a string. Example: `Pet`.
@@ -1517,7 +1564,9 @@ impl ObjectLabels {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record of a custom object or business.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1548,7 +1597,9 @@ pub struct ObjectRecord {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectRecordResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectRecordResponse {
     /// `record`: a [`ObjectRecord`](crate::objects::ObjectRecord).
@@ -1559,7 +1610,9 @@ pub struct ObjectRecordResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The definition of a custom or standard object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchema {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1610,7 +1663,9 @@ pub struct ObjectSchema {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectSchemaResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
@@ -1665,7 +1720,9 @@ crate::runtime::enums::string_enum!(ObjectType);
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The field created as the new object's title.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PrimaryDisplayPropertyDetails {
     /// `key`: a string. Example: `custom_objects.pet.name`.
@@ -1744,7 +1801,9 @@ crate::runtime::enums::string_enum!(PrimaryDisplayPropertyDetailsDataType);
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Who or what created or last changed a record.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordAuditInfo {
     /// `channel`: a string. Example: `WEB_USER`.
@@ -1772,7 +1831,9 @@ pub type RecordProperties = std::collections::BTreeMap<String, serde_json::Value
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `SearchObjectRecordsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchObjectRecordsRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1819,7 +1880,9 @@ impl SearchObjectRecordsRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `SearchObjectRecordsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchObjectRecordsResponse {
     /// `records`: a list of [`SearchedObjectRecord`](crate::objects::SearchedObjectRecord) values.
@@ -1834,7 +1897,9 @@ pub struct SearchObjectRecordsResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record as returned by the search.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchedObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1889,7 +1954,9 @@ pub struct SearchedObjectRecord {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectLabels` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObjectLabels {
     /// `singular`: a string. Example: `Car`.
@@ -1929,7 +1996,9 @@ impl UpdateObjectLabels {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectRecordRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObjectRecordRequest {
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
@@ -1980,7 +2049,9 @@ impl UpdateObjectRecordRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectSchemaRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObjectSchemaRequest {
     /// `labels`: a [`UpdateObjectLabels`](crate::objects::UpdateObjectLabels).

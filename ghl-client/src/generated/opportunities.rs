@@ -643,6 +643,7 @@ pub struct AddOpportunityFollowers {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl AddOpportunityFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addOpportunityFollowers",
@@ -667,11 +668,13 @@ impl AddOpportunityFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AddOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AddOpportunityFollowersResponse>, crate::Error> {
@@ -698,6 +701,7 @@ pub struct CreateOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl CreateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createOpportunity",
@@ -716,11 +720,13 @@ impl CreateOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -747,6 +753,7 @@ pub struct DeleteOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl DeleteOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteOpportunity",
@@ -766,11 +773,13 @@ impl DeleteOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -797,6 +806,7 @@ pub struct GetOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl GetOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getOpportunity",
@@ -816,11 +826,13 @@ impl GetOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -853,6 +865,7 @@ pub struct GetPipeline {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetPipeline {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getPipeline",
@@ -873,11 +886,13 @@ impl GetPipeline {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -954,6 +969,7 @@ impl ListLostReasons {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLostReasons",
@@ -994,11 +1010,13 @@ impl ListLostReasons {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListLostReasonsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListLostReasonsResponse>, crate::Error> {
@@ -1014,14 +1032,17 @@ impl crate::Paginated for ListLostReasons {
 
     type Item = LostReason;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLostReasons::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.lost_reasons.as_ref()).map_or(0, Vec::len);
@@ -1037,6 +1058,7 @@ impl crate::Paginated for ListLostReasons {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.lost_reasons).unwrap_or_default()
     }
@@ -1046,6 +1068,7 @@ impl crate::Paginated for ListLostReasons {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<LostReason, crate::Error>> + Send + 'static {
@@ -1079,6 +1102,7 @@ impl ListPipelines {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listPipelines",
@@ -1101,11 +1125,13 @@ impl ListPipelines {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListPipelinesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListPipelinesResponse>, crate::Error> {
@@ -1140,6 +1166,7 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeOpportunityFollowers",
@@ -1167,11 +1194,13 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RemoveOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<RemoveOpportunityFollowersResponse>, crate::Error> {
@@ -1339,6 +1368,7 @@ impl SearchOpportunities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchOpportunities",
@@ -1415,11 +1445,13 @@ impl SearchOpportunities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchOpportunitiesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchOpportunitiesResponse>, crate::Error> {
@@ -1435,14 +1467,17 @@ impl crate::Paginated for SearchOpportunities {
 
     type Item = Opportunity;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunities::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1479,6 +1514,7 @@ impl crate::Paginated for SearchOpportunities {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
@@ -1488,6 +1524,7 @@ impl crate::Paginated for SearchOpportunities {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1515,6 +1552,7 @@ pub struct SearchOpportunitiesAdvanced {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunitiesAdvanced {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchOpportunitiesAdvanced",
@@ -1533,6 +1571,7 @@ impl SearchOpportunitiesAdvanced {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
@@ -1540,6 +1579,7 @@ impl SearchOpportunitiesAdvanced {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchOpportunitiesAdvancedResponse>, crate::Error> {
@@ -1555,14 +1595,17 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
     type Item = Opportunity;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunitiesAdvanced::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -1580,6 +1623,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
@@ -1589,6 +1633,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1617,6 +1662,7 @@ pub struct UpdateOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateOpportunity",
@@ -1640,11 +1686,13 @@ impl UpdateOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -1672,6 +1720,7 @@ pub struct UpdateOpportunityStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunityStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateOpportunityStatus",
@@ -1696,11 +1745,13 @@ impl UpdateOpportunityStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
@@ -1727,6 +1778,7 @@ pub struct UpsertOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpsertOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertOpportunity",
@@ -1745,11 +1797,13 @@ impl UpsertOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpsertOpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpsertOpportunityResponse>, crate::Error> {
@@ -1764,7 +1818,9 @@ impl UpsertOpportunity {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// The `AddOpportunityFollowersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddOpportunityFollowersResponse {
     /// All followers after the change.
@@ -1779,7 +1835,9 @@ pub struct AddOpportunityFollowersResponse {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `CreateOpportunityRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
@@ -1933,7 +1991,9 @@ crate::runtime::enums::string_enum!(FollowersActionType);
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// The `ListLostReasonsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLostReasonsResponse {
     /// `lostReasons`: a list of [`LostReason`](crate::opportunities::LostReason) values.
@@ -1948,7 +2008,9 @@ pub struct ListLostReasonsResponse {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `ListPipelinesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
     /// `pipelines`: a list of [`Pipeline`](crate::opportunities::Pipeline) values.
@@ -1962,7 +2024,9 @@ pub struct ListPipelinesResponse {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// The `LostReason` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LostReason {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1989,7 +2053,9 @@ pub struct LostReason {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// A deal in a pipeline.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
@@ -2111,7 +2177,9 @@ pub struct Opportunity {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// Summary of the contact an opportunity belongs to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityContact {
     /// `id`: a string. Example: `byMEV0NQinDhq8ZfiOi2`.
@@ -2142,7 +2210,9 @@ pub struct OpportunityContact {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// A custom field value to write; name the field by `id` or by `key`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
     /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
@@ -2196,7 +2266,9 @@ impl OpportunityCustomFieldInput {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// The value of one custom field on an opportunity.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldValue {
     /// Custom field id.
@@ -2214,7 +2286,9 @@ pub struct OpportunityCustomFieldValue {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// The `OpportunityFollowersRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunityFollowersRequest {
     /// User ids.
@@ -2239,7 +2313,9 @@ impl OpportunityFollowersRequest {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
@@ -2253,7 +2329,9 @@ pub struct OpportunityResponse {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// Extra data to include with each match.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunitySearchDetails {
     /// `notes`: `true` or `false`.
@@ -2428,7 +2506,9 @@ crate::runtime::enums::string_enum!(OpportunityStatusFilter);
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityUpdateResult` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
@@ -2439,7 +2519,9 @@ pub struct OpportunityUpdateResult {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `Pipeline` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
@@ -2539,7 +2621,9 @@ crate::runtime::enums::string_enum!(PipelineColorRenderMode);
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// The `RemoveOpportunityFollowersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveOpportunityFollowersResponse {
     /// All followers after the change.
@@ -2558,7 +2642,9 @@ pub struct RemoveOpportunityFollowersResponse {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesAdvancedResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
@@ -2580,7 +2666,9 @@ pub struct SearchOpportunitiesAdvancedResponse {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// Paging information of the simple search.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesMeta {
     /// `total`: a whole number. Example: `1`.
@@ -2618,7 +2706,9 @@ pub struct SearchOpportunitiesMeta {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// The `SearchOpportunitiesRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesRequest {
     /// `locationId`: a string. Example: `i2SpAtBVHSVea1sL6oah`.
@@ -2673,7 +2763,9 @@ impl SearchOpportunitiesRequest {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
@@ -2692,7 +2784,9 @@ pub struct SearchOpportunitiesResponse {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpdateOpportunityRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
@@ -2797,7 +2891,9 @@ impl UpdateOpportunityRequest {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 /// The `UpdateOpportunityStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOpportunityStatusRequest {
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -2833,7 +2929,9 @@ impl UpdateOpportunityStatusRequest {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpsertOpportunityRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
@@ -2995,7 +3093,9 @@ impl UpsertOpportunityRequest {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpsertOpportunityResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).

@@ -1195,6 +1195,7 @@ impl ConnectCustomProviderConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "connectCustomProviderConfig",
@@ -1224,11 +1225,13 @@ impl ConnectCustomProviderConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
@@ -1255,6 +1258,7 @@ pub struct CreateCoupon {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCoupon",
@@ -1273,11 +1277,13 @@ impl CreateCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
@@ -1313,6 +1319,7 @@ impl CreateCustomProvider {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomProvider",
@@ -1339,11 +1346,13 @@ impl CreateCustomProvider {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
@@ -1376,6 +1385,7 @@ pub struct CreateOrder {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateOrder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createOrder",
@@ -1394,11 +1404,13 @@ impl CreateOrder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1426,6 +1438,7 @@ pub struct CreateOrderFulfillment {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateOrderFulfillment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createOrderFulfillment",
@@ -1450,11 +1463,13 @@ impl CreateOrderFulfillment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateFulfillmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CreateFulfillmentResponse>, crate::Error> {
@@ -1481,6 +1496,7 @@ pub struct CreateWhiteLabelProvider {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateWhiteLabelProvider {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createWhiteLabelProvider",
@@ -1502,11 +1518,13 @@ impl CreateWhiteLabelProvider {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<WhiteLabelProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<WhiteLabelProvider>, crate::Error> {
@@ -1533,6 +1551,7 @@ pub struct DeleteCoupon {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl DeleteCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCoupon",
@@ -1551,11 +1570,13 @@ impl DeleteCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteCouponResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteCouponResponse>, crate::Error> {
@@ -1590,6 +1611,7 @@ impl DeleteCustomProvider {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomProvider",
@@ -1612,11 +1634,13 @@ impl DeleteCustomProvider {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1652,6 +1676,7 @@ impl DisconnectCustomProviderConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "disconnectCustomProviderConfig",
@@ -1681,11 +1706,13 @@ impl DisconnectCustomProviderConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1727,6 +1754,7 @@ impl GetCoupon {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCoupon",
@@ -1749,11 +1777,13 @@ impl GetCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
@@ -1788,6 +1818,7 @@ impl GetCustomProviderConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomProviderConfig",
@@ -1810,11 +1841,13 @@ impl GetCustomProviderConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
@@ -1849,6 +1882,7 @@ impl GetOrder {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getOrder",
@@ -1873,11 +1907,13 @@ impl GetOrder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Order, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Order>, crate::Error> {
@@ -1906,6 +1942,7 @@ pub struct GetSubscription {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSubscription",
@@ -1928,11 +1965,13 @@ impl GetSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Subscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Subscription>, crate::Error> {
@@ -1968,6 +2007,7 @@ impl GetTransaction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getTransaction",
@@ -1993,11 +2033,13 @@ impl GetTransaction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Transaction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Transaction>, crate::Error> {
@@ -2053,6 +2095,7 @@ impl ListCoupons {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCoupons",
@@ -2081,11 +2124,13 @@ impl ListCoupons {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCouponsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCouponsResponse>, crate::Error> {
@@ -2101,14 +2146,17 @@ impl crate::Paginated for ListCoupons {
 
     type Item = Coupon;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCoupons::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2126,6 +2174,7 @@ impl crate::Paginated for ListCoupons {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -2135,6 +2184,7 @@ impl crate::Paginated for ListCoupons {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListCoupons {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Coupon, crate::Error>> + Send + 'static {
@@ -2162,6 +2212,7 @@ pub struct ListOrderFulfillments {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrderFulfillments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listOrderFulfillments",
@@ -2184,11 +2235,13 @@ impl ListOrderFulfillments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListFulfillmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListFulfillmentsResponse>, crate::Error> {
@@ -2217,6 +2270,7 @@ pub struct ListOrderNotes {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrderNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listOrderNotes",
@@ -2239,11 +2293,13 @@ impl ListOrderNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2354,6 +2410,7 @@ impl ListOrders {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listOrders",
@@ -2405,11 +2462,13 @@ impl ListOrders {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListOrdersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListOrdersResponse>, crate::Error> {
@@ -2425,14 +2484,17 @@ impl crate::Paginated for ListOrders {
 
     type Item = Order;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListOrders::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2450,6 +2512,7 @@ impl crate::Paginated for ListOrders {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -2459,6 +2522,7 @@ impl crate::Paginated for ListOrders {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrders {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Order, crate::Error>> + Send + 'static {
@@ -2562,6 +2626,7 @@ impl ListSubscriptions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSubscriptions",
@@ -2614,11 +2679,13 @@ impl ListSubscriptions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSubscriptionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSubscriptionsResponse>, crate::Error> {
@@ -2634,14 +2701,17 @@ impl crate::Paginated for ListSubscriptions {
 
     type Item = Subscription;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSubscriptions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2659,6 +2729,7 @@ impl crate::Paginated for ListSubscriptions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -2668,6 +2739,7 @@ impl crate::Paginated for ListSubscriptions {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListSubscriptions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2780,6 +2852,7 @@ impl ListTransactions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listTransactions",
@@ -2835,11 +2908,13 @@ impl ListTransactions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListTransactionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListTransactionsResponse>, crate::Error> {
@@ -2855,14 +2930,17 @@ impl crate::Paginated for ListTransactions {
 
     type Item = Transaction;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListTransactions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2880,6 +2958,7 @@ impl crate::Paginated for ListTransactions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -2889,6 +2968,7 @@ impl crate::Paginated for ListTransactions {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListTransactions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2931,6 +3011,7 @@ impl ListWhiteLabelProviders {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWhiteLabelProviders",
@@ -2956,11 +3037,13 @@ impl ListWhiteLabelProviders {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListWhiteLabelProvidersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListWhiteLabelProvidersResponse>, crate::Error> {
@@ -2976,14 +3059,17 @@ impl crate::Paginated for ListWhiteLabelProviders {
 
     type Item = WhiteLabelProvider;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWhiteLabelProviders::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.providers.as_ref()).map_or(0, Vec::len);
@@ -2999,6 +3085,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.providers).unwrap_or_default()
     }
@@ -3008,6 +3095,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListWhiteLabelProviders {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -3036,6 +3124,7 @@ pub struct RecordOrderPayment {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl RecordOrderPayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "recordOrderPayment",
@@ -3060,11 +3149,13 @@ impl RecordOrderPayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3091,6 +3182,7 @@ pub struct UpdateCoupon {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCoupon",
@@ -3109,11 +3201,13 @@ impl UpdateCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
@@ -3140,6 +3234,7 @@ pub struct UpdateCustomProviderCapabilities {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCustomProviderCapabilities {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomProviderCapabilities",
@@ -3161,11 +3256,13 @@ impl UpdateCustomProviderCapabilities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3216,7 +3313,9 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Break-down of an order amount.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AmountSummary {
     /// `subtotal`: a number. Example: `138`.
@@ -3288,7 +3387,9 @@ crate::runtime::enums::string_enum!(CardBrand);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ConnectCustomProviderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConnectCustomProviderRequest {
     /// `live`: a [`CustomProviderKeys`](crate::payments::CustomProviderKeys).
@@ -3317,7 +3418,9 @@ impl ConnectCustomProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A discount coupon.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Coupon {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
@@ -3408,7 +3511,9 @@ pub struct Coupon {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Uses allowed per customer (0 for no limit).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CouponLimitPerCustomer {
@@ -3422,7 +3527,9 @@ pub enum CouponLimitPerCustomer {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Uses allowed per customer (0 for no limit).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CouponListItemLimitPerCustomer {
@@ -3485,7 +3592,9 @@ crate::runtime::enums::string_enum!(CouponStatus);
 #[cfg(feature = "payments")]
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `CreateCouponRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
@@ -3625,7 +3734,9 @@ impl CreateCouponRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateCustomProviderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomProviderRequest {
     /// `name`: a string. Example: `Company Paypal Integration`.
@@ -3678,7 +3789,9 @@ impl CreateCustomProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateFulfillmentRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFulfillmentRequest {
     /// The location id.
@@ -3725,7 +3838,9 @@ impl CreateFulfillmentRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateFulfillmentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateFulfillmentResponse {
     /// `status`: `true` or `false`.
@@ -3740,7 +3855,9 @@ pub struct CreateFulfillmentResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateWhiteLabelProviderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateWhiteLabelProviderRequest {
     /// The location id.
@@ -3798,7 +3915,9 @@ impl CreateWhiteLabelProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The calling app's custom payment provider in one location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProvider {
     /// `_id`: a string. Example: `662a44ad19a2a44d3cd9d749`.
@@ -3865,7 +3984,9 @@ pub struct CustomProvider {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CustomProviderKeys` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomProviderKeys {
     /// `apiKey`: a secret string (hidden from `Debug` output).
@@ -3896,7 +4017,9 @@ impl CustomProviderKeys {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The config of one mode (live or test) of a custom provider.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProviderModeConfig {
     /// `liveMode`: `true` or `false`.
@@ -3915,7 +4038,9 @@ pub struct CustomProviderModeConfig {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The stored live and test configs.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProviderPaymentProvider {
     /// `live`: a [`CustomProviderModeConfig`](crate::payments::CustomProviderModeConfig).
@@ -3930,7 +4055,9 @@ pub struct CustomProviderPaymentProvider {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DeleteCouponRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteCouponRequest {
     /// The location id.
@@ -3966,7 +4093,9 @@ impl DeleteCouponRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DeleteCouponResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCouponResponse {
     /// `success`: `true` or `false`.
@@ -3981,7 +4110,9 @@ pub struct DeleteCouponResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DisconnectCustomProviderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DisconnectCustomProviderRequest {
     /// True to drop the live config, false for the test one.
@@ -4048,7 +4179,9 @@ crate::runtime::enums::string_enum!(DiscountType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfilledItem` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FulfilledItem {
     /// Id of the price shipped.
@@ -4075,7 +4208,9 @@ pub struct FulfilledItem {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Fulfillment` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Fulfillment {
     /// `_id`: a string.
@@ -4110,7 +4245,9 @@ pub struct Fulfillment {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfillmentItemInput` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FulfillmentItemInput {
     /// Id of the price (the line) shipped.
@@ -4137,7 +4274,8 @@ impl FulfillmentItemInput {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfillmentTracking` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FulfillmentTracking {
     /// `trackingNumber`: a string. Example: `40012345678`.
@@ -4192,7 +4330,8 @@ impl FulfillmentTracking {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// How long a coupon keeps discounting a subscription's renewals.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FuturePaymentsConfig {
     /// `type`: a [`FuturePaymentsConfigType`](crate::payments::FuturePaymentsConfigType).
@@ -4333,7 +4472,9 @@ crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
 #[cfg(feature = "payments")]
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `ListCouponsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`Coupon`](crate::payments::Coupon) values.
@@ -4352,7 +4493,9 @@ pub struct ListCouponsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListFulfillmentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFulfillmentsResponse {
     /// `status`: `true` or `false`.
@@ -4367,7 +4510,9 @@ pub struct ListFulfillmentsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListOrdersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListOrdersResponse {
     /// `data`: a list of [`Order`](crate::payments::Order) values.
@@ -4382,7 +4527,9 @@ pub struct ListOrdersResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListSubscriptionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSubscriptionsResponse {
     /// `data`: a list of [`Subscription`](crate::payments::Subscription) values.
@@ -4397,7 +4544,9 @@ pub struct ListSubscriptionsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListTransactionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTransactionsResponse {
     /// `data`: a list of [`Transaction`](crate::payments::Transaction) values.
@@ -4412,7 +4561,9 @@ pub struct ListTransactionsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListWhiteLabelProvidersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWhiteLabelProvidersResponse {
     /// `providers`: a list of [`WhiteLabelProvider`](crate::payments::WhiteLabelProvider) values.
@@ -4482,7 +4633,9 @@ crate::runtime::enums::string_enum!(ManualPaymentMode);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `MembershipOffer` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MembershipOffer {
     /// `label`: a string. Example: `top_50`.
@@ -4595,7 +4748,9 @@ crate::runtime::enums::string_enum!(Month);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// An order. The list returns a summary of each order; a single fetch returns the full record. One type covers both, every field being optional in practice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Order {
     /// `_id`: a string. Example: `653f5e0cde5a1314e62a837c`.
@@ -4778,7 +4933,9 @@ pub struct Order {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One line of an order.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderItem {
     /// `_id`: a string.
@@ -4871,7 +5028,9 @@ crate::runtime::enums::string_enum!(OrderPaymentStatus);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The origin of an order, transaction or subscription.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::payments::OrderSourceType).
@@ -5136,7 +5295,9 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `PaymentCard` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentCard {
     /// `type`: a [`CardBrand`](crate::payments::CardBrand).
@@ -5163,7 +5324,9 @@ impl PaymentCard {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `PaymentCheque` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentCheque {
     /// `number`: a string. Example: `129-129-129-912`.
@@ -5183,7 +5346,9 @@ impl PaymentCheque {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A price as copied into an order or a fulfillment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceSnapshot {
     /// `_id`: a string.
@@ -5318,7 +5483,9 @@ crate::runtime::enums::string_enum!(PriceType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductLabel` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
@@ -5337,7 +5504,9 @@ pub struct ProductLabel {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A product as copied into an order or a fulfillment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductSnapshot {
     /// `_id`: a string.
@@ -5424,7 +5593,9 @@ pub struct ProductSnapshot {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariant` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string. Example: `38s63qmxfr4`.
@@ -5443,7 +5614,9 @@ pub struct ProductVariant {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariantOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string. Example: `h4z7u0im2q8`.
@@ -5527,7 +5700,9 @@ crate::runtime::enums::string_enum!(RRuleFrequency);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `RecordOrderPaymentRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecordOrderPaymentRequest {
     /// The location id.
@@ -5636,7 +5811,9 @@ impl RecordOrderPaymentRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// When a scheduled charge repeats.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RRuleFrequency`](crate::payments::RRuleFrequency).
@@ -5691,7 +5868,9 @@ pub struct RecurrenceRule {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Recurring` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::payments::RecurringInterval).
@@ -5760,7 +5939,9 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A recurring payment. The list returns a summary of each; a single fetch returns the full record. One type covers both.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Subscription {
     /// `_id`: a string. Example: `64bf78af39118e4011926cba`.
@@ -5951,7 +6132,9 @@ pub struct Subscription {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `SubscriptionSchedule` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SubscriptionSchedule {
     /// `executeAt`: a string.
@@ -5966,7 +6149,9 @@ pub struct SubscriptionSchedule {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One tax applied to an order (from the order webhook payloads).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaxLine {
     /// `_id`: a string.
@@ -5993,7 +6178,9 @@ pub struct TaxLine {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A payment transaction. The list returns a summary of each; a single fetch returns the full record. One type covers both.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Transaction {
     /// `_id`: a string. Example: `61dd0feac077f72010f78804`.
@@ -6202,7 +6389,9 @@ pub struct Transaction {
 #[cfg(feature = "payments")]
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `UpdateCouponRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
@@ -6347,7 +6536,9 @@ impl UpdateCouponRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `UpdateCustomProviderCapabilitiesRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomProviderCapabilitiesRequest {
     /// `supportsSubscriptionSchedules`: `true` or `false`.
@@ -6461,7 +6652,9 @@ crate::runtime::enums::string_enum!(Weekday);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A white-label payment provider of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhiteLabelProvider {
     /// `_id`: a string. Example: `65cb47dda50f4f13ced4b870`.

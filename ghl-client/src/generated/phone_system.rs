@@ -278,6 +278,7 @@ impl ListActivePhoneNumbers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listActivePhoneNumbers",
@@ -314,11 +315,13 @@ impl ListActivePhoneNumbers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListActivePhoneNumbersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListActivePhoneNumbersResponse>, crate::Error> {
@@ -334,14 +337,17 @@ impl crate::Paginated for ListActivePhoneNumbers {
 
     type Item = PhoneNumber;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListActivePhoneNumbers::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.numbers.as_ref()).map_or(0, Vec::len);
@@ -357,6 +363,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.numbers).unwrap_or_default()
     }
@@ -366,6 +373,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -451,6 +459,7 @@ impl ListAvailablePhoneNumbers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAvailablePhoneNumbers",
@@ -497,11 +506,13 @@ impl ListAvailablePhoneNumbers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAvailablePhoneNumbersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListAvailablePhoneNumbersResponse>, crate::Error> {
@@ -534,6 +545,7 @@ impl ListNumberPools {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listNumberPools",
@@ -554,11 +566,13 @@ impl ListNumberPools {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListNumberPoolsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListNumberPoolsResponse>, crate::Error> {
@@ -594,6 +608,7 @@ impl PurchasePhoneNumber {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "purchasePhoneNumber",
@@ -622,11 +637,13 @@ impl PurchasePhoneNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<PhoneAccount, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<PhoneAccount>, crate::Error> {
@@ -638,7 +655,9 @@ impl PurchasePhoneNumber {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// The `ActivePhoneNumberCapabilities` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
@@ -764,7 +783,9 @@ crate::runtime::enums::string_enum!(ActivePhoneNumberType);
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A number offered for purchase.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumber {
     /// The number in E.164 form.
@@ -885,7 +906,9 @@ crate::runtime::enums::string_enum!(AvailablePhoneNumberAddressRequirements);
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `AvailablePhoneNumberCapabilities` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberCapabilities {
     /// `MMS`: `true` or `false`. Example: `true`.
@@ -904,7 +927,9 @@ pub struct AvailablePhoneNumberCapabilities {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Monthly price.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberPrice {
     /// `number_type`: a string. Example: `local`.
@@ -923,7 +948,9 @@ pub struct AvailablePhoneNumberPrice {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// What answers inbound calls on a number or pool.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InboundCallService {
     /// The kind of service.
@@ -987,7 +1014,9 @@ crate::runtime::enums::string_enum!(InboundCallServiceType);
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListActivePhoneNumbersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `numbers`: a list of [`PhoneNumber`](crate::phone_system::PhoneNumber) values.
@@ -1063,7 +1092,9 @@ crate::runtime::enums::string_enum!(ListActivePhoneNumbersResponseAccountStatus)
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListAvailablePhoneNumbersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailablePhoneNumbersResponse {
     /// Id of this search; pass it when buying one of the numbers.
@@ -1078,7 +1109,9 @@ pub struct ListAvailablePhoneNumbersResponse {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListNumberPoolsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListNumberPoolsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1097,7 +1130,9 @@ pub struct ListNumberPoolsResponse {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A pool of numbers used in rotation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NumberPool {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1152,7 +1187,9 @@ pub struct NumberPool {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `NumberPoolNumbersItem` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NumberPoolNumbersItem {
     /// `phoneNumber`: a string. Example: `+14155552671`.
@@ -1167,7 +1204,9 @@ pub struct NumberPoolNumbersItem {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The location's telephony (Twilio) account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneAccount {
     /// `id`: a string. Example: `8xMPW85D2z5jgcTa5L1p`.
@@ -1218,7 +1257,9 @@ pub struct PhoneAccount {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A phone number owned by the location, with its call routing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneNumber {
     /// The number in E.164 form.
@@ -1313,7 +1354,9 @@ pub struct PhoneNumber {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `PhoneNumberCapabilities` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
@@ -1439,7 +1482,9 @@ crate::runtime::enums::string_enum!(PhoneNumberType);
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The number to buy and its compliance data.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.

@@ -1488,6 +1488,7 @@ pub struct BulkEditProducts {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkEditProducts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEditProducts",
@@ -1509,11 +1510,13 @@ impl BulkEditProducts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkEditProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BulkEditProductsResponse>, crate::Error> {
@@ -1540,6 +1543,7 @@ pub struct BulkUpdateProductReviews {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkUpdateProductReviews {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateProductReviews",
@@ -1561,11 +1565,13 @@ impl BulkUpdateProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -1592,6 +1598,7 @@ pub struct BulkUpdateProducts {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkUpdateProducts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateProducts",
@@ -1610,11 +1617,13 @@ impl BulkUpdateProducts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -1677,6 +1686,7 @@ impl CountProductReviews {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "countProductReviews",
@@ -1711,11 +1721,13 @@ impl CountProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ReviewCountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ReviewCountsResponse>, crate::Error> {
@@ -1742,6 +1754,7 @@ pub struct CreateProduct {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createProduct",
@@ -1760,11 +1773,13 @@ impl CreateProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Product>, crate::Error> {
@@ -1791,6 +1806,7 @@ pub struct CreateProductCollection {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createProductCollection",
@@ -1809,11 +1825,13 @@ impl CreateProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CreateProductCollectionResponse>, crate::Error> {
@@ -1841,6 +1859,7 @@ pub struct CreateProductPrice {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createProductPrice",
@@ -1865,11 +1884,13 @@ impl CreateProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Price>, crate::Error> {
@@ -1912,6 +1933,7 @@ impl DeleteProduct {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProduct",
@@ -1939,11 +1961,13 @@ impl DeleteProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -1972,6 +1996,7 @@ pub struct DeleteProductCollection {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProductCollection",
@@ -1994,11 +2019,13 @@ impl DeleteProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -2035,6 +2062,7 @@ impl DeleteProductPrice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProductPrice",
@@ -2060,11 +2088,13 @@ impl DeleteProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -2094,6 +2124,7 @@ pub struct DeleteProductReview {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProductReview",
@@ -2117,11 +2148,13 @@ impl DeleteProductReview {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -2164,6 +2197,7 @@ impl GetProduct {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProduct",
@@ -2191,11 +2225,13 @@ impl GetProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Product>, crate::Error> {
@@ -2223,6 +2259,7 @@ pub struct GetProductCollection {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl GetProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProductCollection",
@@ -2244,11 +2281,13 @@ impl GetProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GetProductCollectionResponse>, crate::Error> {
@@ -2285,6 +2324,7 @@ impl GetProductPrice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProductPrice",
@@ -2310,11 +2350,13 @@ impl GetProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Price>, crate::Error> {
@@ -2357,6 +2399,7 @@ impl GetProductStoreStats {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProductStoreStats",
@@ -2385,11 +2428,13 @@ impl GetProductStoreStats {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ProductStoreStats, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ProductStoreStats>, crate::Error> {
@@ -2438,6 +2483,7 @@ impl ListInventory {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInventory",
@@ -2463,11 +2509,13 @@ impl ListInventory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInventoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListInventoryResponse>, crate::Error> {
@@ -2483,14 +2531,17 @@ impl crate::Paginated for ListInventory {
 
     type Item = InventoryItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInventory::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.inventory.as_ref()).map_or(0, Vec::len);
@@ -2509,6 +2560,7 @@ impl crate::Paginated for ListInventory {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.inventory).unwrap_or_default()
     }
@@ -2518,6 +2570,7 @@ impl crate::Paginated for ListInventory {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListInventory {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2574,6 +2627,7 @@ impl ListProductCollections {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProductCollections",
@@ -2602,11 +2656,13 @@ impl ListProductCollections {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListProductCollectionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListProductCollectionsResponse>, crate::Error> {
@@ -2622,14 +2678,17 @@ impl crate::Paginated for ListProductCollections {
 
     type Item = ProductCollection;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductCollections::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2645,6 +2704,7 @@ impl crate::Paginated for ListProductCollections {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -2654,6 +2714,7 @@ impl crate::Paginated for ListProductCollections {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductCollections {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2711,6 +2772,7 @@ impl ListProductPrices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProductPrices",
@@ -2745,11 +2807,13 @@ impl ListProductPrices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListPricesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListPricesResponse>, crate::Error> {
@@ -2765,14 +2829,17 @@ impl crate::Paginated for ListProductPrices {
 
     type Item = Price;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductPrices::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.prices.as_ref()).map_or(0, Vec::len);
@@ -2788,6 +2855,7 @@ impl crate::Paginated for ListProductPrices {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.prices).unwrap_or_default()
     }
@@ -2797,6 +2865,7 @@ impl crate::Paginated for ListProductPrices {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductPrices {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Price, crate::Error>> + Send + 'static {
@@ -2886,6 +2955,7 @@ impl ListProductReviews {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProductReviews",
@@ -2929,11 +2999,13 @@ impl ListProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListProductReviewsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListProductReviewsResponse>, crate::Error> {
@@ -2949,14 +3021,17 @@ impl crate::Paginated for ListProductReviews {
 
     type Item = serde_json::Value;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductReviews::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2972,6 +3047,7 @@ impl crate::Paginated for ListProductReviews {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -2981,6 +3057,7 @@ impl crate::Paginated for ListProductReviews {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviews {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -3093,6 +3170,7 @@ impl ListProducts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProducts",
@@ -3145,11 +3223,13 @@ impl ListProducts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListProductsResponse>, crate::Error> {
@@ -3165,14 +3245,17 @@ impl crate::Paginated for ListProducts {
 
     type Item = Product;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProducts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.products.as_ref()).map_or(0, Vec::len);
@@ -3188,6 +3271,7 @@ impl crate::Paginated for ListProducts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.products).unwrap_or_default()
     }
@@ -3197,6 +3281,7 @@ impl crate::Paginated for ListProducts {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProducts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Product, crate::Error>> + Send + 'static {
@@ -3222,6 +3307,7 @@ pub struct UpdateInventory {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateInventory {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInventory",
@@ -3240,11 +3326,13 @@ impl UpdateInventory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -3272,6 +3360,7 @@ pub struct UpdateProduct {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProduct",
@@ -3295,11 +3384,13 @@ impl UpdateProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Product>, crate::Error> {
@@ -3327,6 +3418,7 @@ pub struct UpdateProductCollection {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductCollection",
@@ -3351,11 +3443,13 @@ impl UpdateProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -3383,6 +3477,7 @@ pub struct UpdateProductDisplayPriority {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductDisplayPriority {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductDisplayPriority",
@@ -3407,11 +3502,13 @@ impl UpdateProductDisplayPriority {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3440,6 +3537,7 @@ pub struct UpdateProductPrice {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductPrice",
@@ -3464,11 +3562,13 @@ impl UpdateProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Price>, crate::Error> {
@@ -3496,6 +3596,7 @@ pub struct UpdateProductReview {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductReview",
@@ -3520,11 +3621,13 @@ impl UpdateProductReview {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -3552,6 +3655,7 @@ pub struct UpdateProductStoreStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductStoreStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductStoreStatus",
@@ -3576,11 +3680,13 @@ impl UpdateProductStoreStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
@@ -3631,7 +3737,9 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditPrice` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEditPrice {
     /// `_id`: a string.
@@ -3809,7 +3917,9 @@ impl BulkEditPrice {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProduct` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEditProduct {
     /// `_id`: a string.
@@ -4014,7 +4124,9 @@ impl BulkEditProduct {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProductsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEditProductsRequest {
     /// The location id.
@@ -4050,7 +4162,9 @@ impl BulkEditProductsRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProductsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkEditProductsResponse {
     /// `message`: a string.
@@ -4069,7 +4183,9 @@ pub struct BulkEditProductsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Product selection used instead of explicit ids.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateFilters {
     /// `collectionIds`: a list of strings.
@@ -4135,7 +4251,9 @@ impl BulkUpdateFilters {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkUpdateProductReviewsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateProductReviewsRequest {
     /// The location id.
@@ -4176,7 +4294,9 @@ impl BulkUpdateProductReviewsRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkUpdateProductsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateProductsRequest {
     /// The location id.
@@ -4344,7 +4464,8 @@ crate::runtime::enums::string_enum!(BulkUpdateType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CollectionSeo` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CollectionSeo {
     /// `title`: a string.
@@ -4384,7 +4505,9 @@ impl CollectionSeo {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductCollectionRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateProductCollectionRequest {
     /// The location id.
@@ -4458,7 +4581,9 @@ impl CreateProductCollectionRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductCollectionResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
@@ -4469,7 +4594,9 @@ pub struct CreateProductCollectionResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateProductRequest {
     /// `name`: a string. Example: `Premium Consulting Package`.
@@ -4731,7 +4858,9 @@ crate::runtime::enums::string_enum!(DimensionUnit);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Dimensions` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Dimensions {
     /// `height`: a number.
@@ -4770,7 +4899,9 @@ impl Dimensions {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `GetProductCollectionResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
@@ -4785,7 +4916,9 @@ pub struct GetProductCollectionResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Stock of one price (variant).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InventoryItem {
     /// The price id.
@@ -4836,7 +4969,9 @@ pub struct InventoryItem {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `InventoryTotal` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InventoryTotal {
     /// `total`: a whole number. Example: `100`.
@@ -4847,7 +4982,9 @@ pub struct InventoryTotal {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `InventoryUpdate` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InventoryUpdate {
     /// `priceId`: a string.
@@ -4900,7 +5037,9 @@ impl InventoryUpdate {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListInventoryResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInventoryResponse {
     /// `inventory`: a list of [`InventoryItem`](crate::products::InventoryItem) values.
@@ -4915,7 +5054,9 @@ pub struct ListInventoryResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListPricesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPricesResponse {
     /// `prices`: a list of [`Price`](crate::products::Price) values.
@@ -4930,7 +5071,9 @@ pub struct ListPricesResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductCollectionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductCollectionsResponse {
     /// `data`: a list of [`ProductCollection`](crate::products::ProductCollection) values.
@@ -4945,7 +5088,9 @@ pub struct ListProductCollectionsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductReviewsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductReviewsResponse {
     /// `data`: a list of JSON values.
@@ -5053,7 +5198,9 @@ crate::runtime::enums::string_enum!(ListProductsExpandItem);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductsResponse {
     /// `products`: a list of [`Product`](crate::products::Product) values.
@@ -5068,7 +5215,8 @@ pub struct ListProductsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `MembershipOffer` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MembershipOffer {
     /// `label`: a string. Example: `top_50`.
@@ -5123,7 +5271,9 @@ impl MembershipOffer {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A price (variant) of a product.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Price {
     /// `_id`: a string. Example: `655b33aa2209e60b6adb87a7`.
@@ -5214,7 +5364,9 @@ pub struct Price {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `PriceAdjustment` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriceAdjustment {
     /// `type`: a [`PriceAdjustmentType`](crate::products::PriceAdjustmentType).
@@ -5375,7 +5527,9 @@ crate::runtime::enums::string_enum!(PriceInternalSource);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `PriceMeta` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriceMeta {
     /// `source`: a [`PriceSource`](crate::products::PriceSource).
@@ -5422,7 +5576,9 @@ impl PriceMeta {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The body to create or replace a price.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriceRequest {
     /// `name`: a string. Example: `Monthly`.
@@ -5776,7 +5932,9 @@ crate::runtime::enums::string_enum!(PriceType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A product of the catalogue.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Product {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -5871,7 +6029,9 @@ pub struct Product {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A named group of products.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCollection {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -5906,7 +6066,9 @@ pub struct ProductCollection {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductCount` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCount {
     /// `total`: a whole number. Example: `20`.
@@ -5917,7 +6079,8 @@ pub struct ProductCount {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductLabel` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
@@ -5968,7 +6131,8 @@ impl ProductLabel {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductMedia` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string. Example: `fzrgusiuu0m`.
@@ -6100,7 +6264,9 @@ crate::runtime::enums::string_enum!(ProductMediaType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductSeo` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProductSeo {
     /// `title`: a string.
@@ -6140,7 +6306,9 @@ impl ProductSeo {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductStoreStats` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductStoreStats {
     /// `totalProducts`: a whole number. Example: `100`.
@@ -6167,7 +6335,9 @@ pub struct ProductStoreStats {
 #[cfg(feature = "products")]
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// A tax record, as returned when taxes are expanded (fields from the order webhook payloads).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
@@ -6264,7 +6434,8 @@ crate::runtime::enums::string_enum!(ProductType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A dimension along which a product varies, e.g. size.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string. Example: `38s63qmxfr4`.
@@ -6319,7 +6490,8 @@ impl ProductVariant {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductVariantOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string. Example: `h4z7u0im2q8`.
@@ -6359,7 +6531,8 @@ impl ProductVariantOption {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Recurring` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::products::RecurringInterval).
@@ -6456,7 +6629,9 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewAuthor` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewAuthor {
     /// `name`: a string.
@@ -6504,7 +6679,9 @@ impl ReviewAuthor {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewCountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReviewCountsResponse {
     /// One entry per review status.
@@ -6515,7 +6692,9 @@ pub struct ReviewCountsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewRef` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewRef {
     /// `reviewId`: a string.
@@ -6552,7 +6731,9 @@ impl ReviewRef {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewReply` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewReply {
     /// `headline`: a string.
@@ -6586,7 +6767,9 @@ impl ReviewReply {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ShippingOptions` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShippingOptions {
     /// `weight`: a [`Weight`](crate::products::Weight).
@@ -6670,7 +6853,9 @@ crate::runtime::enums::string_enum!(SortOrder);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Acknowledgement of most product write operations.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StatusResponse {
     /// True when the action succeeded.
@@ -6729,7 +6914,9 @@ crate::runtime::enums::string_enum!(StoreAction);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateDisplayPriorityRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateDisplayPriorityRequest {
     /// The location id.
@@ -6765,7 +6952,9 @@ impl UpdateDisplayPriorityRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateInventoryRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInventoryRequest {
     /// The location id.
@@ -6801,7 +6990,9 @@ impl UpdateInventoryRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductCollectionRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductCollectionRequest {
     /// The location id.
@@ -6873,7 +7064,9 @@ impl UpdateProductCollectionRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductRequest {
     /// `name`: a string.
@@ -7097,7 +7290,9 @@ impl UpdateProductRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductReviewRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductReviewRequest {
     /// The location id.
@@ -7183,7 +7378,9 @@ impl UpdateProductReviewRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductStoreRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductStoreRequest {
     /// The location id.
@@ -7225,7 +7422,9 @@ impl UpdateProductStoreRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Weight` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Weight {
     /// `value`: a number. Example: `10`.

@@ -324,6 +324,7 @@ pub struct GetDocument {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetDocument {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getDocument",
@@ -344,11 +345,13 @@ impl GetDocument {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -439,6 +442,7 @@ impl ListDocumentTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listDocumentTemplates",
@@ -482,11 +486,13 @@ impl ListDocumentTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListDocumentTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListDocumentTemplatesResponse>, crate::Error> {
@@ -502,14 +508,17 @@ impl crate::Paginated for ListDocumentTemplates {
 
     type Item = DocumentTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocumentTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -525,6 +534,7 @@ impl crate::Paginated for ListDocumentTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -534,6 +544,7 @@ impl crate::Paginated for ListDocumentTemplates {
 #[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -618,6 +629,7 @@ impl ListDocuments {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listDocuments",
@@ -658,11 +670,13 @@ impl ListDocuments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListDocumentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListDocumentsResponse>, crate::Error> {
@@ -678,14 +692,17 @@ impl crate::Paginated for ListDocuments {
 
     type Item = Document;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocuments::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.documents.as_ref()).map_or(0, Vec::len);
@@ -701,6 +718,7 @@ impl crate::Paginated for ListDocuments {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.documents).unwrap_or_default()
     }
@@ -710,6 +728,7 @@ impl crate::Paginated for ListDocuments {
 #[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Document, crate::Error>> + Send + 'static {
@@ -735,6 +754,7 @@ pub struct SendDocument {
 #[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl SendDocument {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendDocument",
@@ -756,11 +776,13 @@ impl SendDocument {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SendDocumentResponse>, crate::Error> {
@@ -787,6 +809,7 @@ pub struct SendDocumentTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl SendDocumentTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendDocumentTemplate",
@@ -808,11 +831,13 @@ impl SendDocumentTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SendDocumentResponse>, crate::Error> {
@@ -824,7 +849,9 @@ impl SendDocumentTemplate {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A contact who receives a copy.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CcRecipient {
     /// `email`: a string. Example: `jim@example.com`.
@@ -877,7 +904,9 @@ impl CcRecipient {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document or contract.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Document {
     /// `_id`: a string.
@@ -960,7 +989,9 @@ pub struct Document {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A discount applied to a document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentDiscount {
     /// `id`: a string.
@@ -1023,7 +1054,9 @@ crate::runtime::enums::string_enum!(DocumentDiscountType);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient's link to a sent document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentLink {
     /// `referenceId`: a string.
@@ -1168,7 +1201,9 @@ crate::runtime::enums::string_enum!(DocumentPaymentStatus);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient of a document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentRecipient {
     /// Contact or user id.
@@ -1358,7 +1393,9 @@ crate::runtime::enums::string_enum!(DocumentStatus);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentTemplate {
     /// `_id`: a string. Example: `685d11c371c22e636e9c04b2`.
@@ -1579,7 +1616,9 @@ crate::runtime::enums::string_enum!(ElementType);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A field a recipient fills in.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FillableField {
     /// `fieldId`: a string. Example: `text_field_1`.
@@ -1618,7 +1657,9 @@ pub struct FillableField {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Totals of a document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GrandTotal {
     /// Total before discounts.
@@ -1645,7 +1686,9 @@ pub struct GrandTotal {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of templates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListDocumentTemplatesResponse {
     /// `data`: a list of [`DocumentTemplate`](crate::proposals::DocumentTemplate) values.
@@ -1664,7 +1707,9 @@ pub struct ListDocumentTemplatesResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of documents.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListDocumentsResponse {
     /// `documents`: a list of [`Document`](crate::proposals::Document) values.
@@ -1695,7 +1740,9 @@ pub struct ListDocumentsResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Email template and subject of the notification.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NotificationReceive {
     /// `templateId`: a string.
@@ -1722,7 +1769,9 @@ impl NotificationReceive {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Sender of the notification.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NotificationSender {
     /// `fromEmail`: a string.
@@ -1750,7 +1799,9 @@ impl NotificationSender {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Email sent with the document.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NotificationSettings {
     /// `receive`: a [`NotificationReceive`](crate::proposals::NotificationReceive).
@@ -1823,7 +1874,9 @@ crate::runtime::enums::string_enum!(RecipientEntity);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document to send.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendDocumentRequest {
     /// Id of the location.
@@ -1955,7 +2008,9 @@ crate::runtime::enums::string_enum!(SendDocumentRequestMedium);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Result of sending a document or template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendDocumentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1970,7 +2025,9 @@ pub struct SendDocumentResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A template to turn into a document and send.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendTemplateRequest {
     /// Id of the template.

@@ -1076,6 +1076,7 @@ pub struct BulkDisableSaas {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkDisableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDisableSaas",
@@ -1100,11 +1101,13 @@ impl BulkDisableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
@@ -1134,6 +1137,7 @@ pub struct BulkDisableSaasLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkDisableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDisableSaasLegacy",
@@ -1158,11 +1162,13 @@ impl BulkDisableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
@@ -1190,6 +1196,7 @@ pub struct BulkEnableSaas {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkEnableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEnableSaas",
@@ -1214,11 +1221,13 @@ impl BulkEnableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BulkEnableSaasResponse>, crate::Error> {
@@ -1248,6 +1257,7 @@ pub struct BulkEnableSaasLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkEnableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEnableSaasLegacy",
@@ -1272,11 +1282,13 @@ impl BulkEnableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BulkEnableSaasResponse>, crate::Error> {
@@ -1309,6 +1321,7 @@ pub struct CreateSaasLocation {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateSaasLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSaasLocation",
@@ -1330,11 +1343,13 @@ impl CreateSaasLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1370,6 +1385,7 @@ impl EnableSaas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enableSaas",
@@ -1398,11 +1414,13 @@ impl EnableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
@@ -1440,6 +1458,7 @@ impl EnableSaasLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enableSaasLegacy",
@@ -1468,11 +1487,13 @@ impl EnableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
@@ -1513,6 +1534,7 @@ impl GetLocationsByStripeIds {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationsByStripeIds",
@@ -1534,11 +1556,13 @@ impl GetLocationsByStripeIds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
@@ -1581,6 +1605,7 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationsByStripeIdsLegacy",
@@ -1605,11 +1630,13 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
@@ -1642,6 +1669,7 @@ pub struct GetRebilling {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getRebilling",
@@ -1662,11 +1690,13 @@ impl GetRebilling {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1694,6 +1724,7 @@ pub struct GetSaasPlan {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasPlan {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasPlan",
@@ -1715,11 +1746,13 @@ impl GetSaasPlan {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasPlan>, crate::Error> {
@@ -1749,6 +1782,7 @@ pub struct GetSaasPlanLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasPlanLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasPlanLegacy",
@@ -1770,11 +1804,13 @@ impl GetSaasPlanLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasPlan>, crate::Error> {
@@ -1810,6 +1846,7 @@ impl GetSaasSubscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasSubscription",
@@ -1835,11 +1872,13 @@ impl GetSaasSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasSubscription>, crate::Error> {
@@ -1877,6 +1916,7 @@ impl GetSaasSubscriptionLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasSubscriptionLegacy",
@@ -1902,11 +1942,13 @@ impl GetSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasSubscription>, crate::Error> {
@@ -1933,6 +1975,7 @@ pub struct ListAgencyPlans {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListAgencyPlans {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgencyPlans",
@@ -1953,11 +1996,13 @@ impl ListAgencyPlans {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<SaasPlan>>, crate::Error> {
@@ -1986,6 +2031,7 @@ pub struct ListAgencyPlansLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListAgencyPlansLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgencyPlansLegacy",
@@ -2006,11 +2052,13 @@ impl ListAgencyPlansLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<SaasPlan>>, crate::Error> {
@@ -2038,6 +2086,7 @@ pub struct ListSaasLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocations {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSaasLocations",
@@ -2059,11 +2108,13 @@ impl ListSaasLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSaasLocationsResponse>, crate::Error> {
@@ -2079,14 +2130,17 @@ impl crate::Paginated for ListSaasLocations {
 
     type Item = SaasLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2105,6 +2159,7 @@ impl crate::Paginated for ListSaasLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
@@ -2114,6 +2169,7 @@ impl crate::Paginated for ListSaasLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2150,6 +2206,7 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSaasLocationsLegacy",
@@ -2173,11 +2230,13 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSaasLocationsResponse>, crate::Error> {
@@ -2193,14 +2252,17 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 
     type Item = SaasLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocationsLegacy::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2219,6 +2281,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
@@ -2228,6 +2291,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2264,6 +2328,7 @@ impl PauseSaasLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseSaasLocation",
@@ -2291,11 +2356,13 @@ impl PauseSaasLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2331,6 +2398,7 @@ impl PauseSaasLocationLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseSaasLocationLegacy",
@@ -2359,11 +2427,13 @@ impl PauseSaasLocationLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2389,6 +2459,7 @@ pub struct UpdateRebilling {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRebilling",
@@ -2413,11 +2484,13 @@ impl UpdateRebilling {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasSuccess>, crate::Error> {
@@ -2447,6 +2520,7 @@ pub struct UpdateRebillingLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateRebillingLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRebillingLegacy",
@@ -2471,11 +2545,13 @@ impl UpdateRebillingLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SaasSuccess>, crate::Error> {
@@ -2517,6 +2593,7 @@ impl UpdateSaasLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasLocation",
@@ -2545,11 +2622,13 @@ impl UpdateSaasLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2585,6 +2664,7 @@ impl UpdateSaasSubscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasSubscription",
@@ -2613,11 +2693,13 @@ impl UpdateSaasSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<String>, crate::Error> {
@@ -2655,6 +2737,7 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasSubscriptionLegacy",
@@ -2686,11 +2769,13 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<String>, crate::Error> {
@@ -2746,7 +2831,9 @@ crate::runtime::enums::string_enum!(BillingInterval);
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkDisableSaasRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkDisableSaasRequest {
     /// `locationIds`: a list of strings.
@@ -2769,7 +2856,9 @@ impl BulkDisableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasPayload` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasPayload {
     /// `priceId`: a string. Example: `price_1QDPY5FpU9DlKp7RQ8BXfywx`.
@@ -2833,7 +2922,9 @@ impl BulkEnableSaasPayload {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasRequest {
     /// `locationIds`: a list of strings.
@@ -2870,7 +2961,9 @@ impl BulkEnableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasResponse {
     /// `success`: `true` or `false`.
@@ -2889,7 +2982,9 @@ pub struct BulkEnableSaasResponse {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `EnableSaasRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnableSaasRequest {
     /// Stripe account id (SaaS v1 only).
@@ -3028,7 +3123,9 @@ impl EnableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `ListSaasLocationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSaasLocationsResponse {
     /// `locations`: a list of [`SaasLocation`](crate::saas::SaasLocation) values.
@@ -3043,7 +3140,9 @@ pub struct ListSaasLocationsResponse {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `PauseSaasLocationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PauseSaasLocationRequest {
     /// True to pause, false to resume.
@@ -3070,7 +3169,9 @@ impl PauseSaasLocationRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `RebillingConfig` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RebillingConfig {
     /// Make the product available to the sub-accounts.
@@ -3240,7 +3341,9 @@ crate::runtime::enums::string_enum!(RebillingProduct);
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasActionData` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasActionData {
     /// Outcome details; their fields are not documented.
@@ -3251,7 +3354,9 @@ pub struct SaasActionData {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A sub-account with SaaS turned on.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasLocation {
     /// `locationId`: a string.
@@ -3306,7 +3411,9 @@ pub struct SaasLocation {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPagination` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPagination {
     /// `page`: a whole number. Example: `1`.
@@ -3337,7 +3444,9 @@ pub struct SaasPagination {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A SaaS plan the agency sells to its sub-accounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPlan {
     /// `planId`: a string. Example: `66c4d36534f21f900dc2a265`.
@@ -3424,7 +3533,9 @@ pub struct SaasPlan {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPlanPrice` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPlanPrice {
     /// `id`: a string. Example: `66a9edbfcc6c505a22db7976`.
@@ -3459,7 +3570,9 @@ pub struct SaasPlanPrice {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// SaaS subscription details of one sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasSubscription {
     /// `locationId`: a string.
@@ -3510,7 +3623,9 @@ pub struct SaasSubscription {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasSuccess` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasSuccess {
     /// `success`: `true` or `false`. Example: `true`.
@@ -3521,7 +3636,9 @@ pub struct SaasSuccess {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `UpdateRebillingRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRebillingRequest {
     /// `product`: a [`RebillingProduct`](crate::saas::RebillingProduct).
@@ -3556,7 +3673,9 @@ impl UpdateRebillingRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `UpdateSaasSubscriptionRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSaasSubscriptionRequest {
     /// Stripe subscription id.

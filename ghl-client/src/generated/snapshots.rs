@@ -255,6 +255,7 @@ pub struct CreateSnapshotShareLink {
 #[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl CreateSnapshotShareLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSnapshotShareLink",
@@ -274,11 +275,13 @@ impl CreateSnapshotShareLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SnapshotShareLink, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SnapshotShareLink>, crate::Error> {
@@ -315,6 +318,7 @@ impl GetLatestSnapshotPush {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLatestSnapshotPush",
@@ -341,11 +345,13 @@ impl GetLatestSnapshotPush {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetLatestSnapshotPushResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GetLatestSnapshotPushResponse>, crate::Error> {
@@ -377,6 +383,7 @@ pub struct ListSnapshotPushes {
 #[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshotPushes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSnapshotPushes",
@@ -402,11 +409,13 @@ impl ListSnapshotPushes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSnapshotPushesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSnapshotPushesResponse>, crate::Error> {
@@ -422,14 +431,17 @@ impl crate::Paginated for ListSnapshotPushes {
 
     type Item = SnapshotPush;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSnapshotPushes::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page).and_then(|v| v.data.as_ref()).is_none_or(|items| items.is_empty())
@@ -453,6 +465,7 @@ impl crate::Paginated for ListSnapshotPushes {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -462,6 +475,7 @@ impl crate::Paginated for ListSnapshotPushes {
 #[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -489,6 +503,7 @@ pub struct ListSnapshots {
 #[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshots {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSnapshots",
@@ -504,11 +519,13 @@ impl ListSnapshots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSnapshotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSnapshotsResponse>, crate::Error> {
@@ -520,7 +537,9 @@ impl ListSnapshots {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `CreateSnapshotShareLinkRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSnapshotShareLinkRequest {
     /// `snapshot_id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -571,7 +590,9 @@ impl CreateSnapshotShareLinkRequest {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `GetLatestSnapshotPushResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestSnapshotPushResponse {
     /// `data`: a [`SnapshotPushProgress`](crate::snapshots::SnapshotPushProgress).
@@ -582,7 +603,9 @@ pub struct GetLatestSnapshotPushResponse {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotPushesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSnapshotPushesResponse {
     /// `data`: a list of [`SnapshotPush`](crate::snapshots::SnapshotPush) values.
@@ -593,7 +616,9 @@ pub struct ListSnapshotPushesResponse {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSnapshotsResponse {
     /// `snapshots`: a list of [`Snapshot`](crate::snapshots::Snapshot) values.
@@ -604,7 +629,9 @@ pub struct ListSnapshotsResponse {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `Snapshot` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Snapshot {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -667,7 +694,9 @@ crate::runtime::enums::string_enum!(SnapshotKind);
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// One push of a snapshot to a sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotPush {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -690,7 +719,9 @@ pub struct SnapshotPush {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The last push of a snapshot to a sub-account, by asset.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotPushProgress {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -717,7 +748,9 @@ pub struct SnapshotPushProgress {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `SnapshotShareLink` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotShareLink {
     /// Id of the share.

@@ -1736,6 +1736,7 @@ impl AttachFacebookPage {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachFacebookPage",
@@ -1765,11 +1766,13 @@ impl AttachFacebookPage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -1806,6 +1809,7 @@ impl AttachInstagramAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachInstagramAccount",
@@ -1835,11 +1839,13 @@ impl AttachInstagramAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -1876,6 +1882,7 @@ impl AttachLinkedinAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachLinkedinAccount",
@@ -1905,11 +1912,13 @@ impl AttachLinkedinAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -1946,6 +1955,7 @@ impl AttachTiktokProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachTiktokProfile",
@@ -1975,11 +1985,13 @@ impl AttachTiktokProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -2016,6 +2028,7 @@ impl AttachTwitterProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachTwitterProfile",
@@ -2045,11 +2058,13 @@ impl AttachTwitterProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -2085,6 +2100,7 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDeleteSocialPosts",
@@ -2113,11 +2129,13 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkDeleteSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BulkDeleteSocialPostsResponse>, crate::Error> {
@@ -2153,6 +2171,7 @@ impl CreateSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialPost",
@@ -2181,11 +2200,13 @@ impl CreateSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
@@ -2235,6 +2256,7 @@ impl DeleteSocialAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialAccount",
@@ -2266,11 +2288,13 @@ impl DeleteSocialAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSocialAccountResponse>, crate::Error> {
@@ -2306,6 +2330,7 @@ impl DeleteSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialCsvImport",
@@ -2331,11 +2356,13 @@ impl DeleteSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSocialCsvImportResponse>, crate::Error> {
@@ -2372,6 +2399,7 @@ impl DeleteSocialCsvPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialCsvPost",
@@ -2398,11 +2426,13 @@ impl DeleteSocialCsvPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSocialPostResponse>, crate::Error> {
@@ -2438,6 +2468,7 @@ impl DeleteSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialPost",
@@ -2463,11 +2494,13 @@ impl DeleteSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSocialPostResponse>, crate::Error> {
@@ -2504,6 +2537,7 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "finalizeSocialCsvImport",
@@ -2533,11 +2567,13 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialPlannerStatus>, crate::Error> {
@@ -2573,6 +2609,7 @@ impl GetFacebookPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookPages",
@@ -2598,11 +2635,13 @@ impl GetFacebookPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<FacebookPagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<FacebookPagesResponse>, crate::Error> {
@@ -2638,6 +2677,7 @@ impl GetGoogleBusinessLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleBusinessLocations",
@@ -2666,11 +2706,13 @@ impl GetGoogleBusinessLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GoogleBusinessLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GoogleBusinessLocationsResponse>, crate::Error> {
@@ -2706,6 +2748,7 @@ impl GetInstagramAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInstagramAccounts",
@@ -2731,11 +2774,13 @@ impl GetInstagramAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InstagramAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<InstagramAccountsResponse>, crate::Error> {
@@ -2771,6 +2816,7 @@ impl GetLinkedinAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinAccounts",
@@ -2796,11 +2842,13 @@ impl GetLinkedinAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LinkedinAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LinkedinAccountsResponse>, crate::Error> {
@@ -2836,6 +2884,7 @@ impl GetSocialCategory {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialCategory",
@@ -2861,11 +2910,13 @@ impl GetSocialCategory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialCategoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialCategoryResponse>, crate::Error> {
@@ -2915,6 +2966,7 @@ impl GetSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialCsvImport",
@@ -2946,11 +2998,13 @@ impl GetSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialCsvImportResponse>, crate::Error> {
@@ -2966,14 +3020,17 @@ impl crate::Paginated for GetSocialCsvImport {
 
     type Item = SocialCsvPost;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         GetSocialCsvImport::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -2995,6 +3052,7 @@ impl crate::Paginated for GetSocialCsvImport {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.posts).unwrap_or_default()
     }
@@ -3004,6 +3062,7 @@ impl crate::Paginated for GetSocialCsvImport {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -3040,6 +3099,7 @@ impl GetSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialPost",
@@ -3065,11 +3125,13 @@ impl GetSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
@@ -3113,6 +3175,7 @@ impl GetSocialStatistics {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialStatistics",
@@ -3138,11 +3201,13 @@ impl GetSocialStatistics {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialStatisticsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialStatisticsResponse>, crate::Error> {
@@ -3178,6 +3243,7 @@ impl GetSocialTagsByIds {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialTagsByIds",
@@ -3206,11 +3272,13 @@ impl GetSocialTagsByIds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialTagsResponse>, crate::Error> {
@@ -3246,6 +3314,7 @@ impl GetTiktokBusinessProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getTiktokBusinessProfile",
@@ -3271,11 +3340,13 @@ impl GetTiktokBusinessProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<TiktokProfilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<TiktokProfilesResponse>, crate::Error> {
@@ -3311,6 +3382,7 @@ impl GetTiktokProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getTiktokProfile",
@@ -3336,11 +3408,13 @@ impl GetTiktokProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<TiktokProfilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<TiktokProfilesResponse>, crate::Error> {
@@ -3376,6 +3450,7 @@ impl GetTwitterProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getTwitterProfile",
@@ -3401,11 +3476,13 @@ impl GetTwitterProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<TwitterProfilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<TwitterProfilesResponse>, crate::Error> {
@@ -3440,6 +3517,7 @@ impl ListSocialAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialAccounts",
@@ -3464,11 +3542,13 @@ impl ListSocialAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialAccountsResponse>, crate::Error> {
@@ -3524,6 +3604,7 @@ impl ListSocialCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialCategories",
@@ -3557,11 +3638,13 @@ impl ListSocialCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialCategoriesResponse>, crate::Error> {
@@ -3577,14 +3660,17 @@ impl crate::Paginated for ListSocialCategories {
 
     type Item = SocialCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3606,6 +3692,7 @@ impl crate::Paginated for ListSocialCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
     }
@@ -3615,6 +3702,7 @@ impl crate::Paginated for ListSocialCategories {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -3678,6 +3766,7 @@ impl ListSocialCsvImports {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialCsvImports",
@@ -3714,11 +3803,13 @@ impl ListSocialCsvImports {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialCsvImportsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialCsvImportsResponse>, crate::Error> {
@@ -3734,14 +3825,17 @@ impl crate::Paginated for ListSocialCsvImports {
 
     type Item = SocialCsvImport;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCsvImports::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3763,6 +3857,7 @@ impl crate::Paginated for ListSocialCsvImports {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.csvs).unwrap_or_default()
     }
@@ -3772,6 +3867,7 @@ impl crate::Paginated for ListSocialCsvImports {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -3808,6 +3904,7 @@ impl ListSocialPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialPosts",
@@ -3836,11 +3933,13 @@ impl ListSocialPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialPostsResponse>, crate::Error> {
@@ -3896,6 +3995,7 @@ impl ListSocialTags {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialTags",
@@ -3929,11 +4029,13 @@ impl ListSocialTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialTagsResponse>, crate::Error> {
@@ -3949,14 +4051,17 @@ impl crate::Paginated for ListSocialTags {
 
     type Item = SocialTag;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialTags::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3978,6 +4083,7 @@ impl crate::Paginated for ListSocialTags {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.tags).unwrap_or_default()
     }
@@ -3987,6 +4093,7 @@ impl crate::Paginated for ListSocialTags {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<SocialTag, crate::Error>> + Send + 'static {
@@ -4028,6 +4135,7 @@ impl PatchSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "patchSocialPost",
@@ -4057,11 +4165,13 @@ impl PatchSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4098,6 +4208,7 @@ impl SetGoogleBusinessLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setGoogleBusinessLocation",
@@ -4127,11 +4238,13 @@ impl SetGoogleBusinessLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -4167,6 +4280,7 @@ impl SetSocialCsvAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setSocialCsvAccounts",
@@ -4195,11 +4309,13 @@ impl SetSocialCsvAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialPlannerStatus>, crate::Error> {
@@ -4249,6 +4365,7 @@ impl StartFacebookOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startFacebookOauth",
@@ -4278,11 +4395,13 @@ impl StartFacebookOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4332,6 +4451,7 @@ impl StartGoogleOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startGoogleOauth",
@@ -4361,11 +4481,13 @@ impl StartGoogleOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4415,6 +4537,7 @@ impl StartInstagramOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startInstagramOauth",
@@ -4444,11 +4567,13 @@ impl StartInstagramOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4498,6 +4623,7 @@ impl StartLinkedinOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startLinkedinOauth",
@@ -4527,11 +4653,13 @@ impl StartLinkedinOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4581,6 +4709,7 @@ impl StartTiktokBusinessOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startTiktokBusinessOauth",
@@ -4610,11 +4739,13 @@ impl StartTiktokBusinessOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4664,6 +4795,7 @@ impl StartTiktokOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startTiktokOauth",
@@ -4693,11 +4825,13 @@ impl StartTiktokOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4747,6 +4881,7 @@ impl StartTwitterOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startTwitterOauth",
@@ -4776,11 +4911,13 @@ impl StartTwitterOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4817,6 +4954,7 @@ impl UpdateSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSocialPost",
@@ -4846,11 +4984,13 @@ impl UpdateSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialPlannerStatus>, crate::Error> {
@@ -4886,6 +5026,7 @@ impl UploadSocialCsv {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadSocialCsv",
@@ -4914,11 +5055,13 @@ impl UploadSocialCsv {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadSocialCsvResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UploadSocialCsvResponse>, crate::Error> {
@@ -4930,7 +5073,9 @@ impl UploadSocialCsv {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachFacebookPageRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachFacebookPageRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
@@ -5003,7 +5148,9 @@ impl AttachFacebookPageRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachGoogleLocationRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachGoogleLocationRequest {
     /// The location as returned by getGoogleBusinessLocations.
@@ -5060,7 +5207,9 @@ impl AttachGoogleLocationRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachInstagramAccountRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachInstagramAccountRequest {
     /// The account's id at Instagram.
@@ -5127,7 +5276,9 @@ impl AttachInstagramAccountRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachLinkedinAccountRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachLinkedinAccountRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
@@ -5211,7 +5362,9 @@ impl AttachLinkedinAccountRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachTiktokProfileRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachTiktokProfileRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
@@ -5306,7 +5459,9 @@ impl AttachTiktokProfileRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachTwitterProfileRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachTwitterProfileRequest {
     /// The profile id at X.
@@ -5404,7 +5559,9 @@ impl AttachTwitterProfileRequest {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `BulkDeleteSocialPostsRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsRequest {
     /// `postIds`: a list of strings.
@@ -5437,7 +5594,9 @@ impl BulkDeleteSocialPostsRequest {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `BulkDeleteSocialPostsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponse {
     /// True when the call succeeded.
@@ -5463,7 +5622,9 @@ pub struct BulkDeleteSocialPostsResponse {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `BulkDeleteSocialPostsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponseResults {
     /// `message`: a string.
@@ -5481,7 +5642,9 @@ pub struct BulkDeleteSocialPostsResponseResults {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A page, profile or business location attached to the planner.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccount {
     /// `_id`: a string.
@@ -5547,7 +5710,9 @@ pub struct ConnectedSocialAccount {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `ConnectedSocialAccountResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccountResponse {
     /// True when the call succeeded.
@@ -5570,7 +5735,9 @@ pub struct ConnectedSocialAccountResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `CreateSocialPostRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
@@ -5775,7 +5942,9 @@ impl CreateSocialPostRequest {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `DeleteSocialAccountResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponse {
     /// True when the call succeeded.
@@ -5801,7 +5970,9 @@ pub struct DeleteSocialAccountResponse {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `DeleteSocialAccountResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponseResults {
     /// `locationId`: a string.
@@ -5816,7 +5987,9 @@ pub struct DeleteSocialAccountResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
@@ -5839,7 +6012,9 @@ pub struct DeleteSocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
@@ -5853,7 +6028,9 @@ pub struct DeleteSocialCsvImportResponseResults {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `DeleteSocialPostResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponse {
     /// True when the call succeeded.
@@ -5879,7 +6056,9 @@ pub struct DeleteSocialPostResponse {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `DeleteSocialPostResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponseResults {
     /// Id of the deleted post.
@@ -5890,7 +6069,9 @@ pub struct DeleteSocialPostResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A Facebook page the connection can manage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPage {
     /// `id`: a string.
@@ -5917,7 +6098,9 @@ pub struct FacebookPage {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPagesResponse {
     /// True when the call succeeded.
@@ -5940,7 +6123,9 @@ pub struct FacebookPagesResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPagesResponseResults {
     /// `pages`: a list of [`FacebookPage`](crate::social_planner::FacebookPage) values.
@@ -5951,7 +6136,9 @@ pub struct FacebookPagesResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FinalizeSocialCsvImportRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
@@ -6059,7 +6246,8 @@ crate::runtime::enums::string_enum!(GmbActionType);
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A calendar date.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbDate {
     /// `year`: a whole number. Example: `2022`.
@@ -6120,7 +6308,8 @@ impl GmbDate {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// When an event or offer ends.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbEventEnd {
     /// `endDate`: a [`GmbDate`](crate::social_planner::GmbDate).
@@ -6166,7 +6355,8 @@ impl GmbEventEnd {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// When an event or offer starts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbEventStart {
     /// `startDate`: a [`GmbDate`](crate::social_planner::GmbDate).
@@ -6209,7 +6399,8 @@ impl GmbEventStart {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Google Business Profile settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// Kind of Google Business post (HighLevel's example is `STANDARD`).
@@ -6348,7 +6539,8 @@ impl GmbPostDetails {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A time of day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbTime {
     /// `hours`: a whole number. Example: `23`.
@@ -6409,7 +6601,9 @@ impl GmbTime {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A Google Business Profile account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessAccount {
     /// Resource name at Google.
@@ -6443,7 +6637,9 @@ pub struct GoogleBusinessAccount {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A Google Business Profile location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocation {
     /// Resource name at Google.
@@ -6499,7 +6695,9 @@ pub struct GoogleBusinessLocation {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A location with the Google account that owns it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationEntry {
     /// `location`: a [`GoogleBusinessLocation`](crate::social_planner::GoogleBusinessLocation).
@@ -6514,7 +6712,9 @@ pub struct GoogleBusinessLocationEntry {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponse {
     /// True when the call succeeded.
@@ -6537,7 +6737,9 @@ pub struct GoogleBusinessLocationsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponseResults {
     /// `locations`: a [`GoogleBusinessLocationsResponseResultsLocations`](crate::social_planner::GoogleBusinessLocationsResponseResultsLocations).
@@ -6548,7 +6750,9 @@ pub struct GoogleBusinessLocationsResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// `GoogleBusinessLocationsResponseResultsLocations`: one of several JSON shapes.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum GoogleBusinessLocationsResponseResultsLocations {
@@ -6562,7 +6766,9 @@ pub enum GoogleBusinessLocationsResponseResultsLocations {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An Instagram professional account the connection can manage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccount {
     /// `id`: a string.
@@ -6589,7 +6795,9 @@ pub struct InstagramAccount {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponse {
     /// True when the call succeeded.
@@ -6612,7 +6820,9 @@ pub struct InstagramAccountsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponseResults {
     /// `accounts`: a list of [`InstagramAccount`](crate::social_planner::InstagramAccount) values.
@@ -6626,7 +6836,9 @@ pub struct InstagramAccountsResponseResults {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Open Graph facts of a link found in an imported post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkPreview {
     /// `url`: a string.
@@ -6664,7 +6876,9 @@ pub struct LinkPreview {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `LinkPreviewImage` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkPreviewImage {
     /// `url`: a string.
@@ -6687,7 +6901,9 @@ pub struct LinkPreviewImage {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A LinkedIn page or profile the connection can manage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccount {
     /// `id`: a string.
@@ -6714,7 +6930,9 @@ pub struct LinkedinAccount {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponse {
     /// True when the call succeeded.
@@ -6737,7 +6955,9 @@ pub struct LinkedinAccountsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponseResults {
     /// `pages`: a list of [`LinkedinAccount`](crate::social_planner::LinkedinAccount) values.
@@ -6755,7 +6975,9 @@ pub struct LinkedinAccountsResponseResults {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `ListSocialAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponse {
     /// True when the call succeeded.
@@ -6781,7 +7003,9 @@ pub struct ListSocialAccountsResponse {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `ListSocialAccountsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponseResults {
     /// `accounts`: a list of [`SocialAccount`](crate::social_planner::SocialAccount) values.
@@ -6799,7 +7023,9 @@ pub struct ListSocialAccountsResponseResults {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `ListSocialCategoriesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponse {
     /// True when the call succeeded.
@@ -6825,7 +7051,9 @@ pub struct ListSocialCategoriesResponse {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `ListSocialCategoriesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponseResults {
     /// Number of categories.
@@ -6840,7 +7068,9 @@ pub struct ListSocialCategoriesResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
@@ -6863,7 +7093,9 @@ pub struct ListSocialCsvImportsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::social_planner::SocialCsvImport) values.
@@ -6881,7 +7113,9 @@ pub struct ListSocialCsvImportsResponseResults {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Filters of a post listing.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsRequest {
     /// Which posts to return; `all` when absent.
@@ -6964,7 +7198,9 @@ impl ListSocialPostsRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
@@ -6987,7 +7223,9 @@ pub struct ListSocialPostsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::social_planner::SocialPost) values.
@@ -7005,7 +7243,8 @@ pub struct ListSocialPostsResponseResults {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Approval settings sent with a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostApproval {
     /// User id of the approver.
@@ -7073,7 +7312,9 @@ impl PostApproval {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Approval state of a post, with the approver.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PostApprovalDetails {
     /// User id of the approver.
@@ -7163,7 +7404,8 @@ crate::runtime::enums::string_enum!(PostApprovalStatus);
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Open Graph preview of a link in a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
@@ -7203,7 +7445,9 @@ impl PostLinkPreview {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SetSocialCsvAccountsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
@@ -7271,7 +7515,9 @@ impl SetSocialCsvAccountsRequest {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A social account connected to a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAccount {
     /// Account id used when posting.
@@ -7317,7 +7563,9 @@ pub struct SocialAccount {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A named group of connected accounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAccountGroup {
     /// `id`: a string.
@@ -7407,7 +7655,9 @@ crate::runtime::enums::string_enum!(SocialAccountType);
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialAudienceShare` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAudienceShare {
     /// `total`: a whole number.
@@ -7425,7 +7675,9 @@ pub struct SocialAudienceShare {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A category posts can be filed under.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategory {
     /// `_id`: a string.
@@ -7471,7 +7723,9 @@ pub struct SocialCategory {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialCategoryResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponse {
     /// True when the call succeeded.
@@ -7497,7 +7751,9 @@ pub struct SocialCategoryResponse {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialCategoryResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResults {
     /// `category`: a [`SocialCategoryResponseResultsCategory`](crate::social_planner::SocialCategoryResponseResultsCategory).
@@ -7511,7 +7767,9 @@ pub struct SocialCategoryResponseResults {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialCategoryResponseResultsCategory` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResultsCategory {
     /// `_id`: a string.
@@ -7558,7 +7816,9 @@ pub struct SocialCategoryResponseResultsCategory {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A CSV import of posts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
@@ -7613,7 +7873,9 @@ pub struct SocialCsvImport {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
@@ -7636,7 +7898,9 @@ pub struct SocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
@@ -7736,7 +8000,9 @@ crate::runtime::enums::string_enum!(SocialCsvImportStatus);
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A media file of an imported post, with the checks each network applies.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvMedia {
     /// `url`: a string.
@@ -7847,7 +8113,9 @@ pub struct SocialCsvMedia {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// One post read from a CSV import.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
@@ -7905,7 +8173,9 @@ pub struct SocialCsvPost {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Engagement on one network.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialEngagement {
     /// `likes`: a whole number.
@@ -7931,7 +8201,9 @@ pub struct SocialEngagement {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A metric split by network.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialMetricBreakdown {
     /// `total`: a whole number.
@@ -7953,7 +8225,9 @@ pub struct SocialMetricBreakdown {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The outcome fields every social planner response carries.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlannerStatus {
     /// True when the call succeeded.
@@ -8058,7 +8332,9 @@ crate::runtime::enums::string_enum!(SocialPlatform);
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialPlatformTotals` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlatformTotals {
     /// By network.
@@ -8080,7 +8356,9 @@ pub struct SocialPlatformTotals {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialPlatformValue` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlatformValue {
     /// `value`: a whole number.
@@ -8095,7 +8373,9 @@ pub struct SocialPlatformValue {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A social post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
@@ -8290,7 +8570,8 @@ crate::runtime::enums::string_enum!(SocialPostListFilter);
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A media file attached to a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public address of the file.
@@ -8377,7 +8658,9 @@ impl SocialPostMedia {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Daily series over the period.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostPerformance {
     /// Posts per day, by network.
@@ -8400,7 +8683,9 @@ pub struct SocialPostPerformance {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
@@ -8423,7 +8708,9 @@ pub struct SocialPostResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::social_planner::SocialPost).
@@ -8628,7 +8915,9 @@ crate::runtime::enums::string_enum!(SocialPostType);
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A HighLevel user as shown on a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostUser {
     /// `id`: a string.
@@ -8666,7 +8955,9 @@ pub struct SocialPostUser {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialSeriesTotal` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialSeriesTotal {
     /// `total`: a whole number.
@@ -8684,7 +8975,9 @@ pub struct SocialSeriesTotal {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Statistics of the selected accounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatistics {
     /// Day names of the period, in order.
@@ -8722,7 +9015,9 @@ pub struct SocialStatistics {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialStatisticsBreakdowns` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsBreakdowns {
     /// `posts`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
@@ -8748,7 +9043,9 @@ pub struct SocialStatisticsBreakdowns {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Audience make-up.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographics {
     /// `gender`: a [`SocialStatisticsDemographicsGender`](crate::social_planner::SocialStatisticsDemographicsGender).
@@ -8766,7 +9063,9 @@ pub struct SocialStatisticsDemographics {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialStatisticsDemographicsAge` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAge {
     /// Audience per age bracket.
@@ -8780,7 +9079,9 @@ pub struct SocialStatisticsDemographicsAge {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Audience per age bracket.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAgeTotals {
     /// `13-17`: a number.
@@ -8818,7 +9119,9 @@ pub struct SocialStatisticsDemographicsAgeTotals {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialStatisticsDemographicsGender` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGender {
     /// `totals`: a [`SocialStatisticsDemographicsGenderTotals`](crate::social_planner::SocialStatisticsDemographicsGenderTotals).
@@ -8832,7 +9135,9 @@ pub struct SocialStatisticsDemographicsGender {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialStatisticsDemographicsGenderTotals` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGenderTotals {
     /// `male`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
@@ -8929,7 +9234,9 @@ crate::runtime::enums::string_enum!(SocialStatisticsPlatform);
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialStatisticsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
@@ -8966,7 +9273,9 @@ impl SocialStatisticsRequest {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialStatisticsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsResponse {
     /// `results`: a [`SocialStatistics`](crate::social_planner::SocialStatistics).
@@ -8988,7 +9297,9 @@ pub struct SocialStatisticsResponse {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// Totals over the period.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsTotals {
     /// `posts`: a whole number.
@@ -9018,7 +9329,9 @@ pub struct SocialStatisticsTotals {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// A tag posts can carry.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTag {
     /// `_id`: a string.
@@ -9056,7 +9369,9 @@ pub struct SocialTag {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialTagIdsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialTagIdsRequest {
     /// `tagIds`: a list of strings.
@@ -9083,7 +9398,9 @@ impl SocialTagIdsRequest {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialTagsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTagsResponse {
     /// True when the call succeeded.
@@ -9109,7 +9426,9 @@ pub struct SocialTagsResponse {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 /// The `SocialTagsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTagsResponseResults {
     /// `tags`: a list of [`SocialTag`](crate::social_planner::SocialTag) values.
@@ -9124,7 +9443,8 @@ pub struct SocialTagsResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// TikTok-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
@@ -9289,7 +9609,9 @@ crate::runtime::enums::string_enum!(TiktokPrivacyLevel);
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A TikTok profile.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfile {
     /// `id`: a string.
@@ -9324,7 +9646,9 @@ pub struct TiktokProfile {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponse {
     /// True when the call succeeded.
@@ -9347,7 +9671,9 @@ pub struct TiktokProfilesResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponseResults {
     /// `profile`: a list of [`TiktokProfile`](crate::social_planner::TiktokProfile) values.
@@ -9358,7 +9684,9 @@ pub struct TiktokProfilesResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An X (Twitter) profile.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfile {
     /// `id`: a string.
@@ -9393,7 +9721,9 @@ pub struct TwitterProfile {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponse {
     /// True when the call succeeded.
@@ -9416,7 +9746,9 @@ pub struct TwitterProfilesResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponseResults {
     /// `profile`: a list of [`TwitterProfile`](crate::social_planner::TwitterProfile) values.
@@ -9427,7 +9759,9 @@ pub struct TwitterProfilesResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UpdateSocialPostRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
@@ -9670,7 +10004,9 @@ impl UploadSocialCsvRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
@@ -9693,7 +10029,9 @@ pub struct UploadSocialCsvResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.

@@ -995,6 +995,7 @@ pub struct CreateShippingCarrier {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingCarrier",
@@ -1016,11 +1017,13 @@ impl CreateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ShippingCarrierResponse>, crate::Error> {
@@ -1048,6 +1051,7 @@ pub struct CreateShippingRate {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingRate",
@@ -1072,11 +1076,13 @@ impl CreateShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ShippingRateResponse>, crate::Error> {
@@ -1103,6 +1109,7 @@ pub struct CreateShippingZone {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingZone",
@@ -1121,11 +1128,13 @@ impl CreateShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ShippingZoneResponse>, crate::Error> {
@@ -1154,6 +1163,7 @@ pub struct DeleteShippingCarrier {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingCarrier",
@@ -1176,11 +1186,13 @@ impl DeleteShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StoreStatusResponse>, crate::Error> {
@@ -1210,6 +1222,7 @@ pub struct DeleteShippingRate {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingRate",
@@ -1233,11 +1246,13 @@ impl DeleteShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StoreStatusResponse>, crate::Error> {
@@ -1266,6 +1281,7 @@ pub struct DeleteShippingZone {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingZone",
@@ -1288,11 +1304,13 @@ impl DeleteShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StoreStatusResponse>, crate::Error> {
@@ -1321,6 +1339,7 @@ pub struct GetShippingCarrier {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingCarrier",
@@ -1343,11 +1362,13 @@ impl GetShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ShippingCarrierResponse>, crate::Error> {
@@ -1377,6 +1398,7 @@ pub struct GetShippingRate {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingRate",
@@ -1400,11 +1422,13 @@ impl GetShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ShippingRateResponse>, crate::Error> {
@@ -1440,6 +1464,7 @@ impl GetShippingZone {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingZone",
@@ -1465,11 +1490,13 @@ impl GetShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ShippingZoneResponse>, crate::Error> {
@@ -1497,6 +1524,7 @@ pub struct GetStoreSettings {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getStoreSettings",
@@ -1513,11 +1541,13 @@ impl GetStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StoreSettingsResponse>, crate::Error> {
@@ -1544,6 +1574,7 @@ pub struct ListAvailableShippingRates {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListAvailableShippingRates {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAvailableShippingRates",
@@ -1565,11 +1596,13 @@ impl ListAvailableShippingRates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAvailableShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListAvailableShippingRatesResponse>, crate::Error> {
@@ -1597,6 +1630,7 @@ pub struct ListShippingCarriers {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingCarriers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingCarriers",
@@ -1616,11 +1650,13 @@ impl ListShippingCarriers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListShippingCarriersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListShippingCarriersResponse>, crate::Error> {
@@ -1663,6 +1699,7 @@ impl ListShippingRates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingRates",
@@ -1691,11 +1728,13 @@ impl ListShippingRates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListShippingRatesResponse>, crate::Error> {
@@ -1711,14 +1750,17 @@ impl crate::Paginated for ListShippingRates {
 
     type Item = ShippingRate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingRates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1734,6 +1776,7 @@ impl crate::Paginated for ListShippingRates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -1743,6 +1786,7 @@ impl crate::Paginated for ListShippingRates {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1792,6 +1836,7 @@ impl ListShippingZones {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingZones",
@@ -1817,11 +1862,13 @@ impl ListShippingZones {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListShippingZonesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListShippingZonesResponse>, crate::Error> {
@@ -1837,14 +1884,17 @@ impl crate::Paginated for ListShippingZones {
 
     type Item = ShippingZone;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingZones::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1860,6 +1910,7 @@ impl crate::Paginated for ListShippingZones {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -1869,6 +1920,7 @@ impl crate::Paginated for ListShippingZones {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1896,6 +1948,7 @@ pub struct SaveStoreSettings {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl SaveStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "saveStoreSettings",
@@ -1914,11 +1967,13 @@ impl SaveStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StoreSettingsResponse>, crate::Error> {
@@ -1946,6 +2001,7 @@ pub struct UpdateShippingCarrier {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingCarrier",
@@ -1970,11 +2026,13 @@ impl UpdateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ShippingCarrierResponse>, crate::Error> {
@@ -2003,6 +2061,7 @@ pub struct UpdateShippingRate {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingRate",
@@ -2028,11 +2087,13 @@ impl UpdateShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ShippingRateResponse>, crate::Error> {
@@ -2060,6 +2121,7 @@ pub struct UpdateShippingZone {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingZone",
@@ -2084,11 +2146,13 @@ impl UpdateShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ShippingZoneResponse>, crate::Error> {
@@ -2100,7 +2164,9 @@ impl UpdateShippingZone {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A shipping rate that applies to an order.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailableShippingRate {
     /// `name`: a string. Example: `North zone`.
@@ -3428,7 +3494,9 @@ crate::runtime::enums::string_enum!(CountryCode);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping carrier.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateShippingCarrierRequest {
     /// The location id.
@@ -3496,7 +3564,9 @@ impl CreateShippingCarrierRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping rate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateShippingRateRequest {
     /// The location id.
@@ -3621,7 +3691,9 @@ impl CreateShippingRateRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping zone.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateShippingZoneRequest {
     /// The location id.
@@ -3662,7 +3734,9 @@ impl CreateShippingZoneRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The order to quote shipping for.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesRequest {
     /// The location id.
@@ -3772,7 +3846,9 @@ impl ListAvailableShippingRatesRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListAvailableShippingRatesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -3791,7 +3867,9 @@ pub struct ListAvailableShippingRatesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingCarriersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingCarriersResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -3810,7 +3888,9 @@ pub struct ListShippingCarriersResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingRatesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingRatesResponse {
     /// Rates of the zone.
@@ -3825,7 +3905,9 @@ pub struct ListShippingRatesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingZonesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingZonesResponse {
     /// Zones of the location.
@@ -3840,7 +3922,9 @@ pub struct ListShippingZonesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A product and quantity in an order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OrderProductItem {
     /// Price id.
@@ -3866,7 +3950,9 @@ impl OrderProductItem {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Where an order comes from.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::store::OrderSourceType). Example: `website`.
@@ -4128,7 +4214,9 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings to save.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SaveStoreSettingsRequest {
     /// The location id.
@@ -4201,7 +4289,9 @@ impl SaveStoreSettingsRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A delivery address.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShippingAddress {
     /// `name`: a string. Example: `John Doe`.
@@ -4311,7 +4401,9 @@ impl ShippingAddress {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A carrier whose rates HighLevel fetches from an app callback.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingCarrier {
     /// The location id.
@@ -4366,7 +4458,9 @@ pub struct ShippingCarrier {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping carrier.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingCarrierResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4385,7 +4479,8 @@ pub struct ShippingCarrierResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A service level of a carrier.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingCarrierService {
     /// `name`: a string. Example: `Priority Mail Express International`.
@@ -4474,7 +4569,8 @@ crate::runtime::enums::string_enum!(ShippingConditionType);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The address orders ship from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingOrigin {
     /// Store or company name.
@@ -4597,7 +4693,9 @@ impl ShippingOrigin {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A rate charged for shipping within a zone.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingRate {
     /// The location id.
@@ -4684,7 +4782,9 @@ pub struct ShippingRate {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping rate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingRateResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4703,7 +4803,9 @@ pub struct ShippingRateResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A set of destinations sharing shipping rates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingZone {
     /// The location id.
@@ -4742,7 +4844,8 @@ pub struct ShippingZone {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A country of a zone, optionally narrowed to some states.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingZoneCountry {
     /// `code`: a [`CountryCode`](crate::store::CountryCode).
@@ -4782,7 +4885,9 @@ impl ShippingZoneCountry {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping zone.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingZoneResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4801,7 +4906,8 @@ pub struct ShippingZoneResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A state or province of a zone.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingZoneState {
     /// `code`: a string. Example: `VA`.
@@ -4867,7 +4973,8 @@ crate::runtime::enums::string_enum!(StoreAltType);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// An order email sent to customers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StoreEmailNotification {
     /// The email is sent.
@@ -4942,7 +5049,9 @@ impl StoreEmailNotification {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreSettings {
     /// The location id.
@@ -4989,7 +5098,9 @@ pub struct StoreSettings {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreSettingsResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -5008,7 +5119,9 @@ pub struct StoreSettingsResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The acknowledgement of a store operation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreStatusResponse {
     /// True when the operation succeeded.
@@ -5023,7 +5136,9 @@ pub struct StoreStatusResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a carrier to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateShippingCarrierRequest {
     /// The location id.
@@ -5111,7 +5226,9 @@ impl UpdateShippingCarrierRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a rate to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateShippingRateRequest {
     /// The location id.
@@ -5287,7 +5404,9 @@ impl UpdateShippingRateRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a zone to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateShippingZoneRequest {
     /// The location id.

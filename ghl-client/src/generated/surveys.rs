@@ -216,6 +216,7 @@ impl ListSurveySubmissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSurveySubmissions",
@@ -253,11 +254,13 @@ impl ListSurveySubmissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSurveySubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSurveySubmissionsResponse>, crate::Error> {
@@ -273,14 +276,17 @@ impl crate::Paginated for ListSurveySubmissions {
 
     type Item = SurveySubmission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveySubmissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
@@ -299,6 +305,7 @@ impl crate::Paginated for ListSurveySubmissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
@@ -308,6 +315,7 @@ impl crate::Paginated for ListSurveySubmissions {
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveySubmissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -364,6 +372,7 @@ impl ListSurveys {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSurveys",
@@ -392,11 +401,13 @@ impl ListSurveys {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSurveysResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSurveysResponse>, crate::Error> {
@@ -412,14 +423,17 @@ impl crate::Paginated for ListSurveys {
 
     type Item = Survey;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveys::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.surveys.as_ref()).map_or(0, Vec::len);
@@ -435,6 +449,7 @@ impl crate::Paginated for ListSurveys {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.surveys).unwrap_or_default()
     }
@@ -444,6 +459,7 @@ impl crate::Paginated for ListSurveys {
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveys {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<Survey, crate::Error>> + Send + 'static {
@@ -454,7 +470,9 @@ impl ListSurveys {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveySubmissionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSurveySubmissionsResponse {
     /// `submissions`: a list of [`SurveySubmission`](crate::surveys::SurveySubmission) values.
@@ -469,7 +487,9 @@ pub struct ListSurveySubmissionsResponse {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveysResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSurveysResponse {
     /// `surveys`: a list of [`Survey`](crate::surveys::Survey) values.
@@ -484,7 +504,9 @@ pub struct ListSurveysResponse {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// A survey as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Survey {
     /// `id`: a string. Example: `I5GFa3d3cKjojpe4VVUx`.
@@ -503,7 +525,9 @@ pub struct Survey {
 #[cfg(feature = "surveys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The `SurveyContactSessionIds` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyContactSessionIds {
     /// `ids`: a list of strings.
@@ -514,7 +538,9 @@ pub struct SurveyContactSessionIds {
 #[cfg(feature = "surveys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyEventData {
     /// Facebook click id cookie.
@@ -597,7 +623,9 @@ pub struct SurveyEventData {
 #[cfg(feature = "surveys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The page the survey was submitted from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyPageDetails {
     /// `url`: a string. Example: `https://example.com`.
@@ -612,7 +640,9 @@ pub struct SurveyPageDetails {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// One set of answers submitted through a survey.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveySubmission {
     /// `id`: a string. Example: `be759b9a-c3ec-4b29-ba07-fc3c89c77673`.
@@ -652,7 +682,9 @@ pub type SurveySubmissionData = std::collections::BTreeMap<String, serde_json::V
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// Paging facts of a submission listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveySubmissionPageMeta {
     /// Number of submissions matching the request.

@@ -463,6 +463,7 @@ pub struct CreateUser {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl CreateUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createUser",
@@ -481,11 +482,13 @@ impl CreateUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -510,6 +513,7 @@ pub struct DeleteUser {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl DeleteUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteUser",
@@ -527,11 +531,13 @@ impl DeleteUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteUserResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteUserResponse>, crate::Error> {
@@ -558,6 +564,7 @@ pub struct FilterUsersByEmail {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl FilterUsersByEmail {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "filterUsersByEmail",
@@ -579,11 +586,13 @@ impl FilterUsersByEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
@@ -599,14 +608,17 @@ impl crate::Paginated for FilterUsersByEmail {
 
     type Item = User;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         FilterUsersByEmail::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
@@ -622,6 +634,7 @@ impl crate::Paginated for FilterUsersByEmail {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
@@ -631,6 +644,7 @@ impl crate::Paginated for FilterUsersByEmail {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
@@ -656,6 +670,7 @@ pub struct GetUser {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl GetUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getUser",
@@ -673,11 +688,13 @@ impl GetUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -712,6 +729,7 @@ impl ListLocationUsers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationUsers",
@@ -731,11 +749,13 @@ impl ListLocationUsers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListLocationUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListLocationUsersResponse>, crate::Error> {
@@ -832,6 +852,7 @@ impl SearchUsers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchUsers",
@@ -877,11 +898,13 @@ impl SearchUsers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
@@ -897,14 +920,17 @@ impl crate::Paginated for SearchUsers {
 
     type Item = User;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchUsers::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
@@ -920,6 +946,7 @@ impl crate::Paginated for SearchUsers {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
@@ -929,6 +956,7 @@ impl crate::Paginated for SearchUsers {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
@@ -955,6 +983,7 @@ pub struct UpdateUser {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UpdateUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateUser",
@@ -976,11 +1005,13 @@ impl UpdateUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -990,7 +1021,9 @@ impl UpdateUser {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `CreateUserRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1139,7 +1172,9 @@ impl CreateUserRequest {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `DeleteUserResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// HighLevel's spelling. True when the delete was accepted.
@@ -1154,7 +1189,9 @@ pub struct DeleteUserResponse {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// The `FilterUsersByEmailRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FilterUsersByEmailRequest {
     /// `companyId`: a string. Example: `5DP41231LkQsiKESj6rh`.
@@ -1225,7 +1262,9 @@ impl FilterUsersByEmailRequest {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `ListLocationUsersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLocationUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
@@ -1335,7 +1374,9 @@ crate::runtime::enums::string_enum!(PlatformLanguage);
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `SearchUsersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
@@ -1355,7 +1396,9 @@ pub type TwilioNumbers = std::collections::BTreeMap<String, String>;
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `UpdateUserRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
@@ -1546,7 +1589,9 @@ impl UpdateUserRequest {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// A user of an agency or sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
@@ -1611,7 +1656,8 @@ pub struct User {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Feature switches of a user; each is on or off.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `campaignsEnabled`: `true` or `false`.
@@ -2215,7 +2261,9 @@ crate::runtime::enums::string_enum!(UserRole);
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// The user's type, role and sub-account access.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserRoles {
     /// `type`: a [`UserType`](crate::users::UserType).

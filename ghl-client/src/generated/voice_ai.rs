@@ -566,6 +566,7 @@ pub struct CreateVoiceAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CreateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createVoiceAiAction",
@@ -584,11 +585,13 @@ impl CreateVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
@@ -615,6 +618,7 @@ pub struct CreateVoiceAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CreateVoiceAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createVoiceAiAgent",
@@ -633,11 +637,13 @@ impl CreateVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
@@ -674,6 +680,7 @@ impl DeleteVoiceAiAction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteVoiceAiAction",
@@ -700,12 +707,14 @@ impl DeleteVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -739,6 +748,7 @@ impl DeleteVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteVoiceAiAgent",
@@ -764,12 +774,14 @@ impl DeleteVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -803,6 +815,7 @@ impl GetVoiceAiAction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiAction",
@@ -828,11 +841,13 @@ impl GetVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
@@ -868,6 +883,7 @@ impl GetVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiAgent",
@@ -893,11 +909,13 @@ impl GetVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
@@ -933,6 +951,7 @@ impl GetVoiceAiCallLog {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiCallLog",
@@ -958,11 +977,13 @@ impl GetVoiceAiCallLog {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CallLog, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CallLog>, crate::Error> {
@@ -1018,6 +1039,7 @@ impl ListVoiceAiAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listVoiceAiAgents",
@@ -1046,11 +1068,13 @@ impl ListVoiceAiAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListVoiceAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListVoiceAiAgentsResponse>, crate::Error> {
@@ -1066,14 +1090,17 @@ impl crate::Paginated for ListVoiceAiAgents {
 
     type Item = VoiceAiAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1089,6 +1116,7 @@ impl crate::Paginated for ListVoiceAiAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
@@ -1098,6 +1126,7 @@ impl crate::Paginated for ListVoiceAiAgents {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1203,6 +1232,7 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listVoiceAiCallLogs",
@@ -1255,11 +1285,13 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCallLogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCallLogsResponse>, crate::Error> {
@@ -1275,14 +1307,17 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 
     type Item = CallLog;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiCallLogs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.call_logs.as_ref()).map_or(0, Vec::len);
@@ -1298,6 +1333,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.call_logs).unwrap_or_default()
     }
@@ -1307,6 +1343,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<CallLog, crate::Error>> + Send + 'static {
@@ -1333,6 +1370,7 @@ pub struct UpdateVoiceAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl UpdateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateVoiceAiAction",
@@ -1357,11 +1395,13 @@ impl UpdateVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
@@ -1398,6 +1438,7 @@ impl UpdateVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateVoiceAiAgent",
@@ -1427,11 +1468,13 @@ impl UpdateVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
@@ -1443,7 +1486,8 @@ impl UpdateVoiceAiAgent {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Live translation of a conversation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentTranslation {
     /// Translation is on.
@@ -1483,7 +1527,8 @@ impl AgentTranslation {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Hours an agent takes calls on one week day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentWorkingDay {
     /// Week day, 1 for Monday to 7 for Sunday.
@@ -1526,7 +1571,9 @@ impl AgentWorkingDay {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of an appointment-booking action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentBookingParameters {
     /// `calendarId`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -1557,7 +1604,9 @@ pub struct AppointmentBookingParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A call handled by a voice AI agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallLog {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -1624,7 +1673,9 @@ pub struct CallLog {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of a call-transfer action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallTransferParameters {
     /// When to transfer.
@@ -1698,7 +1749,9 @@ crate::runtime::enums::string_enum!(CallTransferParametersTransferToType);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Translation settings and the translated transcript of a call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallTranslation {
     /// `enabled`: `true` or `false`.
@@ -1721,7 +1774,9 @@ pub struct CallTranslation {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A new voice AI agent; every field but locationId has a default.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateVoiceAiAgentRequest {
     /// The location the agent works for.
@@ -1976,7 +2031,9 @@ impl CreateVoiceAiAgentRequest {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// The outside API call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomActionApiDetails {
     /// `url`: a string. Example: `https://api.example.com/orders`.
@@ -2059,7 +2116,9 @@ crate::runtime::enums::string_enum!(CustomActionApiDetailsMethod);
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// An HTTP header.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomActionHeader {
     /// `key`: a string. Example: `id`.
@@ -2074,7 +2133,9 @@ pub struct CustomActionHeader {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// A value the agent collects and sends to the API.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomActionParameter {
     /// `name`: a string. Example: `orderId`.
@@ -2097,7 +2158,9 @@ pub struct CustomActionParameter {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of an action that calls an outside API.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomActionParameters {
     /// When to call the API.
@@ -2120,7 +2183,9 @@ pub struct CustomActionParameters {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of an after-call data-extraction action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DataExtractionParameters {
     /// Contact field to fill.
@@ -2147,7 +2212,9 @@ pub struct DataExtractionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action that ran during a call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecutedCallAction {
     /// `actionId`: a string. Example: `507f1f77bcf86cd799439015`.
@@ -2186,7 +2253,9 @@ pub struct ExecutedCallAction {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of an in-call data-extraction action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InCallDataExtractionParameters {
     /// Contact field to fill.
@@ -2213,7 +2282,9 @@ pub struct InCallDataExtractionParameters {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of a knowledge-base lookup action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseParameters {
     /// When to look up.
@@ -2232,7 +2303,9 @@ pub struct KnowledgeBaseParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListCallLogsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCallLogsResponse {
     /// Call logs matching.
@@ -2255,7 +2328,9 @@ pub struct ListCallLogsResponse {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListVoiceAiAgentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListVoiceAiAgentsResponse {
     /// Agents matching.
@@ -2459,7 +2534,8 @@ crate::runtime::enums::string_enum!(PatienceLevel);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Who gets an email after each call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostCallNotificationRecipients {
     /// All admins of the location.
@@ -2542,7 +2618,9 @@ impl PostCallNotificationRecipients {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of a send-SMS action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SmsParameters {
     /// When to send.
@@ -2561,7 +2639,9 @@ pub struct SmsParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The agent settings to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateVoiceAiAgentRequest {
     /// Display name, 1 to 40 characters.
@@ -2811,7 +2891,9 @@ impl UpdateVoiceAiAgentRequest {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action of a voice AI agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VoiceAiAction {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -2840,7 +2922,9 @@ pub struct VoiceAiAction {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action to create, or its new settings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VoiceAiActionRequest {
     /// The agent the action belongs to.
@@ -2964,7 +3048,9 @@ crate::runtime::enums::string_enum!(VoiceAiActionType);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A voice AI agent; the `actions` list is present when fetched by id.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VoiceAiAgent {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -3157,7 +3243,9 @@ crate::runtime::enums::string_enum!(VoiceAiLanguage);
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of a workflow-trigger action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowTriggerParameters {
     /// When to start the workflow.
@@ -3176,7 +3264,8 @@ pub struct WorkflowTriggerParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A span of time in a day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// Start hour, 0 to 23.

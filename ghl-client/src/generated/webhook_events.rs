@@ -412,7 +412,9 @@ impl WebhookEvent {
 }
 
 /// Payload of `AppInstall`: the app was installed in an agency or a sub-account. Sent when an agency or a sub-account installs the app. `userId` and `companyId` may be missing when the install comes from an agency-wide rule for future sub-accounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppInstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -473,7 +475,9 @@ pub struct AppInstallEvent {
 }
 
 /// The trial of a paid app plan.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppTrial {
     /// `onTrial`: `true` or `false`.
@@ -490,7 +494,9 @@ pub struct AppTrial {
 }
 
 /// Payload of `AppUninstall`: the app was removed from an agency or a sub-account. Sent when the app is uninstalled; `locationId` is set for a sub-account, `companyId` for an agency.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppUninstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -519,7 +525,9 @@ pub struct AppUninstallEvent {
 }
 
 /// The appointment an appointment event is about.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Appointment {
     /// Appointment id.
@@ -588,7 +596,9 @@ pub struct Appointment {
 }
 
 /// Payload of `AppointmentCreate`: an appointment was booked.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -613,7 +623,9 @@ pub struct AppointmentCreateEvent {
 }
 
 /// Payload of `AppointmentDelete`: an appointment was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -638,7 +650,9 @@ pub struct AppointmentDeleteEvent {
 }
 
 /// Payload of `AppointmentUpdate`: an appointment was changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -663,7 +677,9 @@ pub struct AppointmentUpdateEvent {
 }
 
 /// Payload of `AssociationCreate`: an association type between two objects was defined.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AssociationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -728,7 +744,9 @@ pub struct AssociationCreateEvent {
 }
 
 /// Payload of `AssociationDelete`: an association type between two objects was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AssociationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -845,7 +863,9 @@ impl From<&str> for AssociationType {
 crate::runtime::enums::string_enum!(AssociationType);
 
 /// Payload of `AssociationUpdate`: an association type between two objects was changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AssociationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -926,7 +946,9 @@ pub struct AssociationUpdateEvent {
 }
 
 /// Payload of `CampaignStatusUpdate`: a contact's status in a campaign changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CampaignStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -971,7 +993,9 @@ pub struct CampaignStatusUpdateEvent {
 }
 
 /// Payload of `ContactCreate`: a contact was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1076,7 +1100,9 @@ pub struct ContactCreateEvent {
 }
 
 /// Payload of `ContactDelete`: a contact was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1181,7 +1207,9 @@ pub struct ContactDeleteEvent {
 }
 
 /// Payload of `ContactDndUpdate`: a contact's do-not-disturb settings changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactDndUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1290,7 +1318,9 @@ pub struct ContactDndUpdateEvent {
 }
 
 /// Payload of `ContactTagUpdate`: a contact's tags changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTagUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1395,7 +1425,9 @@ pub struct ContactTagUpdateEvent {
 }
 
 /// Payload of `ContactUpdate`: fields of a contact changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1500,7 +1532,9 @@ pub struct ContactUpdateEvent {
 }
 
 /// Payload of `ConversationUnreadWebhook`: a conversation's unread count or inbox state changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationUnreadUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1545,7 +1579,9 @@ pub struct ConversationUnreadUpdateEvent {
 }
 
 /// The value of one custom field of a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldValue {
     /// Custom field id.
@@ -1558,7 +1594,9 @@ pub struct CustomFieldValue {
 }
 
 /// Do-not-disturb state of one channel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DndChannelStatus {
     /// `active` (no messages on this channel) or `inactive`.
@@ -1575,7 +1613,9 @@ pub struct DndChannelStatus {
 }
 
 /// Do-not-disturb state per channel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `SMS`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
@@ -1604,7 +1644,9 @@ pub struct DndSettings {
 }
 
 /// What the receiving mail server answered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailDeliveryStatus {
     /// `attempt-no`: a whole number.
@@ -1653,7 +1695,9 @@ pub struct EmailDeliveryStatus {
 }
 
 /// SMTP envelope of the e-mail.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailEnvelope {
     /// `sender`: a string.
@@ -1682,7 +1726,9 @@ pub struct EmailEnvelope {
 }
 
 /// One delivery event of an e-mail, as the sending platform reports it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStats {
     /// For example `delivered`.
@@ -1751,7 +1797,9 @@ pub struct EmailStats {
 }
 
 /// Flags of the sending platform about the message.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStatsFlags {
     /// `is-authenticated`: `true` or `false`.
@@ -1780,7 +1828,9 @@ pub struct EmailStatsFlags {
 }
 
 /// Selected headers of the e-mail.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStatsHeaders {
     /// `message-id`: a string.
@@ -1797,7 +1847,9 @@ pub struct EmailStatsHeaders {
 }
 
 /// The e-mail the statistics are about.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStatsMessage {
     /// `attachments`: a list of JSON values.
@@ -1814,7 +1866,9 @@ pub struct EmailStatsMessage {
 }
 
 /// Payload of `InboundMessage`: a contact sent a message or call to the sub-account. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1927,7 +1981,9 @@ pub struct InboundMessageEvent {
 }
 
 /// A further address the invoice is sent to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceAdditionalEmail {
     /// `email`: a string.
@@ -1936,7 +1992,9 @@ pub struct InvoiceAdditionalEmail {
 }
 
 /// Postal address of an invoice's customer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceAddress {
     /// `countryCode`: a string.
@@ -1965,7 +2023,9 @@ pub struct InvoiceAddress {
 }
 
 /// The issuing business as printed on an invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceBusinessDetails {
     /// `name`: a string.
@@ -1994,7 +2054,9 @@ pub struct InvoiceBusinessDetails {
 }
 
 /// The customer an invoice is addressed to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceContactDetails {
     /// Contact id.
@@ -2035,7 +2097,9 @@ pub struct InvoiceContactDetails {
 }
 
 /// Payload of `InvoiceCreate`: an invoice was created. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2140,7 +2204,9 @@ pub struct InvoiceCreateEvent {
 }
 
 /// Payload of `InvoiceDelete`: an invoice was deleted. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2245,7 +2311,9 @@ pub struct InvoiceDeleteEvent {
 }
 
 /// A discount on the whole invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceDiscount {
     /// `percentage` or a fixed amount.
@@ -2258,7 +2326,9 @@ pub struct InvoiceDiscount {
 }
 
 /// One line of an invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceLineItem {
     /// Line id.
@@ -2295,7 +2365,9 @@ pub struct InvoiceLineItem {
 }
 
 /// Payload of `InvoicePaid`: an invoice was paid in full. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoicePaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2400,7 +2472,9 @@ pub struct InvoicePaidEvent {
 }
 
 /// Payload of `InvoicePartiallyPaid`: a part payment was recorded on an invoice. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoicePartiallyPaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2505,7 +2579,9 @@ pub struct InvoicePartiallyPaidEvent {
 }
 
 /// Payload of `InvoiceSent`: an invoice was sent to its customer. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSentEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2610,7 +2686,9 @@ pub struct InvoiceSentEvent {
 }
 
 /// Totals before and after discount.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceTotalSummary {
     /// `subTotal`: a number.
@@ -2623,7 +2701,9 @@ pub struct InvoiceTotalSummary {
 }
 
 /// Payload of `InvoiceUpdate`: an invoice changed. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2728,7 +2808,9 @@ pub struct InvoiceUpdateEvent {
 }
 
 /// Payload of `InvoiceVoid`: an invoice was voided. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceVoidEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2833,7 +2915,9 @@ pub struct InvoiceVoidEvent {
 }
 
 /// Payload of `LCEmailStats`: delivery statistics of an e-mail sent through the built-in e-mail service. Only sub-account-level apps receive it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LcEmailStatsEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2862,7 +2946,9 @@ pub struct LcEmailStatsEvent {
 }
 
 /// Payload of `LocationCreate`: a sub-account was created in the agency. Delivered to agency-level apps.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2903,7 +2989,9 @@ pub struct LocationCreateEvent {
 }
 
 /// Payload of `LocationUpdate`: a sub-account's details changed. Delivered to agency-level apps.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2980,7 +3068,9 @@ impl From<&str> for MessageDirection {
 crate::runtime::enums::string_enum!(MessageDirection);
 
 /// Payload of `NoteCreate`: a note was added to a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3017,7 +3107,9 @@ pub struct NoteCreateEvent {
 }
 
 /// Payload of `NoteDelete`: a note was deleted from a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3054,7 +3146,9 @@ pub struct NoteDeleteEvent {
 }
 
 /// Payload of `NoteUpdate`: a note was changed on a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3091,7 +3185,9 @@ pub struct NoteUpdateEvent {
 }
 
 /// Display names of a custom object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectLabels {
     /// `singular`: a string.
@@ -3104,7 +3200,9 @@ pub struct ObjectLabels {
 }
 
 /// Payload of `ObjectSchemaCreate`: a custom object type was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchemaCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3177,7 +3275,9 @@ pub struct ObjectSchemaCreateEvent {
 }
 
 /// Payload of `ObjectSchemaUpdate`: a custom object type was changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchemaUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3286,7 +3386,9 @@ impl From<&str> for ObjectType {
 crate::runtime::enums::string_enum!(ObjectType);
 
 /// Payload of `OpportunityAssignedToUpdate`: an opportunity was assigned to another user.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityAssignedToUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3351,7 +3453,9 @@ pub struct OpportunityAssignedToUpdateEvent {
 }
 
 /// Payload of `OpportunityCreate`: an opportunity was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3416,7 +3520,9 @@ pub struct OpportunityCreateEvent {
 }
 
 /// Payload of `OpportunityDelete`: an opportunity was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3481,7 +3587,9 @@ pub struct OpportunityDeleteEvent {
 }
 
 /// Payload of `OpportunityMonetaryValueUpdate`: an opportunity's value changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityMonetaryValueUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3546,7 +3654,9 @@ pub struct OpportunityMonetaryValueUpdateEvent {
 }
 
 /// Payload of `OpportunityStageUpdate`: an opportunity moved to another pipeline stage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityStageUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3657,7 +3767,9 @@ impl From<&str> for OpportunityStatus {
 crate::runtime::enums::string_enum!(OpportunityStatus);
 
 /// Payload of `OpportunityStatusUpdate`: an opportunity's status (open, won, lost, abandoned) changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3722,7 +3834,9 @@ pub struct OpportunityStatusUpdateEvent {
 }
 
 /// Payload of `OpportunityUpdate`: an opportunity changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3787,7 +3901,9 @@ pub struct OpportunityUpdateEvent {
 }
 
 /// How the order total is made up.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderAmountSummary {
     /// `subtotal`: a number.
@@ -3808,7 +3924,9 @@ pub struct OrderAmountSummary {
 }
 
 /// The ordering contact, as it was when the order was placed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderContact {
     /// `locationId`: a string.
@@ -3897,7 +4015,9 @@ pub struct OrderContact {
 }
 
 /// Payload of `OrderCreate`: an order was placed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3990,7 +4110,9 @@ pub struct OrderCreateEvent {
 }
 
 /// One line of an order.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderLineItem {
     /// `name`: a string.
@@ -4011,7 +4133,9 @@ pub struct OrderLineItem {
 }
 
 /// The price of an order line, as it was when ordered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderPrice {
     /// `_id`: a string.
@@ -4044,7 +4168,9 @@ pub struct OrderPrice {
 }
 
 /// The product of an order line, as it was when ordered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderProduct {
     /// `_id`: a string.
@@ -4077,7 +4203,9 @@ pub struct OrderProduct {
 }
 
 /// Where the order was placed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `id`: a string.
@@ -4102,7 +4230,9 @@ pub struct OrderSource {
 }
 
 /// Payload of `OrderStatusUpdate`: an order's status changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4195,7 +4325,9 @@ pub struct OrderStatusUpdateEvent {
 }
 
 /// One tax of an order.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderTaxLine {
     /// `_id`: a string.
@@ -4220,7 +4352,9 @@ pub struct OrderTaxLine {
 }
 
 /// Payload of `OutboundMessage`: a user, workflow or the app sent a message or call to a contact. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OutboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4337,7 +4471,9 @@ pub struct OutboundMessageEvent {
 }
 
 /// Payload of `PlanChange`: a sub-account or agency switched to another plan of a paid app. Sent when the paying account moves to another plan of the app.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PlanChangeEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4378,7 +4514,9 @@ pub struct PlanChangeEvent {
 }
 
 /// Payload of `PriceCreate`: a price was added to a product. The payload is the price itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4479,7 +4617,9 @@ pub struct PriceCreateEvent {
 }
 
 /// Payload of `PriceDelete`: a price was deleted. The payload is the price itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4580,7 +4720,9 @@ pub struct PriceDeleteEvent {
 }
 
 /// A membership offer granted with a price.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceMembershipOffer {
     /// `label`: a string.
@@ -4597,7 +4739,9 @@ pub struct PriceMembershipOffer {
 }
 
 /// Billing period of a recurring price.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceRecurrence {
     /// `day`, `week`, `month` or `year`.
@@ -4646,7 +4790,9 @@ impl From<&str> for PriceType {
 crate::runtime::enums::string_enum!(PriceType);
 
 /// Payload of `PriceUpdate`: a price changed. The payload is the price itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4747,7 +4893,9 @@ pub struct PriceUpdateEvent {
 }
 
 /// Payload of `ProductCreate`: a product was created. The payload is the product itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4824,7 +4972,9 @@ pub struct ProductCreateEvent {
 }
 
 /// Payload of `ProductDelete`: a product was deleted. The payload is the product itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4901,7 +5051,9 @@ pub struct ProductDeleteEvent {
 }
 
 /// An image or video of a product.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string.
@@ -4926,7 +5078,9 @@ pub struct ProductMedia {
 }
 
 /// A tax applied to a product.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
@@ -4967,7 +5121,9 @@ pub struct ProductTax {
 }
 
 /// Payload of `ProductUpdate`: a product changed. The payload is the product itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5044,7 +5200,9 @@ pub struct ProductUpdateEvent {
 }
 
 /// A dimension a product varies in (for example size), with its choices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string.
@@ -5061,7 +5219,9 @@ pub struct ProductVariant {
 }
 
 /// One choice of a product variant (for example `XL`).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string.
@@ -5074,7 +5234,9 @@ pub struct ProductVariantOption {
 }
 
 /// Payload of `ProviderOutboundMessage`: a message the app's conversation provider should deliver. `type` names the channel (`SMS` or `Email`).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProviderOutboundMessageEvent {
     /// Channel, `SMS` or `Email`: for this event `type` names the channel, not the event.
@@ -5139,7 +5301,9 @@ pub struct ProviderOutboundMessageEvent {
 }
 
 /// E-mail addresses: one as text, or a list.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Recipients {
@@ -5151,7 +5315,9 @@ pub enum Recipients {
 }
 
 /// Payload of `RecordCreate`: a custom object record (or business) was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5188,7 +5354,9 @@ pub struct RecordCreateEvent {
 }
 
 /// Payload of `RecordDelete`: a custom object record (or business) was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5225,7 +5393,9 @@ pub struct RecordDeleteEvent {
 }
 
 /// One field value of a custom object record.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordPropertyValue {
     /// Field key.
@@ -5238,7 +5408,9 @@ pub struct RecordPropertyValue {
 }
 
 /// Payload of `RecordUpdate`: a custom object record (or business) changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5275,7 +5447,9 @@ pub struct RecordUpdateEvent {
 }
 
 /// Payload of `RelationCreate`: two records were linked through an association.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RelationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5324,7 +5498,9 @@ pub struct RelationCreateEvent {
 }
 
 /// Payload of `RelationDelete`: two records were unlinked through an association.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RelationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5373,7 +5549,9 @@ pub struct RelationDeleteEvent {
 }
 
 /// Payload of `TaskComplete`: a task was marked done.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaskCompleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5422,7 +5600,9 @@ pub struct TaskCompleteEvent {
 }
 
 /// Payload of `TaskCreate`: a task was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaskCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5471,7 +5651,9 @@ pub struct TaskCreateEvent {
 }
 
 /// Payload of `TaskDelete`: a task was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaskDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5520,7 +5702,9 @@ pub struct TaskDeleteEvent {
 }
 
 /// Payload of `UserCreate`: a user was added to a sub-account or to the agency.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5581,7 +5765,9 @@ pub struct UserCreateEvent {
 }
 
 /// Which parts of the app a user may use.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `adwordsReportingEnabled`: `true` or `false`.
@@ -5854,7 +6040,9 @@ pub struct UserPermissions {
 }
 
 /// Branding of a white-labelled agency (empty when it is not white-labelled).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string.

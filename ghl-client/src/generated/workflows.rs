@@ -155,6 +155,7 @@ pub struct GetWorkflow {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getWorkflow",
@@ -175,11 +176,13 @@ impl GetWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -214,6 +217,7 @@ impl ListWorkflows {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWorkflows",
@@ -233,11 +237,13 @@ impl ListWorkflows {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListWorkflowsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListWorkflowsResponse>, crate::Error> {
@@ -249,7 +255,9 @@ impl ListWorkflows {
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// The `ListWorkflowsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWorkflowsResponse {
     /// `workflows`: a list of [`Workflow`](crate::workflows::Workflow) values.
@@ -260,7 +268,9 @@ pub struct ListWorkflowsResponse {
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// An automation workflow as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Workflow {
     /// `id`: a string. Example: `78559bb3-b920-461e-b010-7b2a2816d2a9`.

@@ -241,6 +241,7 @@ impl GetAffiliate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAffiliate",
@@ -266,6 +267,7 @@ impl GetAffiliate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::affiliate_manager::Affiliate, crate::Error> {
@@ -273,6 +275,7 @@ impl GetAffiliate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::affiliate_manager::Affiliate>, crate::Error> {
@@ -359,6 +362,7 @@ impl ListAffiliateCommissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliateCommissions",
@@ -407,6 +411,7 @@ impl ListAffiliateCommissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::affiliate_manager::ListCommissionsResponse, crate::Error> {
@@ -414,6 +419,7 @@ impl ListAffiliateCommissions {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -430,14 +436,17 @@ impl crate::Paginated for ListAffiliateCommissions {
 
     type Item = crate::affiliate_manager::Commission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliateCommissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.commissions.as_ref()).map_or(0, Vec::len);
@@ -456,6 +465,7 @@ impl crate::Paginated for ListAffiliateCommissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.commissions).unwrap_or_default()
     }
@@ -463,6 +473,7 @@ impl crate::Paginated for ListAffiliateCommissions {
 
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -550,6 +561,7 @@ impl ListAffiliatePayouts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliatePayouts",
@@ -598,6 +610,7 @@ impl ListAffiliatePayouts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::affiliate_manager::ListPayoutsResponse, crate::Error> {
@@ -605,6 +618,7 @@ impl ListAffiliatePayouts {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -621,14 +635,17 @@ impl crate::Paginated for ListAffiliatePayouts {
 
     type Item = crate::affiliate_manager::Payout;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliatePayouts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.payouts.as_ref()).map_or(0, Vec::len);
@@ -647,6 +664,7 @@ impl crate::Paginated for ListAffiliatePayouts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.payouts).unwrap_or_default()
     }
@@ -654,6 +672,7 @@ impl crate::Paginated for ListAffiliatePayouts {
 
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -734,6 +753,7 @@ impl ListAffiliates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliates",
@@ -779,6 +799,7 @@ impl ListAffiliates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::affiliate_manager::ListAffiliatesResponse, crate::Error> {
@@ -786,6 +807,7 @@ impl ListAffiliates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -802,14 +824,17 @@ impl crate::Paginated for ListAffiliates {
 
     type Item = crate::affiliate_manager::Affiliate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.affiliates.as_ref()).map_or(0, Vec::len);
@@ -828,6 +853,7 @@ impl crate::Paginated for ListAffiliates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.affiliates).unwrap_or_default()
     }
@@ -835,6 +861,7 @@ impl crate::Paginated for ListAffiliates {
 
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<

@@ -621,6 +621,7 @@ impl CreateAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAgentStudioAgent",
@@ -642,6 +643,7 @@ impl CreateAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::CreateAgentStudioAgentResponse, crate::Error> {
@@ -649,6 +651,7 @@ impl CreateAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -690,6 +693,7 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAgentStudioAgent",
@@ -718,6 +722,7 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::DeleteAgentStudioAgentResponse, crate::Error> {
@@ -725,6 +730,7 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -758,6 +764,7 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "executeAgentStudioAgent",
@@ -785,6 +792,7 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::ExecuteAgentStudioAgentResponse, crate::Error> {
@@ -792,6 +800,7 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -825,6 +834,7 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "executePublishedAgentStudioAgent",
@@ -852,6 +862,7 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::ExecuteAgentStudioAgentResponse, crate::Error> {
@@ -859,6 +870,7 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -900,6 +912,7 @@ impl GetAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAgentStudioAgent",
@@ -928,6 +941,7 @@ impl GetAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
@@ -935,6 +949,7 @@ impl GetAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -976,6 +991,7 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getPublishedAgentStudioAgent",
@@ -1007,6 +1023,7 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
@@ -1014,6 +1031,7 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1063,6 +1081,7 @@ impl ListAgentStudioAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgentStudioAgents",
@@ -1090,6 +1109,7 @@ impl ListAgentStudioAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::ListAgentStudioAgentsResponse, crate::Error> {
@@ -1097,6 +1117,7 @@ impl ListAgentStudioAgents {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1113,14 +1134,17 @@ impl crate::Paginated for ListAgentStudioAgents {
 
     type Item = crate::agent_studio::AgentStudioAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAgentStudioAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1139,6 +1163,7 @@ impl crate::Paginated for ListAgentStudioAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
@@ -1146,6 +1171,7 @@ impl crate::Paginated for ListAgentStudioAgents {
 
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1186,6 +1212,7 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listPublishedAgentStudioAgents",
@@ -1216,6 +1243,7 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::ListAgentStudioAgentsResponse, crate::Error> {
@@ -1223,6 +1251,7 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1239,14 +1268,17 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 
     type Item = crate::agent_studio::AgentStudioAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListPublishedAgentStudioAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1265,6 +1297,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
@@ -1272,6 +1305,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1303,6 +1337,7 @@ impl PublishAgentStudioVersion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishAgentStudioVersion",
@@ -1330,6 +1365,7 @@ impl PublishAgentStudioVersion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::PublishAgentStudioVersionResponse, crate::Error> {
@@ -1337,6 +1373,7 @@ impl PublishAgentStudioVersion {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1370,6 +1407,7 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAgentStudioAgent",
@@ -1397,6 +1435,7 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
@@ -1404,6 +1443,7 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1437,6 +1477,7 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAgentStudioVersion",
@@ -1464,6 +1505,7 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
@@ -1471,6 +1513,7 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<

@@ -441,6 +441,7 @@ pub struct CreateAssociation {
 
 impl CreateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAssociation",
@@ -459,11 +460,13 @@ impl CreateAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::associations::Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::associations::Association>, crate::Error> {
@@ -486,6 +489,7 @@ pub struct CreateRelation {
 
 impl CreateRelation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createRelation",
@@ -507,11 +511,13 @@ impl CreateRelation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::associations::Relation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::associations::Relation>, crate::Error> {
@@ -534,6 +540,7 @@ pub struct DeleteAssociation {
 
 impl DeleteAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAssociation",
@@ -554,6 +561,7 @@ impl DeleteAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::associations::DeleteAssociationResponse, crate::Error> {
@@ -561,6 +569,7 @@ impl DeleteAssociation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -595,6 +604,7 @@ impl DeleteRelation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteRelation",
@@ -620,11 +630,13 @@ impl DeleteRelation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -647,6 +659,7 @@ pub struct GetAssociation {
 
 impl GetAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAssociation",
@@ -667,11 +680,13 @@ impl GetAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::associations::Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::associations::Association>, crate::Error> {
@@ -703,6 +718,7 @@ impl GetAssociationByKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAssociationByKey",
@@ -728,11 +744,13 @@ impl GetAssociationByKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::associations::Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::associations::Association>, crate::Error> {
@@ -765,6 +783,7 @@ impl ListAssociations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAssociations",
@@ -786,6 +805,7 @@ impl ListAssociations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::associations::ListAssociationsResponse, crate::Error> {
@@ -793,6 +813,7 @@ impl ListAssociations {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -809,14 +830,17 @@ impl crate::Paginated for ListAssociations {
 
     type Item = crate::associations::Association;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAssociations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.associations.as_ref()).map_or(0, Vec::len);
@@ -832,6 +856,7 @@ impl crate::Paginated for ListAssociations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.associations).unwrap_or_default()
     }
@@ -839,6 +864,7 @@ impl crate::Paginated for ListAssociations {
 
 impl ListAssociations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -869,6 +895,7 @@ impl ListAssociationsByObjectKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAssociationsByObjectKey",
@@ -892,6 +919,7 @@ impl ListAssociationsByObjectKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::associations::ListAssociationsResponse, crate::Error> {
@@ -899,6 +927,7 @@ impl ListAssociationsByObjectKey {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -942,6 +971,7 @@ impl ListRelationsByRecord {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listRelationsByRecord",
@@ -972,6 +1002,7 @@ impl ListRelationsByRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::associations::ListRelationsResponse, crate::Error> {
@@ -979,6 +1010,7 @@ impl ListRelationsByRecord {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -995,14 +1027,17 @@ impl crate::Paginated for ListRelationsByRecord {
 
     type Item = crate::associations::Relation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListRelationsByRecord::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.relations.as_ref()).map_or(0, Vec::len);
@@ -1018,6 +1053,7 @@ impl crate::Paginated for ListRelationsByRecord {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.relations).unwrap_or_default()
     }
@@ -1025,6 +1061,7 @@ impl crate::Paginated for ListRelationsByRecord {
 
 impl ListRelationsByRecord {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1049,6 +1086,7 @@ pub struct UpdateAssociation {
 
 impl UpdateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAssociation",
@@ -1073,11 +1111,13 @@ impl UpdateAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::associations::Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::associations::Association>, crate::Error> {

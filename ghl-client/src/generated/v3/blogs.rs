@@ -396,6 +396,7 @@ impl CheckBlogUrlSlugExists {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "checkBlogUrlSlugExists",
@@ -422,11 +423,13 @@ impl CheckBlogUrlSlugExists {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::blogs::UrlSlugCheckResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::blogs::UrlSlugCheckResponse>, crate::Error> {
@@ -449,6 +452,7 @@ pub struct CreateBlogPost {
 
 impl CreateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlogPost",
@@ -467,6 +471,7 @@ impl CreateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::blogs::CreateBlogPostResponse, crate::Error> {
@@ -474,6 +479,7 @@ impl CreateBlogPost {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::blogs::CreateBlogPostResponse>, crate::Error> {
@@ -506,6 +512,7 @@ impl ListBlogAuthors {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogAuthors",
@@ -527,6 +534,7 @@ impl ListBlogAuthors {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::blogs::ListBlogAuthorsResponse, crate::Error> {
@@ -534,6 +542,7 @@ impl ListBlogAuthors {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -550,14 +559,17 @@ impl crate::Paginated for ListBlogAuthors {
 
     type Item = crate::blogs::BlogAuthor;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogAuthors::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.authors.as_ref()).map_or(0, Vec::len);
@@ -573,6 +585,7 @@ impl crate::Paginated for ListBlogAuthors {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.authors).unwrap_or_default()
     }
@@ -580,6 +593,7 @@ impl crate::Paginated for ListBlogAuthors {
 
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -613,6 +627,7 @@ impl ListBlogCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogCategories",
@@ -634,6 +649,7 @@ impl ListBlogCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::blogs::ListBlogCategoriesResponse, crate::Error> {
@@ -641,6 +657,7 @@ impl ListBlogCategories {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -657,14 +674,17 @@ impl crate::Paginated for ListBlogCategories {
 
     type Item = crate::blogs::BlogCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.categories.as_ref()).map_or(0, Vec::len);
@@ -680,6 +700,7 @@ impl crate::Paginated for ListBlogCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.categories).unwrap_or_default()
     }
@@ -687,6 +708,7 @@ impl crate::Paginated for ListBlogCategories {
 
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -735,6 +757,7 @@ impl ListBlogPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogPosts",
@@ -763,6 +786,7 @@ impl ListBlogPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::blogs::ListBlogPostsResponse, crate::Error> {
@@ -770,6 +794,7 @@ impl ListBlogPosts {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::blogs::ListBlogPostsResponse>, crate::Error> {
@@ -783,14 +808,17 @@ impl crate::Paginated for ListBlogPosts {
 
     type Item = crate::blogs::BlogPost;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogPosts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.blogs.as_ref()).map_or(0, Vec::len);
@@ -806,6 +834,7 @@ impl crate::Paginated for ListBlogPosts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.blogs).unwrap_or_default()
     }
@@ -813,6 +842,7 @@ impl crate::Paginated for ListBlogPosts {
 
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -853,6 +883,7 @@ impl ListBlogs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogs",
@@ -877,11 +908,13 @@ impl ListBlogs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::blogs::ListBlogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::blogs::ListBlogsResponse>, crate::Error> {
@@ -895,14 +928,17 @@ impl crate::Paginated for ListBlogs {
 
     type Item = crate::blogs::Blog;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -918,6 +954,7 @@ impl crate::Paginated for ListBlogs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -925,6 +962,7 @@ impl crate::Paginated for ListBlogs {
 
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -949,6 +987,7 @@ pub struct UpdateBlogPost {
 
 impl UpdateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBlogPost",
@@ -972,6 +1011,7 @@ impl UpdateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::blogs::UpdateBlogPostResponse, crate::Error> {
@@ -979,6 +1019,7 @@ impl UpdateBlogPost {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::blogs::UpdateBlogPostResponse>, crate::Error> {
@@ -1039,7 +1080,9 @@ impl From<&str> for BlogPostStatusFilter {
 crate::runtime::enums::string_enum!(BlogPostStatusFilter);
 
 /// New content of a blog post; v3 also requires the post's word count.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.

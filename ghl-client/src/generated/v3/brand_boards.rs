@@ -543,6 +543,7 @@ pub struct CreateBrandBoard {
 
 impl CreateBrandBoard {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBrandBoard",
@@ -561,11 +562,13 @@ impl CreateBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
@@ -597,6 +600,7 @@ impl CreateBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBrandVoice",
@@ -625,11 +629,13 @@ impl CreateBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandVoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
@@ -661,6 +667,7 @@ impl DeleteBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBrandBoard",
@@ -685,11 +692,13 @@ impl DeleteBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
@@ -721,6 +730,7 @@ impl DeleteBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBrandVoice",
@@ -746,11 +756,13 @@ impl DeleteBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteBrandVoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteBrandVoiceResponse>, crate::Error> {
@@ -782,6 +794,7 @@ impl GetBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBrandBoard",
@@ -806,11 +819,13 @@ impl GetBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
@@ -842,6 +857,7 @@ impl GetBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBrandVoice",
@@ -867,11 +883,13 @@ impl GetBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandVoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
@@ -930,6 +948,7 @@ impl ListBrandBoards {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBrandBoards",
@@ -965,11 +984,13 @@ impl ListBrandBoards {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBrandBoardsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListBrandBoardsResponse>, crate::Error> {
@@ -983,14 +1004,17 @@ impl crate::Paginated for ListBrandBoards {
 
     type Item = BrandBoardSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBrandBoards::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.brand_boards.as_ref()).map_or(0, Vec::len);
@@ -1008,6 +1032,7 @@ impl crate::Paginated for ListBrandBoards {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.brand_boards).unwrap_or_default()
     }
@@ -1015,6 +1040,7 @@ impl crate::Paginated for ListBrandBoards {
 
 impl ListBrandBoards {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1074,6 +1100,7 @@ impl ListBrandVoices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBrandVoices",
@@ -1110,11 +1137,13 @@ impl ListBrandVoices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBrandVoicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListBrandVoicesResponse>, crate::Error> {
@@ -1128,14 +1157,17 @@ impl crate::Paginated for ListBrandVoices {
 
     type Item = BrandVoiceSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBrandVoices::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.items.as_ref()).map_or(0, Vec::len);
@@ -1151,6 +1183,7 @@ impl crate::Paginated for ListBrandVoices {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.items).unwrap_or_default()
     }
@@ -1158,6 +1191,7 @@ impl crate::Paginated for ListBrandVoices {
 
 impl ListBrandVoices {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1190,6 +1224,7 @@ impl SetDefaultBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setDefaultBrandVoice",
@@ -1215,11 +1250,13 @@ impl SetDefaultBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SetDefaultBrandVoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SetDefaultBrandVoiceResponse>, crate::Error> {
@@ -1252,6 +1289,7 @@ impl UpdateBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBrandBoard",
@@ -1280,11 +1318,13 @@ impl UpdateBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
@@ -1317,6 +1357,7 @@ impl UpdateBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBrandVoice",
@@ -1346,11 +1387,13 @@ impl UpdateBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandVoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
@@ -1360,7 +1403,9 @@ impl UpdateBrandVoice {
 }
 
 /// A brand board with all its assets.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
@@ -1425,7 +1470,9 @@ pub struct BrandBoard {
 }
 
 /// Bookkeeping about a brand board.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
@@ -1446,7 +1493,9 @@ pub struct BrandBoardMeta {
 }
 
 /// Labels of the assets a board created from a website could not find there and filled with fallbacks or defaults; only in the answer to such a creation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMissingAssets {
     /// `logos`: a list of strings.
@@ -1509,7 +1558,9 @@ impl From<&str> for BrandBoardSourceType {
 crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
@@ -1534,7 +1585,8 @@ pub struct BrandBoardSummary {
 }
 
 /// A brand colour in several notations; v3 no longer requires the id.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandColor {
     /// `id`: a string. Example: `color_xyz789`.
@@ -1620,7 +1672,8 @@ impl BrandColor {
 }
 
 /// A font with its fallback; v3 no longer requires the id.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandFont {
     /// `id`: a string. Example: `font_def456`.
@@ -1682,7 +1735,8 @@ impl BrandFont {
 }
 
 /// A logo image kept in the media library; v3 no longer requires the id.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
     /// `id`: a string. Example: `logo_abc123`.
@@ -1744,7 +1798,9 @@ impl BrandLogo {
 }
 
 /// A brand voice with its answers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandVoice {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -1785,7 +1841,8 @@ pub struct BrandVoice {
 }
 
 /// What a brand voice says about the business, the base of AI-written copy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
@@ -2002,7 +2059,8 @@ impl BrandVoiceAnswers {
 }
 
 /// The business phone number.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandVoicePhone {
     /// `phoneNumber`: a string. Example: `5551234567`.
@@ -2038,7 +2096,9 @@ impl BrandVoicePhone {
 }
 
 /// The listing form of a brand voice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandVoiceSummary {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -2063,7 +2123,9 @@ pub struct BrandVoiceSummary {
 }
 
 /// A new brand board.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -2174,7 +2236,9 @@ impl CreateBrandBoardRequest {
 }
 
 /// A new brand voice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBrandVoiceRequest {
     /// `name`: a string. Example: `My Brand Voice`.
@@ -2278,7 +2342,9 @@ impl From<&str> for CreateBrandVoiceRequestType {
 crate::runtime::enums::string_enum!(CreateBrandVoiceRequestType);
 
 /// The `DeleteBrandVoiceResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteBrandVoiceResponse {
     /// `deleted`: `true` or `false`. Example: `true`.
@@ -2291,7 +2357,9 @@ pub struct DeleteBrandVoiceResponse {
 }
 
 /// The `ListBrandBoardsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::v3::brand_boards::BrandBoardSummary) values.
@@ -2304,7 +2372,9 @@ pub struct ListBrandBoardsResponse {
 }
 
 /// The `ListBrandVoicesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBrandVoicesResponse {
     /// `items`: a list of [`BrandVoiceSummary`](crate::v3::brand_boards::BrandVoiceSummary) values.
@@ -2321,7 +2391,9 @@ pub struct ListBrandVoicesResponse {
 }
 
 /// The answers of a new brand voice; the first four are needed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewBrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
@@ -2515,7 +2587,9 @@ impl NewBrandVoiceAnswers {
 }
 
 /// The `SetDefaultBrandVoiceResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetDefaultBrandVoiceResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2532,7 +2606,9 @@ pub struct SetDefaultBrandVoiceResponse {
 }
 
 /// The fields to change; array fields replace the stored ones.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.
@@ -2612,7 +2688,9 @@ impl UpdateBrandBoardRequest {
 }
 
 /// The fields to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBrandVoiceRequest {
     /// `name`: a string. Example: `My Brand Voice`.

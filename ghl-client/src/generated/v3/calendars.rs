@@ -2806,6 +2806,7 @@ pub struct AddCalendarToSchedule {
 
 impl AddCalendarToSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addCalendarToSchedule",
@@ -2827,11 +2828,13 @@ impl AddCalendarToSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2856,6 +2859,7 @@ pub struct CreateAppointment {
 
 impl CreateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAppointment",
@@ -2877,11 +2881,13 @@ impl CreateAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
@@ -2905,6 +2911,7 @@ pub struct CreateAppointmentNote {
 
 impl CreateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAppointmentNote",
@@ -2929,6 +2936,7 @@ impl CreateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
@@ -2936,6 +2944,7 @@ impl CreateAppointmentNote {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2961,6 +2970,7 @@ pub struct CreateAvailabilitySchedule {
 
 impl CreateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAvailabilitySchedule",
@@ -2979,6 +2989,7 @@ impl CreateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
@@ -2986,6 +2997,7 @@ impl CreateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3011,6 +3023,7 @@ pub struct CreateBlockSlot {
 
 impl CreateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlockSlot",
@@ -3032,11 +3045,13 @@ impl CreateBlockSlot {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::BlockedSlot>, crate::Error> {
@@ -3059,6 +3074,7 @@ pub struct CreateCalendar {
 
 impl CreateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendar",
@@ -3077,11 +3093,13 @@ impl CreateCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
@@ -3104,6 +3122,7 @@ pub struct CreateCalendarGroup {
 
 impl CreateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarGroup",
@@ -3122,6 +3141,7 @@ impl CreateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
@@ -3129,6 +3149,7 @@ impl CreateCalendarGroup {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3155,6 +3176,7 @@ pub struct CreateCalendarNotifications {
 
 impl CreateCalendarNotifications {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarNotifications",
@@ -3179,6 +3201,7 @@ impl CreateCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
@@ -3186,6 +3209,7 @@ impl CreateCalendarNotifications {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3214,6 +3238,7 @@ pub struct CreateCalendarResource {
 
 impl CreateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarResource",
@@ -3238,11 +3263,13 @@ impl CreateCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
@@ -3266,6 +3293,7 @@ pub struct CreateEventCalendarSchedule {
 
 impl CreateEventCalendarSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEventCalendarSchedule",
@@ -3290,11 +3318,13 @@ impl CreateEventCalendarSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
@@ -3317,6 +3347,7 @@ pub struct CreateService {
 
 impl CreateService {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createService",
@@ -3338,11 +3369,13 @@ impl CreateService {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
@@ -3379,6 +3412,7 @@ impl CreateServiceBooking {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createServiceBooking",
@@ -3406,11 +3440,13 @@ impl CreateServiceBooking {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SavedServiceBooking, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SavedServiceBooking>, crate::Error> {
@@ -3433,6 +3469,7 @@ pub struct CreateServiceLocation {
 
 impl CreateServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createServiceLocation",
@@ -3454,11 +3491,13 @@ impl CreateServiceLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
@@ -3482,6 +3521,7 @@ pub struct DeleteAppointmentNote {
 
 impl DeleteAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAppointmentNote",
@@ -3503,11 +3543,13 @@ impl DeleteAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3530,6 +3572,7 @@ pub struct DeleteAvailabilitySchedule {
 
 impl DeleteAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAvailabilitySchedule",
@@ -3550,11 +3593,13 @@ impl DeleteAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3577,6 +3622,7 @@ pub struct DeleteCalendar {
 
 impl DeleteCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendar",
@@ -3597,11 +3643,13 @@ impl DeleteCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3625,6 +3673,7 @@ pub struct DeleteCalendarEvent {
 
 impl DeleteCalendarEvent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarEvent",
@@ -3649,6 +3698,7 @@ impl DeleteCalendarEvent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::DeleteCalendarEventResponse, crate::Error> {
@@ -3656,6 +3706,7 @@ impl DeleteCalendarEvent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3681,6 +3732,7 @@ pub struct DeleteCalendarGroup {
 
 impl DeleteCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarGroup",
@@ -3701,11 +3753,13 @@ impl DeleteCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3729,6 +3783,7 @@ pub struct DeleteCalendarNotification {
 
 impl DeleteCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarNotification",
@@ -3750,6 +3805,7 @@ impl DeleteCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
@@ -3757,6 +3813,7 @@ impl DeleteCalendarNotification {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3785,6 +3842,7 @@ pub struct DeleteCalendarResource {
 
 impl DeleteCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarResource",
@@ -3806,11 +3864,13 @@ impl DeleteCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3833,6 +3893,7 @@ pub struct DeleteService {
 
 impl DeleteService {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteService",
@@ -3853,11 +3914,13 @@ impl DeleteService {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
@@ -3880,6 +3943,7 @@ pub struct DeleteServiceBooking {
 
 impl DeleteServiceBooking {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteServiceBooking",
@@ -3900,11 +3964,13 @@ impl DeleteServiceBooking {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
@@ -3927,6 +3993,7 @@ pub struct DeleteServiceLocation {
 
 impl DeleteServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteServiceLocation",
@@ -3947,11 +4014,13 @@ impl DeleteServiceLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
@@ -3974,6 +4043,7 @@ pub struct GetAppointment {
 
 impl GetAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAppointment",
@@ -3994,11 +4064,13 @@ impl GetAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetAppointmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GetAppointmentResponse>, crate::Error> {
@@ -4021,6 +4093,7 @@ pub struct GetAvailabilitySchedule {
 
 impl GetAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAvailabilitySchedule",
@@ -4041,6 +4114,7 @@ impl GetAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
@@ -4048,6 +4122,7 @@ impl GetAvailabilitySchedule {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4073,6 +4148,7 @@ pub struct GetCalendar {
 
 impl GetCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendar",
@@ -4093,11 +4169,13 @@ impl GetCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
@@ -4121,6 +4199,7 @@ pub struct GetCalendarNotification {
 
 impl GetCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarNotification",
@@ -4142,6 +4221,7 @@ impl GetCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarNotification, crate::Error> {
@@ -4149,6 +4229,7 @@ impl GetCalendarNotification {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4177,6 +4258,7 @@ pub struct GetCalendarResource {
 
 impl GetCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarResource",
@@ -4198,11 +4280,13 @@ impl GetCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
@@ -4225,6 +4309,7 @@ pub struct GetEventCalendarSchedule {
 
 impl GetEventCalendarSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEventCalendarSchedule",
@@ -4245,11 +4330,13 @@ impl GetEventCalendarSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
@@ -4297,6 +4384,7 @@ impl GetFreeSlots {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFreeSlots",
@@ -4328,6 +4416,7 @@ impl GetFreeSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::FreeSlotsResponse, crate::Error> {
@@ -4335,6 +4424,7 @@ impl GetFreeSlots {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::FreeSlotsResponse>, crate::Error> {
@@ -4357,6 +4447,7 @@ pub struct GetService {
 
 impl GetService {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getService",
@@ -4377,11 +4468,13 @@ impl GetService {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
@@ -4404,6 +4497,7 @@ pub struct GetServiceBooking {
 
 impl GetServiceBooking {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getServiceBooking",
@@ -4424,11 +4518,13 @@ impl GetServiceBooking {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceBooking, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceBooking>, crate::Error> {
@@ -4451,6 +4547,7 @@ pub struct GetServiceLocation {
 
 impl GetServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getServiceLocation",
@@ -4471,11 +4568,13 @@ impl GetServiceLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
@@ -4500,6 +4599,7 @@ pub struct ListAppointmentNotes {
 
 impl ListAppointmentNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAppointmentNotes",
@@ -4522,6 +4622,7 @@ impl ListAppointmentNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::ListAppointmentNotesResponse, crate::Error> {
@@ -4529,6 +4630,7 @@ impl ListAppointmentNotes {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4545,14 +4647,17 @@ impl crate::Paginated for ListAppointmentNotes {
 
     type Item = crate::calendars::AppointmentNote;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAppointmentNotes::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.notes.as_ref()).map_or(0, Vec::len);
@@ -4568,6 +4673,7 @@ impl crate::Paginated for ListAppointmentNotes {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.notes).unwrap_or_default()
     }
@@ -4575,6 +4681,7 @@ impl crate::Paginated for ListAppointmentNotes {
 
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4631,6 +4738,7 @@ impl ListBlockedSlots {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlockedSlots",
@@ -4664,11 +4772,13 @@ impl ListBlockedSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
@@ -4724,6 +4834,7 @@ impl ListCalendarEvents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarEvents",
@@ -4754,11 +4865,13 @@ impl ListCalendarEvents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
@@ -4789,6 +4902,7 @@ impl ListCalendarGroups {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarGroups",
@@ -4808,6 +4922,7 @@ impl ListCalendarGroups {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::ListCalendarGroupsResponse, crate::Error> {
@@ -4815,6 +4930,7 @@ impl ListCalendarGroups {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4868,6 +4984,7 @@ impl ListCalendarNotifications {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarNotifications",
@@ -4900,6 +5017,7 @@ impl ListCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
@@ -4907,6 +5025,7 @@ impl ListCalendarNotifications {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4945,6 +5064,7 @@ impl ListCalendarResources {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarResources",
@@ -4972,6 +5092,7 @@ impl ListCalendarResources {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<Vec<crate::calendars::CalendarResource>, crate::Error> {
@@ -4979,6 +5100,7 @@ impl ListCalendarResources {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5026,6 +5148,7 @@ impl ListCalendars {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendars",
@@ -5051,11 +5174,13 @@ impl ListCalendars {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListCalendarsResponse>, crate::Error> {
@@ -5102,6 +5227,7 @@ impl ListServiceBookings {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listServiceBookings",
@@ -5132,11 +5258,13 @@ impl ListServiceBookings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListServiceBookingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListServiceBookingsResponse>, crate::Error> {
@@ -5167,6 +5295,7 @@ impl ListServiceLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listServiceLocations",
@@ -5189,11 +5318,13 @@ impl ListServiceLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListServiceLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListServiceLocationsResponse>, crate::Error> {
@@ -5238,6 +5369,7 @@ impl ListServices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listServices",
@@ -5266,11 +5398,13 @@ impl ListServices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListServicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListServicesResponse>, crate::Error> {
@@ -5294,6 +5428,7 @@ pub struct RemoveCalendarFromSchedule {
 
 impl RemoveCalendarFromSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeCalendarFromSchedule",
@@ -5315,11 +5450,13 @@ impl RemoveCalendarFromSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -5372,6 +5509,7 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchAvailabilitySchedules",
@@ -5407,6 +5545,7 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::ListAvailabilitySchedulesResponse, crate::Error> {
@@ -5414,6 +5553,7 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5430,14 +5570,17 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 
     type Item = crate::calendars::AvailabilitySchedule;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchAvailabilitySchedules::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -5453,6 +5596,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
@@ -5460,6 +5604,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -5484,6 +5629,7 @@ pub struct SetCalendarGroupStatus {
 
 impl SetCalendarGroupStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setCalendarGroupStatus",
@@ -5508,11 +5654,13 @@ impl SetCalendarGroupStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -5538,6 +5686,7 @@ pub struct UpdateAppointment {
 
 impl UpdateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAppointment",
@@ -5562,11 +5711,13 @@ impl UpdateAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
@@ -5591,6 +5742,7 @@ pub struct UpdateAppointmentNote {
 
 impl UpdateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAppointmentNote",
@@ -5616,6 +5768,7 @@ impl UpdateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
@@ -5623,6 +5776,7 @@ impl UpdateAppointmentNote {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5651,6 +5805,7 @@ pub struct UpdateAvailabilitySchedule {
 
 impl UpdateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAvailabilitySchedule",
@@ -5675,6 +5830,7 @@ impl UpdateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
@@ -5682,6 +5838,7 @@ impl UpdateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5708,6 +5865,7 @@ pub struct UpdateBlockSlot {
 
 impl UpdateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBlockSlot",
@@ -5732,11 +5890,13 @@ impl UpdateBlockSlot {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::BlockedSlot>, crate::Error> {
@@ -5760,6 +5920,7 @@ pub struct UpdateCalendar {
 
 impl UpdateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendar",
@@ -5784,11 +5945,13 @@ impl UpdateCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
@@ -5812,6 +5975,7 @@ pub struct UpdateCalendarGroup {
 
 impl UpdateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarGroup",
@@ -5836,6 +6000,7 @@ impl UpdateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
@@ -5843,6 +6008,7 @@ impl UpdateCalendarGroup {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5870,6 +6036,7 @@ pub struct UpdateCalendarNotification {
 
 impl UpdateCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarNotification",
@@ -5895,6 +6062,7 @@ impl UpdateCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
@@ -5902,6 +6070,7 @@ impl UpdateCalendarNotification {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5931,6 +6100,7 @@ pub struct UpdateCalendarResource {
 
 impl UpdateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarResource",
@@ -5956,11 +6126,13 @@ impl UpdateCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
@@ -5986,6 +6158,7 @@ pub struct UpdateEventCalendarSchedule {
 
 impl UpdateEventCalendarSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEventCalendarSchedule",
@@ -6010,11 +6183,13 @@ impl UpdateEventCalendarSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
@@ -6040,6 +6215,7 @@ pub struct UpdateService {
 
 impl UpdateService {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateService",
@@ -6064,11 +6240,13 @@ impl UpdateService {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
@@ -6108,6 +6286,7 @@ impl UpdateServiceBooking {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateServiceBooking",
@@ -6138,11 +6317,13 @@ impl UpdateServiceBooking {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SavedServiceBooking, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SavedServiceBooking>, crate::Error> {
@@ -6168,6 +6349,7 @@ pub struct UpdateServiceLocation {
 
 impl UpdateServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateServiceLocation",
@@ -6192,11 +6374,13 @@ impl UpdateServiceLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
@@ -6219,6 +6403,7 @@ pub struct ValidateCalendarGroupSlug {
 
 impl ValidateCalendarGroupSlug {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "validateCalendarGroupSlug",
@@ -6240,6 +6425,7 @@ impl ValidateCalendarGroupSlug {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::calendars::ValidateCalendarGroupSlugResponse, crate::Error> {
@@ -6247,6 +6433,7 @@ impl ValidateCalendarGroupSlug {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -6259,7 +6446,9 @@ impl ValidateCalendarGroupSlug {
 }
 
 /// An appointment as returned after booking or changing it; v3 adds its timestamps.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
@@ -6332,7 +6521,9 @@ pub struct Appointment {
 }
 
 /// An add-on taken with a booked service.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BookedAddOn {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
@@ -6345,7 +6536,9 @@ pub struct BookedAddOn {
 }
 
 /// One service within a booking.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BookedService {
     /// The service.
@@ -6390,7 +6583,9 @@ pub struct BookedService {
 }
 
 /// An add-on to take with a booked service.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BookingAddOn {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
@@ -6481,7 +6676,9 @@ impl From<&str> for BookingNoticeUnit {
 crate::runtime::enums::string_enum!(BookingNoticeUnit);
 
 /// A booking calendar as in v2, with minutes allowed as the notice unit; `openHours`, `availabilities` and `availabilityType` are deprecated in v3.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
@@ -6800,7 +6997,9 @@ pub struct Calendar {
 }
 
 /// An appointment or blocked slot in a calendar; v3 adds the deletion flag.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
@@ -6901,7 +7100,9 @@ pub struct CalendarEvent {
 }
 
 /// The `CalendarResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::v3::calendars::Calendar).
@@ -6910,7 +7111,9 @@ pub struct CalendarResponse {
 }
 
 /// The v2 calendar settings, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
@@ -7670,7 +7873,9 @@ impl CreateCalendarRequest {
 }
 
 /// A new schedule for an event calendar; both fields are needed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEventCalendarScheduleRequest {
     /// When the calendar is available.
@@ -7695,7 +7900,9 @@ impl CreateEventCalendarScheduleRequest {
 }
 
 /// The `CreateServiceBookingRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateServiceBookingRequest {
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
@@ -7796,7 +8003,9 @@ impl CreateServiceBookingRequest {
 }
 
 /// A new service location.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateServiceLocationRequest {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -7871,7 +8080,9 @@ impl CreateServiceLocationRequest {
 }
 
 /// A new service; at least one staff member is needed. Without `payment` the price is 0 in the currency of the location's service settings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateServiceRequest {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8118,7 +8329,9 @@ impl From<&str> for DepositType {
 crate::runtime::enums::string_enum!(DepositType);
 
 /// The availability of one event calendar.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventCalendarSchedule {
     /// `calendarId`: a string. Example: `WvVX9LpvlBO6K506xLbp`.
@@ -8143,7 +8356,9 @@ pub struct EventCalendarSchedule {
 }
 
 /// The `EventCalendarScheduleResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventCalendarScheduleResponse {
     /// `schedule`: a [`EventCalendarSchedule`](crate::v3::calendars::EventCalendarSchedule).
@@ -8152,7 +8367,9 @@ pub struct EventCalendarScheduleResponse {
 }
 
 /// The `GetAppointmentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::v3::calendars::CalendarEvent).
@@ -8161,7 +8378,9 @@ pub struct GetAppointmentResponse {
 }
 
 /// The `ListCalendarEventsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::v3::calendars::CalendarEvent) values.
@@ -8170,7 +8389,9 @@ pub struct ListCalendarEventsResponse {
 }
 
 /// The `ListCalendarsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::v3::calendars::Calendar) values.
@@ -8179,7 +8400,9 @@ pub struct ListCalendarsResponse {
 }
 
 /// The `ListServiceBookingsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListServiceBookingsResponse {
     /// `bookings`: a list of [`ServiceBooking`](crate::v3::calendars::ServiceBooking) values.
@@ -8188,7 +8411,9 @@ pub struct ListServiceBookingsResponse {
 }
 
 /// The `ListServiceLocationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListServiceLocationsResponse {
     /// `serviceLocations`: a list of [`ServiceLocation`](crate::v3::calendars::ServiceLocation) values.
@@ -8201,7 +8426,9 @@ pub struct ListServiceLocationsResponse {
 }
 
 /// The `ListServicesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListServicesResponse {
     /// `services`: a list of [`Service`](crate::v3::calendars::Service) values.
@@ -8246,7 +8473,9 @@ impl From<&str> for NewServiceBookingStatus {
 crate::runtime::enums::string_enum!(NewServiceBookingStatus);
 
 /// A variation of a new service.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewServiceVariation {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8358,7 +8587,9 @@ impl NewServiceVariation {
 }
 
 /// A service booking as returned when created or changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SavedServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
@@ -8435,7 +8666,9 @@ pub struct SavedServiceBooking {
 }
 
 /// A bookable service of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Service {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8528,7 +8761,9 @@ pub struct Service {
 }
 
 /// A booking of one or more services for a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
@@ -8601,7 +8836,9 @@ pub struct ServiceBooking {
 }
 
 /// One service to book, with the staff member who delivers it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ServiceBookingItem {
     /// The service.
@@ -8708,7 +8945,9 @@ impl From<&str> for ServiceBookingStatus {
 crate::runtime::enums::string_enum!(ServiceBookingStatus);
 
 /// The outcome of deleting a service booking, service or service location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceDeleteResult {
     /// `success`: `true` or `false`. Example: `true`.
@@ -8721,7 +8960,9 @@ pub struct ServiceDeleteResult {
 }
 
 /// The settings of a service that creation, changes and responses share.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceDetails {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8802,7 +9043,9 @@ pub struct ServiceDetails {
 }
 
 /// A place of a location where services are delivered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceLocation {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -8847,7 +9090,9 @@ pub struct ServiceLocation {
 }
 
 /// The settings of a service location; in a change only the fields sent are changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ServiceLocationDetails {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -8963,7 +9208,8 @@ impl From<&str> for ServiceLocationType {
 crate::runtime::enums::string_enum!(ServiceLocationType);
 
 /// Price and deposit of a service or variation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServicePayment {
     /// Price.
@@ -9010,7 +9256,9 @@ impl ServicePayment {
 }
 
 /// A room or piece of equipment a booked service uses.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceResourceRef {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
@@ -9019,7 +9267,9 @@ pub struct ServiceResourceRef {
 }
 
 /// The `ServiceResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceResponse {
     /// `service`: a [`Service`](crate::v3::calendars::Service).
@@ -9028,7 +9278,8 @@ pub struct ServiceResponse {
 }
 
 /// A staff member who delivers a service.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceStaff {
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
@@ -9051,7 +9302,9 @@ impl ServiceStaff {
 }
 
 /// What a service and each of its variations define: name, price and timing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceTerms {
     /// `name`: a string. Example: `Hair Styling`.
@@ -9096,7 +9349,9 @@ pub struct ServiceTerms {
 }
 
 /// A variation of a service with its own name, price and timing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceVariation {
     /// `name`: a string. Example: `Hair Styling`.
@@ -9145,7 +9400,9 @@ pub struct ServiceVariation {
 }
 
 /// A variation to change (with its `id`) or to add (without one).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ServiceVariationUpdate {
     /// `name`: a string. Example: `Hair Styling`.
@@ -9275,7 +9532,9 @@ impl ServiceVariationUpdate {
 }
 
 /// The v2 calendar changes, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
     /// `isActive`: `true` or `false`.
@@ -10009,7 +10268,9 @@ impl UpdateCalendarRequest {
 }
 
 /// The rules and time zone of an event calendar's schedule.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEventCalendarScheduleRequest {
     /// When the calendar is available.
@@ -10048,7 +10309,9 @@ impl UpdateEventCalendarScheduleRequest {
 }
 
 /// The fields to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateServiceBookingRequest {
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
@@ -10158,7 +10421,9 @@ impl UpdateServiceBookingRequest {
 }
 
 /// The fields of a service to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateServiceRequest {
     /// `name`: a string. Example: `Hair Styling`.

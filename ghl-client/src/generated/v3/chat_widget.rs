@@ -773,6 +773,7 @@ pub struct CloneChatWidget {
 
 impl CloneChatWidget {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cloneChatWidget",
@@ -791,11 +792,13 @@ impl CloneChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -818,6 +821,7 @@ pub struct CreateChatWidget {
 
 impl CreateChatWidget {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createChatWidget",
@@ -836,11 +840,13 @@ impl CreateChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -872,6 +878,7 @@ impl DeleteChatWidget {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteChatWidget",
@@ -896,11 +903,13 @@ impl DeleteChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -932,6 +941,7 @@ impl GetChatWidget {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getChatWidget",
@@ -956,11 +966,13 @@ impl GetChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -990,6 +1002,7 @@ impl GetChatWidgetConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getChatWidgetConfig",
@@ -1013,11 +1026,13 @@ impl GetChatWidgetConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1081,6 +1096,7 @@ impl ListChatWidgets {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listChatWidgets",
@@ -1114,11 +1130,13 @@ impl ListChatWidgets {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1151,6 +1169,7 @@ impl PatchChatWidget {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "patchChatWidget",
@@ -1179,11 +1198,13 @@ impl PatchChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1216,6 +1237,7 @@ impl UpdateChatWidget {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateChatWidget",
@@ -1244,11 +1266,13 @@ impl UpdateChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1258,7 +1282,9 @@ impl UpdateChatWidget {
 }
 
 /// The SMS (A2P 10DLC) opt-in texts and links of the contact form.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetA2pCompliance {
     /// `enableA2PCompliance`: `true` or `false`. Example: `true`.
@@ -1440,7 +1466,9 @@ impl ChatWidgetA2pCompliance {
 }
 
 /// Icon and colour of the sent-message acknowledgement.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetAcknowledgement {
     /// `icon`: a string. Example: `check`.
@@ -1506,7 +1534,9 @@ impl ChatWidgetAcknowledgement {
 }
 
 /// Contact form, office hours, redirect, channel and compliance settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetAdvancedSettings {
     /// `brandingTitle`: a string. Example: `Agency`.
@@ -1803,7 +1833,9 @@ impl From<&str> for ChatWidgetBaseType {
 crate::runtime::enums::string_enum!(ChatWidgetBaseType);
 
 /// The Facebook page a Facebook widget opens.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetFacebookPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
@@ -1843,7 +1875,9 @@ impl ChatWidgetFacebookPage {
 }
 
 /// The Instagram account an Instagram widget opens.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetInstagramPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
@@ -1913,7 +1947,9 @@ impl ChatWidgetInstagramPage {
 }
 
 /// Position and size of the widget.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetLayout {
     /// `position`: a string. Example: `left`.
@@ -1949,7 +1985,9 @@ impl ChatWidgetLayout {
 }
 
 /// When the team answers, and the greeting outside those hours.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetOfficeHours {
     /// `enableBusinessHours`: `true` or `false`. Example: `false`.
@@ -2015,7 +2053,9 @@ impl ChatWidgetOfficeHours {
 }
 
 /// A link offered to the visitor.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetRedirect {
     /// `redirectAction`: `true` or `false`. Example: `false`.
@@ -2066,7 +2106,9 @@ impl ChatWidgetRedirect {
 }
 
 /// Look, texts and behaviour of a chat widget.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetSettings {
     /// `acknowledgementDetails`: a [`ChatWidgetAcknowledgement`](crate::v3::chat_widget::ChatWidgetAcknowledgement).
@@ -2672,7 +2714,9 @@ impl ChatWidgetSettings {
 }
 
 /// Size of the open widget, in pixels.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetSize {
     /// `width`: a number. Example: `360`.
@@ -2705,7 +2749,9 @@ impl ChatWidgetSize {
 }
 
 /// A named theme and its colours.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetTheme {
     /// `name`: a string. Example: `theme1`.
@@ -2738,7 +2784,9 @@ impl ChatWidgetTheme {
 }
 
 /// The colours of a theme.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetThemeColors {
     /// `chatBubbleColor`: a string. Example: `#4285F4`.
@@ -2991,7 +3039,9 @@ impl From<&str> for ChatWidgetTypeFilter {
 crate::runtime::enums::string_enum!(ChatWidgetTypeFilter);
 
 /// The widget to copy.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloneChatWidgetRequest {
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
@@ -3029,7 +3079,9 @@ impl CloneChatWidgetRequest {
 }
 
 /// A new chat widget.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateChatWidgetRequest {
     /// Generation of the widget.
@@ -3099,7 +3151,9 @@ impl CreateChatWidgetRequest {
 }
 
 /// The widget's fields; all of them for a replace, the ones to change for a patch.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateChatWidgetRequest {
     /// Generation of the widget.

@@ -1504,6 +1504,7 @@ pub struct AddContactFollowers {
 
 impl AddContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactFollowers",
@@ -1528,6 +1529,7 @@ impl AddContactFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::AddContactFollowersResponse, crate::Error> {
@@ -1535,6 +1537,7 @@ impl AddContactFollowers {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1561,6 +1564,7 @@ pub struct AddContactTags {
 
 impl AddContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactTags",
@@ -1585,6 +1589,7 @@ impl AddContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
@@ -1592,6 +1597,7 @@ impl AddContactTags {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTagsResponse>, crate::Error> {
@@ -1625,6 +1631,7 @@ impl AddContactToCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactToCampaign",
@@ -1649,11 +1656,13 @@ impl AddContactToCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -1678,6 +1687,7 @@ pub struct AddContactToWorkflow {
 
 impl AddContactToWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactToWorkflow",
@@ -1702,11 +1712,13 @@ impl AddContactToWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -1729,6 +1741,7 @@ pub struct BulkSetContactsBusiness {
 
 impl BulkSetContactsBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkSetContactsBusiness",
@@ -1750,6 +1763,7 @@ impl BulkSetContactsBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::BulkSetContactsBusinessResponse, crate::Error> {
@@ -1757,6 +1771,7 @@ impl BulkSetContactsBusiness {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1783,6 +1798,7 @@ pub struct BulkUpdateContactTags {
 
 impl BulkUpdateContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateContactTags",
@@ -1807,11 +1823,13 @@ impl BulkUpdateContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkUpdateContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BulkUpdateContactTagsResponse>, crate::Error> {
@@ -1834,6 +1852,7 @@ pub struct CreateContact {
 
 impl CreateContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContact",
@@ -1852,11 +1871,13 @@ impl CreateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
@@ -1880,6 +1901,7 @@ pub struct CreateContactNote {
 
 impl CreateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContactNote",
@@ -1904,6 +1926,7 @@ impl CreateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
@@ -1911,6 +1934,7 @@ impl CreateContactNote {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
@@ -1934,6 +1958,7 @@ pub struct CreateContactTask {
 
 impl CreateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContactTask",
@@ -1958,6 +1983,7 @@ impl CreateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
@@ -1965,6 +1991,7 @@ impl CreateContactTask {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
@@ -1987,6 +2014,7 @@ pub struct DeleteContact {
 
 impl DeleteContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContact",
@@ -2006,11 +2034,13 @@ impl DeleteContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
@@ -2034,6 +2064,7 @@ pub struct DeleteContactNote {
 
 impl DeleteContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContactNote",
@@ -2054,11 +2085,13 @@ impl DeleteContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
@@ -2082,6 +2115,7 @@ pub struct DeleteContactTask {
 
 impl DeleteContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContactTask",
@@ -2102,11 +2136,13 @@ impl DeleteContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
@@ -2129,6 +2165,7 @@ pub struct GetContact {
 
 impl GetContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContact",
@@ -2148,11 +2185,13 @@ impl GetContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
@@ -2176,6 +2215,7 @@ pub struct GetContactNote {
 
 impl GetContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactNote",
@@ -2196,6 +2236,7 @@ impl GetContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
@@ -2203,6 +2244,7 @@ impl GetContactNote {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
@@ -2226,6 +2268,7 @@ pub struct GetContactTask {
 
 impl GetContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactTask",
@@ -2246,6 +2289,7 @@ impl GetContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
@@ -2253,6 +2297,7 @@ impl GetContactTask {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
@@ -2299,6 +2344,7 @@ impl GetDuplicateContact {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getDuplicateContact",
@@ -2327,11 +2373,13 @@ impl GetDuplicateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2354,6 +2402,7 @@ pub struct ListContactAppointments {
 
 impl ListContactAppointments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactAppointments",
@@ -2374,6 +2423,7 @@ impl ListContactAppointments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactAppointmentList, crate::Error> {
@@ -2381,6 +2431,7 @@ impl ListContactAppointments {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2406,6 +2457,7 @@ pub struct ListContactNotes {
 
 impl ListContactNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactNotes",
@@ -2426,11 +2478,13 @@ impl ListContactNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactNoteList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteList>, crate::Error> {
@@ -2453,6 +2507,7 @@ pub struct ListContactTasks {
 
 impl ListContactTasks {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactTasks",
@@ -2473,11 +2528,13 @@ impl ListContactTasks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskList>, crate::Error> {
@@ -2537,6 +2594,7 @@ impl ListContactsByBusiness {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactsByBusiness",
@@ -2574,11 +2632,13 @@ impl ListContactsByBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactList>, crate::Error> {
@@ -2592,14 +2652,17 @@ impl crate::Paginated for ListContactsByBusiness {
 
     type Item = crate::contacts::Contact;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListContactsByBusiness::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.contacts.as_ref()).map_or(0, Vec::len);
@@ -2615,6 +2678,7 @@ impl crate::Paginated for ListContactsByBusiness {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.contacts).unwrap_or_default()
     }
@@ -2622,6 +2686,7 @@ impl crate::Paginated for ListContactsByBusiness {
 
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2646,6 +2711,7 @@ pub struct RemoveContactFollowers {
 
 impl RemoveContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFollowers",
@@ -2670,6 +2736,7 @@ impl RemoveContactFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::RemoveContactFollowersResponse, crate::Error> {
@@ -2677,6 +2744,7 @@ impl RemoveContactFollowers {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2704,6 +2772,7 @@ pub struct RemoveContactFromAllCampaigns {
 
 impl RemoveContactFromAllCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromAllCampaigns",
@@ -2724,11 +2793,13 @@ impl RemoveContactFromAllCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -2752,6 +2823,7 @@ pub struct RemoveContactFromCampaign {
 
 impl RemoveContactFromCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromCampaign",
@@ -2773,11 +2845,13 @@ impl RemoveContactFromCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -2802,6 +2876,7 @@ pub struct RemoveContactFromWorkflow {
 
 impl RemoveContactFromWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromWorkflow",
@@ -2826,11 +2901,13 @@ impl RemoveContactFromWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
@@ -2854,6 +2931,7 @@ pub struct RemoveContactTags {
 
 impl RemoveContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactTags",
@@ -2878,6 +2956,7 @@ impl RemoveContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
@@ -2885,6 +2964,7 @@ impl RemoveContactTags {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTagsResponse>, crate::Error> {
@@ -2907,6 +2987,7 @@ pub struct SearchContacts {
 
 impl SearchContacts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchContacts",
@@ -2925,11 +3006,13 @@ impl SearchContacts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2954,6 +3037,7 @@ pub struct SetContactTaskCompleted {
 
 impl SetContactTaskCompleted {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setContactTaskCompleted",
@@ -2979,6 +3063,7 @@ impl SetContactTaskCompleted {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
@@ -2986,6 +3071,7 @@ impl SetContactTaskCompleted {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
@@ -3009,6 +3095,7 @@ pub struct UpdateContact {
 
 impl UpdateContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContact",
@@ -3032,11 +3119,13 @@ impl UpdateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpdateContactResponse>, crate::Error> {
@@ -3061,6 +3150,7 @@ pub struct UpdateContactNote {
 
 impl UpdateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContactNote",
@@ -3085,6 +3175,7 @@ impl UpdateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
@@ -3092,6 +3183,7 @@ impl UpdateContactNote {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
@@ -3116,6 +3208,7 @@ pub struct UpdateContactTask {
 
 impl UpdateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContactTask",
@@ -3140,6 +3233,7 @@ impl UpdateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
@@ -3147,6 +3241,7 @@ impl UpdateContactTask {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
@@ -3169,6 +3264,7 @@ pub struct UpsertContact {
 
 impl UpsertContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertContact",
@@ -3187,11 +3283,13 @@ impl UpsertContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpsertContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpsertContactResponse>, crate::Error> {
@@ -3201,7 +3299,9 @@ impl UpsertContact {
 }
 
 /// The outcome of a bulk tag update; v3 adds the correctly spelled flag.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
@@ -3222,7 +3322,9 @@ pub struct BulkUpdateContactTagsResponse {
 }
 
 /// A contact record as v3 returns it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
@@ -3443,7 +3545,9 @@ pub struct Contact {
 }
 
 /// The `ContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
@@ -3452,7 +3556,9 @@ pub struct ContactResponse {
 }
 
 /// The v2 create body with v3's custom field values and do-not-disturb channel names.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
@@ -3808,7 +3914,9 @@ impl CreateContactRequest {
 }
 
 /// A custom field value to write on a contact; v3 names the value `fieldValue`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
@@ -3870,7 +3978,9 @@ impl CustomFieldInput {
 }
 
 /// The body of a contact, task or note deletion; v3 adds the correctly spelled flag.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSuccess {
     /// HighLevel's spelling. True when the record was deleted.
@@ -3883,7 +3993,8 @@ pub struct DeleteSuccess {
 }
 
 /// Do-not-disturb state per channel; v3 names the channels in lower camel case.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `call`: a [`DndSetting`](crate::contacts::DndSetting).
@@ -3963,7 +4074,9 @@ impl DndSettings {
 }
 
 /// An acknowledgement of a campaign or workflow change; v3 adds the correctly spelled flag.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
@@ -3976,7 +4089,9 @@ pub struct SucceededFlag {
 }
 
 /// The v2 update body with v3's custom field values and do-not-disturb channel names.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
@@ -4311,7 +4426,9 @@ impl UpdateContactRequest {
 }
 
 /// The `UpdateContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// True when the contact was updated.
@@ -4324,7 +4441,9 @@ pub struct UpdateContactResponse {
 }
 
 /// The v2 upsert body with v3's custom field values and do-not-disturb channel names.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
@@ -4695,7 +4814,9 @@ impl UpsertContactRequest {
 }
 
 /// The `UpsertContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.

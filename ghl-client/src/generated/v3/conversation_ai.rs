@@ -595,6 +595,7 @@ pub struct CreateConversationAiAction {
 
 impl CreateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversationAiAction",
@@ -619,6 +620,7 @@ impl CreateConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
@@ -626,6 +628,7 @@ impl CreateConversationAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -651,6 +654,7 @@ pub struct CreateConversationAiAgent {
 
 impl CreateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversationAiAgent",
@@ -672,6 +676,7 @@ impl CreateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
@@ -679,6 +684,7 @@ impl CreateConversationAiAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -705,6 +711,7 @@ pub struct DeleteConversationAiAction {
 
 impl DeleteConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversationAiAction",
@@ -726,6 +733,7 @@ impl DeleteConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -736,6 +744,7 @@ impl DeleteConversationAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -761,6 +770,7 @@ pub struct DeleteConversationAiAgent {
 
 impl DeleteConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversationAiAgent",
@@ -781,6 +791,7 @@ impl DeleteConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -791,6 +802,7 @@ impl DeleteConversationAiAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -817,6 +829,7 @@ pub struct GetConversationAiAction {
 
 impl GetConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiAction",
@@ -838,6 +851,7 @@ impl GetConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
@@ -845,6 +859,7 @@ impl GetConversationAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -870,6 +885,7 @@ pub struct GetConversationAiAgent {
 
 impl GetConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiAgent",
@@ -890,6 +906,7 @@ impl GetConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
@@ -897,6 +914,7 @@ impl GetConversationAiAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -923,6 +941,7 @@ pub struct GetConversationAiGeneration {
 
 impl GetConversationAiGeneration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiGeneration",
@@ -942,6 +961,7 @@ impl GetConversationAiGeneration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiGeneration, crate::Error> {
@@ -949,6 +969,7 @@ impl GetConversationAiGeneration {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -974,6 +995,7 @@ pub struct ListConversationAiActions {
 
 impl ListConversationAiActions {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listConversationAiActions",
@@ -994,6 +1016,7 @@ impl ListConversationAiActions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1004,6 +1027,7 @@ impl ListConversationAiActions {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1049,6 +1073,7 @@ impl SearchConversationAiAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchConversationAiAgents",
@@ -1075,6 +1100,7 @@ impl SearchConversationAiAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1085,6 +1111,7 @@ impl SearchConversationAiAgents {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1101,14 +1128,17 @@ impl crate::Paginated for SearchConversationAiAgents {
 
     type Item = crate::conversation_ai::ConversationAiAgentListItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchConversationAiAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1134,6 +1164,7 @@ impl crate::Paginated for SearchConversationAiAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
@@ -1141,6 +1172,7 @@ impl crate::Paginated for SearchConversationAiAgents {
 
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1166,6 +1198,7 @@ pub struct UpdateConversationAiAction {
 
 impl UpdateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiAction",
@@ -1191,6 +1224,7 @@ impl UpdateConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
@@ -1198,6 +1232,7 @@ impl UpdateConversationAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1224,6 +1259,7 @@ pub struct UpdateConversationAiAgent {
 
 impl UpdateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiAgent",
@@ -1248,6 +1284,7 @@ impl UpdateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
@@ -1255,6 +1292,7 @@ impl UpdateConversationAiAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1281,6 +1319,7 @@ pub struct UpdateConversationAiFollowupSettings {
 
 impl UpdateConversationAiFollowupSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiFollowupSettings",
@@ -1305,6 +1344,7 @@ impl UpdateConversationAiFollowupSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
@@ -1312,6 +1352,7 @@ impl UpdateConversationAiFollowupSettings {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<

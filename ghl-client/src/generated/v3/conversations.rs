@@ -1176,6 +1176,7 @@ pub struct AddInboundMessage {
 
 impl AddInboundMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addInboundMessage",
@@ -1197,6 +1198,7 @@ impl AddInboundMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
@@ -1204,6 +1206,7 @@ impl AddInboundMessage {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1229,6 +1232,7 @@ pub struct AddOutboundCall {
 
 impl AddOutboundCall {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addOutboundCall",
@@ -1250,6 +1254,7 @@ impl AddOutboundCall {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
@@ -1257,6 +1262,7 @@ impl AddOutboundCall {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1282,6 +1288,7 @@ pub struct CancelScheduledEmail {
 
 impl CancelScheduledEmail {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelScheduledEmail",
@@ -1302,6 +1309,7 @@ impl CancelScheduledEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
@@ -1309,6 +1317,7 @@ impl CancelScheduledEmail {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1334,6 +1343,7 @@ pub struct CancelScheduledMessage {
 
 impl CancelScheduledMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelScheduledMessage",
@@ -1354,6 +1364,7 @@ impl CancelScheduledMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
@@ -1361,6 +1372,7 @@ impl CancelScheduledMessage {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1386,6 +1398,7 @@ pub struct CompleteAttachmentUpload {
 
 impl CompleteAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "completeAttachmentUpload",
@@ -1407,6 +1420,7 @@ impl CompleteAttachmentUpload {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::CompleteAttachmentUploadResponse, crate::Error> {
@@ -1414,6 +1428,7 @@ impl CompleteAttachmentUpload {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1439,6 +1454,7 @@ pub struct CreateConversation {
 
 impl CreateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversation",
@@ -1457,6 +1473,7 @@ impl CreateConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::ConversationResponse, crate::Error> {
@@ -1464,6 +1481,7 @@ impl CreateConversation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1489,6 +1507,7 @@ pub struct DeleteConversation {
 
 impl DeleteConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversation",
@@ -1509,11 +1528,13 @@ impl DeleteConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1545,6 +1566,7 @@ impl DownloadMessageTranscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "downloadMessageTranscription",
@@ -1573,11 +1595,13 @@ impl DownloadMessageTranscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
@@ -1676,6 +1700,7 @@ impl ExportMessages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "exportMessages",
@@ -1725,6 +1750,7 @@ impl ExportMessages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::ExportMessagesResponse, crate::Error> {
@@ -1732,6 +1758,7 @@ impl ExportMessages {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1748,14 +1775,17 @@ impl crate::Paginated for ExportMessages {
 
     type Item = crate::conversations::Message;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ExportMessages::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1779,6 +1809,7 @@ impl crate::Paginated for ExportMessages {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).unwrap_or_default()
     }
@@ -1786,6 +1817,7 @@ impl crate::Paginated for ExportMessages {
 
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1809,6 +1841,7 @@ pub struct GetConversation {
 
 impl GetConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversation",
@@ -1829,11 +1862,13 @@ impl GetConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::Conversation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::conversations::Conversation>, crate::Error> {
@@ -1856,6 +1891,7 @@ pub struct GetEmailMessage {
 
 impl GetEmailMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailMessage",
@@ -1876,11 +1912,13 @@ impl GetEmailMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::EmailMessage, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::conversations::EmailMessage>, crate::Error> {
@@ -1903,6 +1941,7 @@ pub struct GetMessage {
 
 impl GetMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessage",
@@ -1923,11 +1962,13 @@ impl GetMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::Message, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::conversations::Message>, crate::Error> {
@@ -1959,6 +2000,7 @@ impl GetMessageRecording {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessageRecording",
@@ -1984,11 +2026,13 @@ impl GetMessageRecording {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
@@ -2020,6 +2064,7 @@ impl GetMessageTranscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessageTranscription",
@@ -2045,6 +2090,7 @@ impl GetMessageTranscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::MessageTranscription, crate::Error> {
@@ -2052,6 +2098,7 @@ impl GetMessageTranscription {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2079,6 +2126,7 @@ pub struct InitiateAttachmentUpload {
 
 impl InitiateAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "initiateAttachmentUpload",
@@ -2100,6 +2148,7 @@ impl InitiateAttachmentUpload {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::InitiateAttachmentUploadResponse, crate::Error> {
@@ -2107,6 +2156,7 @@ impl InitiateAttachmentUpload {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2153,6 +2203,7 @@ impl ListConversationMessages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listConversationMessages",
@@ -2182,6 +2233,7 @@ impl ListConversationMessages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::ListConversationMessagesResponse, crate::Error> {
@@ -2189,6 +2241,7 @@ impl ListConversationMessages {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2205,14 +2258,17 @@ impl crate::Paginated for ListConversationMessages {
 
     type Item = crate::conversations::Message;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListConversationMessages::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2238,6 +2294,7 @@ impl crate::Paginated for ListConversationMessages {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).and_then(|v| v.messages).unwrap_or_default()
     }
@@ -2245,6 +2302,7 @@ impl crate::Paginated for ListConversationMessages {
 
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2428,6 +2486,7 @@ impl SearchConversations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchConversations",
@@ -2507,6 +2566,7 @@ impl SearchConversations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::SearchConversationsResponse, crate::Error> {
@@ -2514,6 +2574,7 @@ impl SearchConversations {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2541,6 +2602,7 @@ pub struct SendMessage {
 
 impl SendMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendMessage",
@@ -2562,6 +2624,7 @@ impl SendMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
@@ -2569,6 +2632,7 @@ impl SendMessage {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2596,6 +2660,7 @@ pub struct SendReviewReply {
 
 impl SendReviewReply {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendReviewReply",
@@ -2617,6 +2682,7 @@ impl SendReviewReply {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
@@ -2624,6 +2690,7 @@ impl SendReviewReply {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2649,6 +2716,7 @@ pub struct SetLiveChatTyping {
 
 impl SetLiveChatTyping {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setLiveChatTyping",
@@ -2670,11 +2738,13 @@ impl SetLiveChatTyping {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2700,6 +2770,7 @@ pub struct SetMessageAttachments {
 
 impl SetMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setMessageAttachments",
@@ -2724,11 +2795,13 @@ impl SetMessageAttachments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2752,6 +2825,7 @@ pub struct UpdateConversation {
 
 impl UpdateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversation",
@@ -2776,6 +2850,7 @@ impl UpdateConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::ConversationResponse, crate::Error> {
@@ -2783,6 +2858,7 @@ impl UpdateConversation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2811,6 +2887,7 @@ pub struct UpdateEmailMessageStatus {
 
 impl UpdateEmailMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEmailMessageStatus",
@@ -2835,11 +2912,13 @@ impl UpdateEmailMessageStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateEmailMessageStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpdateEmailMessageStatusResponse>, crate::Error> {
@@ -2863,6 +2942,7 @@ pub struct UpdateMessageStatus {
 
 impl UpdateMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateMessageStatus",
@@ -2887,6 +2967,7 @@ impl UpdateMessageStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
@@ -2894,6 +2975,7 @@ impl UpdateMessageStatus {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2921,6 +3003,7 @@ pub struct UploadMessageAttachments {
 
 impl UploadMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadMessageAttachments",
@@ -2942,6 +3025,7 @@ impl UploadMessageAttachments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::conversations::UploadMessageAttachmentsResponse, crate::Error> {
@@ -2949,6 +3033,7 @@ impl UploadMessageAttachments {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3076,7 +3161,9 @@ impl From<&str> for EmailMessageStatus {
 crate::runtime::enums::string_enum!(EmailMessageStatus);
 
 /// The delivery status of one recipient of an email.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailRecipientStatus {
     /// The recipient's address, one of the email's original recipients.
@@ -3464,7 +3551,9 @@ impl From<&str> for SearchConversationsStatus {
 crate::runtime::enums::string_enum!(SearchConversationsStatus);
 
 /// The v2 update body, with v3's closed set of feedback values.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -3516,7 +3605,9 @@ impl UpdateConversationRequest {
 }
 
 /// The `UpdateEmailMessageStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusRequest {
     /// `status`: a [`EmailMessageStatus`](crate::v3::conversations::EmailMessageStatus).
@@ -3556,7 +3647,9 @@ impl UpdateEmailMessageStatusRequest {
 }
 
 /// The `UpdateEmailMessageStatusResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusResponse {
     /// True when the update was stored.

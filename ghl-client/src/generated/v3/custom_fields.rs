@@ -403,6 +403,7 @@ pub struct CreateCustomField {
 
 impl CreateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomField",
@@ -421,6 +422,7 @@ impl CreateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
@@ -428,6 +430,7 @@ impl CreateCustomField {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -453,6 +456,7 @@ pub struct CreateCustomFieldFolder {
 
 impl CreateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomFieldFolder",
@@ -471,6 +475,7 @@ impl CreateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
@@ -478,6 +483,7 @@ impl CreateCustomFieldFolder {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -503,6 +509,7 @@ pub struct DeleteCustomField {
 
 impl DeleteCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomField",
@@ -522,6 +529,7 @@ impl DeleteCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldDeleteResponse, crate::Error> {
@@ -529,6 +537,7 @@ impl DeleteCustomField {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -563,6 +572,7 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomFieldFolder",
@@ -588,6 +598,7 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldDeleteResponse, crate::Error> {
@@ -595,6 +606,7 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -620,6 +632,7 @@ pub struct GetCustomField {
 
 impl GetCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomField",
@@ -639,6 +652,7 @@ impl GetCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
@@ -646,6 +660,7 @@ impl GetCustomField {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -680,6 +695,7 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomFieldsByObjectKey",
@@ -708,6 +724,7 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldList, crate::Error> {
@@ -715,6 +732,7 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -741,6 +759,7 @@ pub struct UpdateCustomField {
 
 impl UpdateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomField",
@@ -764,6 +783,7 @@ impl UpdateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
@@ -771,6 +791,7 @@ impl UpdateCustomField {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -797,6 +818,7 @@ pub struct UpdateCustomFieldFolder {
 
 impl UpdateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomFieldFolder",
@@ -821,6 +843,7 @@ impl UpdateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
@@ -828,6 +851,7 @@ impl UpdateCustomFieldFolder {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<

@@ -287,6 +287,7 @@ pub struct CreateCustomMenu {
 
 impl CreateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomMenu",
@@ -305,6 +306,7 @@ impl CreateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
@@ -312,6 +314,7 @@ impl CreateCustomMenu {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -337,6 +340,7 @@ pub struct DeleteCustomMenu {
 
 impl DeleteCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomMenu",
@@ -357,6 +361,7 @@ impl DeleteCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::DeleteCustomMenuResponse, crate::Error> {
@@ -364,6 +369,7 @@ impl DeleteCustomMenu {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -389,6 +395,7 @@ pub struct GetCustomMenu {
 
 impl GetCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomMenu",
@@ -409,6 +416,7 @@ impl GetCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
@@ -416,6 +424,7 @@ impl GetCustomMenu {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -475,6 +484,7 @@ impl ListCustomMenus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCustomMenus",
@@ -504,6 +514,7 @@ impl ListCustomMenus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::ListCustomMenusResponse, crate::Error> {
@@ -511,6 +522,7 @@ impl ListCustomMenus {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -527,14 +539,17 @@ impl crate::Paginated for ListCustomMenus {
 
     type Item = crate::custom_menus::CustomMenu;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCustomMenus::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.custom_menus.as_ref()).map_or(0, Vec::len);
@@ -552,6 +567,7 @@ impl crate::Paginated for ListCustomMenus {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.custom_menus).unwrap_or_default()
     }
@@ -559,6 +575,7 @@ impl crate::Paginated for ListCustomMenus {
 
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -583,6 +600,7 @@ pub struct UpdateCustomMenu {
 
 impl UpdateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomMenu",
@@ -607,6 +625,7 @@ impl UpdateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::UpdateCustomMenuResponse, crate::Error> {
@@ -614,6 +633,7 @@ impl UpdateCustomMenu {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<

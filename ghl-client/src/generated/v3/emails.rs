@@ -886,6 +886,7 @@ impl CreateEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEmailCampaign",
@@ -914,11 +915,13 @@ impl CreateEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SavedEmailCampaign, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SavedEmailCampaign>, crate::Error> {
@@ -952,6 +955,7 @@ impl CreateEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEmailTemplate",
@@ -980,11 +984,13 @@ impl CreateEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<NewEmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<NewEmailTemplate>, crate::Error> {
@@ -1016,6 +1022,7 @@ impl CreateEmailTemplateFolder {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEmailTemplateFolder",
@@ -1044,11 +1051,13 @@ impl CreateEmailTemplateFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailTemplateFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EmailTemplateFolder>, crate::Error> {
@@ -1080,6 +1089,7 @@ impl DeleteEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEmailCampaign",
@@ -1105,11 +1115,13 @@ impl DeleteEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteResult>, crate::Error> {
@@ -1143,6 +1155,7 @@ impl DeleteEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEmailTemplate",
@@ -1168,11 +1181,13 @@ impl DeleteEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteResult>, crate::Error> {
@@ -1204,6 +1219,7 @@ impl GetBulkActionCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBulkActionCampaign",
@@ -1229,11 +1245,13 @@ impl GetBulkActionCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkActionCampaignDetails, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<BulkActionCampaignDetails>, crate::Error> {
@@ -1265,6 +1283,7 @@ impl GetEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailCampaign",
@@ -1290,11 +1309,13 @@ impl GetEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailCampaignDetails, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EmailCampaignDetails>, crate::Error> {
@@ -1334,6 +1355,7 @@ impl GetEmailCampaignStats {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailCampaignStats",
@@ -1363,11 +1385,13 @@ impl GetEmailCampaignStats {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailCampaignStatsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EmailCampaignStatsResponse>, crate::Error> {
@@ -1399,6 +1423,7 @@ impl GetEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailTemplate",
@@ -1424,11 +1449,13 @@ impl GetEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<EmailTemplate>, crate::Error> {
@@ -1460,6 +1487,7 @@ impl GetWorkflowCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getWorkflowCampaign",
@@ -1485,11 +1513,13 @@ impl GetWorkflowCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<WorkflowCampaignDetails, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<WorkflowCampaignDetails>, crate::Error> {
@@ -1521,6 +1551,7 @@ impl ImportEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "importEmailTemplate",
@@ -1549,11 +1580,13 @@ impl ImportEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<NewEmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<NewEmailTemplate>, crate::Error> {
@@ -1626,6 +1659,7 @@ impl ListBulkActionCampaigns {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBulkActionCampaigns",
@@ -1668,11 +1702,13 @@ impl ListBulkActionCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBulkActionCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListBulkActionCampaignsResponse>, crate::Error> {
@@ -1686,14 +1722,17 @@ impl crate::Paginated for ListBulkActionCampaigns {
 
     type Item = BulkActionCampaign;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBulkActionCampaigns::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.campaigns.as_ref()).map_or(0, Vec::len);
@@ -1709,6 +1748,7 @@ impl crate::Paginated for ListBulkActionCampaigns {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.campaigns).unwrap_or_default()
     }
@@ -1716,6 +1756,7 @@ impl crate::Paginated for ListBulkActionCampaigns {
 
 impl ListBulkActionCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1777,6 +1818,7 @@ impl ListEmailCampaigns {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEmailCampaigns",
@@ -1813,11 +1855,13 @@ impl ListEmailCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEmailCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListEmailCampaignsResponse>, crate::Error> {
@@ -1831,14 +1875,17 @@ impl crate::Paginated for ListEmailCampaigns {
 
     type Item = EmailCampaign;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEmailCampaigns::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.campaigns.as_ref()).map_or(0, Vec::len);
@@ -1854,6 +1901,7 @@ impl crate::Paginated for ListEmailCampaigns {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.campaigns).unwrap_or_default()
     }
@@ -1861,6 +1909,7 @@ impl crate::Paginated for ListEmailCampaigns {
 
 impl ListEmailCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1950,6 +1999,7 @@ impl ListEmailTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEmailTemplates",
@@ -1998,11 +2048,13 @@ impl ListEmailTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEmailTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListEmailTemplatesResponse>, crate::Error> {
@@ -2016,14 +2068,17 @@ impl crate::Paginated for ListEmailTemplates {
 
     type Item = EmailTemplateListItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEmailTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.items.as_ref()).map_or(0, Vec::len);
@@ -2039,6 +2094,7 @@ impl crate::Paginated for ListEmailTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.items).unwrap_or_default()
     }
@@ -2046,6 +2102,7 @@ impl crate::Paginated for ListEmailTemplates {
 
 impl ListEmailTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2105,6 +2162,7 @@ impl ListWorkflowCampaigns {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWorkflowCampaigns",
@@ -2141,11 +2199,13 @@ impl ListWorkflowCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListWorkflowCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListWorkflowCampaignsResponse>, crate::Error> {
@@ -2159,14 +2219,17 @@ impl crate::Paginated for ListWorkflowCampaigns {
 
     type Item = WorkflowCampaign;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWorkflowCampaigns::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.campaigns.as_ref()).map_or(0, Vec::len);
@@ -2182,6 +2245,7 @@ impl crate::Paginated for ListWorkflowCampaigns {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.campaigns).unwrap_or_default()
     }
@@ -2189,6 +2253,7 @@ impl crate::Paginated for ListWorkflowCampaigns {
 
 impl ListWorkflowCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2224,6 +2289,7 @@ impl ScheduleEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "scheduleEmailCampaign",
@@ -2253,11 +2319,13 @@ impl ScheduleEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ScheduleEmailCampaignResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ScheduleEmailCampaignResponse>, crate::Error> {
@@ -2290,6 +2358,7 @@ impl UpdateEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEmailCampaign",
@@ -2319,11 +2388,13 @@ impl UpdateEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SavedEmailCampaign, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SavedEmailCampaign>, crate::Error> {
@@ -2358,6 +2429,7 @@ impl UpdateEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEmailTemplate",
@@ -2387,11 +2459,13 @@ impl UpdateEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpdateEmailTemplateResponse>, crate::Error> {
@@ -2401,7 +2475,9 @@ impl UpdateEmailTemplate {
 }
 
 /// A bulk-action email send, as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkActionCampaign {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
@@ -2450,7 +2526,9 @@ pub struct BulkActionCampaign {
 }
 
 /// A bulk-action email send with its sender and a link to its content.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkActionCampaignDetails {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
@@ -2586,7 +2664,9 @@ impl From<&str> for BulkActionCampaignStatus {
 crate::runtime::enums::string_enum!(BulkActionCampaignStatus);
 
 /// Subject, sender and template of a bulk-action send.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkActionEmail {
     /// `subject`: a string. Example: `Welcome to our platform`.
@@ -2648,7 +2728,9 @@ impl From<&str> for BulkActionScheduleType {
 crate::runtime::enums::string_enum!(BulkActionScheduleType);
 
 /// A new draft campaign.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
@@ -2730,7 +2812,9 @@ impl CreateEmailCampaignRequest {
 }
 
 /// A new template folder.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateFolderRequest {
     /// `name`: a string. Example: `Spring Campaigns`.
@@ -2759,7 +2843,9 @@ impl CreateEmailTemplateFolderRequest {
 }
 
 /// A new template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
@@ -2862,7 +2948,9 @@ impl CreateEmailTemplateRequest {
 }
 
 /// Confirmation of a deletion.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteResult {
     /// `deleted`: `true` or `false`. Example: `true`.
@@ -2875,7 +2963,9 @@ pub struct DeleteResult {
 }
 
 /// An email campaign as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -2928,7 +3018,9 @@ pub struct EmailCampaign {
 }
 
 /// An A/B test run on part of the recipients before the rest get the winner.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignAbTest {
     /// What the variations differ in.
@@ -3050,7 +3142,9 @@ impl From<&str> for EmailCampaignAbTestWinningCriteria {
 crate::runtime::enums::string_enum!(EmailCampaignAbTestWinningCriteria);
 
 /// One variation of an A/B test.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignAbVariation {
     /// `subject`: a string. Example: `Subject A`.
@@ -3086,7 +3180,9 @@ impl EmailCampaignAbVariation {
 }
 
 /// Sending in batches (drip).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignBatchConfig {
     /// Contacts per batch.
@@ -3192,7 +3288,9 @@ impl From<&str> for EmailCampaignBatchConfigIntervalUnit {
 crate::runtime::enums::string_enum!(EmailCampaignBatchConfigIntervalUnit);
 
 /// An email campaign with its sender and a link to its content.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaignDetails {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -3285,7 +3383,9 @@ pub struct EmailCampaignDetails {
 }
 
 /// Subject, sender and attachments of a campaign's email.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignMessage {
     /// `subject`: a string. Example: `Our February Newsletter`.
@@ -3350,7 +3450,9 @@ impl EmailCampaignMessage {
 }
 
 /// Who receives a campaign.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignRecipients {
     /// How recipients are chosen; fill the matching field.
@@ -3505,7 +3607,9 @@ impl From<&str> for EmailCampaignRecipientsType {
 crate::runtime::enums::string_enum!(EmailCampaignRecipientsType);
 
 /// Sending again to contacts who did not open.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignResend {
     /// `enabled`: `true` or `false`. Example: `false`.
@@ -3552,7 +3656,9 @@ impl EmailCampaignResend {
 }
 
 /// Sending new items of an RSS feed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignRssConfig {
     /// `name`: a string. Example: `Weekly Digest`.
@@ -3747,7 +3853,9 @@ impl From<&str> for EmailCampaignRssConfigStartAtDay {
 crate::runtime::enums::string_enum!(EmailCampaignRssConfigStartAtDay);
 
 /// When and how a non-RSS send goes out.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignScheduleConfig {
     /// Send time, for scheduled, batch and smart sends (ignored for immediate ones).
@@ -3820,7 +3928,9 @@ impl EmailCampaignScheduleConfig {
 }
 
 /// The `EmailCampaignStatsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaignStatsResponse {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -3920,7 +4030,9 @@ impl From<&str> for EmailCampaignStatus {
 crate::runtime::enums::string_enum!(EmailCampaignStatus);
 
 /// Link tracking options.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignTracking {
     /// Track clicks on links.
@@ -3956,7 +4068,9 @@ impl EmailCampaignTracking {
 }
 
 /// One variation of an A/B-tested campaign.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaignVariation {
     /// Id its figures are kept under (see `getEmailCampaignStats`).
@@ -4046,7 +4160,9 @@ impl From<&str> for EmailEditorType {
 crate::runtime::enums::string_enum!(EmailEditorType);
 
 /// Delivery and engagement counts, and rates in percent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStats {
     /// Delivered plus accepted plus bounced.
@@ -4168,7 +4284,9 @@ impl From<&str> for EmailStatsSource {
 crate::runtime::enums::string_enum!(EmailStatsSource);
 
 /// An email template, its content kept behind a link.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -4233,7 +4351,9 @@ pub struct EmailTemplate {
 }
 
 /// A template folder as returned when created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplateFolder {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4258,7 +4378,9 @@ pub struct EmailTemplateFolder {
 }
 
 /// A template or a folder in the template listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplateListItem {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4343,7 +4465,9 @@ impl From<&str> for EmailTemplateListItemType {
 crate::runtime::enums::string_enum!(EmailTemplateListItemType);
 
 /// A template to copy from another provider.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportEmailTemplateRequest {
     /// Service the share link belongs to.
@@ -4439,7 +4563,9 @@ impl From<&str> for ImportEmailTemplateRequestImportProvider {
 crate::runtime::enums::string_enum!(ImportEmailTemplateRequestImportProvider);
 
 /// The `ListBulkActionCampaignsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBulkActionCampaignsResponse {
     /// `campaigns`: a list of [`BulkActionCampaign`](crate::v3::emails::BulkActionCampaign) values.
@@ -4456,7 +4582,9 @@ pub struct ListBulkActionCampaignsResponse {
 }
 
 /// The `ListEmailCampaignsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// `campaigns`: a list of [`EmailCampaign`](crate::v3::emails::EmailCampaign) values.
@@ -4514,7 +4642,9 @@ impl From<&str> for ListEmailTemplatesInclude {
 crate::runtime::enums::string_enum!(ListEmailTemplatesInclude);
 
 /// The `ListEmailTemplatesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEmailTemplatesResponse {
     /// `items`: a list of [`EmailTemplateListItem`](crate::v3::emails::EmailTemplateListItem) values.
@@ -4598,7 +4728,9 @@ impl From<&str> for ListEmailTemplatesSortOrder {
 crate::runtime::enums::string_enum!(ListEmailTemplatesSortOrder);
 
 /// The `ListWorkflowCampaignsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWorkflowCampaignsResponse {
     /// `campaigns`: a list of [`WorkflowCampaign`](crate::v3::emails::WorkflowCampaign) values.
@@ -4615,7 +4747,9 @@ pub struct ListWorkflowCampaignsResponse {
 }
 
 /// A template as returned when created or imported.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NewEmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -4672,7 +4806,9 @@ pub struct NewEmailTemplate {
 }
 
 /// An email campaign as returned when created or changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SavedEmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4729,7 +4865,9 @@ pub struct SavedEmailCampaign {
 }
 
 /// How, when and to whom a campaign is sent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignRequest {
     /// `immediate` sends now, `scheduled` at `scheduleConfig.sendAt`, `batch` in batches, `rss` from a feed (`rssConfig`), `smart_send` at each contact's best time.
@@ -4882,7 +5020,9 @@ impl From<&str> for ScheduleEmailCampaignRequestScheduleType {
 crate::runtime::enums::string_enum!(ScheduleEmailCampaignRequestScheduleType);
 
 /// The `ScheduleEmailCampaignResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignResponse {
     /// `campaignId`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4960,7 +5100,9 @@ impl From<&str> for SendDay {
 crate::runtime::enums::string_enum!(SendDay);
 
 /// The fields to change; content and its editor type go together.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
@@ -5018,7 +5160,9 @@ impl UpdateEmailCampaignRequest {
 }
 
 /// The fields to change; content and its editor type go together.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
@@ -5152,7 +5296,9 @@ impl UpdateEmailTemplateRequest {
 }
 
 /// A template as returned after a change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -5213,7 +5359,9 @@ pub struct UpdateEmailTemplateResponse {
 }
 
 /// A workflow that sends email, as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowCampaign {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
@@ -5250,7 +5398,9 @@ pub struct WorkflowCampaign {
 }
 
 /// A workflow campaign with its email steps.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowCampaignDetails {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
@@ -5331,7 +5481,9 @@ impl From<&str> for WorkflowCampaignStatus {
 crate::runtime::enums::string_enum!(WorkflowCampaignStatus);
 
 /// A step of a workflow that sends email.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowEmailStep {
     /// Step id; pass it as `subSourceId` for the step's own figures.

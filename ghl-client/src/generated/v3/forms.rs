@@ -255,6 +255,7 @@ impl ListFormSubmissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFormSubmissions",
@@ -292,6 +293,7 @@ impl ListFormSubmissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::forms::ListFormSubmissionsResponse, crate::Error> {
@@ -299,6 +301,7 @@ impl ListFormSubmissions {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -315,14 +318,17 @@ impl crate::Paginated for ListFormSubmissions {
 
     type Item = crate::forms::FormSubmission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFormSubmissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
@@ -341,6 +347,7 @@ impl crate::Paginated for ListFormSubmissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
@@ -348,6 +355,7 @@ impl crate::Paginated for ListFormSubmissions {
 
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -400,6 +408,7 @@ impl ListForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listForms",
@@ -428,11 +437,13 @@ impl ListForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::forms::ListFormsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::forms::ListFormsResponse>, crate::Error> {
@@ -446,14 +457,17 @@ impl crate::Paginated for ListForms {
 
     type Item = crate::forms::Form;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListForms::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.forms.as_ref()).map_or(0, Vec::len);
@@ -469,6 +483,7 @@ impl crate::Paginated for ListForms {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.forms).unwrap_or_default()
     }
@@ -476,6 +491,7 @@ impl crate::Paginated for ListForms {
 
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -511,6 +527,7 @@ impl UploadFormCustomFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadFormCustomFiles",
@@ -548,11 +565,13 @@ impl UploadFormCustomFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {

@@ -359,6 +359,7 @@ impl CountFunnelPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "countFunnelPages",
@@ -382,6 +383,7 @@ impl CountFunnelPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::funnels::CountFunnelPagesResponse, crate::Error> {
@@ -389,6 +391,7 @@ impl CountFunnelPages {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -414,6 +417,7 @@ pub struct CreateFunnelRedirect {
 
 impl CreateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFunnelRedirect",
@@ -435,11 +439,13 @@ impl CreateFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::funnels::RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::funnels::RedirectResponse>, crate::Error> {
@@ -471,6 +477,7 @@ impl DeleteFunnelRedirect {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFunnelRedirect",
@@ -496,6 +503,7 @@ impl DeleteFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::funnels::DeleteRedirectResponse, crate::Error> {
@@ -503,6 +511,7 @@ impl DeleteFunnelRedirect {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -546,6 +555,7 @@ impl ListFunnelPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnelPages",
@@ -571,11 +581,13 @@ impl ListFunnelPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -615,6 +627,7 @@ impl ListFunnelRedirects {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnelRedirects",
@@ -642,6 +655,7 @@ impl ListFunnelRedirects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::funnels::ListRedirectsResponse, crate::Error> {
@@ -649,6 +663,7 @@ impl ListFunnelRedirects {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -665,14 +680,17 @@ impl crate::Paginated for ListFunnelRedirects {
 
     type Item = crate::funnels::Redirect;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnelRedirects::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -694,6 +712,7 @@ impl crate::Paginated for ListFunnelRedirects {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).and_then(|v| v.data).unwrap_or_default()
     }
@@ -701,6 +720,7 @@ impl crate::Paginated for ListFunnelRedirects {
 
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -774,6 +794,7 @@ impl ListFunnels {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnels",
@@ -811,6 +832,7 @@ impl ListFunnels {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::funnels::ListFunnelsResponse, crate::Error> {
@@ -818,6 +840,7 @@ impl ListFunnels {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::funnels::ListFunnelsResponse>, crate::Error> {
@@ -831,14 +854,17 @@ impl crate::Paginated for ListFunnels {
 
     type Item = crate::funnels::Funnel;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnels::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.funnels.as_ref()).map_or(0, Vec::len);
@@ -854,6 +880,7 @@ impl crate::Paginated for ListFunnels {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.funnels).unwrap_or_default()
     }
@@ -861,6 +888,7 @@ impl crate::Paginated for ListFunnels {
 
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -885,6 +913,7 @@ pub struct UpdateFunnelRedirect {
 
 impl UpdateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateFunnelRedirect",
@@ -909,11 +938,13 @@ impl UpdateFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::funnels::RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::funnels::RedirectResponse>, crate::Error> {

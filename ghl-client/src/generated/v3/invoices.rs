@@ -3624,6 +3624,7 @@ pub struct CancelInvoiceSchedule {
 
 impl CancelInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelInvoiceSchedule",
@@ -3648,11 +3649,13 @@ impl CancelInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -3675,6 +3678,7 @@ pub struct CreateEstimate {
 
 impl CreateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEstimate",
@@ -3693,11 +3697,13 @@ impl CreateEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
@@ -3720,6 +3726,7 @@ pub struct CreateEstimateTemplate {
 
 impl CreateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEstimateTemplate",
@@ -3741,11 +3748,13 @@ impl CreateEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
@@ -3768,6 +3777,7 @@ pub struct CreateInvoice {
 
 impl CreateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoice",
@@ -3786,11 +3796,13 @@ impl CreateInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -3814,6 +3826,7 @@ pub struct CreateInvoiceFromEstimate {
 
 impl CreateInvoiceFromEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceFromEstimate",
@@ -3838,6 +3851,7 @@ impl CreateInvoiceFromEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::InvoiceFromEstimateResponse, crate::Error> {
@@ -3845,6 +3859,7 @@ impl CreateInvoiceFromEstimate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3870,6 +3885,7 @@ pub struct CreateInvoiceSchedule {
 
 impl CreateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceSchedule",
@@ -3888,11 +3904,13 @@ impl CreateInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -3915,6 +3933,7 @@ pub struct CreateInvoiceTemplate {
 
 impl CreateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceTemplate",
@@ -3933,11 +3952,13 @@ impl CreateInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -3960,6 +3981,7 @@ pub struct CreateText2PayInvoice {
 
 impl CreateText2PayInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createText2PayInvoice",
@@ -3978,11 +4000,13 @@ impl CreateText2PayInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Text2PayResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Text2PayResponse>, crate::Error> {
@@ -4006,6 +4030,7 @@ pub struct DeleteEstimate {
 
 impl DeleteEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEstimate",
@@ -4030,11 +4055,13 @@ impl DeleteEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
@@ -4058,6 +4085,7 @@ pub struct DeleteEstimateTemplate {
 
 impl DeleteEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEstimateTemplate",
@@ -4082,11 +4110,13 @@ impl DeleteEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
@@ -4111,6 +4141,7 @@ pub struct DeleteInvoice {
 
 impl DeleteInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoice",
@@ -4132,11 +4163,13 @@ impl DeleteInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -4161,6 +4194,7 @@ pub struct DeleteInvoiceSchedule {
 
 impl DeleteInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoiceSchedule",
@@ -4183,11 +4217,13 @@ impl DeleteInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -4212,6 +4248,7 @@ pub struct DeleteInvoiceTemplate {
 
 impl DeleteInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoiceTemplate",
@@ -4234,11 +4271,13 @@ impl DeleteInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -4262,6 +4301,7 @@ pub struct GenerateEstimateNumber {
 
 impl GenerateEstimateNumber {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "generateEstimateNumber",
@@ -4281,6 +4321,7 @@ impl GenerateEstimateNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::GenerateEstimateNumberResponse, crate::Error> {
@@ -4288,6 +4329,7 @@ impl GenerateEstimateNumber {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4314,6 +4356,7 @@ pub struct GenerateInvoiceNumber {
 
 impl GenerateInvoiceNumber {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "generateInvoiceNumber",
@@ -4333,6 +4376,7 @@ impl GenerateInvoiceNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::GenerateInvoiceNumberResponse, crate::Error> {
@@ -4340,6 +4384,7 @@ impl GenerateInvoiceNumber {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4367,6 +4412,7 @@ pub struct GetInvoice {
 
 impl GetInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoice",
@@ -4388,11 +4434,13 @@ impl GetInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -4417,6 +4465,7 @@ pub struct GetInvoiceSchedule {
 
 impl GetInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceSchedule",
@@ -4439,11 +4488,13 @@ impl GetInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -4467,6 +4518,7 @@ pub struct GetInvoiceSettings {
 
 impl GetInvoiceSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceSettings",
@@ -4483,11 +4535,13 @@ impl GetInvoiceSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSettings, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSettings>, crate::Error> {
@@ -4512,6 +4566,7 @@ pub struct GetInvoiceTemplate {
 
 impl GetInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceTemplate",
@@ -4534,11 +4589,13 @@ impl GetInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -4571,6 +4628,7 @@ impl ListEstimateTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEstimateTemplates",
@@ -4595,6 +4653,7 @@ impl ListEstimateTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListEstimateTemplatesResponse, crate::Error> {
@@ -4602,6 +4661,7 @@ impl ListEstimateTemplates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4618,14 +4678,17 @@ impl crate::Paginated for ListEstimateTemplates {
 
     type Item = crate::invoices::EstimateTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimateTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -4643,6 +4706,7 @@ impl crate::Paginated for ListEstimateTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -4650,6 +4714,7 @@ impl crate::Paginated for ListEstimateTemplates {
 
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4711,6 +4776,7 @@ impl ListEstimates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEstimates",
@@ -4747,6 +4813,7 @@ impl ListEstimates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListEstimatesResponse, crate::Error> {
@@ -4754,6 +4821,7 @@ impl ListEstimates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4770,14 +4838,17 @@ impl crate::Paginated for ListEstimates {
 
     type Item = crate::invoices::Estimate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.estimates.as_ref()).map_or(0, Vec::len);
@@ -4793,6 +4864,7 @@ impl crate::Paginated for ListEstimates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.estimates).unwrap_or_default()
     }
@@ -4800,6 +4872,7 @@ impl crate::Paginated for ListEstimates {
 
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4864,6 +4937,7 @@ impl ListInvoiceSchedules {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoiceSchedules",
@@ -4897,6 +4971,7 @@ impl ListInvoiceSchedules {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListInvoiceSchedulesResponse, crate::Error> {
@@ -4904,6 +4979,7 @@ impl ListInvoiceSchedules {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4920,14 +4996,17 @@ impl crate::Paginated for ListInvoiceSchedules {
 
     type Item = crate::invoices::InvoiceSchedule;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceSchedules::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -4943,6 +5022,7 @@ impl crate::Paginated for ListInvoiceSchedules {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
@@ -4950,6 +5030,7 @@ impl crate::Paginated for ListInvoiceSchedules {
 
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -5014,6 +5095,7 @@ impl ListInvoiceTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoiceTemplates",
@@ -5047,6 +5129,7 @@ impl ListInvoiceTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListInvoiceTemplatesResponse, crate::Error> {
@@ -5054,6 +5137,7 @@ impl ListInvoiceTemplates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5070,14 +5154,17 @@ impl crate::Paginated for ListInvoiceTemplates {
 
     type Item = crate::invoices::InvoiceTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -5095,6 +5182,7 @@ impl crate::Paginated for ListInvoiceTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -5102,6 +5190,7 @@ impl crate::Paginated for ListInvoiceTemplates {
 
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -5187,6 +5276,7 @@ impl ListInvoices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoices",
@@ -5229,6 +5319,7 @@ impl ListInvoices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListInvoicesResponse, crate::Error> {
@@ -5236,6 +5327,7 @@ impl ListInvoices {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5252,14 +5344,17 @@ impl crate::Paginated for ListInvoices {
 
     type Item = crate::invoices::Invoice;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoices::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.invoices.as_ref()).map_or(0, Vec::len);
@@ -5275,6 +5370,7 @@ impl crate::Paginated for ListInvoices {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.invoices).unwrap_or_default()
     }
@@ -5282,6 +5378,7 @@ impl crate::Paginated for ListInvoices {
 
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -5307,6 +5404,7 @@ pub struct PreviewEstimateTemplate {
 
 impl PreviewEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "previewEstimateTemplate",
@@ -5327,11 +5425,13 @@ impl PreviewEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
@@ -5355,6 +5455,7 @@ pub struct RecordInvoicePayment {
 
 impl RecordInvoicePayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "recordInvoicePayment",
@@ -5379,6 +5480,7 @@ impl RecordInvoicePayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::RecordPaymentResponse, crate::Error> {
@@ -5386,6 +5488,7 @@ impl RecordInvoicePayment {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5412,6 +5515,7 @@ pub struct ScheduleInvoiceSchedule {
 
 impl ScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "scheduleInvoiceSchedule",
@@ -5436,11 +5540,13 @@ impl ScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -5464,6 +5570,7 @@ pub struct SendEstimate {
 
 impl SendEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendEstimate",
@@ -5488,11 +5595,13 @@ impl SendEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
@@ -5516,6 +5625,7 @@ pub struct SendInvoice {
 
 impl SendInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendInvoice",
@@ -5540,6 +5650,7 @@ impl SendInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::invoices::SendInvoiceResponse, crate::Error> {
@@ -5547,6 +5658,7 @@ impl SendInvoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::SendInvoiceResponse>, crate::Error> {
@@ -5570,6 +5682,7 @@ pub struct SetInvoiceScheduleAutoPayment {
 
 impl SetInvoiceScheduleAutoPayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setInvoiceScheduleAutoPayment",
@@ -5594,11 +5707,13 @@ impl SetInvoiceScheduleAutoPayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -5621,6 +5736,7 @@ pub struct UpdateAndScheduleInvoiceSchedule {
 
 impl UpdateAndScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAndScheduleInvoiceSchedule",
@@ -5641,11 +5757,13 @@ impl UpdateAndScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -5669,6 +5787,7 @@ pub struct UpdateEstimate {
 
 impl UpdateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimate",
@@ -5693,11 +5812,13 @@ impl UpdateEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
@@ -5720,6 +5841,7 @@ pub struct UpdateEstimateLastVisitedAt {
 
 impl UpdateEstimateLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimateLastVisitedAt",
@@ -5741,11 +5863,13 @@ impl UpdateEstimateLastVisitedAt {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5769,6 +5893,7 @@ pub struct UpdateEstimateTemplate {
 
 impl UpdateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimateTemplate",
@@ -5793,11 +5918,13 @@ impl UpdateEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
@@ -5821,6 +5948,7 @@ pub struct UpdateInvoice {
 
 impl UpdateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoice",
@@ -5844,11 +5972,13 @@ impl UpdateInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -5871,6 +6001,7 @@ pub struct UpdateInvoiceLastVisitedAt {
 
 impl UpdateInvoiceLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceLastVisitedAt",
@@ -5892,11 +6023,13 @@ impl UpdateInvoiceLastVisitedAt {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5920,6 +6053,7 @@ pub struct UpdateInvoiceLateFees {
 
 impl UpdateInvoiceLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceLateFees",
@@ -5944,11 +6078,13 @@ impl UpdateInvoiceLateFees {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -5972,6 +6108,7 @@ pub struct UpdateInvoiceSchedule {
 
 impl UpdateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceSchedule",
@@ -5996,11 +6133,13 @@ impl UpdateInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -6024,6 +6163,7 @@ pub struct UpdateInvoiceTemplate {
 
 impl UpdateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplate",
@@ -6048,11 +6188,13 @@ impl UpdateInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -6076,6 +6218,7 @@ pub struct UpdateInvoiceTemplateLateFees {
 
 impl UpdateInvoiceTemplateLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplateLateFees",
@@ -6100,11 +6243,13 @@ impl UpdateInvoiceTemplateLateFees {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -6128,6 +6273,7 @@ pub struct UpdateInvoiceTemplatePaymentMethods {
 
 impl UpdateInvoiceTemplatePaymentMethods {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplatePaymentMethods",
@@ -6152,11 +6298,13 @@ impl UpdateInvoiceTemplatePaymentMethods {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -6180,6 +6328,7 @@ pub struct VoidInvoice {
 
 impl VoidInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "voidInvoice",
@@ -6204,11 +6353,13 @@ impl VoidInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {

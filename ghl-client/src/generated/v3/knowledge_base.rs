@@ -626,6 +626,7 @@ pub struct CreateKnowledgeBase {
 
 impl CreateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createKnowledgeBase",
@@ -644,6 +645,7 @@ impl CreateKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
@@ -651,6 +653,7 @@ impl CreateKnowledgeBase {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -676,6 +679,7 @@ pub struct CreateKnowledgeBaseFaq {
 
 impl CreateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createKnowledgeBaseFaq",
@@ -694,6 +698,7 @@ impl CreateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::CreateKnowledgeBaseFaqResponse, crate::Error> {
@@ -701,6 +706,7 @@ impl CreateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -726,6 +732,7 @@ pub struct DeleteKnowledgeBase {
 
 impl DeleteKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBase",
@@ -746,11 +753,13 @@ impl DeleteKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -773,6 +782,7 @@ pub struct DeleteKnowledgeBaseFaq {
 
 impl DeleteKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBaseFaq",
@@ -793,11 +803,13 @@ impl DeleteKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -820,6 +832,7 @@ pub struct DeleteKnowledgeBaseTrainedUrls {
 
 impl DeleteKnowledgeBaseTrainedUrls {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBaseTrainedUrls",
@@ -841,11 +854,13 @@ impl DeleteKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -868,6 +883,7 @@ pub struct DiscoverKnowledgeBaseWebsite {
 
 impl DiscoverKnowledgeBaseWebsite {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "discoverKnowledgeBaseWebsite",
@@ -889,6 +905,7 @@ impl DiscoverKnowledgeBaseWebsite {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::DiscoverWebsiteResponse, crate::Error> {
@@ -896,6 +913,7 @@ impl DiscoverKnowledgeBaseWebsite {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -921,6 +939,7 @@ pub struct GetKnowledgeBase {
 
 impl GetKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getKnowledgeBase",
@@ -941,6 +960,7 @@ impl GetKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
@@ -948,6 +968,7 @@ impl GetKnowledgeBase {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -983,6 +1004,7 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getKnowledgeBaseCrawlStatus",
@@ -1010,6 +1032,7 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::CrawlStatusResponse, crate::Error> {
@@ -1017,6 +1040,7 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1065,6 +1089,7 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBaseFaqs",
@@ -1091,6 +1116,7 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::ListKnowledgeBaseFaqsResponse, crate::Error> {
@@ -1098,6 +1124,7 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1114,14 +1141,17 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 
     type Item = crate::knowledge_base::KnowledgeBaseFaq;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseFaqs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page).and_then(|v| v.faqs.as_ref()).is_none_or(|items| items.is_empty())
@@ -1143,6 +1173,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.faqs).unwrap_or_default()
     }
@@ -1150,6 +1181,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1203,6 +1235,7 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBaseTrainedUrls",
@@ -1238,6 +1271,7 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::ListTrainedUrlsResponse, crate::Error> {
@@ -1245,6 +1279,7 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1261,14 +1296,17 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 
     type Item = crate::knowledge_base::TrainedUrl;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseTrainedUrls::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.urls.as_ref()).map_or(0, Vec::len);
@@ -1284,6 +1322,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.urls).unwrap_or_default()
     }
@@ -1291,6 +1330,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1343,6 +1383,7 @@ impl ListKnowledgeBases {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBases",
@@ -1371,6 +1412,7 @@ impl ListKnowledgeBases {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::ListKnowledgeBasesResponse, crate::Error> {
@@ -1378,6 +1420,7 @@ impl ListKnowledgeBases {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1394,14 +1437,17 @@ impl crate::Paginated for ListKnowledgeBases {
 
     type Item = crate::knowledge_base::KnowledgeBaseSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBases::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1427,6 +1473,7 @@ impl crate::Paginated for ListKnowledgeBases {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page)
             .and_then(|v| v.data)
@@ -1437,6 +1484,7 @@ impl crate::Paginated for ListKnowledgeBases {
 
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1460,6 +1508,7 @@ pub struct TrainKnowledgeBaseUrls {
 
 impl TrainKnowledgeBaseUrls {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "trainKnowledgeBaseUrls",
@@ -1481,11 +1530,13 @@ impl TrainKnowledgeBaseUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1509,6 +1560,7 @@ pub struct UpdateKnowledgeBase {
 
 impl UpdateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateKnowledgeBase",
@@ -1533,11 +1585,13 @@ impl UpdateKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1561,6 +1615,7 @@ pub struct UpdateKnowledgeBaseFaq {
 
 impl UpdateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateKnowledgeBaseFaq",
@@ -1585,11 +1640,13 @@ impl UpdateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {

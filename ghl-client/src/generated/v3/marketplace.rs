@@ -420,6 +420,7 @@ pub struct CheckWalletFunds {
 
 impl CheckWalletFunds {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "checkWalletFunds",
@@ -437,11 +438,13 @@ impl CheckWalletFunds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::marketplace::WalletFunds, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::marketplace::WalletFunds>, crate::Error> {
@@ -464,6 +467,7 @@ pub struct CreateWalletCharge {
 
 impl CreateWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createWalletCharge",
@@ -485,6 +489,7 @@ impl CreateWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::CreateWalletChargeResponse, crate::Error> {
@@ -492,6 +497,7 @@ impl CreateWalletCharge {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -517,6 +523,7 @@ pub struct DeleteWalletCharge {
 
 impl DeleteWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteWalletCharge",
@@ -537,6 +544,7 @@ impl DeleteWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
@@ -544,6 +552,7 @@ impl DeleteWalletCharge {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -578,6 +587,7 @@ impl GetAppRebillingConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAppRebillingConfig",
@@ -603,6 +613,7 @@ impl GetAppRebillingConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::GetAppRebillingConfigResponse, crate::Error> {
@@ -610,6 +621,7 @@ impl GetAppRebillingConfig {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -635,6 +647,7 @@ pub struct GetInstallerDetails {
 
 impl GetInstallerDetails {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInstallerDetails",
@@ -655,6 +668,7 @@ impl GetInstallerDetails {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::GetInstallerDetailsResponse, crate::Error> {
@@ -662,6 +676,7 @@ impl GetInstallerDetails {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -687,6 +702,7 @@ pub struct GetWalletCharge {
 
 impl GetWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getWalletCharge",
@@ -707,11 +723,13 @@ impl GetWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::marketplace::WalletCharge, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::marketplace::WalletCharge>, crate::Error> {
@@ -782,6 +800,7 @@ impl ListWalletCharges {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWalletCharges",
@@ -820,6 +839,7 @@ impl ListWalletCharges {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::ListWalletChargesResponse, crate::Error> {
@@ -827,6 +847,7 @@ impl ListWalletCharges {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -843,14 +864,17 @@ impl crate::Paginated for ListWalletCharges {
 
     type Item = crate::marketplace::WalletCharge;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWalletCharges::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.charges.as_ref()).map_or(0, Vec::len);
@@ -869,6 +893,7 @@ impl crate::Paginated for ListWalletCharges {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.charges).unwrap_or_default()
     }
@@ -876,6 +901,7 @@ impl crate::Paginated for ListWalletCharges {
 
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -899,6 +925,7 @@ pub struct MigrateExternalAuthConnection {
 
 impl MigrateExternalAuthConnection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "migrateExternalAuthConnection",
@@ -920,6 +947,7 @@ impl MigrateExternalAuthConnection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::MigrateExternalAuthResponse, crate::Error> {
@@ -927,6 +955,7 @@ impl MigrateExternalAuthConnection {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -953,6 +982,7 @@ pub struct UninstallApp {
 
 impl UninstallApp {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uninstallApp",
@@ -977,6 +1007,7 @@ impl UninstallApp {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
@@ -984,6 +1015,7 @@ impl UninstallApp {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<

@@ -426,6 +426,7 @@ pub struct BulkDeleteMediaObjects {
 
 impl BulkDeleteMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDeleteMediaObjects",
@@ -444,6 +445,7 @@ impl BulkDeleteMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<Vec<crate::medias::MediaObjectDeleted>, crate::Error> {
@@ -451,6 +453,7 @@ impl BulkDeleteMediaObjects {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -476,6 +479,7 @@ pub struct BulkUpdateMediaObjects {
 
 impl BulkUpdateMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateMediaObjects",
@@ -494,6 +498,7 @@ impl BulkUpdateMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<Vec<crate::medias::MediaObjectUpdated>, crate::Error> {
@@ -501,6 +506,7 @@ impl BulkUpdateMediaObjects {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -526,6 +532,7 @@ pub struct CreateMediaFolder {
 
 impl CreateMediaFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createMediaFolder",
@@ -544,11 +551,13 @@ impl CreateMediaFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::medias::MediaFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::medias::MediaFolder>, crate::Error> {
@@ -573,6 +582,7 @@ pub struct DeleteMediaObject {
 
 impl DeleteMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteMediaObject",
@@ -592,11 +602,13 @@ impl DeleteMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -658,6 +670,7 @@ impl ListMediaFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listMediaFiles",
@@ -692,6 +705,7 @@ impl ListMediaFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::medias::ListMediaFilesResponse, crate::Error> {
@@ -699,6 +713,7 @@ impl ListMediaFiles {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -715,14 +730,17 @@ impl crate::Paginated for ListMediaFiles {
 
     type Item = crate::medias::MediaFile;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListMediaFiles::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.files.as_ref()).map_or(0, Vec::len);
@@ -738,6 +756,7 @@ impl crate::Paginated for ListMediaFiles {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.files).unwrap_or_default()
     }
@@ -745,6 +764,7 @@ impl crate::Paginated for ListMediaFiles {
 
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -769,6 +789,7 @@ pub struct UpdateMediaObject {
 
 impl UpdateMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateMediaObject",
@@ -790,6 +811,7 @@ impl UpdateMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::medias::UpdateMediaObjectResponse, crate::Error> {
@@ -797,6 +819,7 @@ impl UpdateMediaObject {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -824,6 +847,7 @@ pub struct UploadMediaFile {
 
 impl UploadMediaFile {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadMediaFile",
@@ -842,6 +866,7 @@ impl UploadMediaFile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::medias::UploadMediaFileResponse, crate::Error> {
@@ -849,6 +874,7 @@ impl UploadMediaFile {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<

@@ -472,6 +472,7 @@ pub struct CreateObjectRecord {
 
 impl CreateObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createObjectRecord",
@@ -496,6 +497,7 @@ impl CreateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
@@ -503,6 +505,7 @@ impl CreateObjectRecord {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::objects::ObjectRecordResponse>, crate::Error> {
@@ -525,6 +528,7 @@ pub struct CreateObjectSchema {
 
 impl CreateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createObjectSchema",
@@ -543,6 +547,7 @@ impl CreateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
@@ -550,6 +555,7 @@ impl CreateObjectSchema {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::objects::ObjectSchemaResponse>, crate::Error> {
@@ -573,6 +579,7 @@ pub struct DeleteObjectRecord {
 
 impl DeleteObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteObjectRecord",
@@ -593,6 +600,7 @@ impl DeleteObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::objects::DeleteObjectRecordResponse, crate::Error> {
@@ -600,6 +608,7 @@ impl DeleteObjectRecord {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -626,6 +635,7 @@ pub struct GetObjectRecord {
 
 impl GetObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getObjectRecord",
@@ -646,6 +656,7 @@ impl GetObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
@@ -653,6 +664,7 @@ impl GetObjectRecord {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::objects::ObjectRecordResponse>, crate::Error> {
@@ -691,6 +703,7 @@ impl GetObjectSchema {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getObjectSchema",
@@ -716,6 +729,7 @@ impl GetObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::objects::GetObjectSchemaResponse, crate::Error> {
@@ -723,6 +737,7 @@ impl GetObjectSchema {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -758,6 +773,7 @@ impl ListObjectSchemas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listObjectSchemas",
@@ -777,6 +793,7 @@ impl ListObjectSchemas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::objects::ListObjectSchemasResponse, crate::Error> {
@@ -784,6 +801,7 @@ impl ListObjectSchemas {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -812,6 +830,7 @@ pub struct SearchObjectRecords {
 
 impl SearchObjectRecords {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchObjectRecords",
@@ -836,6 +855,7 @@ impl SearchObjectRecords {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::objects::SearchObjectRecordsResponse, crate::Error> {
@@ -843,6 +863,7 @@ impl SearchObjectRecords {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -859,14 +880,17 @@ impl crate::Paginated for SearchObjectRecords {
 
     type Item = crate::objects::SearchedObjectRecord;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchObjectRecords::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.records.as_ref()).map_or(0, Vec::len);
@@ -882,6 +906,7 @@ impl crate::Paginated for SearchObjectRecords {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.records).unwrap_or_default()
     }
@@ -889,6 +914,7 @@ impl crate::Paginated for SearchObjectRecords {
 
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -923,6 +949,7 @@ impl UpdateObjectRecord {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateObjectRecord",
@@ -952,6 +979,7 @@ impl UpdateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
@@ -959,6 +987,7 @@ impl UpdateObjectRecord {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::objects::ObjectRecordResponse>, crate::Error> {
@@ -984,6 +1013,7 @@ pub struct UpdateObjectSchema {
 
 impl UpdateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateObjectSchema",
@@ -1005,6 +1035,7 @@ impl UpdateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
@@ -1012,6 +1043,7 @@ impl UpdateObjectSchema {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::objects::ObjectSchemaResponse>, crate::Error> {

@@ -629,6 +629,7 @@ pub struct AddOpportunityFollowers {
 
 impl AddOpportunityFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addOpportunityFollowers",
@@ -653,6 +654,7 @@ impl AddOpportunityFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::opportunities::AddOpportunityFollowersResponse, crate::Error> {
@@ -660,6 +662,7 @@ impl AddOpportunityFollowers {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -685,6 +688,7 @@ pub struct CreateOpportunity {
 
 impl CreateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createOpportunity",
@@ -703,11 +707,13 @@ impl CreateOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -730,6 +736,7 @@ pub struct DeleteOpportunity {
 
 impl DeleteOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteOpportunity",
@@ -749,11 +756,13 @@ impl DeleteOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
@@ -776,6 +785,7 @@ pub struct GetOpportunity {
 
 impl GetOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getOpportunity",
@@ -795,11 +805,13 @@ impl GetOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -872,6 +884,7 @@ impl ListLostReasons {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLostReasons",
@@ -912,6 +925,7 @@ impl ListLostReasons {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::opportunities::ListLostReasonsResponse, crate::Error> {
@@ -919,6 +933,7 @@ impl ListLostReasons {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -935,14 +950,17 @@ impl crate::Paginated for ListLostReasons {
 
     type Item = crate::opportunities::LostReason;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLostReasons::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.lost_reasons.as_ref()).map_or(0, Vec::len);
@@ -958,6 +976,7 @@ impl crate::Paginated for ListLostReasons {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.lost_reasons).unwrap_or_default()
     }
@@ -965,6 +984,7 @@ impl crate::Paginated for ListLostReasons {
 
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -996,6 +1016,7 @@ impl ListPipelines {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listPipelines",
@@ -1018,11 +1039,13 @@ impl ListPipelines {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListPipelinesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListPipelinesResponse>, crate::Error> {
@@ -1053,6 +1076,7 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeOpportunityFollowers",
@@ -1080,6 +1104,7 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::opportunities::RemoveOpportunityFollowersResponse, crate::Error> {
@@ -1087,6 +1112,7 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1258,6 +1284,7 @@ impl SearchOpportunities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchOpportunities",
@@ -1334,11 +1361,13 @@ impl SearchOpportunities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchOpportunitiesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchOpportunitiesResponse>, crate::Error> {
@@ -1352,14 +1381,17 @@ impl crate::Paginated for SearchOpportunities {
 
     type Item = Opportunity;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunities::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1396,6 +1428,7 @@ impl crate::Paginated for SearchOpportunities {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
@@ -1403,6 +1436,7 @@ impl crate::Paginated for SearchOpportunities {
 
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1426,6 +1460,7 @@ pub struct SearchOpportunitiesAdvanced {
 
 impl SearchOpportunitiesAdvanced {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchOpportunitiesAdvanced",
@@ -1444,6 +1479,7 @@ impl SearchOpportunitiesAdvanced {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
@@ -1451,6 +1487,7 @@ impl SearchOpportunitiesAdvanced {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchOpportunitiesAdvancedResponse>, crate::Error> {
@@ -1464,14 +1501,17 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
     type Item = Opportunity;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunitiesAdvanced::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -1489,6 +1529,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
@@ -1496,6 +1537,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1520,6 +1562,7 @@ pub struct UpdateOpportunity {
 
 impl UpdateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateOpportunity",
@@ -1543,11 +1586,13 @@ impl UpdateOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -1571,6 +1616,7 @@ pub struct UpdateOpportunityStatus {
 
 impl UpdateOpportunityStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateOpportunityStatus",
@@ -1595,11 +1641,13 @@ impl UpdateOpportunityStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
@@ -1622,6 +1670,7 @@ pub struct UpsertOpportunity {
 
 impl UpsertOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertOpportunity",
@@ -1640,11 +1689,13 @@ impl UpsertOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpsertOpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpsertOpportunityResponse>, crate::Error> {
@@ -1654,7 +1705,9 @@ impl UpsertOpportunity {
 }
 
 /// The v2 create body with v3's forecast fields and `fieldValue` custom field values.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
@@ -1778,7 +1831,9 @@ impl CreateOpportunityRequest {
 }
 
 /// The forecast fields v3 accepts when writing an opportunity.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ForecastInput {
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
@@ -1799,7 +1854,9 @@ pub struct ForecastInput {
 }
 
 /// The `ListPipelinesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
     /// `pipelines`: a list of [`Pipeline`](crate::v3::opportunities::Pipeline) values.
@@ -1808,7 +1865,9 @@ pub struct ListPipelinesResponse {
 }
 
 /// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
@@ -1981,7 +2040,9 @@ pub struct Opportunity {
 }
 
 /// A custom field value to write; name the field by `id` or by `key`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
     /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
@@ -2028,7 +2089,9 @@ impl OpportunityCustomFieldInput {
 }
 
 /// The `OpportunityResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).
@@ -2037,7 +2100,9 @@ pub struct OpportunityResponse {
 }
 
 /// The outcome of a status change or delete; v3 adds `success`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
@@ -2050,7 +2115,9 @@ pub struct OpportunityUpdateResult {
 }
 
 /// A sales pipeline; v3 adds the stage win-probability switch.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
@@ -2095,7 +2162,9 @@ pub struct Pipeline {
 }
 
 /// The `SearchOpportunitiesAdvancedResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
@@ -2120,7 +2189,9 @@ pub struct SearchOpportunitiesAdvancedResponse {
 }
 
 /// The `SearchOpportunitiesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
@@ -2137,7 +2208,9 @@ pub struct SearchOpportunitiesResponse {
 }
 
 /// Totals of the matching opportunities in one pipeline stage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StageAggregation {
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
@@ -2178,7 +2251,9 @@ pub struct StageAggregation {
 }
 
 /// The v2 update body with v3's forecast fields and `fieldValue` custom field values.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
@@ -2309,7 +2384,9 @@ impl UpdateOpportunityRequest {
 }
 
 /// The v2 upsert body with v3's forecast fields.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
@@ -2500,7 +2577,9 @@ impl UpsertOpportunityRequest {
 }
 
 /// The `UpsertOpportunityResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).

@@ -278,6 +278,7 @@ impl ListActivePhoneNumbers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listActivePhoneNumbers",
@@ -317,11 +318,13 @@ impl ListActivePhoneNumbers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListActivePhoneNumbersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListActivePhoneNumbersResponse>, crate::Error> {
@@ -335,14 +338,17 @@ impl crate::Paginated for ListActivePhoneNumbers {
 
     type Item = ActivePhoneNumber;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListActivePhoneNumbers::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -364,6 +370,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).and_then(|v| v.numbers).unwrap_or_default()
     }
@@ -371,6 +378,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
 
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -452,6 +460,7 @@ impl ListAvailablePhoneNumbers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAvailablePhoneNumbers",
@@ -498,11 +507,13 @@ impl ListAvailablePhoneNumbers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -533,6 +544,7 @@ impl ListNumberPools {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listNumberPools",
@@ -555,11 +567,13 @@ impl ListNumberPools {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -591,6 +605,7 @@ impl PurchasePhoneNumber {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "purchasePhoneNumber",
@@ -619,11 +634,13 @@ impl PurchasePhoneNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<PurchasePhoneNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<PurchasePhoneNumberResponse>, crate::Error> {
@@ -633,7 +650,9 @@ impl PurchasePhoneNumber {
 }
 
 /// A number the location owns, as v3 lists it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumber {
     /// The number in E.164 form.
@@ -730,7 +749,9 @@ pub struct ActivePhoneNumber {
 }
 
 /// One page of the location's numbers and the account state.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberList {
     /// `numbers`: a list of [`ActivePhoneNumber`](crate::v3::phone_system::ActivePhoneNumber) values.
@@ -804,7 +825,9 @@ impl From<&str> for ActivePhoneNumberListAccountStatus {
 crate::runtime::enums::string_enum!(ActivePhoneNumberListAccountStatus);
 
 /// v3's success envelope around one page of numbers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
@@ -825,7 +848,9 @@ pub struct ListActivePhoneNumbersResponse {
 }
 
 /// The number to buy, its compliance data and, where needed, the Stripe payment.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
@@ -1032,7 +1057,9 @@ impl PurchasePhoneNumberRequest {
 }
 
 /// v3's success envelope around the purchase.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
@@ -1053,7 +1080,9 @@ pub struct PurchasePhoneNumberResponse {
 }
 
 /// The bought number and the location's phone account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PurchasedPhoneNumber {
     /// The bought number in E.164 form.
@@ -1074,7 +1103,9 @@ pub struct PurchasedPhoneNumber {
 }
 
 /// An RCS sender id of the location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RcsSenderId {
     /// The sender id.

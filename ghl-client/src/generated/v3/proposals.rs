@@ -339,6 +339,7 @@ impl ListDocumentTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listDocumentTemplates",
@@ -382,6 +383,7 @@ impl ListDocumentTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::proposals::ListDocumentTemplatesResponse, crate::Error> {
@@ -389,6 +391,7 @@ impl ListDocumentTemplates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -405,14 +408,17 @@ impl crate::Paginated for ListDocumentTemplates {
 
     type Item = crate::proposals::DocumentTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocumentTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -428,6 +434,7 @@ impl crate::Paginated for ListDocumentTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -435,6 +442,7 @@ impl crate::Paginated for ListDocumentTemplates {
 
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -518,6 +526,7 @@ impl ListDocuments {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listDocuments",
@@ -558,6 +567,7 @@ impl ListDocuments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::proposals::ListDocumentsResponse, crate::Error> {
@@ -565,6 +575,7 @@ impl ListDocuments {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -581,14 +592,17 @@ impl crate::Paginated for ListDocuments {
 
     type Item = crate::proposals::Document;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocuments::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.documents.as_ref()).map_or(0, Vec::len);
@@ -604,6 +618,7 @@ impl crate::Paginated for ListDocuments {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.documents).unwrap_or_default()
     }
@@ -611,6 +626,7 @@ impl crate::Paginated for ListDocuments {
 
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -634,6 +650,7 @@ pub struct SendDocument {
 
 impl SendDocument {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendDocument",
@@ -655,6 +672,7 @@ impl SendDocument {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
@@ -662,6 +680,7 @@ impl SendDocument {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -687,6 +706,7 @@ pub struct SendDocumentTemplate {
 
 impl SendDocumentTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendDocumentTemplate",
@@ -708,6 +728,7 @@ impl SendDocumentTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
@@ -715,6 +736,7 @@ impl SendDocumentTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<

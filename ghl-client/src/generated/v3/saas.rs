@@ -1116,6 +1116,7 @@ impl AllowAttachRebilling {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "allowAttachRebilling",
@@ -1144,11 +1145,13 @@ impl AllowAttachRebilling {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AllowAttachRebillingResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<AllowAttachRebillingResponse>, crate::Error> {
@@ -1172,6 +1175,7 @@ pub struct BulkDisableSaas {
 
 impl BulkDisableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDisableSaas",
@@ -1196,11 +1200,13 @@ impl BulkDisableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
@@ -1226,6 +1232,7 @@ pub struct BulkDisableSaasLegacy {
 
 impl BulkDisableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDisableSaasLegacy",
@@ -1250,11 +1257,13 @@ impl BulkDisableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
@@ -1278,6 +1287,7 @@ pub struct BulkEnableSaas {
 
 impl BulkEnableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEnableSaas",
@@ -1302,6 +1312,7 @@ impl BulkEnableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
@@ -1309,6 +1320,7 @@ impl BulkEnableSaas {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error> {
@@ -1334,6 +1346,7 @@ pub struct BulkEnableSaasLegacy {
 
 impl BulkEnableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEnableSaasLegacy",
@@ -1358,6 +1371,7 @@ impl BulkEnableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
@@ -1365,6 +1379,7 @@ impl BulkEnableSaasLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error> {
@@ -1396,6 +1411,7 @@ impl EnableSaas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enableSaas",
@@ -1424,11 +1440,13 @@ impl EnableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
@@ -1462,6 +1480,7 @@ impl EnableSaasLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enableSaasLegacy",
@@ -1490,11 +1509,13 @@ impl EnableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
@@ -1526,6 +1547,7 @@ impl GetLocationWalletBalance {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationWalletBalance",
@@ -1551,11 +1573,13 @@ impl GetLocationWalletBalance {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
@@ -1592,6 +1616,7 @@ impl GetLocationsByStripeIds {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationsByStripeIds",
@@ -1613,11 +1638,13 @@ impl GetLocationsByStripeIds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
@@ -1656,6 +1683,7 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationsByStripeIdsLegacy",
@@ -1680,11 +1708,13 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
@@ -1708,6 +1738,7 @@ pub struct GetSaasPlan {
 
 impl GetSaasPlan {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasPlan",
@@ -1729,11 +1760,13 @@ impl GetSaasPlan {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error> {
@@ -1759,6 +1792,7 @@ pub struct GetSaasPlanLegacy {
 
 impl GetSaasPlanLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasPlanLegacy",
@@ -1780,11 +1814,13 @@ impl GetSaasPlanLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error> {
@@ -1816,6 +1852,7 @@ impl GetSaasSubscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasSubscription",
@@ -1841,11 +1878,13 @@ impl GetSaasSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error> {
@@ -1879,6 +1918,7 @@ impl GetSaasSubscriptionLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasSubscriptionLegacy",
@@ -1904,11 +1944,13 @@ impl GetSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error> {
@@ -1931,6 +1973,7 @@ pub struct ListAgencyPlans {
 
 impl ListAgencyPlans {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgencyPlans",
@@ -1951,11 +1994,13 @@ impl ListAgencyPlans {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<crate::saas::SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error> {
@@ -1980,6 +2025,7 @@ pub struct ListAgencyPlansLegacy {
 
 impl ListAgencyPlansLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgencyPlansLegacy",
@@ -2000,11 +2046,13 @@ impl ListAgencyPlansLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<crate::saas::SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error> {
@@ -2028,6 +2076,7 @@ pub struct ListSaasLocations {
 
 impl ListSaasLocations {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSaasLocations",
@@ -2049,6 +2098,7 @@ impl ListSaasLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
@@ -2056,6 +2106,7 @@ impl ListSaasLocations {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2072,14 +2123,17 @@ impl crate::Paginated for ListSaasLocations {
 
     type Item = crate::saas::SaasLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2098,6 +2152,7 @@ impl crate::Paginated for ListSaasLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
@@ -2105,6 +2160,7 @@ impl crate::Paginated for ListSaasLocations {
 
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2137,6 +2193,7 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSaasLocationsLegacy",
@@ -2160,6 +2217,7 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
@@ -2167,6 +2225,7 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2183,14 +2242,17 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 
     type Item = crate::saas::SaasLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocationsLegacy::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2209,6 +2271,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
@@ -2216,6 +2279,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -2248,6 +2312,7 @@ impl PauseSaasLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseSaasLocation",
@@ -2275,11 +2340,13 @@ impl PauseSaasLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2311,6 +2378,7 @@ impl PauseSaasLocationLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseSaasLocationLegacy",
@@ -2339,11 +2407,13 @@ impl PauseSaasLocationLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2374,6 +2444,7 @@ impl UpdateLocationWalletBalance {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocationWalletBalance",
@@ -2406,11 +2477,13 @@ impl UpdateLocationWalletBalance {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
@@ -2434,6 +2507,7 @@ pub struct UpdateRebilling {
 
 impl UpdateRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRebilling",
@@ -2458,11 +2532,13 @@ impl UpdateRebilling {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error> {
@@ -2488,6 +2564,7 @@ pub struct UpdateRebillingLegacy {
 
 impl UpdateRebillingLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRebillingLegacy",
@@ -2512,11 +2589,13 @@ impl UpdateRebillingLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error> {
@@ -2548,6 +2627,7 @@ impl UpdateSaasSubscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasSubscription",
@@ -2576,11 +2656,13 @@ impl UpdateSaasSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<String>, crate::Error> {
@@ -2614,6 +2696,7 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasSubscriptionLegacy",
@@ -2645,11 +2728,13 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<String>, crate::Error> {
@@ -2659,7 +2744,9 @@ impl UpdateSaasSubscriptionLegacy {
 }
 
 /// The `AllowAttachRebillingRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AllowAttachRebillingRequest {
     /// The agency that owns the sub-account.
@@ -2696,7 +2783,9 @@ impl AllowAttachRebillingRequest {
 }
 
 /// The `AllowAttachRebillingResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AllowAttachRebillingResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2723,7 +2812,8 @@ pub type AttachedRebillingConfig = std::collections::BTreeMap<
 >;
 
 /// How the usage of one product is rebilled to a sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachedRebillingProduct {
     /// Rebill the product's usage.
@@ -2770,7 +2860,9 @@ impl AttachedRebillingProduct {
 }
 
 /// The `ComplimentaryCreditsRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ComplimentaryCreditsRequest {
     /// The credit amount to add.
@@ -2799,7 +2891,9 @@ impl ComplimentaryCreditsRequest {
 }
 
 /// The `LocationWalletBalance` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationWalletBalance {
     /// `walletId`: a string. Example: `xyz789`.

@@ -239,6 +239,7 @@ pub struct CreateSnapshotShareLink {
 
 impl CreateSnapshotShareLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSnapshotShareLink",
@@ -258,6 +259,7 @@ impl CreateSnapshotShareLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::snapshots::SnapshotShareLink, crate::Error> {
@@ -265,6 +267,7 @@ impl CreateSnapshotShareLink {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::snapshots::SnapshotShareLink>, crate::Error> {
@@ -297,6 +300,7 @@ impl GetLatestSnapshotPush {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLatestSnapshotPush",
@@ -323,6 +327,7 @@ impl GetLatestSnapshotPush {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::snapshots::GetLatestSnapshotPushResponse, crate::Error> {
@@ -330,6 +335,7 @@ impl GetLatestSnapshotPush {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -366,6 +372,7 @@ impl ListSnapshotPushes {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSnapshotPushes",
@@ -393,6 +400,7 @@ impl ListSnapshotPushes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::snapshots::ListSnapshotPushesResponse, crate::Error> {
@@ -400,6 +408,7 @@ impl ListSnapshotPushes {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -416,14 +425,17 @@ impl crate::Paginated for ListSnapshotPushes {
 
     type Item = crate::snapshots::SnapshotPush;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSnapshotPushes::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page).and_then(|v| v.data.as_ref()).is_none_or(|items| items.is_empty())
@@ -447,6 +459,7 @@ impl crate::Paginated for ListSnapshotPushes {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -454,6 +467,7 @@ impl crate::Paginated for ListSnapshotPushes {
 
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -477,6 +491,7 @@ pub struct ListSnapshots {
 
 impl ListSnapshots {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSnapshots",
@@ -492,6 +507,7 @@ impl ListSnapshots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::snapshots::ListSnapshotsResponse, crate::Error> {
@@ -499,6 +515,7 @@ impl ListSnapshots {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<

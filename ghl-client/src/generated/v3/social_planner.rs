@@ -2544,6 +2544,7 @@ impl AttachSocialOauthAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachSocialOauthAccount",
@@ -2574,6 +2575,7 @@ impl AttachSocialOauthAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::ConnectedSocialAccountResponse, crate::Error> {
@@ -2581,6 +2583,7 @@ impl AttachSocialOauthAccount {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2615,6 +2618,7 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDeleteSocialPosts",
@@ -2643,6 +2647,7 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::BulkDeleteSocialPostsResponse, crate::Error> {
@@ -2650,6 +2655,7 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -2677,6 +2683,7 @@ pub struct CloneSocialQueueItem {
 
 impl CloneSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cloneSocialQueueItem",
@@ -2702,11 +2709,13 @@ impl CloneSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueItemRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueItemRecordResponse>, crate::Error> {
@@ -2741,6 +2750,7 @@ impl CreateSocialComment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialComment",
@@ -2770,11 +2780,13 @@ impl CreateSocialComment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialCommentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialCommentResponse>, crate::Error> {
@@ -2806,6 +2818,7 @@ impl CreateSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialPost",
@@ -2834,11 +2847,13 @@ impl CreateSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
@@ -2863,6 +2878,7 @@ pub struct CreateSocialQueue {
 
 impl CreateSocialQueue {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialQueue",
@@ -2884,11 +2900,13 @@ impl CreateSocialQueue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueResponse>, crate::Error> {
@@ -2912,6 +2930,7 @@ pub struct CreateSocialQueueItem {
 
 impl CreateSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialQueueItem",
@@ -2936,11 +2955,13 @@ impl CreateSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueItemRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueItemRecordResponse>, crate::Error> {
@@ -2972,6 +2993,7 @@ impl DeleteActiveSocialQueuePost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteActiveSocialQueuePost",
@@ -3000,11 +3022,13 @@ impl DeleteActiveSocialQueuePost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueMessageResponse>, crate::Error> {
@@ -3050,6 +3074,7 @@ impl DeleteSocialAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialAccount",
@@ -3081,6 +3106,7 @@ impl DeleteSocialAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::DeleteSocialAccountResponse, crate::Error> {
@@ -3088,6 +3114,7 @@ impl DeleteSocialAccount {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3122,6 +3149,7 @@ impl DeleteSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialCsvImport",
@@ -3147,11 +3175,13 @@ impl DeleteSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSocialCsvImportResponse>, crate::Error> {
@@ -3184,6 +3214,7 @@ impl DeleteSocialCsvPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialCsvPost",
@@ -3210,11 +3241,13 @@ impl DeleteSocialCsvPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialCsvPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteSocialCsvPostResponse>, crate::Error> {
@@ -3246,6 +3279,7 @@ impl DeleteSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialPost",
@@ -3271,6 +3305,7 @@ impl DeleteSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::DeleteSocialPostResponse, crate::Error> {
@@ -3278,6 +3313,7 @@ impl DeleteSocialPost {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3320,6 +3356,7 @@ impl DeleteSocialQueueItem {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialQueueItem",
@@ -3349,11 +3386,13 @@ impl DeleteSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueSlotsChangedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueSlotsChangedResponse>, crate::Error> {
@@ -3377,6 +3416,7 @@ pub struct DiscardSocialQueueEdit {
 
 impl DiscardSocialQueueEdit {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "discardSocialQueueEdit",
@@ -3401,11 +3441,13 @@ impl DiscardSocialQueueEdit {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueMessageResponse>, crate::Error> {
@@ -3438,6 +3480,7 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "finalizeSocialCsvImport",
@@ -3467,6 +3510,7 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
@@ -3474,6 +3518,7 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3508,6 +3553,7 @@ impl GetSocialCategory {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialCategory",
@@ -3533,6 +3579,7 @@ impl GetSocialCategory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialCategoryResponse, crate::Error> {
@@ -3540,6 +3587,7 @@ impl GetSocialCategory {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -3588,6 +3636,7 @@ impl GetSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialCsvImport",
@@ -3619,11 +3668,13 @@ impl GetSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialCsvImportResponse>, crate::Error> {
@@ -3637,14 +3688,17 @@ impl crate::Paginated for GetSocialCsvImport {
 
     type Item = SocialCsvPost;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         GetSocialCsvImport::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3666,6 +3720,7 @@ impl crate::Paginated for GetSocialCsvImport {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.posts).unwrap_or_default()
     }
@@ -3673,6 +3728,7 @@ impl crate::Paginated for GetSocialCsvImport {
 
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -3715,6 +3771,7 @@ impl GetSocialOauthAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialOauthAccounts",
@@ -3744,11 +3801,13 @@ impl GetSocialOauthAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialOauthAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialOauthAccountsResponse>, crate::Error> {
@@ -3780,6 +3839,7 @@ impl GetSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialPost",
@@ -3805,11 +3865,13 @@ impl GetSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
@@ -3841,6 +3903,7 @@ impl GetSocialQueue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialQueue",
@@ -3866,11 +3929,13 @@ impl GetSocialQueue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetSocialQueueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<GetSocialQueueResponse>, crate::Error> {
@@ -3893,6 +3958,7 @@ pub struct GetSocialQueueCalendar {
 
 impl GetSocialQueueCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialQueueCalendar",
@@ -3914,11 +3980,13 @@ impl GetSocialQueueCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueCalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueCalendarResponse>, crate::Error> {
@@ -3942,6 +4010,7 @@ pub struct GetSocialQueueEditCalendar {
 
 impl GetSocialQueueEditCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialQueueEditCalendar",
@@ -3966,11 +4035,13 @@ impl GetSocialQueueEditCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueCalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueCalendarResponse>, crate::Error> {
@@ -4004,6 +4075,7 @@ impl GetSocialStatistics {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialStatistics",
@@ -4030,6 +4102,7 @@ impl GetSocialStatistics {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialStatisticsResponse, crate::Error> {
@@ -4037,6 +4110,7 @@ impl GetSocialStatistics {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4071,6 +4145,7 @@ impl GetSocialTagsByIds {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialTagsByIds",
@@ -4099,6 +4174,7 @@ impl GetSocialTagsByIds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
@@ -4106,6 +4182,7 @@ impl GetSocialTagsByIds {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4141,6 +4218,7 @@ impl LikeSocialComment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "likeSocialComment",
@@ -4167,6 +4245,7 @@ impl LikeSocialComment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
@@ -4174,6 +4253,7 @@ impl LikeSocialComment {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4207,6 +4287,7 @@ impl ListSocialAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialAccounts",
@@ -4231,6 +4312,7 @@ impl ListSocialAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::ListSocialAccountsResponse, crate::Error> {
@@ -4238,6 +4320,7 @@ impl ListSocialAccounts {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4292,6 +4375,7 @@ impl ListSocialCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialCategories",
@@ -4325,6 +4409,7 @@ impl ListSocialCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::ListSocialCategoriesResponse, crate::Error> {
@@ -4332,6 +4417,7 @@ impl ListSocialCategories {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -4348,14 +4434,17 @@ impl crate::Paginated for ListSocialCategories {
 
     type Item = crate::social_planner::SocialCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4377,6 +4466,7 @@ impl crate::Paginated for ListSocialCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
     }
@@ -4384,6 +4474,7 @@ impl crate::Paginated for ListSocialCategories {
 
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4417,6 +4508,7 @@ impl ListSocialComments {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialComments",
@@ -4446,11 +4538,13 @@ impl ListSocialComments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialCommentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialCommentsResponse>, crate::Error> {
@@ -4464,14 +4558,17 @@ impl crate::Paginated for ListSocialComments {
 
     type Item = SocialComment;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialComments::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4494,6 +4591,7 @@ impl crate::Paginated for ListSocialComments {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.comments).unwrap_or_default()
     }
@@ -4501,6 +4599,7 @@ impl crate::Paginated for ListSocialComments {
 
 impl ListSocialComments {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4561,6 +4660,7 @@ impl ListSocialCsvImports {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialCsvImports",
@@ -4598,11 +4698,13 @@ impl ListSocialCsvImports {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialCsvImportsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialCsvImportsResponse>, crate::Error> {
@@ -4616,14 +4718,17 @@ impl crate::Paginated for ListSocialCsvImports {
 
     type Item = SocialCsvImport;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCsvImports::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4645,6 +4750,7 @@ impl crate::Paginated for ListSocialCsvImports {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.csvs).unwrap_or_default()
     }
@@ -4652,6 +4758,7 @@ impl crate::Paginated for ListSocialCsvImports {
 
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4684,6 +4791,7 @@ impl ListSocialPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialPosts",
@@ -4712,11 +4820,13 @@ impl ListSocialPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialPostsResponse>, crate::Error> {
@@ -4768,6 +4878,7 @@ impl ListSocialQueueCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialQueueCategories",
@@ -4799,11 +4910,13 @@ impl ListSocialQueueCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialQueueCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialQueueCategoriesResponse>, crate::Error> {
@@ -4817,14 +4930,17 @@ impl crate::Paginated for ListSocialQueueCategories {
 
     type Item = SocialQueueCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueueCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4843,6 +4959,7 @@ impl crate::Paginated for ListSocialQueueCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
     }
@@ -4850,6 +4967,7 @@ impl crate::Paginated for ListSocialQueueCategories {
 
 impl ListSocialQueueCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4874,6 +4992,7 @@ pub struct ListSocialQueueItems {
 
 impl ListSocialQueueItems {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialQueueItems",
@@ -4898,11 +5017,13 @@ impl ListSocialQueueItems {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialQueueItemsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialQueueItemsResponse>, crate::Error> {
@@ -4916,14 +5037,17 @@ impl crate::Paginated for ListSocialQueueItems {
 
     type Item = SocialQueueItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueueItems::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4942,6 +5066,7 @@ impl crate::Paginated for ListSocialQueueItems {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.items).unwrap_or_default()
     }
@@ -4949,6 +5074,7 @@ impl crate::Paginated for ListSocialQueueItems {
 
 impl ListSocialQueueItems {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -4973,6 +5099,7 @@ pub struct ListSocialQueueSlots {
 
 impl ListSocialQueueSlots {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialQueueSlots",
@@ -4997,11 +5124,13 @@ impl ListSocialQueueSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialQueueSlotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialQueueSlotsResponse>, crate::Error> {
@@ -5015,14 +5144,17 @@ impl crate::Paginated for ListSocialQueueSlots {
 
     type Item = SocialQueueSlot;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueueSlots::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -5044,6 +5176,7 @@ impl crate::Paginated for ListSocialQueueSlots {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.slots).unwrap_or_default()
     }
@@ -5051,6 +5184,7 @@ impl crate::Paginated for ListSocialQueueSlots {
 
 impl ListSocialQueueSlots {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -5074,6 +5208,7 @@ pub struct ListSocialQueues {
 
 impl ListSocialQueues {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialQueues",
@@ -5095,11 +5230,13 @@ impl ListSocialQueues {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialQueuesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ListSocialQueuesResponse>, crate::Error> {
@@ -5113,14 +5250,17 @@ impl crate::Paginated for ListSocialQueues {
 
     type Item = SocialQueueWithCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueues::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -5139,6 +5279,7 @@ impl crate::Paginated for ListSocialQueues {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.queues).unwrap_or_default()
     }
@@ -5146,6 +5287,7 @@ impl crate::Paginated for ListSocialQueues {
 
 impl ListSocialQueues {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -5198,6 +5340,7 @@ impl ListSocialTags {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialTags",
@@ -5231,6 +5374,7 @@ impl ListSocialTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
@@ -5238,6 +5382,7 @@ impl ListSocialTags {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5254,14 +5399,17 @@ impl crate::Paginated for ListSocialTags {
 
     type Item = crate::social_planner::SocialTag;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialTags::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -5283,6 +5431,7 @@ impl crate::Paginated for ListSocialTags {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.tags).unwrap_or_default()
     }
@@ -5290,6 +5439,7 @@ impl crate::Paginated for ListSocialTags {
 
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -5315,6 +5465,7 @@ pub struct ResetSocialQueueItem {
 
 impl ResetSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resetSocialQueueItem",
@@ -5340,11 +5491,13 @@ impl ResetSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ResetSocialQueueItemResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<ResetSocialQueueItemResponse>, crate::Error> {
@@ -5368,6 +5521,7 @@ pub struct SaveSocialQueueEdit {
 
 impl SaveSocialQueueEdit {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "saveSocialQueueEdit",
@@ -5392,11 +5546,13 @@ impl SaveSocialQueueEdit {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueSlotsChangedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueSlotsChangedResponse>, crate::Error> {
@@ -5428,6 +5584,7 @@ impl SetSocialCsvAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setSocialCsvAccounts",
@@ -5456,11 +5613,13 @@ impl SetSocialCsvAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SetSocialCsvAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SetSocialCsvAccountsResponse>, crate::Error> {
@@ -5509,6 +5668,7 @@ impl StartSocialOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startSocialOauth",
@@ -5541,11 +5701,13 @@ impl StartSocialOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5569,6 +5731,7 @@ pub struct StartSocialQueueEdit {
 
 impl StartSocialQueueEdit {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startSocialQueueEdit",
@@ -5593,11 +5756,13 @@ impl StartSocialQueueEdit {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StartSocialQueueEditResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<StartSocialQueueEditResponse>, crate::Error> {
@@ -5630,6 +5795,7 @@ impl UnlikeSocialComment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "unlikeSocialComment",
@@ -5656,6 +5822,7 @@ impl UnlikeSocialComment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
@@ -5663,6 +5830,7 @@ impl UnlikeSocialComment {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5698,6 +5866,7 @@ impl UpdateSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSocialPost",
@@ -5727,6 +5896,7 @@ impl UpdateSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
@@ -5734,6 +5904,7 @@ impl UpdateSocialPost {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -5760,6 +5931,7 @@ pub struct UpdateSocialQueue {
 
 impl UpdateSocialQueue {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSocialQueue",
@@ -5784,11 +5956,13 @@ impl UpdateSocialQueue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SocialQueueResponse>, crate::Error> {
@@ -5813,6 +5987,7 @@ pub struct UpdateSocialQueueItem {
 
 impl UpdateSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSocialQueueItem",
@@ -5838,11 +6013,13 @@ impl UpdateSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateSocialQueueItemResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UpdateSocialQueueItemResponse>, crate::Error> {
@@ -5874,6 +6051,7 @@ impl UploadSocialCsv {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadSocialCsv",
@@ -5902,11 +6080,13 @@ impl UploadSocialCsv {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadSocialCsvResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<UploadSocialCsvResponse>, crate::Error> {
@@ -5916,7 +6096,9 @@ impl UploadSocialCsv {
 }
 
 /// The Google account that owns the location, as listed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachGoogleAccount {
     /// Resource name at Google.
@@ -5960,7 +6142,9 @@ impl AttachGoogleAccount {
 }
 
 /// A Google Business Profile location, as listed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachGoogleLocation {
     /// Resource name at Google.
@@ -6060,7 +6244,9 @@ impl AttachGoogleLocation {
 }
 
 /// The page, profile or location to attach, as listed by getSocialOauthAccounts. Google Business Profile takes `location` and `account`; every other network takes `originId` (with name and avatar, plus `pageId` for Instagram and `urn` for LinkedIn).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachSocialOauthAccountRequest {
     /// `page` for Facebook, Instagram and LinkedIn pages; `profile` for profiles.
@@ -6224,7 +6410,9 @@ impl AttachSocialOauthAccountRequest {
 }
 
 /// Bluesky-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlueskyPostDetails {
     /// Shortened links of the post, made by HighLevel.
@@ -6265,7 +6453,9 @@ pub struct BlueskyPostDetails {
 }
 
 /// The `CloneSocialQueueItemRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloneSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6297,7 +6487,9 @@ impl CloneSocialQueueItemRequest {
 }
 
 /// The `CreateSocialCommentRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialCommentRequest {
     /// HighLevel's id of the post (for a comment) or of the comment (for a reply).
@@ -6369,7 +6561,9 @@ impl CreateSocialCommentRequest {
 }
 
 /// The `CreateSocialQueueItemRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6464,7 +6658,9 @@ impl CreateSocialQueueItemRequest {
 }
 
 /// The `CreateSocialQueueRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6533,7 +6729,9 @@ impl CreateSocialQueueRequest {
 }
 
 /// The `DeleteSocialCsvImportResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
@@ -6554,7 +6752,9 @@ pub struct DeleteSocialCsvImportResponse {
 }
 
 /// The `DeleteSocialCsvImportResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
@@ -6563,7 +6763,9 @@ pub struct DeleteSocialCsvImportResponseResults {
 }
 
 /// The `DeleteSocialCsvPostResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponse {
     /// True when the call succeeded.
@@ -6584,7 +6786,9 @@ pub struct DeleteSocialCsvPostResponse {
 }
 
 /// The `DeleteSocialCsvPostResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponseResults {
     /// Id of the removed post.
@@ -6597,7 +6801,8 @@ pub struct DeleteSocialCsvPostResponseResults {
 }
 
 /// Facebook-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -6640,7 +6845,9 @@ impl FacebookPostDetails {
 }
 
 /// Who finalizes the import; v3 requires the user.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
@@ -6657,7 +6864,9 @@ impl FinalizeSocialCsvImportRequest {
 }
 
 /// The `GetSocialQueueResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -6678,7 +6887,9 @@ pub struct GetSocialQueueResponse {
 }
 
 /// The `GetSocialQueueResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSocialQueueResponseResults {
     /// `message`: a string.
@@ -6732,7 +6943,8 @@ impl From<&str> for GmbEventType {
 crate::runtime::enums::string_enum!(GmbEventType);
 
 /// Google Business Profile settings of a post. Events need title and dates; offers need offerTitle, dates, couponCode, redeemOnlineUrl and termsConditions.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// `gmbEventType`: a [`GmbEventType`](crate::v3::social_planner::GmbEventType).
@@ -6873,7 +7085,8 @@ impl GmbPostDetails {
 }
 
 /// Instagram-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstagramPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -6952,7 +7165,8 @@ impl InstagramPostDetails {
 }
 
 /// A LinkedIn poll; it cannot be edited once published.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPoll {
     /// `question`: a string. Example: `What is your favorite color?`.
@@ -7049,7 +7263,8 @@ impl From<&str> for LinkedinPollDuration {
 crate::runtime::enums::string_enum!(LinkedinPollDuration);
 
 /// The `LinkedinPollOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPollOption {
     /// `text`: a string. Example: `Red`.
@@ -7072,7 +7287,8 @@ impl LinkedinPollOption {
 }
 
 /// The `LinkedinPollSettings` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPollSettings {
     /// `duration`: a [`LinkedinPollDuration`](crate::v3::social_planner::LinkedinPollDuration).
@@ -7097,7 +7313,8 @@ impl LinkedinPollSettings {
 }
 
 /// LinkedIn-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPostDetails {
     /// Name of the PDF document the images are posted as (at most 100 characters).
@@ -7144,7 +7361,9 @@ impl LinkedinPostDetails {
 }
 
 /// The `ListSocialCommentsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsRequest {
     /// Start of the publication window (ISO 8601); give toDate with it.
@@ -7276,7 +7495,9 @@ impl From<&str> for ListSocialCommentsRequestSortBy {
 crate::runtime::enums::string_enum!(ListSocialCommentsRequestSortBy);
 
 /// The `ListSocialCommentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponse {
     /// True when the call succeeded.
@@ -7297,7 +7518,9 @@ pub struct ListSocialCommentsResponse {
 }
 
 /// The `ListSocialCommentsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResults {
     /// `comments`: a list of [`SocialComment`](crate::v3::social_planner::SocialComment) values.
@@ -7310,7 +7533,9 @@ pub struct ListSocialCommentsResponseResults {
 }
 
 /// The `ListSocialCommentsResponseResultsMeta` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResultsMeta {
     /// Number of matching comments.
@@ -7335,7 +7560,9 @@ pub struct ListSocialCommentsResponseResultsMeta {
 }
 
 /// The `ListSocialCsvImportsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
@@ -7356,7 +7583,9 @@ pub struct ListSocialCsvImportsResponse {
 }
 
 /// The `ListSocialCsvImportsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport) values.
@@ -7369,7 +7598,9 @@ pub struct ListSocialCsvImportsResponseResults {
 }
 
 /// The `ListSocialPostsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
@@ -7390,7 +7621,9 @@ pub struct ListSocialPostsResponse {
 }
 
 /// The `ListSocialPostsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::v3::social_planner::SocialPost) values.
@@ -7403,7 +7636,9 @@ pub struct ListSocialPostsResponseResults {
 }
 
 /// The `ListSocialQueueCategoriesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7424,7 +7659,9 @@ pub struct ListSocialQueueCategoriesResponse {
 }
 
 /// The `ListSocialQueueCategoriesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponseResults {
     /// `message`: a string.
@@ -7441,7 +7678,9 @@ pub struct ListSocialQueueCategoriesResponseResults {
 }
 
 /// The `ListSocialQueueItemsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7515,7 +7754,9 @@ impl ListSocialQueueItemsRequest {
 }
 
 /// The `ListSocialQueueItemsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7536,7 +7777,9 @@ pub struct ListSocialQueueItemsResponse {
 }
 
 /// The `ListSocialQueueItemsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponseResults {
     /// `message`: a string.
@@ -7553,7 +7796,9 @@ pub struct ListSocialQueueItemsResponseResults {
 }
 
 /// The `ListSocialQueueSlotsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7605,7 +7850,9 @@ impl ListSocialQueueSlotsRequest {
 }
 
 /// The `ListSocialQueueSlotsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7626,7 +7873,9 @@ pub struct ListSocialQueueSlotsResponse {
 }
 
 /// The `ListSocialQueueSlotsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponseResults {
     /// `message`: a string.
@@ -7655,7 +7904,9 @@ pub struct ListSocialQueueSlotsResponseResults {
 }
 
 /// The `ListSocialQueuesRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7696,7 +7947,9 @@ impl ListSocialQueuesRequest {
 }
 
 /// The `ListSocialQueuesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7717,7 +7970,9 @@ pub struct ListSocialQueuesResponse {
 }
 
 /// The `ListSocialQueuesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponseResults {
     /// `message`: a string.
@@ -7734,7 +7989,8 @@ pub struct ListSocialQueuesResponseResults {
 }
 
 /// The boards of one connected Pinterest account a pin goes to; each board gets its own post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PinterestBoardSelection {
     /// `accountId`: a string. Example: `6887d6de1d8175813d50dab8`.
@@ -7770,7 +8026,8 @@ impl PinterestBoardSelection {
 }
 
 /// Pinterest-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PinterestPostDetails {
     /// Pin title (at most 100 characters).
@@ -7849,7 +8106,9 @@ impl PinterestPostDetails {
 }
 
 /// Engagement totals of a published post, synced later for Facebook, Instagram, LinkedIn and YouTube.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PostInsights {
     /// `like`: a whole number. Example: `12`.
@@ -7866,7 +8125,8 @@ pub struct PostInsights {
 }
 
 /// Open Graph preview of a link in a post; v3 adds its title and description.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
@@ -7924,7 +8184,9 @@ impl PostLinkPreview {
 }
 
 /// The `ResetSocialQueueItemRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7954,7 +8216,9 @@ impl ResetSocialQueueItemRequest {
 }
 
 /// The `ResetSocialQueueItemResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7975,7 +8239,9 @@ pub struct ResetSocialQueueItemResponse {
 }
 
 /// The `ResetSocialQueueItemResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponseResults {
     /// `message`: a string.
@@ -7988,7 +8254,9 @@ pub struct ResetSocialQueueItemResponseResults {
 }
 
 /// The accounts an uploaded file's posts go to; v3 requires the user and takes the file's layout.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
@@ -8055,7 +8323,9 @@ impl SetSocialCsvAccountsRequest {
 }
 
 /// The `SetSocialCsvAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponse {
     /// True when the call succeeded.
@@ -8076,7 +8346,9 @@ pub struct SetSocialCsvAccountsResponse {
 }
 
 /// The `SetSocialCsvAccountsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponseResults {
     /// The import created, to pass to finalizeSocialCsvImport.
@@ -8085,7 +8357,9 @@ pub struct SetSocialCsvAccountsResponseResults {
 }
 
 /// A comment (or reply) on a published post, as synced by HighLevel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialComment {
     /// HighLevel's id of the comment.
@@ -8202,7 +8476,9 @@ pub struct SocialComment {
 }
 
 /// The `SocialCommentAttachment` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCommentAttachment {
     /// MIME type or the network's kind.
@@ -8223,7 +8499,9 @@ pub struct SocialCommentAttachment {
 }
 
 /// An image to attach to a comment (Facebook only).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialCommentAttachmentInput {
     /// `url`: a string. Example: `https://example.com/image.jpg`.
@@ -8280,7 +8558,9 @@ impl From<&str> for SocialCommentAttachmentInputType {
 crate::runtime::enums::string_enum!(SocialCommentAttachmentInputType);
 
 /// The `SocialCommentAuthor` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCommentAuthor {
     /// The author's id at the network.
@@ -8348,7 +8628,9 @@ impl From<&str> for SocialCommentLikePlatform {
 crate::runtime::enums::string_enum!(SocialCommentLikePlatform);
 
 /// A mention in a comment's text (Facebook, LinkedIn and Community only).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialCommentMention {
     /// `name`: a string. Example: `Test`.
@@ -8460,7 +8742,9 @@ impl From<&str> for SocialCommentPlatform {
 crate::runtime::enums::string_enum!(SocialCommentPlatform);
 
 /// The `SocialCommentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCommentResponse {
     /// True when the call succeeded.
@@ -8517,7 +8801,9 @@ impl From<&str> for SocialCsvFileType {
 crate::runtime::enums::string_enum!(SocialCsvFileType);
 
 /// A CSV import of posts, with the v3 settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
@@ -8598,7 +8884,9 @@ pub struct SocialCsvImport {
 }
 
 /// The `SocialCsvImportResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
@@ -8619,7 +8907,9 @@ pub struct SocialCsvImportResponse {
 }
 
 /// The `SocialCsvImportResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
@@ -8636,7 +8926,9 @@ pub struct SocialCsvImportResponseResults {
 }
 
 /// One post read from a CSV import.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
@@ -8759,7 +9051,9 @@ impl From<&str> for SocialCsvPostStatus {
 crate::runtime::enums::string_enum!(SocialCsvPostStatus);
 
 /// A page, profile, channel or account an OAuth connection can post to, with the fields every network reports merged.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountOption {
     /// Id at the network; send it as `originId` to attachSocialOauthAccount.
@@ -8816,7 +9110,9 @@ pub struct SocialOauthAccountOption {
 }
 
 /// The `SocialOauthAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponse {
     /// True when the call succeeded.
@@ -8837,7 +9133,9 @@ pub struct SocialOauthAccountsResponse {
 }
 
 /// The list the network returns; the others are absent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponseResults {
     /// Facebook or LinkedIn pages.
@@ -8858,7 +9156,9 @@ pub struct SocialOauthAccountsResponseResults {
 }
 
 /// Google Business Profile locations.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum SocialOauthAccountsResponseResultsLocations {
@@ -8946,7 +9246,9 @@ impl From<&str> for SocialOauthPlatform {
 crate::runtime::enums::string_enum!(SocialOauthPlatform);
 
 /// A social post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
@@ -9115,7 +9417,9 @@ pub struct SocialPost {
 }
 
 /// The content and settings of a post, as sent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
@@ -9252,7 +9556,8 @@ pub struct SocialPostContent {
 }
 
 /// A media file attached to a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public HTTPS address of the file.
@@ -9448,7 +9753,9 @@ impl From<&str> for SocialPostMediaType {
 crate::runtime::enums::string_enum!(SocialPostMediaType);
 
 /// A post to create, or the new content of one (v3 sends the same body for both).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
@@ -9756,7 +10063,9 @@ impl SocialPostRequest {
 }
 
 /// The `SocialPostResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
@@ -9777,7 +10086,9 @@ pub struct SocialPostResponse {
 }
 
 /// The `SocialPostResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
@@ -9923,7 +10234,9 @@ impl From<&str> for SocialPostStatus {
 crate::runtime::enums::string_enum!(SocialPostStatus);
 
 /// A queue that republishes the posts of one category at set weekly times.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueue {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -10004,7 +10317,9 @@ pub struct SocialQueue {
 }
 
 /// The `SocialQueueCalendarRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10059,7 +10374,9 @@ impl SocialQueueCalendarRequest {
 }
 
 /// The `SocialQueueCalendarResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10080,7 +10397,9 @@ pub struct SocialQueueCalendarResponse {
 }
 
 /// The `SocialQueueCalendarResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponseResults {
     /// `message`: a string.
@@ -10101,7 +10420,9 @@ pub struct SocialQueueCalendarResponseResults {
 }
 
 /// The outcome fields every category queue response carries.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCallStatus {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10118,7 +10439,9 @@ pub struct SocialQueueCallStatus {
 }
 
 /// A post category with the state of its queue.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCategory {
     /// `_id`: a string.
@@ -10175,7 +10498,9 @@ pub struct SocialQueueCategory {
 }
 
 /// The category's queue, when it has one.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCategoryQueueDetails {
     /// `queueId`: a string.
@@ -10241,7 +10566,9 @@ impl From<&str> for SocialQueueCategoryStatus {
 crate::runtime::enums::string_enum!(SocialQueueCategoryStatus);
 
 /// The `SocialQueueEditCalendarRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueEditCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10291,7 +10618,9 @@ impl SocialQueueEditCalendarRequest {
 }
 
 /// The edit session to save or discard.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueEditSessionRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10326,7 +10655,9 @@ impl SocialQueueEditSessionRequest {
 }
 
 /// An item of a queue, with its post and when it is due.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItem {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -10387,7 +10718,9 @@ pub struct SocialQueueItem {
 }
 
 /// A queue item as stored, with the changes made to its post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecord {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -10464,7 +10797,9 @@ pub struct SocialQueueItemRecord {
 }
 
 /// The `SocialQueueItemRecordResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10485,7 +10820,9 @@ pub struct SocialQueueItemRecordResponse {
 }
 
 /// The `SocialQueueItemRecordResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponseResults {
     /// `message`: a string.
@@ -10498,7 +10835,9 @@ pub struct SocialQueueItemRecordResponseResults {
 }
 
 /// Paging facts of a queue listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueListMeta {
     /// Total number of entries, as a decimal string.
@@ -10515,7 +10854,9 @@ pub struct SocialQueueListMeta {
 }
 
 /// The `SocialQueueMessageResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10536,7 +10877,9 @@ pub struct SocialQueueMessageResponse {
 }
 
 /// The `SocialQueueMessageResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponseResults {
     /// `message`: a string.
@@ -10545,7 +10888,8 @@ pub struct SocialQueueMessageResponseResults {
 }
 
 /// Open Graph preview of a link in a queue item's text.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueOgTags {
     /// `metaLink`: a string. Example: `https://example.com`.
@@ -10592,7 +10936,9 @@ impl SocialQueueOgTags {
 }
 
 /// Where an item goes: an order value (pick one between two neighbours), or `top` (published next) or `bottom` (published last).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum SocialQueueOrder {
@@ -10640,7 +10986,9 @@ impl From<&str> for SocialQueueOrderVariant2 {
 crate::runtime::enums::string_enum!(SocialQueueOrderVariant2);
 
 /// The post of a queue item, as sent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueuePostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
@@ -10976,7 +11324,9 @@ impl SocialQueuePostContent {
 }
 
 /// The `SocialQueueResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10997,7 +11347,9 @@ pub struct SocialQueueResponse {
 }
 
 /// The `SocialQueueResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueResponseResults {
     /// `message`: a string.
@@ -11010,7 +11362,9 @@ pub struct SocialQueueResponseResults {
 }
 
 /// A post a queue will publish, with its slot.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueScheduledPost {
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
@@ -11075,7 +11429,9 @@ pub struct SocialQueueScheduledPost {
 }
 
 /// When a queue item is due.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueSlot {
     /// `itemId`: a string.
@@ -11096,7 +11452,9 @@ pub struct SocialQueueSlot {
 }
 
 /// The `SocialQueueSlotsChangedResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -11117,7 +11475,9 @@ pub struct SocialQueueSlotsChangedResponse {
 }
 
 /// The `SocialQueueSlotsChangedResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponseResults {
     /// `message`: a string.
@@ -11184,7 +11544,9 @@ impl From<&str> for SocialQueueStatus {
 crate::runtime::enums::string_enum!(SocialQueueStatus);
 
 /// A weekly time slot of a queue, as stored.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlot {
     /// Day of the week, 0 for Sunday to 6.
@@ -11201,7 +11563,9 @@ pub struct SocialQueueTimeSlot {
 }
 
 /// A weekly time at which a queue publishes its next post, as sent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlotInput {
     /// Day of the week, 0 for Sunday to 6.
@@ -11224,7 +11588,9 @@ impl SocialQueueTimeSlotInput {
 }
 
 /// One wording of a queue item, as stored.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueVariation {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
@@ -11245,7 +11611,9 @@ pub struct SocialQueueVariation {
 }
 
 /// One wording of a queue item, as sent; the queue rotates through them.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueVariationInput {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
@@ -11295,7 +11663,9 @@ impl SocialQueueVariationInput {
 }
 
 /// The `SocialQueueWithCategory` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueWithCategory {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -11380,7 +11750,9 @@ pub struct SocialQueueWithCategory {
 }
 
 /// A period of time.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsRange {
     /// `startDate`: a date and time (RFC 3339 string). Example: `2025-03-01T00:00:00.000Z`.
@@ -11404,7 +11776,9 @@ impl SocialStatisticsRange {
 }
 
 /// Which accounts and period to report on.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
@@ -11459,7 +11833,9 @@ impl SocialStatisticsRequest {
 }
 
 /// The `StartSocialQueueEditRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -11478,7 +11854,9 @@ impl StartSocialQueueEditRequest {
 }
 
 /// The `StartSocialQueueEditResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -11499,7 +11877,9 @@ pub struct StartSocialQueueEditResponse {
 }
 
 /// The `StartSocialQueueEditResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponseResults {
     /// `message`: a string.
@@ -11516,7 +11896,8 @@ pub struct StartSocialQueueEditResponseResults {
 }
 
 /// TikTok-only settings of a post; v3 requires the privacy level.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
@@ -11624,7 +12005,9 @@ impl TiktokPostDetails {
 }
 
 /// The `UpdateSocialQueueItemRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -11708,7 +12091,9 @@ impl UpdateSocialQueueItemRequest {
 }
 
 /// The `UpdateSocialQueueItemResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -11729,7 +12114,9 @@ pub struct UpdateSocialQueueItemResponse {
 }
 
 /// The `UpdateSocialQueueItemResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponseResults {
     /// `message`: a string.
@@ -11754,7 +12141,9 @@ pub struct UpdateSocialQueueItemResponseResults {
 }
 
 /// The `UpdateSocialQueueRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -11887,7 +12276,9 @@ impl UploadSocialCsvRequest {
 }
 
 /// The `UploadSocialCsvResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
@@ -11908,7 +12299,9 @@ pub struct UploadSocialCsvResponse {
 }
 
 /// The `UploadSocialCsvResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
@@ -11933,7 +12326,8 @@ pub struct UploadSocialCsvResponseResults {
 }
 
 /// YouTube-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct YoutubePostDetails {
     /// Video title (at most 100 characters).

@@ -1018,6 +1018,7 @@ pub struct CreateShippingCarrier {
 
 impl CreateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingCarrier",
@@ -1039,6 +1040,7 @@ impl CreateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
@@ -1046,6 +1048,7 @@ impl CreateShippingCarrier {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1072,6 +1075,7 @@ pub struct CreateShippingRate {
 
 impl CreateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingRate",
@@ -1096,11 +1100,13 @@ impl CreateShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::ShippingRateResponse>, crate::Error> {
@@ -1123,6 +1129,7 @@ pub struct CreateShippingZone {
 
 impl CreateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingZone",
@@ -1141,11 +1148,13 @@ impl CreateShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::ShippingZoneResponse>, crate::Error> {
@@ -1170,6 +1179,7 @@ pub struct DeleteShippingCarrier {
 
 impl DeleteShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingCarrier",
@@ -1192,11 +1202,13 @@ impl DeleteShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::StoreStatusResponse>, crate::Error> {
@@ -1222,6 +1234,7 @@ pub struct DeleteShippingRate {
 
 impl DeleteShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingRate",
@@ -1245,11 +1258,13 @@ impl DeleteShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::StoreStatusResponse>, crate::Error> {
@@ -1274,6 +1289,7 @@ pub struct DeleteShippingZone {
 
 impl DeleteShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingZone",
@@ -1296,11 +1312,13 @@ impl DeleteShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::StoreStatusResponse>, crate::Error> {
@@ -1325,6 +1343,7 @@ pub struct GetShippingCarrier {
 
 impl GetShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingCarrier",
@@ -1347,6 +1366,7 @@ impl GetShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
@@ -1354,6 +1374,7 @@ impl GetShippingCarrier {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1382,6 +1403,7 @@ pub struct GetShippingRate {
 
 impl GetShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingRate",
@@ -1405,11 +1427,13 @@ impl GetShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::ShippingRateResponse>, crate::Error> {
@@ -1441,6 +1465,7 @@ impl GetShippingZone {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingZone",
@@ -1466,11 +1491,13 @@ impl GetShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::ShippingZoneResponse>, crate::Error> {
@@ -1494,6 +1521,7 @@ pub struct GetStoreSettings {
 
 impl GetStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getStoreSettings",
@@ -1510,6 +1538,7 @@ impl GetStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
@@ -1517,6 +1546,7 @@ impl GetStoreSettings {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::StoreSettingsResponse>, crate::Error> {
@@ -1539,6 +1569,7 @@ pub struct ListAvailableShippingRates {
 
 impl ListAvailableShippingRates {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAvailableShippingRates",
@@ -1560,6 +1591,7 @@ impl ListAvailableShippingRates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::store::ListAvailableShippingRatesResponse, crate::Error> {
@@ -1567,6 +1599,7 @@ impl ListAvailableShippingRates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1593,6 +1626,7 @@ pub struct ListShippingCarriers {
 
 impl ListShippingCarriers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingCarriers",
@@ -1612,6 +1646,7 @@ impl ListShippingCarriers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::store::ListShippingCarriersResponse, crate::Error> {
@@ -1619,6 +1654,7 @@ impl ListShippingCarriers {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1660,6 +1696,7 @@ impl ListShippingRates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingRates",
@@ -1688,6 +1725,7 @@ impl ListShippingRates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::store::ListShippingRatesResponse, crate::Error> {
@@ -1695,6 +1733,7 @@ impl ListShippingRates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1711,14 +1750,17 @@ impl crate::Paginated for ListShippingRates {
 
     type Item = crate::store::ShippingRate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingRates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1734,6 +1776,7 @@ impl crate::Paginated for ListShippingRates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -1741,6 +1784,7 @@ impl crate::Paginated for ListShippingRates {
 
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1786,6 +1830,7 @@ impl ListShippingZones {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingZones",
@@ -1811,6 +1856,7 @@ impl ListShippingZones {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::store::ListShippingZonesResponse, crate::Error> {
@@ -1818,6 +1864,7 @@ impl ListShippingZones {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1834,14 +1881,17 @@ impl crate::Paginated for ListShippingZones {
 
     type Item = crate::store::ShippingZone;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingZones::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1857,6 +1907,7 @@ impl crate::Paginated for ListShippingZones {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
@@ -1864,6 +1915,7 @@ impl crate::Paginated for ListShippingZones {
 
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1887,6 +1939,7 @@ pub struct SaveStoreSettings {
 
 impl SaveStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "saveStoreSettings",
@@ -1905,6 +1958,7 @@ impl SaveStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
@@ -1912,6 +1966,7 @@ impl SaveStoreSettings {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::StoreSettingsResponse>, crate::Error> {
@@ -1935,6 +1990,7 @@ pub struct UpdateShippingCarrier {
 
 impl UpdateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingCarrier",
@@ -1959,6 +2015,7 @@ impl UpdateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
@@ -1966,6 +2023,7 @@ impl UpdateShippingCarrier {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1993,6 +2051,7 @@ pub struct UpdateShippingRate {
 
 impl UpdateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingRate",
@@ -2018,11 +2077,13 @@ impl UpdateShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::ShippingRateResponse>, crate::Error> {
@@ -2046,6 +2107,7 @@ pub struct UpdateShippingZone {
 
 impl UpdateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingZone",
@@ -2070,11 +2132,13 @@ impl UpdateShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::store::ShippingZoneResponse>, crate::Error> {

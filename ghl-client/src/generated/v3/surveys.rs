@@ -202,6 +202,7 @@ impl ListSurveySubmissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSurveySubmissions",
@@ -239,6 +240,7 @@ impl ListSurveySubmissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::surveys::ListSurveySubmissionsResponse, crate::Error> {
@@ -246,6 +248,7 @@ impl ListSurveySubmissions {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -262,14 +265,17 @@ impl crate::Paginated for ListSurveySubmissions {
 
     type Item = crate::surveys::SurveySubmission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveySubmissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
@@ -288,6 +294,7 @@ impl crate::Paginated for ListSurveySubmissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
@@ -295,6 +302,7 @@ impl crate::Paginated for ListSurveySubmissions {
 
 impl ListSurveySubmissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -347,6 +355,7 @@ impl ListSurveys {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSurveys",
@@ -375,6 +384,7 @@ impl ListSurveys {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::surveys::ListSurveysResponse, crate::Error> {
@@ -382,6 +392,7 @@ impl ListSurveys {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::surveys::ListSurveysResponse>, crate::Error> {
@@ -395,14 +406,17 @@ impl crate::Paginated for ListSurveys {
 
     type Item = crate::surveys::Survey;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveys::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.surveys.as_ref()).map_or(0, Vec::len);
@@ -418,6 +432,7 @@ impl crate::Paginated for ListSurveys {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.surveys).unwrap_or_default()
     }
@@ -425,6 +440,7 @@ impl crate::Paginated for ListSurveys {
 
 impl ListSurveys {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<

@@ -419,6 +419,7 @@ pub struct CreateUser {
 
 impl CreateUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createUser",
@@ -437,11 +438,13 @@ impl CreateUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -462,6 +465,7 @@ pub struct DeleteUser {
 
 impl DeleteUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteUser",
@@ -479,11 +483,13 @@ impl DeleteUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteUserResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<DeleteUserResponse>, crate::Error> {
@@ -506,6 +512,7 @@ pub struct FilterUsersByEmail {
 
 impl FilterUsersByEmail {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "filterUsersByEmail",
@@ -527,11 +534,13 @@ impl FilterUsersByEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
@@ -545,14 +554,17 @@ impl crate::Paginated for FilterUsersByEmail {
 
     type Item = User;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         FilterUsersByEmail::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
@@ -568,6 +580,7 @@ impl crate::Paginated for FilterUsersByEmail {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
@@ -575,6 +588,7 @@ impl crate::Paginated for FilterUsersByEmail {
 
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
@@ -596,6 +610,7 @@ pub struct GetUser {
 
 impl GetUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getUser",
@@ -613,11 +628,13 @@ impl GetUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -708,6 +725,7 @@ impl SearchUsers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchUsers",
@@ -753,11 +771,13 @@ impl SearchUsers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
@@ -771,14 +791,17 @@ impl crate::Paginated for SearchUsers {
 
     type Item = User;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchUsers::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
@@ -794,6 +817,7 @@ impl crate::Paginated for SearchUsers {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
@@ -801,6 +825,7 @@ impl crate::Paginated for SearchUsers {
 
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
@@ -823,6 +848,7 @@ pub struct UpdateUser {
 
 impl UpdateUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateUser",
@@ -844,11 +870,13 @@ impl UpdateUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -856,7 +884,9 @@ impl UpdateUser {
 }
 
 /// The v2 create body, with scopes drawn from v3's scope list.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1010,7 +1040,9 @@ impl CreateUserRequest {
 }
 
 /// The v2 delete acknowledgement, with the flag spelled correctly.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// True when the delete was accepted.
@@ -1023,7 +1055,9 @@ pub struct DeleteUserResponse {
 }
 
 /// The `SearchUsersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::v3::users::User) values.
@@ -1036,7 +1070,9 @@ pub struct SearchUsersResponse {
 }
 
 /// The v2 update body, with scopes drawn from v3's scope list.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
@@ -1232,7 +1268,9 @@ impl UpdateUserRequest {
 }
 
 /// A user of an agency or sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.

@@ -558,6 +558,7 @@ pub struct CreateVoiceAiAction {
 
 impl CreateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createVoiceAiAction",
@@ -576,11 +577,13 @@ impl CreateVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAction>, crate::Error> {
@@ -603,6 +606,7 @@ pub struct CreateVoiceAiAgent {
 
 impl CreateVoiceAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createVoiceAiAgent",
@@ -621,11 +625,13 @@ impl CreateVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAgent>, crate::Error> {
@@ -658,6 +664,7 @@ impl DeleteVoiceAiAction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteVoiceAiAction",
@@ -684,12 +691,14 @@ impl DeleteVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -719,6 +728,7 @@ impl DeleteVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteVoiceAiAgent",
@@ -744,12 +754,14 @@ impl DeleteVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -779,6 +791,7 @@ impl GetVoiceAiAction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiAction",
@@ -804,11 +817,13 @@ impl GetVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAction>, crate::Error> {
@@ -840,6 +855,7 @@ impl GetVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiAgent",
@@ -865,11 +881,13 @@ impl GetVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAgent>, crate::Error> {
@@ -901,6 +919,7 @@ impl GetVoiceAiCallLog {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiCallLog",
@@ -926,11 +945,13 @@ impl GetVoiceAiCallLog {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::CallLog, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::voice_ai::CallLog>, crate::Error> {
@@ -982,6 +1003,7 @@ impl ListVoiceAiAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listVoiceAiAgents",
@@ -1010,6 +1032,7 @@ impl ListVoiceAiAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::voice_ai::ListVoiceAiAgentsResponse, crate::Error> {
@@ -1017,6 +1040,7 @@ impl ListVoiceAiAgents {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1033,14 +1057,17 @@ impl crate::Paginated for ListVoiceAiAgents {
 
     type Item = crate::voice_ai::VoiceAiAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1056,6 +1083,7 @@ impl crate::Paginated for ListVoiceAiAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
@@ -1063,6 +1091,7 @@ impl crate::Paginated for ListVoiceAiAgents {
 
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1167,6 +1196,7 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listVoiceAiCallLogs",
@@ -1219,6 +1249,7 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::voice_ai::ListCallLogsResponse, crate::Error> {
@@ -1226,6 +1257,7 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
@@ -1242,14 +1274,17 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 
     type Item = crate::voice_ai::CallLog;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiCallLogs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.call_logs.as_ref()).map_or(0, Vec::len);
@@ -1265,6 +1300,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.call_logs).unwrap_or_default()
     }
@@ -1272,6 +1308,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl futures::Stream<
@@ -1296,6 +1333,7 @@ pub struct UpdateVoiceAiAction {
 
 impl UpdateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateVoiceAiAction",
@@ -1320,11 +1358,13 @@ impl UpdateVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAction>, crate::Error> {
@@ -1357,6 +1397,7 @@ impl UpdateVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateVoiceAiAgent",
@@ -1386,11 +1427,13 @@ impl UpdateVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAgent>, crate::Error> {

@@ -109,6 +109,7 @@ impl ListWorkflows {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWorkflows",
@@ -128,6 +129,7 @@ impl ListWorkflows {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<crate::workflows::ListWorkflowsResponse, crate::Error> {
@@ -135,6 +137,7 @@ impl ListWorkflows {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self,
     ) -> Result<
