@@ -372,11 +372,13 @@ fn string_enum(name: &syn::Ident, docs: &TokenStream, e: &StrEnum) -> TokenStrea
         }
         impl #name {
             /// The value as sent on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self { #(#to_str)* Self::#catch_all(other) => other }
             }
         }
         impl From<&str> for #name {
+            #[inline]
             fn from(value: &str) -> Self {
                 match value { #(#from_str)* other => Self::#catch_all(other.to_owned()) }
             }

@@ -10653,6 +10653,7 @@ pub enum AdMediaKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdMediaKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -10665,6 +10666,7 @@ impl AdMediaKind {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for AdMediaKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -10697,6 +10699,7 @@ pub enum AdSourceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "AD_MANAGER",
@@ -10709,6 +10712,7 @@ impl AdSourceType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for AdSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AD_MANAGER" => Self::AdManager,
@@ -10811,6 +10815,7 @@ pub enum BudgetType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl BudgetType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Daily => "DAILY",
@@ -10823,6 +10828,7 @@ impl BudgetType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for BudgetType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DAILY" => Self::Daily,
@@ -11269,6 +11275,7 @@ pub enum CreateLinkedinLeadFormRequestState {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateLinkedinLeadFormRequestState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Published => "PUBLISHED",
@@ -11280,6 +11287,7 @@ impl CreateLinkedinLeadFormRequestState {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for CreateLinkedinLeadFormRequestState {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PUBLISHED" => Self::Published,
@@ -11326,6 +11334,7 @@ pub enum DayOfWeek {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DayOfWeek {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Monday => "MONDAY",
@@ -11343,6 +11352,7 @@ impl DayOfWeek {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for DayOfWeek {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MONDAY" => Self::Monday,
@@ -11380,6 +11390,7 @@ pub enum DistanceUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl DistanceUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Km => "km",
@@ -11392,6 +11403,7 @@ impl DistanceUnit {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for DistanceUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "km" => Self::Km,
@@ -11519,6 +11531,7 @@ pub enum FacebookAdMediaType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookAdMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Single => "SINGLE",
@@ -11531,6 +11544,7 @@ impl FacebookAdMediaType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookAdMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SINGLE" => Self::Single,
@@ -11779,6 +11793,7 @@ pub enum FacebookCampaignObjective {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookCampaignObjective {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutcomeLeads => "OUTCOME_LEADS",
@@ -11793,6 +11808,7 @@ impl FacebookCampaignObjective {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookCampaignObjective {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "OUTCOME_LEADS" => Self::OutcomeLeads,
@@ -12040,6 +12056,7 @@ pub enum FacebookGeoLocationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookGeoLocationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Country => "country",
@@ -12062,6 +12079,7 @@ impl FacebookGeoLocationType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookGeoLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "country" => Self::Country,
@@ -12402,6 +12420,7 @@ pub enum FacebookLeadFormQuestionType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormQuestionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "CUSTOM",
@@ -12434,6 +12453,7 @@ impl FacebookLeadFormQuestionType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for FacebookLeadFormQuestionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM" => Self::Custom,
@@ -12562,6 +12582,7 @@ pub enum FacebookLeadFormType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MoreVolume => "MORE_VOLUME",
@@ -12574,6 +12595,7 @@ impl FacebookLeadFormType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookLeadFormType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MORE_VOLUME" => Self::MoreVolume,
@@ -12637,6 +12659,7 @@ pub enum FacebookMessagingPlatform {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookMessagingPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Whatsapp => "WHATSAPP",
@@ -12650,6 +12673,7 @@ impl FacebookMessagingPlatform {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookMessagingPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "WHATSAPP" => Self::Whatsapp,
@@ -12683,6 +12707,7 @@ pub enum FacebookPlacementType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookPlacementType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -12695,6 +12720,7 @@ impl FacebookPlacementType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookPlacementType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -12795,6 +12821,7 @@ pub enum FacebookSpecialAdCategory {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookSpecialAdCategory {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Employment => "EMPLOYMENT",
@@ -12812,6 +12839,7 @@ impl FacebookSpecialAdCategory {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookSpecialAdCategory {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "EMPLOYMENT" => Self::Employment,
@@ -13057,6 +13085,7 @@ pub enum GetFacebookReportFieldsItem {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReportFieldsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Impressions => "impressions",
@@ -13076,6 +13105,7 @@ impl GetFacebookReportFieldsItem {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetFacebookReportFieldsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "impressions" => Self::Impressions,
@@ -13118,6 +13148,7 @@ pub enum GetFacebookReportGroupBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -13131,6 +13162,7 @@ impl GetFacebookReportGroupBy {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetFacebookReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -13182,6 +13214,7 @@ pub enum GetGoogleReportFieldsItem {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReportFieldsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Impressions => "impressions",
@@ -13200,6 +13233,7 @@ impl GetGoogleReportFieldsItem {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetGoogleReportFieldsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "impressions" => Self::Impressions,
@@ -13241,6 +13275,7 @@ pub enum GetGoogleReportGroupBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Date => "date",
@@ -13254,6 +13289,7 @@ impl GetGoogleReportGroupBy {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetGoogleReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "date" => Self::Date,
@@ -13290,6 +13326,7 @@ pub enum GetLinkedinReportGroupBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -13303,6 +13340,7 @@ impl GetLinkedinReportGroupBy {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetLinkedinReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -13342,6 +13380,7 @@ pub enum GetLinkedinReportPivot {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReportPivot {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Account => "ACCOUNT",
@@ -13356,6 +13395,7 @@ impl GetLinkedinReportPivot {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetLinkedinReportPivot {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ACCOUNT" => Self::Account,
@@ -13720,6 +13760,7 @@ pub enum GoogleAdCallToAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdCallToAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Automated => "AUTOMATED",
@@ -13745,6 +13786,7 @@ impl GoogleAdCallToAction {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdCallToAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AUTOMATED" => Self::Automated,
@@ -14100,6 +14142,7 @@ pub enum GoogleAdMediaType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "IMAGE",
@@ -14113,6 +14156,7 @@ impl GoogleAdMediaType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "IMAGE" => Self::Image,
@@ -14143,6 +14187,7 @@ pub enum GoogleAdMediaType2 {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMediaType2 {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "IMAGE",
@@ -14154,6 +14199,7 @@ impl GoogleAdMediaType2 {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdMediaType2 {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "IMAGE" => Self::Image,
@@ -14269,6 +14315,7 @@ pub enum GoogleAdvertisingChannelType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdvertisingChannelType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Search => "SEARCH",
@@ -14287,6 +14334,7 @@ impl GoogleAdvertisingChannelType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdvertisingChannelType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SEARCH" => Self::Search,
@@ -14385,6 +14433,7 @@ pub enum GoogleAssetType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAssetType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "CALL",
@@ -14398,6 +14447,7 @@ impl GoogleAssetType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAssetType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CALL" => Self::Call,
@@ -14933,6 +14983,7 @@ pub enum GoogleCampaignAdvertisingChannelSubType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignAdvertisingChannelSubType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DemandGen => "DEMAND_GEN",
@@ -14944,6 +14995,7 @@ impl GoogleCampaignAdvertisingChannelSubType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DEMAND_GEN" => Self::DemandGen,
@@ -15191,6 +15243,7 @@ pub enum GoogleCampaignGoalType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignGoalType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::WebsiteTraffic => "WEBSITE_TRAFFIC",
@@ -15203,6 +15256,7 @@ impl GoogleCampaignGoalType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleCampaignGoalType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "WEBSITE_TRAFFIC" => Self::WebsiteTraffic,
@@ -15238,6 +15292,7 @@ pub enum GoogleCampaignGoalType2 {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCampaignGoalType2 {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Conversions => "CONVERSIONS",
@@ -15251,6 +15306,7 @@ impl GoogleCampaignGoalType2 {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleCampaignGoalType2 {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CONVERSIONS" => Self::Conversions,
@@ -15364,6 +15420,7 @@ pub enum GoogleChannel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Gmail => "GMAIL",
@@ -15380,6 +15437,7 @@ impl GoogleChannel {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "GMAIL" => Self::Gmail,
@@ -15422,6 +15480,7 @@ pub enum GoogleConversionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleConversionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UploadClicks => "UPLOAD_CLICKS",
@@ -15436,6 +15495,7 @@ impl GoogleConversionType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleConversionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "UPLOAD_CLICKS" => Self::UploadClicks,
@@ -15983,6 +16043,7 @@ pub enum GoogleLeadFormAssetDesiredIntent {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleLeadFormAssetDesiredIntent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LowIntent => "LOW_INTENT",
@@ -15995,6 +16056,7 @@ impl GoogleLeadFormAssetDesiredIntent {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleLeadFormAssetDesiredIntent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LOW_INTENT" => Self::LowIntent,
@@ -16033,6 +16095,7 @@ pub enum GoogleLeadFormAssetPostSubmitCallToActionType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleLeadFormAssetPostSubmitCallToActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VisitSite => "VISIT_SITE",
@@ -16047,6 +16110,7 @@ impl GoogleLeadFormAssetPostSubmitCallToActionType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "VISIT_SITE" => Self::VisitSite,
@@ -16120,6 +16184,7 @@ pub enum GoogleLeadFormCallToAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleLeadFormCallToAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LearnMore => "LEARN_MORE",
@@ -16145,6 +16210,7 @@ impl GoogleLeadFormCallToAction {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleLeadFormCallToAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LEARN_MORE" => Self::LearnMore,
@@ -16398,6 +16464,7 @@ pub enum GoogleRuleBasedUserListPrepopulationStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleBasedUserListPrepopulationStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Requested => "REQUESTED",
@@ -16409,6 +16476,7 @@ impl GoogleRuleBasedUserListPrepopulationStatus {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleRuleBasedUserListPrepopulationStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "REQUESTED" => Self::Requested,
@@ -16497,6 +16565,7 @@ pub enum GoogleRuleItemName {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleItemName {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url__",
@@ -16509,6 +16578,7 @@ impl GoogleRuleItemName {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleRuleItemName {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url__" => Self::Url,
@@ -16603,6 +16673,7 @@ pub enum GoogleScheduleDay {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleScheduleDay {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Friday => "FRIDAY",
@@ -16625,6 +16696,7 @@ impl GoogleScheduleDay {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleScheduleDay {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "FRIDAY" => Self::Friday,
@@ -16673,6 +16745,7 @@ pub enum GoogleScheduleMinute {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleScheduleMinute {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Zero => "ZERO",
@@ -16687,6 +16760,7 @@ impl GoogleScheduleMinute {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleScheduleMinute {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ZERO" => Self::Zero,
@@ -16721,6 +16795,7 @@ pub enum GoogleSegmentKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CustomSegments => "CUSTOM_SEGMENTS",
@@ -16733,6 +16808,7 @@ impl GoogleSegmentKind {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleSegmentKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM_SEGMENTS" => Self::CustomSegments,
@@ -16826,6 +16902,7 @@ pub enum GoogleSegmentMemberMemberType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentMemberMemberType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Keyword => "KEYWORD",
@@ -16839,6 +16916,7 @@ impl GoogleSegmentMemberMemberType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleSegmentMemberMemberType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "KEYWORD" => Self::Keyword,
@@ -17801,6 +17879,7 @@ pub enum LinkedinCampaignGroupAdBudgetOptimization {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroupAdBudgetOptimization {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MaximumDelivery => "MAXIMUM_DELIVERY",
@@ -17813,6 +17892,7 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MAXIMUM_DELIVERY" => Self::MaximumDelivery,
@@ -17845,6 +17925,7 @@ pub enum LinkedinCampaignGroupObjectiveType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroupObjectiveType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LeadGeneration => "LEAD_GENERATION",
@@ -17857,6 +17938,7 @@ impl LinkedinCampaignGroupObjectiveType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignGroupObjectiveType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LEAD_GENERATION" => Self::LeadGeneration,
@@ -17892,6 +17974,7 @@ pub enum LinkedinCampaignMediaType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StandardUpdate => "STANDARD_UPDATE",
@@ -17905,6 +17988,7 @@ impl LinkedinCampaignMediaType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "STANDARD_UPDATE" => Self::StandardUpdate,
@@ -18370,6 +18454,7 @@ pub enum LinkedinPostSubmitCallToActionCallToActionLabel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinPostSubmitCallToActionCallToActionLabel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VisitCompanyWebsite => "VISIT_COMPANY_WEBSITE",
@@ -18385,6 +18470,7 @@ impl LinkedinPostSubmitCallToActionCallToActionLabel {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "VISIT_COMPANY_WEBSITE" => Self::VisitCompanyWebsite,
@@ -18617,6 +18703,7 @@ pub enum ListFacebookCustomAudiencesSource {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookCustomAudiencesSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "ad_manager",
@@ -18629,6 +18716,7 @@ impl ListFacebookCustomAudiencesSource {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookCustomAudiencesSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ad_manager" => Self::AdManager,
@@ -18664,6 +18752,7 @@ pub enum ListFacebookCustomAudiencesType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookCustomAudiencesType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Lookalike => "lookalike",
@@ -18677,6 +18766,7 @@ impl ListFacebookCustomAudiencesType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookCustomAudiencesType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "lookalike" => Self::Lookalike,
@@ -18713,6 +18803,7 @@ pub enum ListFacebookEntitiesEntityType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookEntitiesEntityType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Campaign => "CAMPAIGN",
@@ -18726,6 +18817,7 @@ impl ListFacebookEntitiesEntityType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookEntitiesEntityType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CAMPAIGN" => Self::Campaign,
@@ -18768,6 +18860,7 @@ pub enum ListGoogleAssetsType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleAssetsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "CALL",
@@ -18783,6 +18876,7 @@ impl ListGoogleAssetsType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleAssetsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CALL" => Self::Call,
@@ -18818,6 +18912,7 @@ pub enum ListGoogleConversionsType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleConversionsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "AD_MANAGER",
@@ -18830,6 +18925,7 @@ impl ListGoogleConversionsType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleConversionsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AD_MANAGER" => Self::AdManager,
@@ -18865,6 +18961,7 @@ pub enum ListGoogleEntitiesEntityType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleEntitiesEntityType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Campaign => "CAMPAIGN",
@@ -18878,6 +18975,7 @@ impl ListGoogleEntitiesEntityType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleEntitiesEntityType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CAMPAIGN" => Self::Campaign,
@@ -18911,6 +19009,7 @@ pub enum ListGoogleTargetInterestsType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleTargetInterestsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Affinity => "AFFINITY",
@@ -18923,6 +19022,7 @@ impl ListGoogleTargetInterestsType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleTargetInterestsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AFFINITY" => Self::Affinity,
@@ -19004,6 +19104,7 @@ pub enum PublishingStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl PublishingStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "DRAFT",
@@ -19024,6 +19125,7 @@ impl PublishingStatus {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for PublishingStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DRAFT" => Self::Draft,
@@ -19064,6 +19166,7 @@ pub enum SelectionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl SelectionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Include => "include",
@@ -19076,6 +19179,7 @@ impl SelectionType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for SelectionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "include" => Self::Include,
@@ -19207,6 +19311,7 @@ pub enum UpdateLinkedinAdStatusRequestOperationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequestOperationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Paused => "PAUSED",
@@ -19220,6 +19325,7 @@ impl UpdateLinkedinAdStatusRequestOperationType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PAUSED" => Self::Paused,
@@ -19256,6 +19362,7 @@ pub enum UpdateLinkedinAdStatusRequestType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdGroup => "adGroup",
@@ -19269,6 +19376,7 @@ impl UpdateLinkedinAdStatusRequestType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpdateLinkedinAdStatusRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "adGroup" => Self::AdGroup,
@@ -20011,6 +20119,7 @@ pub enum UpsertGoogleConversionRequestAttributionModel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequestAttributionModel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::GoogleSearchAttributionDataDriven => {
@@ -20025,6 +20134,7 @@ impl UpsertGoogleConversionRequestAttributionModel {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleConversionRequestAttributionModel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN" => {
@@ -20059,6 +20169,7 @@ pub enum UpsertGoogleConversionRequestCountingType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequestCountingType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OnePerClick => "ONE_PER_CLICK",
@@ -20071,6 +20182,7 @@ impl UpsertGoogleConversionRequestCountingType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleConversionRequestCountingType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ONE_PER_CLICK" => Self::OnePerClick,
@@ -20273,6 +20385,7 @@ pub enum UpsertGoogleSegmentRequestExpansionLevel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleSegmentRequestExpansionLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Balanced => "BALANCED",
@@ -20286,6 +20399,7 @@ impl UpsertGoogleSegmentRequestExpansionLevel {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleSegmentRequestExpansionLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "BALANCED" => Self::Balanced,
@@ -20325,6 +20439,7 @@ pub enum UpsertGoogleSegmentType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleSegmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CustomSegments => "CUSTOM_SEGMENTS",
@@ -20339,6 +20454,7 @@ impl UpsertGoogleSegmentType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for UpsertGoogleSegmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM_SEGMENTS" => Self::CustomSegments,

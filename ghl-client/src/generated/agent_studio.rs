@@ -1679,6 +1679,7 @@ pub enum AgentStudioAgentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentStudioAgentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -1692,6 +1693,7 @@ impl AgentStudioAgentStatus {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl From<&str> for AgentStudioAgentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -1969,6 +1971,7 @@ pub enum AgentVersionState {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentVersionState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -1982,6 +1985,7 @@ impl AgentVersionState {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl From<&str> for AgentVersionState {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,

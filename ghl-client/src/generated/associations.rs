@@ -1236,6 +1236,7 @@ pub enum AssociationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl AssociationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserDefined => "USER_DEFINED",
@@ -1248,6 +1249,7 @@ impl AssociationType {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl From<&str> for AssociationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USER_DEFINED" => Self::UserDefined,

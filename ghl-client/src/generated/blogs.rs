@@ -1495,6 +1495,7 @@ pub enum BlogPostStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl BlogPostStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "DRAFT",
@@ -1509,6 +1510,7 @@ impl BlogPostStatus {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl From<&str> for BlogPostStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DRAFT" => Self::Draft,

@@ -773,6 +773,7 @@ pub enum BrandBoardSourceType {
 
 impl BrandBoardSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Template => "template",
@@ -784,6 +785,7 @@ impl BrandBoardSourceType {
 }
 
 impl From<&str> for BrandBoardSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "template" => Self::Template,

@@ -4811,6 +4811,7 @@ pub enum AppointmentMeetingType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentMeetingType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -4828,6 +4829,7 @@ impl AppointmentMeetingType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for AppointmentMeetingType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -4964,6 +4966,7 @@ pub enum AppointmentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::New => "new",
@@ -4982,6 +4985,7 @@ impl AppointmentStatus {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for AppointmentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "new" => Self::New,
@@ -5199,6 +5203,7 @@ pub enum BookingNoticeUnit {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl BookingNoticeUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hours => "hours",
@@ -5213,6 +5218,7 @@ impl BookingNoticeUnit {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl From<&str> for BookingNoticeUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "hours" => Self::Hours,
@@ -5250,6 +5256,7 @@ pub enum BookingWindowUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl BookingWindowUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Days => "days",
@@ -5263,6 +5270,7 @@ impl BookingWindowUnit {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for BookingWindowUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "days" => Self::Days,
@@ -5966,6 +5974,7 @@ pub enum CalendarNotificationSettingType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarNotificationSettingType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -5977,6 +5986,7 @@ impl CalendarNotificationSettingType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarNotificationSettingType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -6053,6 +6063,7 @@ pub enum CalendarResourceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarResourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Equipments => "equipments",
@@ -6065,6 +6076,7 @@ impl CalendarResourceType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarResourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "equipments" => Self::Equipments,
@@ -6122,6 +6134,7 @@ pub enum CalendarType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RoundRobin => "round_robin",
@@ -6138,6 +6151,7 @@ impl CalendarType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "round_robin" => Self::RoundRobin,
@@ -7656,6 +7670,7 @@ pub enum FormSubmitType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl FormSubmitType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RedirectUrl => "RedirectURL",
@@ -7668,6 +7683,7 @@ impl FormSubmitType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for FormSubmitType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "RedirectURL" => Self::RedirectUrl,
@@ -7718,6 +7734,7 @@ pub enum GuestType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl GuestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CountOnly => "count_only",
@@ -7730,6 +7747,7 @@ impl GuestType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for GuestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "count_only" => Self::CountOnly,
@@ -7845,6 +7863,7 @@ pub enum LegacyMeetingLocationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl LegacyMeetingLocationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -7862,6 +7881,7 @@ impl LegacyMeetingLocationType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for LegacyMeetingLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -8066,6 +8086,7 @@ pub enum MeetingLocationKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl MeetingLocationKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -8084,6 +8105,7 @@ impl MeetingLocationKind {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for MeetingLocationKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -8145,6 +8167,7 @@ pub enum NotificationChannel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -8159,6 +8182,7 @@ impl NotificationChannel {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -8205,6 +8229,7 @@ pub enum NotificationEvent {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Booked => "booked",
@@ -8221,6 +8246,7 @@ impl NotificationEvent {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "booked" => Self::Booked,
@@ -8310,6 +8336,7 @@ pub enum NotificationReceiverType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationReceiverType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -8326,6 +8353,7 @@ impl NotificationReceiverType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationReceiverType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -8484,6 +8512,7 @@ pub enum RecurringSettingsBookingOption {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsBookingOption {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Skip => "skip",
@@ -8497,6 +8526,7 @@ impl RecurringSettingsBookingOption {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsBookingOption {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "skip" => Self::Skip,
@@ -8530,6 +8560,7 @@ pub enum RecurringSettingsBookingOverlapDefaultStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsBookingOverlapDefaultStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Confirmed => "confirmed",
@@ -8542,6 +8573,7 @@ impl RecurringSettingsBookingOverlapDefaultStatus {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "confirmed" => Self::Confirmed,
@@ -8577,6 +8609,7 @@ pub enum RecurringSettingsFreq {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsFreq {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Daily => "DAILY",
@@ -8590,6 +8623,7 @@ impl RecurringSettingsFreq {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsFreq {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DAILY" => Self::Daily,
@@ -8623,6 +8657,7 @@ pub enum RoundRobinMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RoundRobinMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RoundRobinOptimizeForAvailability => {
@@ -8639,6 +8674,7 @@ impl RoundRobinMode {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RoundRobinMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "RoundRobin_OptimizeForAvailability" => {
@@ -8782,6 +8818,7 @@ pub enum ScheduleRuleType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ScheduleRuleType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wday => "wday",
@@ -8794,6 +8831,7 @@ impl ScheduleRuleType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for ScheduleRuleType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "wday" => Self::Wday,
@@ -8851,6 +8889,7 @@ pub enum SlotTimeUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl SlotTimeUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mins => "mins",
@@ -8863,6 +8902,7 @@ impl SlotTimeUnit {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for SlotTimeUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mins" => Self::Mins,
@@ -10422,6 +10462,7 @@ pub enum Weekday {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl Weekday {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sunday => "sunday",
@@ -10439,6 +10480,7 @@ impl Weekday {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for Weekday {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "sunday" => Self::Sunday,
@@ -10476,6 +10518,7 @@ pub enum WidgetType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl WidgetType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "default",
@@ -10488,6 +10531,7 @@ impl WidgetType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for WidgetType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "default" => Self::Default,

@@ -3812,6 +3812,7 @@ pub enum BulkTagAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkTagAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Add => "add",
@@ -3824,6 +3825,7 @@ impl BulkTagAction {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for BulkTagAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "add" => Self::Add,
@@ -3889,6 +3891,7 @@ pub enum BulkTagResultType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkTagResultType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -3901,6 +3904,7 @@ impl BulkTagResultType {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for BulkTagResultType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "success" => Self::Success,
@@ -5314,6 +5318,7 @@ pub enum DndStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl DndStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -5327,6 +5332,7 @@ impl DndStatus {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for DndStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -5395,6 +5401,7 @@ pub enum InboundDndSettingStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl InboundDndSettingStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -5407,6 +5414,7 @@ impl InboundDndSettingStatus {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for InboundDndSettingStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,

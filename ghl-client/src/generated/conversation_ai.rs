@@ -1395,6 +1395,7 @@ pub enum AdvancedFollowupDetailsScenarioId {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl AdvancedFollowupDetailsScenarioId {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContactStoppedReplying => "contactStoppedReplying",
@@ -1408,6 +1409,7 @@ impl AdvancedFollowupDetailsScenarioId {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for AdvancedFollowupDetailsScenarioId {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contactStoppedReplying" => Self::ContactStoppedReplying,
@@ -1479,6 +1481,7 @@ pub enum AgentChannel {
 )]
 impl AgentChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ig => "IG",
@@ -1498,6 +1501,7 @@ impl AgentChannel {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 impl From<&str> for AgentChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "IG" => Self::Ig,
@@ -1543,6 +1547,7 @@ pub enum AgentMode {
 )]
 impl AgentMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Off => "off",
@@ -1559,6 +1564,7 @@ impl AgentMode {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 impl From<&str> for AgentMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "off" => Self::Off,
@@ -1601,6 +1607,7 @@ pub enum AgentSleepUnit {
 )]
 impl AgentSleepUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hours => "hours",
@@ -1617,6 +1624,7 @@ impl AgentSleepUnit {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 impl From<&str> for AgentSleepUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "hours" => Self::Hours,
@@ -1859,6 +1867,7 @@ pub enum ConversationAiActionType {
 )]
 impl ConversationAiActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TriggerWorkflow => "triggerWorkflow",
@@ -1879,6 +1888,7 @@ impl ConversationAiActionType {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 impl From<&str> for ConversationAiActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "triggerWorkflow" => Self::TriggerWorkflow,
@@ -2439,6 +2449,7 @@ pub enum DelayUnit {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DelayUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Days => "days",
@@ -2452,6 +2463,7 @@ impl DelayUnit {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for DelayUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "days" => Self::Days,
@@ -2613,6 +2625,7 @@ pub enum FollowupSettingsTimezoneToUse {
 )]
 impl FollowupSettingsTimezoneToUse {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -2628,6 +2641,7 @@ impl FollowupSettingsTimezoneToUse {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 impl From<&str> for FollowupSettingsTimezoneToUse {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -2717,6 +2731,7 @@ pub enum GetConversationAiGenerationSource {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiGenerationSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Conversation => "conversation",
@@ -2729,6 +2744,7 @@ impl GetConversationAiGenerationSource {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for GetConversationAiGenerationSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation" => Self::Conversation,
@@ -2836,6 +2852,7 @@ pub enum HumanHandoverDetailsHandoverType {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl HumanHandoverDetailsHandoverType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContactRequest => "contactRequest",
@@ -2850,6 +2867,7 @@ impl HumanHandoverDetailsHandoverType {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for HumanHandoverDetailsHandoverType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contactRequest" => Self::ContactRequest,
@@ -3017,6 +3035,7 @@ pub enum StopBotDetailsStopBotDetectionType {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl StopBotDetailsStopBotDetectionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Goodbye => "Goodbye",
@@ -3029,6 +3048,7 @@ impl StopBotDetailsStopBotDetectionType {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for StopBotDetailsStopBotDetectionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Goodbye" => Self::Goodbye,
@@ -3102,6 +3122,7 @@ pub enum TransferBotDetailsTransferBotType {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl TransferBotDetailsTransferBotType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "Default",
@@ -3114,6 +3135,7 @@ impl TransferBotDetailsTransferBotType {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for TransferBotDetailsTransferBotType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Default" => Self::Default,
@@ -3486,6 +3508,7 @@ pub enum WaitTimeUnit {
 )]
 impl WaitTimeUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Minutes => "minutes",
@@ -3501,6 +3524,7 @@ impl WaitTimeUnit {
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
 impl From<&str> for WaitTimeUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "minutes" => Self::Minutes,

@@ -3642,6 +3642,7 @@ pub enum CallStatus {
 )]
 impl CallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -3663,6 +3664,7 @@ impl CallStatus {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for CallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -4004,6 +4006,7 @@ pub enum ConversationType {
 )]
 impl ConversationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypePhone => "TYPE_PHONE",
@@ -4022,6 +4025,7 @@ impl ConversationType {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for ConversationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TYPE_PHONE" => Self::TypePhone,
@@ -4140,6 +4144,7 @@ pub enum CustomSubtypeChannel {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CustomSubtypeChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -4152,6 +4157,7 @@ impl CustomSubtypeChannel {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for CustomSubtypeChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -4454,6 +4460,7 @@ pub enum EmailMessageStatus {
 )]
 impl EmailMessageStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -4476,6 +4483,7 @@ impl EmailMessageStatus {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for EmailMessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -4527,6 +4535,7 @@ pub enum ExportMessagesChannel {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessagesChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "Call",
@@ -4543,6 +4552,7 @@ impl ExportMessagesChannel {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ExportMessagesChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Call" => Self::Call,
@@ -4603,6 +4613,7 @@ pub enum ExportMessagesSortBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessagesSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "createdAt",
@@ -4615,6 +4626,7 @@ impl ExportMessagesSortBy {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ExportMessagesSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "createdAt" => Self::CreatedAt,
@@ -4956,6 +4968,7 @@ pub enum InboundMessageRequestType {
 )]
 impl InboundMessageRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sms => "SMS",
@@ -4986,6 +4999,7 @@ impl InboundMessageRequestType {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for InboundMessageRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SMS" => Self::Sms,
@@ -5198,6 +5212,7 @@ pub enum ListConversationMessagesType {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessagesType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypeCall => "TYPE_CALL",
@@ -5227,6 +5242,7 @@ impl ListConversationMessagesType {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ListConversationMessagesType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TYPE_CALL" => Self::TypeCall,
@@ -5427,6 +5443,7 @@ pub enum MessageDeliveryStatus {
 )]
 impl MessageDeliveryStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Delivered => "delivered",
@@ -5444,6 +5461,7 @@ impl MessageDeliveryStatus {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for MessageDeliveryStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "delivered" => Self::Delivered,
@@ -5484,6 +5502,7 @@ pub enum MessageDirection {
 )]
 impl MessageDirection {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inbound => "inbound",
@@ -5499,6 +5518,7 @@ impl MessageDirection {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for MessageDirection {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inbound" => Self::Inbound,
@@ -5586,6 +5606,7 @@ pub enum MessageSource {
 )]
 impl MessageSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Workflow => "workflow",
@@ -5604,6 +5625,7 @@ impl MessageSource {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for MessageSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "workflow" => Self::Workflow,
@@ -5681,6 +5703,7 @@ pub enum MessageStatus {
 )]
 impl MessageStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Connected => "connected",
@@ -5708,6 +5731,7 @@ impl MessageStatus {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for MessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "connected" => Self::Connected,
@@ -5886,6 +5910,7 @@ pub enum MessageType {
 )]
 impl MessageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypeCall => "TYPE_CALL",
@@ -5941,6 +5966,7 @@ impl MessageType {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for MessageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TYPE_CALL" => Self::TypeCall,
@@ -6105,6 +6131,7 @@ pub enum OutboundCallRequestType {
 )]
 impl OutboundCallRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "Call",
@@ -6119,6 +6146,7 @@ impl OutboundCallRequestType {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for OutboundCallRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Call" => Self::Call,
@@ -6237,6 +6265,7 @@ pub enum SearchConversationsLastMessageAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsLastMessageAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Automated => "automated",
@@ -6249,6 +6278,7 @@ impl SearchConversationsLastMessageAction {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsLastMessageAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "automated" => Self::Automated,
@@ -6310,6 +6340,7 @@ pub enum SearchConversationsSortBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LastManualMessageDate => "last_manual_message_date",
@@ -6325,6 +6356,7 @@ impl SearchConversationsSortBy {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "last_manual_message_date" => Self::LastManualMessageDate,
@@ -6369,6 +6401,7 @@ pub enum SearchConversationsStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -6384,6 +6417,7 @@ impl SearchConversationsStatus {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -6743,6 +6777,7 @@ pub enum SendMessageRequestEmailReplyMode {
 )]
 impl SendMessageRequestEmailReplyMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Reply => "reply",
@@ -6758,6 +6793,7 @@ impl SendMessageRequestEmailReplyMode {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for SendMessageRequestEmailReplyMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "reply" => Self::Reply,
@@ -6799,6 +6835,7 @@ pub enum SendMessageRequestOptimizationPeriod {
 )]
 impl SendMessageRequestOptimizationPeriod {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V24h => "24h",
@@ -6815,6 +6852,7 @@ impl SendMessageRequestOptimizationPeriod {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for SendMessageRequestOptimizationPeriod {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "24h" => Self::V24h,
@@ -6918,6 +6956,7 @@ pub enum SendMessageType {
 )]
 impl SendMessageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sms => "SMS",
@@ -6941,6 +6980,7 @@ impl SendMessageType {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for SendMessageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SMS" => Self::Sms,
@@ -7017,6 +7057,7 @@ pub enum SortDirection {
 )]
 impl SortDirection {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -7032,6 +7073,7 @@ impl SortDirection {
     doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
 )]
 impl From<&str> for SortDirection {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -7118,6 +7160,7 @@ pub enum SubscriptionActionSubtypeName {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionSubtypeName {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneOnOne => "One on One",
@@ -7129,6 +7172,7 @@ impl SubscriptionActionSubtypeName {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionSubtypeName {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "One on One" => Self::OneOnOne,
@@ -7160,6 +7204,7 @@ pub enum SubscriptionActionSubtypeStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionSubtypeStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Subscribed => "subscribed",
@@ -7172,6 +7217,7 @@ impl SubscriptionActionSubtypeStatus {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionSubtypeStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "subscribed" => Self::Subscribed,
@@ -7207,6 +7253,7 @@ pub enum SubscriptionActionType {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "default",
@@ -7220,6 +7267,7 @@ impl SubscriptionActionType {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "default" => Self::Default,

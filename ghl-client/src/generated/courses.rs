@@ -1389,6 +1389,7 @@ pub enum CourseVisibility {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl CourseVisibility {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Published => "published",
@@ -1401,6 +1402,7 @@ impl CourseVisibility {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for CourseVisibility {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "published" => Self::Published,
@@ -1507,6 +1509,7 @@ pub enum LessonContentType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl LessonContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Video => "video",
@@ -1520,6 +1523,7 @@ impl LessonContentType {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for LessonContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "video" => Self::Video,
@@ -1818,6 +1822,7 @@ pub enum MaterialFileType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl MaterialFileType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pdf => "pdf",
@@ -1881,6 +1886,7 @@ impl MaterialFileType {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for MaterialFileType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pdf" => Self::Pdf,

@@ -908,6 +908,7 @@ pub enum AcceptedFileFormat {
 )]
 impl AcceptedFileFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pdf => ".pdf",
@@ -932,6 +933,7 @@ impl AcceptedFileFormat {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 impl From<&str> for AcceptedFileFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             ".pdf" => Self::Pdf,
@@ -1288,6 +1290,7 @@ pub enum CustomFieldDataType {
 )]
 impl CustomFieldDataType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "TEXT",
@@ -1314,6 +1317,7 @@ impl CustomFieldDataType {
     doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
 )]
 impl From<&str> for CustomFieldDataType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TEXT" => Self::Text,

@@ -879,6 +879,7 @@ pub enum CustomMenuOpenMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuOpenMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Iframe => "iframe",
@@ -892,6 +893,7 @@ impl CustomMenuOpenMode {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for CustomMenuOpenMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "iframe" => Self::Iframe,
@@ -941,6 +943,7 @@ pub enum CustomMenuUserRole {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuUserRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -954,6 +957,7 @@ impl CustomMenuUserRole {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for CustomMenuUserRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -1015,6 +1019,7 @@ pub enum IconFontFamily {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl IconFontFamily {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fab => "fab",
@@ -1028,6 +1033,7 @@ impl IconFontFamily {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for IconFontFamily {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fab" => Self::Fab,

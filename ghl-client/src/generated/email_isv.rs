@@ -204,6 +204,7 @@ pub enum EmailBounceRisk {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailBounceRisk {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::High => "high",
@@ -218,6 +219,7 @@ impl EmailBounceRisk {
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailBounceRisk {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "high" => Self::High,
@@ -261,6 +263,7 @@ pub enum EmailDeliverability {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailDeliverability {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Deliverable => "deliverable",
@@ -276,6 +279,7 @@ impl EmailDeliverability {
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailDeliverability {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "deliverable" => Self::Deliverable,
@@ -352,6 +356,7 @@ pub enum EmailVerificationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailVerificationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -364,6 +369,7 @@ impl EmailVerificationType {
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailVerificationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,

@@ -987,6 +987,7 @@ pub enum CreateEmailTemplateRequestBuilderVersion {
 
 impl CreateEmailTemplateRequestBuilderVersion {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "1",
@@ -997,6 +998,7 @@ impl CreateEmailTemplateRequestBuilderVersion {
 }
 
 impl From<&str> for CreateEmailTemplateRequestBuilderVersion {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::V1,
@@ -1026,6 +1028,7 @@ pub enum CreateEmailTemplateRequestImportProvider {
 
 impl CreateEmailTemplateRequestImportProvider {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mailchimp => "mailchimp",
@@ -1037,6 +1040,7 @@ impl CreateEmailTemplateRequestImportProvider {
 }
 
 impl From<&str> for CreateEmailTemplateRequestImportProvider {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mailchimp" => Self::Mailchimp,
@@ -1073,6 +1077,7 @@ pub enum CreateEmailTemplateRequestType {
 
 impl CreateEmailTemplateRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Html => "html",
@@ -1086,6 +1091,7 @@ impl CreateEmailTemplateRequestType {
 }
 
 impl From<&str> for CreateEmailTemplateRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "html" => Self::Html,
@@ -1387,6 +1393,7 @@ pub enum ListEmailCampaignsEmailStatus {
 
 impl ListEmailCampaignsEmailStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -1410,6 +1417,7 @@ impl ListEmailCampaignsEmailStatus {
 }
 
 impl From<&str> for ListEmailCampaignsEmailStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -1483,6 +1491,7 @@ pub enum ListEmailCampaignsStatus {
 
 impl ListEmailCampaignsStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -1498,6 +1507,7 @@ impl ListEmailCampaignsStatus {
 }
 
 impl From<&str> for ListEmailCampaignsStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -1529,6 +1539,7 @@ pub enum ListEmailTemplatesBuilderVersion {
 
 impl ListEmailTemplatesBuilderVersion {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "1",
@@ -1539,6 +1550,7 @@ impl ListEmailTemplatesBuilderVersion {
 }
 
 impl From<&str> for ListEmailTemplatesBuilderVersion {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::V1,
@@ -1638,6 +1650,7 @@ pub enum UpdateEmailTemplateRequestEditorType {
 
 impl UpdateEmailTemplateRequestEditorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Html => "html",
@@ -1648,6 +1661,7 @@ impl UpdateEmailTemplateRequestEditorType {
 }
 
 impl From<&str> for UpdateEmailTemplateRequestEditorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "html" => Self::Html,

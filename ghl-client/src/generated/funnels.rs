@@ -1447,6 +1447,7 @@ pub enum RedirectAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl RedirectAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Funnel => "funnel",
@@ -1461,6 +1462,7 @@ impl RedirectAction {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl From<&str> for RedirectAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "funnel" => Self::Funnel,

@@ -6514,6 +6514,7 @@ pub enum AltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -6525,6 +6526,7 @@ impl AltType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for AltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
@@ -6556,6 +6558,7 @@ pub enum AmountType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AmountType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fixed => "fixed",
@@ -6568,6 +6571,7 @@ impl AmountType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for AmountType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fixed" => Self::Fixed,
@@ -7528,6 +7532,7 @@ pub enum CreateInvoiceFromEstimateRequestVersion {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceFromEstimateRequestVersion {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "v1",
@@ -7540,6 +7545,7 @@ impl CreateInvoiceFromEstimateRequestVersion {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for CreateInvoiceFromEstimateRequestVersion {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "v1" => Self::V1,
@@ -8761,6 +8767,7 @@ pub enum EstimateStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -8778,6 +8785,7 @@ impl EstimateStatus {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for EstimateStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -9226,6 +9234,7 @@ pub enum IntervalType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl IntervalType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yearly => "yearly",
@@ -9243,6 +9252,7 @@ impl IntervalType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for IntervalType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "yearly" => Self::Yearly,
@@ -9801,6 +9811,7 @@ pub enum InvoiceStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl InvoiceStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -9817,6 +9828,7 @@ impl InvoiceStatus {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for InvoiceStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,
@@ -10029,6 +10041,7 @@ pub enum ItemTaxCalculation {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemTaxCalculation {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exclusive => "exclusive",
@@ -10040,6 +10053,7 @@ impl ItemTaxCalculation {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ItemTaxCalculation {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "exclusive" => Self::Exclusive,
@@ -10071,6 +10085,7 @@ pub enum ItemType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneTime => "one_time",
@@ -10083,6 +10098,7 @@ impl ItemType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_time" => Self::OneTime,
@@ -10153,6 +10169,7 @@ pub enum LateFeesCapType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesCapType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fixed => "fixed",
@@ -10164,6 +10181,7 @@ impl LateFeesCapType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesCapType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fixed" => Self::Fixed,
@@ -10341,6 +10359,7 @@ pub enum LateFeesFrequencyInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesFrequencyInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Minute => "minute",
@@ -10357,6 +10376,7 @@ impl LateFeesFrequencyInterval {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesFrequencyInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "minute" => Self::Minute,
@@ -10434,6 +10454,7 @@ pub enum LateFeesGraceInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesGraceInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -10445,6 +10466,7 @@ impl LateFeesGraceInterval {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesGraceInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -10631,6 +10653,7 @@ pub enum ListInvoicesSortField {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoicesSortField {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IssueDate => "issueDate",
@@ -10642,6 +10665,7 @@ impl ListInvoicesSortField {
 #[cfg(feature = "invoices")]
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl From<&str> for ListInvoicesSortField {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "issueDate" => Self::IssueDate,
@@ -10682,6 +10706,7 @@ pub enum ManualPaymentMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cash => "cash",
@@ -10697,6 +10722,7 @@ impl ManualPaymentMode {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ManualPaymentMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "cash" => Self::Cash,
@@ -10898,6 +10924,7 @@ pub enum PaymentMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "default",
@@ -10911,6 +10938,7 @@ impl PaymentMode {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "default" => Self::Default,
@@ -11047,6 +11075,7 @@ pub enum PaymentScheduleDateConfigDepositDateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfigDepositDateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EstimateAccepted => "estimate_accepted",
@@ -11059,6 +11088,7 @@ impl PaymentScheduleDateConfigDepositDateType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentScheduleDateConfigDepositDateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "estimate_accepted" => Self::EstimateAccepted,
@@ -11091,6 +11121,7 @@ pub enum PaymentScheduleDateConfigScheduleDateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfigScheduleDateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RegularInterval => "regular_interval",
@@ -11103,6 +11134,7 @@ impl PaymentScheduleDateConfigScheduleDateType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentScheduleDateConfigScheduleDateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "regular_interval" => Self::RegularInterval,
@@ -11477,6 +11509,7 @@ pub enum RecurrenceRuleDayOfWeek {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRuleDayOfWeek {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mo => "mo",
@@ -11494,6 +11527,7 @@ impl RecurrenceRuleDayOfWeek {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for RecurrenceRuleDayOfWeek {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mo" => Self::Mo,
@@ -11561,6 +11595,7 @@ pub enum RecurrenceRuleMonthOfYear {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRuleMonthOfYear {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Jan => "jan",
@@ -11583,6 +11618,7 @@ impl RecurrenceRuleMonthOfYear {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for RecurrenceRuleMonthOfYear {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "jan" => Self::Jan,
@@ -11694,6 +11730,7 @@ pub enum ReminderReminderInvoiceCondition {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ReminderReminderInvoiceCondition {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InvoiceSent => "invoice_sent",
@@ -11706,6 +11743,7 @@ impl ReminderReminderInvoiceCondition {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ReminderReminderInvoiceCondition {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "invoice_sent" => Self::InvoiceSent,
@@ -11738,6 +11776,7 @@ pub enum ReminderReminderTime {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ReminderReminderTime {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Before => "before",
@@ -11750,6 +11789,7 @@ impl ReminderReminderTime {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ReminderReminderTime {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "before" => Self::Before,
@@ -11969,6 +12009,7 @@ pub enum SendAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SendAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SmsAndEmail => "sms_and_email",
@@ -11983,6 +12024,7 @@ impl SendAction {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for SendAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "sms_and_email" => Self::SmsAndEmail,
@@ -12322,6 +12364,7 @@ pub enum SortOrder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SortOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ascend => "ascend",
@@ -12334,6 +12377,7 @@ impl SortOrder {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for SortOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ascend" => Self::Ascend,
@@ -12697,6 +12741,7 @@ pub enum Text2PayRequestAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Text2PayRequestAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -12709,6 +12754,7 @@ impl Text2PayRequestAction {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for Text2PayRequestAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,

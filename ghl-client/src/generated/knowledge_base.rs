@@ -1756,6 +1756,7 @@ pub enum CrawlMode {
 )]
 impl CrawlMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exact => "Exact",
@@ -1772,6 +1773,7 @@ impl CrawlMode {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 impl From<&str> for CrawlMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Exact" => Self::Exact,
@@ -1956,6 +1958,7 @@ pub enum CrawlState {
 )]
 impl CrawlState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "Pending",
@@ -1978,6 +1981,7 @@ impl CrawlState {
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
 impl From<&str> for CrawlState {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Pending" => Self::Pending,

@@ -4181,6 +4181,7 @@ pub enum CountryCode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CountryCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Af => "AF",
@@ -4438,6 +4439,7 @@ impl CountryCode {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for CountryCode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AF" => Self::Af,
@@ -5098,6 +5100,7 @@ pub enum CustomFieldModel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CustomFieldModel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -5110,6 +5113,7 @@ impl CustomFieldModel {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for CustomFieldModel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -5262,6 +5266,7 @@ pub enum ListLocationCustomFieldsModel {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationCustomFieldsModel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -5275,6 +5280,7 @@ impl ListLocationCustomFieldsModel {
 #[cfg(feature = "locations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl From<&str> for ListLocationCustomFieldsModel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -5561,6 +5567,7 @@ pub enum LocationCustomFieldDataType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationCustomFieldDataType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "TEXT",
@@ -5587,6 +5594,7 @@ impl LocationCustomFieldDataType {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for LocationCustomFieldDataType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TEXT" => Self::Text,
@@ -6116,6 +6124,7 @@ pub enum RecurrenceInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl RecurrenceInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yearly => "yearly",
@@ -6131,6 +6140,7 @@ impl RecurrenceInterval {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for RecurrenceInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "yearly" => Self::Yearly,
@@ -6475,6 +6485,7 @@ pub enum SearchLocationsOrder {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocationsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -6487,6 +6498,7 @@ impl SearchLocationsOrder {
 #[cfg(feature = "locations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl From<&str> for SearchLocationsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -6582,6 +6594,7 @@ pub enum TemplateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl TemplateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sms => "sms",
@@ -6595,6 +6608,7 @@ impl TemplateType {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for TemplateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "sms" => Self::Sms,
@@ -7231,6 +7245,7 @@ pub enum Weekday {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl Weekday {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mo => "MO",
@@ -7248,6 +7263,7 @@ impl Weekday {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for Weekday {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MO" => Self::Mo,

@@ -1076,6 +1076,7 @@ pub enum AppPriceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl AppPriceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fixed => "fixed",
@@ -1088,6 +1089,7 @@ impl AppPriceType {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for AppPriceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fixed" => Self::Fixed,
@@ -1337,6 +1339,7 @@ pub enum ExternalAuthType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl ExternalAuthType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Oauth2 => "oauth2",
@@ -1349,6 +1352,7 @@ impl ExternalAuthType {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for ExternalAuthType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "oauth2" => Self::Oauth2,
@@ -1860,6 +1864,7 @@ pub enum WalletTransactionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl WalletTransactionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Charge => "charge",
@@ -1872,6 +1877,7 @@ impl WalletTransactionType {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for WalletTransactionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "charge" => Self::Charge,

@@ -997,6 +997,7 @@ pub enum AltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl AltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -1008,6 +1009,7 @@ impl AltType {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl From<&str> for AltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
@@ -1184,6 +1186,7 @@ pub enum MediaDeleteStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl MediaDeleteStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Deleted => "deleted",
@@ -1196,6 +1199,7 @@ impl MediaDeleteStatus {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl From<&str> for MediaDeleteStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "deleted" => Self::Deleted,

@@ -716,6 +716,7 @@ pub enum GrantType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl GrantType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AuthorizationCode => "authorization_code",
@@ -729,6 +730,7 @@ impl GrantType {
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl From<&str> for GrantType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "authorization_code" => Self::AuthorizationCode,
@@ -865,6 +867,7 @@ pub enum TokenUserType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl TokenUserType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Company => "Company",
@@ -877,6 +880,7 @@ impl TokenUserType {
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl From<&str> for TokenUserType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Company" => Self::Company,

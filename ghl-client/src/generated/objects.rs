@@ -1363,6 +1363,7 @@ pub enum ObjectFieldAcceptedFormats {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectFieldAcceptedFormats {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pdf => ".pdf",
@@ -1384,6 +1385,7 @@ impl ObjectFieldAcceptedFormats {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectFieldAcceptedFormats {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             ".pdf" => Self::Pdf,
@@ -1455,6 +1457,7 @@ pub enum ObjectFieldDataType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectFieldDataType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "TEXT",
@@ -1477,6 +1480,7 @@ impl ObjectFieldDataType {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectFieldDataType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TEXT" => Self::Text,
@@ -1693,6 +1697,7 @@ pub enum ObjectType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserDefined => "USER_DEFINED",
@@ -1705,6 +1710,7 @@ impl ObjectType {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USER_DEFINED" => Self::UserDefined,
@@ -1774,6 +1780,7 @@ pub enum PrimaryDisplayPropertyDetailsDataType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl PrimaryDisplayPropertyDetailsDataType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "TEXT",
@@ -1786,6 +1793,7 @@ impl PrimaryDisplayPropertyDetailsDataType {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for PrimaryDisplayPropertyDetailsDataType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TEXT" => Self::Text,

@@ -1958,6 +1958,7 @@ pub enum FollowersActionType {
 )]
 impl FollowersActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Add => "add",
@@ -1973,6 +1974,7 @@ impl FollowersActionType {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 impl From<&str> for FollowersActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "add" => Self::Add,
@@ -2404,6 +2406,7 @@ pub enum OpportunityStatus {
 )]
 impl OpportunityStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Open => "open",
@@ -2421,6 +2424,7 @@ impl OpportunityStatus {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 impl From<&str> for OpportunityStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open" => Self::Open,
@@ -2470,6 +2474,7 @@ pub enum OpportunityStatusFilter {
 )]
 impl OpportunityStatusFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Open => "open",
@@ -2488,6 +2493,7 @@ impl OpportunityStatusFilter {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 impl From<&str> for OpportunityStatusFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open" => Self::Open,
@@ -2586,6 +2592,7 @@ pub enum PipelineColorRenderMode {
 )]
 impl PipelineColorRenderMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Dot => "dot",
@@ -2602,6 +2609,7 @@ impl PipelineColorRenderMode {
     doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
 )]
 impl From<&str> for PipelineColorRenderMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "dot" => Self::Dot,

@@ -3288,6 +3288,7 @@ pub enum AltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl AltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -3299,6 +3300,7 @@ impl AltType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for AltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
@@ -3358,6 +3360,7 @@ pub enum CardBrand {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CardBrand {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Visa => "visa",
@@ -3371,6 +3374,7 @@ impl CardBrand {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for CardBrand {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "visa" => Self::Visa,
@@ -3563,6 +3567,7 @@ pub enum CouponStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CouponStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Scheduled => "scheduled",
@@ -3576,6 +3581,7 @@ impl CouponStatus {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for CouponStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "scheduled" => Self::Scheduled,
@@ -4152,6 +4158,7 @@ pub enum DiscountType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl DiscountType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Percentage => "percentage",
@@ -4164,6 +4171,7 @@ impl DiscountType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for DiscountType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "percentage" => Self::Percentage,
@@ -4406,6 +4414,7 @@ pub enum FuturePaymentsConfigType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsConfigType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Forever => "forever",
@@ -4418,6 +4427,7 @@ impl FuturePaymentsConfigType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for FuturePaymentsConfigType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "forever" => Self::Forever,
@@ -4447,6 +4457,7 @@ pub enum FuturePaymentsDurationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsDurationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Months => "months",
@@ -4458,6 +4469,7 @@ impl FuturePaymentsDurationType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for FuturePaymentsDurationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "months" => Self::Months,
@@ -4600,6 +4612,7 @@ pub enum ManualPaymentMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cash => "cash",
@@ -4615,6 +4628,7 @@ impl ManualPaymentMode {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for ManualPaymentMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "cash" => Self::Cash,
@@ -4701,6 +4715,7 @@ pub enum Month {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl Month {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Jan => "jan",
@@ -4723,6 +4738,7 @@ impl Month {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for Month {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "jan" => Self::Jan,
@@ -4997,6 +5013,7 @@ pub enum OrderPaymentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderPaymentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Paid => "paid",
@@ -5011,6 +5028,7 @@ impl OrderPaymentStatus {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderPaymentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "paid" => Self::Paid,
@@ -5125,6 +5143,7 @@ pub enum OrderSourceSubType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneStepOrderForm => "one_step_order_form",
@@ -5154,6 +5173,7 @@ impl OrderSourceSubType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderSourceSubType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_step_order_form" => Self::OneStepOrderForm,
@@ -5242,6 +5262,7 @@ pub enum OrderSourceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Funnel => "funnel",
@@ -5267,6 +5288,7 @@ impl OrderSourceType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "funnel" => Self::Funnel,
@@ -5456,6 +5478,7 @@ pub enum PriceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl PriceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneTime => "one_time",
@@ -5468,6 +5491,7 @@ impl PriceType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for PriceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_time" => Self::OneTime,
@@ -5663,6 +5687,7 @@ pub enum RRuleFrequency {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RRuleFrequency {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yearly => "yearly",
@@ -5680,6 +5705,7 @@ impl RRuleFrequency {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for RRuleFrequency {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "yearly" => Self::Yearly,
@@ -5908,6 +5934,7 @@ pub enum RecurringInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RecurringInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -5922,6 +5949,7 @@ impl RecurringInterval {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for RecurringInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -6615,6 +6643,7 @@ pub enum Weekday {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl Weekday {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mo => "mo",
@@ -6632,6 +6661,7 @@ impl Weekday {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for Weekday {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mo" => Self::Mo,
@@ -6718,6 +6748,7 @@ pub enum WhiteLabelProviderKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl WhiteLabelProviderKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AuthorizeNet => "authorize-net",
@@ -6730,6 +6761,7 @@ impl WhiteLabelProviderKind {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for WhiteLabelProviderKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "authorize-net" => Self::AuthorizeNet,

@@ -700,6 +700,7 @@ pub enum ActivePhoneNumberOrigin {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl ActivePhoneNumberOrigin {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Twilio => "twilio",
@@ -713,6 +714,7 @@ impl ActivePhoneNumberOrigin {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for ActivePhoneNumberOrigin {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "twilio" => Self::Twilio,
@@ -752,6 +754,7 @@ pub enum ActivePhoneNumberType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl ActivePhoneNumberType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "local",
@@ -766,6 +769,7 @@ impl ActivePhoneNumberType {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for ActivePhoneNumberType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local" => Self::Local,
@@ -875,6 +879,7 @@ pub enum AvailablePhoneNumberAddressRequirements {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl AvailablePhoneNumberAddressRequirements {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -889,6 +894,7 @@ impl AvailablePhoneNumberAddressRequirements {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for AvailablePhoneNumberAddressRequirements {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -985,6 +991,7 @@ pub enum InboundCallServiceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl InboundCallServiceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VoiceAi => "voice_ai",
@@ -998,6 +1005,7 @@ impl InboundCallServiceType {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for InboundCallServiceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "voice_ai" => Self::VoiceAi,
@@ -1063,6 +1071,7 @@ pub enum ListActivePhoneNumbersResponseAccountStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListActivePhoneNumbersResponseAccountStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -1076,6 +1085,7 @@ impl ListActivePhoneNumbersResponseAccountStatus {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for ListActivePhoneNumbersResponseAccountStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -1399,6 +1409,7 @@ pub enum PhoneNumberOrigin {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneNumberOrigin {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Twilio => "twilio",
@@ -1412,6 +1423,7 @@ impl PhoneNumberOrigin {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for PhoneNumberOrigin {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "twilio" => Self::Twilio,
@@ -1451,6 +1463,7 @@ pub enum PhoneNumberType {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneNumberType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "local",
@@ -1465,6 +1478,7 @@ impl PhoneNumberType {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for PhoneNumberType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local" => Self::Local,
@@ -1670,6 +1684,7 @@ pub enum PurchasePhoneNumberRequestNumberType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl PurchasePhoneNumberRequestNumberType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "local",
@@ -1683,6 +1698,7 @@ impl PurchasePhoneNumberRequestNumberType {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for PurchasePhoneNumberRequestNumberType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local" => Self::Local,

@@ -3712,6 +3712,7 @@ pub enum AltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl AltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -3723,6 +3724,7 @@ impl AltType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for AltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
@@ -4431,6 +4433,7 @@ pub enum BulkUpdateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::BulkUpdatePrice => "bulk-update-price",
@@ -4446,6 +4449,7 @@ impl BulkUpdateType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for BulkUpdateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "bulk-update-price" => Self::BulkUpdatePrice,
@@ -4829,6 +4833,7 @@ pub enum DimensionUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl DimensionUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cm => "cm",
@@ -4842,6 +4847,7 @@ impl DimensionUnit {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for DimensionUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "cm" => Self::Cm,
@@ -5122,6 +5128,7 @@ pub enum ListProductReviewsSortField {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviewsSortField {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "createdAt",
@@ -5134,6 +5141,7 @@ impl ListProductReviewsSortField {
 #[cfg(feature = "products")]
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl From<&str> for ListProductReviewsSortField {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "createdAt" => Self::CreatedAt,
@@ -5169,6 +5177,7 @@ pub enum ListProductsExpandItem {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductsExpandItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tax => "tax",
@@ -5182,6 +5191,7 @@ impl ListProductsExpandItem {
 #[cfg(feature = "products")]
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl From<&str> for ListProductsExpandItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tax" => Self::Tax,
@@ -5430,6 +5440,7 @@ pub enum PriceAdjustmentType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceAdjustmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IncreaseByAmount => "INCREASE_BY_AMOUNT",
@@ -5445,6 +5456,7 @@ impl PriceAdjustmentType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceAdjustmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "INCREASE_BY_AMOUNT" => Self::IncreaseByAmount,
@@ -5492,6 +5504,7 @@ pub enum PriceInternalSource {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceInternalSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AgencyPlan => "agency_plan",
@@ -5508,6 +5521,7 @@ impl PriceInternalSource {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceInternalSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "agency_plan" => Self::AgencyPlan,
@@ -5859,6 +5873,7 @@ pub enum PriceSource {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Stripe => "stripe",
@@ -5872,6 +5887,7 @@ impl PriceSource {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "stripe" => Self::Stripe,
@@ -5905,6 +5921,7 @@ pub enum PriceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneTime => "one_time",
@@ -5917,6 +5934,7 @@ impl PriceType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_time" => Self::OneTime,
@@ -6237,6 +6255,7 @@ pub enum ProductMediaType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -6249,6 +6268,7 @@ impl ProductMediaType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for ProductMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -6403,6 +6423,7 @@ pub enum ProductType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Digital => "DIGITAL",
@@ -6417,6 +6438,7 @@ impl ProductType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for ProductType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DIGITAL" => Self::Digital,
@@ -6598,6 +6620,7 @@ pub enum RecurringInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl RecurringInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -6612,6 +6635,7 @@ impl RecurringInterval {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for RecurringInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -6826,6 +6850,7 @@ pub enum SortOrder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl SortOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -6838,6 +6863,7 @@ impl SortOrder {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for SortOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -6887,6 +6913,7 @@ pub enum StoreAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl StoreAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Include => "include",
@@ -6899,6 +6926,7 @@ impl StoreAction {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for StoreAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "include" => Self::Include,
@@ -7473,6 +7501,7 @@ pub enum WeightUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl WeightUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Kg => "kg",
@@ -7487,6 +7516,7 @@ impl WeightUnit {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for WeightUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "kg" => Self::Kg,

@@ -1027,6 +1027,7 @@ pub enum DocumentDiscountType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentDiscountType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Percentage => "percentage",
@@ -1039,6 +1040,7 @@ impl DocumentDiscountType {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentDiscountType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "percentage" => Self::Percentage,
@@ -1123,6 +1125,7 @@ pub enum DocumentLinkRecipientCategory {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentLinkRecipientCategory {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Recipient => "recipient",
@@ -1136,6 +1139,7 @@ impl DocumentLinkRecipientCategory {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentLinkRecipientCategory {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "recipient" => Self::Recipient,
@@ -1172,6 +1176,7 @@ pub enum DocumentPaymentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentPaymentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::WaitingForPayment => "waiting_for_payment",
@@ -1185,6 +1190,7 @@ impl DocumentPaymentStatus {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentPaymentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "waiting_for_payment" => Self::WaitingForPayment,
@@ -1307,6 +1313,7 @@ pub enum DocumentRecipientRole {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentRecipientRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -1319,6 +1326,7 @@ impl DocumentRecipientRole {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentRecipientRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -1360,6 +1368,7 @@ pub enum DocumentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -1375,6 +1384,7 @@ impl DocumentStatus {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,
@@ -1478,6 +1488,7 @@ pub enum DocumentTemplateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentTemplateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Proposal => "proposal",
@@ -1491,6 +1502,7 @@ impl DocumentTemplateType {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentTemplateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "proposal" => Self::Proposal,
@@ -1563,6 +1575,7 @@ pub enum ElementType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl ElementType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Page => "Page",
@@ -1588,6 +1601,7 @@ impl ElementType {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for ElementType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Page" => Self::Page,
@@ -1847,6 +1861,7 @@ pub enum RecipientEntity {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl RecipientEntity {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contacts => "contacts",
@@ -1859,6 +1874,7 @@ impl RecipientEntity {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for RecipientEntity {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contacts" => Self::Contacts,
@@ -1981,6 +1997,7 @@ pub enum SendDocumentRequestMedium {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl SendDocumentRequestMedium {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Link => "link",
@@ -1993,6 +2010,7 @@ impl SendDocumentRequestMedium {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for SendDocumentRequestMedium {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "link" => Self::Link,

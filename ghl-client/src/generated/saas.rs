@@ -2804,6 +2804,7 @@ pub enum BillingInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BillingInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Month => "month",
@@ -2816,6 +2817,7 @@ impl BillingInterval {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl From<&str> for BillingInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "month" => Self::Month,
@@ -3284,6 +3286,7 @@ pub enum RebillingProduct {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl RebillingProduct {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContentAi => "contentAI",
@@ -3311,6 +3314,7 @@ impl RebillingProduct {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl From<&str> for RebillingProduct {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contentAI" => Self::ContentAi,

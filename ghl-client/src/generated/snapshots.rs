@@ -667,6 +667,7 @@ pub enum SnapshotKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl SnapshotKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Own => "own",
@@ -679,6 +680,7 @@ impl SnapshotKind {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl From<&str> for SnapshotKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "own" => Self::Own,
@@ -788,6 +790,7 @@ pub enum SnapshotShareType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl SnapshotShareType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Link => "link",
@@ -802,6 +805,7 @@ impl SnapshotShareType {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl From<&str> for SnapshotShareType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "link" => Self::Link,

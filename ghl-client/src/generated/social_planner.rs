@@ -6203,6 +6203,7 @@ pub enum GmbActionType {
 )]
 impl GmbActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -6223,6 +6224,7 @@ impl GmbActionType {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 impl From<&str> for GmbActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -7370,6 +7372,7 @@ pub enum PostApprovalStatus {
 )]
 impl PostApprovalStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -7387,6 +7390,7 @@ impl PostApprovalStatus {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 impl From<&str> for PostApprovalStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -7616,6 +7620,7 @@ pub enum SocialAccountType {
 )]
 impl SocialAccountType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Page => "page",
@@ -7634,6 +7639,7 @@ impl SocialAccountType {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 impl From<&str> for SocialAccountType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "page" => Self::Page,
@@ -7957,6 +7963,7 @@ pub enum SocialCsvImportStatus {
 )]
 impl SocialCsvImportStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -7977,6 +7984,7 @@ impl SocialCsvImportStatus {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 impl From<&str> for SocialCsvImportStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -8287,6 +8295,7 @@ pub enum SocialPlatform {
 )]
 impl SocialPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Google => "google",
@@ -8308,6 +8317,7 @@ impl SocialPlatform {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 impl From<&str> for SocialPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "google" => Self::Google,
@@ -8526,6 +8536,7 @@ pub enum SocialPostListFilter {
 )]
 impl SocialPostListFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Recent => "recent",
@@ -8548,6 +8559,7 @@ impl SocialPostListFilter {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 impl From<&str> for SocialPostListFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "recent" => Self::Recent,
@@ -8747,6 +8759,7 @@ pub enum SocialPostSource {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Composer => "composer",
@@ -8762,6 +8775,7 @@ impl SocialPostSource {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl From<&str> for SocialPostSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "composer" => Self::Composer,
@@ -8815,6 +8829,7 @@ pub enum SocialPostStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -8833,6 +8848,7 @@ impl SocialPostStatus {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl From<&str> for SocialPostStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -8880,6 +8896,7 @@ pub enum SocialPostType {
 )]
 impl SocialPostType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Post => "post",
@@ -8896,6 +8913,7 @@ impl SocialPostType {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 impl From<&str> for SocialPostType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "post" => Self::Post,
@@ -9194,6 +9212,7 @@ pub enum SocialStatisticsPlatform {
 )]
 impl SocialStatisticsPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Facebook => "facebook",
@@ -9214,6 +9233,7 @@ impl SocialStatisticsPlatform {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 impl From<&str> for SocialStatisticsPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "facebook" => Self::Facebook,
@@ -9577,6 +9597,7 @@ pub enum TiktokPrivacyLevel {
 )]
 impl TiktokPrivacyLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PublicToEveryone => "PUBLIC_TO_EVERYONE",
@@ -9593,6 +9614,7 @@ impl TiktokPrivacyLevel {
     doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
 )]
 impl From<&str> for TiktokPrivacyLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PUBLIC_TO_EVERYONE" => Self::PublicToEveryone,

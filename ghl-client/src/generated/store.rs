@@ -2977,6 +2977,7 @@ pub enum CountryCode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CountryCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Us => "US",
@@ -3234,6 +3235,7 @@ impl CountryCode {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for CountryCode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "US" => Self::Us,
@@ -4048,6 +4050,7 @@ pub enum OrderSourceSubType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneStepOrderForm => "one_step_order_form",
@@ -4075,6 +4078,7 @@ impl OrderSourceSubType {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for OrderSourceSubType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_step_order_form" => Self::OneStepOrderForm,
@@ -4161,6 +4165,7 @@ pub enum OrderSourceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Funnel => "funnel",
@@ -4186,6 +4191,7 @@ impl OrderSourceType {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for OrderSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "funnel" => Self::Funnel,
@@ -4540,6 +4546,7 @@ pub enum ShippingConditionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingConditionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -4553,6 +4560,7 @@ impl ShippingConditionType {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for ShippingConditionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -4948,6 +4956,7 @@ pub enum StoreAltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl StoreAltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -4959,6 +4968,7 @@ impl StoreAltType {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for StoreAltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,

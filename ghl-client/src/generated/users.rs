@@ -1325,6 +1325,7 @@ pub enum PlatformLanguage {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl PlatformLanguage {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EnUs => "en_US",
@@ -1348,6 +1349,7 @@ impl PlatformLanguage {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for PlatformLanguage {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "en_US" => Self::EnUs,
@@ -2234,6 +2236,7 @@ pub enum UserRole {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Admin => "admin",
@@ -2246,6 +2249,7 @@ impl UserRole {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for UserRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "admin" => Self::Admin,
@@ -2868,6 +2872,7 @@ pub enum UserScope {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UserScope {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CampaignsReadonly => "campaigns.readonly",
@@ -3099,6 +3104,7 @@ impl UserScope {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl From<&str> for UserScope {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "campaigns.readonly" => Self::CampaignsReadonly,
@@ -3350,6 +3356,7 @@ pub enum UserType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Agency => "agency",
@@ -3362,6 +3369,7 @@ impl UserType {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for UserType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "agency" => Self::Agency,

@@ -1724,6 +1724,7 @@ pub enum CallTransferParametersTransferToType {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CallTransferParametersTransferToType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Number => "number",
@@ -1735,6 +1736,7 @@ impl CallTransferParametersTransferToType {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for CallTransferParametersTransferToType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "number" => Self::Number,
@@ -2089,6 +2091,7 @@ pub enum CustomActionApiDetailsMethod {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CustomActionApiDetailsMethod {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Post => "POST",
@@ -2101,6 +2104,7 @@ impl CustomActionApiDetailsMethod {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for CustomActionApiDetailsMethod {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "POST" => Self::Post,
@@ -2370,6 +2374,7 @@ pub enum ListVoiceAiCallLogsCallType {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Live => "LIVE",
@@ -2382,6 +2387,7 @@ impl ListVoiceAiCallLogsCallType {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LIVE" => Self::Live,
@@ -2414,6 +2420,7 @@ pub enum ListVoiceAiCallLogsSort {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsSort {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ascend => "ascend",
@@ -2426,6 +2433,7 @@ impl ListVoiceAiCallLogsSort {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsSort {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ascend" => Self::Ascend,
@@ -2458,6 +2466,7 @@ pub enum ListVoiceAiCallLogsSortBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Duration => "duration",
@@ -2470,6 +2479,7 @@ impl ListVoiceAiCallLogsSortBy {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "duration" => Self::Duration,
@@ -2505,6 +2515,7 @@ pub enum PatienceLevel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl PatienceLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -2518,6 +2529,7 @@ impl PatienceLevel {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for PatienceLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -3009,6 +3021,7 @@ pub enum VoiceAiActionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CallTransfer => "CALL_TRANSFER",
@@ -3027,6 +3040,7 @@ impl VoiceAiActionType {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for VoiceAiActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CALL_TRANSFER" => Self::CallTransfer,
@@ -3204,6 +3218,7 @@ pub enum VoiceAiLanguage {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiLanguage {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EnUs => "en-US",
@@ -3222,6 +3237,7 @@ impl VoiceAiLanguage {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for VoiceAiLanguage {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "en-US" => Self::EnUs,

@@ -218,11 +218,13 @@ pub enum WebhookEvent {
 
 impl WebhookEvent {
     /// Parses a delivery body.
+    #[inline]
     pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
         Self::from_value(serde_json::from_slice(body)?)
     }
 
     /// Parses an already decoded payload.
+    #[inline]
     pub fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
         let event_type = value
             .get("type")
@@ -842,6 +844,7 @@ pub enum AssociationType {
 
 impl AssociationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserDefined => "USER_DEFINED",
@@ -852,6 +855,7 @@ impl AssociationType {
 }
 
 impl From<&str> for AssociationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USER_DEFINED" => Self::UserDefined,
@@ -3047,6 +3051,7 @@ pub enum MessageDirection {
 
 impl MessageDirection {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inbound => "inbound",
@@ -3057,6 +3062,7 @@ impl MessageDirection {
 }
 
 impl From<&str> for MessageDirection {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inbound" => Self::Inbound,
@@ -3365,6 +3371,7 @@ pub enum ObjectType {
 
 impl ObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserDefined => "USER_DEFINED",
@@ -3375,6 +3382,7 @@ impl ObjectType {
 }
 
 impl From<&str> for ObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USER_DEFINED" => Self::UserDefined,
@@ -3742,6 +3750,7 @@ pub enum OpportunityStatus {
 
 impl OpportunityStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Open => "open",
@@ -3754,6 +3763,7 @@ impl OpportunityStatus {
 }
 
 impl From<&str> for OpportunityStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open" => Self::Open,
@@ -4769,6 +4779,7 @@ pub enum PriceType {
 
 impl PriceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneTime => "one_time",
@@ -4779,6 +4790,7 @@ impl PriceType {
 }
 
 impl From<&str> for PriceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_time" => Self::OneTime,

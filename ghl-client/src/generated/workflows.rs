@@ -322,6 +322,7 @@ pub enum WorkflowStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 impl WorkflowStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -334,6 +335,7 @@ impl WorkflowStatus {
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 impl From<&str> for WorkflowStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,

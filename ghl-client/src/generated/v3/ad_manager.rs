@@ -11282,6 +11282,7 @@ pub enum FacebookLeadFormQuestionType {
 
 impl FacebookLeadFormQuestionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "CUSTOM",
@@ -11312,6 +11313,7 @@ impl FacebookLeadFormQuestionType {
 }
 
 impl From<&str> for FacebookLeadFormQuestionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM" => Self::Custom,
@@ -11515,6 +11517,7 @@ pub enum GetFacebookReportFieldsItem {
 
 impl GetFacebookReportFieldsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Impressions => "impressions",
@@ -11533,6 +11536,7 @@ impl GetFacebookReportFieldsItem {
 }
 
 impl From<&str> for GetFacebookReportFieldsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "impressions" => Self::Impressions,
@@ -11570,6 +11574,7 @@ pub enum GetFacebookReportGroupBy {
 
 impl GetFacebookReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -11581,6 +11586,7 @@ impl GetFacebookReportGroupBy {
 }
 
 impl From<&str> for GetFacebookReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -11626,6 +11632,7 @@ pub enum GetGoogleReportFieldsItem {
 
 impl GetGoogleReportFieldsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Impressions => "impressions",
@@ -11642,6 +11649,7 @@ impl GetGoogleReportFieldsItem {
 }
 
 impl From<&str> for GetGoogleReportFieldsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "impressions" => Self::Impressions,
@@ -11677,6 +11685,7 @@ pub enum GetGoogleReportGroupBy {
 
 impl GetGoogleReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Date => "date",
@@ -11688,6 +11697,7 @@ impl GetGoogleReportGroupBy {
 }
 
 impl From<&str> for GetGoogleReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "date" => Self::Date,
@@ -11718,6 +11728,7 @@ pub enum GetLinkedinReportGroupBy {
 
 impl GetLinkedinReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -11729,6 +11740,7 @@ impl GetLinkedinReportGroupBy {
 }
 
 impl From<&str> for GetLinkedinReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -11762,6 +11774,7 @@ pub enum GetLinkedinReportPivot {
 
 impl GetLinkedinReportPivot {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Account => "ACCOUNT",
@@ -11774,6 +11787,7 @@ impl GetLinkedinReportPivot {
 }
 
 impl From<&str> for GetLinkedinReportPivot {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ACCOUNT" => Self::Account,
@@ -12329,6 +12343,7 @@ pub enum GoogleCampaignAdvertisingChannelSubType {
 
 impl GoogleCampaignAdvertisingChannelSubType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DemandGen => "DEMAND_GEN",
@@ -12338,6 +12353,7 @@ impl GoogleCampaignAdvertisingChannelSubType {
 }
 
 impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DEMAND_GEN" => Self::DemandGen,
@@ -12464,6 +12480,7 @@ pub enum GoogleCampaignGoalType {
 
 impl GoogleCampaignGoalType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::WebsiteTraffic => "WEBSITE_TRAFFIC",
@@ -12474,6 +12491,7 @@ impl GoogleCampaignGoalType {
 }
 
 impl From<&str> for GoogleCampaignGoalType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "WEBSITE_TRAFFIC" => Self::WebsiteTraffic,
@@ -13078,6 +13096,7 @@ pub enum LinkedinCampaignGroupAdBudgetOptimization {
 
 impl LinkedinCampaignGroupAdBudgetOptimization {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MaximumDelivery => "MAXIMUM_DELIVERY",
@@ -13088,6 +13107,7 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
 }
 
 impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MAXIMUM_DELIVERY" => Self::MaximumDelivery,
@@ -13114,6 +13134,7 @@ pub enum LinkedinCampaignGroupObjectiveType {
 
 impl LinkedinCampaignGroupObjectiveType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LeadGeneration => "LEAD_GENERATION",
@@ -13124,6 +13145,7 @@ impl LinkedinCampaignGroupObjectiveType {
 }
 
 impl From<&str> for LinkedinCampaignGroupObjectiveType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LEAD_GENERATION" => Self::LeadGeneration,
@@ -13153,6 +13175,7 @@ pub enum LinkedinCampaignMediaType {
 
 impl LinkedinCampaignMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StandardUpdate => "STANDARD_UPDATE",
@@ -13164,6 +13187,7 @@ impl LinkedinCampaignMediaType {
 }
 
 impl From<&str> for LinkedinCampaignMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "STANDARD_UPDATE" => Self::StandardUpdate,
@@ -13218,6 +13242,7 @@ pub enum LinkedinReportMetric {
 
 impl LinkedinReportMetric {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Clicks => "clicks",
@@ -13239,6 +13264,7 @@ impl LinkedinReportMetric {
 }
 
 impl From<&str> for LinkedinReportMetric {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "clicks" => Self::Clicks,
@@ -13276,6 +13302,7 @@ pub enum ListFacebookCustomAudiencesSource {
 
 impl ListFacebookCustomAudiencesSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "ad_manager",
@@ -13286,6 +13313,7 @@ impl ListFacebookCustomAudiencesSource {
 }
 
 impl From<&str> for ListFacebookCustomAudiencesSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ad_manager" => Self::AdManager,
@@ -13315,6 +13343,7 @@ pub enum ListFacebookCustomAudiencesType {
 
 impl ListFacebookCustomAudiencesType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Lookalike => "lookalike",
@@ -13326,6 +13355,7 @@ impl ListFacebookCustomAudiencesType {
 }
 
 impl From<&str> for ListFacebookCustomAudiencesType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "lookalike" => Self::Lookalike,
@@ -13356,6 +13386,7 @@ pub enum ListFacebookEntitiesEntityType {
 
 impl ListFacebookEntitiesEntityType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Campaign => "CAMPAIGN",
@@ -13367,6 +13398,7 @@ impl ListFacebookEntitiesEntityType {
 }
 
 impl From<&str> for ListFacebookEntitiesEntityType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CAMPAIGN" => Self::Campaign,
@@ -13403,6 +13435,7 @@ pub enum ListGoogleAssetsType {
 
 impl ListGoogleAssetsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "CALL",
@@ -13416,6 +13449,7 @@ impl ListGoogleAssetsType {
 }
 
 impl From<&str> for ListGoogleAssetsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CALL" => Self::Call,
@@ -13445,6 +13479,7 @@ pub enum ListGoogleConversionsType {
 
 impl ListGoogleConversionsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "AD_MANAGER",
@@ -13455,6 +13490,7 @@ impl ListGoogleConversionsType {
 }
 
 impl From<&str> for ListGoogleConversionsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AD_MANAGER" => Self::AdManager,
@@ -13484,6 +13520,7 @@ pub enum ListGoogleEntitiesEntityType {
 
 impl ListGoogleEntitiesEntityType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Campaign => "CAMPAIGN",
@@ -13495,6 +13532,7 @@ impl ListGoogleEntitiesEntityType {
 }
 
 impl From<&str> for ListGoogleEntitiesEntityType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CAMPAIGN" => Self::Campaign,
@@ -13522,6 +13560,7 @@ pub enum ListGoogleTargetInterestsType {
 
 impl ListGoogleTargetInterestsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Affinity => "AFFINITY",
@@ -13532,6 +13571,7 @@ impl ListGoogleTargetInterestsType {
 }
 
 impl From<&str> for ListGoogleTargetInterestsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AFFINITY" => Self::Affinity,
@@ -13855,6 +13895,7 @@ pub enum UpsertGoogleSegmentType {
 
 impl UpsertGoogleSegmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CustomSegments => "CUSTOM_SEGMENTS",
@@ -13867,6 +13908,7 @@ impl UpsertGoogleSegmentType {
 }
 
 impl From<&str> for UpsertGoogleSegmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM_SEGMENTS" => Self::CustomSegments,

@@ -1053,6 +1053,7 @@ pub enum BlogPostStatusFilter {
 
 impl BlogPostStatusFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "ALL",
@@ -1066,6 +1067,7 @@ impl BlogPostStatusFilter {
 }
 
 impl From<&str> for BlogPostStatusFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ALL" => Self::All,

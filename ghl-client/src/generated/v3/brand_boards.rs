@@ -1533,6 +1533,7 @@ pub enum BrandBoardSourceType {
 
 impl BrandBoardSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Template => "template",
@@ -1545,6 +1546,7 @@ impl BrandBoardSourceType {
 }
 
 impl From<&str> for BrandBoardSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "template" => Self::Template,
@@ -2319,6 +2321,7 @@ pub enum CreateBrandVoiceRequestType {
 
 impl CreateBrandVoiceRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Manual => "manual",
@@ -2330,6 +2333,7 @@ impl CreateBrandVoiceRequestType {
 }
 
 impl From<&str> for CreateBrandVoiceRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "manual" => Self::Manual,

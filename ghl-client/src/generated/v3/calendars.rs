@@ -6649,6 +6649,7 @@ pub enum BookingNoticeUnit {
 
 impl BookingNoticeUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hours => "hours",
@@ -6662,6 +6663,7 @@ impl BookingNoticeUnit {
 }
 
 impl From<&str> for BookingNoticeUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "hours" => Self::Hours,
@@ -8308,6 +8310,7 @@ pub enum DepositType {
 
 impl DepositType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Percentage => "percentage",
@@ -8318,6 +8321,7 @@ impl DepositType {
 }
 
 impl From<&str> for DepositType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "percentage" => Self::Percentage,
@@ -8452,6 +8456,7 @@ pub enum NewServiceBookingStatus {
 
 impl NewServiceBookingStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Confirmed => "confirmed",
@@ -8462,6 +8467,7 @@ impl NewServiceBookingStatus {
 }
 
 impl From<&str> for NewServiceBookingStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "confirmed" => Self::Confirmed,
@@ -8916,6 +8922,7 @@ pub enum ServiceBookingStatus {
 
 impl ServiceBookingStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Confirmed => "confirmed",
@@ -8930,6 +8937,7 @@ impl ServiceBookingStatus {
 }
 
 impl From<&str> for ServiceBookingStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "confirmed" => Self::Confirmed,
@@ -9187,6 +9195,7 @@ pub enum ServiceLocationType {
 
 impl ServiceLocationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Offline => "offline",
@@ -9197,6 +9206,7 @@ impl ServiceLocationType {
 }
 
 impl From<&str> for ServiceLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "offline" => Self::Offline,

@@ -1812,6 +1812,7 @@ pub enum ChatWidgetBaseType {
 
 impl ChatWidgetBaseType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LiveChat => "liveChat",
@@ -1822,6 +1823,7 @@ impl ChatWidgetBaseType {
 }
 
 impl From<&str> for ChatWidgetBaseType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "liveChat" => Self::LiveChat,
@@ -2942,6 +2944,7 @@ pub enum ChatWidgetType {
 
 impl ChatWidgetType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LiveChat => "liveChat",
@@ -2957,6 +2960,7 @@ impl ChatWidgetType {
 }
 
 impl From<&str> for ChatWidgetType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "liveChat" => Self::LiveChat,
@@ -3006,6 +3010,7 @@ pub enum ChatWidgetTypeFilter {
 
 impl ChatWidgetTypeFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LiveChat => "liveChat",
@@ -3022,6 +3027,7 @@ impl ChatWidgetTypeFilter {
 }
 
 impl From<&str> for ChatWidgetTypeFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "liveChat" => Self::LiveChat,

@@ -1380,6 +1380,7 @@ pub enum GetConversationAiGenerationSource {
 
 impl GetConversationAiGenerationSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Conversation => "conversation",
@@ -1390,6 +1391,7 @@ impl GetConversationAiGenerationSource {
 }
 
 impl From<&str> for GetConversationAiGenerationSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation" => Self::Conversation,

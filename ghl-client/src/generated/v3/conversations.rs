@@ -3061,6 +3061,7 @@ pub enum ConversationFeedback {
 
 impl ConversationFeedback {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Positive => "positive",
@@ -3071,6 +3072,7 @@ impl ConversationFeedback {
 }
 
 impl From<&str> for ConversationFeedback {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "positive" => Self::Positive,
@@ -3124,6 +3126,7 @@ pub enum EmailMessageStatus {
 
 impl EmailMessageStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -3142,6 +3145,7 @@ impl EmailMessageStatus {
 }
 
 impl From<&str> for EmailMessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -3227,6 +3231,7 @@ pub enum ExportMessagesChannel {
 
 impl ExportMessagesChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "Call",
@@ -3241,6 +3246,7 @@ impl ExportMessagesChannel {
 }
 
 impl From<&str> for ExportMessagesChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Call" => Self::Call,
@@ -3271,6 +3277,7 @@ pub enum ExportMessagesSortBy {
 
 impl ExportMessagesSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "createdAt",
@@ -3281,6 +3288,7 @@ impl ExportMessagesSortBy {
 }
 
 impl From<&str> for ExportMessagesSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "createdAt" => Self::CreatedAt,
@@ -3358,6 +3366,7 @@ pub enum ListConversationMessagesType {
 
 impl ListConversationMessagesType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypeCall => "TYPE_CALL",
@@ -3385,6 +3394,7 @@ impl ListConversationMessagesType {
 }
 
 impl From<&str> for ListConversationMessagesType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TYPE_CALL" => Self::TypeCall,
@@ -3428,6 +3438,7 @@ pub enum SearchConversationsLastMessageAction {
 
 impl SearchConversationsLastMessageAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Automated => "automated",
@@ -3438,6 +3449,7 @@ impl SearchConversationsLastMessageAction {
 }
 
 impl From<&str> for SearchConversationsLastMessageAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "automated" => Self::Automated,
@@ -3473,6 +3485,7 @@ pub enum SearchConversationsSortBy {
 
 impl SearchConversationsSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LastManualMessageDate => "last_manual_message_date",
@@ -3486,6 +3499,7 @@ impl SearchConversationsSortBy {
 }
 
 impl From<&str> for SearchConversationsSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "last_manual_message_date" => Self::LastManualMessageDate,
@@ -3524,6 +3538,7 @@ pub enum SearchConversationsStatus {
 
 impl SearchConversationsStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -3537,6 +3552,7 @@ impl SearchConversationsStatus {
 }
 
 impl From<&str> for SearchConversationsStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,

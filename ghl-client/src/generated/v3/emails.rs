@@ -2637,6 +2637,7 @@ pub enum BulkActionCampaignStatus {
 
 impl BulkActionCampaignStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Processing => "processing",
@@ -2650,6 +2651,7 @@ impl BulkActionCampaignStatus {
 }
 
 impl From<&str> for BulkActionCampaignStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "processing" => Self::Processing,
@@ -2705,6 +2707,7 @@ pub enum BulkActionScheduleType {
 
 impl BulkActionScheduleType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Now => "NOW",
@@ -2716,6 +2719,7 @@ impl BulkActionScheduleType {
 }
 
 impl From<&str> for BulkActionScheduleType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "NOW" => Self::Now,
@@ -3085,6 +3089,7 @@ pub enum EmailCampaignAbTestTestType {
 
 impl EmailCampaignAbTestTestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EmailContent => "emailContent",
@@ -3095,6 +3100,7 @@ impl EmailCampaignAbTestTestType {
 }
 
 impl From<&str> for EmailCampaignAbTestTestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "emailContent" => Self::EmailContent,
@@ -3121,6 +3127,7 @@ pub enum EmailCampaignAbTestWinningCriteria {
 
 impl EmailCampaignAbTestWinningCriteria {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OpenRate => "openRate",
@@ -3131,6 +3138,7 @@ impl EmailCampaignAbTestWinningCriteria {
 }
 
 impl From<&str> for EmailCampaignAbTestWinningCriteria {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "openRate" => Self::OpenRate,
@@ -3265,6 +3273,7 @@ pub enum EmailCampaignBatchConfigIntervalUnit {
 
 impl EmailCampaignBatchConfigIntervalUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Minutes => "minutes",
@@ -3276,6 +3285,7 @@ impl EmailCampaignBatchConfigIntervalUnit {
 }
 
 impl From<&str> for EmailCampaignBatchConfigIntervalUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "minutes" => Self::Minutes,
@@ -3539,6 +3549,7 @@ pub enum EmailCampaignRecipientsSegment {
 
 impl EmailCampaignRecipientsSegment {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EngagedLast7Days => "engaged_last_7_days",
@@ -3552,6 +3563,7 @@ impl EmailCampaignRecipientsSegment {
 }
 
 impl From<&str> for EmailCampaignRecipientsSegment {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "engaged_last_7_days" => Self::EngagedLast7Days,
@@ -3584,6 +3596,7 @@ pub enum EmailCampaignRecipientsType {
 
 impl EmailCampaignRecipientsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -3595,6 +3608,7 @@ impl EmailCampaignRecipientsType {
 }
 
 impl From<&str> for EmailCampaignRecipientsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -3769,6 +3783,7 @@ pub enum EmailCampaignRssConfigRepeatAfter {
 
 impl EmailCampaignRssConfigRepeatAfter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EveryDay => "every_day",
@@ -3780,6 +3795,7 @@ impl EmailCampaignRssConfigRepeatAfter {
 }
 
 impl From<&str> for EmailCampaignRssConfigRepeatAfter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "every_day" => Self::EveryDay,
@@ -3822,6 +3838,7 @@ pub enum EmailCampaignRssConfigStartAtDay {
 
 impl EmailCampaignRssConfigStartAtDay {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Monday => "Monday",
@@ -3837,6 +3854,7 @@ impl EmailCampaignRssConfigStartAtDay {
 }
 
 impl From<&str> for EmailCampaignRssConfigStartAtDay {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Monday" => Self::Monday,
@@ -3995,6 +4013,7 @@ pub enum EmailCampaignStatus {
 
 impl EmailCampaignStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -4012,6 +4031,7 @@ impl EmailCampaignStatus {
 }
 
 impl From<&str> for EmailCampaignStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -4098,6 +4118,7 @@ pub enum EmailContentFormat {
 
 impl EmailContentFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Html => "html",
@@ -4108,6 +4129,7 @@ impl EmailContentFormat {
 }
 
 impl From<&str> for EmailContentFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "html" => Self::Html,
@@ -4137,6 +4159,7 @@ pub enum EmailEditorType {
 
 impl EmailEditorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Html => "html",
@@ -4148,6 +4171,7 @@ impl EmailEditorType {
 }
 
 impl From<&str> for EmailEditorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "html" => Self::Html,
@@ -4261,6 +4285,7 @@ pub enum EmailStatsSource {
 
 impl EmailStatsSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EmailCampaigns => "email-campaigns",
@@ -4272,6 +4297,7 @@ impl EmailStatsSource {
 }
 
 impl From<&str> for EmailStatsSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email-campaigns" => Self::EmailCampaigns,
@@ -4444,6 +4470,7 @@ pub enum EmailTemplateListItemType {
 
 impl EmailTemplateListItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Template => "template",
@@ -4454,6 +4481,7 @@ impl EmailTemplateListItemType {
 }
 
 impl From<&str> for EmailTemplateListItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "template" => Self::Template,
@@ -4542,6 +4570,7 @@ pub enum ImportEmailTemplateRequestImportProvider {
 
 impl ImportEmailTemplateRequestImportProvider {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mailchimp => "mailchimp",
@@ -4552,6 +4581,7 @@ impl ImportEmailTemplateRequestImportProvider {
 }
 
 impl From<&str> for ImportEmailTemplateRequestImportProvider {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mailchimp" => Self::Mailchimp,
@@ -4619,6 +4649,7 @@ pub enum ListEmailTemplatesInclude {
 
 impl ListEmailTemplatesInclude {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -4630,6 +4661,7 @@ impl ListEmailTemplatesInclude {
 }
 
 impl From<&str> for ListEmailTemplatesInclude {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -4673,6 +4705,7 @@ pub enum ListEmailTemplatesSortBy {
 
 impl ListEmailTemplatesSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UpdatedAt => "updatedAt",
@@ -4682,6 +4715,7 @@ impl ListEmailTemplatesSortBy {
 }
 
 impl From<&str> for ListEmailTemplatesSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "updatedAt" => Self::UpdatedAt,
@@ -4707,6 +4741,7 @@ pub enum ListEmailTemplatesSortOrder {
 
 impl ListEmailTemplatesSortOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -4717,6 +4752,7 @@ impl ListEmailTemplatesSortOrder {
 }
 
 impl From<&str> for ListEmailTemplatesSortOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -4993,6 +5029,7 @@ pub enum ScheduleEmailCampaignRequestScheduleType {
 
 impl ScheduleEmailCampaignRequestScheduleType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Immediate => "immediate",
@@ -5006,6 +5043,7 @@ impl ScheduleEmailCampaignRequestScheduleType {
 }
 
 impl From<&str> for ScheduleEmailCampaignRequestScheduleType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "immediate" => Self::Immediate,
@@ -5069,6 +5107,7 @@ pub enum SendDay {
 
 impl SendDay {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mon => "Mon",
@@ -5084,6 +5123,7 @@ impl SendDay {
 }
 
 impl From<&str> for SendDay {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Mon" => Self::Mon,
@@ -5460,6 +5500,7 @@ pub enum WorkflowCampaignStatus {
 
 impl WorkflowCampaignStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Published => "published",
@@ -5470,6 +5511,7 @@ impl WorkflowCampaignStatus {
 }
 
 impl From<&str> for WorkflowCampaignStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "published" => Self::Published,

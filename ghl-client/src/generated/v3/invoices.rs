@@ -6381,6 +6381,7 @@ pub enum ListInvoicesSortField {
 
 impl ListInvoicesSortField {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IssueDate => "issueDate",
@@ -6390,6 +6391,7 @@ impl ListInvoicesSortField {
 }
 
 impl From<&str> for ListInvoicesSortField {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "issueDate" => Self::IssueDate,

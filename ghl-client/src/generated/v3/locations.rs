@@ -3755,6 +3755,7 @@ pub enum ConversationChannelType {
 
 impl ConversationChannelType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sms => "SMS",
@@ -3765,6 +3766,7 @@ impl ConversationChannelType {
 }
 
 impl From<&str> for ConversationChannelType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SMS" => Self::Sms,
@@ -3832,6 +3834,7 @@ pub enum ListLocationCustomFieldsModel {
 
 impl ListLocationCustomFieldsModel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -3843,6 +3846,7 @@ impl ListLocationCustomFieldsModel {
 }
 
 impl From<&str> for ListLocationCustomFieldsModel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -3939,6 +3943,7 @@ pub enum LocationPermission {
 
 impl LocationPermission {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V2WayTextMessaging => "2-way-text-messaging",
@@ -3972,6 +3977,7 @@ impl LocationPermission {
 }
 
 impl From<&str> for LocationPermission {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "2-way-text-messaging" => Self::V2WayTextMessaging,
@@ -4047,6 +4053,7 @@ pub enum SearchLocationsOrder {
 
 impl SearchLocationsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -4057,6 +4064,7 @@ impl SearchLocationsOrder {
 }
 
 impl From<&str> for SearchLocationsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,

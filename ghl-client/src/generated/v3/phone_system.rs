@@ -802,6 +802,7 @@ pub enum ActivePhoneNumberListAccountStatus {
 
 impl ActivePhoneNumberListAccountStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -813,6 +814,7 @@ impl ActivePhoneNumberListAccountStatus {
 }
 
 impl From<&str> for ActivePhoneNumberListAccountStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -1138,6 +1140,7 @@ pub enum ResponseStatus {
 
 impl ResponseStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -1147,6 +1150,7 @@ impl ResponseStatus {
 }
 
 impl From<&str> for ResponseStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "success" => Self::Success,

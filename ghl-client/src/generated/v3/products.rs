@@ -3694,6 +3694,7 @@ pub enum ListProductReviewsSortField {
 
 impl ListProductReviewsSortField {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "createdAt",
@@ -3704,6 +3705,7 @@ impl ListProductReviewsSortField {
 }
 
 impl From<&str> for ListProductReviewsSortField {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "createdAt" => Self::CreatedAt,
@@ -3733,6 +3735,7 @@ pub enum ListProductsExpandItem {
 
 impl ListProductsExpandItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tax => "tax",
@@ -3744,6 +3747,7 @@ impl ListProductsExpandItem {
 }
 
 impl From<&str> for ListProductsExpandItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tax" => Self::Tax,

@@ -6920,6 +6920,7 @@ pub enum GmbEventType {
 
 impl GmbEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "STANDARD",
@@ -6931,6 +6932,7 @@ impl GmbEventType {
 }
 
 impl From<&str> for GmbEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "STANDARD" => Self::Standard,
@@ -7238,6 +7240,7 @@ pub enum LinkedinPollDuration {
 
 impl LinkedinPollDuration {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneDay => "ONE_DAY",
@@ -7250,6 +7253,7 @@ impl LinkedinPollDuration {
 }
 
 impl From<&str> for LinkedinPollDuration {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ONE_DAY" => Self::OneDay,
@@ -7474,6 +7478,7 @@ pub enum ListSocialCommentsRequestSortBy {
 
 impl ListSocialCommentsRequestSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Top => "top",
@@ -7484,6 +7489,7 @@ impl ListSocialCommentsRequestSortBy {
 }
 
 impl From<&str> for ListSocialCommentsRequestSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "top" => Self::Top,
@@ -8539,6 +8545,7 @@ pub enum SocialCommentAttachmentInputType {
 
 impl SocialCommentAttachmentInputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -8548,6 +8555,7 @@ impl SocialCommentAttachmentInputType {
 }
 
 impl From<&str> for SocialCommentAttachmentInputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -8601,6 +8609,7 @@ pub enum SocialCommentLikePlatform {
 
 impl SocialCommentLikePlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Facebook => "facebook",
@@ -8614,6 +8623,7 @@ impl SocialCommentLikePlatform {
 }
 
 impl From<&str> for SocialCommentLikePlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "facebook" => Self::Facebook,
@@ -8709,6 +8719,7 @@ pub enum SocialCommentPlatform {
 
 impl SocialCommentPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Facebook => "facebook",
@@ -8725,6 +8736,7 @@ impl SocialCommentPlatform {
 }
 
 impl From<&str> for SocialCommentPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "facebook" => Self::Facebook,
@@ -8780,6 +8792,7 @@ pub enum SocialCsvFileType {
 
 impl SocialCsvFileType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Basic => "basic",
@@ -8790,6 +8803,7 @@ impl SocialCsvFileType {
 }
 
 impl From<&str> for SocialCsvFileType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "basic" => Self::Basic,
@@ -9026,6 +9040,7 @@ pub enum SocialCsvPostStatus {
 
 impl SocialCsvPostStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -9038,6 +9053,7 @@ impl SocialCsvPostStatus {
 }
 
 impl From<&str> for SocialCsvPostStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -9209,6 +9225,7 @@ pub enum SocialOauthPlatform {
 
 impl SocialOauthPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Google => "google",
@@ -9227,6 +9244,7 @@ impl SocialOauthPlatform {
 }
 
 impl From<&str> for SocialOauthPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "google" => Self::Google,
@@ -9722,6 +9740,7 @@ pub enum SocialPostMediaType {
 
 impl SocialPostMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageJpeg => "image/jpeg",
@@ -9737,6 +9756,7 @@ impl SocialPostMediaType {
 }
 
 impl From<&str> for SocialPostMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image/jpeg" => Self::ImageJpeg,
@@ -10130,6 +10150,7 @@ pub enum SocialPostSource {
 
 impl SocialPostSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Composer => "composer",
@@ -10146,6 +10167,7 @@ impl SocialPostSource {
 }
 
 impl From<&str> for SocialPostSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "composer" => Self::Composer,
@@ -10199,6 +10221,7 @@ pub enum SocialPostStatus {
 
 impl SocialPostStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -10216,6 +10239,7 @@ impl SocialPostStatus {
 }
 
 impl From<&str> for SocialPostStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,
@@ -10543,6 +10567,7 @@ pub enum SocialQueueCategoryStatus {
 
 impl SocialQueueCategoryStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Available => "available",
@@ -10554,6 +10579,7 @@ impl SocialQueueCategoryStatus {
 }
 
 impl From<&str> for SocialQueueCategoryStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "available" => Self::Available,
@@ -10965,6 +10991,7 @@ pub enum SocialQueueOrderVariant2 {
 
 impl SocialQueueOrderVariant2 {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Top => "top",
@@ -10975,6 +11002,7 @@ impl SocialQueueOrderVariant2 {
 }
 
 impl From<&str> for SocialQueueOrderVariant2 {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "top" => Self::Top,
@@ -11519,6 +11547,7 @@ pub enum SocialQueueStatus {
 
 impl SocialQueueStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -11531,6 +11560,7 @@ impl SocialQueueStatus {
 }
 
 impl From<&str> for SocialQueueStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -12392,6 +12422,7 @@ pub enum YoutubePrivacyLevel {
 
 impl YoutubePrivacyLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Private => "private",
@@ -12403,6 +12434,7 @@ impl YoutubePrivacyLevel {
 }
 
 impl From<&str> for YoutubePrivacyLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "private" => Self::Private,
@@ -12430,6 +12462,7 @@ pub enum YoutubeVideoType {
 
 impl YoutubeVideoType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Video => "video",
@@ -12440,6 +12473,7 @@ impl YoutubeVideoType {
 }
 
 impl From<&str> for YoutubeVideoType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "video" => Self::Video,

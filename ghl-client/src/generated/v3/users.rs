@@ -1924,6 +1924,7 @@ pub enum UserScope {
 
 impl UserScope {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CampaignsReadonly => "campaigns.readonly",
@@ -2158,6 +2159,7 @@ impl UserScope {
 }
 
 impl From<&str> for UserScope {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "campaigns.readonly" => Self::CampaignsReadonly,

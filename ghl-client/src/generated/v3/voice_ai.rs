@@ -1458,6 +1458,7 @@ pub enum ListVoiceAiCallLogsCallType {
 
 impl ListVoiceAiCallLogsCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Live => "LIVE",
@@ -1468,6 +1469,7 @@ impl ListVoiceAiCallLogsCallType {
 }
 
 impl From<&str> for ListVoiceAiCallLogsCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LIVE" => Self::Live,
@@ -1494,6 +1496,7 @@ pub enum ListVoiceAiCallLogsSort {
 
 impl ListVoiceAiCallLogsSort {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ascend => "ascend",
@@ -1504,6 +1507,7 @@ impl ListVoiceAiCallLogsSort {
 }
 
 impl From<&str> for ListVoiceAiCallLogsSort {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ascend" => Self::Ascend,
@@ -1530,6 +1534,7 @@ pub enum ListVoiceAiCallLogsSortBy {
 
 impl ListVoiceAiCallLogsSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Duration => "duration",
@@ -1540,6 +1545,7 @@ impl ListVoiceAiCallLogsSortBy {
 }
 
 impl From<&str> for ListVoiceAiCallLogsSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "duration" => Self::Duration,
