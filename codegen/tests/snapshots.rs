@@ -179,7 +179,10 @@ components:
     assert!(got.contains("#[derive(serde::Deserialize)]"), "{got}");
     assert!(got.contains("#[cfg_attr(feature = \"serde-both-ways\", derive(serde::Serialize))]"), "{got}");
     let inner = derives_of("Inner");
-    assert!(inner.contains("#[derive(serde::Serialize, serde::Deserialize)]"), "sent and inside an unused type: {inner}");
+    assert!(
+        inner.contains("#[derive(serde::Serialize, serde::Deserialize)]"),
+        "sent and inside an unused type: {inner}"
+    );
     let unused = derives_of("Unused");
     assert!(unused.contains("#[derive(serde::Deserialize)]"), "unused types are treated as received: {unused}");
 }
