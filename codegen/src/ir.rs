@@ -81,6 +81,9 @@ pub struct Usage {
     pub response: bool,
     /// A multipart request body (file parts, no serde).
     pub multipart: bool,
+    /// Decoded from JSON: received, unused, or inside such a type (a
+    /// request type inside an unused one is decoded too).
+    pub decoded: bool,
 }
 
 impl Usage {
@@ -572,9 +575,9 @@ mod tests {
         }
     }
 
-    const RECEIVED: Usage = Usage { request: false, response: true, multipart: false };
-    const BOTH: Usage = Usage { request: true, response: true, multipart: false };
-    const SENT: Usage = Usage { request: true, response: false, multipart: false };
+    const RECEIVED: Usage = Usage { request: false, response: true, multipart: false, decoded: true };
+    const BOTH: Usage = Usage { request: true, response: true, multipart: false, decoded: true };
+    const SENT: Usage = Usage { request: true, response: false, multipart: false, decoded: false };
 
     #[test]
     fn received_lists_and_maps_are_plain() {

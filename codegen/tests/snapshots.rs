@@ -141,3 +141,70 @@ fn versions() {
     );
     assert!(out.files["v3/things.rs"].contains("crate::things::Thing"), "v3 refers to the v2 type, not a copy");
 }
+
+/// Each type derives serde for the direction it travels; `serde-both-ways`
+/// adds the other. A request type inside an unused (hence decoded) type must
+/// still be decodable, or the unused type's `Deserialize` would not compile.
+#[test]
+fn serde_derives_follow_the_direction() {
+    let spec = r##"openapi: 3.1.0
+info: { title: Dirs, version: "1" }
+paths:
+  /things:
+    post:
+      operationId: createThing
+      summary: Create a thing.
+      x-ghl-version: "2021-07-28"
+      x-ghl-token: location
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/Sent" }
+      responses:
+        "200":
+          description: The thing.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Got" }
+components:
+  schemas:
+    Sent:
+      type: object
+      properties:
+        inner: { $ref: "#/components/schemas/Inner" }
+    Inner:
+      type: object
+      properties:
+        a: { type: string }
+    Got:
+      type: object
+      properties:
+        id: { type: string }
+    Unused:
+      type: object
+      properties:
+        inner: { $ref: "#/components/schemas/Inner" }
+"##;
+    let out = generate_from_texts(&Config::new("cases"), &[("dirs.yaml".to_owned(), spec.to_owned())])
+        .unwrap_or_else(|d| panic!("must generate: {d:#?}"));
+    let code = &out.files["dirs.rs"];
+    let derives_of = |name: &str| -> String {
+        let at = code.find(&format!("pub struct {name} ")).unwrap_or_else(|| panic!("{name} in:\n{code}"));
+        let start = code[..at].rfind("#[derive(Clone").expect("derive line");
+        code[start..at].to_owned()
+    };
+    let sent = derives_of("Sent");
+    assert!(sent.contains("#[derive(serde::Serialize)]"), "{sent}");
+    assert!(sent.contains("#[cfg_attr(feature = \"serde-both-ways\", derive(serde::Deserialize))]"), "{sent}");
+    let got = derives_of("Got");
+    assert!(got.contains("#[derive(serde::Deserialize)]"), "{got}");
+    assert!(got.contains("#[cfg_attr(feature = \"serde-both-ways\", derive(serde::Serialize))]"), "{got}");
+    let inner = derives_of("Inner");
+    assert!(
+        inner.contains("#[derive(serde::Serialize, serde::Deserialize)]"),
+        "sent and inside an unused type: {inner}"
+    );
+    let unused = derives_of("Unused");
+    assert!(unused.contains("#[derive(serde::Deserialize)]"), "unused types are treated as received: {unused}");
+}

@@ -126,6 +126,11 @@ fn method_tokens(m: Method) -> TokenStream {
 }
 
 /// The builder struct of one operation with its setters and send methods.
+///
+/// `to_request`, the send methods and the paging methods are `#[inline]`:
+/// an unoptimized build then generates their machine code (and the decoder
+/// of the response type they pull in) only in the crate that calls them, so
+/// a program pays for the operations it uses, not for every one enabled.
 pub fn builder(module: &str, op: &Operation) -> TokenStream {
     let name = format_ident!("{}", op.type_name);
     let cfg = op.undocumented.then(|| {
@@ -196,10 +201,12 @@ pub fn builder(module: &str, op: &Operation) -> TokenStream {
             #body_setter
             #to_request
             /// Sends the request and returns the decoded body.
+            #[inline]
             pub async fn send(self) -> Result<#success, crate::Error> {
                 #send_body
             }
             /// Sends the request and returns the body with status, headers and raw bytes.
+            #[inline]
             pub async fn send_with_meta(self) -> Result<crate::ApiResponse<#success>, crate::Error> {
                 let request = self.to_request()?;
                 self.client.#execute(request).await
@@ -321,6 +328,7 @@ fn to_request(op: &Operation) -> TokenStream {
     };
     quote! {
         /// Builds the HTTP request without sending it (useful in tests).
+        #[inline]
         pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
             static META: crate::OperationMeta = crate::OperationMeta {
                 id: #id,
@@ -499,15 +507,20 @@ fn paginated(module: &str, op: &Operation) -> TokenStream {
         impl crate::Paginated for #name {
             type Page = #page;
             type Item = #item;
+            #[inline]
             fn client(&self) -> &crate::Client { &self.client }
+            #[inline]
             fn to_request(&self) -> Result<crate::Request, crate::Error> { #name::to_request(self) }
+            #[inline]
             #[allow(unused_variables, clippy::cast_possible_truncation)]
             fn advance(&mut self, page: &Self::Page) -> bool { #advance }
+            #[inline]
             fn items(page: Self::Page) -> Vec<Self::Item> { #items_owned.unwrap_or_default() }
         }
         #cfg
         impl #name {
             /// Every item of every page, fetched lazily one page at a time.
+            #[inline]
             pub fn stream(self) -> impl futures::Stream<Item = Result<#item, crate::Error>> + Send + 'static {
                 crate::paginate(self)
             }

@@ -20,7 +20,7 @@ pub fn type_def(module: &str, def: &TypeDef) -> TokenStream {
         TypeKind::Struct(fields) if def.usage.multipart => multipart_struct(module, &name, &docs, fields, def.usage),
         TypeKind::Struct(fields) => serde_struct(module, &name, &docs, fields, def.usage),
         TypeKind::Enum(e) => string_enum(&name, &docs, e),
-        TypeKind::Union(vs) => union(module, &name, &docs, vs),
+        TypeKind::Union(vs) => union(module, &name, &docs, vs, def.usage),
         TypeKind::Tagged(t) => tagged_enum(module, &name, &docs, t),
         TypeKind::Alias(ty) => {
             let ty = ty_tokens(module, ty);
@@ -209,12 +209,34 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
         quote! { #fdocs #attrs pub #id: #ty, }
     });
     let builder = usage.request.then(|| builder_impl(module, name, fields, usage));
+    let serde = serde_derives(usage);
     quote! {
         #docs
-        #[derive(Clone, Debug, #default PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, #default PartialEq)]
+        #serde
         #[non_exhaustive]
         pub struct #name { #(#members)* }
         #builder
+    }
+}
+
+/// The serde derives of a type, one per direction it travels: `Serialize`
+/// when callers send it, `Deserialize` when it is decoded (received, unused,
+/// or inside an unused type: [`Usage::decoded`]). A
+/// derive is most of what a type costs to compile, so the other direction is
+/// only derived with the `serde-both-ways` feature.
+fn serde_derives(usage: Usage) -> TokenStream {
+    let both = quote! { feature = "serde-both-ways" };
+    match (usage.request, usage.decoded) {
+        (true, true) => quote! { #[derive(serde::Serialize, serde::Deserialize)] },
+        (true, false) => quote! {
+            #[derive(serde::Serialize)]
+            #[cfg_attr(#both, derive(serde::Deserialize))]
+        },
+        (false, _) => quote! {
+            #[derive(serde::Deserialize)]
+            #[cfg_attr(#both, derive(serde::Serialize))]
+        },
     }
 }
 
@@ -410,11 +432,13 @@ fn string_enum(name: &syn::Ident, docs: &TokenStream, e: &StrEnum) -> TokenStrea
         }
         impl #name {
             /// The value as sent on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self { #(#to_str)* Self::#catch_all(other) => other }
             }
         }
         impl From<&str> for #name {
+            #[inline]
             fn from(value: &str) -> Self {
                 match value { #(#from_str)* other => Self::#catch_all(other.to_owned()) }
             }
@@ -423,16 +447,18 @@ fn string_enum(name: &syn::Ident, docs: &TokenStream, e: &StrEnum) -> TokenStrea
     }
 }
 
-fn union(module: &str, name: &syn::Ident, docs: &TokenStream, variants: &[UnionVariant]) -> TokenStream {
+fn union(module: &str, name: &syn::Ident, docs: &TokenStream, variants: &[UnionVariant], usage: Usage) -> TokenStream {
     let vs = variants.iter().map(|v| {
         let id = format_ident!("{}", v.ident);
         let ty = ty_tokens(module, &v.ty);
         let doc = doc_lines(&format!("The `{}` shape.", v.ident));
         quote! { #doc #id(#ty), }
     });
+    let serde = serde_derives(usage);
     quote! {
         #docs
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq)]
+        #serde
         #[serde(untagged)]
         #[allow(clippy::large_enum_variant)]
         pub enum #name { #(#vs)* }

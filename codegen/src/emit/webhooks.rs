@@ -7,7 +7,9 @@ use super::{doc_attrs, ty_tokens};
 use crate::ir::Module;
 
 /// `WebhookEvent`: one variant per event, dispatched on the payload's `type`,
-/// plus `Unknown` that keeps events this version does not know.
+/// plus `Unknown` that keeps events this version does not know. The parsers
+/// are `#[inline]`: their decoders, most of the module's machine code, are then
+/// generated only in a crate that parses events.
 pub fn event_enum(module: &Module) -> TokenStream {
     let variants = module.webhooks.values().map(|e| {
         let v = format_ident!("{}", e.variant);
@@ -47,10 +49,12 @@ pub fn event_enum(module: &Module) -> TokenStream {
         }
         impl WebhookEvent {
             /// Parses a delivery body.
+            #[inline]
             pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
                 Self::from_value(serde_json::from_slice(body)?)
             }
             /// Parses an already decoded payload.
+            #[inline]
             pub fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
                 let event_type = value.get("type").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
                 Ok(match event_type.as_str() {

@@ -113,6 +113,17 @@ impl Lowerer<'_> {
         };
         let request = reach(request);
         let response = reach(response);
+        // Unused types are treated as received, and so is all they hold.
+        let mut decoded_roots = response.iter().cloned().collect::<Vec<_>>();
+        for m in self.api.modules.values() {
+            for t in m.types.values() {
+                let key = (m.name.clone(), t.name.clone());
+                if !request.contains(&key) && !response.contains(&key) {
+                    decoded_roots.push(key);
+                }
+            }
+        }
+        let decoded = reach(decoded_roots);
         for m in self.api.modules.values_mut() {
             for t in m.types.values_mut() {
                 let key = (m.name.clone(), t.name.clone());
@@ -120,6 +131,7 @@ impl Lowerer<'_> {
                     request: request.contains(&key),
                     response: response.contains(&key),
                     multipart: multipart.contains(&key),
+                    decoded: decoded.contains(&key),
                 };
             }
         }

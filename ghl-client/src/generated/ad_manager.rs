@@ -3775,6 +3775,7 @@ pub struct AddFacebookCustomAudienceMember {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl AddFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addFacebookCustomAudienceMember",
@@ -3799,11 +3800,13 @@ impl AddFacebookCustomAudienceMember {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3831,6 +3834,7 @@ pub struct BatchUpdateFacebookCustomAudienceMembers {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl BatchUpdateFacebookCustomAudienceMembers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "batchUpdateFacebookCustomAudienceMembers",
@@ -3855,11 +3859,13 @@ impl BatchUpdateFacebookCustomAudienceMembers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3886,6 +3892,7 @@ pub struct CreateFacebookConversationForm {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookConversationForm {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFacebookConversationForm",
@@ -3907,11 +3914,13 @@ impl CreateFacebookConversationForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3938,6 +3947,7 @@ pub struct CreateFacebookIntegration {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFacebookIntegration",
@@ -3959,11 +3969,13 @@ impl CreateFacebookIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3991,6 +4003,7 @@ pub struct CreateFacebookPageLeadForm {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookPageLeadForm {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFacebookPageLeadForm",
@@ -4015,11 +4028,13 @@ impl CreateFacebookPageLeadForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4046,6 +4061,7 @@ pub struct CreateGoogleIntegration {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateGoogleIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createGoogleIntegration",
@@ -4067,11 +4083,13 @@ impl CreateGoogleIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4098,6 +4116,7 @@ pub struct CreateGoogleOfflineUserListJob {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateGoogleOfflineUserListJob {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createGoogleOfflineUserListJob",
@@ -4119,11 +4138,13 @@ impl CreateGoogleOfflineUserListJob {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4150,6 +4171,7 @@ pub struct CreateLinkedinIntegration {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateLinkedinIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLinkedinIntegration",
@@ -4171,11 +4193,13 @@ impl CreateLinkedinIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4212,6 +4236,7 @@ impl CreateLinkedinLeadForm {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLinkedinLeadForm",
@@ -4242,11 +4267,13 @@ impl CreateLinkedinLeadForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4274,6 +4301,7 @@ pub struct DeleteFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookAd",
@@ -4298,11 +4326,13 @@ impl DeleteFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4330,6 +4360,7 @@ pub struct DeleteFacebookAdAccount {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookAdAccount",
@@ -4354,11 +4385,13 @@ impl DeleteFacebookAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4386,6 +4419,7 @@ pub struct DeleteFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookAdset",
@@ -4410,11 +4444,13 @@ impl DeleteFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4442,6 +4478,7 @@ pub struct DeleteFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookCampaign",
@@ -4466,11 +4503,13 @@ impl DeleteFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4506,6 +4545,7 @@ impl DeleteFacebookCustomAudience {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookCustomAudience",
@@ -4532,11 +4572,13 @@ impl DeleteFacebookCustomAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4563,6 +4605,7 @@ pub struct DeleteFacebookIntegration {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookIntegration",
@@ -4584,11 +4627,13 @@ impl DeleteFacebookIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4624,6 +4669,7 @@ impl DeleteFacebookPage {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookPage",
@@ -4645,11 +4691,13 @@ impl DeleteFacebookPage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4677,6 +4725,7 @@ pub struct DeleteGoogleAdAccount {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteGoogleAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteGoogleAdAccount",
@@ -4701,11 +4750,13 @@ impl DeleteGoogleAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4741,6 +4792,7 @@ impl DeleteGoogleConversion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteGoogleConversion",
@@ -4767,11 +4819,13 @@ impl DeleteGoogleConversion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4808,6 +4862,7 @@ impl DeleteGoogleSegment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteGoogleSegment",
@@ -4835,11 +4890,13 @@ impl DeleteGoogleSegment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4875,6 +4932,7 @@ impl DeleteLinkedinAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLinkedinAdAccount",
@@ -4899,11 +4957,13 @@ impl DeleteLinkedinAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4930,6 +4990,7 @@ pub struct DuplicateFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "duplicateFacebookAd",
@@ -4950,11 +5011,13 @@ impl DuplicateFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4981,6 +5044,7 @@ pub struct DuplicateFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "duplicateFacebookAdset",
@@ -5001,11 +5065,13 @@ impl DuplicateFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5033,6 +5099,7 @@ pub struct DuplicateFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "duplicateFacebookCampaign",
@@ -5057,11 +5124,13 @@ impl DuplicateFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5097,6 +5166,7 @@ impl GetFacebookAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookAdAccount",
@@ -5123,11 +5193,13 @@ impl GetFacebookAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5177,6 +5249,7 @@ impl GetFacebookCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCampaign",
@@ -5209,11 +5282,13 @@ impl GetFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5251,6 +5326,7 @@ impl GetFacebookCampaignReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCampaignReport",
@@ -5279,11 +5355,13 @@ impl GetFacebookCampaignReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5319,6 +5397,7 @@ impl GetFacebookCustomAudience {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCustomAudience",
@@ -5345,11 +5424,13 @@ impl GetFacebookCustomAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5384,6 +5465,7 @@ impl GetFacebookIntegration {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookIntegration",
@@ -5407,11 +5489,13 @@ impl GetFacebookIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5447,6 +5531,7 @@ impl GetFacebookLeadForm {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookLeadForm",
@@ -5473,11 +5558,13 @@ impl GetFacebookLeadForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5517,6 +5604,7 @@ impl GetFacebookReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookReport",
@@ -5545,11 +5633,13 @@ impl GetFacebookReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5595,6 +5685,7 @@ impl GetFacebookReportList {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookReportList",
@@ -5625,11 +5716,13 @@ impl GetFacebookReportList {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5664,6 +5757,7 @@ impl GetFacebookUser {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookUser",
@@ -5684,11 +5778,13 @@ impl GetFacebookUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5724,6 +5820,7 @@ impl GetGoogleAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleAdAccount",
@@ -5750,11 +5847,13 @@ impl GetGoogleAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5790,6 +5889,7 @@ impl GetGoogleAudience {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleAudience",
@@ -5816,11 +5916,13 @@ impl GetGoogleAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5856,6 +5958,7 @@ impl GetGoogleCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleCampaign",
@@ -5882,11 +5985,13 @@ impl GetGoogleCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5924,6 +6029,7 @@ impl GetGoogleCampaignReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleCampaignReport",
@@ -5952,11 +6058,13 @@ impl GetGoogleCampaignReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5992,6 +6100,7 @@ impl GetGoogleConversion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleConversion",
@@ -6018,11 +6127,13 @@ impl GetGoogleConversion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6057,6 +6168,7 @@ impl GetGoogleIntegration {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleIntegration",
@@ -6080,11 +6192,13 @@ impl GetGoogleIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6120,6 +6234,7 @@ impl GetGoogleKeywordIdeas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleKeywordIdeas",
@@ -6147,11 +6262,13 @@ impl GetGoogleKeywordIdeas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6197,6 +6314,7 @@ impl GetGoogleReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleReport",
@@ -6224,11 +6342,13 @@ impl GetGoogleReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6274,6 +6394,7 @@ impl GetGoogleReportList {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleReportList",
@@ -6304,11 +6425,13 @@ impl GetGoogleReportList {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6345,6 +6468,7 @@ impl GetGoogleSegment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleSegment",
@@ -6372,11 +6496,13 @@ impl GetGoogleSegment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6411,6 +6537,7 @@ impl GetGoogleUser {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleUser",
@@ -6431,11 +6558,13 @@ impl GetGoogleUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6471,6 +6600,7 @@ impl GetLinkedinAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinAdAccount",
@@ -6495,11 +6625,13 @@ impl GetLinkedinAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6535,6 +6667,7 @@ impl GetLinkedinCampaignGroup {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinCampaignGroup",
@@ -6561,11 +6694,13 @@ impl GetLinkedinCampaignGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6610,6 +6745,7 @@ impl GetLinkedinCampaignGroupReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinCampaignGroupReport",
@@ -6641,11 +6777,13 @@ impl GetLinkedinCampaignGroupReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6680,6 +6818,7 @@ impl GetLinkedinIntegration {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinIntegration",
@@ -6703,11 +6842,13 @@ impl GetLinkedinIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6772,6 +6913,7 @@ impl GetLinkedinReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinReport",
@@ -6809,11 +6951,13 @@ impl GetLinkedinReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6860,6 +7004,7 @@ impl GetLinkedinReportList {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinReportList",
@@ -6891,11 +7036,13 @@ impl GetLinkedinReportList {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6930,6 +7077,7 @@ impl GetLinkedinUser {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinUser",
@@ -6950,11 +7098,13 @@ impl GetLinkedinUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7017,6 +7167,7 @@ impl ListFacebookAdAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookAdAccounts",
@@ -7052,11 +7203,13 @@ impl ListFacebookAdAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7091,6 +7244,7 @@ impl ListFacebookConversationForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookConversationForms",
@@ -7114,11 +7268,13 @@ impl ListFacebookConversationForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7162,6 +7318,7 @@ impl ListFacebookCustomAudiences {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookCustomAudiences",
@@ -7190,11 +7347,13 @@ impl ListFacebookCustomAudiences {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7273,6 +7432,7 @@ impl ListFacebookEntities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookEntities",
@@ -7313,11 +7473,13 @@ impl ListFacebookEntities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7360,6 +7522,7 @@ impl ListFacebookPageInstagramAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPageInstagramAccounts",
@@ -7389,11 +7552,13 @@ impl ListFacebookPageInstagramAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7429,6 +7594,7 @@ impl ListFacebookPageLeadForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPageLeadForms",
@@ -7455,11 +7621,13 @@ impl ListFacebookPageLeadForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7501,6 +7669,7 @@ impl ListFacebookPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPages",
@@ -7524,11 +7693,13 @@ impl ListFacebookPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7584,6 +7755,7 @@ impl ListFacebookPixels {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPixels",
@@ -7613,11 +7785,13 @@ impl ListFacebookPixels {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7659,6 +7833,7 @@ impl ListGoogleAdAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleAdAccounts",
@@ -7685,11 +7860,13 @@ impl ListGoogleAdAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7739,6 +7916,7 @@ impl ListGoogleAssets {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleAssets",
@@ -7766,11 +7944,13 @@ impl ListGoogleAssets {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7805,6 +7985,7 @@ impl ListGoogleAudiences {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleAudiences",
@@ -7825,11 +8006,13 @@ impl ListGoogleAudiences {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7864,6 +8047,7 @@ impl ListGoogleConversionGoals {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleConversionGoals",
@@ -7887,11 +8071,13 @@ impl ListGoogleConversionGoals {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7961,6 +8147,7 @@ impl ListGoogleConversions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleConversions",
@@ -7999,11 +8186,13 @@ impl ListGoogleConversions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8082,6 +8271,7 @@ impl ListGoogleEntities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleEntities",
@@ -8122,11 +8312,13 @@ impl ListGoogleEntities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8168,6 +8360,7 @@ impl ListGoogleSegments {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleSegments",
@@ -8191,11 +8384,13 @@ impl ListGoogleSegments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8232,6 +8427,7 @@ impl ListGoogleTargetInterests {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleTargetInterests",
@@ -8257,11 +8453,13 @@ impl ListGoogleTargetInterests {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8296,6 +8494,7 @@ impl ListLinkedinAdAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLinkedinAdAccounts",
@@ -8319,11 +8518,13 @@ impl ListLinkedinAdAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8359,6 +8560,7 @@ impl ListLinkedinLeadForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLinkedinLeadForms",
@@ -8385,11 +8587,13 @@ impl ListLinkedinLeadForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8417,6 +8621,7 @@ pub struct PauseFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseFacebookAd",
@@ -8441,11 +8646,13 @@ impl PauseFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8473,6 +8680,7 @@ pub struct PauseFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseFacebookAdset",
@@ -8497,11 +8705,13 @@ impl PauseFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8529,6 +8739,7 @@ pub struct PauseFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseFacebookCampaign",
@@ -8553,11 +8764,13 @@ impl PauseFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8585,6 +8798,7 @@ pub struct PublishFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishFacebookCampaign",
@@ -8609,11 +8823,13 @@ impl PublishFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8640,6 +8856,7 @@ pub struct PublishGoogleAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishGoogleAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishGoogleAd",
@@ -8660,11 +8877,13 @@ impl PublishGoogleAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8692,6 +8911,7 @@ pub struct PublishLinkedinCampaignGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishLinkedinCampaignGroup",
@@ -8716,11 +8936,13 @@ impl PublishLinkedinCampaignGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8748,6 +8970,7 @@ pub struct RemoveFacebookCustomAudienceMember {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl RemoveFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeFacebookCustomAudienceMember",
@@ -8772,11 +8995,13 @@ impl RemoveFacebookCustomAudienceMember {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8804,6 +9029,7 @@ pub struct ResumeFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resumeFacebookAd",
@@ -8828,11 +9054,13 @@ impl ResumeFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8860,6 +9088,7 @@ pub struct ResumeFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resumeFacebookAdset",
@@ -8884,11 +9113,13 @@ impl ResumeFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8916,6 +9147,7 @@ pub struct ResumeFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resumeFacebookCampaign",
@@ -8940,11 +9172,13 @@ impl ResumeFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8979,6 +9213,7 @@ impl SearchFacebookTargeting {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchFacebookTargeting",
@@ -9001,11 +9236,13 @@ impl SearchFacebookTargeting {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9048,6 +9285,7 @@ impl SearchGoogleTargeting {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchGoogleTargeting",
@@ -9075,11 +9313,13 @@ impl SearchGoogleTargeting {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9129,6 +9369,7 @@ impl SearchLinkedinTargeting {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLinkedinTargeting",
@@ -9159,11 +9400,13 @@ impl SearchLinkedinTargeting {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9199,6 +9442,7 @@ impl SetFacebookDefaultPage {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setFacebookDefaultPage",
@@ -9226,11 +9470,13 @@ impl SetFacebookDefaultPage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9258,6 +9504,7 @@ pub struct UpdateFacebookCustomAudience {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpdateFacebookCustomAudience {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateFacebookCustomAudience",
@@ -9282,11 +9529,13 @@ impl UpdateFacebookCustomAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9323,6 +9572,7 @@ impl UpdateLinkedinAdStatus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLinkedinAdStatus",
@@ -9353,11 +9603,13 @@ impl UpdateLinkedinAdStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9384,6 +9636,7 @@ pub struct UpsertFacebookAd {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookAd",
@@ -9402,11 +9655,13 @@ impl UpsertFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9433,6 +9688,7 @@ pub struct UpsertFacebookAdset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookAdset",
@@ -9451,11 +9707,13 @@ impl UpsertFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9482,6 +9740,7 @@ pub struct UpsertFacebookCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookCampaign",
@@ -9503,11 +9762,13 @@ impl UpsertFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9534,6 +9795,7 @@ pub struct UpsertFacebookPixel {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookPixel {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookPixel",
@@ -9552,11 +9814,13 @@ impl UpsertFacebookPixel {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9583,6 +9847,7 @@ pub struct UpsertGoogleAsset {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleAsset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleAsset",
@@ -9601,11 +9866,13 @@ impl UpsertGoogleAsset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9632,6 +9899,7 @@ pub struct UpsertGoogleAudience {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleAudience {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleAudience",
@@ -9650,11 +9918,13 @@ impl UpsertGoogleAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9681,6 +9951,7 @@ pub struct UpsertGoogleCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleCampaign",
@@ -9699,11 +9970,13 @@ impl UpsertGoogleCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9730,6 +10003,7 @@ pub struct UpsertGoogleConversion {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleConversion {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleConversion",
@@ -9751,11 +10025,13 @@ impl UpsertGoogleConversion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9792,6 +10068,7 @@ impl UpsertGoogleSegment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleSegment",
@@ -9817,11 +10094,13 @@ impl UpsertGoogleSegment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9848,6 +10127,7 @@ pub struct UpsertLinkedinCampaignGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertLinkedinCampaignGroup",
@@ -9866,11 +10146,13 @@ impl UpsertLinkedinCampaignGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9882,7 +10164,9 @@ impl UpsertLinkedinCampaignGroup {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A Google or LinkedIn budget.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
@@ -9961,6 +10245,7 @@ pub enum AdMediaKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdMediaKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -9973,6 +10258,7 @@ impl AdMediaKind {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for AdMediaKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -10005,6 +10291,7 @@ pub enum AdSourceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "AD_MANAGER",
@@ -10017,6 +10304,7 @@ impl AdSourceType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for AdSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AD_MANAGER" => Self::AdManager,
@@ -10032,7 +10320,9 @@ crate::runtime::enums::string_enum!(AdSourceType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Adds or removes many contacts at once, from a CSV file or smart lists.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BatchUpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10110,6 +10400,7 @@ pub enum BudgetType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl BudgetType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Daily => "DAILY",
@@ -10122,6 +10413,7 @@ impl BudgetType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for BudgetType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DAILY" => Self::Daily,
@@ -10137,7 +10429,9 @@ crate::runtime::enums::string_enum!(BudgetType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateFacebookConversationFormRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookConversationFormRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10177,7 +10471,9 @@ impl CreateFacebookConversationFormRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateFacebookIntegrationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10212,7 +10508,9 @@ impl CreateFacebookIntegrationRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `CreateFacebookLeadFormRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
@@ -10309,7 +10607,9 @@ impl CreateFacebookLeadFormRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateGoogleIntegrationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateGoogleIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10346,7 +10646,9 @@ impl CreateGoogleIntegrationRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Uploads contacts to a customer match list, from smart lists or a CSV file.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateGoogleOfflineUserListJobRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10413,7 +10715,9 @@ impl CreateGoogleOfflineUserListJobRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateLinkedinIntegrationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLinkedinIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10462,7 +10766,9 @@ impl CreateLinkedinIntegrationRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateLinkedinLeadFormRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLinkedinLeadFormRequest {
     /// `owner`: a [`LinkedinLeadFormOwner`](crate::ad_manager::LinkedinLeadFormOwner).
@@ -10532,6 +10838,7 @@ pub enum CreateLinkedinLeadFormRequestState {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateLinkedinLeadFormRequestState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Published => "PUBLISHED",
@@ -10543,6 +10850,7 @@ impl CreateLinkedinLeadFormRequestState {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for CreateLinkedinLeadFormRequestState {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PUBLISHED" => Self::Published,
@@ -10589,6 +10897,7 @@ pub enum DayOfWeek {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl DayOfWeek {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Monday => "MONDAY",
@@ -10606,6 +10915,7 @@ impl DayOfWeek {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for DayOfWeek {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MONDAY" => Self::Monday,
@@ -10643,6 +10953,7 @@ pub enum DistanceUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl DistanceUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Km => "km",
@@ -10655,6 +10966,7 @@ impl DistanceUnit {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for DistanceUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "km" => Self::Km,
@@ -10670,7 +10982,9 @@ crate::runtime::enums::string_enum!(DistanceUnit);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// An image or video of an ad creative (one card of a carousel).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAdMedia {
     /// `src`: a URL.
@@ -10780,6 +11094,7 @@ pub enum FacebookAdMediaType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookAdMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Single => "SINGLE",
@@ -10792,6 +11107,7 @@ impl FacebookAdMediaType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookAdMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SINGLE" => Self::Single,
@@ -10807,7 +11123,9 @@ crate::runtime::enums::string_enum!(FacebookAdMediaType);
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Who an ad set targets.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geo_locations`: a list of [`FacebookGeoLocation`](crate::ad_manager::FacebookGeoLocation) values.
@@ -10928,7 +11246,9 @@ impl FacebookAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A custom or lookalike audience picked for targeting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAudienceRef {
     /// `id`: a string.
@@ -10951,7 +11271,9 @@ impl FacebookAudienceRef {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookBudget` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
@@ -11023,6 +11345,7 @@ pub enum FacebookCampaignObjective {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookCampaignObjective {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutcomeLeads => "OUTCOME_LEADS",
@@ -11037,6 +11360,7 @@ impl FacebookCampaignObjective {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookCampaignObjective {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "OUTCOME_LEADS" => Self::OutcomeLeads,
@@ -11054,7 +11378,9 @@ crate::runtime::enums::string_enum!(FacebookCampaignObjective);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A quick reply offered in the welcome message, with its automatic answer.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookConversationFormQuestion {
     /// `question`: a string.
@@ -11084,7 +11410,9 @@ impl FacebookConversationFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One contact to add to or remove from a custom audience.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookCustomAudienceMemberRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -11123,7 +11451,9 @@ impl FacebookCustomAudienceMemberRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Geocoded position of an address target.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -11146,7 +11476,9 @@ impl FacebookGeoGeometry {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A place included in or excluded from targeting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
@@ -11267,6 +11599,7 @@ pub enum FacebookGeoLocationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookGeoLocationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Country => "country",
@@ -11289,6 +11622,7 @@ impl FacebookGeoLocationType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookGeoLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "country" => Self::Country,
@@ -11314,7 +11648,9 @@ crate::runtime::enums::string_enum!(FacebookGeoLocationType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookInterest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookInterest {
     /// `id`: a string. Example: `6003139266461`.
@@ -11347,7 +11683,9 @@ impl FacebookInterest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A consent checkbox of the form's disclaimer.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
     /// `is_required`: `true` or `false`.
@@ -11377,7 +11715,9 @@ impl FacebookLeadFormCheckbox {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A custom legal disclaimer with optional consent checkboxes.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormDisclaimer {
     /// `title`: a string.
@@ -11410,7 +11750,9 @@ impl FacebookLeadFormDisclaimer {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Intro card shown before the questions.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormGreetingCard {
     /// `title`: a string.
@@ -11440,7 +11782,9 @@ impl FacebookLeadFormGreetingCard {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `FacebookLeadFormQuestion` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
@@ -11484,7 +11828,9 @@ impl FacebookLeadFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One answer choice of a CUSTOM question.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestionOption {
     /// `key`: a string. Example: `option_1`.
@@ -11584,6 +11930,7 @@ pub enum FacebookLeadFormQuestionType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormQuestionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "CUSTOM",
@@ -11616,6 +11963,7 @@ impl FacebookLeadFormQuestionType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for FacebookLeadFormQuestionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM" => Self::Custom,
@@ -11651,7 +11999,9 @@ crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Screen shown after a lead submits.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormThankYouPage {
     /// `title`: a string.
@@ -11742,6 +12092,7 @@ pub enum FacebookLeadFormType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MoreVolume => "MORE_VOLUME",
@@ -11754,6 +12105,7 @@ impl FacebookLeadFormType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookLeadFormType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MORE_VOLUME" => Self::MoreVolume,
@@ -11769,7 +12121,9 @@ crate::runtime::enums::string_enum!(FacebookLeadFormType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookLocale` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLocale {
     /// `name`: a string. Example: `English (US)`.
@@ -11812,6 +12166,7 @@ pub enum FacebookMessagingPlatform {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookMessagingPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Whatsapp => "WHATSAPP",
@@ -11825,6 +12180,7 @@ impl FacebookMessagingPlatform {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookMessagingPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "WHATSAPP" => Self::Whatsapp,
@@ -11858,6 +12214,7 @@ pub enum FacebookPlacementType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookPlacementType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "auto",
@@ -11870,6 +12227,7 @@ impl FacebookPlacementType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookPlacementType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -11885,7 +12243,9 @@ crate::runtime::enums::string_enum!(FacebookPlacementType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Placement positions per platform, used when the placement type is manual.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookPlacements {
     /// `facebook`: a list of strings.
@@ -11964,6 +12324,7 @@ pub enum FacebookSpecialAdCategory {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookSpecialAdCategory {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Employment => "EMPLOYMENT",
@@ -11981,6 +12342,7 @@ impl FacebookSpecialAdCategory {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookSpecialAdCategory {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "EMPLOYMENT" => Self::Employment,
@@ -12001,7 +12363,9 @@ crate::runtime::enums::string_enum!(FacebookSpecialAdCategory);
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GeoAddressComponent` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
     /// `long_name`: a string.
@@ -12048,7 +12412,9 @@ impl GeoAddressComponent {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Geocoding result for an address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -12095,7 +12461,9 @@ impl GeoGeometry {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A point on the map.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoLatLng {
     /// `lat`: a number. Example: `40.7128`.
@@ -12132,7 +12500,9 @@ impl GeoLatLng {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GeoViewport` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoViewport {
     /// `northeast`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -12207,6 +12577,7 @@ pub enum GetFacebookReportFieldsItem {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReportFieldsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Impressions => "impressions",
@@ -12226,6 +12597,7 @@ impl GetFacebookReportFieldsItem {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetFacebookReportFieldsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "impressions" => Self::Impressions,
@@ -12268,6 +12640,7 @@ pub enum GetFacebookReportGroupBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -12281,6 +12654,7 @@ impl GetFacebookReportGroupBy {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetFacebookReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -12332,6 +12706,7 @@ pub enum GetGoogleReportFieldsItem {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReportFieldsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Impressions => "impressions",
@@ -12350,6 +12725,7 @@ impl GetGoogleReportFieldsItem {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetGoogleReportFieldsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "impressions" => Self::Impressions,
@@ -12391,6 +12767,7 @@ pub enum GetGoogleReportGroupBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Date => "date",
@@ -12404,6 +12781,7 @@ impl GetGoogleReportGroupBy {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetGoogleReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "date" => Self::Date,
@@ -12440,6 +12818,7 @@ pub enum GetLinkedinReportGroupBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -12453,6 +12832,7 @@ impl GetLinkedinReportGroupBy {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetLinkedinReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -12492,6 +12872,7 @@ pub enum GetLinkedinReportPivot {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReportPivot {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Account => "ACCOUNT",
@@ -12506,6 +12887,7 @@ impl GetLinkedinReportPivot {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetLinkedinReportPivot {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ACCOUNT" => Self::Account,
@@ -12523,7 +12905,9 @@ crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One ad of an ad group.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAd {
     /// `id`: a string.
@@ -12850,6 +13234,7 @@ pub enum GoogleAdCallToAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdCallToAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Automated => "AUTOMATED",
@@ -12875,6 +13260,7 @@ impl GoogleAdCallToAction {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdCallToAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AUTOMATED" => Self::Automated,
@@ -12903,7 +13289,9 @@ crate::runtime::enums::string_enum!(GoogleAdCallToAction);
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleAdGroup` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
     /// `id`: a string.
@@ -13064,7 +13452,9 @@ impl GoogleAdGroup {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleAdGroupAudience` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
     /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
@@ -13101,7 +13491,9 @@ impl GoogleAdGroupAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAdMedia` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdMedia {
     /// `type`: a [`GoogleAdMediaType2`](crate::ad_manager::GoogleAdMediaType2), one of `IMAGE`.
@@ -13198,6 +13590,7 @@ pub enum GoogleAdMediaType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "IMAGE",
@@ -13211,6 +13604,7 @@ impl GoogleAdMediaType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "IMAGE" => Self::Image,
@@ -13241,6 +13635,7 @@ pub enum GoogleAdMediaType2 {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMediaType2 {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "IMAGE",
@@ -13252,6 +13647,7 @@ impl GoogleAdMediaType2 {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdMediaType2 {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "IMAGE" => Self::Image,
@@ -13266,7 +13662,9 @@ crate::runtime::enums::string_enum!(GoogleAdMediaType2);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A daily time window during which the campaign runs.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdSchedule {
     /// `dayOfWeek`: a [`GoogleScheduleDay`](crate::ad_manager::GoogleScheduleDay).
@@ -13297,7 +13695,9 @@ impl GoogleAdSchedule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A weekly time slot during which an asset may show.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdScheduleTarget {
     /// `startMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
@@ -13381,6 +13781,7 @@ pub enum GoogleAdvertisingChannelType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdvertisingChannelType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Search => "SEARCH",
@@ -13399,6 +13800,7 @@ impl GoogleAdvertisingChannelType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdvertisingChannelType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SEARCH" => Self::Search,
@@ -13420,7 +13822,9 @@ crate::runtime::enums::string_enum!(GoogleAdvertisingChannelType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAssetImage` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAssetImage {
     /// `url`: a string.
@@ -13490,6 +13894,7 @@ pub enum GoogleAssetType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleAssetType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "CALL",
@@ -13503,6 +13908,7 @@ impl GoogleAssetType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleAssetType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CALL" => Self::Call,
@@ -13519,7 +13925,9 @@ crate::runtime::enums::string_enum!(GoogleAssetType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAudienceDimension` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAudienceDimension {
     /// `isAgeUnknown`: `true` or `false`.
@@ -13592,7 +14000,9 @@ impl GoogleAudienceDimension {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Resource names of segments an audience combines.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAudienceSegments {
     /// `customAudiences`: a list of strings.
@@ -13639,7 +14049,9 @@ impl GoogleAudienceSegments {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleBiddingStrategy` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleBiddingStrategy {
     /// `type`: a string.
@@ -13676,7 +14088,9 @@ impl GoogleBiddingStrategy {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A call extension.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCallAsset {
     /// `phoneNumber`: a string. Example: `+14155551234`.
@@ -13737,7 +14151,9 @@ impl GoogleCallAsset {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
@@ -13999,6 +14415,7 @@ pub enum GoogleCampaignAdvertisingChannelSubType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignAdvertisingChannelSubType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DemandGen => "DEMAND_GEN",
@@ -14010,6 +14427,7 @@ impl GoogleCampaignAdvertisingChannelSubType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DEMAND_GEN" => Self::DemandGen,
@@ -14024,7 +14442,9 @@ crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Assets attached to a campaign, mostly by resource name.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignAssets {
     /// `calls`: a list of strings.
@@ -14091,7 +14511,9 @@ impl GoogleCampaignAssets {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleCampaignAudience` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
     /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
@@ -14175,7 +14597,9 @@ impl GoogleCampaignAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleCampaignGoal` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignGoal {
     /// `type`: a [`GoogleCampaignGoalType2`](crate::ad_manager::GoogleCampaignGoalType2), one of `CONVERSIONS`, `CLICK`, `YOUTUBE_ENGAGEMENT`.
@@ -14233,6 +14657,7 @@ pub enum GoogleCampaignGoalType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignGoalType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::WebsiteTraffic => "WEBSITE_TRAFFIC",
@@ -14245,6 +14670,7 @@ impl GoogleCampaignGoalType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleCampaignGoalType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "WEBSITE_TRAFFIC" => Self::WebsiteTraffic,
@@ -14280,6 +14706,7 @@ pub enum GoogleCampaignGoalType2 {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCampaignGoalType2 {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Conversions => "CONVERSIONS",
@@ -14293,6 +14720,7 @@ impl GoogleCampaignGoalType2 {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleCampaignGoalType2 {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CONVERSIONS" => Self::Conversions,
@@ -14309,7 +14737,9 @@ crate::runtime::enums::string_enum!(GoogleCampaignGoalType2);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleCarouselCard` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCarouselCard {
     /// `headline`: a string.
@@ -14395,6 +14825,7 @@ pub enum GoogleChannel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Gmail => "GMAIL",
@@ -14411,6 +14842,7 @@ impl GoogleChannel {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "GMAIL" => Self::Gmail,
@@ -14453,6 +14885,7 @@ pub enum GoogleConversionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleConversionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UploadClicks => "UPLOAD_CLICKS",
@@ -14467,6 +14900,7 @@ impl GoogleConversionType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleConversionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "UPLOAD_CLICKS" => Self::UploadClicks,
@@ -14484,7 +14918,9 @@ crate::runtime::enums::string_enum!(GoogleConversionType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleConversionValueSettings` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleConversionValueSettings {
     /// Value given to each conversion.
@@ -14521,7 +14957,9 @@ impl GoogleConversionValueSettings {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A gender or age range value, possibly excluded.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleDemographicTarget {
     /// Google's value for the gender or age range.
@@ -14545,7 +14983,9 @@ impl GoogleDemographicTarget {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleFlexibleRuleUserList` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleFlexibleRuleUserList {
     /// `inclusiveRuleOperator`: a string. Example: `AND`.
@@ -14587,7 +15027,9 @@ impl GoogleFlexibleRuleUserList {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A place included in or excluded from targeting.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
@@ -14748,7 +15190,9 @@ impl GoogleGeoLocation {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeyword` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleKeyword {
     /// `keyword`: a string.
@@ -14772,7 +15216,9 @@ impl GoogleKeyword {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeywordIdeasRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleKeywordIdeasRequest {
     /// Site the ideas are drawn from.
@@ -14822,7 +15268,9 @@ impl GoogleKeywordIdeasRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeywords` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleKeywords {
     /// `positives`: a list of [`GoogleKeyword`](crate::ad_manager::GoogleKeyword) values.
@@ -14859,7 +15307,9 @@ impl GoogleKeywords {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A lead form extension.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleLeadFormAsset {
     /// Existing asset to update; absent to create one.
@@ -15036,6 +15486,7 @@ pub enum GoogleLeadFormAssetDesiredIntent {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormAssetDesiredIntent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LowIntent => "LOW_INTENT",
@@ -15048,6 +15499,7 @@ impl GoogleLeadFormAssetDesiredIntent {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleLeadFormAssetDesiredIntent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LOW_INTENT" => Self::LowIntent,
@@ -15086,6 +15538,7 @@ pub enum GoogleLeadFormAssetPostSubmitCallToActionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormAssetPostSubmitCallToActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VisitSite => "VISIT_SITE",
@@ -15100,6 +15553,7 @@ impl GoogleLeadFormAssetPostSubmitCallToActionType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "VISIT_SITE" => Self::VisitSite,
@@ -15173,6 +15627,7 @@ pub enum GoogleLeadFormCallToAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormCallToAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LearnMore => "LEARN_MORE",
@@ -15198,6 +15653,7 @@ impl GoogleLeadFormCallToAction {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleLeadFormCallToAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LEARN_MORE" => Self::LearnMore,
@@ -15226,7 +15682,9 @@ crate::runtime::enums::string_enum!(GoogleLeadFormCallToAction);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleLeadFormField` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleLeadFormField {
     /// A Google Ads lead form input type.
@@ -15257,7 +15715,9 @@ impl GoogleLeadFormField {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A custom question added after the standard fields.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleLeadFormQuestion {
     /// `customQuestionText`: a string.
@@ -15288,7 +15748,9 @@ impl GoogleLeadFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A language to target.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleLocale {
     /// `name`: a string.
@@ -15345,7 +15807,9 @@ impl GoogleLocale {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleNetworkSettings` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleNetworkSettings {
     /// Show on the Search Network.
@@ -15376,7 +15840,9 @@ impl GoogleNetworkSettings {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRule` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRule {
     /// `ruleItemGroups`: a list of [`GoogleRuleItemGroup`](crate::ad_manager::GoogleRuleItemGroup) values.
@@ -15397,7 +15863,9 @@ impl GoogleRule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Website-visitor list built from URL or referrer rules.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleBasedUserList {
     /// `prepopulationStatus`: a [`GoogleRuleBasedUserListPrepopulationStatus`](crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus), one of `REQUESTED`.
@@ -15448,6 +15916,7 @@ pub enum GoogleRuleBasedUserListPrepopulationStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleBasedUserListPrepopulationStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Requested => "REQUESTED",
@@ -15459,6 +15928,7 @@ impl GoogleRuleBasedUserListPrepopulationStatus {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleRuleBasedUserListPrepopulationStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "REQUESTED" => Self::Requested,
@@ -15473,7 +15943,9 @@ crate::runtime::enums::string_enum!(GoogleRuleBasedUserListPrepopulationStatus);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleItem` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleItem {
     /// Which visit attribute the rule tests.
@@ -15500,7 +15972,9 @@ impl GoogleRuleItem {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleItemGroup` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleItemGroup {
     /// `ruleItems`: a list of [`GoogleRuleItem`](crate::ad_manager::GoogleRuleItem) values.
@@ -15538,6 +16012,7 @@ pub enum GoogleRuleItemName {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleItemName {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url__",
@@ -15550,6 +16025,7 @@ impl GoogleRuleItemName {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleRuleItemName {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "url__" => Self::Url,
@@ -15565,7 +16041,9 @@ crate::runtime::enums::string_enum!(GoogleRuleItemName);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleOperand` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleOperand {
     /// `lookbackWindowDays`: a whole number. Example: `30`.
@@ -15636,6 +16114,7 @@ pub enum GoogleScheduleDay {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleScheduleDay {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Friday => "FRIDAY",
@@ -15658,6 +16137,7 @@ impl GoogleScheduleDay {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleScheduleDay {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "FRIDAY" => Self::Friday,
@@ -15706,6 +16186,7 @@ pub enum GoogleScheduleMinute {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleScheduleMinute {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Zero => "ZERO",
@@ -15720,6 +16201,7 @@ impl GoogleScheduleMinute {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleScheduleMinute {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ZERO" => Self::Zero,
@@ -15754,6 +16236,7 @@ pub enum GoogleSegmentKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CustomSegments => "CUSTOM_SEGMENTS",
@@ -15766,6 +16249,7 @@ impl GoogleSegmentKind {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleSegmentKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM_SEGMENTS" => Self::CustomSegments,
@@ -15781,7 +16265,9 @@ crate::runtime::enums::string_enum!(GoogleSegmentKind);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A keyword, URL or app defining a custom segment; fill the field matching `memberType`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleSegmentMember {
     /// `memberType`: a [`GoogleSegmentMemberMemberType`](crate::ad_manager::GoogleSegmentMemberMemberType), one of `KEYWORD`, `URL`, `APP`.
@@ -15852,6 +16338,7 @@ pub enum GoogleSegmentMemberMemberType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentMemberMemberType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Keyword => "KEYWORD",
@@ -15865,6 +16352,7 @@ impl GoogleSegmentMemberMemberType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleSegmentMemberMemberType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "KEYWORD" => Self::Keyword,
@@ -15881,7 +16369,9 @@ crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleSegmentTarget` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleSegmentTarget {
     /// `type`: a string.
@@ -15905,7 +16395,9 @@ impl GoogleSegmentTarget {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A sitelink extension.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleSitelinkAsset {
     /// Existing asset to update; absent to create one.
@@ -15999,7 +16491,9 @@ impl GoogleSitelinkAsset {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleStringRule` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleStringRule {
     /// `operator`: a string. Example: `CONTAINS`.
@@ -16022,7 +16516,9 @@ impl GoogleStringRule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleTargetInterests` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleTargetInterests {
     /// `affinity`: a list of strings.
@@ -16059,7 +16555,9 @@ impl GoogleTargetInterests {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleYouTubeVideo` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleYouTubeVideo {
     /// `youtubeVideoId`: a string.
@@ -16080,7 +16578,9 @@ impl GoogleYouTubeVideo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinAd` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAd {
     /// `id`: a string.
@@ -16274,7 +16774,9 @@ impl LinkedinAd {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinAdMedia` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAdMedia {
     /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
@@ -16391,7 +16893,9 @@ impl LinkedinAdMedia {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `LinkedinAudience` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAudience {
     /// `geo_locations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
@@ -16428,7 +16932,9 @@ impl LinkedinAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinCallToActionTarget` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCallToActionTarget {
     /// `landingPageUrl`: a string.
@@ -16449,7 +16955,9 @@ impl LinkedinCallToActionTarget {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A LinkedIn campaign of a campaign group, with its ads.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
     /// `id`: a string.
@@ -16610,7 +17118,9 @@ impl LinkedinCampaign {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
@@ -16785,6 +17295,7 @@ pub enum LinkedinCampaignGroupAdBudgetOptimization {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroupAdBudgetOptimization {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MaximumDelivery => "MAXIMUM_DELIVERY",
@@ -16797,6 +17308,7 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MAXIMUM_DELIVERY" => Self::MaximumDelivery,
@@ -16829,6 +17341,7 @@ pub enum LinkedinCampaignGroupObjectiveType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroupObjectiveType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LeadGeneration => "LEAD_GENERATION",
@@ -16841,6 +17354,7 @@ impl LinkedinCampaignGroupObjectiveType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignGroupObjectiveType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LEAD_GENERATION" => Self::LeadGeneration,
@@ -16876,6 +17390,7 @@ pub enum LinkedinCampaignMediaType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StandardUpdate => "STANDARD_UPDATE",
@@ -16889,6 +17404,7 @@ impl LinkedinCampaignMediaType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "STANDARD_UPDATE" => Self::StandardUpdate,
@@ -16905,7 +17421,9 @@ crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinChoiceOption` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinChoiceOption {
     /// `id`: a whole number. Example: `1`.
@@ -16928,7 +17446,9 @@ impl LinkedinChoiceOption {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinConsent` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinConsent {
     /// The lead must tick it to submit.
@@ -16959,7 +17479,9 @@ impl LinkedinConsent {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinGeoLocation` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinGeoLocation {
     /// `name`: a string.
@@ -17000,7 +17522,9 @@ impl LinkedinGeoLocation {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A fixed value sent along with every lead, e.g. for tracking.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinHiddenField {
     /// `name`: a string. Example: `utm_source`.
@@ -17023,7 +17547,9 @@ impl LinkedinHiddenField {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormContent` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLeadFormContent {
     /// `questions`: a list of [`LinkedinLeadFormQuestion`](crate::ad_manager::LinkedinLeadFormQuestion) values.
@@ -17075,7 +17601,9 @@ impl LinkedinLeadFormContent {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormOwner` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLeadFormOwner {
     /// URN of the ad account owning the form.
@@ -17096,7 +17624,9 @@ impl LinkedinLeadFormOwner {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormQuestion` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLeadFormQuestion {
     /// `question`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17142,7 +17672,9 @@ impl LinkedinLeadFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLegalInfo` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLegalInfo {
     /// `consents`: a list of [`LinkedinConsent`](crate::ad_manager::LinkedinConsent) values.
@@ -17183,7 +17715,9 @@ impl LinkedinLegalInfo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLocale` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLocale {
     /// `country`: a string. Example: `US`.
@@ -17206,7 +17740,9 @@ impl LinkedinLocale {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Text per locale.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLocalizedText {
     /// Locale (e.g. en_US) to text.
@@ -17226,7 +17762,9 @@ impl LinkedinLocalizedText {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinMultipleChoiceDetails` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinMultipleChoiceDetails {
     /// `options`: a list of [`LinkedinChoiceOption`](crate::ad_manager::LinkedinChoiceOption) values.
@@ -17246,7 +17784,9 @@ impl LinkedinMultipleChoiceDetails {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinPostSubmitCallToAction` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitCallToAction {
     /// `callToActionTarget`: a [`LinkedinCallToActionTarget`](crate::ad_manager::LinkedinCallToActionTarget).
@@ -17303,6 +17843,7 @@ pub enum LinkedinPostSubmitCallToActionCallToActionLabel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinPostSubmitCallToActionCallToActionLabel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VisitCompanyWebsite => "VISIT_COMPANY_WEBSITE",
@@ -17318,6 +17859,7 @@ impl LinkedinPostSubmitCallToActionCallToActionLabel {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "VISIT_COMPANY_WEBSITE" => Self::VisitCompanyWebsite,
@@ -17336,7 +17878,9 @@ crate::runtime::enums::string_enum!(LinkedinPostSubmitCallToActionCallToActionLa
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// What the lead sees after submitting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitInfo {
     /// `message`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17363,7 +17907,9 @@ impl LinkedinPostSubmitInfo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Set one of the two, by question kind.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinQuestionDetails {
     /// Settings of a free-text question, free-form.
@@ -17409,7 +17955,9 @@ impl LinkedinQuestionDetails {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Attribute groups to include and exclude; each inner list is one group.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinTargetAudience {
     /// `include`: a list of lists.
@@ -17446,7 +17994,9 @@ impl LinkedinTargetAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A targeting value from targeting search.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinTargetingAttribute {
     /// `urn`: a string.
@@ -17486,7 +18036,9 @@ impl LinkedinTargetingAttribute {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Bid per result.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinUnitCost {
     /// `amount`: a number. Example: `500`.
@@ -17523,6 +18075,7 @@ pub enum ListFacebookCustomAudiencesSource {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookCustomAudiencesSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "ad_manager",
@@ -17535,6 +18088,7 @@ impl ListFacebookCustomAudiencesSource {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookCustomAudiencesSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ad_manager" => Self::AdManager,
@@ -17570,6 +18124,7 @@ pub enum ListFacebookCustomAudiencesType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookCustomAudiencesType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Lookalike => "lookalike",
@@ -17583,6 +18138,7 @@ impl ListFacebookCustomAudiencesType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookCustomAudiencesType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "lookalike" => Self::Lookalike,
@@ -17619,6 +18175,7 @@ pub enum ListFacebookEntitiesEntityType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookEntitiesEntityType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Campaign => "CAMPAIGN",
@@ -17632,6 +18189,7 @@ impl ListFacebookEntitiesEntityType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookEntitiesEntityType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CAMPAIGN" => Self::Campaign,
@@ -17674,6 +18232,7 @@ pub enum ListGoogleAssetsType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleAssetsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "CALL",
@@ -17689,6 +18248,7 @@ impl ListGoogleAssetsType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleAssetsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CALL" => Self::Call,
@@ -17724,6 +18284,7 @@ pub enum ListGoogleConversionsType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleConversionsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "AD_MANAGER",
@@ -17736,6 +18297,7 @@ impl ListGoogleConversionsType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleConversionsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AD_MANAGER" => Self::AdManager,
@@ -17771,6 +18333,7 @@ pub enum ListGoogleEntitiesEntityType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleEntitiesEntityType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Campaign => "CAMPAIGN",
@@ -17784,6 +18347,7 @@ impl ListGoogleEntitiesEntityType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleEntitiesEntityType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CAMPAIGN" => Self::Campaign,
@@ -17817,6 +18381,7 @@ pub enum ListGoogleTargetInterestsType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleTargetInterestsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Affinity => "AFFINITY",
@@ -17829,6 +18394,7 @@ impl ListGoogleTargetInterestsType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleTargetInterestsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AFFINITY" => Self::Affinity,
@@ -17844,7 +18410,9 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A body carrying only the location the call acts for.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocationIdRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -17906,6 +18474,7 @@ pub enum PublishingStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl PublishingStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "DRAFT",
@@ -17926,6 +18495,7 @@ impl PublishingStatus {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for PublishingStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DRAFT" => Self::Draft,
@@ -17966,6 +18536,7 @@ pub enum SelectionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl SelectionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Include => "include",
@@ -17978,6 +18549,7 @@ impl SelectionType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for SelectionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "include" => Self::Include,
@@ -17993,7 +18565,9 @@ crate::runtime::enums::string_enum!(SelectionType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `SetFacebookDefaultPageRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetFacebookDefaultPageRequest {
     /// `pageId`: a string. Example: `103456789012345`.
@@ -18014,7 +18588,9 @@ impl SetFacebookDefaultPageRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `UpdateFacebookCustomAudienceRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18048,7 +18624,9 @@ impl UpdateFacebookCustomAudienceRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `UpdateLinkedinAdStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLinkedinAdStatusRequest {
     /// What to do with the entity.
@@ -18096,6 +18674,7 @@ pub enum UpdateLinkedinAdStatusRequestOperationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequestOperationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Paused => "PAUSED",
@@ -18109,6 +18688,7 @@ impl UpdateLinkedinAdStatusRequestOperationType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PAUSED" => Self::Paused,
@@ -18145,6 +18725,7 @@ pub enum UpdateLinkedinAdStatusRequestType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdGroup => "adGroup",
@@ -18158,6 +18739,7 @@ impl UpdateLinkedinAdStatusRequestType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpdateLinkedinAdStatusRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "adGroup" => Self::AdGroup,
@@ -18174,7 +18756,9 @@ crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates an ad under an ad set, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookAdRequest {
     /// Ad to update; absent to create one.
@@ -18354,7 +18938,9 @@ impl UpsertFacebookAdRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Creates an ad set under a campaign, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
@@ -18503,7 +19089,9 @@ impl UpsertFacebookAdsetRequest {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Creates a campaign draft, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
@@ -18581,7 +19169,9 @@ impl UpsertFacebookCampaignRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a pixel configuration, or updates the one named by `conversionPixelId`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookPixelRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18642,7 +19232,9 @@ impl UpsertFacebookPixelRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `UpsertGoogleAssetRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleAssetRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18780,7 +19372,9 @@ impl From<GoogleLeadFormAsset> for UpsertGoogleAssetRequestPayload {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a combined audience, or updates the one named by `resourceName`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18840,7 +19434,9 @@ impl UpsertGoogleAudienceRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a conversion action, or updates the one named by `conversionId`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleConversionRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18933,6 +19529,7 @@ pub enum UpsertGoogleConversionRequestAttributionModel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequestAttributionModel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::GoogleSearchAttributionDataDriven => "GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN",
@@ -18945,6 +19542,7 @@ impl UpsertGoogleConversionRequestAttributionModel {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleConversionRequestAttributionModel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN" => Self::GoogleSearchAttributionDataDriven,
@@ -18977,6 +19575,7 @@ pub enum UpsertGoogleConversionRequestCountingType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequestCountingType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OnePerClick => "ONE_PER_CLICK",
@@ -18989,6 +19588,7 @@ impl UpsertGoogleConversionRequestCountingType {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleConversionRequestCountingType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ONE_PER_CLICK" => Self::OnePerClick,
@@ -19004,7 +19604,9 @@ crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestCountingType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a segment or user list, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleSegmentRequest {
     /// `name`: a string.
@@ -19170,6 +19772,7 @@ pub enum UpsertGoogleSegmentRequestExpansionLevel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleSegmentRequestExpansionLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Balanced => "BALANCED",
@@ -19183,6 +19786,7 @@ impl UpsertGoogleSegmentRequestExpansionLevel {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleSegmentRequestExpansionLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "BALANCED" => Self::Balanced,
@@ -19222,6 +19826,7 @@ pub enum UpsertGoogleSegmentType {
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleSegmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CustomSegments => "CUSTOM_SEGMENTS",
@@ -19236,6 +19841,7 @@ impl UpsertGoogleSegmentType {
 #[cfg(feature = "ad_manager")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for UpsertGoogleSegmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM_SEGMENTS" => Self::CustomSegments,

@@ -246,6 +246,7 @@ impl GetAffiliate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAffiliate",
@@ -272,11 +273,13 @@ impl GetAffiliate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Affiliate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Affiliate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -365,6 +368,7 @@ impl ListAffiliateCommissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliateCommissions",
@@ -414,11 +418,13 @@ impl ListAffiliateCommissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCommissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCommissionsResponse>, crate::Error> {
@@ -434,14 +440,17 @@ impl crate::Paginated for ListAffiliateCommissions {
 
     type Item = Commission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliateCommissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.commissions).map_or(0, Vec::len);
@@ -460,6 +469,7 @@ impl crate::Paginated for ListAffiliateCommissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.commissions).unwrap_or_default()
     }
@@ -469,6 +479,7 @@ impl crate::Paginated for ListAffiliateCommissions {
 #[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Commission, crate::Error>> + Send + 'static {
@@ -558,6 +569,7 @@ impl ListAffiliatePayouts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliatePayouts",
@@ -607,11 +619,13 @@ impl ListAffiliatePayouts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListPayoutsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListPayoutsResponse>, crate::Error> {
@@ -627,14 +641,17 @@ impl crate::Paginated for ListAffiliatePayouts {
 
     type Item = Payout;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliatePayouts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.payouts).map_or(0, Vec::len);
@@ -653,6 +670,7 @@ impl crate::Paginated for ListAffiliatePayouts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.payouts).unwrap_or_default()
     }
@@ -662,6 +680,7 @@ impl crate::Paginated for ListAffiliatePayouts {
 #[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Payout, crate::Error>> + Send + 'static {
@@ -744,6 +763,7 @@ impl ListAffiliates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliates",
@@ -790,11 +810,13 @@ impl ListAffiliates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAffiliatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListAffiliatesResponse>, crate::Error> {
@@ -810,14 +832,17 @@ impl crate::Paginated for ListAffiliates {
 
     type Item = Affiliate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.affiliates).map_or(0, Vec::len);
@@ -836,6 +861,7 @@ impl crate::Paginated for ListAffiliates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.affiliates).unwrap_or_default()
     }
@@ -845,6 +871,7 @@ impl crate::Paginated for ListAffiliates {
 #[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Affiliate, crate::Error>> + Send + 'static {
@@ -855,7 +882,9 @@ impl ListAffiliates {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// A person who refers customers to the location, with running totals of what they brought in.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Affiliate {
     /// The affiliate id.
@@ -1000,7 +1029,9 @@ pub struct Affiliate {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// What an affiliate earned on one sale.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Commission {
     /// The commission id.
@@ -1111,7 +1142,9 @@ pub struct Commission {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The affiliate who earned a commission.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionAffiliate {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1130,7 +1163,9 @@ pub struct CommissionAffiliate {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The affiliate campaign a commission belongs to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionCampaign {
     /// `id`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1149,7 +1184,9 @@ pub struct CommissionCampaign {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The customer whose purchase earned a commission.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionCustomer {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1176,7 +1213,9 @@ pub struct CommissionCustomer {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The `ListAffiliatesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAffiliatesResponse {
     /// `affiliates`: a list of [`Affiliate`](crate::affiliate_manager::Affiliate) values.
@@ -1191,7 +1230,9 @@ pub struct ListAffiliatesResponse {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The `ListCommissionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCommissionsResponse {
     /// `commissions`: a list of [`Commission`](crate::affiliate_manager::Commission) values.
@@ -1206,7 +1247,9 @@ pub struct ListCommissionsResponse {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// Paging information of a listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCountMeta {
     /// Total records matching the filters.
@@ -1217,7 +1260,9 @@ pub struct ListCountMeta {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The `ListPayoutsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPayoutsResponse {
     /// `payouts`: a list of [`Payout`](crate::affiliate_manager::Payout) values.
@@ -1232,7 +1277,9 @@ pub struct ListPayoutsResponse {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// A payment of earned commissions to an affiliate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Payout {
     /// The payout id.

@@ -568,6 +568,7 @@ impl CreateAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAgentStudioAgent",
@@ -589,11 +590,13 @@ impl CreateAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CreateAgentStudioAgentResponse>, crate::Error> {
@@ -636,6 +639,7 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAgentStudioAgent",
@@ -662,11 +666,13 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteAgentStudioAgentResponse>, crate::Error> {
@@ -701,6 +707,7 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "executeAgentStudioAgent",
@@ -728,11 +735,13 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ExecuteAgentStudioAgentResponse>, crate::Error> {
@@ -767,6 +776,7 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "executePublishedAgentStudioAgent",
@@ -794,11 +804,13 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ExecuteAgentStudioAgentResponse>, crate::Error> {
@@ -841,6 +853,7 @@ impl GetAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAgentStudioAgent",
@@ -867,11 +880,13 @@ impl GetAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AgentStudioAgentResponse>, crate::Error> {
@@ -914,6 +929,7 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getPublishedAgentStudioAgent",
@@ -943,11 +959,13 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AgentStudioAgentResponse>, crate::Error> {
@@ -998,6 +1016,7 @@ impl ListAgentStudioAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgentStudioAgents",
@@ -1026,11 +1045,13 @@ impl ListAgentStudioAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListAgentStudioAgentsResponse>, crate::Error> {
@@ -1046,14 +1067,17 @@ impl crate::Paginated for ListAgentStudioAgents {
 
     type Item = AgentStudioAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAgentStudioAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
@@ -1072,6 +1096,7 @@ impl crate::Paginated for ListAgentStudioAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.agents).unwrap_or_default()
     }
@@ -1081,6 +1106,7 @@ impl crate::Paginated for ListAgentStudioAgents {
 #[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<AgentStudioAgent, crate::Error>> + Send + 'static {
@@ -1123,6 +1149,7 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listPublishedAgentStudioAgents",
@@ -1148,11 +1175,13 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListAgentStudioAgentsResponse>, crate::Error> {
@@ -1168,14 +1197,17 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 
     type Item = AgentStudioAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListPublishedAgentStudioAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
@@ -1194,6 +1226,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.agents).unwrap_or_default()
     }
@@ -1203,6 +1236,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 #[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<AgentStudioAgent, crate::Error>> + Send + 'static {
@@ -1236,6 +1270,7 @@ impl PublishAgentStudioVersion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishAgentStudioVersion",
@@ -1263,11 +1298,13 @@ impl PublishAgentStudioVersion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<PublishAgentStudioVersionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<PublishAgentStudioVersionResponse>, crate::Error> {
@@ -1302,6 +1339,7 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAgentStudioAgent",
@@ -1326,11 +1364,13 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AgentStudioUpdateResponse>, crate::Error> {
@@ -1365,6 +1405,7 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAgentStudioVersion",
@@ -1392,11 +1433,13 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AgentStudioUpdateResponse>, crate::Error> {
@@ -1408,7 +1451,9 @@ impl UpdateAgentStudioVersion {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// An image sent along with a message.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentAttachment {
     /// Kind of attachment, e.g. image.
@@ -1433,7 +1478,9 @@ impl AgentAttachment {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// An Agent Studio agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioAgent {
     /// Internal record id.
@@ -1508,7 +1555,9 @@ pub struct AgentStudioAgent {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1560,6 +1609,7 @@ pub enum AgentStudioAgentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentStudioAgentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -1573,6 +1623,7 @@ impl AgentStudioAgentStatus {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl From<&str> for AgentStudioAgentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -1589,7 +1640,9 @@ crate::runtime::enums::string_enum!(AgentStudioAgentStatus);
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent or version fields after an update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioChange {
     /// `agentId`: a string.
@@ -1620,7 +1673,9 @@ pub struct AgentStudioChange {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Paging information of an agent listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioPaging {
     /// Agents matching.
@@ -1643,7 +1698,9 @@ pub struct AgentStudioPaging {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of an update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioUpdateResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1671,7 +1728,9 @@ impl AgentStudioUpdateResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One version of an agent: its node graph, variables and settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioVersion {
     /// Internal record id.
@@ -1830,7 +1889,9 @@ pub struct AgentStudioVersion {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Editor canvas position.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioVersionViewport {
     /// `x`: a number.
@@ -1869,6 +1930,7 @@ pub enum AgentVersionState {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentVersionState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -1882,6 +1944,7 @@ impl AgentVersionState {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl From<&str> for AgentVersionState {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,
@@ -1898,7 +1961,9 @@ crate::runtime::enums::string_enum!(AgentVersionState);
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// A new agent and its first version.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentRequest {
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
@@ -2021,7 +2086,9 @@ impl CreateAgentStudioAgentRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The created agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2044,7 +2111,9 @@ pub struct CreateAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a deletion.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2063,7 +2132,9 @@ pub struct DeleteAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// A message for the agent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentRequest {
     /// The user message.
@@ -2148,7 +2219,9 @@ impl ExecuteAgentStudioAgentRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent's answer to one message.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2205,7 +2278,9 @@ pub struct ExecuteAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One page of agents.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAgentStudioAgentsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2228,7 +2303,9 @@ pub struct ListAgentStudioAgentsResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The version an agent runs in production.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductionVersionSummary {
     /// `versionId`: a string.
@@ -2261,7 +2338,9 @@ pub struct ProductionVersionSummary {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Who publishes the version.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionRequest {
     /// The location, for authorisation.
@@ -2312,7 +2391,9 @@ impl PublishAgentStudioVersionRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2340,7 +2421,9 @@ impl PublishAgentStudioVersionResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublishedVersions {
     /// The version now in production.
@@ -2355,7 +2438,9 @@ pub struct PublishedVersions {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent fields to change.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAgentStudioAgentRequest {
     /// The location, for authorisation; it cannot be changed.
@@ -2406,7 +2491,9 @@ impl UpdateAgentStudioAgentRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The new content of a version; lists replace the stored ones whole.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAgentStudioVersionRequest {
     /// The location, for authorisation.

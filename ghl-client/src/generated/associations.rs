@@ -397,6 +397,7 @@ pub struct CreateAssociation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl CreateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAssociation",
@@ -415,11 +416,13 @@ impl CreateAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -444,6 +447,7 @@ pub struct CreateRelation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl CreateRelation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createRelation",
@@ -462,11 +466,13 @@ impl CreateRelation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Relation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Relation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -491,6 +497,7 @@ pub struct DeleteAssociation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl DeleteAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAssociation",
@@ -508,11 +515,13 @@ impl DeleteAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteAssociationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteAssociationResponse>, crate::Error> {
@@ -548,6 +557,7 @@ impl DeleteRelation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteRelation",
@@ -574,11 +584,13 @@ impl DeleteRelation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -605,6 +617,7 @@ pub struct GetAssociation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl GetAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAssociation",
@@ -622,11 +635,13 @@ impl GetAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -660,6 +675,7 @@ impl GetAssociationByKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAssociationByKey",
@@ -683,11 +699,13 @@ impl GetAssociationByKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -722,6 +740,7 @@ impl ListAssociations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAssociations",
@@ -744,11 +763,13 @@ impl ListAssociations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListAssociationsResponse>, crate::Error> {
@@ -764,14 +785,17 @@ impl crate::Paginated for ListAssociations {
 
     type Item = Association;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAssociations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.associations).map_or(0, Vec::len);
@@ -787,6 +811,7 @@ impl crate::Paginated for ListAssociations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.associations).unwrap_or_default()
     }
@@ -796,6 +821,7 @@ impl crate::Paginated for ListAssociations {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListAssociations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Association, crate::Error>> + Send + 'static {
@@ -828,6 +854,7 @@ impl ListAssociationsByObjectKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAssociationsByObjectKey",
@@ -851,11 +878,13 @@ impl ListAssociationsByObjectKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListAssociationsResponse>, crate::Error> {
@@ -900,6 +929,7 @@ impl ListRelationsByRecord {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listRelationsByRecord",
@@ -931,11 +961,13 @@ impl ListRelationsByRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListRelationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListRelationsResponse>, crate::Error> {
@@ -951,14 +983,17 @@ impl crate::Paginated for ListRelationsByRecord {
 
     type Item = Relation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListRelationsByRecord::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.relations).map_or(0, Vec::len);
@@ -974,6 +1009,7 @@ impl crate::Paginated for ListRelationsByRecord {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.relations).unwrap_or_default()
     }
@@ -983,6 +1019,7 @@ impl crate::Paginated for ListRelationsByRecord {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListRelationsByRecord {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Relation, crate::Error>> + Send + 'static {
@@ -1009,6 +1046,7 @@ pub struct UpdateAssociation {
 #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl UpdateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAssociation",
@@ -1030,11 +1068,13 @@ impl UpdateAssociation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1044,7 +1084,9 @@ impl UpdateAssociation {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// A named link type between two object types, with a label for each side.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Association {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1100,6 +1142,7 @@ pub enum AssociationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl AssociationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserDefined => "USER_DEFINED",
@@ -1112,6 +1155,7 @@ impl AssociationType {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl From<&str> for AssociationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USER_DEFINED" => Self::UserDefined,
@@ -1127,7 +1171,9 @@ crate::runtime::enums::string_enum!(AssociationType);
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `CreateAssociationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAssociationRequest {
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
@@ -1181,7 +1227,9 @@ impl CreateAssociationRequest {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `CreateRelationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRelationRequest {
     /// `locationId`: a string. Example: `clF1LD04GTUKN3b3XuOj`.
@@ -1224,7 +1272,9 @@ impl CreateRelationRequest {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `DeleteAssociationResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteAssociationResponse {
     /// True when the association is gone.
@@ -1243,7 +1293,9 @@ pub struct DeleteAssociationResponse {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListAssociationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAssociationsResponse {
     /// `associations`: a list of [`Association`](crate::associations::Association) values.
@@ -1254,7 +1306,9 @@ pub struct ListAssociationsResponse {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListRelationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRelationsResponse {
     /// `relations`: a list of [`Relation`](crate::associations::Relation) values.
@@ -1265,7 +1319,9 @@ pub struct ListRelationsResponse {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// One link between two records through an association.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Relation {
     /// `id`: a string. Example: `67ae0d741119d218c9d0c477`.
@@ -1300,7 +1356,9 @@ pub struct Relation {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `UpdateAssociationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAssociationRequest {
     /// `firstObjectLabel`: a string. Example: `student`.

@@ -455,6 +455,7 @@ impl CheckBlogUrlSlugExists {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "checkBlogUrlSlugExists",
@@ -479,11 +480,13 @@ impl CheckBlogUrlSlugExists {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UrlSlugCheckResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UrlSlugCheckResponse>, crate::Error> {
@@ -516,6 +519,7 @@ pub struct CreateBlogCategory {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateBlogCategory {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlogCategory",
@@ -534,11 +538,13 @@ impl CreateBlogCategory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -565,6 +571,7 @@ pub struct CreateBlogPost {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl CreateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlogPost",
@@ -583,11 +590,13 @@ impl CreateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CreateBlogPostResponse>, crate::Error> {
@@ -620,6 +629,7 @@ pub struct DeleteBlogPost {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBlogPost",
@@ -637,11 +647,13 @@ impl DeleteBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -674,6 +686,7 @@ pub struct GetBlogPost {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBlogPost",
@@ -691,11 +704,13 @@ impl GetBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -732,6 +747,7 @@ impl ListBlogAuthors {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogAuthors",
@@ -754,11 +770,13 @@ impl ListBlogAuthors {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBlogAuthorsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListBlogAuthorsResponse>, crate::Error> {
@@ -774,14 +792,17 @@ impl crate::Paginated for ListBlogAuthors {
 
     type Item = BlogAuthor;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogAuthors::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.authors).map_or(0, Vec::len);
@@ -797,6 +818,7 @@ impl crate::Paginated for ListBlogAuthors {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.authors).unwrap_or_default()
     }
@@ -806,6 +828,7 @@ impl crate::Paginated for ListBlogAuthors {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<BlogAuthor, crate::Error>> + Send + 'static {
@@ -841,6 +864,7 @@ impl ListBlogCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogCategories",
@@ -863,11 +887,13 @@ impl ListBlogCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBlogCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListBlogCategoriesResponse>, crate::Error> {
@@ -883,14 +909,17 @@ impl crate::Paginated for ListBlogCategories {
 
     type Item = BlogCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.categories).map_or(0, Vec::len);
@@ -906,6 +935,7 @@ impl crate::Paginated for ListBlogCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.categories).unwrap_or_default()
     }
@@ -915,6 +945,7 @@ impl crate::Paginated for ListBlogCategories {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<BlogCategory, crate::Error>> + Send + 'static {
@@ -965,6 +996,7 @@ impl ListBlogPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogPosts",
@@ -994,11 +1026,13 @@ impl ListBlogPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBlogPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListBlogPostsResponse>, crate::Error> {
@@ -1014,14 +1048,17 @@ impl crate::Paginated for ListBlogPosts {
 
     type Item = BlogPost;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogPosts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.blogs).map_or(0, Vec::len);
@@ -1037,6 +1074,7 @@ impl crate::Paginated for ListBlogPosts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.blogs).unwrap_or_default()
     }
@@ -1046,6 +1084,7 @@ impl crate::Paginated for ListBlogPosts {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<BlogPost, crate::Error>> + Send + 'static {
@@ -1088,6 +1127,7 @@ impl ListBlogs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogs",
@@ -1110,11 +1150,13 @@ impl ListBlogs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBlogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListBlogsResponse>, crate::Error> {
@@ -1130,14 +1172,17 @@ impl crate::Paginated for ListBlogs {
 
     type Item = Blog;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -1153,6 +1198,7 @@ impl crate::Paginated for ListBlogs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -1162,6 +1208,7 @@ impl crate::Paginated for ListBlogs {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(self) -> impl futures::Stream<Item = Result<Blog, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -1186,6 +1233,7 @@ pub struct UpdateBlogPost {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl UpdateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBlogPost",
@@ -1207,11 +1255,13 @@ impl UpdateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpdateBlogPostResponse>, crate::Error> {
@@ -1223,7 +1273,9 @@ impl UpdateBlogPost {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog site of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Blog {
     /// Blog id.
@@ -1238,7 +1290,9 @@ pub struct Blog {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog author.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogAuthor {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
@@ -1265,7 +1319,9 @@ pub struct BlogAuthor {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog category.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogCategory {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
@@ -1296,7 +1352,9 @@ pub struct BlogCategory {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogPost {
     /// Post id.
@@ -1382,6 +1440,7 @@ pub enum BlogPostStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl BlogPostStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "DRAFT",
@@ -1396,6 +1455,7 @@ impl BlogPostStatus {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl From<&str> for BlogPostStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DRAFT" => Self::Draft,
@@ -1413,7 +1473,9 @@ crate::runtime::enums::string_enum!(BlogPostStatus);
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A new blog post.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1521,7 +1583,9 @@ impl CreateBlogPostRequest {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The new post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateBlogPostResponse {
     /// `data`: a [`BlogPost`](crate::blogs::BlogPost).
@@ -1541,7 +1605,9 @@ impl CreateBlogPostResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of authors.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogAuthorsResponse {
     /// `authors`: a list of [`BlogAuthor`](crate::blogs::BlogAuthor) values.
@@ -1552,7 +1618,9 @@ pub struct ListBlogAuthorsResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of categories.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogCategoriesResponse {
     /// `categories`: a list of [`BlogCategory`](crate::blogs::BlogCategory) values.
@@ -1563,7 +1631,9 @@ pub struct ListBlogCategoriesResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blog posts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogPostsResponse {
     /// The posts; HighLevel names the field `blogs`.
@@ -1574,7 +1644,9 @@ pub struct ListBlogPostsResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blogs.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogsResponse {
     /// `data`: a list of [`Blog`](crate::blogs::Blog) values.
@@ -1585,7 +1657,9 @@ pub struct ListBlogsResponse {
 #[cfg(feature = "blogs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// New content of a blog post; HighLevel requires every field.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1693,7 +1767,9 @@ impl UpdateBlogPostRequest {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The updated post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostResponse {
     /// `updatedBlogPost`: a [`BlogPost`](crate::blogs::BlogPost).
@@ -1713,7 +1789,9 @@ impl UpdateBlogPostResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// Whether a slug is in use.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UrlSlugCheckResponse {
     /// True when the slug is already taken.

@@ -283,6 +283,7 @@ pub struct CreateBrandBoard {
 
 impl CreateBrandBoard {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBrandBoard",
@@ -301,11 +302,13 @@ impl CreateBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -335,6 +338,7 @@ impl DeleteBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBrandBoard",
@@ -361,11 +365,13 @@ impl DeleteBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -395,6 +401,7 @@ impl GetBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBrandBoard",
@@ -421,11 +428,13 @@ impl GetBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -482,6 +491,7 @@ impl ListBrandBoards {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBrandBoards",
@@ -516,11 +526,13 @@ impl ListBrandBoards {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBrandBoardsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListBrandBoardsResponse>, crate::Error> {
@@ -534,14 +546,17 @@ impl crate::Paginated for ListBrandBoards {
 
     type Item = BrandBoardSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBrandBoards::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.brand_boards).map_or(0, Vec::len);
@@ -557,6 +572,7 @@ impl crate::Paginated for ListBrandBoards {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.brand_boards).unwrap_or_default()
     }
@@ -564,6 +580,7 @@ impl crate::Paginated for ListBrandBoards {
 
 impl ListBrandBoards {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<BrandBoardSummary, crate::Error>> + Send + 'static {
@@ -595,6 +612,7 @@ impl UpdateBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBrandBoard",
@@ -625,11 +643,13 @@ impl UpdateBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -637,7 +657,9 @@ impl UpdateBrandBoard {
 }
 
 /// A brand board with all its assets.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
@@ -698,7 +720,9 @@ pub struct BrandBoard {
 }
 
 /// Bookkeeping about a brand board.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
@@ -737,6 +761,7 @@ pub enum BrandBoardSourceType {
 
 impl BrandBoardSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Template => "template",
@@ -748,6 +773,7 @@ impl BrandBoardSourceType {
 }
 
 impl From<&str> for BrandBoardSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "template" => Self::Template,
@@ -761,7 +787,9 @@ impl From<&str> for BrandBoardSourceType {
 crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
@@ -793,7 +821,8 @@ impl BrandBoardSummary {
 }
 
 /// A brand colour in several notations.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandColor {
     /// `id`: a string. Example: `color_xyz789`.
@@ -880,7 +909,8 @@ impl BrandColor {
 }
 
 /// A font with its fallback.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandFont {
     /// `id`: a string. Example: `font_def456`.
@@ -943,7 +973,8 @@ impl BrandFont {
 }
 
 /// A logo image kept in the media library.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
     /// `id`: a string. Example: `logo_abc123`.
@@ -1006,7 +1037,9 @@ impl BrandLogo {
 }
 
 /// A new brand board.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1106,7 +1139,9 @@ impl CreateBrandBoardRequest {
 }
 
 /// The `ListBrandBoardsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::brand_boards::BrandBoardSummary) values.
@@ -1125,7 +1160,9 @@ pub struct ListBrandBoardsResponse {
 }
 
 /// The fields to change; array fields replace the stored ones.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.

@@ -227,6 +227,7 @@ pub struct CreateBusiness {
 #[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl CreateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBusiness",
@@ -245,11 +246,13 @@ impl CreateBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BusinessWriteResponse>, crate::Error> {
@@ -276,6 +279,7 @@ pub struct DeleteBusiness {
 #[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl DeleteBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBusiness",
@@ -293,11 +297,13 @@ impl DeleteBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -324,6 +330,7 @@ pub struct GetBusiness {
 #[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl GetBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBusiness",
@@ -341,11 +348,13 @@ impl GetBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BusinessResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -392,6 +401,7 @@ impl ListBusinesses {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBusinesses",
@@ -418,11 +428,13 @@ impl ListBusinesses {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BusinessList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BusinessList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -436,14 +448,17 @@ impl crate::Paginated for ListBusinesses {
 
     type Item = Business;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBusinesses::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.businesses).map_or(0, Vec::len);
@@ -459,6 +474,7 @@ impl crate::Paginated for ListBusinesses {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.businesses).unwrap_or_default()
     }
@@ -468,6 +484,7 @@ impl crate::Paginated for ListBusinesses {
 #[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl ListBusinesses {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Business, crate::Error>> + Send + 'static {
@@ -494,6 +511,7 @@ pub struct UpdateBusiness {
 #[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl UpdateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBusiness",
@@ -515,11 +533,13 @@ impl UpdateBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BusinessWriteResponse>, crate::Error> {
@@ -531,7 +551,9 @@ impl UpdateBusiness {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// A business (CRM company record) of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Business {
     /// `id`: a string. Example: `63771dcac1116f0e21de8e12`.
@@ -602,7 +624,9 @@ pub struct Business {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessList {
     /// `businesses`: a list of [`Business`](crate::businesses::Business) values.
@@ -613,7 +637,9 @@ pub struct BusinessList {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessResponse {
     /// `business`: a [`Business`](crate::businesses::Business).
@@ -633,7 +659,9 @@ impl BusinessResponse {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessWriteResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessWriteResponse {
     /// `success`: `true` or `false`.
@@ -657,7 +685,9 @@ impl BusinessWriteResponse {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `CreateBusinessRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBusinessRequest {
     /// `name`: a string. Example: `Acme Corp`.
@@ -783,7 +813,9 @@ impl CreateBusinessRequest {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `UpdateBusinessRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBusinessRequest {
     /// `name`: a string.

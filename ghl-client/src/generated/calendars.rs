@@ -1795,6 +1795,7 @@ pub struct AddCalendarToSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl AddCalendarToSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addCalendarToSchedule",
@@ -1816,11 +1817,13 @@ impl AddCalendarToSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1847,6 +1850,7 @@ pub struct CreateAppointment {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAppointment",
@@ -1865,11 +1869,13 @@ impl CreateAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1895,6 +1901,7 @@ pub struct CreateAppointmentNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAppointmentNote",
@@ -1919,11 +1926,13 @@ impl CreateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AppointmentNoteResponse>, crate::Error> {
@@ -1950,6 +1959,7 @@ pub struct CreateAvailabilitySchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAvailabilitySchedule",
@@ -1968,11 +1978,13 @@ impl CreateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AvailabilityScheduleResponse>, crate::Error> {
@@ -1999,6 +2011,7 @@ pub struct CreateBlockSlot {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlockSlot",
@@ -2017,11 +2030,13 @@ impl CreateBlockSlot {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BlockedSlot>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2046,6 +2061,7 @@ pub struct CreateCalendar {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendar",
@@ -2064,11 +2080,13 @@ impl CreateCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2093,6 +2111,7 @@ pub struct CreateCalendarGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarGroup",
@@ -2111,11 +2130,13 @@ impl CreateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CalendarGroupResponse>, crate::Error> {
@@ -2143,6 +2164,7 @@ pub struct CreateCalendarNotifications {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarNotifications {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarNotifications",
@@ -2167,11 +2189,13 @@ impl CreateCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<CalendarNotification>>, crate::Error> {
@@ -2199,6 +2223,7 @@ pub struct CreateCalendarResource {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarResource",
@@ -2223,11 +2248,13 @@ impl CreateCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2253,6 +2280,7 @@ pub struct DeleteAppointmentNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAppointmentNote",
@@ -2274,11 +2302,13 @@ impl DeleteAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2305,6 +2335,7 @@ pub struct DeleteAvailabilitySchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAvailabilitySchedule",
@@ -2322,11 +2353,13 @@ impl DeleteAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2353,6 +2386,7 @@ pub struct DeleteCalendar {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendar",
@@ -2370,11 +2404,13 @@ impl DeleteCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2402,6 +2438,7 @@ pub struct DeleteCalendarEvent {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarEvent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarEvent",
@@ -2423,11 +2460,13 @@ impl DeleteCalendarEvent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteCalendarEventResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteCalendarEventResponse>, crate::Error> {
@@ -2454,6 +2493,7 @@ pub struct DeleteCalendarGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarGroup",
@@ -2471,11 +2511,13 @@ impl DeleteCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2503,6 +2545,7 @@ pub struct DeleteCalendarNotification {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarNotification",
@@ -2524,11 +2567,13 @@ impl DeleteCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CalendarNotificationResult>, crate::Error> {
@@ -2556,6 +2601,7 @@ pub struct DeleteCalendarResource {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarResource",
@@ -2577,11 +2623,13 @@ impl DeleteCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2608,6 +2656,7 @@ pub struct GetAppointment {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAppointment",
@@ -2628,11 +2677,13 @@ impl GetAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetAppointmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GetAppointmentResponse>, crate::Error> {
@@ -2659,6 +2710,7 @@ pub struct GetAvailabilitySchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAvailabilitySchedule",
@@ -2676,11 +2728,13 @@ impl GetAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AvailabilityScheduleResponse>, crate::Error> {
@@ -2707,6 +2761,7 @@ pub struct GetCalendar {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendar",
@@ -2724,11 +2779,13 @@ impl GetCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2759,6 +2816,7 @@ pub struct GetCalendarGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarGroup",
@@ -2776,11 +2834,13 @@ impl GetCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2808,6 +2868,7 @@ pub struct GetCalendarNotification {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarNotification",
@@ -2829,11 +2890,13 @@ impl GetCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarNotification, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CalendarNotification>, crate::Error> {
@@ -2861,6 +2924,7 @@ pub struct GetCalendarResource {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarResource",
@@ -2882,11 +2946,13 @@ impl GetCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2936,6 +3002,7 @@ impl GetFreeSlots {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFreeSlots",
@@ -2967,11 +3034,13 @@ impl GetFreeSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<FreeSlotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<FreeSlotsResponse>, crate::Error> {
@@ -3000,6 +3069,7 @@ pub struct ListAppointmentNotes {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListAppointmentNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAppointmentNotes",
@@ -3022,11 +3092,13 @@ impl ListAppointmentNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAppointmentNotesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListAppointmentNotesResponse>, crate::Error> {
@@ -3042,14 +3114,17 @@ impl crate::Paginated for ListAppointmentNotes {
 
     type Item = AppointmentNote;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAppointmentNotes::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.notes).map_or(0, Vec::len);
@@ -3065,6 +3140,7 @@ impl crate::Paginated for ListAppointmentNotes {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.notes).unwrap_or_default()
     }
@@ -3074,6 +3150,7 @@ impl crate::Paginated for ListAppointmentNotes {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<AppointmentNote, crate::Error>> + Send + 'static {
@@ -3132,6 +3209,7 @@ impl ListBlockedSlots {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlockedSlots",
@@ -3163,11 +3241,13 @@ impl ListBlockedSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
@@ -3227,6 +3307,7 @@ impl ListCalendarEvents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarEvents",
@@ -3258,11 +3339,13 @@ impl ListCalendarEvents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
@@ -3297,6 +3380,7 @@ impl ListCalendarGroups {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarGroups",
@@ -3317,11 +3401,13 @@ impl ListCalendarGroups {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarGroupsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCalendarGroupsResponse>, crate::Error> {
@@ -3376,6 +3462,7 @@ impl ListCalendarNotifications {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarNotifications",
@@ -3408,11 +3495,13 @@ impl ListCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<CalendarNotification>>, crate::Error> {
@@ -3450,6 +3539,7 @@ impl ListCalendarResources {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarResources",
@@ -3478,11 +3568,13 @@ impl ListCalendarResources {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<CalendarResource>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<CalendarResource>>, crate::Error> {
@@ -3531,6 +3623,7 @@ impl ListCalendars {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendars",
@@ -3557,11 +3650,13 @@ impl ListCalendars {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCalendarsResponse>, crate::Error> {
@@ -3589,6 +3684,7 @@ pub struct RemoveCalendarFromSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl RemoveCalendarFromSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeCalendarFromSchedule",
@@ -3610,11 +3706,13 @@ impl RemoveCalendarFromSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3671,6 +3769,7 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchAvailabilitySchedules",
@@ -3701,11 +3800,13 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAvailabilitySchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListAvailabilitySchedulesResponse>, crate::Error> {
@@ -3721,14 +3822,17 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 
     type Item = AvailabilitySchedule;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchAvailabilitySchedules::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
@@ -3744,6 +3848,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.schedules).unwrap_or_default()
     }
@@ -3753,6 +3858,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<AvailabilitySchedule, crate::Error>> + Send + 'static {
@@ -3779,6 +3885,7 @@ pub struct SetCalendarGroupStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl SetCalendarGroupStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setCalendarGroupStatus",
@@ -3803,11 +3910,13 @@ impl SetCalendarGroupStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3835,6 +3944,7 @@ pub struct UpdateAppointment {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAppointment",
@@ -3859,11 +3969,13 @@ impl UpdateAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3890,6 +4002,7 @@ pub struct UpdateAppointmentNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAppointmentNote",
@@ -3915,11 +4028,13 @@ impl UpdateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AppointmentNoteResponse>, crate::Error> {
@@ -3949,6 +4064,7 @@ pub struct UpdateAvailabilitySchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAvailabilitySchedule",
@@ -3970,11 +4086,13 @@ impl UpdateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AvailabilityScheduleResponse>, crate::Error> {
@@ -4002,6 +4120,7 @@ pub struct UpdateBlockSlot {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBlockSlot",
@@ -4026,11 +4145,13 @@ impl UpdateBlockSlot {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BlockedSlot>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4056,6 +4177,7 @@ pub struct UpdateCalendar {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendar",
@@ -4077,11 +4199,13 @@ impl UpdateCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4107,6 +4231,7 @@ pub struct UpdateCalendarGroup {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarGroup",
@@ -4128,11 +4253,13 @@ impl UpdateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CalendarGroupResponse>, crate::Error> {
@@ -4161,6 +4288,7 @@ pub struct UpdateCalendarNotification {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarNotification",
@@ -4186,11 +4314,13 @@ impl UpdateCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CalendarNotificationResult>, crate::Error> {
@@ -4219,6 +4349,7 @@ pub struct UpdateCalendarResource {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarResource",
@@ -4244,11 +4375,13 @@ impl UpdateCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4273,6 +4406,7 @@ pub struct ValidateCalendarGroupSlug {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ValidateCalendarGroupSlug {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "validateCalendarGroupSlug",
@@ -4291,11 +4425,13 @@ impl ValidateCalendarGroupSlug {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ValidateCalendarGroupSlugResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ValidateCalendarGroupSlugResponse>, crate::Error> {
@@ -4307,7 +4443,9 @@ impl ValidateCalendarGroupSlug {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment as returned after booking or changing it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
@@ -4398,6 +4536,7 @@ pub enum AppointmentMeetingType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentMeetingType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -4415,6 +4554,7 @@ impl AppointmentMeetingType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for AppointmentMeetingType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -4435,7 +4575,9 @@ crate::runtime::enums::string_enum!(AppointmentMeetingType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNote` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentNote {
     /// `id`: a string.
@@ -4475,7 +4617,9 @@ impl AppointmentNote {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppointmentNoteRequest {
     /// The user writing the note.
@@ -4505,7 +4649,9 @@ impl AppointmentNoteRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentNoteResponse {
     /// `note`: a [`AppointmentNote`](crate::calendars::AppointmentNote).
@@ -4560,6 +4706,7 @@ pub enum AppointmentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::New => "new",
@@ -4578,6 +4725,7 @@ impl AppointmentStatus {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for AppointmentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "new" => Self::New,
@@ -4599,7 +4747,9 @@ crate::runtime::enums::string_enum!(AppointmentStatus);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The working hours of a user, applicable to calendars.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilitySchedule {
     /// `id`: a string.
@@ -4652,7 +4802,9 @@ pub struct AvailabilitySchedule {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AvailabilityScheduleResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilityScheduleResponse {
     /// `schedule`: a [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule).
@@ -4672,7 +4824,9 @@ impl AvailabilityScheduleResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Set either `calendarId` or `assignedUserId`, not both.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BlockSlotRequest {
     /// `title`: a string. Example: `Test Event`.
@@ -4744,7 +4898,9 @@ impl BlockSlotRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `BlockedSlot` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlockedSlot {
     /// `id`: a string.
@@ -4802,6 +4958,7 @@ pub enum BookingNoticeUnit {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl BookingNoticeUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hours => "hours",
@@ -4816,6 +4973,7 @@ impl BookingNoticeUnit {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl From<&str> for BookingNoticeUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "hours" => Self::Hours,
@@ -4853,6 +5011,7 @@ pub enum BookingWindowUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl BookingWindowUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Days => "days",
@@ -4866,6 +5025,7 @@ impl BookingWindowUnit {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for BookingWindowUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "days" => Self::Days,
@@ -4882,7 +5042,9 @@ crate::runtime::enums::string_enum!(BookingWindowUnit);
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// A booking calendar and its settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
@@ -5149,7 +5311,9 @@ pub struct Calendar {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment or blocked slot in a calendar.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
@@ -5246,7 +5410,9 @@ pub struct CalendarEvent {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroup` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarGroup {
     /// `id`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -5277,7 +5443,9 @@ pub struct CalendarGroup {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroupResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarGroupResponse {
     /// `group`: a [`CalendarGroup`](crate::calendars::CalendarGroup).
@@ -5297,7 +5465,9 @@ impl CalendarGroupResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A notification a calendar sends around bookings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarNotification {
     /// `_id`: a string.
@@ -5400,7 +5570,9 @@ pub struct CalendarNotification {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarNotificationResult` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarNotificationResult {
     /// `message`: a string.
@@ -5411,7 +5583,8 @@ pub struct CalendarNotificationResult {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Legacy per-calendar email notification switches.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarNotificationSetting {
     /// `type`: a [`CalendarNotificationSettingType`](crate::calendars::CalendarNotificationSettingType), one of `email`.
@@ -5515,6 +5688,7 @@ pub enum CalendarNotificationSettingType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarNotificationSettingType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -5526,6 +5700,7 @@ impl CalendarNotificationSettingType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarNotificationSettingType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -5540,7 +5715,9 @@ crate::runtime::enums::string_enum!(CalendarNotificationSettingType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A room or a piece of equipment used by service calendars.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResource {
     /// `locationId`: a string.
@@ -5606,6 +5783,7 @@ pub enum CalendarResourceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarResourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Equipments => "equipments",
@@ -5618,6 +5796,7 @@ impl CalendarResourceType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarResourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "equipments" => Self::Equipments,
@@ -5633,7 +5812,9 @@ crate::runtime::enums::string_enum!(CalendarResourceType);
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `CalendarResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::calendars::Calendar).
@@ -5682,6 +5863,7 @@ pub enum CalendarType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RoundRobin => "round_robin",
@@ -5698,6 +5880,7 @@ impl CalendarType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "round_robin" => Self::RoundRobin,
@@ -5717,7 +5900,9 @@ crate::runtime::enums::string_enum!(CalendarType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A meeting location as stored on a calendar.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConfiguredMeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
@@ -5736,7 +5921,9 @@ pub struct ConfiguredMeetingLocation {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateAppointmentRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAppointmentRequest {
     /// `title`: a string. Example: `Test Event`.
@@ -5922,7 +6109,9 @@ impl CreateAppointmentRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateAvailabilityScheduleRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAvailabilityScheduleRequest {
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
@@ -5985,7 +6174,9 @@ impl CreateAvailabilityScheduleRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarGroupRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarGroupRequest {
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -6036,7 +6227,9 @@ impl CreateCalendarGroupRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarNotificationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
@@ -6204,7 +6397,9 @@ impl CreateCalendarNotificationRequest {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `CreateCalendarRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
@@ -6844,7 +7039,9 @@ impl CreateCalendarRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarResourceRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarResourceRequest {
     /// `locationId`: a string.
@@ -6901,7 +7098,8 @@ impl CreateCalendarResourceRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Opening windows for one specific date.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomAvailability {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
@@ -6942,7 +7140,9 @@ impl CustomAvailability {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A custom availability to add, change (with `id`) or delete (with `id` and `deleted`).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomAvailabilityUpdate {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
@@ -6985,7 +7185,9 @@ impl CustomAvailabilityUpdate {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DaySlots` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DaySlots {
     /// Start times, as ISO date-times with offset.
@@ -6996,7 +7198,9 @@ pub struct DaySlots {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// HighLevel requires a JSON body on this delete but documents no field; send it empty.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteCalendarEventRequest {}
 
@@ -7013,7 +7217,9 @@ impl DeleteCalendarEventRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DeleteCalendarEventResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCalendarEventResponse {
     /// `succeeded`: `true` or `false`.
@@ -7024,7 +7230,9 @@ pub struct DeleteCalendarEventResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Who or what booked an appointment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventCreator {
     /// `userId`: a string.
@@ -7056,6 +7264,7 @@ pub enum FormSubmitType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl FormSubmitType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RedirectUrl => "RedirectURL",
@@ -7068,6 +7277,7 @@ impl FormSubmitType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for FormSubmitType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "RedirectURL" => Self::RedirectUrl,
@@ -7088,7 +7298,9 @@ pub type FreeSlotsResponse = std::collections::BTreeMap<String, DaySlots>;
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `GetAppointmentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::calendars::CalendarEvent).
@@ -7125,6 +7337,7 @@ pub enum GuestType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl GuestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CountOnly => "count_only",
@@ -7137,6 +7350,7 @@ impl GuestType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for GuestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "count_only" => Self::CountOnly,
@@ -7152,7 +7366,8 @@ crate::runtime::enums::string_enum!(GuestType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// An opening window within a day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HourRange {
     /// `openHour`: a whole number.
@@ -7251,6 +7466,7 @@ pub enum LegacyMeetingLocationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl LegacyMeetingLocationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -7268,6 +7484,7 @@ impl LegacyMeetingLocationType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for LegacyMeetingLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -7288,7 +7505,9 @@ crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAppointmentNotesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAppointmentNotesResponse {
     /// `notes`: a list of [`AppointmentNote`](crate::calendars::AppointmentNote) values.
@@ -7303,7 +7522,9 @@ pub struct ListAppointmentNotesResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAvailabilitySchedulesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailabilitySchedulesResponse {
     /// `schedules`: a list of [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule) values.
@@ -7314,7 +7535,9 @@ pub struct ListAvailabilitySchedulesResponse {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarEventsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::calendars::CalendarEvent) values.
@@ -7325,7 +7548,9 @@ pub struct ListCalendarEventsResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListCalendarGroupsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarGroupsResponse {
     /// `groups`: a list of [`CalendarGroup`](crate::calendars::CalendarGroup) values.
@@ -7336,7 +7561,9 @@ pub struct ListCalendarGroupsResponse {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::calendars::Calendar) values.
@@ -7347,7 +7574,8 @@ pub struct ListCalendarsResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Hides part of the free slots so the calendar looks busier.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LookBusyConfig {
     /// `enabled`: `true` or `false`.
@@ -7387,7 +7615,9 @@ impl LookBusyConfig {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A place or medium where meetings happen.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
@@ -7452,6 +7682,7 @@ pub enum MeetingLocationKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl MeetingLocationKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "custom",
@@ -7470,6 +7701,7 @@ impl MeetingLocationKind {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for MeetingLocationKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "custom" => Self::Custom,
@@ -7491,7 +7723,9 @@ crate::runtime::enums::string_enum!(MeetingLocationKind);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `NoteAuthor` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteAuthor {
     /// `id`: a string.
@@ -7529,6 +7763,7 @@ pub enum NotificationChannel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -7543,6 +7778,7 @@ impl NotificationChannel {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -7589,6 +7825,7 @@ pub enum NotificationEvent {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationEvent {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Booked => "booked",
@@ -7605,6 +7842,7 @@ impl NotificationEvent {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationEvent {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "booked" => Self::Booked,
@@ -7624,7 +7862,8 @@ crate::runtime::enums::string_enum!(NotificationEvent);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A delay before or after the appointment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationOffset {
     /// `timeOffset`: a number. Example: `1`.
@@ -7690,6 +7929,7 @@ pub enum NotificationReceiverType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationReceiverType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -7706,6 +7946,7 @@ impl NotificationReceiverType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationReceiverType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -7725,7 +7966,8 @@ crate::runtime::enums::string_enum!(NotificationReceiverType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Weekly opening windows for some days of the week.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenHours {
     /// Days the windows apply to, 0 (Sunday) to 6.
@@ -7756,7 +7998,8 @@ impl OpenHours {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// How recurring bookings repeat.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurringSettings {
     /// `freq`: a [`RecurringSettingsFreq`](crate::calendars::RecurringSettingsFreq), one of `DAILY`, `WEEKLY`, `MONTHLY`.
@@ -7847,6 +8090,7 @@ pub enum RecurringSettingsBookingOption {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsBookingOption {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Skip => "skip",
@@ -7860,6 +8104,7 @@ impl RecurringSettingsBookingOption {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsBookingOption {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "skip" => Self::Skip,
@@ -7893,6 +8138,7 @@ pub enum RecurringSettingsBookingOverlapDefaultStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsBookingOverlapDefaultStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Confirmed => "confirmed",
@@ -7905,6 +8151,7 @@ impl RecurringSettingsBookingOverlapDefaultStatus {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "confirmed" => Self::Confirmed,
@@ -7940,6 +8187,7 @@ pub enum RecurringSettingsFreq {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsFreq {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Daily => "DAILY",
@@ -7953,6 +8201,7 @@ impl RecurringSettingsFreq {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsFreq {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DAILY" => Self::Daily,
@@ -7986,6 +8235,7 @@ pub enum RoundRobinMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RoundRobinMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RoundRobinOptimizeForAvailability => "RoundRobin_OptimizeForAvailability",
@@ -7998,6 +8248,7 @@ impl RoundRobinMode {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RoundRobinMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "RoundRobin_OptimizeForAvailability" => Self::RoundRobinOptimizeForAvailability,
@@ -8013,7 +8264,8 @@ crate::runtime::enums::string_enum!(RoundRobinMode);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleInterval` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduleInterval {
     /// Start time, HH:MM (24 h).
@@ -8050,7 +8302,8 @@ impl ScheduleInterval {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleRule` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduleRule {
     /// `type`: a [`ScheduleRuleType`](crate::calendars::ScheduleRuleType).
@@ -8121,6 +8374,7 @@ pub enum ScheduleRuleType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ScheduleRuleType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wday => "wday",
@@ -8133,6 +8387,7 @@ impl ScheduleRuleType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for ScheduleRuleType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "wday" => Self::Wday,
@@ -8148,7 +8403,9 @@ crate::runtime::enums::string_enum!(ScheduleRuleType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `SetCalendarGroupStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetCalendarGroupStatusRequest {
     /// True to enable the group, false to disable it.
@@ -8186,6 +8443,7 @@ pub enum SlotTimeUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl SlotTimeUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mins => "mins",
@@ -8198,6 +8456,7 @@ impl SlotTimeUnit {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for SlotTimeUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mins" => Self::Mins,
@@ -8213,7 +8472,9 @@ crate::runtime::enums::string_enum!(SlotTimeUnit);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A user taking bookings on a calendar.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TeamMember {
     /// `userId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -8291,7 +8552,9 @@ impl TeamMember {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A team member as stored on a calendar.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// `userId`: a string.
@@ -8328,7 +8591,9 @@ pub struct TeamMemberInfo {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateAppointmentRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAppointmentRequest {
     /// `title`: a string.
@@ -8511,7 +8776,9 @@ impl UpdateAppointmentRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateAvailabilityScheduleRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAvailabilityScheduleRequest {
     /// `name`: a string.
@@ -8558,7 +8825,9 @@ impl UpdateAvailabilityScheduleRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarGroupRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarGroupRequest {
     /// `name`: a string. Example: `group a`.
@@ -8588,7 +8857,9 @@ impl UpdateCalendarGroupRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarNotificationRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
@@ -8782,7 +9053,9 @@ impl UpdateCalendarNotificationRequest {
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `UpdateCalendarRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
     /// `isActive`: `true` or `false`.
@@ -9402,7 +9675,9 @@ impl UpdateCalendarRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarResourceRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarResourceRequest {
     /// `locationId`: a string.
@@ -9508,7 +9783,9 @@ impl UpdateCalendarResourceRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ValidateCalendarGroupSlugRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -9532,7 +9809,9 @@ impl ValidateCalendarGroupSlugRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ValidateCalendarGroupSlugResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugResponse {
     /// `available`: `true` or `false`.
@@ -9575,6 +9854,7 @@ pub enum Weekday {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl Weekday {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sunday => "sunday",
@@ -9592,6 +9872,7 @@ impl Weekday {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for Weekday {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "sunday" => Self::Sunday,
@@ -9629,6 +9910,7 @@ pub enum WidgetType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl WidgetType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "default",
@@ -9641,6 +9923,7 @@ impl WidgetType {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for WidgetType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "default" => Self::Default,

@@ -124,6 +124,7 @@ impl ListCampaigns {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCampaigns",
@@ -147,11 +148,13 @@ impl ListCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCampaignsResponse>, crate::Error> {
@@ -163,7 +166,9 @@ impl ListCampaigns {
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
 /// A campaign: a scheduled sequence of messages contacts can be enrolled in.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Campaign {
     /// `id`: a string. Example: `mIVALPYuTD7YjUHnFEx4`.
@@ -186,7 +191,9 @@ pub struct Campaign {
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
 /// The `ListCampaignsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCampaignsResponse {
     /// `campaigns`: a list of [`Campaign`](crate::campaigns::Campaign) values.

@@ -8,7 +8,9 @@
 //! 0 operations, generated from `spec/common.yaml`.
 
 /// The body HighLevel sends with a 4xx or 5xx status.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status, repeated in the body.
@@ -29,7 +31,9 @@ pub struct ApiError {
 }
 
 /// What went wrong; a single text or, for validation errors, one text per problem.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApiErrorMessage {
@@ -41,7 +45,9 @@ pub enum ApiErrorMessage {
 }
 
 /// The body of most delete operations.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSuccess {
     /// HighLevel's spelling. True when the record was deleted.
@@ -50,7 +56,9 @@ pub struct DeleteSuccess {
 }
 
 /// A bare success acknowledgement.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SuccessFlag {
     /// `success`: `true` or `false`.

@@ -109,6 +109,7 @@ pub struct GetCompany {
 #[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 impl GetCompany {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCompany",
@@ -126,11 +127,13 @@ impl GetCompany {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CompanyResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CompanyResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -140,7 +143,9 @@ impl GetCompany {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// An agency account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Company {
     /// `id`: a string.
@@ -369,7 +374,9 @@ pub struct Company {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// State of the agency's onboarding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanyOnboarding {
     /// `pending`: `true` or `false`.
@@ -450,7 +457,9 @@ pub struct CompanyOnboarding {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// The `CompanyResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanyResponse {
     /// `company`: a [`Company`](crate::companies::Company).
@@ -470,7 +479,9 @@ impl CompanyResponse {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// SaaS mode settings of the agency; the fields are those of HighLevel's example.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanySaasSettings {
     /// `agencyDashboardVisibleTo`: a string.

@@ -1342,6 +1342,7 @@ pub struct AddContactFollowers {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactFollowers",
@@ -1366,11 +1367,13 @@ impl AddContactFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AddContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AddContactFollowersResponse>, crate::Error> {
@@ -1398,6 +1401,7 @@ pub struct AddContactTags {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactTags",
@@ -1419,11 +1423,13 @@ impl AddContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactTagsResponse>, crate::Error> {
@@ -1452,6 +1458,7 @@ pub struct AddContactToCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactToCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactToCampaign",
@@ -1477,11 +1484,13 @@ impl AddContactToCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1508,6 +1517,7 @@ pub struct AddContactToWorkflow {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactToWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactToWorkflow",
@@ -1533,11 +1543,13 @@ impl AddContactToWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1562,6 +1574,7 @@ pub struct BulkSetContactsBusiness {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl BulkSetContactsBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkSetContactsBusiness",
@@ -1580,11 +1593,13 @@ impl BulkSetContactsBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkSetContactsBusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BulkSetContactsBusinessResponse>, crate::Error> {
@@ -1612,6 +1627,7 @@ pub struct BulkUpdateContactTags {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl BulkUpdateContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateContactTags",
@@ -1636,11 +1652,13 @@ impl BulkUpdateContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkUpdateContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BulkUpdateContactTagsResponse>, crate::Error> {
@@ -1667,6 +1685,7 @@ pub struct CreateContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContact",
@@ -1685,11 +1704,13 @@ impl CreateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1715,6 +1736,7 @@ pub struct CreateContactNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContactNote",
@@ -1736,11 +1758,13 @@ impl CreateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactNoteResponse>, crate::Error> {
@@ -1768,6 +1792,7 @@ pub struct CreateContactTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContactTask",
@@ -1789,11 +1814,13 @@ impl CreateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
@@ -1820,6 +1847,7 @@ pub struct DeleteContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContact",
@@ -1837,11 +1865,13 @@ impl DeleteContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1869,6 +1899,7 @@ pub struct DeleteContactNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContactNote",
@@ -1890,11 +1921,13 @@ impl DeleteContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1922,6 +1955,7 @@ pub struct DeleteContactTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContactTask",
@@ -1943,11 +1977,13 @@ impl DeleteContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1974,6 +2010,7 @@ pub struct GetContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContact",
@@ -1991,11 +2028,13 @@ impl GetContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2021,6 +2060,7 @@ pub struct GetContactNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactNote",
@@ -2042,11 +2082,13 @@ impl GetContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactNoteResponse>, crate::Error> {
@@ -2074,6 +2116,7 @@ pub struct GetContactTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactTask",
@@ -2095,11 +2138,13 @@ impl GetContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
@@ -2150,6 +2195,7 @@ impl GetDuplicateContact {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getDuplicateContact",
@@ -2176,11 +2222,13 @@ impl GetDuplicateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2207,6 +2255,7 @@ pub struct ListContactAppointments {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactAppointments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactAppointments",
@@ -2227,11 +2276,13 @@ impl ListContactAppointments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactAppointmentList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactAppointmentList>, crate::Error> {
@@ -2264,6 +2315,7 @@ pub struct ListContactCampaigns {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListContactCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactCampaigns",
@@ -2284,11 +2336,13 @@ impl ListContactCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2315,6 +2369,7 @@ pub struct ListContactNotes {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactNotes",
@@ -2332,11 +2387,13 @@ impl ListContactNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactNoteList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactNoteList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2361,6 +2418,7 @@ pub struct ListContactTasks {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactTasks {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactTasks",
@@ -2378,11 +2436,13 @@ impl ListContactTasks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactTaskList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2445,6 +2505,7 @@ impl ListContacts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContacts",
@@ -2477,11 +2538,13 @@ impl ListContacts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2495,14 +2558,17 @@ impl crate::Paginated for ListContacts {
 
     type Item = Contact;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListContacts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2538,6 +2604,7 @@ impl crate::Paginated for ListContacts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.contacts).unwrap_or_default()
     }
@@ -2547,6 +2614,7 @@ impl crate::Paginated for ListContacts {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContacts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Contact, crate::Error>> + Send + 'static {
@@ -2602,6 +2670,7 @@ impl ListContactsByBusiness {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactsByBusiness",
@@ -2637,11 +2706,13 @@ impl ListContactsByBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2655,14 +2726,17 @@ impl crate::Paginated for ListContactsByBusiness {
 
     type Item = Contact;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListContactsByBusiness::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.contacts).map_or(0, Vec::len);
@@ -2678,6 +2752,7 @@ impl crate::Paginated for ListContactsByBusiness {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.contacts).unwrap_or_default()
     }
@@ -2687,6 +2762,7 @@ impl crate::Paginated for ListContactsByBusiness {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Contact, crate::Error>> + Send + 'static {
@@ -2713,6 +2789,7 @@ pub struct RemoveContactFollowers {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFollowers",
@@ -2737,11 +2814,13 @@ impl RemoveContactFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RemoveContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<RemoveContactFollowersResponse>, crate::Error> {
@@ -2768,6 +2847,7 @@ pub struct RemoveContactFromAllCampaigns {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromAllCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromAllCampaigns",
@@ -2788,11 +2868,13 @@ impl RemoveContactFromAllCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2818,6 +2900,7 @@ pub struct RemoveContactFromCampaign {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromCampaign",
@@ -2839,11 +2922,13 @@ impl RemoveContactFromCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2870,6 +2955,7 @@ pub struct RemoveContactFromWorkflow {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromWorkflow",
@@ -2895,11 +2981,13 @@ impl RemoveContactFromWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2925,6 +3013,7 @@ pub struct RemoveContactTags {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactTags",
@@ -2946,11 +3035,13 @@ impl RemoveContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactTagsResponse>, crate::Error> {
@@ -2977,6 +3068,7 @@ pub struct SearchContacts {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl SearchContacts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchContacts",
@@ -2995,11 +3087,13 @@ impl SearchContacts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3028,6 +3122,7 @@ pub struct SetContactTaskCompleted {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl SetContactTaskCompleted {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setContactTaskCompleted",
@@ -3053,11 +3148,13 @@ impl SetContactTaskCompleted {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
@@ -3085,6 +3182,7 @@ pub struct UpdateContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContact",
@@ -3106,11 +3204,13 @@ impl UpdateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpdateContactResponse>, crate::Error> {
@@ -3139,6 +3239,7 @@ pub struct UpdateContactNote {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContactNote",
@@ -3164,11 +3265,13 @@ impl UpdateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactNoteResponse>, crate::Error> {
@@ -3197,6 +3300,7 @@ pub struct UpdateContactTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContactTask",
@@ -3222,11 +3326,13 @@ impl UpdateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
@@ -3253,6 +3359,7 @@ pub struct UpsertContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpsertContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertContact",
@@ -3271,11 +3378,13 @@ impl UpsertContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpsertContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpsertContactResponse>, crate::Error> {
@@ -3287,7 +3396,9 @@ impl UpsertContact {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `AddContactFollowersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddContactFollowersResponse {
     /// `followers`: a list of strings.
@@ -3308,7 +3419,9 @@ pub struct AddContactFollowersResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// HighLevel documents no fields for this body, but refuses the call without one; `{}` is enough.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddContactToCampaignRequest {}
 
@@ -3325,7 +3438,9 @@ impl AddContactToCampaignRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Where a contact came from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AttributionSource {
     /// `url`: a string.
@@ -3404,7 +3519,9 @@ pub struct AttributionSource {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkSetContactsBusinessRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessRequest {
     /// `locationId`: a string.
@@ -3438,7 +3555,9 @@ impl BulkSetContactsBusinessRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkSetContactsBusinessResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessResponse {
     /// `success`: `true` or `false`.
@@ -3470,6 +3589,7 @@ pub enum BulkTagAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkTagAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Add => "add",
@@ -3482,6 +3602,7 @@ impl BulkTagAction {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for BulkTagAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "add" => Self::Add,
@@ -3497,7 +3618,9 @@ crate::runtime::enums::string_enum!(BulkTagAction);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The outcome of a bulk tag update for one contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkTagResult {
     /// `contactId`: a string.
@@ -3563,6 +3686,7 @@ pub enum BulkTagResultType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkTagResultType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -3575,6 +3699,7 @@ impl BulkTagResultType {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for BulkTagResultType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "success" => Self::Success,
@@ -3590,7 +3715,9 @@ crate::runtime::enums::string_enum!(BulkTagResultType);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkUpdateContactTagsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsRequest {
     /// Ids of the contacts to change.
@@ -3636,7 +3763,9 @@ impl BulkUpdateContactTagsRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `BulkUpdateContactTagsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
@@ -3655,7 +3784,9 @@ pub struct BulkUpdateContactTagsResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A contact record.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
@@ -3856,7 +3987,9 @@ pub struct Contact {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A calendar appointment of a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactAppointment {
     /// `id`: a string.
@@ -3937,7 +4070,9 @@ pub struct ContactAppointment {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactAppointmentList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactAppointmentList {
     /// `events`: a list of [`ContactAppointment`](crate::contacts::ContactAppointment) values.
@@ -3948,7 +4083,9 @@ pub struct ContactAppointmentList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The value of one custom field on a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactCustomFieldValue {
     /// Id of the custom field.
@@ -3963,7 +4100,9 @@ pub struct ContactCustomFieldValue {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactFollowersRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContactFollowersRequest {
     /// User ids.
@@ -3983,7 +4122,9 @@ impl ContactFollowersRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactList {
     /// `contacts`: a list of [`Contact`](crate::contacts::Contact) values.
@@ -4002,7 +4143,9 @@ pub struct ContactList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A note attached to a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNote {
     /// `id`: a string.
@@ -4041,7 +4184,9 @@ pub struct ContactNote {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNoteList {
     /// `notes`: a list of [`ContactNote`](crate::contacts::ContactNote) values.
@@ -4052,7 +4197,9 @@ pub struct ContactNoteList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNoteResponse {
     /// `note`: a [`ContactNote`](crate::contacts::ContactNote).
@@ -4072,7 +4219,9 @@ impl ContactNoteResponse {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `ContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::contacts::Contact).
@@ -4092,7 +4241,9 @@ impl ContactResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTagsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContactTagsRequest {
     /// `tags`: a list of strings.
@@ -4112,7 +4263,9 @@ impl ContactTagsRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTagsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTagsResponse {
     /// `tags`: a list of strings.
@@ -4123,7 +4276,9 @@ pub struct ContactTagsResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A task attached to a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTask {
     /// `id`: a string.
@@ -4158,7 +4313,9 @@ pub struct ContactTask {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTaskList {
     /// `tasks`: a list of [`ContactTask`](crate::contacts::ContactTask) values.
@@ -4169,7 +4326,9 @@ pub struct ContactTaskList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTaskResponse {
     /// `task`: a [`ContactTask`](crate::contacts::ContactTask).
@@ -4189,7 +4348,9 @@ impl ContactTaskResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactWorkflowRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContactWorkflowRequest {
     /// When the workflow should start for the contact.
@@ -4216,7 +4377,9 @@ impl ContactWorkflowRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Paging data of a contact list.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactsMeta {
     /// `total`: a whole number.
@@ -4251,7 +4414,9 @@ pub struct ContactsMeta {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `CreateContactNoteRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactNoteRequest {
     /// Id of the author.
@@ -4311,7 +4476,9 @@ impl CreateContactNoteRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `CreateContactRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
@@ -4648,7 +4815,9 @@ impl CreateContactRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `CreateContactTaskRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactTaskRequest {
     /// `title`: a string. Example: `Call back`.
@@ -4705,7 +4874,9 @@ impl CreateContactTaskRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// A custom field value to write on a contact.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
@@ -4755,7 +4926,8 @@ impl CustomFieldInput {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `DndSetting` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSetting {
     /// `status`: a [`DndStatus`](crate::contacts::DndStatus).
@@ -4802,7 +4974,8 @@ impl DndSetting {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb state per channel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `Call`: a [`DndSetting`](crate::contacts::DndSetting).
@@ -4899,6 +5072,7 @@ pub enum DndStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl DndStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -4912,6 +5086,7 @@ impl DndStatus {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for DndStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -4928,7 +5103,9 @@ crate::runtime::enums::string_enum!(DndStatus);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `InboundDndSetting` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InboundDndSetting {
     /// `status`: a [`InboundDndSettingStatus`](crate::contacts::InboundDndSettingStatus), one of `active`, `inactive`.
@@ -4975,6 +5152,7 @@ pub enum InboundDndSettingStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl InboundDndSettingStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -4987,6 +5165,7 @@ impl InboundDndSettingStatus {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for InboundDndSettingStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -5002,7 +5181,9 @@ crate::runtime::enums::string_enum!(InboundDndSettingStatus);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb for inbound messages.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InboundDndSettings {
     /// `all`: a [`InboundDndSetting`](crate::contacts::InboundDndSetting).
@@ -5029,7 +5210,9 @@ impl InboundDndSettings {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `RemoveContactFollowersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveContactFollowersResponse {
     /// `followers`: a list of strings.
@@ -5050,7 +5233,9 @@ pub struct RemoveContactFollowersResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `SearchContactsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchContactsRequest {
     /// `locationId`: a string.
@@ -5081,7 +5266,9 @@ impl SearchContactsRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `SetTaskCompletedRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetTaskCompletedRequest {
     /// `completed`: `true` or `false`.
@@ -5101,7 +5288,9 @@ impl SetTaskCompletedRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// An acknowledgement of a campaign or workflow change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
@@ -5112,7 +5301,9 @@ pub struct SucceededFlag {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `UpdateContactNoteRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactNoteRequest {
     /// Id of the author.
@@ -5179,7 +5370,9 @@ impl UpdateContactNoteRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpdateContactRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
@@ -5495,7 +5688,9 @@ impl UpdateContactRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpdateContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// HighLevel's spelling. True when the contact was updated.
@@ -5519,7 +5714,9 @@ impl UpdateContactResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `UpdateContactTaskRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactTaskRequest {
     /// `title`: a string.
@@ -5586,7 +5783,9 @@ impl UpdateContactTaskRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpsertContactRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
@@ -5940,7 +6139,9 @@ impl UpsertContactRequest {
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpsertContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.

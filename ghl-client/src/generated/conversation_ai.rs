@@ -535,6 +535,7 @@ pub struct CreateConversationAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl CreateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversationAiAction",
@@ -559,11 +560,13 @@ impl CreateConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
@@ -590,6 +593,7 @@ pub struct CreateConversationAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl CreateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversationAiAgent",
@@ -608,11 +612,13 @@ impl CreateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationAiAgent>, crate::Error> {
@@ -640,6 +646,7 @@ pub struct DeleteConversationAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DeleteConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversationAiAction",
@@ -661,11 +668,13 @@ impl DeleteConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteConversationAiActionResponse>, crate::Error> {
@@ -692,6 +701,7 @@ pub struct DeleteConversationAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DeleteConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversationAiAgent",
@@ -712,11 +722,13 @@ impl DeleteConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteConversationAiAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteConversationAiAgentResponse>, crate::Error> {
@@ -744,6 +756,7 @@ pub struct GetConversationAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiAction",
@@ -765,11 +778,13 @@ impl GetConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
@@ -796,6 +811,7 @@ pub struct GetConversationAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiAgent",
@@ -816,11 +832,13 @@ impl GetConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationAiAgent>, crate::Error> {
@@ -848,6 +866,7 @@ pub struct GetConversationAiGeneration {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiGeneration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiGeneration",
@@ -864,11 +883,13 @@ impl GetConversationAiGeneration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiGeneration, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationAiGeneration>, crate::Error> {
@@ -895,6 +916,7 @@ pub struct ListConversationAiActions {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl ListConversationAiActions {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listConversationAiActions",
@@ -915,11 +937,13 @@ impl ListConversationAiActions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListConversationAiActionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListConversationAiActionsResponse>, crate::Error> {
@@ -966,6 +990,7 @@ impl SearchConversationAiAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchConversationAiAgents",
@@ -989,11 +1014,13 @@ impl SearchConversationAiAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchConversationAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchConversationAiAgentsResponse>, crate::Error> {
@@ -1009,14 +1036,17 @@ impl crate::Paginated for SearchConversationAiAgents {
 
     type Item = ConversationAiAgentListItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchConversationAiAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1038,6 +1068,7 @@ impl crate::Paginated for SearchConversationAiAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.agents).unwrap_or_default()
     }
@@ -1047,6 +1078,7 @@ impl crate::Paginated for SearchConversationAiAgents {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<ConversationAiAgentListItem, crate::Error>> + Send + 'static {
@@ -1074,6 +1106,7 @@ pub struct UpdateConversationAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiAction",
@@ -1099,11 +1132,13 @@ impl UpdateConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
@@ -1131,6 +1166,7 @@ pub struct UpdateConversationAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiAgent",
@@ -1155,11 +1191,13 @@ impl UpdateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationAiAgent>, crate::Error> {
@@ -1187,6 +1225,7 @@ pub struct UpdateConversationAiFollowupSettings {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiFollowupSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiFollowupSettings",
@@ -1211,11 +1250,13 @@ impl UpdateConversationAiFollowupSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
@@ -1227,7 +1268,8 @@ impl UpdateConversationAiFollowupSettings {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an advanced follow-up action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdvancedFollowupDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -1313,6 +1355,7 @@ pub enum AdvancedFollowupDetailsScenarioId {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AdvancedFollowupDetailsScenarioId {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContactStoppedReplying => "contactStoppedReplying",
@@ -1326,6 +1369,7 @@ impl AdvancedFollowupDetailsScenarioId {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AdvancedFollowupDetailsScenarioId {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contactStoppedReplying" => Self::ContactStoppedReplying,
@@ -1342,7 +1386,9 @@ crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action attached to an agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentActionRef {
     /// `id`: a string. Example: `actionId123`.
@@ -1386,6 +1432,7 @@ pub enum AgentChannel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AgentChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ig => "IG",
@@ -1402,6 +1449,7 @@ impl AgentChannel {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AgentChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "IG" => Self::Ig,
@@ -1441,6 +1489,7 @@ pub enum AgentMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AgentMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Off => "off",
@@ -1454,6 +1503,7 @@ impl AgentMode {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AgentMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "off" => Self::Off,
@@ -1490,6 +1540,7 @@ pub enum AgentSleepUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AgentSleepUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hours => "hours",
@@ -1503,6 +1554,7 @@ impl AgentSleepUnit {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AgentSleepUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "hours" => Self::Hours,
@@ -1519,7 +1571,8 @@ crate::runtime::enums::string_enum!(AgentSleepUnit);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an appointment-booking action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppointmentBookingDetails {
     /// `actionId`: a string. Example: `action123`.
@@ -1677,7 +1730,9 @@ impl AppointmentBookingDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One message of the conversation history.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ChatTurn {
     /// Who spoke, e.g. user or assistant.
@@ -1692,7 +1747,9 @@ pub struct ChatTurn {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action an agent may take.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAction {
     /// `id`: a string. Example: `actionId123`.
@@ -1909,7 +1966,9 @@ impl From<TransferBotDetails> for ConversationAiActionDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action to attach or its new settings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConversationAiActionRequest {
     /// `name`: a string. Example: `Trigger a Workflow`.
@@ -2130,7 +2189,9 @@ impl From<TransferBotDetails> for ConversationAiActionRequestDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiActionResponse {
     /// `data`: a [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction).
@@ -2186,6 +2247,7 @@ pub enum ConversationAiActionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl ConversationAiActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TriggerWorkflow => "triggerWorkflow",
@@ -2203,6 +2265,7 @@ impl ConversationAiActionType {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for ConversationAiActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "triggerWorkflow" => Self::TriggerWorkflow,
@@ -2223,7 +2286,9 @@ crate::runtime::enums::string_enum!(ConversationAiActionType);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A Conversation AI agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgent {
     /// `id`: a string. Example: `emp_123`.
@@ -2312,7 +2377,9 @@ pub struct ConversationAiAgent {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An agent as search results show it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItem {
     /// `id`: a string. Example: `emp_123`.
@@ -2401,7 +2468,9 @@ pub struct ConversationAiAgentListItem {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `ConversationAiAgentListItemGoal` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItemGoal {
     /// `prompt`: a string.
@@ -2420,7 +2489,9 @@ pub struct ConversationAiAgentListItemGoal {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// How one AI reply was produced.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiGeneration {
     /// The full prompt sent to the model.
@@ -2473,7 +2544,9 @@ pub struct ConversationAiGeneration {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A new agent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
@@ -2697,6 +2770,7 @@ pub enum DelayUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl DelayUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Days => "days",
@@ -2710,6 +2784,7 @@ impl DelayUnit {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for DelayUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "days" => Self::Days,
@@ -2726,7 +2801,9 @@ crate::runtime::enums::string_enum!(DelayUnit);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeleteConversationAiActionResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiActionResponse {
     /// `data`: a [`DeletedAction`](crate::conversation_ai::DeletedAction).
@@ -2750,7 +2827,9 @@ impl DeleteConversationAiActionResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeleteConversationAiAgentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2765,7 +2844,9 @@ pub struct DeleteConversationAiAgentResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeletedAction` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeletedAction {
     /// `id`: a string. Example: `actionId123`.
@@ -2776,7 +2857,8 @@ pub struct DeletedAction {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// When and how follow-ups are sent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FollowupSettings {
     /// Follow-ups may switch channel.
@@ -2855,6 +2937,7 @@ pub enum FollowupSettingsTimezoneToUse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl FollowupSettingsTimezoneToUse {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -2867,6 +2950,7 @@ impl FollowupSettingsTimezoneToUse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for FollowupSettingsTimezoneToUse {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -2882,7 +2966,8 @@ crate::runtime::enums::string_enum!(FollowupSettingsTimezoneToUse);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One step of a follow-up sequence.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FollowupStep {
     /// Step number.
@@ -3009,6 +3094,7 @@ pub enum GetConversationAiGenerationSource {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiGenerationSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Conversation => "conversation",
@@ -3021,6 +3107,7 @@ impl GetConversationAiGenerationSource {
 #[cfg(feature = "conversation_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for GetConversationAiGenerationSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation" => Self::Conversation,
@@ -3036,7 +3123,8 @@ crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a human-handover action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HumanHandoverDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -3215,6 +3303,7 @@ pub enum HumanHandoverDetailsHandoverType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl HumanHandoverDetailsHandoverType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContactRequest => "contactRequest",
@@ -3229,6 +3318,7 @@ impl HumanHandoverDetailsHandoverType {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for HumanHandoverDetailsHandoverType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contactRequest" => Self::ContactRequest,
@@ -3246,7 +3336,9 @@ crate::runtime::enums::string_enum!(HumanHandoverDetailsHandoverType);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A piece of knowledge-base content used for a reply.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeChunk {
     /// `id`: a string. Example: `chunk_123`.
@@ -3269,7 +3361,9 @@ pub struct KnowledgeChunk {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An agent's actions.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListConversationAiActionsResponse {
     /// `data`: a list of [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction) values.
@@ -3284,7 +3378,9 @@ pub struct ListConversationAiActionsResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `SearchConversationAiAgentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchConversationAiAgentsResponse {
     /// `agents`: a list of [`ConversationAiAgentListItem`](crate::conversation_ai::ConversationAiAgentListItem) values.
@@ -3303,7 +3399,8 @@ pub struct SearchConversationAiAgentsResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a stop-bot action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StopBotDetails {
     /// Goodbye detection or a custom condition.
@@ -3447,6 +3544,7 @@ pub enum StopBotDetailsStopBotDetectionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl StopBotDetailsStopBotDetectionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Goodbye => "Goodbye",
@@ -3459,6 +3557,7 @@ impl StopBotDetailsStopBotDetectionType {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for StopBotDetailsStopBotDetectionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Goodbye" => Self::Goodbye,
@@ -3474,7 +3573,8 @@ crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a transfer-to-another-agent action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferBotDetails {
     /// Default or custom trigger.
@@ -3574,6 +3674,7 @@ pub enum TransferBotDetailsTransferBotType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl TransferBotDetailsTransferBotType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "Default",
@@ -3586,6 +3687,7 @@ impl TransferBotDetailsTransferBotType {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for TransferBotDetailsTransferBotType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Default" => Self::Default,
@@ -3601,7 +3703,8 @@ crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a trigger-workflow action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TriggerWorkflowDetails {
     /// Workflows to start.
@@ -3652,7 +3755,8 @@ impl TriggerWorkflowDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an update-contact-field action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateContactFieldDetails {
     /// The contact field to fill.
@@ -3703,7 +3807,9 @@ impl UpdateContactFieldDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The full new configuration of an agent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
@@ -3924,7 +4030,9 @@ impl UpdateConversationAiAgentRequest {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Follow-up settings for some actions.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFollowupSettingsRequest {
     /// Actions to update.
@@ -3969,6 +4077,7 @@ pub enum WaitTimeUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl WaitTimeUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Minutes => "minutes",
@@ -3981,6 +4090,7 @@ impl WaitTimeUnit {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for WaitTimeUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "minutes" => Self::Minutes,
@@ -3996,7 +4106,8 @@ crate::runtime::enums::string_enum!(WaitTimeUnit);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Working hours of one week day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingDay {
     /// Week day, 0 for Sunday.
@@ -4033,7 +4144,8 @@ impl WorkingDay {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A span of working time in a day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// `startHour`: a whole number. Example: `9`.

@@ -1141,6 +1141,7 @@ pub struct AddInboundMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl AddInboundMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addInboundMessage",
@@ -1159,11 +1160,13 @@ impl AddInboundMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AddedMessageResponse>, crate::Error> {
@@ -1190,6 +1193,7 @@ pub struct AddOutboundCall {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl AddOutboundCall {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addOutboundCall",
@@ -1208,11 +1212,13 @@ impl AddOutboundCall {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AddedMessageResponse>, crate::Error> {
@@ -1239,6 +1245,7 @@ pub struct CancelScheduledEmail {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CancelScheduledEmail {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelScheduledEmail",
@@ -1259,11 +1266,13 @@ impl CancelScheduledEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CancelScheduledResponse>, crate::Error> {
@@ -1290,6 +1299,7 @@ pub struct CancelScheduledMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CancelScheduledMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelScheduledMessage",
@@ -1310,11 +1320,13 @@ impl CancelScheduledMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CancelScheduledResponse>, crate::Error> {
@@ -1343,6 +1355,7 @@ pub struct ChangeContactSubscription {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ChangeContactSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "changeContactSubscription",
@@ -1364,11 +1377,13 @@ impl ChangeContactSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1395,6 +1410,7 @@ pub struct CompleteAttachmentUpload {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CompleteAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "completeAttachmentUpload",
@@ -1416,11 +1432,13 @@ impl CompleteAttachmentUpload {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CompleteAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CompleteAttachmentUploadResponse>, crate::Error> {
@@ -1447,6 +1465,7 @@ pub struct CreateConversation {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CreateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversation",
@@ -1465,11 +1484,13 @@ impl CreateConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationResponse>, crate::Error> {
@@ -1507,6 +1528,7 @@ impl CreateCustomSubtype {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomSubtype",
@@ -1534,11 +1556,13 @@ impl CreateCustomSubtype {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1565,6 +1589,7 @@ pub struct DeleteConversation {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl DeleteConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversation",
@@ -1585,11 +1610,13 @@ impl DeleteConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1625,6 +1652,7 @@ impl DownloadMessageTranscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "downloadMessageTranscription",
@@ -1651,11 +1679,13 @@ impl DownloadMessageTranscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute_bytes(request).await
@@ -1753,6 +1783,7 @@ impl ExportMessages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "exportMessages",
@@ -1800,11 +1831,13 @@ impl ExportMessages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ExportMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ExportMessagesResponse>, crate::Error> {
@@ -1820,14 +1853,17 @@ impl crate::Paginated for ExportMessages {
 
     type Item = Message;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ExportMessages::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1845,6 +1881,7 @@ impl crate::Paginated for ExportMessages {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.messages).unwrap_or_default()
     }
@@ -1854,6 +1891,7 @@ impl crate::Paginated for ExportMessages {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Message, crate::Error>> + Send + 'static {
@@ -1895,6 +1933,7 @@ impl GetContactSubscriptionStatus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactSubscriptionStatus",
@@ -1922,11 +1961,13 @@ impl GetContactSubscriptionStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1953,6 +1994,7 @@ pub struct GetConversation {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversation",
@@ -1973,11 +2015,13 @@ impl GetConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Conversation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Conversation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2002,6 +2046,7 @@ pub struct GetEmailMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetEmailMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailMessage",
@@ -2022,11 +2067,13 @@ impl GetEmailMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailMessage, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EmailMessage>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2051,6 +2098,7 @@ pub struct GetMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessage",
@@ -2068,11 +2116,13 @@ impl GetMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Message, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Message>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2106,6 +2156,7 @@ impl GetMessageRecording {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessageRecording",
@@ -2132,11 +2183,13 @@ impl GetMessageRecording {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute_bytes(request).await
@@ -2170,6 +2223,7 @@ impl GetMessageTranscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessageTranscription",
@@ -2196,11 +2250,13 @@ impl GetMessageTranscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MessageTranscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<MessageTranscription>, crate::Error> {
@@ -2229,6 +2285,7 @@ pub struct InitiateAttachmentUpload {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl InitiateAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "initiateAttachmentUpload",
@@ -2250,11 +2307,13 @@ impl InitiateAttachmentUpload {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InitiateAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<InitiateAttachmentUploadResponse>, crate::Error> {
@@ -2302,6 +2361,7 @@ impl ListConversationMessages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listConversationMessages",
@@ -2331,11 +2391,13 @@ impl ListConversationMessages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListConversationMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListConversationMessagesResponse>, crate::Error> {
@@ -2351,14 +2413,17 @@ impl crate::Paginated for ListConversationMessages {
 
     type Item = Message;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListConversationMessages::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2382,6 +2447,7 @@ impl crate::Paginated for ListConversationMessages {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).map(|v| v.messages).unwrap_or_default()
     }
@@ -2391,6 +2457,7 @@ impl crate::Paginated for ListConversationMessages {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Message, crate::Error>> + Send + 'static {
@@ -2426,6 +2493,7 @@ impl ListCustomSubtypes {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCustomSubtypes",
@@ -2449,11 +2517,13 @@ impl ListCustomSubtypes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2631,6 +2701,7 @@ impl SearchConversations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchConversations",
@@ -2711,11 +2782,13 @@ impl SearchConversations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchConversationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchConversationsResponse>, crate::Error> {
@@ -2744,6 +2817,7 @@ pub struct SendMessage {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SendMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendMessage",
@@ -2762,11 +2836,13 @@ impl SendMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SendMessageResponse>, crate::Error> {
@@ -2795,6 +2871,7 @@ pub struct SendReviewReply {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SendReviewReply {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendReviewReply",
@@ -2816,11 +2893,13 @@ impl SendReviewReply {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SendMessageResponse>, crate::Error> {
@@ -2847,6 +2926,7 @@ pub struct SetLiveChatTyping {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SetLiveChatTyping {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setLiveChatTyping",
@@ -2868,11 +2948,13 @@ impl SetLiveChatTyping {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2902,6 +2984,7 @@ pub struct SetMessageAttachments {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SetMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setMessageAttachments",
@@ -2926,11 +3009,13 @@ impl SetMessageAttachments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2958,6 +3043,7 @@ pub struct UpdateConversation {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversation",
@@ -2982,11 +3068,13 @@ impl UpdateConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationResponse>, crate::Error> {
@@ -3025,6 +3113,7 @@ impl UpdateCustomSubtype {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomSubtype",
@@ -3055,11 +3144,13 @@ impl UpdateCustomSubtype {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3087,6 +3178,7 @@ pub struct UpdateMessageStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateMessageStatus",
@@ -3111,11 +3203,13 @@ impl UpdateMessageStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SendMessageResponse>, crate::Error> {
@@ -3144,6 +3238,7 @@ pub struct UploadMessageAttachments {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UploadMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadMessageAttachments",
@@ -3162,11 +3257,13 @@ impl UploadMessageAttachments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadMessageAttachmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UploadMessageAttachmentsResponse>, crate::Error> {
@@ -3178,7 +3275,9 @@ impl UploadMessageAttachments {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `AddedMessageResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddedMessageResponse {
     /// `success`: `true` or `false`.
@@ -3213,7 +3312,9 @@ pub struct AddedMessageResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The numbers and outcome of a call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CallDetails {
     /// `to`: a string. Example: `+15037081210`.
@@ -3295,6 +3396,7 @@ pub enum CallStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl CallStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -3313,6 +3415,7 @@ impl CallStatus {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for CallStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -3334,7 +3437,9 @@ crate::runtime::enums::string_enum!(CallStatus);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CancelScheduledResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CancelScheduledResponse {
     /// HTTP status of the cancellation.
@@ -3349,7 +3454,9 @@ pub struct CancelScheduledResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CompleteAttachmentUploadRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadRequest {
     /// `uploadId`: a string.
@@ -3397,7 +3504,9 @@ impl CompleteAttachmentUploadRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CompleteAttachmentUploadResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadResponse {
     /// File name to public URL.
@@ -3418,7 +3527,9 @@ pub struct CompleteAttachmentUploadResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A conversation thread between a location and a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Conversation {
     /// `id`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
@@ -3485,7 +3596,9 @@ pub struct Conversation {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ConversationMessagesPage` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationMessagesPage {
     /// Id of the last message of this page; pass it as `lastMessageId` for the next one.
@@ -3504,7 +3617,9 @@ pub struct ConversationMessagesPage {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ConversationResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationResponse {
     /// `success`: `true` or `false`.
@@ -3528,7 +3643,9 @@ impl ConversationResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A conversation as a search result, with the contact's details.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationSummary {
     /// `id`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
@@ -3605,6 +3722,7 @@ pub enum ConversationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl ConversationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypePhone => "TYPE_PHONE",
@@ -3620,6 +3738,7 @@ impl ConversationType {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for ConversationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TYPE_PHONE" => Self::TypePhone,
@@ -3638,7 +3757,9 @@ crate::runtime::enums::string_enum!(ConversationType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CreateConversationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -3663,7 +3784,9 @@ impl CreateConversationRequest {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `CreateCustomSubtypeRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomSubtypeRequest {
     /// `name`: a string. Example: `Newsletter Subscription`.
@@ -3725,6 +3848,7 @@ pub enum CustomSubtypeChannel {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CustomSubtypeChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -3737,6 +3861,7 @@ impl CustomSubtypeChannel {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for CustomSubtypeChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -3752,7 +3877,9 @@ crate::runtime::enums::string_enum!(CustomSubtypeChannel);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// How to forward an existing email.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailForward {
     /// `isForwarded`: `true` or `false`.
@@ -3863,7 +3990,9 @@ impl EmailForward {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// One email of a conversation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailMessage {
     /// `id`: a string.
@@ -3992,6 +4121,7 @@ pub enum EmailMessageStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl EmailMessageStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -4011,6 +4141,7 @@ impl EmailMessageStatus {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for EmailMessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -4062,6 +4193,7 @@ pub enum ExportMessagesChannel {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessagesChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "Call",
@@ -4078,6 +4210,7 @@ impl ExportMessagesChannel {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ExportMessagesChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Call" => Self::Call,
@@ -4097,7 +4230,9 @@ crate::runtime::enums::string_enum!(ExportMessagesChannel);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ExportMessagesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExportMessagesResponse {
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
@@ -4133,6 +4268,7 @@ pub enum ExportMessagesSortBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessagesSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "createdAt",
@@ -4145,6 +4281,7 @@ impl ExportMessagesSortBy {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ExportMessagesSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "createdAt" => Self::CreatedAt,
@@ -4160,7 +4297,9 @@ crate::runtime::enums::string_enum!(ExportMessagesSortBy);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ForwardResult` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ForwardResult {
     /// `forwardWholeThread`: `true` or `false`.
@@ -4199,7 +4338,9 @@ pub struct ForwardResult {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InboundMessageRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InboundMessageRequest {
     /// `type`: a [`InboundMessageRequestType`](crate::conversations::InboundMessageRequestType).
@@ -4447,6 +4588,7 @@ pub enum InboundMessageRequestType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl InboundMessageRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sms => "SMS",
@@ -4474,6 +4616,7 @@ impl InboundMessageRequestType {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for InboundMessageRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SMS" => Self::Sms,
@@ -4504,7 +4647,9 @@ crate::runtime::enums::string_enum!(InboundMessageRequestType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InitiateAttachmentUploadRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadRequest {
     /// `locationId`: a string.
@@ -4562,7 +4707,9 @@ impl InitiateAttachmentUploadRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InitiateAttachmentUploadResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadResponse {
     /// Signed storage URL to PUT the file to.
@@ -4589,7 +4736,9 @@ pub struct InitiateAttachmentUploadResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ListConversationMessagesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListConversationMessagesResponse {
     /// `messages`: a [`ConversationMessagesPage`](crate::conversations::ConversationMessagesPage).
@@ -4677,6 +4826,7 @@ pub enum ListConversationMessagesType {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessagesType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypeCall => "TYPE_CALL",
@@ -4706,6 +4856,7 @@ impl ListConversationMessagesType {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ListConversationMessagesType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TYPE_CALL" => Self::TypeCall,
@@ -4738,7 +4889,9 @@ crate::runtime::enums::string_enum!(ListConversationMessagesType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `LiveChatTypingRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LiveChatTypingRequest {
     /// `locationId`: a string.
@@ -4781,7 +4934,9 @@ impl LiveChatTypingRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A message of a conversation, on any channel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Message {
     /// `id`: a string.
@@ -4883,6 +5038,7 @@ pub enum MessageDeliveryStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageDeliveryStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Delivered => "delivered",
@@ -4897,6 +5053,7 @@ impl MessageDeliveryStatus {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageDeliveryStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "delivered" => Self::Delivered,
@@ -4931,6 +5088,7 @@ pub enum MessageDirection {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageDirection {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inbound => "inbound",
@@ -4943,6 +5101,7 @@ impl MessageDirection {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageDirection {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inbound" => Self::Inbound,
@@ -4958,7 +5117,9 @@ crate::runtime::enums::string_enum!(MessageDirection);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `MessageEmailMeta` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessageEmailMeta {
     /// Every email message id of the thread.
@@ -4975,7 +5136,9 @@ pub struct MessageEmailMeta {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Channel-specific details of a message.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessageMeta {
     /// Call length in seconds.
@@ -5029,6 +5192,7 @@ pub enum MessageSource {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Workflow => "workflow",
@@ -5044,6 +5208,7 @@ impl MessageSource {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "workflow" => Self::Workflow,
@@ -5115,6 +5280,7 @@ pub enum MessageStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Connected => "connected",
@@ -5139,6 +5305,7 @@ impl MessageStatus {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "connected" => Self::Connected,
@@ -5166,7 +5333,9 @@ crate::runtime::enums::string_enum!(MessageStatus);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The sentences of a call transcript.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum MessageTranscription {
@@ -5317,6 +5486,7 @@ pub enum MessageType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypeCall => "TYPE_CALL",
@@ -5369,6 +5539,7 @@ impl MessageType {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TYPE_CALL" => Self::TypeCall,
@@ -5424,7 +5595,9 @@ crate::runtime::enums::string_enum!(MessageType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `OutboundCallRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OutboundCallRequest {
     /// `type`: a [`OutboundCallRequestType`](crate::conversations::OutboundCallRequestType), one of `Call`.
@@ -5519,6 +5692,7 @@ pub enum OutboundCallRequestType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl OutboundCallRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "Call",
@@ -5530,6 +5704,7 @@ impl OutboundCallRequestType {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for OutboundCallRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Call" => Self::Call,
@@ -5544,7 +5719,9 @@ crate::runtime::enums::string_enum!(OutboundCallRequestType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ProviderError` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderError {
     /// `code`: a string. Example: `1`.
@@ -5575,7 +5752,9 @@ impl ProviderError {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ReviewReplyRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewReplyRequest {
     /// The conversation created for the review.
@@ -5628,6 +5807,7 @@ pub enum SearchConversationsLastMessageAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsLastMessageAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Automated => "automated",
@@ -5640,6 +5820,7 @@ impl SearchConversationsLastMessageAction {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsLastMessageAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "automated" => Self::Automated,
@@ -5655,7 +5836,9 @@ crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SearchConversationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchConversationsResponse {
     /// `conversations`: a list of [`ConversationSummary`](crate::conversations::ConversationSummary) values.
@@ -5696,6 +5879,7 @@ pub enum SearchConversationsSortBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LastManualMessageDate => "last_manual_message_date",
@@ -5711,6 +5895,7 @@ impl SearchConversationsSortBy {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "last_manual_message_date" => Self::LastManualMessageDate,
@@ -5755,6 +5940,7 @@ pub enum SearchConversationsStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -5770,6 +5956,7 @@ impl SearchConversationsStatus {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -5788,7 +5975,9 @@ crate::runtime::enums::string_enum!(SearchConversationsStatus);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SendMessageRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendMessageRequest {
     /// `type`: a [`SendMessageType`](crate::conversations::SendMessageType).
@@ -6089,6 +6278,7 @@ pub enum SendMessageRequestEmailReplyMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageRequestEmailReplyMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Reply => "reply",
@@ -6101,6 +6291,7 @@ impl SendMessageRequestEmailReplyMode {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SendMessageRequestEmailReplyMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "reply" => Self::Reply,
@@ -6136,6 +6327,7 @@ pub enum SendMessageRequestOptimizationPeriod {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageRequestOptimizationPeriod {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V24h => "24h",
@@ -6149,6 +6341,7 @@ impl SendMessageRequestOptimizationPeriod {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SendMessageRequestOptimizationPeriod {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "24h" => Self::V24h,
@@ -6165,7 +6358,9 @@ crate::runtime::enums::string_enum!(SendMessageRequestOptimizationPeriod);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SendMessageResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendMessageResponse {
     /// `conversationId`: a string. Example: `ABC12h2F6uBrIkfXYazb`.
@@ -6247,6 +6442,7 @@ pub enum SendMessageType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sms => "SMS",
@@ -6267,6 +6463,7 @@ impl SendMessageType {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SendMessageType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SMS" => Self::Sms,
@@ -6290,7 +6487,9 @@ crate::runtime::enums::string_enum!(SendMessageType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SetMessageAttachmentsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetMessageAttachmentsRequest {
     /// The new attachment URLs, replacing the old ones.
@@ -6327,6 +6526,7 @@ pub enum SortDirection {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SortDirection {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -6339,6 +6539,7 @@ impl SortDirection {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SortDirection {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -6354,7 +6555,9 @@ crate::runtime::enums::string_enum!(SortDirection);
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `SubscriptionAction` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubscriptionAction {
     /// A default subtype, a custom subtype, or resubscription to everything.
@@ -6420,6 +6623,7 @@ pub enum SubscriptionActionSubtypeName {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionSubtypeName {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneOnOne => "One on One",
@@ -6431,6 +6635,7 @@ impl SubscriptionActionSubtypeName {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionSubtypeName {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "One on One" => Self::OneOnOne,
@@ -6462,6 +6667,7 @@ pub enum SubscriptionActionSubtypeStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionSubtypeStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Subscribed => "subscribed",
@@ -6474,6 +6680,7 @@ impl SubscriptionActionSubtypeStatus {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionSubtypeStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "subscribed" => Self::Subscribed,
@@ -6509,6 +6716,7 @@ pub enum SubscriptionActionType {
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "default",
@@ -6522,6 +6730,7 @@ impl SubscriptionActionType {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "default" => Self::Default,
@@ -6538,7 +6747,9 @@ crate::runtime::enums::string_enum!(SubscriptionActionType);
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `SubscriptionChangeRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubscriptionChangeRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -6601,7 +6812,9 @@ impl SubscriptionChangeRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `TranscriptionSentence` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TranscriptionSentence {
     /// The audio channel (speaker side) of the sentence.
@@ -6632,7 +6845,9 @@ pub struct TranscriptionSentence {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `UpdateConversationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -6686,7 +6901,9 @@ impl UpdateConversationRequest {
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `UpdateCustomSubtypeRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomSubtypeRequest {
     /// `name`: a string.
@@ -6743,7 +6960,9 @@ impl UpdateCustomSubtypeRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UpdateMessageStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateMessageStatusRequest {
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
@@ -6903,7 +7122,9 @@ impl UploadMessageAttachmentsRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadMessageAttachmentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadMessageAttachmentsResponse {
     /// File name to hosted URL.
@@ -6930,7 +7151,9 @@ pub struct UploadMessageAttachmentsResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadedFileMetadata` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadedFileMetadata {
     /// `size`: a whole number. Example: `52428800`.

@@ -488,6 +488,7 @@ pub struct CompleteCourseLesson {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CompleteCourseLesson {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "completeCourseLesson",
@@ -509,11 +510,13 @@ impl CompleteCourseLesson {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -546,6 +549,7 @@ pub struct CreateCourse {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCourse",
@@ -564,11 +568,13 @@ impl CreateCourse {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -601,6 +607,7 @@ pub struct DeleteCourse {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteCourse {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCourse",
@@ -618,11 +625,13 @@ impl DeleteCourse {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -656,6 +665,7 @@ pub struct DeleteCourseEnrollment {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteCourseEnrollment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCourseEnrollment",
@@ -677,11 +687,13 @@ impl DeleteCourseEnrollment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -715,6 +727,7 @@ pub struct EnrollCourseContact {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl EnrollCourseContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enrollCourseContact",
@@ -739,11 +752,13 @@ impl EnrollCourseContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -776,6 +791,7 @@ pub struct GetCourse {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetCourse {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCourse",
@@ -793,11 +809,13 @@ impl GetCourse {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -824,6 +842,7 @@ pub struct ImportCourses {
 #[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 impl ImportCourses {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "importCourses",
@@ -845,11 +864,13 @@ impl ImportCourses {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -882,6 +903,7 @@ pub struct ListCourseCertificates {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseCertificates {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCourseCertificates",
@@ -902,11 +924,13 @@ impl ListCourseCertificates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -939,6 +963,7 @@ pub struct ListCourseEnrollments {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseEnrollments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCourseEnrollments",
@@ -959,11 +984,13 @@ impl ListCourseEnrollments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -996,6 +1023,7 @@ pub struct ListCourseLessons {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseLessons {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCourseLessons",
@@ -1013,11 +1041,13 @@ impl ListCourseLessons {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1049,6 +1079,7 @@ pub struct ListCourses {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourses {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCourses",
@@ -1063,11 +1094,13 @@ impl ListCourses {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1101,6 +1134,7 @@ pub struct UpdateCourse {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl UpdateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCourse",
@@ -1122,11 +1156,13 @@ impl UpdateCourse {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1138,7 +1174,9 @@ impl UpdateCourse {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A section (module) of a course.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CategoryImport {
     /// `title`: a string.
@@ -1197,7 +1235,9 @@ impl CategoryImport {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// One course (a membership product) to import.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CourseImport {
     /// `title`: a string. Example: `Getting started`.
@@ -1270,6 +1310,7 @@ pub enum CourseVisibility {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl CourseVisibility {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Published => "published",
@@ -1282,6 +1323,7 @@ impl CourseVisibility {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for CourseVisibility {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "published" => Self::Published,
@@ -1297,7 +1339,9 @@ crate::runtime::enums::string_enum!(CourseVisibility);
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// The `ImportCoursesRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportCoursesRequest {
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
@@ -1331,7 +1375,9 @@ impl ImportCoursesRequest {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// The `Instructor` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Instructor {
     /// `name`: a string.
@@ -1374,6 +1420,7 @@ pub enum LessonContentType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl LessonContentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Video => "video",
@@ -1387,6 +1434,7 @@ impl LessonContentType {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for LessonContentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "video" => Self::Video,
@@ -1403,7 +1451,9 @@ crate::runtime::enums::string_enum!(LessonContentType);
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// One lesson (post) of a course.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LessonImport {
     /// `title`: a string.
@@ -1476,7 +1526,9 @@ impl LessonImport {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A file attached to a lesson.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LessonMaterial {
     /// `title`: a string.
@@ -1677,6 +1729,7 @@ pub enum MaterialFileType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl MaterialFileType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pdf => "pdf",
@@ -1740,6 +1793,7 @@ impl MaterialFileType {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for MaterialFileType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pdf" => Self::Pdf,
@@ -1806,7 +1860,9 @@ crate::runtime::enums::string_enum!(MaterialFileType);
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A sub-section of a course category.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubCategoryImport {
     /// `title`: a string.

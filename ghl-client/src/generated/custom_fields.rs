@@ -346,6 +346,7 @@ pub struct CreateCustomField {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CreateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomField",
@@ -364,11 +365,13 @@ impl CreateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomFieldResponse>, crate::Error> {
@@ -395,6 +398,7 @@ pub struct CreateCustomFieldFolder {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CreateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomFieldFolder",
@@ -413,11 +417,13 @@ impl CreateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomFieldFolder>, crate::Error> {
@@ -444,6 +450,7 @@ pub struct DeleteCustomField {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl DeleteCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomField",
@@ -461,11 +468,13 @@ impl DeleteCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomFieldDeleteResponse>, crate::Error> {
@@ -501,6 +510,7 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomFieldFolder",
@@ -524,11 +534,13 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomFieldDeleteResponse>, crate::Error> {
@@ -555,6 +567,7 @@ pub struct GetCustomField {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl GetCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomField",
@@ -572,11 +585,13 @@ impl GetCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomFieldResponse>, crate::Error> {
@@ -612,6 +627,7 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomFieldsByObjectKey",
@@ -638,11 +654,13 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomFieldList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -668,6 +686,7 @@ pub struct UpdateCustomField {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl UpdateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomField",
@@ -689,11 +708,13 @@ impl UpdateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomFieldResponse>, crate::Error> {
@@ -721,6 +742,7 @@ pub struct UpdateCustomFieldFolder {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl UpdateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomFieldFolder",
@@ -742,11 +764,13 @@ impl UpdateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomFieldFolder>, crate::Error> {
@@ -802,6 +826,7 @@ pub enum AcceptedFileFormat {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl AcceptedFileFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pdf => ".pdf",
@@ -823,6 +848,7 @@ impl AcceptedFileFormat {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl From<&str> for AcceptedFileFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             ".pdf" => Self::Pdf,
@@ -847,7 +873,9 @@ crate::runtime::enums::string_enum!(AcceptedFileFormat);
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CreateCustomFieldFolderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomFieldFolderRequest {
     /// `objectKey`: a string. Example: `custom_object.pet`.
@@ -879,7 +907,9 @@ impl CreateCustomFieldFolderRequest {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CreateCustomFieldRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomFieldRequest {
     /// `locationId`: a string.
@@ -1011,7 +1041,9 @@ impl CreateCustomFieldRequest {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A custom field of an object; folders come back in the same shape.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomField {
     /// `id`: a string.
@@ -1132,6 +1164,7 @@ pub enum CustomFieldDataType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CustomFieldDataType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "TEXT",
@@ -1155,6 +1188,7 @@ impl CustomFieldDataType {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl From<&str> for CustomFieldDataType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TEXT" => Self::Text,
@@ -1181,7 +1215,9 @@ crate::runtime::enums::string_enum!(CustomFieldDataType);
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldDeleteResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldDeleteResponse {
     /// HighLevel's spelling. True when the field or folder was deleted.
@@ -1200,7 +1236,9 @@ pub struct CustomFieldDeleteResponse {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A folder grouping the custom fields of an object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldFolder {
     /// `id`: a string.
@@ -1223,7 +1261,9 @@ pub struct CustomFieldFolder {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldList {
     /// `fields`: a list of [`CustomField`](crate::custom_fields::CustomField) values.
@@ -1238,7 +1278,8 @@ pub struct CustomFieldList {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// One choice of an option field.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldOption {
     /// Sent on create and returned; left out on update.
@@ -1285,7 +1326,9 @@ impl CustomFieldOption {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldResponse {
     /// `field`: a [`CustomField`](crate::custom_fields::CustomField).
@@ -1305,7 +1348,9 @@ impl CustomFieldResponse {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `UpdateCustomFieldFolderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomFieldFolderRequest {
     /// `name`: a string.
@@ -1329,7 +1374,9 @@ impl UpdateCustomFieldFolderRequest {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// One choice of an option field, as sent on update.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomFieldOption {
     /// `label`: a string.
@@ -1359,7 +1406,9 @@ impl UpdateCustomFieldOption {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `UpdateCustomFieldRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomFieldRequest {
     /// `locationId`: a string.

@@ -265,6 +265,7 @@ pub struct CreateCustomMenu {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl CreateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomMenu",
@@ -283,11 +284,13 @@ impl CreateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomMenuResponse>, crate::Error> {
@@ -314,6 +317,7 @@ pub struct DeleteCustomMenu {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl DeleteCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomMenu",
@@ -331,11 +335,13 @@ impl DeleteCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteCustomMenuResponse>, crate::Error> {
@@ -362,6 +368,7 @@ pub struct GetCustomMenu {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl GetCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomMenu",
@@ -379,11 +386,13 @@ impl GetCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomMenuResponse>, crate::Error> {
@@ -444,6 +453,7 @@ impl ListCustomMenus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCustomMenus",
@@ -473,11 +483,13 @@ impl ListCustomMenus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCustomMenusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCustomMenusResponse>, crate::Error> {
@@ -493,14 +505,17 @@ impl crate::Paginated for ListCustomMenus {
 
     type Item = CustomMenu;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCustomMenus::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.custom_menus).map_or(0, Vec::len);
@@ -516,6 +531,7 @@ impl crate::Paginated for ListCustomMenus {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.custom_menus).unwrap_or_default()
     }
@@ -525,6 +541,7 @@ impl crate::Paginated for ListCustomMenus {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<CustomMenu, crate::Error>> + Send + 'static {
@@ -551,6 +568,7 @@ pub struct UpdateCustomMenu {
 #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl UpdateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomMenu",
@@ -572,11 +590,13 @@ impl UpdateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpdateCustomMenuResponse>, crate::Error> {
@@ -588,7 +608,9 @@ impl UpdateCustomMenu {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A new custom menu link.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
@@ -679,7 +701,9 @@ impl CreateCustomMenuRequest {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A custom menu link.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomMenu {
     /// `id`: a string. Example: `12345`.
@@ -738,7 +762,8 @@ pub struct CustomMenu {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A Font Awesome icon for a menu link.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomMenuIcon {
     /// Font Awesome icon name.
@@ -795,6 +820,7 @@ pub enum CustomMenuOpenMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuOpenMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Iframe => "iframe",
@@ -808,6 +834,7 @@ impl CustomMenuOpenMode {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for CustomMenuOpenMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "iframe" => Self::Iframe,
@@ -824,7 +851,9 @@ crate::runtime::enums::string_enum!(CustomMenuOpenMode);
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// One custom menu link.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomMenuResponse {
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
@@ -864,6 +893,7 @@ pub enum CustomMenuUserRole {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuUserRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -877,6 +907,7 @@ impl CustomMenuUserRole {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for CustomMenuUserRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -893,7 +924,9 @@ crate::runtime::enums::string_enum!(CustomMenuUserRole);
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `DeleteCustomMenuResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCustomMenuResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -936,6 +969,7 @@ pub enum IconFontFamily {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl IconFontFamily {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fab => "fab",
@@ -949,6 +983,7 @@ impl IconFontFamily {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for IconFontFamily {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fab" => Self::Fab,
@@ -965,7 +1000,9 @@ crate::runtime::enums::string_enum!(IconFontFamily);
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `ListCustomMenusResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCustomMenusResponse {
     /// `customMenus`: a list of [`CustomMenu`](crate::custom_menus::CustomMenu) values.
@@ -986,7 +1023,9 @@ pub struct ListCustomMenusResponse {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The icon of a new menu link; both fields are needed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewCustomMenuIcon {
     /// Font Awesome icon name.
@@ -1010,7 +1049,9 @@ impl NewCustomMenuIcon {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The fields of a menu link to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
@@ -1149,7 +1190,9 @@ impl UpdateCustomMenuRequest {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `UpdateCustomMenuResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateCustomMenuResponse {
     /// True when the change was saved.

@@ -124,6 +124,7 @@ impl VerifyEmail {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "verifyEmail",
@@ -145,11 +146,13 @@ impl VerifyEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailVerificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<EmailVerificationResult>, crate::Error> {
@@ -184,6 +187,7 @@ pub enum EmailBounceRisk {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailBounceRisk {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::High => "high",
@@ -198,6 +202,7 @@ impl EmailBounceRisk {
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailBounceRisk {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "high" => Self::High,
@@ -241,6 +246,7 @@ pub enum EmailDeliverability {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailDeliverability {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Deliverable => "deliverable",
@@ -256,6 +262,7 @@ impl EmailDeliverability {
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailDeliverability {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "deliverable" => Self::Deliverable,
@@ -274,7 +281,9 @@ crate::runtime::enums::string_enum!(EmailDeliverability);
 #[cfg(feature = "email_isv")]
 #[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// The outcome of a verification request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
@@ -332,6 +341,7 @@ pub enum EmailVerificationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailVerificationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -344,6 +354,7 @@ impl EmailVerificationType {
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailVerificationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -359,7 +370,9 @@ crate::runtime::enums::string_enum!(EmailVerificationType);
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// HighLevel's own advice on the address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LeadConnectorRecommendation {
     /// Whether HighLevel considers the address safe to mail.
@@ -370,7 +383,9 @@ pub struct LeadConnectorRecommendation {
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// What to verify.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VerifyEmailRequest {
     /// Whether `verify` holds an address or a contact id.

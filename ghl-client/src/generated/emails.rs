@@ -284,6 +284,7 @@ pub struct CreateEmailTemplate {
 
 impl CreateEmailTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEmailTemplate",
@@ -302,11 +303,13 @@ impl CreateEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CreateEmailTemplateResponse>, crate::Error> {
@@ -338,6 +341,7 @@ impl DeleteEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEmailTemplate",
@@ -364,11 +368,13 @@ impl DeleteEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteEmailTemplateResponse>, crate::Error> {
@@ -469,6 +475,7 @@ impl ListEmailCampaigns {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEmailCampaigns",
@@ -519,11 +526,13 @@ impl ListEmailCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEmailCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListEmailCampaignsResponse>, crate::Error> {
@@ -537,14 +546,17 @@ impl crate::Paginated for ListEmailCampaigns {
 
     type Item = EmailCampaign;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEmailCampaigns::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
@@ -560,6 +572,7 @@ impl crate::Paginated for ListEmailCampaigns {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.schedules).unwrap_or_default()
     }
@@ -567,6 +580,7 @@ impl crate::Paginated for ListEmailCampaigns {
 
 impl ListEmailCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<EmailCampaign, crate::Error>> + Send + 'static {
@@ -666,6 +680,7 @@ impl ListEmailTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEmailTemplates",
@@ -716,11 +731,13 @@ impl ListEmailTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EmailTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -741,6 +758,7 @@ pub struct UpdateEmailTemplate {
 
 impl UpdateEmailTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEmailTemplate",
@@ -759,11 +777,13 @@ impl UpdateEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpdateEmailTemplateResponse>, crate::Error> {
@@ -773,7 +793,9 @@ impl UpdateEmailTemplate {
 }
 
 /// A new template, folder or import.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -923,6 +945,7 @@ pub enum CreateEmailTemplateRequestBuilderVersion {
 
 impl CreateEmailTemplateRequestBuilderVersion {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "1",
@@ -933,6 +956,7 @@ impl CreateEmailTemplateRequestBuilderVersion {
 }
 
 impl From<&str> for CreateEmailTemplateRequestBuilderVersion {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::V1,
@@ -963,6 +987,7 @@ pub enum CreateEmailTemplateRequestImportProvider {
 
 impl CreateEmailTemplateRequestImportProvider {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mailchimp => "mailchimp",
@@ -974,6 +999,7 @@ impl CreateEmailTemplateRequestImportProvider {
 }
 
 impl From<&str> for CreateEmailTemplateRequestImportProvider {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mailchimp" => Self::Mailchimp,
@@ -1011,6 +1037,7 @@ pub enum CreateEmailTemplateRequestType {
 
 impl CreateEmailTemplateRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Html => "html",
@@ -1024,6 +1051,7 @@ impl CreateEmailTemplateRequestType {
 }
 
 impl From<&str> for CreateEmailTemplateRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "html" => Self::Html,
@@ -1039,7 +1067,9 @@ impl From<&str> for CreateEmailTemplateRequestType {
 crate::runtime::enums::string_enum!(CreateEmailTemplateRequestType);
 
 /// The `CreateEmailTemplateResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateResponse {
     /// Id of the new template.
@@ -1052,7 +1082,9 @@ pub struct CreateEmailTemplateResponse {
 }
 
 /// The `DeleteEmailTemplateResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteEmailTemplateResponse {
     /// Acknowledgement ("true").
@@ -1065,7 +1097,9 @@ pub struct DeleteEmailTemplateResponse {
 }
 
 /// The drag-and-drop editor's document.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailBuilderContent {
     /// The blocks of the document.
@@ -1096,7 +1130,9 @@ impl EmailBuilderContent {
 }
 
 /// A scheduled email campaign, or a folder of campaigns.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `name`: a string. Example: `Untitled new campaign`.
@@ -1215,7 +1251,9 @@ pub struct EmailCampaign {
 }
 
 /// An email template as the listing documents it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `name`: a string. Example: `New Template`.
@@ -1310,6 +1348,7 @@ pub enum ListEmailCampaignsEmailStatus {
 
 impl ListEmailCampaignsEmailStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -1333,6 +1372,7 @@ impl ListEmailCampaignsEmailStatus {
 }
 
 impl From<&str> for ListEmailCampaignsEmailStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -1358,7 +1398,9 @@ impl From<&str> for ListEmailCampaignsEmailStatus {
 crate::runtime::enums::string_enum!(ListEmailCampaignsEmailStatus);
 
 /// The `ListEmailCampaignsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// The campaigns.
@@ -1405,6 +1447,7 @@ pub enum ListEmailCampaignsStatus {
 
 impl ListEmailCampaignsStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -1420,6 +1463,7 @@ impl ListEmailCampaignsStatus {
 }
 
 impl From<&str> for ListEmailCampaignsStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -1452,6 +1496,7 @@ pub enum ListEmailTemplatesBuilderVersion {
 
 impl ListEmailTemplatesBuilderVersion {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "1",
@@ -1462,6 +1507,7 @@ impl ListEmailTemplatesBuilderVersion {
 }
 
 impl From<&str> for ListEmailTemplatesBuilderVersion {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::V1,
@@ -1474,7 +1520,9 @@ impl From<&str> for ListEmailTemplatesBuilderVersion {
 crate::runtime::enums::string_enum!(ListEmailTemplatesBuilderVersion);
 
 /// The new content of a template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1560,6 +1608,7 @@ pub enum UpdateEmailTemplateRequestEditorType {
 
 impl UpdateEmailTemplateRequestEditorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Html => "html",
@@ -1570,6 +1619,7 @@ impl UpdateEmailTemplateRequestEditorType {
 }
 
 impl From<&str> for UpdateEmailTemplateRequestEditorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "html" => Self::Html,
@@ -1582,7 +1632,9 @@ impl From<&str> for UpdateEmailTemplateRequestEditorType {
 crate::runtime::enums::string_enum!(UpdateEmailTemplateRequestEditorType);
 
 /// The `UpdateEmailTemplateResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// Acknowledgement ("true").

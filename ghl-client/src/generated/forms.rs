@@ -252,6 +252,7 @@ impl ListFormSubmissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFormSubmissions",
@@ -290,11 +291,13 @@ impl ListFormSubmissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListFormSubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListFormSubmissionsResponse>, crate::Error> {
@@ -310,14 +313,17 @@ impl crate::Paginated for ListFormSubmissions {
 
     type Item = FormSubmission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFormSubmissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.submissions).map_or(0, Vec::len);
@@ -336,6 +342,7 @@ impl crate::Paginated for ListFormSubmissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.submissions).unwrap_or_default()
     }
@@ -345,6 +352,7 @@ impl crate::Paginated for ListFormSubmissions {
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<FormSubmission, crate::Error>> + Send + 'static {
@@ -399,6 +407,7 @@ impl ListForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listForms",
@@ -425,11 +434,13 @@ impl ListForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListFormsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListFormsResponse>, crate::Error> {
@@ -445,14 +456,17 @@ impl crate::Paginated for ListForms {
 
     type Item = Form;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListForms::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.forms).map_or(0, Vec::len);
@@ -468,6 +482,7 @@ impl crate::Paginated for ListForms {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.forms).unwrap_or_default()
     }
@@ -477,6 +492,7 @@ impl crate::Paginated for ListForms {
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(self) -> impl futures::Stream<Item = Result<Form, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -512,6 +528,7 @@ impl UploadFormCustomFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadFormCustomFiles",
@@ -547,11 +564,13 @@ impl UploadFormCustomFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -568,7 +587,9 @@ pub type CustomFieldFilesUpload = std::collections::BTreeMap<String, String>;
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// A form as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Form {
     /// `id`: a string. Example: `YSWdvS4Is98wtIDGnpmI`.
@@ -587,7 +608,9 @@ pub struct Form {
 #[cfg(feature = "forms")]
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// The `FormContactSessionIds` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormContactSessionIds {
     /// `ids`: a list of strings.
@@ -598,7 +621,9 @@ pub struct FormContactSessionIds {
 #[cfg(feature = "forms")]
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormEventData {
     /// Facebook click id cookie.
@@ -677,7 +702,9 @@ pub struct FormEventData {
 #[cfg(feature = "forms")]
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// The page the form was submitted from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormPageDetails {
     /// `url`: a string. Example: `https://example.com`.
@@ -692,7 +719,9 @@ pub struct FormPageDetails {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// One entry submitted through a form.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormSubmission {
     /// `id`: a string. Example: `38303ec7-629a-49e2-888a-cf8bf0b1f97e`.
@@ -732,7 +761,9 @@ pub type FormSubmissionData = std::collections::BTreeMap<String, serde_json::Val
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// Paging facts of a submission listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormSubmissionPageMeta {
     /// Number of submissions matching the request.
@@ -755,7 +786,9 @@ pub struct FormSubmissionPageMeta {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// The `ListFormSubmissionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFormSubmissionsResponse {
     /// `submissions`: a list of [`FormSubmission`](crate::forms::FormSubmission) values.
@@ -770,7 +803,9 @@ pub struct ListFormSubmissionsResponse {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// The `ListFormsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFormsResponse {
     /// `forms`: a list of [`Form`](crate::forms::Form) values.

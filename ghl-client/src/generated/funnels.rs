@@ -367,6 +367,7 @@ impl CountFunnelPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "countFunnelPages",
@@ -391,11 +392,13 @@ impl CountFunnelPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CountFunnelPagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CountFunnelPagesResponse>, crate::Error> {
@@ -422,6 +425,7 @@ pub struct CreateFunnelRedirect {
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl CreateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFunnelRedirect",
@@ -440,11 +444,13 @@ impl CreateFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<RedirectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -478,6 +484,7 @@ impl DeleteFunnelRedirect {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFunnelRedirect",
@@ -501,11 +508,13 @@ impl DeleteFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteRedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteRedirectResponse>, crate::Error> {
@@ -538,6 +547,7 @@ pub struct GetFunnel {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetFunnel {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFunnel",
@@ -555,11 +565,13 @@ impl GetFunnel {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -604,6 +616,7 @@ impl ListFunnelPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnelPages",
@@ -630,11 +643,13 @@ impl ListFunnelPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -678,6 +693,7 @@ impl ListFunnelRedirects {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnelRedirects",
@@ -703,11 +719,13 @@ impl ListFunnelRedirects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListRedirectsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListRedirectsResponse>, crate::Error> {
@@ -723,14 +741,17 @@ impl crate::Paginated for ListFunnelRedirects {
 
     type Item = Redirect;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnelRedirects::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map(|v| &v.data).map_or(0, Vec::len);
@@ -749,6 +770,7 @@ impl crate::Paginated for ListFunnelRedirects {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).map(|v| v.data).unwrap_or_default()
     }
@@ -758,6 +780,7 @@ impl crate::Paginated for ListFunnelRedirects {
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Redirect, crate::Error>> + Send + 'static {
@@ -833,6 +856,7 @@ impl ListFunnels {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnels",
@@ -868,11 +892,13 @@ impl ListFunnels {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListFunnelsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListFunnelsResponse>, crate::Error> {
@@ -888,14 +914,17 @@ impl crate::Paginated for ListFunnels {
 
     type Item = Funnel;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnels::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.funnels).map_or(0, Vec::len);
@@ -911,6 +940,7 @@ impl crate::Paginated for ListFunnels {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.funnels).unwrap_or_default()
     }
@@ -920,6 +950,7 @@ impl crate::Paginated for ListFunnels {
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Funnel, crate::Error>> + Send + 'static {
@@ -946,6 +977,7 @@ pub struct UpdateFunnelRedirect {
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl UpdateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateFunnelRedirect",
@@ -967,11 +999,13 @@ impl UpdateFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<RedirectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -981,7 +1015,9 @@ impl UpdateFunnelRedirect {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `CountFunnelPagesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CountFunnelPagesResponse {
     /// `count`: a whole number. Example: `20`.
@@ -992,7 +1028,9 @@ pub struct CountFunnelPagesResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `CreateRedirectRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRedirectRequest {
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
@@ -1037,7 +1075,9 @@ impl CreateRedirectRequest {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponse {
     /// `data`: a [`DeleteRedirectResponseData`](crate::funnels::DeleteRedirectResponseData).
@@ -1057,7 +1097,9 @@ impl DeleteRedirectResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponseData` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponseData {
     /// `status`: a string. Example: `ok`.
@@ -1068,7 +1110,9 @@ pub struct DeleteRedirectResponseData {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A funnel or website.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Funnel {
     /// `_id`: a string. Example: `SkIDfu0S4m3NYQyvWHC6`.
@@ -1155,7 +1199,9 @@ pub struct Funnel {
 #[cfg(feature = "funnels")]
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// One page of a funnel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FunnelPage {
     /// `_id`: a string. Example: `0yJbP3q7t7pLmeTWRAE2`.
@@ -1190,7 +1236,9 @@ pub struct FunnelPage {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// One step of a funnel, served at its own path.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FunnelStep {
     /// `id`: a string. Example: `f5d178c0-8bbb-4cd4-927c-691c68a62c59`.
@@ -1229,7 +1277,9 @@ pub struct FunnelStep {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListFunnelsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFunnelsResponse {
     /// `funnels`: a list of [`Funnel`](crate::funnels::Funnel) values.
@@ -1248,7 +1298,9 @@ pub struct ListFunnelsResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListRedirectsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRedirectsResponse {
     /// `data`: a [`RedirectList`](crate::funnels::RedirectList).
@@ -1268,7 +1320,9 @@ impl ListRedirectsResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A URL redirect on one of the location's domains.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Redirect {
     /// `id`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
@@ -1330,6 +1384,7 @@ pub enum RedirectAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl RedirectAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Funnel => "funnel",
@@ -1344,6 +1399,7 @@ impl RedirectAction {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl From<&str> for RedirectAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "funnel" => Self::Funnel,
@@ -1361,7 +1417,9 @@ crate::runtime::enums::string_enum!(RedirectAction);
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectList {
     /// Number of redirects matching the request.
@@ -1376,7 +1434,9 @@ pub struct RedirectList {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectResponse {
     /// `data`: a [`Redirect`](crate::funnels::Redirect).
@@ -1396,7 +1456,9 @@ impl RedirectResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `UpdateRedirectRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRedirectRequest {
     /// Where visitors are sent.

@@ -3282,6 +3282,7 @@ pub struct CancelInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CancelInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelInvoiceSchedule",
@@ -3306,11 +3307,13 @@ impl CancelInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3335,6 +3338,7 @@ pub struct CreateEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEstimate",
@@ -3353,11 +3357,13 @@ impl CreateEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3382,6 +3388,7 @@ pub struct CreateEstimateTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEstimateTemplate",
@@ -3400,11 +3407,13 @@ impl CreateEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3429,6 +3438,7 @@ pub struct CreateInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoice",
@@ -3447,11 +3457,13 @@ impl CreateInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3477,6 +3489,7 @@ pub struct CreateInvoiceFromEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceFromEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceFromEstimate",
@@ -3501,11 +3514,13 @@ impl CreateInvoiceFromEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceFromEstimateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<InvoiceFromEstimateResponse>, crate::Error> {
@@ -3532,6 +3547,7 @@ pub struct CreateInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceSchedule",
@@ -3550,11 +3566,13 @@ impl CreateInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3579,6 +3597,7 @@ pub struct CreateInvoiceTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceTemplate",
@@ -3597,11 +3616,13 @@ impl CreateInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3626,6 +3647,7 @@ pub struct CreateText2PayInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateText2PayInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createText2PayInvoice",
@@ -3644,11 +3666,13 @@ impl CreateText2PayInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Text2PayResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Text2PayResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3674,6 +3698,7 @@ pub struct DeleteEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEstimate",
@@ -3698,11 +3723,13 @@ impl DeleteEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3728,6 +3755,7 @@ pub struct DeleteEstimateTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEstimateTemplate",
@@ -3752,11 +3780,13 @@ impl DeleteEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3783,6 +3813,7 @@ pub struct DeleteInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoice",
@@ -3802,11 +3833,13 @@ impl DeleteInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3833,6 +3866,7 @@ pub struct DeleteInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoiceSchedule",
@@ -3855,11 +3889,13 @@ impl DeleteInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3888,6 +3924,7 @@ pub struct DeleteInvoiceTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoiceTemplate",
@@ -3910,11 +3947,13 @@ impl DeleteInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3942,6 +3981,7 @@ pub struct GenerateEstimateNumber {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GenerateEstimateNumber {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "generateEstimateNumber",
@@ -3961,11 +4001,13 @@ impl GenerateEstimateNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GenerateEstimateNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GenerateEstimateNumberResponse>, crate::Error> {
@@ -3993,6 +4035,7 @@ pub struct GenerateInvoiceNumber {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GenerateInvoiceNumber {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "generateInvoiceNumber",
@@ -4012,11 +4055,13 @@ impl GenerateInvoiceNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GenerateInvoiceNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GenerateInvoiceNumberResponse>, crate::Error> {
@@ -4049,6 +4094,7 @@ pub struct GetEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEstimate",
@@ -4069,11 +4115,13 @@ impl GetEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4102,6 +4150,7 @@ pub struct GetInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoice",
@@ -4121,11 +4170,13 @@ impl GetInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4152,6 +4203,7 @@ pub struct GetInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceSchedule",
@@ -4174,11 +4226,13 @@ impl GetInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4204,6 +4258,7 @@ pub struct GetInvoiceSettings {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceSettings",
@@ -4220,11 +4275,13 @@ impl GetInvoiceSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSettings, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSettings>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4251,6 +4308,7 @@ pub struct GetInvoiceTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceTemplate",
@@ -4273,11 +4331,13 @@ impl GetInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4312,6 +4372,7 @@ impl ListEstimateTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEstimateTemplates",
@@ -4333,11 +4394,13 @@ impl ListEstimateTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEstimateTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListEstimateTemplatesResponse>, crate::Error> {
@@ -4353,14 +4416,17 @@ impl crate::Paginated for ListEstimateTemplates {
 
     type Item = EstimateTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimateTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -4376,6 +4442,7 @@ impl crate::Paginated for ListEstimateTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -4385,6 +4452,7 @@ impl crate::Paginated for ListEstimateTemplates {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<EstimateTemplate, crate::Error>> + Send + 'static {
@@ -4448,6 +4516,7 @@ impl ListEstimates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEstimates",
@@ -4481,11 +4550,13 @@ impl ListEstimates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEstimatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListEstimatesResponse>, crate::Error> {
@@ -4501,14 +4572,17 @@ impl crate::Paginated for ListEstimates {
 
     type Item = Estimate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.estimates).map_or(0, Vec::len);
@@ -4524,6 +4598,7 @@ impl crate::Paginated for ListEstimates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.estimates).unwrap_or_default()
     }
@@ -4533,6 +4608,7 @@ impl crate::Paginated for ListEstimates {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Estimate, crate::Error>> + Send + 'static {
@@ -4596,6 +4672,7 @@ impl ListInvoiceSchedules {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoiceSchedules",
@@ -4629,11 +4706,13 @@ impl ListInvoiceSchedules {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInvoiceSchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListInvoiceSchedulesResponse>, crate::Error> {
@@ -4649,14 +4728,17 @@ impl crate::Paginated for ListInvoiceSchedules {
 
     type Item = InvoiceSchedule;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceSchedules::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
@@ -4672,6 +4754,7 @@ impl crate::Paginated for ListInvoiceSchedules {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.schedules).unwrap_or_default()
     }
@@ -4681,6 +4764,7 @@ impl crate::Paginated for ListInvoiceSchedules {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<InvoiceSchedule, crate::Error>> + Send + 'static {
@@ -4744,6 +4828,7 @@ impl ListInvoiceTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoiceTemplates",
@@ -4777,11 +4862,13 @@ impl ListInvoiceTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInvoiceTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListInvoiceTemplatesResponse>, crate::Error> {
@@ -4797,14 +4884,17 @@ impl crate::Paginated for ListInvoiceTemplates {
 
     type Item = InvoiceTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -4820,6 +4910,7 @@ impl crate::Paginated for ListInvoiceTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -4829,6 +4920,7 @@ impl crate::Paginated for ListInvoiceTemplates {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<InvoiceTemplate, crate::Error>> + Send + 'static {
@@ -4913,6 +5005,7 @@ impl ListInvoices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoices",
@@ -4955,11 +5048,13 @@ impl ListInvoices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInvoicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListInvoicesResponse>, crate::Error> {
@@ -4975,14 +5070,17 @@ impl crate::Paginated for ListInvoices {
 
     type Item = Invoice;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoices::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.invoices).map_or(0, Vec::len);
@@ -4998,6 +5096,7 @@ impl crate::Paginated for ListInvoices {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.invoices).unwrap_or_default()
     }
@@ -5007,6 +5106,7 @@ impl crate::Paginated for ListInvoices {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Invoice, crate::Error>> + Send + 'static {
@@ -5034,6 +5134,7 @@ pub struct PreviewEstimateTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl PreviewEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "previewEstimateTemplate",
@@ -5054,11 +5155,13 @@ impl PreviewEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5084,6 +5187,7 @@ pub struct RecordInvoicePayment {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl RecordInvoicePayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "recordInvoicePayment",
@@ -5108,11 +5212,13 @@ impl RecordInvoicePayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RecordPaymentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<RecordPaymentResponse>, crate::Error> {
@@ -5140,6 +5246,7 @@ pub struct ScheduleInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "scheduleInvoiceSchedule",
@@ -5164,11 +5271,13 @@ impl ScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5194,6 +5303,7 @@ pub struct SendEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SendEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendEstimate",
@@ -5218,11 +5328,13 @@ impl SendEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5248,6 +5360,7 @@ pub struct SendInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SendInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendInvoice",
@@ -5269,11 +5382,13 @@ impl SendInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendInvoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SendInvoiceResponse>, crate::Error> {
@@ -5301,6 +5416,7 @@ pub struct SetInvoiceScheduleAutoPayment {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SetInvoiceScheduleAutoPayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setInvoiceScheduleAutoPayment",
@@ -5325,11 +5441,13 @@ impl SetInvoiceScheduleAutoPayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5354,6 +5472,7 @@ pub struct UpdateAndScheduleInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateAndScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAndScheduleInvoiceSchedule",
@@ -5374,11 +5493,13 @@ impl UpdateAndScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5404,6 +5525,7 @@ pub struct UpdateEstimate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimate",
@@ -5428,11 +5550,13 @@ impl UpdateEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5457,6 +5581,7 @@ pub struct UpdateEstimateLastVisitedAt {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimateLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimateLastVisitedAt",
@@ -5478,11 +5603,13 @@ impl UpdateEstimateLastVisitedAt {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5510,6 +5637,7 @@ pub struct UpdateEstimateTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimateTemplate",
@@ -5534,11 +5662,13 @@ impl UpdateEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5564,6 +5694,7 @@ pub struct UpdateInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoice",
@@ -5585,11 +5716,13 @@ impl UpdateInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5614,6 +5747,7 @@ pub struct UpdateInvoiceLastVisitedAt {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceLastVisitedAt",
@@ -5632,11 +5766,13 @@ impl UpdateInvoiceLastVisitedAt {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5664,6 +5800,7 @@ pub struct UpdateInvoiceLateFees {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceLateFees",
@@ -5688,11 +5825,13 @@ impl UpdateInvoiceLateFees {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5718,6 +5857,7 @@ pub struct UpdateInvoiceSchedule {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceSchedule",
@@ -5742,11 +5882,13 @@ impl UpdateInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5772,6 +5914,7 @@ pub struct UpdateInvoiceTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplate",
@@ -5796,11 +5939,13 @@ impl UpdateInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5826,6 +5971,7 @@ pub struct UpdateInvoiceTemplateLateFees {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplateLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplateLateFees",
@@ -5850,11 +5996,13 @@ impl UpdateInvoiceTemplateLateFees {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5880,6 +6028,7 @@ pub struct UpdateInvoiceTemplatePaymentMethods {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplatePaymentMethods {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplatePaymentMethods",
@@ -5904,11 +6053,13 @@ impl UpdateInvoiceTemplatePaymentMethods {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5934,6 +6085,7 @@ pub struct VoidInvoice {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl VoidInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "voidInvoice",
@@ -5955,11 +6107,13 @@ impl VoidInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5969,7 +6123,8 @@ impl VoidInvoice {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An extra address that receives copies.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdditionalEmail {
     /// `email`: an email address. Example: `alex@example.com`.
@@ -5996,7 +6151,8 @@ impl AdditionalEmail {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A postal address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Address {
     /// `addressLine1`: a string. Example: `9931 Beechwood`.
@@ -6080,7 +6236,9 @@ impl Address {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Names the location that owns the record.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AltContext {
     /// Id of the location.
@@ -6119,6 +6277,7 @@ pub enum AltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -6130,6 +6289,7 @@ impl AltType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for AltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
@@ -6161,6 +6321,7 @@ pub enum AmountType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AmountType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fixed => "fixed",
@@ -6173,6 +6334,7 @@ impl AmountType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for AmountType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fixed" => Self::Fixed,
@@ -6188,7 +6350,8 @@ crate::runtime::enums::string_enum!(AmountType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A file attached to a document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Attachment {
     /// `id`: a string. Example: `6241712be68f7a98102ba272`.
@@ -6267,7 +6430,8 @@ impl Attachment {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether an accepted estimate becomes an invoice by itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AutoInvoicing {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -6304,7 +6468,9 @@ impl AutoInvoicing {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Automatic charging of a saved payment method.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AutoPaymentDetails {
     /// `enable`: `true` or `false`.
@@ -6439,7 +6605,9 @@ impl AutoPaymentDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A Bacs direct debit mandate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BacsDirectDebit {
     /// `sort_code`: a string.
@@ -6462,7 +6630,9 @@ impl BacsDirectDebit {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A BECS direct debit mandate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BecsDirectDebit {
     /// `bsb_number`: a string.
@@ -6485,7 +6655,8 @@ impl BecsDirectDebit {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The seller shown on an invoice, estimate or template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BusinessDetails {
     /// Address of the logo image.
@@ -6569,7 +6740,8 @@ impl BusinessDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Business address.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BusinessDetailsAddress {
@@ -6583,7 +6755,9 @@ pub enum BusinessDetailsAddress {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment card, by brand and last digits.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Card {
     /// `brand`: a string. Example: `visa`.
@@ -6606,7 +6780,9 @@ impl Card {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A cheque, by number.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Cheque {
     /// `number`: a string. Example: `129-129-129-912`.
@@ -6626,7 +6802,8 @@ impl Cheque {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The customer an invoice or estimate is for.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactDetails {
     /// Contact id.
@@ -6737,7 +6914,9 @@ impl ContactDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEstimateRequest {
     /// Id of the location.
@@ -6985,7 +7164,9 @@ impl CreateEstimateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Turns an estimate into an invoice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceFromEstimateRequest {
     /// Id of the location.
@@ -7050,6 +7231,7 @@ pub enum CreateInvoiceFromEstimateRequestVersion {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceFromEstimateRequestVersion {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "v1",
@@ -7062,6 +7244,7 @@ impl CreateInvoiceFromEstimateRequestVersion {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for CreateInvoiceFromEstimateRequestVersion {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "v1" => Self::V1,
@@ -7077,7 +7260,9 @@ crate::runtime::enums::string_enum!(CreateInvoiceFromEstimateRequestVersion);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceRequest {
     /// Id of the location.
@@ -7290,7 +7475,9 @@ impl CreateInvoiceRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice schedule.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceScheduleRequest {
     /// Id of the location.
@@ -7463,7 +7650,9 @@ impl CreateInvoiceScheduleRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceTemplateRequest {
     /// Id of the location.
@@ -7636,7 +7825,9 @@ impl CreateInvoiceTemplateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Notification content per event; `customer*` go to the payer, `team*` to the location's users.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomNotifications {
     /// `customerSendInvoice`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
@@ -7731,7 +7922,8 @@ pub struct CustomNotifications {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A discount on the whole document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Discount {
     /// Amount or percentage.
@@ -7778,7 +7970,9 @@ impl Discount {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Estimate {
     /// Estimate id.
@@ -7927,7 +8121,9 @@ pub struct Estimate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One entry of an estimate's history.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EstimateAction {
     /// `action`: a string. Example: `Created`.
@@ -7942,7 +8138,9 @@ pub struct EstimateAction {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item sent when writing an estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EstimateItem {
     /// `name`: a string. Example: `ABC Product`.
@@ -8112,6 +8310,7 @@ pub enum EstimateStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -8129,6 +8328,7 @@ impl EstimateStatus {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for EstimateStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -8149,7 +8349,9 @@ crate::runtime::enums::string_enum!(EstimateStatus);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EstimateTemplate {
     /// Template id.
@@ -8236,7 +8438,9 @@ pub struct EstimateTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Content of an estimate template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EstimateTemplateRequest {
     /// Id of the location.
@@ -8395,7 +8599,9 @@ impl EstimateTemplateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The estimate that was viewed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EstimateViewedRequest {
     /// `estimateId`: a string. Example: `5f9d6d8b1b2d2c001f2d9e4b`.
@@ -8416,7 +8622,8 @@ impl EstimateViewedRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Repeat settings of an estimate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FrequencySettings {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -8453,7 +8660,9 @@ impl FrequencySettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next estimate number.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GenerateEstimateNumberResponse {
     /// The next free estimate number.
@@ -8468,7 +8677,9 @@ pub struct GenerateEstimateNumberResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next invoice number.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GenerateInvoiceNumberResponse {
     /// The next free invoice number.
@@ -8479,7 +8690,9 @@ pub struct GenerateInvoiceNumberResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next free invoice number.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum GenerateInvoiceNumberResponseInvoiceNumber {
@@ -8525,6 +8738,7 @@ pub enum IntervalType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl IntervalType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yearly => "yearly",
@@ -8542,6 +8756,7 @@ impl IntervalType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for IntervalType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "yearly" => Self::Yearly,
@@ -8562,7 +8777,9 @@ crate::runtime::enums::string_enum!(IntervalType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Invoice {
     /// Invoice id.
@@ -8675,7 +8892,9 @@ pub struct Invoice {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The estimate and the invoice made from it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceFromEstimateResponse {
     /// `estimate`: a [`Estimate`](crate::invoices::Estimate).
@@ -8690,7 +8909,9 @@ pub struct InvoiceFromEstimateResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item sent when writing an invoice, schedule or template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InvoiceItem {
     /// `name`: a string. Example: `ABC Product`.
@@ -8817,7 +9038,9 @@ impl InvoiceItem {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A recurring or scheduled invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSchedule {
     /// Schedule id.
@@ -8900,7 +9123,9 @@ pub struct InvoiceSchedule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Invoice and estimate defaults of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSettings {
     /// `altId`: a string.
@@ -9028,6 +9253,7 @@ pub enum InvoiceStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl InvoiceStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -9044,6 +9270,7 @@ impl InvoiceStatus {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for InvoiceStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,
@@ -9063,7 +9290,9 @@ crate::runtime::enums::string_enum!(InvoiceStatus);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceTemplate {
     /// Template id.
@@ -9118,7 +9347,9 @@ pub struct InvoiceTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The invoice that was viewed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InvoiceViewedRequest {
     /// `invoiceId`: a string. Example: `6578278e879ad2646715ba9c`.
@@ -9139,7 +9370,8 @@ impl InvoiceViewedRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A tax applied to a line item.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ItemTax {
     /// Tax id.
@@ -9237,6 +9469,7 @@ pub enum ItemTaxCalculation {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemTaxCalculation {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exclusive => "exclusive",
@@ -9248,6 +9481,7 @@ impl ItemTaxCalculation {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ItemTaxCalculation {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "exclusive" => Self::Exclusive,
@@ -9279,6 +9513,7 @@ pub enum ItemType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneTime => "one_time",
@@ -9291,6 +9526,7 @@ impl ItemType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_time" => Self::OneTime,
@@ -9306,7 +9542,8 @@ crate::runtime::enums::string_enum!(ItemType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Upper bound on the late fees charged.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesCap {
     /// `type`: a [`LateFeesCapType`](crate::invoices::LateFeesCapType), one of `fixed`. Example: `fixed`.
@@ -9357,6 +9594,7 @@ pub enum LateFeesCapType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesCapType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fixed => "fixed",
@@ -9368,6 +9606,7 @@ impl LateFeesCapType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesCapType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fixed" => Self::Fixed,
@@ -9382,7 +9621,8 @@ crate::runtime::enums::string_enum!(LateFeesCapType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Late fee rules.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesConfiguration {
     /// `enable`: `true` or `false`. Example: `true`.
@@ -9471,7 +9711,8 @@ impl LateFeesConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How often a late fee is charged.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesFrequency {
     /// Number of intervals between fees.
@@ -9540,6 +9781,7 @@ pub enum LateFeesFrequencyInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesFrequencyInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Minute => "minute",
@@ -9556,6 +9798,7 @@ impl LateFeesFrequencyInterval {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesFrequencyInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "minute" => Self::Minute,
@@ -9575,7 +9818,8 @@ crate::runtime::enums::string_enum!(LateFeesFrequencyInterval);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Delay after the due date before fees start.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesGrace {
     /// Number of days of grace.
@@ -9626,6 +9870,7 @@ pub enum LateFeesGraceInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesGraceInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -9637,6 +9882,7 @@ impl LateFeesGraceInterval {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesGraceInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -9651,7 +9897,9 @@ crate::runtime::enums::string_enum!(LateFeesGraceInterval);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item as HighLevel returns it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LineItem {
     /// Line item id.
@@ -9710,7 +9958,9 @@ pub struct LineItem {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimate templates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEstimateTemplatesResponse {
     /// `data`: a list of [`EstimateTemplate`](crate::invoices::EstimateTemplate) values.
@@ -9729,7 +9979,9 @@ pub struct ListEstimateTemplatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEstimatesResponse {
     /// `estimates`: a list of [`Estimate`](crate::invoices::Estimate) values.
@@ -9748,7 +10000,9 @@ pub struct ListEstimatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice schedules.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoiceSchedulesResponse {
     /// `schedules`: a list of [`InvoiceSchedule`](crate::invoices::InvoiceSchedule) values.
@@ -9763,7 +10017,9 @@ pub struct ListInvoiceSchedulesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice templates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoiceTemplatesResponse {
     /// `data`: a list of [`InvoiceTemplate`](crate::invoices::InvoiceTemplate) values.
@@ -9778,7 +10034,9 @@ pub struct ListInvoiceTemplatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoicesResponse {
     /// `invoices`: a list of [`Invoice`](crate::invoices::Invoice) values.
@@ -9807,6 +10065,7 @@ pub enum ListInvoicesSortField {
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoicesSortField {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IssueDate => "issueDate",
@@ -9818,6 +10077,7 @@ impl ListInvoicesSortField {
 #[cfg(feature = "invoices")]
 #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl From<&str> for ListInvoicesSortField {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "issueDate" => Self::IssueDate,
@@ -9858,6 +10118,7 @@ pub enum ManualPaymentMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cash => "cash",
@@ -9873,6 +10134,7 @@ impl ManualPaymentMode {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ManualPaymentMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "cash" => Self::Cash,
@@ -9891,7 +10153,9 @@ crate::runtime::enums::string_enum!(ManualPaymentMode);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Processing fees and other extra charges.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MiscellaneousCharges {
     /// Charges added to the document.
@@ -9937,7 +10201,9 @@ impl MiscellaneousCharges {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Email and SMS content of one notification.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NotificationTemplate {
     /// `enabled`: `true` or `false`.
@@ -9972,7 +10238,9 @@ pub struct NotificationTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A miscellaneous charge already paid.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaidCharge {
     /// `name`: a string. Example: `Processing Fee`.
@@ -10007,7 +10275,8 @@ impl PaidCharge {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment methods offered to the payer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentMethods {
     /// `stripe`: a [`StripePaymentMethod`](crate::invoices::StripePaymentMethod).
@@ -10054,6 +10323,7 @@ pub enum PaymentMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "default",
@@ -10067,6 +10337,7 @@ impl PaymentMode {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "default" => Self::Default,
@@ -10083,7 +10354,9 @@ crate::runtime::enums::string_enum!(PaymentMode);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Splits an invoice into instalments.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentSchedule {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
@@ -10107,7 +10380,9 @@ impl PaymentSchedule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Instalments for the invoice created from an estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentScheduleConfig {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
@@ -10139,7 +10414,9 @@ impl PaymentScheduleConfig {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How the due dates of instalments are chosen.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentScheduleDateConfig {
     /// `depositDateType`: a [`PaymentScheduleDateConfigDepositDateType`](crate::invoices::PaymentScheduleDateConfigDepositDateType), one of `estimate_accepted`, `custom`. Example: `estimate_accepted`.
@@ -10187,6 +10464,7 @@ pub enum PaymentScheduleDateConfigDepositDateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfigDepositDateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EstimateAccepted => "estimate_accepted",
@@ -10199,6 +10477,7 @@ impl PaymentScheduleDateConfigDepositDateType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentScheduleDateConfigDepositDateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "estimate_accepted" => Self::EstimateAccepted,
@@ -10231,6 +10510,7 @@ pub enum PaymentScheduleDateConfigScheduleDateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfigScheduleDateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::RegularInterval => "regular_interval",
@@ -10243,6 +10523,7 @@ impl PaymentScheduleDateConfigScheduleDateType {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentScheduleDateConfigScheduleDateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "regular_interval" => Self::RegularInterval,
@@ -10258,7 +10539,9 @@ crate::runtime::enums::string_enum!(PaymentScheduleDateConfigScheduleDateType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How products are used on invoice lines.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductSettings {
     /// `enableImportProductDescription`: `true` or `false`.
@@ -10279,7 +10562,9 @@ pub struct ProductSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment received outside HighLevel.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecordPaymentRequest {
     /// Id of the location.
@@ -10377,7 +10662,9 @@ impl RecordPaymentRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The invoice after the payment was recorded.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordPaymentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10401,7 +10688,8 @@ impl RecordPaymentResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When a recurring invoice is issued.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
@@ -10615,6 +10903,7 @@ pub enum RecurrenceRuleDayOfWeek {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRuleDayOfWeek {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mo => "mo",
@@ -10632,6 +10921,7 @@ impl RecurrenceRuleDayOfWeek {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for RecurrenceRuleDayOfWeek {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mo" => Self::Mo,
@@ -10699,6 +10989,7 @@ pub enum RecurrenceRuleMonthOfYear {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRuleMonthOfYear {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Jan => "jan",
@@ -10721,6 +11012,7 @@ impl RecurrenceRuleMonthOfYear {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for RecurrenceRuleMonthOfYear {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "jan" => Self::Jan,
@@ -10746,7 +11038,9 @@ crate::runtime::enums::string_enum!(RecurrenceRuleMonthOfYear);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment reminder.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Reminder {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -10826,6 +11120,7 @@ pub enum ReminderReminderInvoiceCondition {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ReminderReminderInvoiceCondition {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InvoiceSent => "invoice_sent",
@@ -10838,6 +11133,7 @@ impl ReminderReminderInvoiceCondition {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ReminderReminderInvoiceCondition {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "invoice_sent" => Self::InvoiceSent,
@@ -10870,6 +11166,7 @@ pub enum ReminderReminderTime {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ReminderReminderTime {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Before => "before",
@@ -10882,6 +11179,7 @@ impl ReminderReminderTime {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ReminderReminderTime {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "before" => Self::Before,
@@ -10897,7 +11195,9 @@ crate::runtime::enums::string_enum!(ReminderReminderTime);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment reminder settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReminderSettings {
     /// `defaultEmailTemplateId`: a string.
@@ -10912,7 +11212,9 @@ pub struct ReminderSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Reminder state of one invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemindersConfiguration {
     /// Reminders already sent.
@@ -10933,7 +11235,9 @@ pub struct RemindersConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Automatic payment settings of a schedule.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScheduleAutoPaymentRequest {
     /// Id of the location.
@@ -10975,7 +11279,9 @@ impl ScheduleAutoPaymentRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Starts an invoice schedule.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScheduleInvoiceScheduleRequest {
     /// Id of the location.
@@ -11023,7 +11329,8 @@ impl ScheduleInvoiceScheduleRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When an invoice schedule runs.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduleOptions {
     /// When a one-off schedule runs.
@@ -11083,6 +11390,7 @@ pub enum SendAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SendAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SmsAndEmail => "sms_and_email",
@@ -11097,6 +11405,7 @@ impl SendAction {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for SendAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "sms_and_email" => Self::SmsAndEmail,
@@ -11114,7 +11423,9 @@ crate::runtime::enums::string_enum!(SendAction);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How to send an estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendEstimateRequest {
     /// Id of the location.
@@ -11184,7 +11495,9 @@ impl SendEstimateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How to send an invoice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendInvoiceRequest {
     /// Id of the location.
@@ -11254,7 +11567,9 @@ impl SendInvoiceRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The sent invoice and delivery results.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendInvoiceResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
@@ -11273,7 +11588,8 @@ pub struct SendInvoiceResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Sender name and address of outgoing emails.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SenderConfiguration {
     /// `fromName`: a string. Example: `Alex`.
@@ -11310,7 +11626,8 @@ impl SenderConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Where a document is delivered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SentTo {
     /// `email`: a list of strings.
@@ -11361,7 +11678,9 @@ impl SentTo {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A SEPA direct debit mandate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SepaDirectDebit {
     /// `bank_code`: a string.
@@ -11408,6 +11727,7 @@ pub enum SortOrder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SortOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ascend => "ascend",
@@ -11420,6 +11740,7 @@ impl SortOrder {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for SortOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ascend" => Self::Ascend,
@@ -11435,7 +11756,8 @@ crate::runtime::enums::string_enum!(SortOrder);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Stripe options.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StripePaymentMethod {
     /// Only accept bank debits through Stripe.
@@ -11462,7 +11784,9 @@ impl StripePaymentMethod {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice to create and send by text message.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Text2PayRequest {
     /// Id of the location.
@@ -11736,6 +12060,7 @@ pub enum Text2PayRequestAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Text2PayRequestAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -11748,6 +12073,7 @@ impl Text2PayRequestAction {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for Text2PayRequestAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,
@@ -11763,7 +12089,9 @@ crate::runtime::enums::string_enum!(Text2PayRequestAction);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The created invoice and its payment page.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Text2PayResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
@@ -11787,7 +12115,8 @@ impl Text2PayResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether the payer may add a tip.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TipsConfiguration {
     /// Tip percentages offered to the payer.
@@ -11824,7 +12153,9 @@ impl TipsConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Totals of an invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TotalSummary {
     /// `subTotal`: a number. Example: `999`.
@@ -11843,7 +12174,9 @@ pub struct TotalSummary {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEstimateRequest {
     /// Id of the location.
@@ -12102,7 +12435,9 @@ impl UpdateEstimateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInvoiceRequest {
     /// Id of the location.
@@ -12351,7 +12686,9 @@ impl UpdateInvoiceRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice schedule.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInvoiceScheduleRequest {
     /// Id of the location.
@@ -12469,7 +12806,9 @@ impl UpdateInvoiceScheduleRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInvoiceTemplateRequest {
     /// Id of the location.
@@ -12576,7 +12915,9 @@ impl UpdateInvoiceTemplateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New late fee rules of an invoice or template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLateFeesRequest {
     /// Id of the location.
@@ -12613,7 +12954,9 @@ impl UpdateLateFeesRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New payment methods of a template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePaymentMethodsRequest {
     /// Id of the location.
@@ -12648,7 +12991,9 @@ impl UpdatePaymentMethodsRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A US bank account.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UsBankAccount {
     /// `bank_name`: a string.

@@ -549,6 +549,7 @@ pub struct CreateKnowledgeBase {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl CreateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createKnowledgeBase",
@@ -567,11 +568,13 @@ impl CreateKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<KnowledgeBaseResponse>, crate::Error> {
@@ -598,6 +601,7 @@ pub struct CreateKnowledgeBaseFaq {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl CreateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createKnowledgeBaseFaq",
@@ -616,11 +620,13 @@ impl CreateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateKnowledgeBaseFaqResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CreateKnowledgeBaseFaqResponse>, crate::Error> {
@@ -647,6 +653,7 @@ pub struct DeleteKnowledgeBase {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBase",
@@ -667,11 +674,13 @@ impl DeleteKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -698,6 +707,7 @@ pub struct DeleteKnowledgeBaseFaq {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBaseFaq",
@@ -715,11 +725,13 @@ impl DeleteKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -746,6 +758,7 @@ pub struct DeleteKnowledgeBaseTrainedUrls {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBaseTrainedUrls {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBaseTrainedUrls",
@@ -764,11 +777,13 @@ impl DeleteKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -795,6 +810,7 @@ pub struct DiscoverKnowledgeBaseWebsite {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DiscoverKnowledgeBaseWebsite {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "discoverKnowledgeBaseWebsite",
@@ -813,11 +829,13 @@ impl DiscoverKnowledgeBaseWebsite {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DiscoverWebsiteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DiscoverWebsiteResponse>, crate::Error> {
@@ -844,6 +862,7 @@ pub struct GetKnowledgeBase {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl GetKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getKnowledgeBase",
@@ -864,11 +883,13 @@ impl GetKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<KnowledgeBaseResponse>, crate::Error> {
@@ -905,6 +926,7 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getKnowledgeBaseCrawlStatus",
@@ -927,11 +949,13 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CrawlStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CrawlStatusResponse>, crate::Error> {
@@ -981,6 +1005,7 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBaseFaqs",
@@ -1008,11 +1033,13 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListKnowledgeBaseFaqsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListKnowledgeBaseFaqsResponse>, crate::Error> {
@@ -1028,14 +1055,17 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 
     type Item = KnowledgeBaseFaq;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseFaqs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1053,6 +1083,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.faqs).unwrap_or_default()
     }
@@ -1062,6 +1093,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<KnowledgeBaseFaq, crate::Error>> + Send + 'static {
@@ -1117,6 +1149,7 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBaseTrainedUrls",
@@ -1147,11 +1180,13 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListTrainedUrlsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListTrainedUrlsResponse>, crate::Error> {
@@ -1167,14 +1202,17 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 
     type Item = TrainedUrl;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseTrainedUrls::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.urls).map_or(0, Vec::len);
@@ -1190,6 +1228,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.urls).unwrap_or_default()
     }
@@ -1199,6 +1238,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<TrainedUrl, crate::Error>> + Send + 'static {
@@ -1253,6 +1293,7 @@ impl ListKnowledgeBases {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBases",
@@ -1282,11 +1323,13 @@ impl ListKnowledgeBases {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListKnowledgeBasesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListKnowledgeBasesResponse>, crate::Error> {
@@ -1302,14 +1345,17 @@ impl crate::Paginated for ListKnowledgeBases {
 
     type Item = KnowledgeBaseSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBases::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1336,6 +1382,7 @@ impl crate::Paginated for ListKnowledgeBases {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).map(|v| v.knowledge_bases).unwrap_or_default()
     }
@@ -1345,6 +1392,7 @@ impl crate::Paginated for ListKnowledgeBases {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<KnowledgeBaseSummary, crate::Error>> + Send + 'static {
@@ -1370,6 +1418,7 @@ pub struct TrainKnowledgeBaseUrls {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl TrainKnowledgeBaseUrls {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "trainKnowledgeBaseUrls",
@@ -1388,11 +1437,13 @@ impl TrainKnowledgeBaseUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1420,6 +1471,7 @@ pub struct UpdateKnowledgeBase {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl UpdateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateKnowledgeBase",
@@ -1444,11 +1496,13 @@ impl UpdateKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1476,6 +1530,7 @@ pub struct UpdateKnowledgeBaseFaq {
 #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl UpdateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateKnowledgeBaseFaq",
@@ -1497,11 +1552,13 @@ impl UpdateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1513,7 +1570,9 @@ impl UpdateKnowledgeBaseFaq {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Why a page could not be crawled.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlError {
     /// Server stack trace.
@@ -1564,6 +1623,7 @@ pub enum CrawlMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CrawlMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exact => "Exact",
@@ -1577,6 +1637,7 @@ impl CrawlMode {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl From<&str> for CrawlMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Exact" => Self::Exact,
@@ -1593,7 +1654,9 @@ crate::runtime::enums::string_enum!(CrawlMode);
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlOperation {
     /// `discoveredUrlsCount`: a whole number. Example: `66`.
@@ -1648,7 +1711,9 @@ pub struct CrawlOperation {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One page found by a crawl.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlRecord {
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/rss.xml`.
@@ -1680,7 +1745,9 @@ impl CrawlRecord {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation that was started.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStarted {
     /// Pass to the crawl status operation to follow progress.
@@ -1737,6 +1804,7 @@ pub enum CrawlState {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CrawlState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "Pending",
@@ -1756,6 +1824,7 @@ impl CrawlState {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl From<&str> for CrawlState {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Pending" => Self::Pending,
@@ -1778,7 +1847,9 @@ crate::runtime::enums::string_enum!(CrawlState);
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation and its pages.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatus {
     /// `aggregate`: a list of [`CrawlStatusGroup`](crate::knowledge_base::CrawlStatusGroup) values.
@@ -1793,7 +1864,9 @@ pub struct CrawlStatus {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The pages of a crawl in one state.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusGroup {
     /// The state this group is for.
@@ -1808,7 +1881,9 @@ pub struct CrawlStatusGroup {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `CrawlStatusResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1832,7 +1907,9 @@ impl CrawlStatusResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A new FAQ entry.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqRequest {
     /// `locationId`: a string. Example: `HqDZpF8GH3qvgJTmKCoL`.
@@ -1873,7 +1950,9 @@ impl CreateKnowledgeBaseFaqRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `CreateKnowledgeBaseFaqResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1897,7 +1976,9 @@ impl CreateKnowledgeBaseFaqResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A new knowledge base.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseRequest {
     /// `name`: a string.
@@ -1931,7 +2012,9 @@ impl CreateKnowledgeBaseRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Trained pages to remove.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteTrainedUrlsRequest {
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -1968,7 +2051,9 @@ impl DeleteTrainedUrlsRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The site to crawl and how far.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DiscoverWebsiteRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2009,7 +2094,9 @@ impl DiscoverWebsiteRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `DiscoverWebsiteResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DiscoverWebsiteResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2033,7 +2120,9 @@ impl DiscoverWebsiteResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A knowledge base.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBase2 {
     /// `id`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
@@ -2085,7 +2174,9 @@ impl KnowledgeBase2 {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// How many items of each kind a knowledge base holds.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseContentCounts {
     /// `faqs`: a whole number. Example: `2`.
@@ -2116,7 +2207,9 @@ pub struct KnowledgeBaseContentCounts {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A question and its answer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseFaq {
     /// `id`: a string. Example: `3rzeElC1FOVY91veVBkp`.
@@ -2163,7 +2256,9 @@ pub struct KnowledgeBaseFaq {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One page of knowledge bases.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBasePage {
     /// `knowledgeBases`: a list of [`KnowledgeBaseSummary`](crate::knowledge_base::KnowledgeBaseSummary) values.
@@ -2192,7 +2287,9 @@ pub struct KnowledgeBasePage {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One knowledge base.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2216,7 +2313,9 @@ impl KnowledgeBaseResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The listing form of a knowledge base.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseSummary {
     /// `id`: a string. Example: `ZwTB8S0yo0FIBY6OPZTD`.
@@ -2235,7 +2334,9 @@ pub struct KnowledgeBaseSummary {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListKnowledgeBaseFaqsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListKnowledgeBaseFaqsResponse {
     /// FAQ entries in the knowledge base.
@@ -2258,7 +2359,9 @@ pub struct ListKnowledgeBaseFaqsResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListKnowledgeBasesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListKnowledgeBasesResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2282,7 +2385,9 @@ impl ListKnowledgeBasesResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListTrainedUrlsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTrainedUrlsResponse {
     /// Trained pages in the knowledge base.
@@ -2297,7 +2402,9 @@ pub struct ListTrainedUrlsResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Discovered pages to train on.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TrainUrlsRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2340,7 +2447,9 @@ impl TrainUrlsRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A web page crawled into a knowledge base.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TrainedUrl {
     /// `id`: a string. Example: `688c73a25275c513f5f3a7de`.
@@ -2383,7 +2492,9 @@ pub struct TrainedUrl {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The new question and answer.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseFaqRequest {
     /// `question`: a string.
@@ -2406,7 +2517,9 @@ impl UpdateKnowledgeBaseFaqRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The fields to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseRequest {
     /// `name`: a string.

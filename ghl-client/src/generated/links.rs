@@ -243,6 +243,7 @@ pub struct CreateLink {
 #[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl CreateLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLink",
@@ -261,11 +262,13 @@ impl CreateLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -290,6 +293,7 @@ pub struct DeleteLink {
 #[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl DeleteLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLink",
@@ -307,11 +311,13 @@ impl DeleteLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -347,6 +353,7 @@ impl GetLink {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLink",
@@ -367,11 +374,13 @@ impl GetLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -404,6 +413,7 @@ impl ListLinks {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLinks",
@@ -421,11 +431,13 @@ impl ListLinks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListLinksResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListLinksResponse>, crate::Error> {
@@ -481,6 +493,7 @@ impl SearchLinks {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLinks",
@@ -507,11 +520,13 @@ impl SearchLinks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListLinksResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListLinksResponse>, crate::Error> {
@@ -527,14 +542,17 @@ impl crate::Paginated for SearchLinks {
 
     type Item = Link;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLinks::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.links).map_or(0, Vec::len);
@@ -550,6 +568,7 @@ impl crate::Paginated for SearchLinks {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.links).unwrap_or_default()
     }
@@ -559,6 +578,7 @@ impl crate::Paginated for SearchLinks {
 #[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl SearchLinks {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(self) -> impl futures::Stream<Item = Result<Link, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -583,6 +603,7 @@ pub struct UpdateLink {
 #[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl UpdateLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLink",
@@ -604,11 +625,13 @@ impl UpdateLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -618,7 +641,9 @@ impl UpdateLink {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `CreateLinkRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLinkRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -654,7 +679,9 @@ impl CreateLinkRequest {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// A trigger link.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Link {
     /// `id`: a string. Example: `n4AriwEnFrGh3tu08W0U`.
@@ -681,7 +708,9 @@ pub struct Link {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `LinkResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkResponse {
     /// `link`: a [`Link`](crate::links::Link).
@@ -701,7 +730,9 @@ impl LinkResponse {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `ListLinksResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLinksResponse {
     /// `links`: a list of [`Link`](crate::links::Link) values.
@@ -712,7 +743,9 @@ pub struct ListLinksResponse {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `UpdateLinkRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLinkRequest {
     /// `name`: a string. Example: `first tag`.

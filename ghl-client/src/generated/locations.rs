@@ -1032,6 +1032,7 @@ impl CreateCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomValue",
@@ -1061,11 +1062,13 @@ impl CreateCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomValueResponse>, crate::Error> {
@@ -1092,6 +1095,7 @@ pub struct CreateLocation {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl CreateLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLocation",
@@ -1110,11 +1114,13 @@ impl CreateLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Location>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1148,6 +1154,7 @@ impl CreateLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLocationCustomField",
@@ -1177,11 +1184,13 @@ impl CreateLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationCustomFieldResponse>, crate::Error> {
@@ -1217,6 +1226,7 @@ impl CreateLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLocationTag",
@@ -1243,11 +1253,13 @@ impl CreateLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationTagResponse>, crate::Error> {
@@ -1283,6 +1295,7 @@ impl CreateRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createRecurringTask",
@@ -1312,11 +1325,13 @@ impl CreateRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<RecurringTaskResponse>, crate::Error> {
@@ -1352,6 +1367,7 @@ impl DeleteCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomValue",
@@ -1378,11 +1394,13 @@ impl DeleteCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1418,6 +1436,7 @@ impl DeleteLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocation",
@@ -1441,11 +1460,13 @@ impl DeleteLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteLocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteLocationResponse>, crate::Error> {
@@ -1481,6 +1502,7 @@ impl DeleteLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocationCustomField",
@@ -1507,11 +1529,13 @@ impl DeleteLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1547,6 +1571,7 @@ impl DeleteLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocationTag",
@@ -1573,11 +1598,13 @@ impl DeleteLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1613,6 +1640,7 @@ impl DeleteLocationTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocationTemplate",
@@ -1639,11 +1667,13 @@ impl DeleteLocationTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1679,6 +1709,7 @@ impl DeleteRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteRecurringTask",
@@ -1705,11 +1736,13 @@ impl DeleteRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteRecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteRecurringTaskResponse>, crate::Error> {
@@ -1745,6 +1778,7 @@ impl GetCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomValue",
@@ -1771,11 +1805,13 @@ impl GetCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomValueResponse>, crate::Error> {
@@ -1810,6 +1846,7 @@ impl GetLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocation",
@@ -1829,11 +1866,13 @@ impl GetLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LocationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1867,6 +1906,7 @@ impl GetLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationCustomField",
@@ -1893,11 +1933,13 @@ impl GetLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationCustomFieldResponse>, crate::Error> {
@@ -1933,6 +1975,7 @@ impl GetLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationTag",
@@ -1959,11 +2002,13 @@ impl GetLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationTagResponse>, crate::Error> {
@@ -1999,6 +2044,7 @@ impl GetRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getRecurringTask",
@@ -2025,11 +2071,13 @@ impl GetRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<RecurringTaskResponse>, crate::Error> {
@@ -2064,6 +2112,7 @@ impl ListCustomValues {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCustomValues",
@@ -2089,11 +2138,13 @@ impl ListCustomValues {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomValueList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomValueList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2133,6 +2184,7 @@ impl ListLocationCustomFields {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationCustomFields",
@@ -2161,11 +2213,13 @@ impl ListLocationCustomFields {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationCustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationCustomFieldList>, crate::Error> {
@@ -2200,6 +2254,7 @@ impl ListLocationTags {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationTags",
@@ -2222,11 +2277,13 @@ impl ListLocationTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTagList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LocationTagList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2288,6 +2345,7 @@ impl ListLocationTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationTemplates",
@@ -2323,11 +2381,13 @@ impl ListLocationTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTemplateList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationTemplateList>, crate::Error> {
@@ -2343,14 +2403,17 @@ impl crate::Paginated for ListLocationTemplates {
 
     type Item = LocationTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLocationTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.templates).map_or(0, Vec::len);
@@ -2366,6 +2429,7 @@ impl crate::Paginated for ListLocationTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.templates).unwrap_or_default()
     }
@@ -2375,6 +2439,7 @@ impl crate::Paginated for ListLocationTemplates {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<LocationTemplate, crate::Error>> + Send + 'static {
@@ -2408,6 +2473,7 @@ impl ListTimezones {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listTimezones",
@@ -2430,11 +2496,13 @@ impl ListTimezones {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2470,6 +2538,7 @@ impl SearchLocationTasks {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLocationTasks",
@@ -2499,11 +2568,13 @@ impl SearchLocationTasks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LocationTaskList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2517,14 +2588,17 @@ impl crate::Paginated for SearchLocationTasks {
 
     type Item = serde_json::Value;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocationTasks::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.tasks).map_or(0, Vec::len);
@@ -2540,6 +2614,7 @@ impl crate::Paginated for SearchLocationTasks {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.tasks).unwrap_or_default()
     }
@@ -2549,6 +2624,7 @@ impl crate::Paginated for SearchLocationTasks {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocationTasks {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<serde_json::Value, crate::Error>> + Send + 'static {
@@ -2608,6 +2684,7 @@ impl SearchLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLocations",
@@ -2637,11 +2714,13 @@ impl SearchLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationSearchResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationSearchResponse>, crate::Error> {
@@ -2657,14 +2736,17 @@ impl crate::Paginated for SearchLocations {
 
     type Item = Location;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
@@ -2680,6 +2762,7 @@ impl crate::Paginated for SearchLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.locations).unwrap_or_default()
     }
@@ -2689,6 +2772,7 @@ impl crate::Paginated for SearchLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Location, crate::Error>> + Send + 'static {
@@ -2724,6 +2808,7 @@ impl UpdateCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomValue",
@@ -2754,11 +2839,13 @@ impl UpdateCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CustomValueResponse>, crate::Error> {
@@ -2794,6 +2881,7 @@ impl UpdateLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocation",
@@ -2820,11 +2908,13 @@ impl UpdateLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Location>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2859,6 +2949,7 @@ impl UpdateLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocationCustomField",
@@ -2889,11 +2980,13 @@ impl UpdateLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationCustomFieldResponse>, crate::Error> {
@@ -2930,6 +3023,7 @@ impl UpdateLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocationTag",
@@ -2960,11 +3054,13 @@ impl UpdateLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationTagResponse>, crate::Error> {
@@ -3001,6 +3097,7 @@ impl UpdateRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRecurringTask",
@@ -3031,11 +3128,13 @@ impl UpdateRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<RecurringTaskResponse>, crate::Error> {
@@ -3071,6 +3170,7 @@ impl UploadLocationCustomFieldFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadLocationCustomFieldFiles",
@@ -3100,11 +3200,13 @@ impl UploadLocationCustomFieldFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadCustomFieldFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UploadCustomFieldFilesResponse>, crate::Error> {
@@ -3868,6 +3970,7 @@ pub enum CountryCode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CountryCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Af => "AF",
@@ -4125,6 +4228,7 @@ impl CountryCode {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for CountryCode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AF" => Self::Af,
@@ -4385,7 +4489,9 @@ crate::runtime::enums::string_enum!(CountryCode);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateLocationCustomFieldRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLocationCustomFieldRequest {
     /// `name`: a string. Example: `Preferred Contact Method`.
@@ -4489,7 +4595,9 @@ impl CreateLocationCustomFieldRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateLocationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLocationRequest {
     /// `name`: a string. Example: `Mark Shoes`.
@@ -4670,7 +4778,9 @@ impl CreateLocationRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateRecurringTaskRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRecurringTaskRequest {
     /// `title`: a string.
@@ -4758,6 +4868,7 @@ pub enum CustomFieldModel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CustomFieldModel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -4770,6 +4881,7 @@ impl CustomFieldModel {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for CustomFieldModel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -4785,7 +4897,9 @@ crate::runtime::enums::string_enum!(CustomFieldModel);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A named value that templates of the location can insert.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValue {
     /// `id`: a string.
@@ -4812,7 +4926,9 @@ pub struct CustomValue {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValueList {
     /// `customValues`: a list of [`CustomValue`](crate::locations::CustomValue) values.
@@ -4829,7 +4945,9 @@ pub struct CustomValueList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomValueRequest {
     /// `name`: a string. Example: `Business Hours`.
@@ -4852,7 +4970,9 @@ impl CustomValueRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValueResponse {
     /// `customValue`: a [`CustomValue`](crate::locations::CustomValue).
@@ -4872,7 +4992,9 @@ impl CustomValueResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteLocationResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteLocationResponse {
     /// `success`: `true` or `false`.
@@ -4887,7 +5009,9 @@ pub struct DeleteLocationResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteRecurringTaskResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRecurringTaskResponse {
     /// `id`: a string.
@@ -4922,6 +5046,7 @@ pub enum ListLocationCustomFieldsModel {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationCustomFieldsModel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -4935,6 +5060,7 @@ impl ListLocationCustomFieldsModel {
 #[cfg(feature = "locations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl From<&str> for ListLocationCustomFieldsModel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -4951,7 +5077,9 @@ crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Location {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -5038,7 +5166,9 @@ pub struct Location {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The business profile of a sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationBusiness {
     /// `name`: a string.
@@ -5081,7 +5211,9 @@ pub struct LocationBusiness {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A contact or opportunity custom field of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomField {
     /// `id`: a string.
@@ -5211,6 +5343,7 @@ pub enum LocationCustomFieldDataType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationCustomFieldDataType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "TEXT",
@@ -5237,6 +5370,7 @@ impl LocationCustomFieldDataType {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for LocationCustomFieldDataType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TEXT" => Self::Text,
@@ -5266,7 +5400,9 @@ crate::runtime::enums::string_enum!(LocationCustomFieldDataType);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomFieldList {
     /// `customFields`: a list of [`LocationCustomField`](crate::locations::LocationCustomField) values.
@@ -5283,7 +5419,9 @@ pub struct LocationCustomFieldList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomFieldResponse {
     /// `customField`: a [`LocationCustomField`](crate::locations::LocationCustomField).
@@ -5303,7 +5441,9 @@ impl LocationCustomFieldResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationResponse {
     /// `location`: a [`Location`](crate::locations::Location).
@@ -5323,7 +5463,9 @@ impl LocationResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSearchResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationSearchResponse {
     /// `locations`: a list of [`Location`](crate::locations::Location) values.
@@ -5334,7 +5476,8 @@ pub struct LocationSearchResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSettings` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationSettings {
     /// `allowDuplicateContact`: `true` or `false`.
@@ -5396,7 +5539,8 @@ impl LocationSettings {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// Social profile links of a sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationSocial {
     /// `facebookUrl`: a string.
@@ -5535,7 +5679,9 @@ impl LocationSocial {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A tag defined in a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTag {
     /// `id`: a string.
@@ -5554,7 +5700,9 @@ pub struct LocationTag {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTagList {
     /// `tags`: a list of [`LocationTag`](crate::locations::LocationTag) values.
@@ -5565,7 +5713,9 @@ pub struct LocationTagList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocationTagRequest {
     /// `name`: a string. Example: `vip`.
@@ -5585,7 +5735,9 @@ impl LocationTagRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTagResponse {
     /// `tag`: a [`LocationTag`](crate::locations::LocationTag).
@@ -5605,7 +5757,9 @@ impl LocationTagResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTaskList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTaskList {
     /// The tasks, as HighLevel sends them.
@@ -5616,7 +5770,9 @@ pub struct LocationTaskList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A message template of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTemplate {
     /// `id`: a string.
@@ -5657,7 +5813,9 @@ pub struct LocationTemplate {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTemplateList` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTemplateList {
     /// `templates`: a list of [`LocationTemplate`](crate::locations::LocationTemplate) values.
@@ -5672,7 +5830,9 @@ pub struct LocationTemplateList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `MailgunCredentials` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MailgunCredentials {
     /// `apiKey`: a secret string (hidden from `Debug` output).
@@ -5696,7 +5856,9 @@ impl MailgunCredentials {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The person the sub-account is set up for.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProspectInfo {
     /// `firstName`: a string.
@@ -5754,6 +5916,7 @@ pub enum RecurrenceInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl RecurrenceInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yearly => "yearly",
@@ -5769,6 +5932,7 @@ impl RecurrenceInterval {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for RecurrenceInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "yearly" => Self::Yearly,
@@ -5787,7 +5951,8 @@ crate::runtime::enums::string_enum!(RecurrenceInterval);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// When a recurring task produces tasks.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RecurrenceInterval`](crate::locations::RecurrenceInterval).
@@ -5920,7 +6085,9 @@ impl RecurrenceRule {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTask` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurringTask {
     /// `id`: a string.
@@ -5980,7 +6147,9 @@ impl RecurringTask {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTaskResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurringTaskResponse {
     /// `recurringTask`: a [`RecurringTask`](crate::locations::RecurringTask).
@@ -6000,7 +6169,9 @@ impl RecurringTaskResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `SearchLocationTasksRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchLocationTasksRequest {
     /// Only tasks of these contacts.
@@ -6112,6 +6283,7 @@ pub enum SearchLocationsOrder {
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocationsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -6124,6 +6296,7 @@ impl SearchLocationsOrder {
 #[cfg(feature = "locations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl From<&str> for SearchLocationsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -6139,7 +6312,9 @@ crate::runtime::enums::string_enum!(SearchLocationsOrder);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A snapshot to load into the sub-account.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SnapshotLoad {
     /// `id`: a string.
@@ -6169,7 +6344,9 @@ impl SnapshotLoad {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The content of a template; SMS templates use `body`, email templates `subject` and `html`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TemplateContent {
     /// `body`: a string.
@@ -6212,6 +6389,7 @@ pub enum TemplateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl TemplateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sms => "sms",
@@ -6225,6 +6403,7 @@ impl TemplateType {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for TemplateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "sms" => Self::Sms,
@@ -6241,7 +6420,9 @@ crate::runtime::enums::string_enum!(TemplateType);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `TextBoxListOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TextBoxListOption {
     /// `label`: a string.
@@ -6278,7 +6459,9 @@ impl TextBoxListOption {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `TwilioCredentials` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TwilioCredentials {
     /// `sid`: a string.
@@ -6302,7 +6485,9 @@ impl TwilioCredentials {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateLocationCustomFieldRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLocationCustomFieldRequest {
     /// `name`: a string.
@@ -6401,7 +6586,9 @@ impl UpdateLocationCustomFieldRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateLocationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLocationRequest {
     /// `name`: a string.
@@ -6589,7 +6776,9 @@ impl UpdateLocationRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateRecurringTaskRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRecurringTaskRequest {
     /// `title`: a string.
@@ -6731,7 +6920,9 @@ impl UploadCustomFieldFilesRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UploadCustomFieldFilesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadCustomFieldFilesResponse {
     /// Stored URL per uploaded file name.
@@ -6752,7 +6943,9 @@ pub struct UploadCustomFieldFilesResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// What the server recorded about one uploaded file.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadedFileMeta {
     /// `fieldname`: a string.
@@ -6815,6 +7008,7 @@ pub enum Weekday {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl Weekday {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mo => "MO",
@@ -6832,6 +7026,7 @@ impl Weekday {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for Weekday {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MO" => Self::Mo,

@@ -371,6 +371,7 @@ pub struct CheckWalletFunds {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl CheckWalletFunds {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "checkWalletFunds",
@@ -388,11 +389,13 @@ impl CheckWalletFunds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<WalletFunds, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<WalletFunds>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -417,6 +420,7 @@ pub struct CreateWalletCharge {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl CreateWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createWalletCharge",
@@ -435,11 +439,13 @@ impl CreateWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateWalletChargeResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CreateWalletChargeResponse>, crate::Error> {
@@ -466,6 +472,7 @@ pub struct DeleteWalletCharge {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl DeleteWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteWalletCharge",
@@ -486,11 +493,13 @@ impl DeleteWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<MarketplaceSuccess>, crate::Error> {
@@ -526,6 +535,7 @@ impl GetAppRebillingConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAppRebillingConfig",
@@ -552,11 +562,13 @@ impl GetAppRebillingConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetAppRebillingConfigResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GetAppRebillingConfigResponse>, crate::Error> {
@@ -583,6 +595,7 @@ pub struct GetInstallerDetails {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl GetInstallerDetails {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInstallerDetails",
@@ -603,11 +616,13 @@ impl GetInstallerDetails {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetInstallerDetailsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GetInstallerDetailsResponse>, crate::Error> {
@@ -634,6 +649,7 @@ pub struct GetWalletCharge {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl GetWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getWalletCharge",
@@ -654,11 +670,13 @@ impl GetWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<WalletCharge, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<WalletCharge>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -731,6 +749,7 @@ impl ListWalletCharges {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWalletCharges",
@@ -766,11 +785,13 @@ impl ListWalletCharges {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListWalletChargesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListWalletChargesResponse>, crate::Error> {
@@ -786,14 +807,17 @@ impl crate::Paginated for ListWalletCharges {
 
     type Item = WalletCharge;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWalletCharges::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.charges).map_or(0, Vec::len);
@@ -812,6 +836,7 @@ impl crate::Paginated for ListWalletCharges {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.charges).unwrap_or_default()
     }
@@ -821,6 +846,7 @@ impl crate::Paginated for ListWalletCharges {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<WalletCharge, crate::Error>> + Send + 'static {
@@ -846,6 +872,7 @@ pub struct MigrateExternalAuthConnection {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl MigrateExternalAuthConnection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "migrateExternalAuthConnection",
@@ -867,11 +894,13 @@ impl MigrateExternalAuthConnection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MigrateExternalAuthResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<MigrateExternalAuthResponse>, crate::Error> {
@@ -899,6 +928,7 @@ pub struct UninstallApp {
 #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl UninstallApp {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uninstallApp",
@@ -923,11 +953,13 @@ impl UninstallApp {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<MarketplaceSuccess>, crate::Error> {
@@ -939,7 +971,9 @@ impl UninstallApp {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppPlans` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppPlans {
     /// `subscription`: a list of [`AppSubscriptionPlan`](crate::marketplace::AppSubscriptionPlan) values.
@@ -971,6 +1005,7 @@ pub enum AppPriceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl AppPriceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fixed => "fixed",
@@ -983,6 +1018,7 @@ impl AppPriceType {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for AppPriceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "fixed" => Self::Fixed,
@@ -998,7 +1034,9 @@ crate::runtime::enums::string_enum!(AppPriceType);
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppSubscriptionPlan` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppSubscriptionPlan {
     /// `resellingAmount`: a number. Example: `0`.
@@ -1033,7 +1071,9 @@ pub struct AppSubscriptionPlan {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppUsagePlan` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppUsagePlan {
     /// `productType`: a string. Example: `workflow_action`.
@@ -1080,7 +1120,9 @@ pub struct AppUsagePlan {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `CreateWalletChargeRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateWalletChargeRequest {
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
@@ -1172,7 +1214,9 @@ impl CreateWalletChargeRequest {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `CreateWalletChargeResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateWalletChargeResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1204,6 +1248,7 @@ pub enum ExternalAuthType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl ExternalAuthType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Oauth2 => "oauth2",
@@ -1216,6 +1261,7 @@ impl ExternalAuthType {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for ExternalAuthType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "oauth2" => Self::Oauth2,
@@ -1231,7 +1277,9 @@ crate::runtime::enums::string_enum!(ExternalAuthType);
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetAppRebillingConfigResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppRebillingConfigResponse {
     /// `plans`: a [`AppPlans`](crate::marketplace::AppPlans).
@@ -1251,7 +1299,9 @@ impl GetAppRebillingConfigResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetInstallerDetailsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetInstallerDetailsResponse {
     /// `installationDetails`: a [`InstallerDetails`](crate::marketplace::InstallerDetails).
@@ -1271,7 +1321,9 @@ impl GetInstallerDetailsResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `InstallerDetails` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstallerDetails {
     /// `companyId`: a string.
@@ -1335,7 +1387,9 @@ impl InstallerDetails {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `ListWalletChargesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWalletChargesResponse {
     /// `charges`: a list of [`WalletCharge`](crate::marketplace::WalletCharge) values.
@@ -1354,7 +1408,9 @@ pub struct ListWalletChargesResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MarketplaceSuccess` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MarketplaceSuccess {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1365,7 +1421,9 @@ pub struct MarketplaceSuccess {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MigrateExternalAuthRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateExternalAuthRequest {
     /// `type`: a [`ExternalAuthType`](crate::marketplace::ExternalAuthType).
@@ -1516,7 +1574,9 @@ impl MigrateExternalAuthRequest {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MigrateExternalAuthResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateExternalAuthResponse {
     /// `success`: `true` or `false`.
@@ -1535,7 +1595,9 @@ pub struct MigrateExternalAuthResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// With an agency token give companyId (the app leaves the agency and all its sub-accounts); with a sub-account token give locationId. A reason is needed when the developer uninstalls.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UninstallAppRequest {
     /// `companyId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -1582,7 +1644,9 @@ impl UninstallAppRequest {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// A charge made by the app on a sub-account's wallet.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletCharge {
     /// `chargeId`: a string. Example: `charge_123`.
@@ -1645,7 +1709,9 @@ pub struct WalletCharge {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletChargesPagination` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletChargesPagination {
     /// `total`: a whole number. Example: `100`.
@@ -1664,7 +1730,9 @@ pub struct WalletChargesPagination {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletFunds` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletFunds {
     /// True when the sub-account's wallet can be charged.
@@ -1692,6 +1760,7 @@ pub enum WalletTransactionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl WalletTransactionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Charge => "charge",
@@ -1704,6 +1773,7 @@ impl WalletTransactionType {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for WalletTransactionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "charge" => Self::Charge,
@@ -1719,7 +1789,9 @@ crate::runtime::enums::string_enum!(WalletTransactionType);
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WhitelabelDetails` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string. Example: `example.com`.

@@ -406,6 +406,7 @@ pub struct BulkDeleteMediaObjects {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl BulkDeleteMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDeleteMediaObjects",
@@ -424,11 +425,13 @@ impl BulkDeleteMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<MediaObjectDeleted>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<MediaObjectDeleted>>, crate::Error> {
@@ -455,6 +458,7 @@ pub struct BulkUpdateMediaObjects {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl BulkUpdateMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateMediaObjects",
@@ -473,11 +477,13 @@ impl BulkUpdateMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<MediaObjectUpdated>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<MediaObjectUpdated>>, crate::Error> {
@@ -504,6 +510,7 @@ pub struct CreateMediaFolder {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl CreateMediaFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createMediaFolder",
@@ -522,11 +529,13 @@ impl CreateMediaFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<MediaFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<MediaFolder>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -553,6 +562,7 @@ pub struct DeleteMediaObject {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl DeleteMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteMediaObject",
@@ -572,11 +582,13 @@ impl DeleteMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -609,6 +621,7 @@ pub struct GetMediaObject {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMediaObject",
@@ -626,11 +639,13 @@ impl GetMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -696,6 +711,7 @@ impl ListMediaFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listMediaFiles",
@@ -730,11 +746,13 @@ impl ListMediaFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListMediaFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListMediaFilesResponse>, crate::Error> {
@@ -750,14 +768,17 @@ impl crate::Paginated for ListMediaFiles {
 
     type Item = MediaFile;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListMediaFiles::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.files).map_or(0, Vec::len);
@@ -773,6 +794,7 @@ impl crate::Paginated for ListMediaFiles {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.files).unwrap_or_default()
     }
@@ -782,6 +804,7 @@ impl crate::Paginated for ListMediaFiles {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<MediaFile, crate::Error>> + Send + 'static {
@@ -808,6 +831,7 @@ pub struct UpdateMediaObject {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl UpdateMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateMediaObject",
@@ -829,11 +853,13 @@ impl UpdateMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateMediaObjectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpdateMediaObjectResponse>, crate::Error> {
@@ -862,6 +888,7 @@ pub struct UploadMediaFile {
 #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl UploadMediaFile {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadMediaFile",
@@ -880,11 +907,13 @@ impl UploadMediaFile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadMediaFileResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UploadMediaFileResponse>, crate::Error> {
@@ -910,6 +939,7 @@ pub enum AltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl AltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -921,6 +951,7 @@ impl AltType {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl From<&str> for AltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
@@ -935,7 +966,9 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Files and folders to delete or trash.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkDeleteMediaObjectsRequest {
     /// `filesToBeDeleted`: a list of [`MediaObjectRef`](crate::medias::MediaObjectRef) values.
@@ -977,7 +1010,9 @@ impl BulkDeleteMediaObjectsRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Files and folders to change.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateMediaObjectsRequest {
     /// Id of the location.
@@ -1014,7 +1049,9 @@ impl BulkUpdateMediaObjectsRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A new folder.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateMediaFolderRequest {
     /// Id of the location.
@@ -1061,7 +1098,9 @@ impl CreateMediaFolderRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// One page of files and folders.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListMediaFilesResponse {
     /// `files`: a list of [`MediaFile`](crate::medias::MediaFile) values.
@@ -1089,6 +1128,7 @@ pub enum MediaDeleteStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl MediaDeleteStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Deleted => "deleted",
@@ -1101,6 +1141,7 @@ impl MediaDeleteStatus {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl From<&str> for MediaDeleteStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "deleted" => Self::Deleted,
@@ -1116,7 +1157,9 @@ crate::runtime::enums::string_enum!(MediaDeleteStatus);
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A file or folder in the media library.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaFile {
     /// Id of the owning location.
@@ -1147,7 +1190,9 @@ pub struct MediaFile {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A folder of the media library.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaFolder {
     /// Id of the owning location.
@@ -1218,7 +1263,9 @@ pub struct MediaFolder {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk delete.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectDeleted {
     /// `deleted`: `true` or `false`. Example: `true`.
@@ -1233,7 +1280,9 @@ pub struct MediaObjectDeleted {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Names one file or folder.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MediaObjectRef {
     /// Id of the file or folder.
@@ -1254,7 +1303,9 @@ impl MediaObjectRef {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// One entry of a bulk rename.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MediaObjectRename {
     /// Id of the file or folder.
@@ -1284,7 +1335,9 @@ impl MediaObjectRename {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectUpdated {
     /// `updated`: `true` or `false`. Example: `true`.
@@ -1299,7 +1352,9 @@ pub struct MediaObjectUpdated {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// New name of a file or folder.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateMediaObjectRequest {
     /// New name.
@@ -1331,7 +1386,9 @@ impl UpdateMediaObjectRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result of a rename.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateMediaObjectResponse {
     /// `updated`: `true` or `false`. Example: `true`.
@@ -1437,7 +1494,9 @@ impl UploadMediaFileRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// The stored file.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadMediaFileResponse {
     /// Id of the stored file.

@@ -211,6 +211,7 @@ pub struct GetAccessToken {
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAccessToken",
@@ -229,11 +230,13 @@ impl GetAccessToken {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<AccessToken>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -258,6 +261,7 @@ pub struct GetLocationAccessToken {
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetLocationAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationAccessToken",
@@ -276,11 +280,13 @@ impl GetLocationAccessToken {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationAccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationAccessToken>, crate::Error> {
@@ -364,6 +370,7 @@ impl ListInstalledLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInstalledLocations",
@@ -404,11 +411,13 @@ impl ListInstalledLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInstalledLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListInstalledLocationsResponse>, crate::Error> {
@@ -424,14 +433,17 @@ impl crate::Paginated for ListInstalledLocations {
 
     type Item = InstalledLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInstalledLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
@@ -447,6 +459,7 @@ impl crate::Paginated for ListInstalledLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.locations).unwrap_or_default()
     }
@@ -456,6 +469,7 @@ impl crate::Paginated for ListInstalledLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl ListInstalledLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<InstalledLocation, crate::Error>> + Send + 'static {
@@ -466,7 +480,9 @@ impl ListInstalledLocations {
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// An access token with its refresh token and what it grants.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
@@ -535,7 +551,9 @@ pub struct AccessToken {
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// The `GetAccessTokenRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
@@ -613,7 +631,9 @@ impl GetAccessTokenRequest {
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// The `GetLocationAccessTokenRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetLocationAccessTokenRequest {
     /// The agency that owns the sub-account.
@@ -658,6 +678,7 @@ pub enum GrantType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl GrantType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AuthorizationCode => "authorization_code",
@@ -671,6 +692,7 @@ impl GrantType {
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl From<&str> for GrantType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "authorization_code" => Self::AuthorizationCode,
@@ -687,7 +709,9 @@ crate::runtime::enums::string_enum!(GrantType);
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// A sub-account of the agency, with the app's install state.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstalledLocation {
     /// The sub-account id.
@@ -718,7 +742,9 @@ pub struct InstalledLocation {
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// The `ListInstalledLocationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `locations`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
@@ -737,7 +763,9 @@ pub struct ListInstalledLocationsResponse {
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// A sub-account access token derived from an agency token.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
@@ -797,6 +825,7 @@ pub enum TokenUserType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl TokenUserType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Company => "Company",
@@ -809,6 +838,7 @@ impl TokenUserType {
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl From<&str> for TokenUserType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Company" => Self::Company,

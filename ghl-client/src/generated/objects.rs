@@ -426,6 +426,7 @@ pub struct CreateObjectRecord {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl CreateObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createObjectRecord",
@@ -447,11 +448,13 @@ impl CreateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ObjectRecordResponse>, crate::Error> {
@@ -478,6 +481,7 @@ pub struct CreateObjectSchema {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl CreateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createObjectSchema",
@@ -496,11 +500,13 @@ impl CreateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ObjectSchemaResponse>, crate::Error> {
@@ -528,6 +534,7 @@ pub struct DeleteObjectRecord {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl DeleteObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteObjectRecord",
@@ -549,11 +556,13 @@ impl DeleteObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteObjectRecordResponse>, crate::Error> {
@@ -581,6 +590,7 @@ pub struct GetObjectRecord {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl GetObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getObjectRecord",
@@ -602,11 +612,13 @@ impl GetObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ObjectRecordResponse>, crate::Error> {
@@ -649,6 +661,7 @@ impl GetObjectSchema {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getObjectSchema",
@@ -675,11 +688,13 @@ impl GetObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GetObjectSchemaResponse>, crate::Error> {
@@ -716,6 +731,7 @@ impl ListObjectSchemas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listObjectSchemas",
@@ -736,11 +752,13 @@ impl ListObjectSchemas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListObjectSchemasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListObjectSchemasResponse>, crate::Error> {
@@ -770,6 +788,7 @@ pub struct SearchObjectRecords {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl SearchObjectRecords {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchObjectRecords",
@@ -794,11 +813,13 @@ impl SearchObjectRecords {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchObjectRecordsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchObjectRecordsResponse>, crate::Error> {
@@ -814,14 +835,17 @@ impl crate::Paginated for SearchObjectRecords {
 
     type Item = SearchedObjectRecord;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchObjectRecords::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.records).map_or(0, Vec::len);
@@ -837,6 +861,7 @@ impl crate::Paginated for SearchObjectRecords {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.records).unwrap_or_default()
     }
@@ -846,6 +871,7 @@ impl crate::Paginated for SearchObjectRecords {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SearchedObjectRecord, crate::Error>> + Send + 'static {
@@ -882,6 +908,7 @@ impl UpdateObjectRecord {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateObjectRecord",
@@ -913,11 +940,13 @@ impl UpdateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ObjectRecordResponse>, crate::Error> {
@@ -947,6 +976,7 @@ pub struct UpdateObjectSchema {
 #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl UpdateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateObjectSchema",
@@ -968,11 +998,13 @@ impl UpdateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ObjectSchemaResponse>, crate::Error> {
@@ -984,7 +1016,9 @@ impl UpdateObjectSchema {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `CreateObjectRecordRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateObjectRecordRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1041,7 +1075,9 @@ impl CreateObjectRecordRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `CreateObjectSchemaRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateObjectSchemaRequest {
     /// `labels`: a [`ObjectLabels`](crate::objects::ObjectLabels).
@@ -1093,7 +1129,9 @@ impl CreateObjectSchemaRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `DeleteObjectRecordResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteObjectRecordResponse {
     /// Id of the deleted record.
@@ -1108,7 +1146,9 @@ pub struct DeleteObjectRecordResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `GetObjectSchemaResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
@@ -1127,7 +1167,9 @@ pub struct GetObjectSchemaResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ListObjectSchemasResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListObjectSchemasResponse {
     /// `objects`: a list of [`ObjectSchema`](crate::objects::ObjectSchema) values.
@@ -1138,7 +1180,9 @@ pub struct ListObjectSchemasResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A field (property) of an object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectField {
     /// `id`: a string.
@@ -1253,6 +1297,7 @@ pub enum ObjectFieldAcceptedFormats {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectFieldAcceptedFormats {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pdf => ".pdf",
@@ -1274,6 +1319,7 @@ impl ObjectFieldAcceptedFormats {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectFieldAcceptedFormats {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             ".pdf" => Self::Pdf,
@@ -1345,6 +1391,7 @@ pub enum ObjectFieldDataType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectFieldDataType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "TEXT",
@@ -1367,6 +1414,7 @@ impl ObjectFieldDataType {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectFieldDataType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TEXT" => Self::Text,
@@ -1392,7 +1440,9 @@ crate::runtime::enums::string_enum!(ObjectFieldDataType);
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectFieldOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectFieldOption {
     /// `key`: a string.
@@ -1411,7 +1461,8 @@ pub struct ObjectFieldOption {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Display names of an object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectLabels {
     /// `singular`: a string. Example: `Pet`.
@@ -1448,7 +1499,9 @@ impl ObjectLabels {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record of a custom object or business.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1479,7 +1532,9 @@ pub struct ObjectRecord {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectRecordResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectRecordResponse {
     /// `record`: a [`ObjectRecord`](crate::objects::ObjectRecord).
@@ -1499,7 +1554,9 @@ impl ObjectRecordResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The definition of a custom or standard object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchema {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1555,7 +1612,9 @@ impl ObjectSchema {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectSchemaResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
@@ -1592,6 +1651,7 @@ pub enum ObjectType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserDefined => "USER_DEFINED",
@@ -1604,6 +1664,7 @@ impl ObjectType {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USER_DEFINED" => Self::UserDefined,
@@ -1619,7 +1680,9 @@ crate::runtime::enums::string_enum!(ObjectType);
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The field created as the new object's title.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PrimaryDisplayPropertyDetails {
     /// `key`: a string. Example: `custom_objects.pet.name`.
@@ -1667,6 +1730,7 @@ pub enum PrimaryDisplayPropertyDetailsDataType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl PrimaryDisplayPropertyDetailsDataType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "TEXT",
@@ -1679,6 +1743,7 @@ impl PrimaryDisplayPropertyDetailsDataType {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for PrimaryDisplayPropertyDetailsDataType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TEXT" => Self::Text,
@@ -1694,7 +1759,9 @@ crate::runtime::enums::string_enum!(PrimaryDisplayPropertyDetailsDataType);
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Who or what created or last changed a record.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordAuditInfo {
     /// `channel`: a string. Example: `WEB_USER`.
@@ -1722,7 +1789,9 @@ pub type RecordProperties = std::collections::BTreeMap<String, serde_json::Value
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `SearchObjectRecordsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchObjectRecordsRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1769,7 +1838,9 @@ impl SearchObjectRecordsRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `SearchObjectRecordsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchObjectRecordsResponse {
     /// `records`: a list of [`SearchedObjectRecord`](crate::objects::SearchedObjectRecord) values.
@@ -1784,7 +1855,9 @@ pub struct SearchObjectRecordsResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record as returned by the search.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchedObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1845,7 +1918,9 @@ pub struct SearchedObjectRecord {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectLabels` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObjectLabels {
     /// `singular`: a string. Example: `Car`.
@@ -1882,7 +1957,9 @@ impl UpdateObjectLabels {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectRecordRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObjectRecordRequest {
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
@@ -1929,7 +2006,9 @@ impl UpdateObjectRecordRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectSchemaRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObjectSchemaRequest {
     /// `labels`: a [`UpdateObjectLabels`](crate::objects::UpdateObjectLabels).

@@ -566,6 +566,7 @@ pub struct AddOpportunityFollowers {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl AddOpportunityFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addOpportunityFollowers",
@@ -587,11 +588,13 @@ impl AddOpportunityFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AddOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AddOpportunityFollowersResponse>, crate::Error> {
@@ -618,6 +621,7 @@ pub struct CreateOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl CreateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createOpportunity",
@@ -636,11 +640,13 @@ impl CreateOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -667,6 +673,7 @@ pub struct DeleteOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl DeleteOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteOpportunity",
@@ -684,11 +691,13 @@ impl DeleteOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -715,6 +724,7 @@ pub struct GetOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl GetOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getOpportunity",
@@ -732,11 +742,13 @@ impl GetOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -769,6 +781,7 @@ pub struct GetPipeline {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetPipeline {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getPipeline",
@@ -789,11 +802,13 @@ impl GetPipeline {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -870,6 +885,7 @@ impl ListLostReasons {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLostReasons",
@@ -908,11 +924,13 @@ impl ListLostReasons {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListLostReasonsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListLostReasonsResponse>, crate::Error> {
@@ -928,14 +946,17 @@ impl crate::Paginated for ListLostReasons {
 
     type Item = LostReason;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLostReasons::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.lost_reasons).map_or(0, Vec::len);
@@ -951,6 +972,7 @@ impl crate::Paginated for ListLostReasons {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.lost_reasons).unwrap_or_default()
     }
@@ -960,6 +982,7 @@ impl crate::Paginated for ListLostReasons {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<LostReason, crate::Error>> + Send + 'static {
@@ -993,6 +1016,7 @@ impl ListPipelines {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listPipelines",
@@ -1013,11 +1037,13 @@ impl ListPipelines {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListPipelinesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListPipelinesResponse>, crate::Error> {
@@ -1052,6 +1078,7 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeOpportunityFollowers",
@@ -1076,11 +1103,13 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<RemoveOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<RemoveOpportunityFollowersResponse>, crate::Error> {
@@ -1248,6 +1277,7 @@ impl SearchOpportunities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchOpportunities",
@@ -1325,11 +1355,13 @@ impl SearchOpportunities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchOpportunitiesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchOpportunitiesResponse>, crate::Error> {
@@ -1345,14 +1377,17 @@ impl crate::Paginated for SearchOpportunities {
 
     type Item = Opportunity;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunities::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1388,6 +1423,7 @@ impl crate::Paginated for SearchOpportunities {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.opportunities).unwrap_or_default()
     }
@@ -1397,6 +1433,7 @@ impl crate::Paginated for SearchOpportunities {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
@@ -1422,6 +1459,7 @@ pub struct SearchOpportunitiesAdvanced {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunitiesAdvanced {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchOpportunitiesAdvanced",
@@ -1440,11 +1478,13 @@ impl SearchOpportunitiesAdvanced {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchOpportunitiesAdvancedResponse>, crate::Error> {
@@ -1460,14 +1500,17 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
     type Item = Opportunity;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunitiesAdvanced::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.opportunities).map_or(0, Vec::len);
@@ -1483,6 +1526,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.opportunities).unwrap_or_default()
     }
@@ -1492,6 +1536,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
@@ -1518,6 +1563,7 @@ pub struct UpdateOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateOpportunity",
@@ -1539,11 +1585,13 @@ impl UpdateOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -1571,6 +1619,7 @@ pub struct UpdateOpportunityStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunityStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateOpportunityStatus",
@@ -1592,11 +1641,13 @@ impl UpdateOpportunityStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
@@ -1623,6 +1674,7 @@ pub struct UpsertOpportunity {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpsertOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertOpportunity",
@@ -1641,11 +1693,13 @@ impl UpsertOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpsertOpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpsertOpportunityResponse>, crate::Error> {
@@ -1657,7 +1711,9 @@ impl UpsertOpportunity {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `AddOpportunityFollowersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddOpportunityFollowersResponse {
     /// All followers after the change.
@@ -1678,7 +1734,9 @@ pub struct AddOpportunityFollowersResponse {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `CreateOpportunityRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
@@ -1786,6 +1844,7 @@ pub enum FollowersActionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl FollowersActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Add => "add",
@@ -1798,6 +1857,7 @@ impl FollowersActionType {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for FollowersActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "add" => Self::Add,
@@ -1813,7 +1873,9 @@ crate::runtime::enums::string_enum!(FollowersActionType);
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `ListLostReasonsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLostReasonsResponse {
     /// `lostReasons`: a list of [`LostReason`](crate::opportunities::LostReason) values.
@@ -1834,7 +1896,9 @@ pub struct ListLostReasonsResponse {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `ListPipelinesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
     /// `pipelines`: a list of [`Pipeline`](crate::opportunities::Pipeline) values.
@@ -1845,7 +1909,9 @@ pub struct ListPipelinesResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `LostReason` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LostReason {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1872,7 +1938,9 @@ pub struct LostReason {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// A deal in a pipeline.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
@@ -1987,7 +2055,9 @@ pub struct Opportunity {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Summary of the contact an opportunity belongs to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityContact {
     /// `id`: a string. Example: `byMEV0NQinDhq8ZfiOi2`.
@@ -2018,7 +2088,9 @@ pub struct OpportunityContact {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// A custom field value to write; name the field by `id` or by `key`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
     /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
@@ -2065,7 +2137,9 @@ impl OpportunityCustomFieldInput {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The value of one custom field on an opportunity.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldValue {
     /// Custom field id.
@@ -2080,7 +2154,9 @@ pub struct OpportunityCustomFieldValue {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `OpportunityFollowersRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunityFollowersRequest {
     /// User ids.
@@ -2100,7 +2176,9 @@ impl OpportunityFollowersRequest {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
@@ -2120,7 +2198,9 @@ impl OpportunityResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Extra data to include with each match.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunitySearchDetails {
     /// `notes`: `true` or `false`.
@@ -2184,6 +2264,7 @@ pub enum OpportunityStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunityStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Open => "open",
@@ -2198,6 +2279,7 @@ impl OpportunityStatus {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for OpportunityStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open" => Self::Open,
@@ -2241,6 +2323,7 @@ pub enum OpportunityStatusFilter {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunityStatusFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Open => "open",
@@ -2256,6 +2339,7 @@ impl OpportunityStatusFilter {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for OpportunityStatusFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open" => Self::Open,
@@ -2274,7 +2358,9 @@ crate::runtime::enums::string_enum!(OpportunityStatusFilter);
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityUpdateResult` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
@@ -2285,7 +2371,9 @@ pub struct OpportunityUpdateResult {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `Pipeline` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
@@ -2340,6 +2428,7 @@ pub enum PipelineColorRenderMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl PipelineColorRenderMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Dot => "dot",
@@ -2353,6 +2442,7 @@ impl PipelineColorRenderMode {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for PipelineColorRenderMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "dot" => Self::Dot,
@@ -2369,7 +2459,9 @@ crate::runtime::enums::string_enum!(PipelineColorRenderMode);
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `RemoveOpportunityFollowersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveOpportunityFollowersResponse {
     /// All followers after the change.
@@ -2390,7 +2482,9 @@ pub struct RemoveOpportunityFollowersResponse {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesAdvancedResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
@@ -2409,7 +2503,9 @@ pub struct SearchOpportunitiesAdvancedResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Paging information of the simple search.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesMeta {
     /// `total`: a whole number. Example: `1`.
@@ -2444,7 +2540,9 @@ pub struct SearchOpportunitiesMeta {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `SearchOpportunitiesRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesRequest {
     /// `locationId`: a string. Example: `i2SpAtBVHSVea1sL6oah`.
@@ -2496,7 +2594,9 @@ impl SearchOpportunitiesRequest {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
@@ -2515,7 +2615,9 @@ pub struct SearchOpportunitiesResponse {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpdateOpportunityRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
@@ -2610,7 +2712,9 @@ impl UpdateOpportunityRequest {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `UpdateOpportunityStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOpportunityStatusRequest {
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -2640,7 +2744,9 @@ impl UpdateOpportunityStatusRequest {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpsertOpportunityRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
@@ -2787,7 +2893,9 @@ impl UpsertOpportunityRequest {
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpsertOpportunityResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).

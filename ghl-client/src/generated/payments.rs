@@ -1060,6 +1060,7 @@ impl ConnectCustomProviderConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "connectCustomProviderConfig",
@@ -1087,11 +1088,13 @@ impl ConnectCustomProviderConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1116,6 +1119,7 @@ pub struct CreateCoupon {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCoupon",
@@ -1134,11 +1138,13 @@ impl CreateCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1172,6 +1178,7 @@ impl CreateCustomProvider {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomProvider",
@@ -1199,11 +1206,13 @@ impl CreateCustomProvider {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1234,6 +1243,7 @@ pub struct CreateOrder {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateOrder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createOrder",
@@ -1252,11 +1262,13 @@ impl CreateOrder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1284,6 +1296,7 @@ pub struct CreateOrderFulfillment {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateOrderFulfillment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createOrderFulfillment",
@@ -1308,11 +1321,13 @@ impl CreateOrderFulfillment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateFulfillmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CreateFulfillmentResponse>, crate::Error> {
@@ -1339,6 +1354,7 @@ pub struct CreateWhiteLabelProvider {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateWhiteLabelProvider {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createWhiteLabelProvider",
@@ -1360,11 +1376,13 @@ impl CreateWhiteLabelProvider {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<WhiteLabelProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<WhiteLabelProvider>, crate::Error> {
@@ -1391,6 +1409,7 @@ pub struct DeleteCoupon {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl DeleteCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCoupon",
@@ -1409,11 +1428,13 @@ impl DeleteCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteCouponResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteCouponResponse>, crate::Error> {
@@ -1448,6 +1469,7 @@ impl DeleteCustomProvider {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomProvider",
@@ -1471,11 +1493,13 @@ impl DeleteCustomProvider {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1511,6 +1535,7 @@ impl DisconnectCustomProviderConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "disconnectCustomProviderConfig",
@@ -1538,11 +1563,13 @@ impl DisconnectCustomProviderConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1584,6 +1611,7 @@ impl GetCoupon {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCoupon",
@@ -1606,11 +1634,13 @@ impl GetCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1643,6 +1673,7 @@ impl GetCustomProviderConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomProviderConfig",
@@ -1666,11 +1697,13 @@ impl GetCustomProviderConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1703,6 +1736,7 @@ impl GetOrder {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getOrder",
@@ -1724,11 +1758,13 @@ impl GetOrder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Order, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Order>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1755,6 +1791,7 @@ pub struct GetSubscription {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSubscription",
@@ -1777,11 +1814,13 @@ impl GetSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Subscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Subscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1815,6 +1854,7 @@ impl GetTransaction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getTransaction",
@@ -1840,11 +1880,13 @@ impl GetTransaction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Transaction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Transaction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1898,6 +1940,7 @@ impl ListCoupons {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCoupons",
@@ -1926,11 +1969,13 @@ impl ListCoupons {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCouponsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCouponsResponse>, crate::Error> {
@@ -1946,14 +1991,17 @@ impl crate::Paginated for ListCoupons {
 
     type Item = Coupon;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCoupons::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -1969,6 +2017,7 @@ impl crate::Paginated for ListCoupons {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -1978,6 +2027,7 @@ impl crate::Paginated for ListCoupons {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListCoupons {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Coupon, crate::Error>> + Send + 'static {
@@ -2005,6 +2055,7 @@ pub struct ListOrderFulfillments {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrderFulfillments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listOrderFulfillments",
@@ -2027,11 +2078,13 @@ impl ListOrderFulfillments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListFulfillmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListFulfillmentsResponse>, crate::Error> {
@@ -2060,6 +2113,7 @@ pub struct ListOrderNotes {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrderNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listOrderNotes",
@@ -2082,11 +2136,13 @@ impl ListOrderNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2197,6 +2253,7 @@ impl ListOrders {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listOrders",
@@ -2248,11 +2305,13 @@ impl ListOrders {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListOrdersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListOrdersResponse>, crate::Error> {
@@ -2268,14 +2327,17 @@ impl crate::Paginated for ListOrders {
 
     type Item = Order;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListOrders::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2291,6 +2353,7 @@ impl crate::Paginated for ListOrders {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2300,6 +2363,7 @@ impl crate::Paginated for ListOrders {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrders {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Order, crate::Error>> + Send + 'static {
@@ -2403,6 +2467,7 @@ impl ListSubscriptions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSubscriptions",
@@ -2452,11 +2517,13 @@ impl ListSubscriptions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSubscriptionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSubscriptionsResponse>, crate::Error> {
@@ -2472,14 +2539,17 @@ impl crate::Paginated for ListSubscriptions {
 
     type Item = Subscription;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSubscriptions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2495,6 +2565,7 @@ impl crate::Paginated for ListSubscriptions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2504,6 +2575,7 @@ impl crate::Paginated for ListSubscriptions {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListSubscriptions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Subscription, crate::Error>> + Send + 'static {
@@ -2614,6 +2686,7 @@ impl ListTransactions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listTransactions",
@@ -2666,11 +2739,13 @@ impl ListTransactions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListTransactionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListTransactionsResponse>, crate::Error> {
@@ -2686,14 +2761,17 @@ impl crate::Paginated for ListTransactions {
 
     type Item = Transaction;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListTransactions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2709,6 +2787,7 @@ impl crate::Paginated for ListTransactions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2718,6 +2797,7 @@ impl crate::Paginated for ListTransactions {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListTransactions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Transaction, crate::Error>> + Send + 'static {
@@ -2758,6 +2838,7 @@ impl ListWhiteLabelProviders {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWhiteLabelProviders",
@@ -2783,11 +2864,13 @@ impl ListWhiteLabelProviders {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListWhiteLabelProvidersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListWhiteLabelProvidersResponse>, crate::Error> {
@@ -2803,14 +2886,17 @@ impl crate::Paginated for ListWhiteLabelProviders {
 
     type Item = WhiteLabelProvider;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWhiteLabelProviders::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.providers).map_or(0, Vec::len);
@@ -2826,6 +2912,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.providers).unwrap_or_default()
     }
@@ -2835,6 +2922,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListWhiteLabelProviders {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<WhiteLabelProvider, crate::Error>> + Send + 'static {
@@ -2861,6 +2949,7 @@ pub struct RecordOrderPayment {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl RecordOrderPayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "recordOrderPayment",
@@ -2885,11 +2974,13 @@ impl RecordOrderPayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2916,6 +3007,7 @@ pub struct UpdateCoupon {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCoupon",
@@ -2934,11 +3026,13 @@ impl UpdateCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2963,6 +3057,7 @@ pub struct UpdateCustomProviderCapabilities {
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCustomProviderCapabilities {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomProviderCapabilities",
@@ -2984,11 +3079,13 @@ impl UpdateCustomProviderCapabilities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3014,6 +3111,7 @@ pub enum AltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl AltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -3025,6 +3123,7 @@ impl AltType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for AltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
@@ -3039,7 +3138,9 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Break-down of an order amount.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AmountSummary {
     /// `subtotal`: a number. Example: `138`.
@@ -3082,6 +3183,7 @@ pub enum CardBrand {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CardBrand {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Visa => "visa",
@@ -3095,6 +3197,7 @@ impl CardBrand {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for CardBrand {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "visa" => Self::Visa,
@@ -3111,7 +3214,9 @@ crate::runtime::enums::string_enum!(CardBrand);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ConnectCustomProviderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConnectCustomProviderRequest {
     /// `live`: a [`CustomProviderKeys`](crate::payments::CustomProviderKeys).
@@ -3134,7 +3239,9 @@ impl ConnectCustomProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A discount coupon.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Coupon {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
@@ -3219,7 +3326,9 @@ pub struct Coupon {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Uses allowed per customer (0 for no limit).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CouponLimitPerCustomer {
@@ -3233,7 +3342,9 @@ pub enum CouponLimitPerCustomer {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Uses allowed per customer (0 for no limit).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CouponListItemLimitPerCustomer {
@@ -3267,6 +3378,7 @@ pub enum CouponStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CouponStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Scheduled => "scheduled",
@@ -3280,6 +3392,7 @@ impl CouponStatus {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for CouponStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "scheduled" => Self::Scheduled,
@@ -3296,7 +3409,9 @@ crate::runtime::enums::string_enum!(CouponStatus);
 #[cfg(feature = "payments")]
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `CreateCouponRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
@@ -3430,7 +3545,9 @@ impl CreateCouponRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateCustomProviderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomProviderRequest {
     /// `name`: a string. Example: `Company Paypal Integration`.
@@ -3483,7 +3600,9 @@ impl CreateCustomProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateFulfillmentRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFulfillmentRequest {
     /// The location id.
@@ -3530,7 +3649,9 @@ impl CreateFulfillmentRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateFulfillmentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateFulfillmentResponse {
     /// `status`: `true` or `false`.
@@ -3554,7 +3675,9 @@ impl CreateFulfillmentResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateWhiteLabelProviderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateWhiteLabelProviderRequest {
     /// The location id.
@@ -3612,7 +3735,9 @@ impl CreateWhiteLabelProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The calling app's custom payment provider in one location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProvider {
     /// `_id`: a string. Example: `662a44ad19a2a44d3cd9d749`.
@@ -3680,7 +3805,9 @@ impl CustomProvider {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CustomProviderKeys` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomProviderKeys {
     /// `apiKey`: a secret string (hidden from `Debug` output).
@@ -3705,7 +3832,9 @@ impl CustomProviderKeys {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The config of one mode (live or test) of a custom provider.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProviderModeConfig {
     /// `liveMode`: `true` or `false`.
@@ -3724,7 +3853,9 @@ pub struct CustomProviderModeConfig {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The stored live and test configs.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProviderPaymentProvider {
     /// `live`: a [`CustomProviderModeConfig`](crate::payments::CustomProviderModeConfig).
@@ -3739,7 +3870,9 @@ pub struct CustomProviderPaymentProvider {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DeleteCouponRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteCouponRequest {
     /// The location id.
@@ -3771,7 +3904,9 @@ impl DeleteCouponRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DeleteCouponResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCouponResponse {
     /// `success`: `true` or `false`.
@@ -3786,7 +3921,9 @@ pub struct DeleteCouponResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DisconnectCustomProviderRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DisconnectCustomProviderRequest {
     /// True to drop the live config, false for the test one.
@@ -3824,6 +3961,7 @@ pub enum DiscountType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl DiscountType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Percentage => "percentage",
@@ -3836,6 +3974,7 @@ impl DiscountType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for DiscountType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "percentage" => Self::Percentage,
@@ -3851,7 +3990,9 @@ crate::runtime::enums::string_enum!(DiscountType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfilledItem` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FulfilledItem {
     /// Id of the price shipped.
@@ -3878,7 +4019,9 @@ pub struct FulfilledItem {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Fulfillment` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Fulfillment {
     /// `_id`: a string.
@@ -3913,7 +4056,9 @@ pub struct Fulfillment {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfillmentItemInput` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FulfillmentItemInput {
     /// Id of the price (the line) shipped.
@@ -3937,7 +4082,8 @@ impl FulfillmentItemInput {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfillmentTracking` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FulfillmentTracking {
     /// `trackingNumber`: a string. Example: `40012345678`.
@@ -3984,7 +4130,8 @@ impl FulfillmentTracking {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// How long a coupon keeps discounting a subscription's renewals.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FuturePaymentsConfig {
     /// `type`: a [`FuturePaymentsConfigType`](crate::payments::FuturePaymentsConfigType).
@@ -4056,6 +4203,7 @@ pub enum FuturePaymentsConfigType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsConfigType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Forever => "forever",
@@ -4068,6 +4216,7 @@ impl FuturePaymentsConfigType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for FuturePaymentsConfigType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "forever" => Self::Forever,
@@ -4097,6 +4246,7 @@ pub enum FuturePaymentsDurationType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsDurationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Months => "months",
@@ -4108,6 +4258,7 @@ impl FuturePaymentsDurationType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for FuturePaymentsDurationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "months" => Self::Months,
@@ -4122,7 +4273,9 @@ crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
 #[cfg(feature = "payments")]
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `ListCouponsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`Coupon`](crate::payments::Coupon) values.
@@ -4141,7 +4294,9 @@ pub struct ListCouponsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListFulfillmentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFulfillmentsResponse {
     /// `status`: `true` or `false`.
@@ -4156,7 +4311,9 @@ pub struct ListFulfillmentsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListOrdersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListOrdersResponse {
     /// `data`: a list of [`Order`](crate::payments::Order) values.
@@ -4171,7 +4328,9 @@ pub struct ListOrdersResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListSubscriptionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSubscriptionsResponse {
     /// `data`: a list of [`Subscription`](crate::payments::Subscription) values.
@@ -4186,7 +4345,9 @@ pub struct ListSubscriptionsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListTransactionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTransactionsResponse {
     /// `data`: a list of [`Transaction`](crate::payments::Transaction) values.
@@ -4201,7 +4362,9 @@ pub struct ListTransactionsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListWhiteLabelProvidersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWhiteLabelProvidersResponse {
     /// `providers`: a list of [`WhiteLabelProvider`](crate::payments::WhiteLabelProvider) values.
@@ -4238,6 +4401,7 @@ pub enum ManualPaymentMode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cash => "cash",
@@ -4253,6 +4417,7 @@ impl ManualPaymentMode {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for ManualPaymentMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "cash" => Self::Cash,
@@ -4271,7 +4436,9 @@ crate::runtime::enums::string_enum!(ManualPaymentMode);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `MembershipOffer` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MembershipOffer {
     /// `label`: a string. Example: `top_50`.
@@ -4337,6 +4504,7 @@ pub enum Month {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl Month {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Jan => "jan",
@@ -4359,6 +4527,7 @@ impl Month {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for Month {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "jan" => Self::Jan,
@@ -4384,7 +4553,9 @@ crate::runtime::enums::string_enum!(Month);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// An order. The list returns a summary of each order; a single fetch returns the full record. One type covers both, every field being optional in practice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Order {
     /// `_id`: a string. Example: `653f5e0cde5a1314e62a837c`.
@@ -4561,7 +4732,9 @@ pub struct Order {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One line of an order.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderItem {
     /// `_id`: a string.
@@ -4619,6 +4792,7 @@ pub enum OrderPaymentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderPaymentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Paid => "paid",
@@ -4633,6 +4807,7 @@ impl OrderPaymentStatus {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderPaymentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "paid" => Self::Paid,
@@ -4650,7 +4825,9 @@ crate::runtime::enums::string_enum!(OrderPaymentStatus);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The origin of an order, transaction or subscription.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::payments::OrderSourceType).
@@ -4745,6 +4922,7 @@ pub enum OrderSourceSubType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneStepOrderForm => "one_step_order_form",
@@ -4774,6 +4952,7 @@ impl OrderSourceSubType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderSourceSubType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_step_order_form" => Self::OneStepOrderForm,
@@ -4862,6 +5041,7 @@ pub enum OrderSourceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Funnel => "funnel",
@@ -4887,6 +5067,7 @@ impl OrderSourceType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "funnel" => Self::Funnel,
@@ -4915,7 +5096,9 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `PaymentCard` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentCard {
     /// `type`: a [`CardBrand`](crate::payments::CardBrand).
@@ -4939,7 +5122,9 @@ impl PaymentCard {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `PaymentCheque` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentCheque {
     /// `number`: a string. Example: `129-129-129-912`.
@@ -4959,7 +5144,9 @@ impl PaymentCheque {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A price as copied into an order or a fulfillment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceSnapshot {
     /// `_id`: a string.
@@ -5063,6 +5250,7 @@ pub enum PriceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl PriceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneTime => "one_time",
@@ -5075,6 +5263,7 @@ impl PriceType {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for PriceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_time" => Self::OneTime,
@@ -5090,7 +5279,9 @@ crate::runtime::enums::string_enum!(PriceType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductLabel` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
@@ -5109,7 +5300,9 @@ pub struct ProductLabel {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A product as copied into an order or a fulfillment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductSnapshot {
     /// `_id`: a string.
@@ -5190,7 +5383,9 @@ pub struct ProductSnapshot {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariant` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string. Example: `38s63qmxfr4`.
@@ -5209,7 +5404,9 @@ pub struct ProductVariant {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariantOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string. Example: `h4z7u0im2q8`.
@@ -5256,6 +5453,7 @@ pub enum RRuleFrequency {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RRuleFrequency {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yearly => "yearly",
@@ -5273,6 +5471,7 @@ impl RRuleFrequency {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for RRuleFrequency {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "yearly" => Self::Yearly,
@@ -5293,7 +5492,9 @@ crate::runtime::enums::string_enum!(RRuleFrequency);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `RecordOrderPaymentRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecordOrderPaymentRequest {
     /// The location id.
@@ -5398,7 +5599,9 @@ impl RecordOrderPaymentRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// When a scheduled charge repeats.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RRuleFrequency`](crate::payments::RRuleFrequency).
@@ -5453,7 +5656,9 @@ pub struct RecurrenceRule {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Recurring` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::payments::RecurringInterval).
@@ -5491,6 +5696,7 @@ pub enum RecurringInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RecurringInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -5505,6 +5711,7 @@ impl RecurringInterval {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for RecurringInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -5522,7 +5729,9 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A recurring payment. The list returns a summary of each; a single fetch returns the full record. One type covers both.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Subscription {
     /// `_id`: a string. Example: `64bf78af39118e4011926cba`.
@@ -5715,7 +5924,9 @@ pub struct Subscription {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `SubscriptionSchedule` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SubscriptionSchedule {
     /// `executeAt`: a string.
@@ -5739,7 +5950,9 @@ impl SubscriptionSchedule {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One tax applied to an order (from the order webhook payloads).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaxLine {
     /// `_id`: a string.
@@ -5766,7 +5979,9 @@ pub struct TaxLine {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A payment transaction. The list returns a summary of each; a single fetch returns the full record. One type covers both.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Transaction {
     /// `_id`: a string. Example: `61dd0feac077f72010f78804`.
@@ -5979,7 +6194,9 @@ pub struct Transaction {
 #[cfg(feature = "payments")]
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `UpdateCouponRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
@@ -6118,7 +6335,9 @@ impl UpdateCouponRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `UpdateCustomProviderCapabilitiesRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomProviderCapabilitiesRequest {
     /// `supportsSubscriptionSchedules`: `true` or `false`.
@@ -6195,6 +6414,7 @@ pub enum Weekday {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl Weekday {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mo => "mo",
@@ -6212,6 +6432,7 @@ impl Weekday {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for Weekday {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mo" => Self::Mo,
@@ -6232,7 +6453,9 @@ crate::runtime::enums::string_enum!(Weekday);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A white-label payment provider of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhiteLabelProvider {
     /// `_id`: a string. Example: `65cb47dda50f4f13ced4b870`.
@@ -6296,6 +6519,7 @@ pub enum WhiteLabelProviderKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl WhiteLabelProviderKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AuthorizeNet => "authorize-net",
@@ -6308,6 +6532,7 @@ impl WhiteLabelProviderKind {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for WhiteLabelProviderKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "authorize-net" => Self::AuthorizeNet,

@@ -257,6 +257,7 @@ impl ListActivePhoneNumbers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listActivePhoneNumbers",
@@ -294,11 +295,13 @@ impl ListActivePhoneNumbers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListActivePhoneNumbersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListActivePhoneNumbersResponse>, crate::Error> {
@@ -314,14 +317,17 @@ impl crate::Paginated for ListActivePhoneNumbers {
 
     type Item = PhoneNumber;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListActivePhoneNumbers::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.numbers).map_or(0, Vec::len);
@@ -337,6 +343,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.numbers).unwrap_or_default()
     }
@@ -346,6 +353,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<PhoneNumber, crate::Error>> + Send + 'static {
@@ -429,6 +437,7 @@ impl ListAvailablePhoneNumbers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAvailablePhoneNumbers",
@@ -476,11 +485,13 @@ impl ListAvailablePhoneNumbers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAvailablePhoneNumbersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListAvailablePhoneNumbersResponse>, crate::Error> {
@@ -513,6 +524,7 @@ impl ListNumberPools {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listNumberPools",
@@ -530,11 +542,13 @@ impl ListNumberPools {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListNumberPoolsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListNumberPoolsResponse>, crate::Error> {
@@ -570,6 +584,7 @@ impl PurchasePhoneNumber {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "purchasePhoneNumber",
@@ -599,11 +614,13 @@ impl PurchasePhoneNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<PhoneAccount, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<PhoneAccount>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -613,7 +630,9 @@ impl PurchasePhoneNumber {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// The `ActivePhoneNumberCapabilities` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
@@ -656,6 +675,7 @@ pub enum ActivePhoneNumberOrigin {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl ActivePhoneNumberOrigin {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Twilio => "twilio",
@@ -669,6 +689,7 @@ impl ActivePhoneNumberOrigin {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for ActivePhoneNumberOrigin {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "twilio" => Self::Twilio,
@@ -708,6 +729,7 @@ pub enum ActivePhoneNumberType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl ActivePhoneNumberType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "local",
@@ -722,6 +744,7 @@ impl ActivePhoneNumberType {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for ActivePhoneNumberType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local" => Self::Local,
@@ -739,7 +762,9 @@ crate::runtime::enums::string_enum!(ActivePhoneNumberType);
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A number offered for purchase.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumber {
     /// The number in E.164 form.
@@ -825,6 +850,7 @@ pub enum AvailablePhoneNumberAddressRequirements {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl AvailablePhoneNumberAddressRequirements {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -839,6 +865,7 @@ impl AvailablePhoneNumberAddressRequirements {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for AvailablePhoneNumberAddressRequirements {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -856,7 +883,9 @@ crate::runtime::enums::string_enum!(AvailablePhoneNumberAddressRequirements);
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `AvailablePhoneNumberCapabilities` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberCapabilities {
     /// `MMS`: `true` or `false`. Example: `true`.
@@ -875,7 +904,9 @@ pub struct AvailablePhoneNumberCapabilities {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Monthly price.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberPrice {
     /// `number_type`: a string. Example: `local`.
@@ -894,7 +925,9 @@ pub struct AvailablePhoneNumberPrice {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// What answers inbound calls on a number or pool.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InboundCallService {
     /// The kind of service.
@@ -929,6 +962,7 @@ pub enum InboundCallServiceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl InboundCallServiceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VoiceAi => "voice_ai",
@@ -942,6 +976,7 @@ impl InboundCallServiceType {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for InboundCallServiceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "voice_ai" => Self::VoiceAi,
@@ -958,7 +993,9 @@ crate::runtime::enums::string_enum!(InboundCallServiceType);
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListActivePhoneNumbersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `numbers`: a list of [`PhoneNumber`](crate::phone_system::PhoneNumber) values.
@@ -1005,6 +1042,7 @@ pub enum ListActivePhoneNumbersResponseAccountStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListActivePhoneNumbersResponseAccountStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -1018,6 +1056,7 @@ impl ListActivePhoneNumbersResponseAccountStatus {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for ListActivePhoneNumbersResponseAccountStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -1034,7 +1073,9 @@ crate::runtime::enums::string_enum!(ListActivePhoneNumbersResponseAccountStatus)
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListAvailablePhoneNumbersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailablePhoneNumbersResponse {
     /// Id of this search; pass it when buying one of the numbers.
@@ -1049,7 +1090,9 @@ pub struct ListAvailablePhoneNumbersResponse {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListNumberPoolsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListNumberPoolsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1068,7 +1111,9 @@ pub struct ListNumberPoolsResponse {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A pool of numbers used in rotation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NumberPool {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1115,7 +1160,9 @@ pub struct NumberPool {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `NumberPoolNumbersItem` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NumberPoolNumbersItem {
     /// `phoneNumber`: a string. Example: `+14155552671`.
@@ -1130,7 +1177,9 @@ pub struct NumberPoolNumbersItem {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The location's telephony (Twilio) account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneAccount {
     /// `id`: a string. Example: `8xMPW85D2z5jgcTa5L1p`.
@@ -1181,7 +1230,9 @@ pub struct PhoneAccount {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A phone number owned by the location, with its call routing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneNumber {
     /// The number in E.164 form.
@@ -1268,7 +1319,9 @@ pub struct PhoneNumber {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `PhoneNumberCapabilities` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
@@ -1311,6 +1364,7 @@ pub enum PhoneNumberOrigin {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneNumberOrigin {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Twilio => "twilio",
@@ -1324,6 +1378,7 @@ impl PhoneNumberOrigin {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for PhoneNumberOrigin {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "twilio" => Self::Twilio,
@@ -1363,6 +1418,7 @@ pub enum PhoneNumberType {
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneNumberType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "local",
@@ -1377,6 +1433,7 @@ impl PhoneNumberType {
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for PhoneNumberType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local" => Self::Local,
@@ -1394,7 +1451,9 @@ crate::runtime::enums::string_enum!(PhoneNumberType);
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The number to buy and its compliance data.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
@@ -1567,6 +1626,7 @@ pub enum PurchasePhoneNumberRequestNumberType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl PurchasePhoneNumberRequestNumberType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "local",
@@ -1580,6 +1640,7 @@ impl PurchasePhoneNumberRequestNumberType {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for PurchasePhoneNumberRequestNumberType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "local" => Self::Local,

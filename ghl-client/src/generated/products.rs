@@ -1413,6 +1413,7 @@ pub struct BulkEditProducts {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkEditProducts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEditProducts",
@@ -1431,11 +1432,13 @@ impl BulkEditProducts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkEditProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BulkEditProductsResponse>, crate::Error> {
@@ -1462,6 +1465,7 @@ pub struct BulkUpdateProductReviews {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkUpdateProductReviews {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateProductReviews",
@@ -1480,11 +1484,13 @@ impl BulkUpdateProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1509,6 +1515,7 @@ pub struct BulkUpdateProducts {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkUpdateProducts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateProducts",
@@ -1527,11 +1534,13 @@ impl BulkUpdateProducts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1592,6 +1601,7 @@ impl CountProductReviews {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "countProductReviews",
@@ -1623,11 +1633,13 @@ impl CountProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ReviewCountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ReviewCountsResponse>, crate::Error> {
@@ -1654,6 +1666,7 @@ pub struct CreateProduct {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createProduct",
@@ -1672,11 +1685,13 @@ impl CreateProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Product>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1701,6 +1716,7 @@ pub struct CreateProductCollection {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createProductCollection",
@@ -1719,11 +1735,13 @@ impl CreateProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CreateProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<CreateProductCollectionResponse>, crate::Error> {
@@ -1751,6 +1769,7 @@ pub struct CreateProductPrice {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createProductPrice",
@@ -1772,11 +1791,13 @@ impl CreateProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Price>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1817,6 +1838,7 @@ impl DeleteProduct {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProduct",
@@ -1843,11 +1865,13 @@ impl DeleteProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1874,6 +1898,7 @@ pub struct DeleteProductCollection {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProductCollection",
@@ -1896,11 +1921,13 @@ impl DeleteProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1935,6 +1962,7 @@ impl DeleteProductPrice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProductPrice",
@@ -1962,11 +1990,13 @@ impl DeleteProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1994,6 +2024,7 @@ pub struct DeleteProductReview {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProductReview",
@@ -2014,11 +2045,13 @@ impl DeleteProductReview {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2059,6 +2092,7 @@ impl GetProduct {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProduct",
@@ -2082,11 +2116,13 @@ impl GetProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Product>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2112,6 +2148,7 @@ pub struct GetProductCollection {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl GetProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProductCollection",
@@ -2133,11 +2170,13 @@ impl GetProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GetProductCollectionResponse>, crate::Error> {
@@ -2174,6 +2213,7 @@ impl GetProductPrice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProductPrice",
@@ -2201,11 +2241,13 @@ impl GetProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Price>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2246,6 +2288,7 @@ impl GetProductStoreStats {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProductStoreStats",
@@ -2274,11 +2317,13 @@ impl GetProductStoreStats {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ProductStoreStats, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ProductStoreStats>, crate::Error> {
@@ -2327,6 +2372,7 @@ impl ListInventory {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInventory",
@@ -2352,11 +2398,13 @@ impl ListInventory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInventoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListInventoryResponse>, crate::Error> {
@@ -2372,14 +2420,17 @@ impl crate::Paginated for ListInventory {
 
     type Item = InventoryItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInventory::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.inventory).map_or(0, Vec::len);
@@ -2398,6 +2449,7 @@ impl crate::Paginated for ListInventory {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.inventory).unwrap_or_default()
     }
@@ -2407,6 +2459,7 @@ impl crate::Paginated for ListInventory {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListInventory {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<InventoryItem, crate::Error>> + Send + 'static {
@@ -2461,6 +2514,7 @@ impl ListProductCollections {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProductCollections",
@@ -2489,11 +2543,13 @@ impl ListProductCollections {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListProductCollectionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListProductCollectionsResponse>, crate::Error> {
@@ -2509,14 +2565,17 @@ impl crate::Paginated for ListProductCollections {
 
     type Item = ProductCollection;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductCollections::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2532,6 +2591,7 @@ impl crate::Paginated for ListProductCollections {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2541,6 +2601,7 @@ impl crate::Paginated for ListProductCollections {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductCollections {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<ProductCollection, crate::Error>> + Send + 'static {
@@ -2596,6 +2657,7 @@ impl ListProductPrices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProductPrices",
@@ -2628,11 +2690,13 @@ impl ListProductPrices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListPricesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListPricesResponse>, crate::Error> {
@@ -2648,14 +2712,17 @@ impl crate::Paginated for ListProductPrices {
 
     type Item = Price;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductPrices::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.prices).map_or(0, Vec::len);
@@ -2671,6 +2738,7 @@ impl crate::Paginated for ListProductPrices {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.prices).unwrap_or_default()
     }
@@ -2680,6 +2748,7 @@ impl crate::Paginated for ListProductPrices {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductPrices {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Price, crate::Error>> + Send + 'static {
@@ -2769,6 +2838,7 @@ impl ListProductReviews {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProductReviews",
@@ -2812,11 +2882,13 @@ impl ListProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListProductReviewsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListProductReviewsResponse>, crate::Error> {
@@ -2832,14 +2904,17 @@ impl crate::Paginated for ListProductReviews {
 
     type Item = serde_json::Value;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductReviews::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2855,6 +2930,7 @@ impl crate::Paginated for ListProductReviews {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2864,6 +2940,7 @@ impl crate::Paginated for ListProductReviews {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviews {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<serde_json::Value, crate::Error>> + Send + 'static {
@@ -2974,6 +3051,7 @@ impl ListProducts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProducts",
@@ -3027,11 +3105,13 @@ impl ListProducts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListProductsResponse>, crate::Error> {
@@ -3047,14 +3127,17 @@ impl crate::Paginated for ListProducts {
 
     type Item = Product;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProducts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.products).map_or(0, Vec::len);
@@ -3070,6 +3153,7 @@ impl crate::Paginated for ListProducts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.products).unwrap_or_default()
     }
@@ -3079,6 +3163,7 @@ impl crate::Paginated for ListProducts {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProducts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Product, crate::Error>> + Send + 'static {
@@ -3104,6 +3189,7 @@ pub struct UpdateInventory {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateInventory {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInventory",
@@ -3122,11 +3208,13 @@ impl UpdateInventory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3152,6 +3240,7 @@ pub struct UpdateProduct {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProduct",
@@ -3173,11 +3262,13 @@ impl UpdateProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Product>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3203,6 +3294,7 @@ pub struct UpdateProductCollection {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductCollection",
@@ -3227,11 +3319,13 @@ impl UpdateProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3257,6 +3351,7 @@ pub struct UpdateProductDisplayPriority {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductDisplayPriority {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductDisplayPriority",
@@ -3281,11 +3376,13 @@ impl UpdateProductDisplayPriority {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3314,6 +3411,7 @@ pub struct UpdateProductPrice {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductPrice",
@@ -3339,11 +3437,13 @@ impl UpdateProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Price>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3369,6 +3469,7 @@ pub struct UpdateProductReview {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductReview",
@@ -3390,11 +3491,13 @@ impl UpdateProductReview {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3420,6 +3523,7 @@ pub struct UpdateProductStoreStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductStoreStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductStoreStatus",
@@ -3441,11 +3545,13 @@ impl UpdateProductStoreStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3469,6 +3575,7 @@ pub enum AltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl AltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -3480,6 +3587,7 @@ impl AltType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for AltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
@@ -3494,7 +3602,9 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditPrice` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEditPrice {
     /// `_id`: a string.
@@ -3660,7 +3770,9 @@ impl BulkEditPrice {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProduct` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEditProduct {
     /// `_id`: a string.
@@ -3857,7 +3969,9 @@ impl BulkEditProduct {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProductsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEditProductsRequest {
     /// The location id.
@@ -3889,7 +4003,9 @@ impl BulkEditProductsRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProductsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkEditProductsResponse {
     /// `message`: a string.
@@ -3908,7 +4024,9 @@ pub struct BulkEditProductsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Product selection used instead of explicit ids.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateFilters {
     /// `collectionIds`: a list of strings.
@@ -3965,7 +4083,9 @@ impl BulkUpdateFilters {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkUpdateProductReviewsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateProductReviewsRequest {
     /// The location id.
@@ -4006,7 +4126,9 @@ impl BulkUpdateProductReviewsRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkUpdateProductsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateProductsRequest {
     /// The location id.
@@ -4141,6 +4263,7 @@ pub enum BulkUpdateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::BulkUpdatePrice => "bulk-update-price",
@@ -4156,6 +4279,7 @@ impl BulkUpdateType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for BulkUpdateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "bulk-update-price" => Self::BulkUpdatePrice,
@@ -4174,7 +4298,8 @@ crate::runtime::enums::string_enum!(BulkUpdateType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CollectionSeo` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CollectionSeo {
     /// `title`: a string.
@@ -4211,7 +4336,9 @@ impl CollectionSeo {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductCollectionRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateProductCollectionRequest {
     /// The location id.
@@ -4285,7 +4412,9 @@ impl CreateProductCollectionRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductCollectionResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
@@ -4305,7 +4434,9 @@ impl CreateProductCollectionResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateProductRequest {
     /// `name`: a string. Example: `Premium Consulting Package`.
@@ -4526,6 +4657,7 @@ pub enum DimensionUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl DimensionUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cm => "cm",
@@ -4539,6 +4671,7 @@ impl DimensionUnit {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for DimensionUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "cm" => Self::Cm,
@@ -4555,7 +4688,9 @@ crate::runtime::enums::string_enum!(DimensionUnit);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Dimensions` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Dimensions {
     /// `height`: a number.
@@ -4594,7 +4729,9 @@ impl Dimensions {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `GetProductCollectionResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
@@ -4618,7 +4755,9 @@ impl GetProductCollectionResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Stock of one price (variant).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InventoryItem {
     /// The price id.
@@ -4661,7 +4800,9 @@ pub struct InventoryItem {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `InventoryTotal` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InventoryTotal {
     /// `total`: a whole number. Example: `100`.
@@ -4672,7 +4813,9 @@ pub struct InventoryTotal {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `InventoryUpdate` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InventoryUpdate {
     /// `priceId`: a string.
@@ -4717,7 +4860,9 @@ impl InventoryUpdate {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListInventoryResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInventoryResponse {
     /// `inventory`: a list of [`InventoryItem`](crate::products::InventoryItem) values.
@@ -4732,7 +4877,9 @@ pub struct ListInventoryResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListPricesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPricesResponse {
     /// `prices`: a list of [`Price`](crate::products::Price) values.
@@ -4747,7 +4894,9 @@ pub struct ListPricesResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductCollectionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductCollectionsResponse {
     /// `data`: a list of [`ProductCollection`](crate::products::ProductCollection) values.
@@ -4762,7 +4911,9 @@ pub struct ListProductCollectionsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductReviewsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductReviewsResponse {
     /// `data`: a list of JSON values.
@@ -4794,6 +4945,7 @@ pub enum ListProductReviewsSortField {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviewsSortField {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "createdAt",
@@ -4806,6 +4958,7 @@ impl ListProductReviewsSortField {
 #[cfg(feature = "products")]
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl From<&str> for ListProductReviewsSortField {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "createdAt" => Self::CreatedAt,
@@ -4841,6 +4994,7 @@ pub enum ListProductsExpandItem {
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductsExpandItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tax => "tax",
@@ -4854,6 +5008,7 @@ impl ListProductsExpandItem {
 #[cfg(feature = "products")]
 #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl From<&str> for ListProductsExpandItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tax" => Self::Tax,
@@ -4870,7 +5025,9 @@ crate::runtime::enums::string_enum!(ListProductsExpandItem);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductsResponse {
     /// `products`: a list of [`Product`](crate::products::Product) values.
@@ -4885,7 +5042,8 @@ pub struct ListProductsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `MembershipOffer` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MembershipOffer {
     /// `label`: a string. Example: `top_50`.
@@ -4932,7 +5090,9 @@ impl MembershipOffer {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A price (variant) of a product.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Price {
     /// `_id`: a string. Example: `655b33aa2209e60b6adb87a7`.
@@ -5019,7 +5179,9 @@ pub struct Price {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `PriceAdjustment` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriceAdjustment {
     /// `type`: a [`PriceAdjustmentType`](crate::products::PriceAdjustmentType).
@@ -5079,6 +5241,7 @@ pub enum PriceAdjustmentType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceAdjustmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IncreaseByAmount => "INCREASE_BY_AMOUNT",
@@ -5094,6 +5257,7 @@ impl PriceAdjustmentType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceAdjustmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "INCREASE_BY_AMOUNT" => Self::IncreaseByAmount,
@@ -5141,6 +5305,7 @@ pub enum PriceInternalSource {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceInternalSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AgencyPlan => "agency_plan",
@@ -5157,6 +5322,7 @@ impl PriceInternalSource {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceInternalSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "agency_plan" => Self::AgencyPlan,
@@ -5176,7 +5342,9 @@ crate::runtime::enums::string_enum!(PriceInternalSource);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `PriceMeta` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriceMeta {
     /// `source`: a [`PriceSource`](crate::products::PriceSource).
@@ -5223,7 +5391,9 @@ impl PriceMeta {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The body to create or replace a price.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriceRequest {
     /// `name`: a string. Example: `Monthly`.
@@ -5476,6 +5646,7 @@ pub enum PriceSource {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Stripe => "stripe",
@@ -5489,6 +5660,7 @@ impl PriceSource {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "stripe" => Self::Stripe,
@@ -5522,6 +5694,7 @@ pub enum PriceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneTime => "one_time",
@@ -5534,6 +5707,7 @@ impl PriceType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_time" => Self::OneTime,
@@ -5549,7 +5723,9 @@ crate::runtime::enums::string_enum!(PriceType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A product of the catalogue.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Product {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -5638,7 +5814,9 @@ pub struct Product {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A named group of products.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCollection {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -5682,7 +5860,9 @@ impl ProductCollection {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductCount` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCount {
     /// `total`: a whole number. Example: `20`.
@@ -5693,7 +5873,8 @@ pub struct ProductCount {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductLabel` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
@@ -5740,7 +5921,8 @@ impl ProductLabel {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductMedia` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string. Example: `fzrgusiuu0m`.
@@ -5845,6 +6027,7 @@ pub enum ProductMediaType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -5857,6 +6040,7 @@ impl ProductMediaType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for ProductMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -5872,7 +6056,9 @@ crate::runtime::enums::string_enum!(ProductMediaType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductSeo` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProductSeo {
     /// `title`: a string.
@@ -5909,7 +6095,9 @@ impl ProductSeo {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductStoreStats` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductStoreStats {
     /// `totalProducts`: a whole number. Example: `100`.
@@ -5928,7 +6116,9 @@ pub struct ProductStoreStats {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A tax record, as returned when taxes are expanded (fields from the order webhook payloads).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
@@ -5971,7 +6161,9 @@ pub struct ProductTax {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// `ProductTaxesItem`: one of several JSON shapes.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ProductTaxesItem {
@@ -6008,6 +6200,7 @@ pub enum ProductType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Digital => "DIGITAL",
@@ -6022,6 +6215,7 @@ impl ProductType {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for ProductType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DIGITAL" => Self::Digital,
@@ -6039,7 +6233,8 @@ crate::runtime::enums::string_enum!(ProductType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A dimension along which a product varies, e.g. size.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string. Example: `38s63qmxfr4`.
@@ -6084,7 +6279,8 @@ impl ProductVariant {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductVariantOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string. Example: `h4z7u0im2q8`.
@@ -6121,7 +6317,8 @@ impl ProductVariantOption {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Recurring` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::products::RecurringInterval).
@@ -6181,6 +6378,7 @@ pub enum RecurringInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl RecurringInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -6195,6 +6393,7 @@ impl RecurringInterval {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for RecurringInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -6212,7 +6411,9 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewAuthor` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewAuthor {
     /// `name`: a string.
@@ -6255,7 +6456,9 @@ impl ReviewAuthor {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewCountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReviewCountsResponse {
     /// One entry per review status.
@@ -6266,7 +6469,9 @@ pub struct ReviewCountsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewRef` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewRef {
     /// `reviewId`: a string.
@@ -6303,7 +6508,9 @@ impl ReviewRef {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewReply` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewReply {
     /// `headline`: a string.
@@ -6333,7 +6540,9 @@ impl ReviewReply {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ShippingOptions` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShippingOptions {
     /// `weight`: a [`Weight`](crate::products::Weight).
@@ -6387,6 +6596,7 @@ pub enum SortOrder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl SortOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -6399,6 +6609,7 @@ impl SortOrder {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for SortOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -6414,7 +6625,9 @@ crate::runtime::enums::string_enum!(SortOrder);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Acknowledgement of most product write operations.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StatusResponse {
     /// True when the action succeeded.
@@ -6446,6 +6659,7 @@ pub enum StoreAction {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl StoreAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Include => "include",
@@ -6458,6 +6672,7 @@ impl StoreAction {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for StoreAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "include" => Self::Include,
@@ -6473,7 +6688,9 @@ crate::runtime::enums::string_enum!(StoreAction);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateDisplayPriorityRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateDisplayPriorityRequest {
     /// The location id.
@@ -6505,7 +6722,9 @@ impl UpdateDisplayPriorityRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateInventoryRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInventoryRequest {
     /// The location id.
@@ -6537,7 +6756,9 @@ impl UpdateInventoryRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductCollectionRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductCollectionRequest {
     /// The location id.
@@ -6609,7 +6830,9 @@ impl UpdateProductCollectionRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductRequest {
     /// `name`: a string.
@@ -6821,7 +7044,9 @@ impl UpdateProductRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductReviewRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductReviewRequest {
     /// The location id.
@@ -6907,7 +7132,9 @@ impl UpdateProductReviewRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductStoreRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductStoreRequest {
     /// The location id.
@@ -6949,7 +7176,9 @@ impl UpdateProductStoreRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Weight` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Weight {
     /// `value`: a number. Example: `10`.
@@ -6995,6 +7224,7 @@ pub enum WeightUnit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl WeightUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Kg => "kg",
@@ -7009,6 +7239,7 @@ impl WeightUnit {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for WeightUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "kg" => Self::Kg,

@@ -294,6 +294,7 @@ pub struct GetDocument {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetDocument {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getDocument",
@@ -311,11 +312,13 @@ impl GetDocument {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -406,6 +409,7 @@ impl ListDocumentTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listDocumentTemplates",
@@ -450,11 +454,13 @@ impl ListDocumentTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListDocumentTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListDocumentTemplatesResponse>, crate::Error> {
@@ -470,14 +476,17 @@ impl crate::Paginated for ListDocumentTemplates {
 
     type Item = DocumentTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocumentTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -493,6 +502,7 @@ impl crate::Paginated for ListDocumentTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -502,6 +512,7 @@ impl crate::Paginated for ListDocumentTemplates {
 #[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<DocumentTemplate, crate::Error>> + Send + 'static {
@@ -584,6 +595,7 @@ impl ListDocuments {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listDocuments",
@@ -625,11 +637,13 @@ impl ListDocuments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListDocumentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListDocumentsResponse>, crate::Error> {
@@ -645,14 +659,17 @@ impl crate::Paginated for ListDocuments {
 
     type Item = Document;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocuments::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.documents).map_or(0, Vec::len);
@@ -668,6 +685,7 @@ impl crate::Paginated for ListDocuments {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.documents).unwrap_or_default()
     }
@@ -677,6 +695,7 @@ impl crate::Paginated for ListDocuments {
 #[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Document, crate::Error>> + Send + 'static {
@@ -702,6 +721,7 @@ pub struct SendDocument {
 #[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl SendDocument {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendDocument",
@@ -720,11 +740,13 @@ impl SendDocument {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SendDocumentResponse>, crate::Error> {
@@ -751,6 +773,7 @@ pub struct SendDocumentTemplate {
 #[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl SendDocumentTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendDocumentTemplate",
@@ -769,11 +792,13 @@ impl SendDocumentTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SendDocumentResponse>, crate::Error> {
@@ -785,7 +810,9 @@ impl SendDocumentTemplate {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A contact who receives a copy.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CcRecipient {
     /// `email`: a string. Example: `jim@example.com`.
@@ -838,7 +865,9 @@ impl CcRecipient {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document or contract.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Document {
     /// `_id`: a string.
@@ -919,7 +948,9 @@ pub struct Document {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A discount applied to a document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentDiscount {
     /// `id`: a string.
@@ -955,6 +986,7 @@ pub enum DocumentDiscountType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentDiscountType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Percentage => "percentage",
@@ -967,6 +999,7 @@ impl DocumentDiscountType {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentDiscountType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "percentage" => Self::Percentage,
@@ -982,7 +1015,9 @@ crate::runtime::enums::string_enum!(DocumentDiscountType);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient's link to a sent document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentLink {
     /// `referenceId`: a string.
@@ -1041,6 +1076,7 @@ pub enum DocumentLinkRecipientCategory {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentLinkRecipientCategory {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Recipient => "recipient",
@@ -1054,6 +1090,7 @@ impl DocumentLinkRecipientCategory {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentLinkRecipientCategory {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "recipient" => Self::Recipient,
@@ -1090,6 +1127,7 @@ pub enum DocumentPaymentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentPaymentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::WaitingForPayment => "waiting_for_payment",
@@ -1103,6 +1141,7 @@ impl DocumentPaymentStatus {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentPaymentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "waiting_for_payment" => Self::WaitingForPayment,
@@ -1119,7 +1158,9 @@ crate::runtime::enums::string_enum!(DocumentPaymentStatus);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Payment status.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DocumentPaymentStatus2 {
@@ -1133,7 +1174,9 @@ pub enum DocumentPaymentStatus2 {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient of a document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentRecipient {
     /// Contact or user id.
@@ -1237,6 +1280,7 @@ pub enum DocumentRecipientRole {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentRecipientRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::User => "user",
@@ -1249,6 +1293,7 @@ impl DocumentRecipientRole {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentRecipientRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -1290,6 +1335,7 @@ pub enum DocumentStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -1305,6 +1351,7 @@ impl DocumentStatus {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,
@@ -1323,7 +1370,9 @@ crate::runtime::enums::string_enum!(DocumentStatus);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Document status.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DocumentStatus2 {
@@ -1337,7 +1386,9 @@ pub enum DocumentStatus2 {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentTemplate {
     /// `_id`: a string. Example: `685d11c371c22e636e9c04b2`.
@@ -1416,6 +1467,7 @@ pub enum DocumentTemplateType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentTemplateType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Proposal => "proposal",
@@ -1429,6 +1481,7 @@ impl DocumentTemplateType {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentTemplateType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "proposal" => Self::Proposal,
@@ -1501,6 +1554,7 @@ pub enum ElementType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl ElementType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Page => "Page",
@@ -1526,6 +1580,7 @@ impl ElementType {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for ElementType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Page" => Self::Page,
@@ -1554,7 +1609,9 @@ crate::runtime::enums::string_enum!(ElementType);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A field a recipient fills in.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FillableField {
     /// `fieldId`: a string. Example: `text_field_1`.
@@ -1593,7 +1650,9 @@ pub struct FillableField {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Totals of a document.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GrandTotal {
     /// Total before discounts.
@@ -1616,7 +1675,9 @@ pub struct GrandTotal {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of templates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListDocumentTemplatesResponse {
     /// `data`: a list of [`DocumentTemplate`](crate::proposals::DocumentTemplate) values.
@@ -1635,7 +1696,9 @@ pub struct ListDocumentTemplatesResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of documents.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListDocumentsResponse {
     /// `documents`: a list of [`Document`](crate::proposals::Document) values.
@@ -1664,7 +1727,9 @@ pub struct ListDocumentsResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Email template and subject of the notification.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NotificationReceive {
     /// `templateId`: a string.
@@ -1688,7 +1753,9 @@ impl NotificationReceive {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Sender of the notification.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NotificationSender {
     /// `fromEmail`: a string.
@@ -1713,7 +1780,9 @@ impl NotificationSender {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Email sent with the document.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NotificationSettings {
     /// `receive`: a [`NotificationReceive`](crate::proposals::NotificationReceive).
@@ -1756,6 +1825,7 @@ pub enum RecipientEntity {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl RecipientEntity {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contacts => "contacts",
@@ -1768,6 +1838,7 @@ impl RecipientEntity {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for RecipientEntity {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contacts" => Self::Contacts,
@@ -1783,7 +1854,9 @@ crate::runtime::enums::string_enum!(RecipientEntity);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document to send.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendDocumentRequest {
     /// Id of the location.
@@ -1881,6 +1954,7 @@ pub enum SendDocumentRequestMedium {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl SendDocumentRequestMedium {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Link => "link",
@@ -1893,6 +1967,7 @@ impl SendDocumentRequestMedium {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for SendDocumentRequestMedium {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "link" => Self::Link,
@@ -1908,7 +1983,9 @@ crate::runtime::enums::string_enum!(SendDocumentRequestMedium);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Result of sending a document or template.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendDocumentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1923,7 +2000,9 @@ pub struct SendDocumentResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A template to turn into a document and send.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendTemplateRequest {
     /// Id of the template.

@@ -917,6 +917,7 @@ pub struct BulkDisableSaas {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkDisableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDisableSaas",
@@ -941,11 +942,13 @@ impl BulkDisableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -973,6 +976,7 @@ pub struct BulkDisableSaasLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkDisableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDisableSaasLegacy",
@@ -997,11 +1001,13 @@ impl BulkDisableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1027,6 +1033,7 @@ pub struct BulkEnableSaas {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkEnableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEnableSaas",
@@ -1051,11 +1058,13 @@ impl BulkEnableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BulkEnableSaasResponse>, crate::Error> {
@@ -1085,6 +1094,7 @@ pub struct BulkEnableSaasLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkEnableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEnableSaasLegacy",
@@ -1109,11 +1119,13 @@ impl BulkEnableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BulkEnableSaasResponse>, crate::Error> {
@@ -1146,6 +1158,7 @@ pub struct CreateSaasLocation {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateSaasLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSaasLocation",
@@ -1164,11 +1177,13 @@ impl CreateSaasLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1204,6 +1219,7 @@ impl EnableSaas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enableSaas",
@@ -1227,11 +1243,13 @@ impl EnableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1267,6 +1285,7 @@ impl EnableSaasLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enableSaasLegacy",
@@ -1296,11 +1315,13 @@ impl EnableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1339,6 +1360,7 @@ impl GetLocationsByStripeIds {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationsByStripeIds",
@@ -1360,11 +1382,13 @@ impl GetLocationsByStripeIds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1405,6 +1429,7 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationsByStripeIdsLegacy",
@@ -1426,11 +1451,13 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1461,6 +1488,7 @@ pub struct GetRebilling {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getRebilling",
@@ -1481,11 +1509,13 @@ impl GetRebilling {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1513,6 +1543,7 @@ pub struct GetSaasPlan {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasPlan {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasPlan",
@@ -1531,11 +1562,13 @@ impl GetSaasPlan {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasPlan>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1563,6 +1596,7 @@ pub struct GetSaasPlanLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasPlanLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasPlanLegacy",
@@ -1584,11 +1618,13 @@ impl GetSaasPlanLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasPlan>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1622,6 +1658,7 @@ impl GetSaasSubscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasSubscription",
@@ -1648,11 +1685,13 @@ impl GetSaasSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasSubscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1688,6 +1727,7 @@ impl GetSaasSubscriptionLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasSubscriptionLegacy",
@@ -1714,11 +1754,13 @@ impl GetSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasSubscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1743,6 +1785,7 @@ pub struct ListAgencyPlans {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListAgencyPlans {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgencyPlans",
@@ -1763,11 +1806,13 @@ impl ListAgencyPlans {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<SaasPlan>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1794,6 +1839,7 @@ pub struct ListAgencyPlansLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListAgencyPlansLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgencyPlansLegacy",
@@ -1814,11 +1860,13 @@ impl ListAgencyPlansLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<SaasPlan>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1844,6 +1892,7 @@ pub struct ListSaasLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocations {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSaasLocations",
@@ -1865,11 +1914,13 @@ impl ListSaasLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSaasLocationsResponse>, crate::Error> {
@@ -1885,14 +1936,17 @@ impl crate::Paginated for ListSaasLocations {
 
     type Item = SaasLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
@@ -1911,6 +1965,7 @@ impl crate::Paginated for ListSaasLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.locations).unwrap_or_default()
     }
@@ -1920,6 +1975,7 @@ impl crate::Paginated for ListSaasLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SaasLocation, crate::Error>> + Send + 'static {
@@ -1954,6 +2010,7 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSaasLocationsLegacy",
@@ -1977,11 +2034,13 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSaasLocationsResponse>, crate::Error> {
@@ -1997,14 +2056,17 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 
     type Item = SaasLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocationsLegacy::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
@@ -2023,6 +2085,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.locations).unwrap_or_default()
     }
@@ -2032,6 +2095,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SaasLocation, crate::Error>> + Send + 'static {
@@ -2066,6 +2130,7 @@ impl PauseSaasLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseSaasLocation",
@@ -2092,11 +2157,13 @@ impl PauseSaasLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2132,6 +2199,7 @@ impl PauseSaasLocationLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseSaasLocationLegacy",
@@ -2161,11 +2229,13 @@ impl PauseSaasLocationLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2191,6 +2261,7 @@ pub struct UpdateRebilling {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRebilling",
@@ -2215,11 +2286,13 @@ impl UpdateRebilling {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2247,6 +2320,7 @@ pub struct UpdateRebillingLegacy {
 #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateRebillingLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRebillingLegacy",
@@ -2271,11 +2345,13 @@ impl UpdateRebillingLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2315,6 +2391,7 @@ impl UpdateSaasLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasLocation",
@@ -2344,11 +2421,13 @@ impl UpdateSaasLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2384,6 +2463,7 @@ impl UpdateSaasSubscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasSubscription",
@@ -2413,11 +2493,13 @@ impl UpdateSaasSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2453,6 +2535,7 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasSubscriptionLegacy",
@@ -2482,11 +2565,13 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2513,6 +2598,7 @@ pub enum BillingInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BillingInterval {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Month => "month",
@@ -2525,6 +2611,7 @@ impl BillingInterval {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl From<&str> for BillingInterval {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "month" => Self::Month,
@@ -2540,7 +2627,9 @@ crate::runtime::enums::string_enum!(BillingInterval);
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkDisableSaasRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkDisableSaasRequest {
     /// `locationIds`: a list of strings.
@@ -2561,7 +2650,9 @@ impl BulkDisableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasPayload` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasPayload {
     /// `priceId`: a string. Example: `price_1QDPY5FpU9DlKp7RQ8BXfywx`.
@@ -2617,7 +2708,9 @@ impl BulkEnableSaasPayload {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasRequest {
     /// `locationIds`: a list of strings.
@@ -2654,7 +2747,9 @@ impl BulkEnableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasResponse {
     /// `success`: `true` or `false`.
@@ -2673,7 +2768,9 @@ pub struct BulkEnableSaasResponse {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `EnableSaasRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnableSaasRequest {
     /// Stripe account id (SaaS v1 only).
@@ -2800,7 +2897,9 @@ impl EnableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `ListSaasLocationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSaasLocationsResponse {
     /// `locations`: a list of [`SaasLocation`](crate::saas::SaasLocation) values.
@@ -2815,7 +2914,9 @@ pub struct ListSaasLocationsResponse {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `PauseSaasLocationRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PauseSaasLocationRequest {
     /// True to pause, false to resume.
@@ -2839,7 +2940,9 @@ impl PauseSaasLocationRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `RebillingConfig` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RebillingConfig {
     /// Make the product available to the sub-accounts.
@@ -2948,6 +3051,7 @@ pub enum RebillingProduct {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl RebillingProduct {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ContentAi => "contentAI",
@@ -2975,6 +3079,7 @@ impl RebillingProduct {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl From<&str> for RebillingProduct {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contentAI" => Self::ContentAi,
@@ -3005,7 +3110,9 @@ crate::runtime::enums::string_enum!(RebillingProduct);
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasActionData` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasActionData {
     /// Outcome details; their fields are not documented.
@@ -3016,7 +3123,9 @@ pub struct SaasActionData {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A sub-account with SaaS turned on.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasLocation {
     /// `locationId`: a string.
@@ -3069,7 +3178,9 @@ pub struct SaasLocation {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPagination` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPagination {
     /// `page`: a whole number. Example: `1`.
@@ -3100,7 +3211,9 @@ pub struct SaasPagination {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A SaaS plan the agency sells to its sub-accounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPlan {
     /// `planId`: a string. Example: `66c4d36534f21f900dc2a265`.
@@ -3195,7 +3308,9 @@ pub struct SaasPlan {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPlanPrice` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPlanPrice {
     /// `id`: a string. Example: `66a9edbfcc6c505a22db7976`.
@@ -3226,7 +3341,9 @@ pub struct SaasPlanPrice {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// SaaS subscription details of one sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasSubscription {
     /// `locationId`: a string.
@@ -3273,7 +3390,9 @@ pub struct SaasSubscription {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasSuccess` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasSuccess {
     /// `success`: `true` or `false`. Example: `true`.
@@ -3284,7 +3403,9 @@ pub struct SaasSuccess {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `UpdateRebillingRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRebillingRequest {
     /// `product`: a [`RebillingProduct`](crate::saas::RebillingProduct).
@@ -3315,7 +3436,9 @@ impl UpdateRebillingRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `UpdateSaasSubscriptionRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSaasSubscriptionRequest {
     /// Stripe subscription id.

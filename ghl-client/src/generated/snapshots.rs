@@ -243,6 +243,7 @@ pub struct CreateSnapshotShareLink {
 #[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl CreateSnapshotShareLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSnapshotShareLink",
@@ -262,11 +263,13 @@ impl CreateSnapshotShareLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SnapshotShareLink, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SnapshotShareLink>, crate::Error> {
@@ -303,6 +306,7 @@ impl GetLatestSnapshotPush {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLatestSnapshotPush",
@@ -330,11 +334,13 @@ impl GetLatestSnapshotPush {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetLatestSnapshotPushResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GetLatestSnapshotPushResponse>, crate::Error> {
@@ -366,6 +372,7 @@ pub struct ListSnapshotPushes {
 #[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshotPushes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSnapshotPushes",
@@ -391,11 +398,13 @@ impl ListSnapshotPushes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSnapshotPushesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSnapshotPushesResponse>, crate::Error> {
@@ -411,14 +420,17 @@ impl crate::Paginated for ListSnapshotPushes {
 
     type Item = SnapshotPush;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSnapshotPushes::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -440,6 +452,7 @@ impl crate::Paginated for ListSnapshotPushes {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -449,6 +462,7 @@ impl crate::Paginated for ListSnapshotPushes {
 #[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SnapshotPush, crate::Error>> + Send + 'static {
@@ -474,6 +488,7 @@ pub struct ListSnapshots {
 #[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshots {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSnapshots",
@@ -489,11 +504,13 @@ impl ListSnapshots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSnapshotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSnapshotsResponse>, crate::Error> {
@@ -505,7 +522,9 @@ impl ListSnapshots {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `CreateSnapshotShareLinkRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSnapshotShareLinkRequest {
     /// `snapshot_id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -553,7 +572,9 @@ impl CreateSnapshotShareLinkRequest {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `GetLatestSnapshotPushResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestSnapshotPushResponse {
     /// `data`: a [`SnapshotPushProgress`](crate::snapshots::SnapshotPushProgress).
@@ -573,7 +594,9 @@ impl GetLatestSnapshotPushResponse {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotPushesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSnapshotPushesResponse {
     /// `data`: a list of [`SnapshotPush`](crate::snapshots::SnapshotPush) values.
@@ -584,7 +607,9 @@ pub struct ListSnapshotPushesResponse {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSnapshotsResponse {
     /// `snapshots`: a list of [`Snapshot`](crate::snapshots::Snapshot) values.
@@ -595,7 +620,9 @@ pub struct ListSnapshotsResponse {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `Snapshot` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Snapshot {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -631,6 +658,7 @@ pub enum SnapshotKind {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl SnapshotKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Own => "own",
@@ -643,6 +671,7 @@ impl SnapshotKind {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl From<&str> for SnapshotKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "own" => Self::Own,
@@ -658,7 +687,9 @@ crate::runtime::enums::string_enum!(SnapshotKind);
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// One push of a snapshot to a sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotPush {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -681,7 +712,9 @@ pub struct SnapshotPush {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The last push of a snapshot to a sub-account, by asset.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotPushProgress {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -708,7 +741,9 @@ pub struct SnapshotPushProgress {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `SnapshotShareLink` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotShareLink {
     /// Id of the share.
@@ -746,6 +781,7 @@ pub enum SnapshotShareType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl SnapshotShareType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Link => "link",
@@ -760,6 +796,7 @@ impl SnapshotShareType {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl From<&str> for SnapshotShareType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "link" => Self::Link,

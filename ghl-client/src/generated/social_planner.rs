@@ -1531,6 +1531,7 @@ impl AttachFacebookPage {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachFacebookPage",
@@ -1561,11 +1562,13 @@ impl AttachFacebookPage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -1602,6 +1605,7 @@ impl AttachInstagramAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachInstagramAccount",
@@ -1632,11 +1636,13 @@ impl AttachInstagramAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -1673,6 +1679,7 @@ impl AttachLinkedinAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachLinkedinAccount",
@@ -1703,11 +1710,13 @@ impl AttachLinkedinAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -1744,6 +1753,7 @@ impl AttachTiktokProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachTiktokProfile",
@@ -1774,11 +1784,13 @@ impl AttachTiktokProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -1815,6 +1827,7 @@ impl AttachTwitterProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachTwitterProfile",
@@ -1845,11 +1858,13 @@ impl AttachTwitterProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -1885,6 +1900,7 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDeleteSocialPosts",
@@ -1914,11 +1930,13 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkDeleteSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BulkDeleteSocialPostsResponse>, crate::Error> {
@@ -1954,6 +1972,7 @@ impl CreateSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialPost",
@@ -1983,11 +2002,13 @@ impl CreateSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
@@ -2037,6 +2058,7 @@ impl DeleteSocialAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialAccount",
@@ -2069,11 +2091,13 @@ impl DeleteSocialAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteSocialAccountResponse>, crate::Error> {
@@ -2109,6 +2133,7 @@ impl DeleteSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialCsvImport",
@@ -2135,11 +2160,13 @@ impl DeleteSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteSocialCsvImportResponse>, crate::Error> {
@@ -2176,6 +2203,7 @@ impl DeleteSocialCsvPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialCsvPost",
@@ -2203,11 +2231,13 @@ impl DeleteSocialCsvPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteSocialPostResponse>, crate::Error> {
@@ -2243,6 +2273,7 @@ impl DeleteSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialPost",
@@ -2269,11 +2300,13 @@ impl DeleteSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteSocialPostResponse>, crate::Error> {
@@ -2310,6 +2343,7 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "finalizeSocialCsvImport",
@@ -2340,11 +2374,13 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialPlannerStatus>, crate::Error> {
@@ -2380,6 +2416,7 @@ impl GetFacebookPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookPages",
@@ -2406,11 +2443,13 @@ impl GetFacebookPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<FacebookPagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<FacebookPagesResponse>, crate::Error> {
@@ -2446,6 +2485,7 @@ impl GetGoogleBusinessLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleBusinessLocations",
@@ -2472,11 +2512,13 @@ impl GetGoogleBusinessLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GoogleBusinessLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GoogleBusinessLocationsResponse>, crate::Error> {
@@ -2512,6 +2554,7 @@ impl GetInstagramAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInstagramAccounts",
@@ -2538,11 +2581,13 @@ impl GetInstagramAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<InstagramAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<InstagramAccountsResponse>, crate::Error> {
@@ -2578,6 +2623,7 @@ impl GetLinkedinAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinAccounts",
@@ -2604,11 +2650,13 @@ impl GetLinkedinAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LinkedinAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LinkedinAccountsResponse>, crate::Error> {
@@ -2644,6 +2692,7 @@ impl GetSocialCategory {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialCategory",
@@ -2670,11 +2719,13 @@ impl GetSocialCategory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialCategoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialCategoryResponse>, crate::Error> {
@@ -2724,6 +2775,7 @@ impl GetSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialCsvImport",
@@ -2756,11 +2808,13 @@ impl GetSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialCsvImportResponse>, crate::Error> {
@@ -2776,14 +2830,17 @@ impl crate::Paginated for GetSocialCsvImport {
 
     type Item = SocialCsvPost;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         GetSocialCsvImport::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -2805,6 +2862,7 @@ impl crate::Paginated for GetSocialCsvImport {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.posts).unwrap_or_default()
     }
@@ -2814,6 +2872,7 @@ impl crate::Paginated for GetSocialCsvImport {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialCsvPost, crate::Error>> + Send + 'static {
@@ -2848,6 +2907,7 @@ impl GetSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialPost",
@@ -2874,11 +2934,13 @@ impl GetSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
@@ -2922,6 +2984,7 @@ impl GetSocialStatistics {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialStatistics",
@@ -2945,11 +3008,13 @@ impl GetSocialStatistics {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialStatisticsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialStatisticsResponse>, crate::Error> {
@@ -2985,6 +3050,7 @@ impl GetSocialTagsByIds {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialTagsByIds",
@@ -3014,11 +3080,13 @@ impl GetSocialTagsByIds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialTagsResponse>, crate::Error> {
@@ -3054,6 +3122,7 @@ impl GetTiktokBusinessProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getTiktokBusinessProfile",
@@ -3080,11 +3149,13 @@ impl GetTiktokBusinessProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<TiktokProfilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<TiktokProfilesResponse>, crate::Error> {
@@ -3120,6 +3191,7 @@ impl GetTiktokProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getTiktokProfile",
@@ -3146,11 +3218,13 @@ impl GetTiktokProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<TiktokProfilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<TiktokProfilesResponse>, crate::Error> {
@@ -3186,6 +3260,7 @@ impl GetTwitterProfile {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getTwitterProfile",
@@ -3212,11 +3287,13 @@ impl GetTwitterProfile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<TwitterProfilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<TwitterProfilesResponse>, crate::Error> {
@@ -3251,6 +3328,7 @@ impl ListSocialAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialAccounts",
@@ -3276,11 +3354,13 @@ impl ListSocialAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialAccountsResponse>, crate::Error> {
@@ -3336,6 +3416,7 @@ impl ListSocialCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialCategories",
@@ -3370,11 +3451,13 @@ impl ListSocialCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialCategoriesResponse>, crate::Error> {
@@ -3390,14 +3473,17 @@ impl crate::Paginated for ListSocialCategories {
 
     type Item = SocialCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3419,6 +3505,7 @@ impl crate::Paginated for ListSocialCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.categories).unwrap_or_default()
     }
@@ -3428,6 +3515,7 @@ impl crate::Paginated for ListSocialCategories {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialCategory, crate::Error>> + Send + 'static {
@@ -3489,6 +3577,7 @@ impl ListSocialCsvImports {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialCsvImports",
@@ -3526,11 +3615,13 @@ impl ListSocialCsvImports {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialCsvImportsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialCsvImportsResponse>, crate::Error> {
@@ -3546,14 +3637,17 @@ impl crate::Paginated for ListSocialCsvImports {
 
     type Item = SocialCsvImport;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCsvImports::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3575,6 +3669,7 @@ impl crate::Paginated for ListSocialCsvImports {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.csvs).unwrap_or_default()
     }
@@ -3584,6 +3679,7 @@ impl crate::Paginated for ListSocialCsvImports {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialCsvImport, crate::Error>> + Send + 'static {
@@ -3618,6 +3714,7 @@ impl ListSocialPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialPosts",
@@ -3647,11 +3744,13 @@ impl ListSocialPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialPostsResponse>, crate::Error> {
@@ -3707,6 +3806,7 @@ impl ListSocialTags {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialTags",
@@ -3741,11 +3841,13 @@ impl ListSocialTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialTagsResponse>, crate::Error> {
@@ -3761,14 +3863,17 @@ impl crate::Paginated for ListSocialTags {
 
     type Item = SocialTag;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialTags::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3790,6 +3895,7 @@ impl crate::Paginated for ListSocialTags {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.tags).unwrap_or_default()
     }
@@ -3799,6 +3905,7 @@ impl crate::Paginated for ListSocialTags {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialTag, crate::Error>> + Send + 'static {
@@ -3840,6 +3947,7 @@ impl PatchSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "patchSocialPost",
@@ -3870,11 +3978,13 @@ impl PatchSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3911,6 +4021,7 @@ impl SetGoogleBusinessLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setGoogleBusinessLocation",
@@ -3941,11 +4052,13 @@ impl SetGoogleBusinessLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
@@ -3981,6 +4094,7 @@ impl SetSocialCsvAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setSocialCsvAccounts",
@@ -4010,11 +4124,13 @@ impl SetSocialCsvAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialPlannerStatus>, crate::Error> {
@@ -4064,6 +4180,7 @@ impl StartFacebookOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startFacebookOauth",
@@ -4094,11 +4211,13 @@ impl StartFacebookOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4148,6 +4267,7 @@ impl StartGoogleOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startGoogleOauth",
@@ -4178,11 +4298,13 @@ impl StartGoogleOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4232,6 +4354,7 @@ impl StartInstagramOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startInstagramOauth",
@@ -4262,11 +4385,13 @@ impl StartInstagramOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4316,6 +4441,7 @@ impl StartLinkedinOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startLinkedinOauth",
@@ -4346,11 +4472,13 @@ impl StartLinkedinOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4400,6 +4528,7 @@ impl StartTiktokBusinessOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startTiktokBusinessOauth",
@@ -4430,11 +4559,13 @@ impl StartTiktokBusinessOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4484,6 +4615,7 @@ impl StartTiktokOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startTiktokOauth",
@@ -4514,11 +4646,13 @@ impl StartTiktokOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4568,6 +4702,7 @@ impl StartTwitterOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startTwitterOauth",
@@ -4598,11 +4733,13 @@ impl StartTwitterOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4639,6 +4776,7 @@ impl UpdateSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSocialPost",
@@ -4669,11 +4807,13 @@ impl UpdateSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialPlannerStatus>, crate::Error> {
@@ -4709,6 +4849,7 @@ impl UploadSocialCsv {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadSocialCsv",
@@ -4738,11 +4879,13 @@ impl UploadSocialCsv {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadSocialCsvResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UploadSocialCsvResponse>, crate::Error> {
@@ -4754,7 +4897,9 @@ impl UploadSocialCsv {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachFacebookPageRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachFacebookPageRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
@@ -4821,7 +4966,9 @@ impl AttachFacebookPageRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachGoogleLocationRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachGoogleLocationRequest {
     /// The location as returned by getGoogleBusinessLocations.
@@ -4874,7 +5021,9 @@ impl AttachGoogleLocationRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachInstagramAccountRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachInstagramAccountRequest {
     /// The account's id at Instagram.
@@ -4941,7 +5090,9 @@ impl AttachInstagramAccountRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachLinkedinAccountRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachLinkedinAccountRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
@@ -5025,7 +5176,9 @@ impl AttachLinkedinAccountRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachTiktokProfileRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachTiktokProfileRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
@@ -5120,7 +5273,9 @@ impl AttachTiktokProfileRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachTwitterProfileRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachTwitterProfileRequest {
     /// The profile id at X.
@@ -5215,7 +5370,9 @@ impl AttachTwitterProfileRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsRequest {
     /// `postIds`: a list of strings.
@@ -5242,7 +5399,9 @@ impl BulkDeleteSocialPostsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponse {
     /// True when the call succeeded.
@@ -5274,7 +5433,9 @@ impl BulkDeleteSocialPostsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponseResults {
     /// `message`: a string.
@@ -5289,7 +5450,9 @@ pub struct BulkDeleteSocialPostsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A page, profile or business location attached to the planner.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccount {
     /// `_id`: a string.
@@ -5352,7 +5515,9 @@ pub struct ConnectedSocialAccount {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ConnectedSocialAccountResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccountResponse {
     /// True when the call succeeded.
@@ -5384,7 +5549,9 @@ impl ConnectedSocialAccountResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `CreateSocialPostRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
@@ -5570,7 +5737,9 @@ impl CreateSocialPostRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialAccountResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponse {
     /// True when the call succeeded.
@@ -5602,7 +5771,9 @@ impl DeleteSocialAccountResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialAccountResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponseResults {
     /// `locationId`: a string.
@@ -5617,7 +5788,9 @@ pub struct DeleteSocialAccountResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
@@ -5649,7 +5822,9 @@ impl DeleteSocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
@@ -5669,7 +5844,9 @@ impl DeleteSocialCsvImportResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialPostResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponse {
     /// True when the call succeeded.
@@ -5701,7 +5878,9 @@ impl DeleteSocialPostResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialPostResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponseResults {
     /// Id of the deleted post.
@@ -5712,7 +5891,9 @@ pub struct DeleteSocialPostResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A Facebook page the connection can manage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPage {
     /// `id`: a string.
@@ -5739,7 +5920,9 @@ pub struct FacebookPage {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPagesResponse {
     /// True when the call succeeded.
@@ -5771,7 +5954,9 @@ impl FacebookPagesResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPagesResponseResults {
     /// `pages`: a list of [`FacebookPage`](crate::social_planner::FacebookPage) values.
@@ -5782,7 +5967,9 @@ pub struct FacebookPagesResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FinalizeSocialCsvImportRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
@@ -5841,6 +6028,7 @@ pub enum GmbActionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -5858,6 +6046,7 @@ impl GmbActionType {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for GmbActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -5878,7 +6067,8 @@ crate::runtime::enums::string_enum!(GmbActionType);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A calendar date.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbDate {
     /// `year`: a whole number. Example: `2022`.
@@ -5925,7 +6115,8 @@ impl GmbDate {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// When an event or offer ends.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbEventEnd {
     /// `endDate`: a [`GmbDate`](crate::social_planner::GmbDate).
@@ -5962,7 +6153,8 @@ impl GmbEventEnd {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// When an event or offer starts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbEventStart {
     /// `startDate`: a [`GmbDate`](crate::social_planner::GmbDate).
@@ -5999,7 +6191,8 @@ impl GmbEventStart {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Google Business Profile settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// Kind of Google Business post (HighLevel's example is `STANDARD`).
@@ -6127,7 +6320,8 @@ impl GmbPostDetails {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A time of day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbTime {
     /// `hours`: a whole number. Example: `23`.
@@ -6178,7 +6372,9 @@ impl GmbTime {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A Google Business Profile account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessAccount {
     /// Resource name at Google.
@@ -6205,7 +6401,9 @@ pub struct GoogleBusinessAccount {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A Google Business Profile location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocation {
     /// Resource name at Google.
@@ -6260,7 +6458,9 @@ pub struct GoogleBusinessLocation {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A location with the Google account that owns it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationEntry {
     /// `location`: a [`GoogleBusinessLocation`](crate::social_planner::GoogleBusinessLocation).
@@ -6275,7 +6475,9 @@ pub struct GoogleBusinessLocationEntry {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponse {
     /// True when the call succeeded.
@@ -6307,7 +6509,9 @@ impl GoogleBusinessLocationsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponseResults {
     /// `locations`: a [`GoogleBusinessLocationsResponseResultsLocations`](crate::social_planner::GoogleBusinessLocationsResponseResultsLocations).
@@ -6318,7 +6522,9 @@ pub struct GoogleBusinessLocationsResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// `GoogleBusinessLocationsResponseResultsLocations`: one of several JSON shapes.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum GoogleBusinessLocationsResponseResultsLocations {
@@ -6332,7 +6538,9 @@ pub enum GoogleBusinessLocationsResponseResultsLocations {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An Instagram professional account the connection can manage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccount {
     /// `id`: a string.
@@ -6359,7 +6567,9 @@ pub struct InstagramAccount {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponse {
     /// True when the call succeeded.
@@ -6391,7 +6601,9 @@ impl InstagramAccountsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponseResults {
     /// `accounts`: a list of [`InstagramAccount`](crate::social_planner::InstagramAccount) values.
@@ -6402,7 +6614,9 @@ pub struct InstagramAccountsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Open Graph facts of a link found in an imported post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkPreview {
     /// `url`: a string.
@@ -6446,7 +6660,9 @@ impl LinkPreview {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `LinkPreviewImage` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkPreviewImage {
     /// `url`: a string.
@@ -6469,7 +6685,9 @@ pub struct LinkPreviewImage {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A LinkedIn page or profile the connection can manage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccount {
     /// `id`: a string.
@@ -6496,7 +6714,9 @@ pub struct LinkedinAccount {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponse {
     /// True when the call succeeded.
@@ -6528,7 +6748,9 @@ impl LinkedinAccountsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponseResults {
     /// `pages`: a list of [`LinkedinAccount`](crate::social_planner::LinkedinAccount) values.
@@ -6543,7 +6765,9 @@ pub struct LinkedinAccountsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponse {
     /// True when the call succeeded.
@@ -6575,7 +6799,9 @@ impl ListSocialAccountsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialAccountsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponseResults {
     /// `accounts`: a list of [`SocialAccount`](crate::social_planner::SocialAccount) values.
@@ -6590,7 +6816,9 @@ pub struct ListSocialAccountsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialCategoriesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponse {
     /// True when the call succeeded.
@@ -6622,7 +6850,9 @@ impl ListSocialCategoriesResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialCategoriesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponseResults {
     /// Number of categories.
@@ -6637,7 +6867,9 @@ pub struct ListSocialCategoriesResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
@@ -6669,7 +6901,9 @@ impl ListSocialCsvImportsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::social_planner::SocialCsvImport) values.
@@ -6684,7 +6918,9 @@ pub struct ListSocialCsvImportsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Filters of a post listing.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsRequest {
     /// Which posts to return; `all` when absent.
@@ -6764,7 +7000,9 @@ impl ListSocialPostsRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
@@ -6796,7 +7034,9 @@ impl ListSocialPostsResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::social_planner::SocialPost) values.
@@ -6811,7 +7051,8 @@ pub struct ListSocialPostsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Approval settings sent with a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostApproval {
     /// User id of the approver.
@@ -6868,7 +7109,9 @@ impl PostApproval {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Approval state of a post, with the approver.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PostApprovalDetails {
     /// User id of the approver.
@@ -6927,6 +7170,7 @@ pub enum PostApprovalStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl PostApprovalStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -6941,6 +7185,7 @@ impl PostApprovalStatus {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for PostApprovalStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -6958,7 +7203,8 @@ crate::runtime::enums::string_enum!(PostApprovalStatus);
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Open Graph preview of a link in a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
@@ -6995,7 +7241,9 @@ impl PostLinkPreview {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SetSocialCsvAccountsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
@@ -7060,7 +7308,9 @@ impl SetSocialCsvAccountsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A social account connected to a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAccount {
     /// Account id used when posting.
@@ -7103,7 +7353,9 @@ pub struct SocialAccount {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A named group of connected accounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAccountGroup {
     /// `id`: a string.
@@ -7154,6 +7406,7 @@ pub enum SocialAccountType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialAccountType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Page => "page",
@@ -7169,6 +7422,7 @@ impl SocialAccountType {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialAccountType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "page" => Self::Page,
@@ -7187,7 +7441,9 @@ crate::runtime::enums::string_enum!(SocialAccountType);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialAudienceShare` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAudienceShare {
     /// `total`: a whole number.
@@ -7202,7 +7458,9 @@ pub struct SocialAudienceShare {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A category posts can be filed under.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategory {
     /// `_id`: a string.
@@ -7245,7 +7503,9 @@ pub struct SocialCategory {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponse {
     /// True when the call succeeded.
@@ -7277,7 +7537,9 @@ impl SocialCategoryResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResults {
     /// `category`: a [`SocialCategoryResponseResultsCategory`](crate::social_planner::SocialCategoryResponseResultsCategory).
@@ -7297,7 +7559,9 @@ impl SocialCategoryResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponseResultsCategory` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResultsCategory {
     /// `_id`: a string.
@@ -7344,7 +7608,9 @@ pub struct SocialCategoryResponseResultsCategory {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A CSV import of posts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
@@ -7405,7 +7671,9 @@ pub struct SocialCsvImport {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
@@ -7437,7 +7705,9 @@ impl SocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
@@ -7488,6 +7758,7 @@ pub enum SocialCsvImportStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialCsvImportStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -7505,6 +7776,7 @@ impl SocialCsvImportStatus {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialCsvImportStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -7525,7 +7797,9 @@ crate::runtime::enums::string_enum!(SocialCsvImportStatus);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A media file of an imported post, with the checks each network applies.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvMedia {
     /// `url`: a string.
@@ -7628,7 +7902,9 @@ pub struct SocialCsvMedia {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// One post read from a CSV import.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
@@ -7681,7 +7957,9 @@ pub struct SocialCsvPost {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Engagement on one network.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialEngagement {
     /// `likes`: a whole number.
@@ -7704,7 +7982,9 @@ pub struct SocialEngagement {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A metric split by network.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialMetricBreakdown {
     /// `total`: a whole number.
@@ -7723,7 +8003,9 @@ pub struct SocialMetricBreakdown {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The outcome fields every social planner response carries.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlannerStatus {
     /// True when the call succeeded.
@@ -7777,6 +8059,7 @@ pub enum SocialPlatform {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Google => "google",
@@ -7795,6 +8078,7 @@ impl SocialPlatform {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "google" => Self::Google,
@@ -7816,7 +8100,9 @@ crate::runtime::enums::string_enum!(SocialPlatform);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialPlatformTotals` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlatformTotals {
     /// By network.
@@ -7835,7 +8121,9 @@ pub struct SocialPlatformTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialPlatformValue` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlatformValue {
     /// `value`: a whole number.
@@ -7850,7 +8138,9 @@ pub struct SocialPlatformValue {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A social post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
@@ -7993,6 +8283,7 @@ pub enum SocialPostListFilter {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialPostListFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Recent => "recent",
@@ -8012,6 +8303,7 @@ impl SocialPostListFilter {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialPostListFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "recent" => Self::Recent,
@@ -8034,7 +8326,8 @@ crate::runtime::enums::string_enum!(SocialPostListFilter);
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A media file attached to a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public address of the file.
@@ -8118,7 +8411,9 @@ impl SocialPostMedia {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Daily series over the period.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostPerformance {
     /// Posts per day, by network.
@@ -8141,7 +8436,9 @@ pub struct SocialPostPerformance {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
@@ -8173,7 +8470,9 @@ impl SocialPostResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::social_planner::SocialPost).
@@ -8219,6 +8518,7 @@ pub enum SocialPostSource {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Composer => "composer",
@@ -8234,6 +8534,7 @@ impl SocialPostSource {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl From<&str> for SocialPostSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "composer" => Self::Composer,
@@ -8287,6 +8588,7 @@ pub enum SocialPostStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -8305,6 +8607,7 @@ impl SocialPostStatus {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl From<&str> for SocialPostStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -8346,6 +8649,7 @@ pub enum SocialPostType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialPostType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Post => "post",
@@ -8359,6 +8663,7 @@ impl SocialPostType {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialPostType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "post" => Self::Post,
@@ -8375,7 +8680,9 @@ crate::runtime::enums::string_enum!(SocialPostType);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A HighLevel user as shown on a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostUser {
     /// `id`: a string.
@@ -8410,7 +8717,9 @@ pub struct SocialPostUser {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialSeriesTotal` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialSeriesTotal {
     /// `total`: a whole number.
@@ -8425,7 +8734,9 @@ pub struct SocialSeriesTotal {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Statistics of the selected accounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatistics {
     /// Day names of the period, in order.
@@ -8462,7 +8773,9 @@ pub struct SocialStatistics {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsBreakdowns` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsBreakdowns {
     /// `posts`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
@@ -8485,7 +8798,9 @@ pub struct SocialStatisticsBreakdowns {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Audience make-up.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographics {
     /// `gender`: a [`SocialStatisticsDemographicsGender`](crate::social_planner::SocialStatisticsDemographicsGender).
@@ -8500,7 +8815,9 @@ pub struct SocialStatisticsDemographics {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsAge` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAge {
     /// Audience per age bracket.
@@ -8520,7 +8837,9 @@ impl SocialStatisticsDemographicsAge {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Audience per age bracket.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAgeTotals {
     /// `13-17`: a number.
@@ -8555,7 +8874,9 @@ pub struct SocialStatisticsDemographicsAgeTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsGender` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGender {
     /// `totals`: a [`SocialStatisticsDemographicsGenderTotals`](crate::social_planner::SocialStatisticsDemographicsGenderTotals).
@@ -8575,7 +8896,9 @@ impl SocialStatisticsDemographicsGender {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsGenderTotals` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGenderTotals {
     /// `male`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
@@ -8626,6 +8949,7 @@ pub enum SocialStatisticsPlatform {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialStatisticsPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Facebook => "facebook",
@@ -8643,6 +8967,7 @@ impl SocialStatisticsPlatform {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialStatisticsPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "facebook" => Self::Facebook,
@@ -8663,7 +8988,9 @@ crate::runtime::enums::string_enum!(SocialStatisticsPlatform);
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialStatisticsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
@@ -8694,7 +9021,9 @@ impl SocialStatisticsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsResponse {
     /// `results`: a [`SocialStatistics`](crate::social_planner::SocialStatistics).
@@ -8722,7 +9051,9 @@ impl SocialStatisticsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Totals over the period.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsTotals {
     /// `posts`: a whole number.
@@ -8749,7 +9080,9 @@ pub struct SocialStatisticsTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A tag posts can carry.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTag {
     /// `_id`: a string.
@@ -8784,7 +9117,9 @@ pub struct SocialTag {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagIdsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialTagIdsRequest {
     /// `tagIds`: a list of strings.
@@ -8805,7 +9140,9 @@ impl SocialTagIdsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTagsResponse {
     /// True when the call succeeded.
@@ -8837,7 +9174,9 @@ impl SocialTagsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTagsResponseResults {
     /// `tags`: a list of [`SocialTag`](crate::social_planner::SocialTag) values.
@@ -8852,7 +9191,8 @@ pub struct SocialTagsResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// TikTok-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
@@ -8967,6 +9307,7 @@ pub enum TiktokPrivacyLevel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl TiktokPrivacyLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PublicToEveryone => "PUBLIC_TO_EVERYONE",
@@ -8980,6 +9321,7 @@ impl TiktokPrivacyLevel {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for TiktokPrivacyLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PUBLIC_TO_EVERYONE" => Self::PublicToEveryone,
@@ -8996,7 +9338,9 @@ crate::runtime::enums::string_enum!(TiktokPrivacyLevel);
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A TikTok profile.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfile {
     /// `id`: a string.
@@ -9031,7 +9375,9 @@ pub struct TiktokProfile {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponse {
     /// True when the call succeeded.
@@ -9063,7 +9409,9 @@ impl TiktokProfilesResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponseResults {
     /// `profile`: a list of [`TiktokProfile`](crate::social_planner::TiktokProfile) values.
@@ -9074,7 +9422,9 @@ pub struct TiktokProfilesResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An X (Twitter) profile.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfile {
     /// `id`: a string.
@@ -9109,7 +9459,9 @@ pub struct TwitterProfile {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponse {
     /// True when the call succeeded.
@@ -9141,7 +9493,9 @@ impl TwitterProfilesResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponseResults {
     /// `profile`: a list of [`TwitterProfile`](crate::social_planner::TwitterProfile) values.
@@ -9152,7 +9506,9 @@ pub struct TwitterProfilesResponseResults {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UpdateSocialPostRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
@@ -9374,7 +9730,9 @@ impl UploadSocialCsvRequest {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
@@ -9406,7 +9764,9 @@ impl UploadSocialCsvResponse {
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.

@@ -930,6 +930,7 @@ pub struct CreateShippingCarrier {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingCarrier",
@@ -948,11 +949,13 @@ impl CreateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ShippingCarrierResponse>, crate::Error> {
@@ -980,6 +983,7 @@ pub struct CreateShippingRate {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingRate",
@@ -1004,11 +1008,13 @@ impl CreateShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ShippingRateResponse>, crate::Error> {
@@ -1035,6 +1041,7 @@ pub struct CreateShippingZone {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingZone",
@@ -1053,11 +1060,13 @@ impl CreateShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ShippingZoneResponse>, crate::Error> {
@@ -1086,6 +1095,7 @@ pub struct DeleteShippingCarrier {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingCarrier",
@@ -1108,11 +1118,13 @@ impl DeleteShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<StoreStatusResponse>, crate::Error> {
@@ -1142,6 +1154,7 @@ pub struct DeleteShippingRate {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingRate",
@@ -1165,11 +1178,13 @@ impl DeleteShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<StoreStatusResponse>, crate::Error> {
@@ -1198,6 +1213,7 @@ pub struct DeleteShippingZone {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingZone",
@@ -1220,11 +1236,13 @@ impl DeleteShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<StoreStatusResponse>, crate::Error> {
@@ -1253,6 +1271,7 @@ pub struct GetShippingCarrier {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingCarrier",
@@ -1275,11 +1294,13 @@ impl GetShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ShippingCarrierResponse>, crate::Error> {
@@ -1309,6 +1330,7 @@ pub struct GetShippingRate {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingRate",
@@ -1332,11 +1354,13 @@ impl GetShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ShippingRateResponse>, crate::Error> {
@@ -1372,6 +1396,7 @@ impl GetShippingZone {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingZone",
@@ -1397,11 +1422,13 @@ impl GetShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ShippingZoneResponse>, crate::Error> {
@@ -1429,6 +1456,7 @@ pub struct GetStoreSettings {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getStoreSettings",
@@ -1445,11 +1473,13 @@ impl GetStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<StoreSettingsResponse>, crate::Error> {
@@ -1476,6 +1506,7 @@ pub struct ListAvailableShippingRates {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListAvailableShippingRates {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAvailableShippingRates",
@@ -1497,11 +1528,13 @@ impl ListAvailableShippingRates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListAvailableShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListAvailableShippingRatesResponse>, crate::Error> {
@@ -1529,6 +1562,7 @@ pub struct ListShippingCarriers {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingCarriers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingCarriers",
@@ -1545,11 +1579,13 @@ impl ListShippingCarriers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListShippingCarriersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListShippingCarriersResponse>, crate::Error> {
@@ -1592,6 +1628,7 @@ impl ListShippingRates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingRates",
@@ -1620,11 +1657,13 @@ impl ListShippingRates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListShippingRatesResponse>, crate::Error> {
@@ -1640,14 +1679,17 @@ impl crate::Paginated for ListShippingRates {
 
     type Item = ShippingRate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingRates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -1663,6 +1705,7 @@ impl crate::Paginated for ListShippingRates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -1672,6 +1715,7 @@ impl crate::Paginated for ListShippingRates {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<ShippingRate, crate::Error>> + Send + 'static {
@@ -1719,6 +1763,7 @@ impl ListShippingZones {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingZones",
@@ -1744,11 +1789,13 @@ impl ListShippingZones {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListShippingZonesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListShippingZonesResponse>, crate::Error> {
@@ -1764,14 +1811,17 @@ impl crate::Paginated for ListShippingZones {
 
     type Item = ShippingZone;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingZones::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -1787,6 +1837,7 @@ impl crate::Paginated for ListShippingZones {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -1796,6 +1847,7 @@ impl crate::Paginated for ListShippingZones {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<ShippingZone, crate::Error>> + Send + 'static {
@@ -1821,6 +1873,7 @@ pub struct SaveStoreSettings {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl SaveStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "saveStoreSettings",
@@ -1839,11 +1892,13 @@ impl SaveStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<StoreSettingsResponse>, crate::Error> {
@@ -1871,6 +1926,7 @@ pub struct UpdateShippingCarrier {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingCarrier",
@@ -1895,11 +1951,13 @@ impl UpdateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ShippingCarrierResponse>, crate::Error> {
@@ -1928,6 +1986,7 @@ pub struct UpdateShippingRate {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingRate",
@@ -1953,11 +2012,13 @@ impl UpdateShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ShippingRateResponse>, crate::Error> {
@@ -1985,6 +2046,7 @@ pub struct UpdateShippingZone {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingZone",
@@ -2009,11 +2071,13 @@ impl UpdateShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ShippingZoneResponse>, crate::Error> {
@@ -2025,7 +2089,9 @@ impl UpdateShippingZone {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A shipping rate that applies to an order.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailableShippingRate {
     /// `name`: a string. Example: `North zone`.
@@ -2830,6 +2896,7 @@ pub enum CountryCode {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CountryCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Us => "US",
@@ -3087,6 +3154,7 @@ impl CountryCode {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for CountryCode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "US" => Self::Us,
@@ -3347,7 +3415,9 @@ crate::runtime::enums::string_enum!(CountryCode);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping carrier.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateShippingCarrierRequest {
     /// The location id.
@@ -3417,7 +3487,9 @@ impl CreateShippingCarrierRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping rate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateShippingRateRequest {
     /// The location id.
@@ -3534,7 +3606,9 @@ impl CreateShippingRateRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping zone.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateShippingZoneRequest {
     /// The location id.
@@ -3575,7 +3649,9 @@ impl CreateShippingZoneRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The order to quote shipping for.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesRequest {
     /// The location id.
@@ -3677,7 +3753,9 @@ impl ListAvailableShippingRatesRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListAvailableShippingRatesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -3696,7 +3774,9 @@ pub struct ListAvailableShippingRatesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingCarriersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingCarriersResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -3715,7 +3795,9 @@ pub struct ListShippingCarriersResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingRatesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingRatesResponse {
     /// Rates of the zone.
@@ -3730,7 +3812,9 @@ pub struct ListShippingRatesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingZonesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingZonesResponse {
     /// Zones of the location.
@@ -3745,7 +3829,9 @@ pub struct ListShippingZonesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A product and quantity in an order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OrderProductItem {
     /// Price id.
@@ -3768,7 +3854,9 @@ impl OrderProductItem {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Where an order comes from.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::store::OrderSourceType). Example: `website`.
@@ -3861,6 +3949,7 @@ pub enum OrderSourceSubType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneStepOrderForm => "one_step_order_form",
@@ -3888,6 +3977,7 @@ impl OrderSourceSubType {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for OrderSourceSubType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_step_order_form" => Self::OneStepOrderForm,
@@ -3974,6 +4064,7 @@ pub enum OrderSourceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Funnel => "funnel",
@@ -3999,6 +4090,7 @@ impl OrderSourceType {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for OrderSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "funnel" => Self::Funnel,
@@ -4027,7 +4119,9 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings to save.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SaveStoreSettingsRequest {
     /// The location id.
@@ -4095,7 +4189,9 @@ impl SaveStoreSettingsRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A delivery address.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShippingAddress {
     /// `name`: a string. Example: `John Doe`.
@@ -4205,7 +4301,9 @@ impl ShippingAddress {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A carrier whose rates HighLevel fetches from an app callback.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingCarrier {
     /// The location id.
@@ -4258,7 +4356,9 @@ pub struct ShippingCarrier {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping carrier.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingCarrierResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4286,7 +4386,8 @@ impl ShippingCarrierResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A service level of a carrier.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingCarrierService {
     /// `name`: a string. Example: `Priority Mail Express International`.
@@ -4343,6 +4444,7 @@ pub enum ShippingConditionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingConditionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -4356,6 +4458,7 @@ impl ShippingConditionType {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for ShippingConditionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "none" => Self::None,
@@ -4372,7 +4475,8 @@ crate::runtime::enums::string_enum!(ShippingConditionType);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The address orders ship from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingOrigin {
     /// Store or company name.
@@ -4495,7 +4599,9 @@ impl ShippingOrigin {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A rate charged for shipping within a zone.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingRate {
     /// The location id.
@@ -4576,7 +4682,9 @@ pub struct ShippingRate {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping rate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingRateResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4604,7 +4712,9 @@ impl ShippingRateResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A set of destinations sharing shipping rates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingZone {
     /// The location id.
@@ -4649,7 +4759,8 @@ pub struct ShippingZone {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A country of a zone, optionally narrowed to some states.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingZoneCountry {
     /// `code`: a [`CountryCode`](crate::store::CountryCode).
@@ -4686,7 +4797,9 @@ impl ShippingZoneCountry {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping zone.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingZoneResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4714,7 +4827,8 @@ impl ShippingZoneResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A state or province of a zone.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingZoneState {
     /// `code`: a string. Example: `VA`.
@@ -4755,6 +4869,7 @@ pub enum StoreAltType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl StoreAltType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
@@ -4766,6 +4881,7 @@ impl StoreAltType {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for StoreAltType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
@@ -4780,7 +4896,8 @@ crate::runtime::enums::string_enum!(StoreAltType);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// An order email sent to customers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StoreEmailNotification {
     /// The email is sent.
@@ -4847,7 +4964,9 @@ impl StoreEmailNotification {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreSettings {
     /// The location id.
@@ -4892,7 +5011,9 @@ pub struct StoreSettings {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreSettingsResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4920,7 +5041,9 @@ impl StoreSettingsResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The acknowledgement of a store operation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreStatusResponse {
     /// True when the operation succeeded.
@@ -4935,7 +5058,9 @@ pub struct StoreStatusResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a carrier to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateShippingCarrierRequest {
     /// The location id.
@@ -5025,7 +5150,9 @@ impl UpdateShippingCarrierRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a rate to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateShippingRateRequest {
     /// The location id.
@@ -5189,7 +5316,9 @@ impl UpdateShippingRateRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a zone to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateShippingZoneRequest {
     /// The location id.

@@ -207,6 +207,7 @@ impl ListSurveySubmissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSurveySubmissions",
@@ -245,11 +246,13 @@ impl ListSurveySubmissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSurveySubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSurveySubmissionsResponse>, crate::Error> {
@@ -265,14 +268,17 @@ impl crate::Paginated for ListSurveySubmissions {
 
     type Item = SurveySubmission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveySubmissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.submissions).map_or(0, Vec::len);
@@ -291,6 +297,7 @@ impl crate::Paginated for ListSurveySubmissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.submissions).unwrap_or_default()
     }
@@ -300,6 +307,7 @@ impl crate::Paginated for ListSurveySubmissions {
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveySubmissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SurveySubmission, crate::Error>> + Send + 'static {
@@ -354,6 +362,7 @@ impl ListSurveys {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSurveys",
@@ -380,11 +389,13 @@ impl ListSurveys {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSurveysResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSurveysResponse>, crate::Error> {
@@ -400,14 +411,17 @@ impl crate::Paginated for ListSurveys {
 
     type Item = Survey;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveys::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.surveys).map_or(0, Vec::len);
@@ -423,6 +437,7 @@ impl crate::Paginated for ListSurveys {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.surveys).unwrap_or_default()
     }
@@ -432,6 +447,7 @@ impl crate::Paginated for ListSurveys {
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveys {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Survey, crate::Error>> + Send + 'static {
@@ -442,7 +458,9 @@ impl ListSurveys {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveySubmissionsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSurveySubmissionsResponse {
     /// `submissions`: a list of [`SurveySubmission`](crate::surveys::SurveySubmission) values.
@@ -457,7 +475,9 @@ pub struct ListSurveySubmissionsResponse {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveysResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSurveysResponse {
     /// `surveys`: a list of [`Survey`](crate::surveys::Survey) values.
@@ -472,7 +492,9 @@ pub struct ListSurveysResponse {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// A survey as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Survey {
     /// `id`: a string. Example: `I5GFa3d3cKjojpe4VVUx`.
@@ -491,7 +513,9 @@ pub struct Survey {
 #[cfg(feature = "surveys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The `SurveyContactSessionIds` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyContactSessionIds {
     /// `ids`: a list of strings.
@@ -502,7 +526,9 @@ pub struct SurveyContactSessionIds {
 #[cfg(feature = "surveys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyEventData {
     /// Facebook click id cookie.
@@ -581,7 +607,9 @@ pub struct SurveyEventData {
 #[cfg(feature = "surveys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The page the survey was submitted from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyPageDetails {
     /// `url`: a string. Example: `https://example.com`.
@@ -596,7 +624,9 @@ pub struct SurveyPageDetails {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// One set of answers submitted through a survey.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveySubmission {
     /// `id`: a string. Example: `be759b9a-c3ec-4b29-ba07-fc3c89c77673`.
@@ -636,7 +666,9 @@ pub type SurveySubmissionData = std::collections::BTreeMap<String, serde_json::V
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// Paging facts of a submission listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveySubmissionPageMeta {
     /// Number of submissions matching the request.

@@ -117,6 +117,7 @@ pub struct FireWorkflowTrigger {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl FireWorkflowTrigger {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "fireWorkflowTrigger",
@@ -135,11 +136,13 @@ impl FireWorkflowTrigger {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -149,7 +152,9 @@ impl FireWorkflowTrigger {
 }
 
 /// The data sent with the trigger.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FireWorkflowTriggerRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.

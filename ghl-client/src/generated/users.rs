@@ -413,6 +413,7 @@ pub struct CreateUser {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl CreateUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createUser",
@@ -431,11 +432,13 @@ impl CreateUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -460,6 +463,7 @@ pub struct DeleteUser {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl DeleteUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteUser",
@@ -477,11 +481,13 @@ impl DeleteUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteUserResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteUserResponse>, crate::Error> {
@@ -508,6 +514,7 @@ pub struct FilterUsersByEmail {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl FilterUsersByEmail {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "filterUsersByEmail",
@@ -526,11 +533,13 @@ impl FilterUsersByEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
@@ -546,14 +555,17 @@ impl crate::Paginated for FilterUsersByEmail {
 
     type Item = User;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         FilterUsersByEmail::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.users).map_or(0, Vec::len);
@@ -569,6 +581,7 @@ impl crate::Paginated for FilterUsersByEmail {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.users).unwrap_or_default()
     }
@@ -578,6 +591,7 @@ impl crate::Paginated for FilterUsersByEmail {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -601,6 +615,7 @@ pub struct GetUser {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl GetUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getUser",
@@ -618,11 +633,13 @@ impl GetUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -657,6 +674,7 @@ impl ListLocationUsers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationUsers",
@@ -677,11 +695,13 @@ impl ListLocationUsers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListLocationUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListLocationUsersResponse>, crate::Error> {
@@ -778,6 +798,7 @@ impl SearchUsers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchUsers",
@@ -823,11 +844,13 @@ impl SearchUsers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
@@ -843,14 +866,17 @@ impl crate::Paginated for SearchUsers {
 
     type Item = User;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchUsers::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.users).map_or(0, Vec::len);
@@ -866,6 +892,7 @@ impl crate::Paginated for SearchUsers {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.users).unwrap_or_default()
     }
@@ -875,6 +902,7 @@ impl crate::Paginated for SearchUsers {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -899,6 +927,7 @@ pub struct UpdateUser {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UpdateUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateUser",
@@ -920,11 +949,13 @@ impl UpdateUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -934,7 +965,9 @@ impl UpdateUser {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `CreateUserRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1075,7 +1108,9 @@ impl CreateUserRequest {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `DeleteUserResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// HighLevel's spelling. True when the delete was accepted.
@@ -1090,7 +1125,9 @@ pub struct DeleteUserResponse {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// The `FilterUsersByEmailRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FilterUsersByEmailRequest {
     /// `companyId`: a string. Example: `5DP41231LkQsiKESj6rh`.
@@ -1161,7 +1198,9 @@ impl FilterUsersByEmailRequest {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `ListLocationUsersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLocationUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
@@ -1222,6 +1261,7 @@ pub enum PlatformLanguage {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl PlatformLanguage {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EnUs => "en_US",
@@ -1245,6 +1285,7 @@ impl PlatformLanguage {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for PlatformLanguage {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "en_US" => Self::EnUs,
@@ -1271,7 +1312,9 @@ crate::runtime::enums::string_enum!(PlatformLanguage);
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `SearchUsersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
@@ -1291,7 +1334,9 @@ pub type TwilioNumbers = std::collections::BTreeMap<String, String>;
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `UpdateUserRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
@@ -1474,7 +1519,9 @@ impl UpdateUserRequest {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// A user of an agency or sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
@@ -1539,7 +1586,8 @@ pub struct User {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Feature switches of a user; each is on or off.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `campaignsEnabled`: `true` or `false`.
@@ -2004,6 +2052,7 @@ pub enum UserRole {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserRole {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Admin => "admin",
@@ -2016,6 +2065,7 @@ impl UserRole {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for UserRole {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "admin" => Self::Admin,
@@ -2031,7 +2081,9 @@ crate::runtime::enums::string_enum!(UserRole);
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// The user's type, role and sub-account access.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserRoles {
     /// `type`: a [`UserType`](crate::users::UserType).
@@ -2638,6 +2690,7 @@ pub enum UserScope {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UserScope {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CampaignsReadonly => "campaigns.readonly",
@@ -2837,6 +2890,7 @@ impl UserScope {
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl From<&str> for UserScope {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "campaigns.readonly" => Self::CampaignsReadonly,
@@ -3039,7 +3093,9 @@ crate::runtime::enums::string_enum!(UserScope);
 #[cfg(feature = "users")]
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Scopes granted to the user.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum UserScopes {
@@ -3070,6 +3126,7 @@ pub enum UserType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Agency => "agency",
@@ -3082,6 +3139,7 @@ impl UserType {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for UserType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "agency" => Self::Agency,

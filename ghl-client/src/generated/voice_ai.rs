@@ -537,6 +537,7 @@ pub struct CreateVoiceAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CreateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createVoiceAiAction",
@@ -555,11 +556,13 @@ impl CreateVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -584,6 +587,7 @@ pub struct CreateVoiceAiAgent {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CreateVoiceAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createVoiceAiAgent",
@@ -602,11 +606,13 @@ impl CreateVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -641,6 +647,7 @@ impl DeleteVoiceAiAction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteVoiceAiAction",
@@ -665,12 +672,14 @@ impl DeleteVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -704,6 +713,7 @@ impl DeleteVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteVoiceAiAgent",
@@ -727,12 +737,14 @@ impl DeleteVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -766,6 +778,7 @@ impl GetVoiceAiAction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiAction",
@@ -789,11 +802,13 @@ impl GetVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -827,6 +842,7 @@ impl GetVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiAgent",
@@ -850,11 +866,13 @@ impl GetVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -888,6 +906,7 @@ impl GetVoiceAiCallLog {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiCallLog",
@@ -914,11 +933,13 @@ impl GetVoiceAiCallLog {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CallLog, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CallLog>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -972,6 +993,7 @@ impl ListVoiceAiAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listVoiceAiAgents",
@@ -1001,11 +1023,13 @@ impl ListVoiceAiAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListVoiceAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListVoiceAiAgentsResponse>, crate::Error> {
@@ -1021,14 +1045,17 @@ impl crate::Paginated for ListVoiceAiAgents {
 
     type Item = VoiceAiAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
@@ -1044,6 +1071,7 @@ impl crate::Paginated for ListVoiceAiAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.agents).unwrap_or_default()
     }
@@ -1053,6 +1081,7 @@ impl crate::Paginated for ListVoiceAiAgents {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<VoiceAiAgent, crate::Error>> + Send + 'static {
@@ -1156,6 +1185,7 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listVoiceAiCallLogs",
@@ -1206,11 +1236,13 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCallLogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCallLogsResponse>, crate::Error> {
@@ -1226,14 +1258,17 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 
     type Item = CallLog;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiCallLogs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.call_logs).map_or(0, Vec::len);
@@ -1249,6 +1284,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.call_logs).unwrap_or_default()
     }
@@ -1258,6 +1294,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<CallLog, crate::Error>> + Send + 'static {
@@ -1284,6 +1321,7 @@ pub struct UpdateVoiceAiAction {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl UpdateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateVoiceAiAction",
@@ -1305,11 +1343,13 @@ impl UpdateVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1344,6 +1384,7 @@ impl UpdateVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateVoiceAiAgent",
@@ -1371,11 +1412,13 @@ impl UpdateVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1385,7 +1428,8 @@ impl UpdateVoiceAiAgent {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Live translation of a conversation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentTranslation {
     /// Translation is on.
@@ -1422,7 +1466,8 @@ impl AgentTranslation {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Hours an agent takes calls on one week day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentWorkingDay {
     /// Week day, 1 for Monday to 7 for Sunday.
@@ -1453,7 +1498,8 @@ impl AgentWorkingDay {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an appointment-booking action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppointmentBookingParameters {
     /// `calendarId`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -1520,7 +1566,9 @@ impl AppointmentBookingParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A call handled by a voice AI agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallLog {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -1595,7 +1643,8 @@ pub struct CallLog {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a call-transfer action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallTransferParameters {
     /// When to transfer.
@@ -1690,6 +1739,7 @@ pub enum CallTransferParametersTransferToType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CallTransferParametersTransferToType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Number => "number",
@@ -1701,6 +1751,7 @@ impl CallTransferParametersTransferToType {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for CallTransferParametersTransferToType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "number" => Self::Number,
@@ -1715,7 +1766,9 @@ crate::runtime::enums::string_enum!(CallTransferParametersTransferToType);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Translation settings and the translated transcript of a call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallTranslation {
     /// `enabled`: `true` or `false`.
@@ -1734,7 +1787,9 @@ pub struct CallTranslation {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A new voice AI agent; every field but locationId has a default.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateVoiceAiAgentRequest {
     /// The location the agent works for.
@@ -1970,7 +2025,8 @@ impl CreateVoiceAiAgentRequest {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The outside API call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomActionApiDetails {
     /// `url`: a string. Example: `https://api.example.com/orders`.
@@ -2071,6 +2127,7 @@ pub enum CustomActionApiDetailsMethod {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CustomActionApiDetailsMethod {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Post => "POST",
@@ -2083,6 +2140,7 @@ impl CustomActionApiDetailsMethod {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for CustomActionApiDetailsMethod {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "POST" => Self::Post,
@@ -2098,7 +2156,8 @@ crate::runtime::enums::string_enum!(CustomActionApiDetailsMethod);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An HTTP header.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomActionHeader {
     /// `key`: a string. Example: `id`.
@@ -2135,7 +2194,8 @@ impl CustomActionHeader {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A value the agent collects and sends to the API.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomActionParameter {
     /// `name`: a string. Example: `orderId`.
@@ -2192,7 +2252,8 @@ impl CustomActionParameter {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an action that calls an outside API.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomActionParameters {
     /// When to call the API.
@@ -2258,7 +2319,8 @@ impl CustomActionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an after-call data-extraction action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DataExtractionParameters {
     /// Contact field to fill.
@@ -2318,7 +2380,9 @@ impl DataExtractionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action that ran during a call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecutedCallAction {
     /// `actionId`: a string. Example: `507f1f77bcf86cd799439015`.
@@ -2559,7 +2623,8 @@ impl From<KnowledgeBaseParameters> for ExecutedCallActionActionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an in-call data-extraction action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InCallDataExtractionParameters {
     /// Contact field to fill.
@@ -2619,7 +2684,8 @@ impl InCallDataExtractionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a knowledge-base lookup action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseParameters {
     /// When to look up.
@@ -2659,7 +2725,9 @@ impl KnowledgeBaseParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListCallLogsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCallLogsResponse {
     /// Call logs matching.
@@ -2688,7 +2756,9 @@ pub struct ListCallLogsResponse {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListVoiceAiAgentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListVoiceAiAgentsResponse {
     /// Agents matching.
@@ -2728,6 +2798,7 @@ pub enum ListVoiceAiCallLogsCallType {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Live => "LIVE",
@@ -2740,6 +2811,7 @@ impl ListVoiceAiCallLogsCallType {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LIVE" => Self::Live,
@@ -2772,6 +2844,7 @@ pub enum ListVoiceAiCallLogsSort {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsSort {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ascend => "ascend",
@@ -2784,6 +2857,7 @@ impl ListVoiceAiCallLogsSort {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsSort {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ascend" => Self::Ascend,
@@ -2816,6 +2890,7 @@ pub enum ListVoiceAiCallLogsSortBy {
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Duration => "duration",
@@ -2828,6 +2903,7 @@ impl ListVoiceAiCallLogsSortBy {
 #[cfg(feature = "voice_ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "duration" => Self::Duration,
@@ -2863,6 +2939,7 @@ pub enum PatienceLevel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl PatienceLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -2876,6 +2953,7 @@ impl PatienceLevel {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for PatienceLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -2892,7 +2970,8 @@ crate::runtime::enums::string_enum!(PatienceLevel);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Who gets an email after each call.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostCallNotificationRecipients {
     /// All admins of the location.
@@ -2971,7 +3050,8 @@ impl PostCallNotificationRecipients {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a send-SMS action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SmsParameters {
     /// When to send.
@@ -3026,7 +3106,9 @@ impl SmsParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The agent settings to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateVoiceAiAgentRequest {
     /// Display name, 1 to 40 characters.
@@ -3257,7 +3339,9 @@ impl UpdateVoiceAiAgentRequest {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action of a voice AI agent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VoiceAiAction {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -3490,7 +3574,9 @@ impl From<KnowledgeBaseParameters> for VoiceAiActionActionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action to create, or its new settings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VoiceAiActionRequest {
     /// The agent the action belongs to.
@@ -3781,6 +3867,7 @@ pub enum VoiceAiActionType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiActionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CallTransfer => "CALL_TRANSFER",
@@ -3799,6 +3886,7 @@ impl VoiceAiActionType {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for VoiceAiActionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CALL_TRANSFER" => Self::CallTransfer,
@@ -3820,7 +3908,9 @@ crate::runtime::enums::string_enum!(VoiceAiActionType);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A voice AI agent; the `actions` list is present when fetched by id.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VoiceAiAgent {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -3970,6 +4060,7 @@ pub enum VoiceAiLanguage {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiLanguage {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EnUs => "en-US",
@@ -3988,6 +4079,7 @@ impl VoiceAiLanguage {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for VoiceAiLanguage {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "en-US" => Self::EnUs,
@@ -4009,7 +4101,8 @@ crate::runtime::enums::string_enum!(VoiceAiLanguage);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a workflow-trigger action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowTriggerParameters {
     /// When to start the workflow.
@@ -4064,7 +4157,8 @@ impl WorkflowTriggerParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A span of time in a day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// Start hour, 0 to 23.

@@ -217,11 +217,13 @@ pub enum WebhookEvent {
 
 impl WebhookEvent {
     /// Parses a delivery body.
+    #[inline]
     pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
         Self::from_value(serde_json::from_slice(body)?)
     }
 
     /// Parses an already decoded payload.
+    #[inline]
     pub fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
         let event_type = value
             .get("type")
@@ -370,7 +372,9 @@ impl WebhookEvent {
 }
 
 /// Payload of `AppInstall`: the app was installed in an agency or a sub-account. Sent when an agency or a sub-account installs the app. `userId` and `companyId` may be missing when the install comes from an agency-wide rule for future sub-accounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppInstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -423,7 +427,9 @@ pub struct AppInstallEvent {
 }
 
 /// The trial of a paid app plan.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppTrial {
     /// `onTrial`: `true` or `false`.
@@ -440,7 +446,9 @@ pub struct AppTrial {
 }
 
 /// Payload of `AppUninstall`: the app was removed from an agency or a sub-account. Sent when the app is uninstalled; `locationId` is set for a sub-account, `companyId` for an agency.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppUninstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -469,7 +477,9 @@ pub struct AppUninstallEvent {
 }
 
 /// The appointment an appointment event is about.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Appointment {
     /// Appointment id.
@@ -534,7 +544,9 @@ pub struct Appointment {
 }
 
 /// Payload of `AppointmentCreate`: an appointment was booked.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -566,7 +578,9 @@ impl AppointmentCreateEvent {
 }
 
 /// Payload of `AppointmentDelete`: an appointment was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -598,7 +612,9 @@ impl AppointmentDeleteEvent {
 }
 
 /// Payload of `AppointmentUpdate`: an appointment was changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -630,7 +646,9 @@ impl AppointmentUpdateEvent {
 }
 
 /// Payload of `AssociationCreate`: an association type between two objects was defined.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AssociationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -679,7 +697,9 @@ pub struct AssociationCreateEvent {
 }
 
 /// Payload of `AssociationDelete`: an association type between two objects was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AssociationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -763,6 +783,7 @@ pub enum AssociationType {
 
 impl AssociationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserDefined => "USER_DEFINED",
@@ -773,6 +794,7 @@ impl AssociationType {
 }
 
 impl From<&str> for AssociationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USER_DEFINED" => Self::UserDefined,
@@ -785,7 +807,9 @@ impl From<&str> for AssociationType {
 crate::runtime::enums::string_enum!(AssociationType);
 
 /// Payload of `AssociationUpdate`: an association type between two objects was changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AssociationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -854,7 +878,9 @@ pub struct AssociationUpdateEvent {
 }
 
 /// Payload of `CampaignStatusUpdate`: a contact's status in a campaign changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CampaignStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -899,7 +925,9 @@ pub struct CampaignStatusUpdateEvent {
 }
 
 /// Payload of `ContactCreate`: a contact was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1010,7 +1038,9 @@ pub struct ContactCreateEvent {
 }
 
 /// Payload of `ContactDelete`: a contact was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1121,7 +1151,9 @@ pub struct ContactDeleteEvent {
 }
 
 /// Payload of `ContactDndUpdate`: a contact's do-not-disturb settings changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactDndUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1236,7 +1268,9 @@ pub struct ContactDndUpdateEvent {
 }
 
 /// Payload of `ContactTagUpdate`: a contact's tags changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTagUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1347,7 +1381,9 @@ pub struct ContactTagUpdateEvent {
 }
 
 /// Payload of `ContactUpdate`: fields of a contact changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1458,7 +1494,9 @@ pub struct ContactUpdateEvent {
 }
 
 /// Payload of `ConversationUnreadWebhook`: a conversation's unread count or inbox state changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationUnreadUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1503,7 +1541,9 @@ pub struct ConversationUnreadUpdateEvent {
 }
 
 /// The value of one custom field of a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldValue {
     /// Custom field id.
@@ -1516,7 +1556,9 @@ pub struct CustomFieldValue {
 }
 
 /// Do-not-disturb state of one channel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DndChannelStatus {
     /// `active` (no messages on this channel) or `inactive`.
@@ -1533,7 +1575,9 @@ pub struct DndChannelStatus {
 }
 
 /// Do-not-disturb state per channel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `SMS`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
@@ -1562,7 +1606,9 @@ pub struct DndSettings {
 }
 
 /// What the receiving mail server answered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailDeliveryStatus {
     /// `attempt-no`: a whole number.
@@ -1609,7 +1655,9 @@ pub struct EmailDeliveryStatus {
 }
 
 /// SMTP envelope of the e-mail.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailEnvelope {
     /// `sender`: a string.
@@ -1638,7 +1686,9 @@ pub struct EmailEnvelope {
 }
 
 /// One delivery event of an e-mail, as the sending platform reports it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStats {
     /// For example `delivered`.
@@ -1695,7 +1745,9 @@ pub struct EmailStats {
 }
 
 /// Flags of the sending platform about the message.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStatsFlags {
     /// `is-authenticated`: `true` or `false`.
@@ -1720,7 +1772,9 @@ pub struct EmailStatsFlags {
 }
 
 /// Selected headers of the e-mail.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStatsHeaders {
     /// `message-id`: a string.
@@ -1737,7 +1791,9 @@ pub struct EmailStatsHeaders {
 }
 
 /// The e-mail the statistics are about.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStatsMessage {
     /// `attachments`: a list of JSON values.
@@ -1754,7 +1810,9 @@ pub struct EmailStatsMessage {
 }
 
 /// Payload of `InboundMessage`: a contact sent a message or call to the sub-account. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1863,7 +1921,9 @@ pub struct InboundMessageEvent {
 }
 
 /// A further address the invoice is sent to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceAdditionalEmail {
     /// `email`: a string.
@@ -1872,7 +1932,9 @@ pub struct InvoiceAdditionalEmail {
 }
 
 /// Postal address of an invoice's customer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceAddress {
     /// `countryCode`: a string.
@@ -1901,7 +1963,9 @@ pub struct InvoiceAddress {
 }
 
 /// The issuing business as printed on an invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceBusinessDetails {
     /// `name`: a string.
@@ -1936,7 +2000,9 @@ pub struct InvoiceBusinessDetails {
 }
 
 /// The customer an invoice is addressed to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceContactDetails {
     /// Contact id.
@@ -1985,7 +2051,9 @@ pub struct InvoiceContactDetails {
 }
 
 /// Payload of `InvoiceCreate`: an invoice was created. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2092,7 +2160,9 @@ pub struct InvoiceCreateEvent {
 }
 
 /// Payload of `InvoiceDelete`: an invoice was deleted. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2199,7 +2269,9 @@ pub struct InvoiceDeleteEvent {
 }
 
 /// A discount on the whole invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceDiscount {
     /// `percentage` or a fixed amount.
@@ -2212,7 +2284,9 @@ pub struct InvoiceDiscount {
 }
 
 /// One line of an invoice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceLineItem {
     /// Line id.
@@ -2249,7 +2323,9 @@ pub struct InvoiceLineItem {
 }
 
 /// Payload of `InvoicePaid`: an invoice was paid in full. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoicePaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2356,7 +2432,9 @@ pub struct InvoicePaidEvent {
 }
 
 /// Payload of `InvoicePartiallyPaid`: a part payment was recorded on an invoice. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoicePartiallyPaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2463,7 +2541,9 @@ pub struct InvoicePartiallyPaidEvent {
 }
 
 /// Payload of `InvoiceSent`: an invoice was sent to its customer. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSentEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2570,7 +2650,9 @@ pub struct InvoiceSentEvent {
 }
 
 /// Totals before and after discount.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceTotalSummary {
     /// `subTotal`: a number.
@@ -2583,7 +2665,9 @@ pub struct InvoiceTotalSummary {
 }
 
 /// Payload of `InvoiceUpdate`: an invoice changed. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2690,7 +2774,9 @@ pub struct InvoiceUpdateEvent {
 }
 
 /// Payload of `InvoiceVoid`: an invoice was voided. The payload is the invoice itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceVoidEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2797,7 +2883,9 @@ pub struct InvoiceVoidEvent {
 }
 
 /// Payload of `LCEmailStats`: delivery statistics of an e-mail sent through the built-in e-mail service. Only sub-account-level apps receive it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LcEmailStatsEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2833,7 +2921,9 @@ impl LcEmailStatsEvent {
 }
 
 /// Payload of `LocationCreate`: a sub-account was created in the agency. Delivered to agency-level apps.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2870,7 +2960,9 @@ pub struct LocationCreateEvent {
 }
 
 /// Payload of `LocationUpdate`: a sub-account's details changed. Delivered to agency-level apps.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2922,6 +3014,7 @@ pub enum MessageDirection {
 
 impl MessageDirection {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inbound => "inbound",
@@ -2932,6 +3025,7 @@ impl MessageDirection {
 }
 
 impl From<&str> for MessageDirection {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "inbound" => Self::Inbound,
@@ -2944,7 +3038,9 @@ impl From<&str> for MessageDirection {
 crate::runtime::enums::string_enum!(MessageDirection);
 
 /// Payload of `NoteCreate`: a note was added to a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2981,7 +3077,9 @@ pub struct NoteCreateEvent {
 }
 
 /// Payload of `NoteDelete`: a note was deleted from a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3018,7 +3116,9 @@ pub struct NoteDeleteEvent {
 }
 
 /// Payload of `NoteUpdate`: a note was changed on a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3055,7 +3155,9 @@ pub struct NoteUpdateEvent {
 }
 
 /// Display names of a custom object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectLabels {
     /// `singular`: a string.
@@ -3068,7 +3170,9 @@ pub struct ObjectLabels {
 }
 
 /// Payload of `ObjectSchemaCreate`: a custom object type was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchemaCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3151,7 +3255,9 @@ pub struct ObjectSchemaCreateEvent {
 }
 
 /// Payload of `ObjectSchemaUpdate`: a custom object type was changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchemaUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3249,6 +3355,7 @@ pub enum ObjectType {
 
 impl ObjectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserDefined => "USER_DEFINED",
@@ -3259,6 +3366,7 @@ impl ObjectType {
 }
 
 impl From<&str> for ObjectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "USER_DEFINED" => Self::UserDefined,
@@ -3271,7 +3379,9 @@ impl From<&str> for ObjectType {
 crate::runtime::enums::string_enum!(ObjectType);
 
 /// Payload of `OpportunityAssignedToUpdate`: an opportunity was assigned to another user.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityAssignedToUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3332,7 +3442,9 @@ pub struct OpportunityAssignedToUpdateEvent {
 }
 
 /// Payload of `OpportunityCreate`: an opportunity was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3393,7 +3505,9 @@ pub struct OpportunityCreateEvent {
 }
 
 /// Payload of `OpportunityDelete`: an opportunity was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3454,7 +3568,9 @@ pub struct OpportunityDeleteEvent {
 }
 
 /// Payload of `OpportunityMonetaryValueUpdate`: an opportunity's value changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityMonetaryValueUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3515,7 +3631,9 @@ pub struct OpportunityMonetaryValueUpdateEvent {
 }
 
 /// Payload of `OpportunityStageUpdate`: an opportunity moved to another pipeline stage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityStageUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3597,6 +3715,7 @@ pub enum OpportunityStatus {
 
 impl OpportunityStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Open => "open",
@@ -3609,6 +3728,7 @@ impl OpportunityStatus {
 }
 
 impl From<&str> for OpportunityStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "open" => Self::Open,
@@ -3623,7 +3743,9 @@ impl From<&str> for OpportunityStatus {
 crate::runtime::enums::string_enum!(OpportunityStatus);
 
 /// Payload of `OpportunityStatusUpdate`: an opportunity's status (open, won, lost, abandoned) changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3684,7 +3806,9 @@ pub struct OpportunityStatusUpdateEvent {
 }
 
 /// Payload of `OpportunityUpdate`: an opportunity changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3745,7 +3869,9 @@ pub struct OpportunityUpdateEvent {
 }
 
 /// How the order total is made up.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderAmountSummary {
     /// `subtotal`: a number.
@@ -3766,7 +3892,9 @@ pub struct OrderAmountSummary {
 }
 
 /// The ordering contact, as it was when the order was placed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderContact {
     /// `locationId`: a string.
@@ -3855,7 +3983,9 @@ pub struct OrderContact {
 }
 
 /// Payload of `OrderCreate`: an order was placed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3946,7 +4076,9 @@ pub struct OrderCreateEvent {
 }
 
 /// One line of an order.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderLineItem {
     /// `name`: a string.
@@ -3967,7 +4099,9 @@ pub struct OrderLineItem {
 }
 
 /// The price of an order line, as it was when ordered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderPrice {
     /// `_id`: a string.
@@ -4002,7 +4136,9 @@ pub struct OrderPrice {
 }
 
 /// The product of an order line, as it was when ordered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderProduct {
     /// `_id`: a string.
@@ -4031,7 +4167,9 @@ pub struct OrderProduct {
 }
 
 /// Where the order was placed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `id`: a string.
@@ -4056,7 +4194,9 @@ pub struct OrderSource {
 }
 
 /// Payload of `OrderStatusUpdate`: an order's status changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4147,7 +4287,9 @@ pub struct OrderStatusUpdateEvent {
 }
 
 /// One tax of an order.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderTaxLine {
     /// `_id`: a string.
@@ -4172,7 +4314,9 @@ pub struct OrderTaxLine {
 }
 
 /// Payload of `OutboundMessage`: a user, workflow or the app sent a message or call to a contact. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OutboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4285,7 +4429,9 @@ pub struct OutboundMessageEvent {
 }
 
 /// Payload of `PlanChange`: a sub-account or agency switched to another plan of a paid app. Sent when the paying account moves to another plan of the app.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PlanChangeEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4326,7 +4472,9 @@ pub struct PlanChangeEvent {
 }
 
 /// Payload of `PriceCreate`: a price was added to a product. The payload is the price itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4423,7 +4571,9 @@ pub struct PriceCreateEvent {
 }
 
 /// Payload of `PriceDelete`: a price was deleted. The payload is the price itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4520,7 +4670,9 @@ pub struct PriceDeleteEvent {
 }
 
 /// A membership offer granted with a price.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceMembershipOffer {
     /// `label`: a string.
@@ -4537,7 +4689,9 @@ pub struct PriceMembershipOffer {
 }
 
 /// Billing period of a recurring price.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceRecurrence {
     /// `day`, `week`, `month` or `year`.
@@ -4565,6 +4719,7 @@ pub enum PriceType {
 
 impl PriceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneTime => "one_time",
@@ -4575,6 +4730,7 @@ impl PriceType {
 }
 
 impl From<&str> for PriceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "one_time" => Self::OneTime,
@@ -4587,7 +4743,9 @@ impl From<&str> for PriceType {
 crate::runtime::enums::string_enum!(PriceType);
 
 /// Payload of `PriceUpdate`: a price changed. The payload is the price itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4684,7 +4842,9 @@ pub struct PriceUpdateEvent {
 }
 
 /// Payload of `ProductCreate`: a product was created. The payload is the product itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4753,7 +4913,9 @@ pub struct ProductCreateEvent {
 }
 
 /// Payload of `ProductDelete`: a product was deleted. The payload is the product itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4822,7 +4984,9 @@ pub struct ProductDeleteEvent {
 }
 
 /// An image or video of a product.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string.
@@ -4847,7 +5011,9 @@ pub struct ProductMedia {
 }
 
 /// A tax applied to a product.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
@@ -4888,7 +5054,9 @@ pub struct ProductTax {
 }
 
 /// Payload of `ProductUpdate`: a product changed. The payload is the product itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4957,7 +5125,9 @@ pub struct ProductUpdateEvent {
 }
 
 /// A dimension a product varies in (for example size), with its choices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string.
@@ -4974,7 +5144,9 @@ pub struct ProductVariant {
 }
 
 /// One choice of a product variant (for example `XL`).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string.
@@ -4987,7 +5159,9 @@ pub struct ProductVariantOption {
 }
 
 /// Payload of `ProviderOutboundMessage`: a message the app's conversation provider should deliver. `type` names the channel (`SMS` or `Email`).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProviderOutboundMessageEvent {
     /// Channel, `SMS` or `Email`: for this event `type` names the channel, not the event.
@@ -5052,7 +5226,9 @@ pub struct ProviderOutboundMessageEvent {
 }
 
 /// E-mail addresses: one as text, or a list.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Recipients {
@@ -5064,7 +5240,9 @@ pub enum Recipients {
 }
 
 /// Payload of `RecordCreate`: a custom object record (or business) was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5101,7 +5279,9 @@ pub struct RecordCreateEvent {
 }
 
 /// Payload of `RecordDelete`: a custom object record (or business) was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5138,7 +5318,9 @@ pub struct RecordDeleteEvent {
 }
 
 /// One field value of a custom object record.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordPropertyValue {
     /// Field key.
@@ -5151,7 +5333,9 @@ pub struct RecordPropertyValue {
 }
 
 /// Payload of `RecordUpdate`: a custom object record (or business) changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5188,7 +5372,9 @@ pub struct RecordUpdateEvent {
 }
 
 /// Payload of `RelationCreate`: two records were linked through an association.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RelationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5233,7 +5419,9 @@ pub struct RelationCreateEvent {
 }
 
 /// Payload of `RelationDelete`: two records were unlinked through an association.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RelationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5278,7 +5466,9 @@ pub struct RelationDeleteEvent {
 }
 
 /// Payload of `TaskComplete`: a task was marked done.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaskCompleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5327,7 +5517,9 @@ pub struct TaskCompleteEvent {
 }
 
 /// Payload of `TaskCreate`: a task was created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaskCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5376,7 +5568,9 @@ pub struct TaskCreateEvent {
 }
 
 /// Payload of `TaskDelete`: a task was deleted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaskDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5425,7 +5619,9 @@ pub struct TaskDeleteEvent {
 }
 
 /// Payload of `UserCreate`: a user was added to a sub-account or to the agency.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5486,7 +5682,9 @@ pub struct UserCreateEvent {
 }
 
 /// Which parts of the app a user may use.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `adwordsReportingEnabled`: `true` or `false`.
@@ -5651,7 +5849,9 @@ pub struct UserPermissions {
 }
 
 /// Branding of a white-labelled agency (empty when it is not white-labelled).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string.

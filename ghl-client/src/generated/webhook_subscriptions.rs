@@ -239,6 +239,7 @@ pub struct CreateWebhookSubscription {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createWebhookSubscription",
@@ -257,11 +258,13 @@ impl CreateWebhookSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -290,6 +293,7 @@ pub struct DeleteWebhookSubscription {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteWebhookSubscription",
@@ -307,11 +311,13 @@ impl DeleteWebhookSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -340,6 +346,7 @@ pub struct GetWebhookSubscription {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getWebhookSubscription",
@@ -357,11 +364,13 @@ impl GetWebhookSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -389,6 +398,7 @@ pub struct ListWebhookSubscriptions {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListWebhookSubscriptions {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWebhookSubscriptions",
@@ -403,11 +413,13 @@ impl ListWebhookSubscriptions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -437,6 +449,7 @@ pub struct UpdateWebhookSubscription {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl UpdateWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateWebhookSubscription",
@@ -458,11 +471,13 @@ impl UpdateWebhookSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -472,7 +487,9 @@ impl UpdateWebhookSubscription {
 }
 
 /// Where to deliver which events.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebhookSubscriptionRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.

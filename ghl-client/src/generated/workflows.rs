@@ -142,6 +142,7 @@ pub struct GetWorkflow {
 #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getWorkflow",
@@ -159,11 +160,13 @@ impl GetWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -198,6 +201,7 @@ impl ListWorkflows {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWorkflows",
@@ -218,11 +222,13 @@ impl ListWorkflows {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListWorkflowsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListWorkflowsResponse>, crate::Error> {
@@ -234,7 +240,9 @@ impl ListWorkflows {
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// The `ListWorkflowsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWorkflowsResponse {
     /// `workflows`: a list of [`Workflow`](crate::workflows::Workflow) values.
@@ -245,7 +253,9 @@ pub struct ListWorkflowsResponse {
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// An automation workflow as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Workflow {
     /// `id`: a string. Example: `78559bb3-b920-461e-b010-7b2a2816d2a9`.
@@ -297,6 +307,7 @@ pub enum WorkflowStatus {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 impl WorkflowStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -309,6 +320,7 @@ impl WorkflowStatus {
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 impl From<&str> for WorkflowStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,

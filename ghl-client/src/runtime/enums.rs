@@ -2,27 +2,32 @@
 
 /// Implements `From<String>`, `FromStr`, `Display`, `AsRef<str>`, `Serialize`
 /// and `Deserialize` for a generated enum in terms of its `as_str` and
-/// `From<&str>`, so each enum's generated code stays small.
+/// `From<&str>`, so each enum's generated code stays small. All `#[inline]`:
+/// an unoptimized build generates their code only where they are used.
 #[allow(unused_macros)]
 macro_rules! string_enum {
     ($name:ident) => {
         impl From<String> for $name {
+            #[inline]
             fn from(value: String) -> Self {
                 Self::from(value.as_str())
             }
         }
         impl std::str::FromStr for $name {
             type Err = std::convert::Infallible;
+            #[inline]
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self::from(value))
             }
         }
         impl std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
         impl AsRef<str> for $name {
+            #[inline]
             fn as_ref(&self) -> &str {
                 self.as_str()
             }

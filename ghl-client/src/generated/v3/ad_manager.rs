@@ -3941,6 +3941,7 @@ pub struct AddFacebookCustomAudienceMember {
 
 impl AddFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addFacebookCustomAudienceMember",
@@ -3965,11 +3966,13 @@ impl AddFacebookCustomAudienceMember {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3993,6 +3996,7 @@ pub struct BatchUpdateFacebookCustomAudienceMembers {
 
 impl BatchUpdateFacebookCustomAudienceMembers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "batchUpdateFacebookCustomAudienceMembers",
@@ -4017,11 +4021,13 @@ impl BatchUpdateFacebookCustomAudienceMembers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4044,6 +4050,7 @@ pub struct CreateFacebookConversationForm {
 
 impl CreateFacebookConversationForm {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFacebookConversationForm",
@@ -4065,11 +4072,13 @@ impl CreateFacebookConversationForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4092,6 +4101,7 @@ pub struct CreateFacebookIntegration {
 
 impl CreateFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFacebookIntegration",
@@ -4113,11 +4123,13 @@ impl CreateFacebookIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4141,6 +4153,7 @@ pub struct CreateFacebookPageLeadForm {
 
 impl CreateFacebookPageLeadForm {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFacebookPageLeadForm",
@@ -4165,11 +4178,13 @@ impl CreateFacebookPageLeadForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4192,6 +4207,7 @@ pub struct CreateGoogleIntegration {
 
 impl CreateGoogleIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createGoogleIntegration",
@@ -4213,11 +4229,13 @@ impl CreateGoogleIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4240,6 +4258,7 @@ pub struct CreateGoogleOfflineUserListJob {
 
 impl CreateGoogleOfflineUserListJob {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createGoogleOfflineUserListJob",
@@ -4261,11 +4280,13 @@ impl CreateGoogleOfflineUserListJob {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4288,6 +4309,7 @@ pub struct CreateLinkedinIntegration {
 
 impl CreateLinkedinIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLinkedinIntegration",
@@ -4309,11 +4331,13 @@ impl CreateLinkedinIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4353,6 +4377,7 @@ impl CreateLinkedinLeadForm {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLinkedinLeadForm",
@@ -4386,11 +4411,13 @@ impl CreateLinkedinLeadForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4414,6 +4441,7 @@ pub struct DeleteFacebookAd {
 
 impl DeleteFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookAd",
@@ -4438,11 +4466,13 @@ impl DeleteFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4466,6 +4496,7 @@ pub struct DeleteFacebookAdAccount {
 
 impl DeleteFacebookAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookAdAccount",
@@ -4490,11 +4521,13 @@ impl DeleteFacebookAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4518,6 +4551,7 @@ pub struct DeleteFacebookAdset {
 
 impl DeleteFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookAdset",
@@ -4542,11 +4576,13 @@ impl DeleteFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4570,6 +4606,7 @@ pub struct DeleteFacebookCampaign {
 
 impl DeleteFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookCampaign",
@@ -4594,11 +4631,13 @@ impl DeleteFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4637,6 +4676,7 @@ impl DeleteFacebookCustomAudience {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookCustomAudience",
@@ -4666,11 +4706,13 @@ impl DeleteFacebookCustomAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4693,6 +4735,7 @@ pub struct DeleteFacebookIntegration {
 
 impl DeleteFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookIntegration",
@@ -4714,11 +4757,13 @@ impl DeleteFacebookIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4750,6 +4795,7 @@ impl DeleteFacebookPage {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFacebookPage",
@@ -4771,11 +4817,13 @@ impl DeleteFacebookPage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4799,6 +4847,7 @@ pub struct DeleteGoogleAdAccount {
 
 impl DeleteGoogleAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteGoogleAdAccount",
@@ -4823,11 +4872,13 @@ impl DeleteGoogleAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4866,6 +4917,7 @@ impl DeleteGoogleConversion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteGoogleConversion",
@@ -4895,11 +4947,13 @@ impl DeleteGoogleConversion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4932,6 +4986,7 @@ impl DeleteGoogleSegment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteGoogleSegment",
@@ -4959,11 +5014,13 @@ impl DeleteGoogleSegment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -4995,6 +5052,7 @@ impl DeleteLinkedinAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLinkedinAdAccount",
@@ -5019,11 +5077,13 @@ impl DeleteLinkedinAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5046,6 +5106,7 @@ pub struct DuplicateFacebookAd {
 
 impl DuplicateFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "duplicateFacebookAd",
@@ -5066,11 +5127,13 @@ impl DuplicateFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5093,6 +5156,7 @@ pub struct DuplicateFacebookAdset {
 
 impl DuplicateFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "duplicateFacebookAdset",
@@ -5113,11 +5177,13 @@ impl DuplicateFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5141,6 +5207,7 @@ pub struct DuplicateFacebookCampaign {
 
 impl DuplicateFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "duplicateFacebookCampaign",
@@ -5165,11 +5232,13 @@ impl DuplicateFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5208,6 +5277,7 @@ impl GetFacebookAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookAdAccount",
@@ -5237,11 +5307,13 @@ impl GetFacebookAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5287,6 +5359,7 @@ impl GetFacebookCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCampaign",
@@ -5319,11 +5392,13 @@ impl GetFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5364,6 +5439,7 @@ impl GetFacebookCampaignPublishingProgress {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCampaignPublishingProgress",
@@ -5393,11 +5469,13 @@ impl GetFacebookCampaignPublishingProgress {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<FacebookPublishingProgress, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<FacebookPublishingProgress>, crate::Error> {
@@ -5431,6 +5509,7 @@ impl GetFacebookCampaignReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCampaignReport",
@@ -5459,11 +5538,13 @@ impl GetFacebookCampaignReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5502,6 +5583,7 @@ impl GetFacebookCustomAudience {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookCustomAudience",
@@ -5531,11 +5613,13 @@ impl GetFacebookCustomAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5573,6 +5657,7 @@ impl GetFacebookIntegration {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookIntegration",
@@ -5599,11 +5684,13 @@ impl GetFacebookIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5642,6 +5729,7 @@ impl GetFacebookLeadForm {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookLeadForm",
@@ -5671,11 +5759,13 @@ impl GetFacebookLeadForm {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5711,6 +5801,7 @@ impl GetFacebookReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookReport",
@@ -5739,11 +5830,13 @@ impl GetFacebookReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5785,6 +5878,7 @@ impl GetFacebookReportList {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookReportList",
@@ -5815,11 +5909,13 @@ impl GetFacebookReportList {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5857,6 +5953,7 @@ impl GetFacebookUser {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFacebookUser",
@@ -5880,11 +5977,13 @@ impl GetFacebookUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5923,6 +6022,7 @@ impl GetGoogleAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleAdAccount",
@@ -5952,11 +6052,13 @@ impl GetGoogleAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5995,6 +6097,7 @@ impl GetGoogleAudience {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleAudience",
@@ -6024,11 +6127,13 @@ impl GetGoogleAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6067,6 +6172,7 @@ impl GetGoogleCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleCampaign",
@@ -6096,11 +6202,13 @@ impl GetGoogleCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6134,6 +6242,7 @@ impl GetGoogleCampaignReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleCampaignReport",
@@ -6162,11 +6271,13 @@ impl GetGoogleCampaignReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6205,6 +6316,7 @@ impl GetGoogleConversion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleConversion",
@@ -6234,11 +6346,13 @@ impl GetGoogleConversion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6276,6 +6390,7 @@ impl GetGoogleIntegration {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleIntegration",
@@ -6302,11 +6417,13 @@ impl GetGoogleIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6345,6 +6462,7 @@ impl GetGoogleKeywordIdeas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleKeywordIdeas",
@@ -6375,11 +6493,13 @@ impl GetGoogleKeywordIdeas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6421,6 +6541,7 @@ impl GetGoogleReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleReport",
@@ -6448,11 +6569,13 @@ impl GetGoogleReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6494,6 +6617,7 @@ impl GetGoogleReportList {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleReportList",
@@ -6524,11 +6648,13 @@ impl GetGoogleReportList {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6561,6 +6687,7 @@ impl GetGoogleSegment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleSegment",
@@ -6588,11 +6715,13 @@ impl GetGoogleSegment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6630,6 +6759,7 @@ impl GetGoogleUser {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getGoogleUser",
@@ -6653,11 +6783,13 @@ impl GetGoogleUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6689,6 +6821,7 @@ impl GetLinkedinAdAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinAdAccount",
@@ -6713,11 +6846,13 @@ impl GetLinkedinAdAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6756,6 +6891,7 @@ impl GetLinkedinCampaignGroup {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinCampaignGroup",
@@ -6785,11 +6921,13 @@ impl GetLinkedinCampaignGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6830,6 +6968,7 @@ impl GetLinkedinCampaignGroupReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinCampaignGroupReport",
@@ -6861,11 +7000,13 @@ impl GetLinkedinCampaignGroupReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6903,6 +7044,7 @@ impl GetLinkedinIntegration {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinIntegration",
@@ -6929,11 +7071,13 @@ impl GetLinkedinIntegration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -6994,6 +7138,7 @@ impl GetLinkedinReport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinReport",
@@ -7031,11 +7176,13 @@ impl GetLinkedinReport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7078,6 +7225,7 @@ impl GetLinkedinReportList {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinReportList",
@@ -7109,11 +7257,13 @@ impl GetLinkedinReportList {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7151,6 +7301,7 @@ impl GetLinkedinUser {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLinkedinUser",
@@ -7174,11 +7325,13 @@ impl GetLinkedinUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7237,6 +7390,7 @@ impl ListFacebookAdAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookAdAccounts",
@@ -7272,11 +7426,13 @@ impl ListFacebookAdAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7314,6 +7470,7 @@ impl ListFacebookConversationForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookConversationForms",
@@ -7340,11 +7497,13 @@ impl ListFacebookConversationForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7384,6 +7543,7 @@ impl ListFacebookCustomAudiences {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookCustomAudiences",
@@ -7412,11 +7572,13 @@ impl ListFacebookCustomAudiences {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7491,6 +7653,7 @@ impl ListFacebookEntities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookEntities",
@@ -7531,11 +7694,13 @@ impl ListFacebookEntities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7574,6 +7739,7 @@ impl ListFacebookPageInstagramAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPageInstagramAccounts",
@@ -7603,11 +7769,13 @@ impl ListFacebookPageInstagramAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7646,6 +7814,7 @@ impl ListFacebookPageLeadForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPageLeadForms",
@@ -7675,11 +7844,13 @@ impl ListFacebookPageLeadForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7717,6 +7888,7 @@ impl ListFacebookPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPages",
@@ -7740,11 +7912,13 @@ impl ListFacebookPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7796,6 +7970,7 @@ impl ListFacebookPixels {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFacebookPixels",
@@ -7825,11 +8000,13 @@ impl ListFacebookPixels {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7867,6 +8044,7 @@ impl ListGoogleAdAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleAdAccounts",
@@ -7893,11 +8071,13 @@ impl ListGoogleAdAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -7943,6 +8123,7 @@ impl ListGoogleAssets {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleAssets",
@@ -7970,11 +8151,13 @@ impl ListGoogleAssets {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8012,6 +8195,7 @@ impl ListGoogleAudiences {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleAudiences",
@@ -8035,11 +8219,13 @@ impl ListGoogleAudiences {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8077,6 +8263,7 @@ impl ListGoogleConversionGoals {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleConversionGoals",
@@ -8103,11 +8290,13 @@ impl ListGoogleConversionGoals {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8173,6 +8362,7 @@ impl ListGoogleConversions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleConversions",
@@ -8211,11 +8401,13 @@ impl ListGoogleConversions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8290,6 +8482,7 @@ impl ListGoogleEntities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleEntities",
@@ -8330,11 +8523,13 @@ impl ListGoogleEntities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8372,6 +8567,7 @@ impl ListGoogleSegments {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleSegments",
@@ -8395,11 +8591,13 @@ impl ListGoogleSegments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8432,6 +8630,7 @@ impl ListGoogleTargetInterests {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listGoogleTargetInterests",
@@ -8457,11 +8656,13 @@ impl ListGoogleTargetInterests {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8499,6 +8700,7 @@ impl ListLinkedinAdAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLinkedinAdAccounts",
@@ -8525,11 +8727,13 @@ impl ListLinkedinAdAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8568,6 +8772,7 @@ impl ListLinkedinLeadForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLinkedinLeadForms",
@@ -8597,11 +8802,13 @@ impl ListLinkedinLeadForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8625,6 +8832,7 @@ pub struct PauseFacebookAd {
 
 impl PauseFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseFacebookAd",
@@ -8649,11 +8857,13 @@ impl PauseFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8677,6 +8887,7 @@ pub struct PauseFacebookAdset {
 
 impl PauseFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseFacebookAdset",
@@ -8701,11 +8912,13 @@ impl PauseFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8729,6 +8942,7 @@ pub struct PauseFacebookCampaign {
 
 impl PauseFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseFacebookCampaign",
@@ -8753,11 +8967,13 @@ impl PauseFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8781,6 +8997,7 @@ pub struct PublishFacebookCampaign {
 
 impl PublishFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishFacebookCampaign",
@@ -8805,11 +9022,13 @@ impl PublishFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8832,6 +9051,7 @@ pub struct PublishGoogleAd {
 
 impl PublishGoogleAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishGoogleAd",
@@ -8852,11 +9072,13 @@ impl PublishGoogleAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8880,6 +9102,7 @@ pub struct PublishLinkedinCampaignGroup {
 
 impl PublishLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishLinkedinCampaignGroup",
@@ -8904,11 +9127,13 @@ impl PublishLinkedinCampaignGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8932,6 +9157,7 @@ pub struct RemoveFacebookCustomAudienceMember {
 
 impl RemoveFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeFacebookCustomAudienceMember",
@@ -8956,11 +9182,13 @@ impl RemoveFacebookCustomAudienceMember {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -8984,6 +9212,7 @@ pub struct ResumeFacebookAd {
 
 impl ResumeFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resumeFacebookAd",
@@ -9008,11 +9237,13 @@ impl ResumeFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9036,6 +9267,7 @@ pub struct ResumeFacebookAdset {
 
 impl ResumeFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resumeFacebookAdset",
@@ -9060,11 +9292,13 @@ impl ResumeFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9088,6 +9322,7 @@ pub struct ResumeFacebookCampaign {
 
 impl ResumeFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resumeFacebookCampaign",
@@ -9112,11 +9347,13 @@ impl ResumeFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9154,6 +9391,7 @@ impl SearchFacebookTargeting {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchFacebookTargeting",
@@ -9179,11 +9417,13 @@ impl SearchFacebookTargeting {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9222,6 +9462,7 @@ impl SearchGoogleTargeting {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchGoogleTargeting",
@@ -9249,11 +9490,13 @@ impl SearchGoogleTargeting {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9299,6 +9542,7 @@ impl SearchLinkedinTargeting {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLinkedinTargeting",
@@ -9329,11 +9573,13 @@ impl SearchLinkedinTargeting {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9372,6 +9618,7 @@ impl SetFacebookDefaultPage {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setFacebookDefaultPage",
@@ -9402,11 +9649,13 @@ impl SetFacebookDefaultPage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9430,6 +9679,7 @@ pub struct UpdateFacebookCustomAudience {
 
 impl UpdateFacebookCustomAudience {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateFacebookCustomAudience",
@@ -9454,11 +9704,13 @@ impl UpdateFacebookCustomAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9498,6 +9750,7 @@ impl UpdateLinkedinAdStatus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLinkedinAdStatus",
@@ -9531,11 +9784,13 @@ impl UpdateLinkedinAdStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9560,6 +9815,7 @@ pub struct UpsertFacebookAd {
 
 impl UpsertFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookAd",
@@ -9578,11 +9834,13 @@ impl UpsertFacebookAd {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9605,6 +9863,7 @@ pub struct UpsertFacebookAdset {
 
 impl UpsertFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookAdset",
@@ -9623,11 +9882,13 @@ impl UpsertFacebookAdset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9650,6 +9911,7 @@ pub struct UpsertFacebookCampaign {
 
 impl UpsertFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookCampaign",
@@ -9671,11 +9933,13 @@ impl UpsertFacebookCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9698,6 +9962,7 @@ pub struct UpsertFacebookPixel {
 
 impl UpsertFacebookPixel {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertFacebookPixel",
@@ -9716,11 +9981,13 @@ impl UpsertFacebookPixel {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9743,6 +10010,7 @@ pub struct UpsertGoogleAsset {
 
 impl UpsertGoogleAsset {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleAsset",
@@ -9761,11 +10029,13 @@ impl UpsertGoogleAsset {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9788,6 +10058,7 @@ pub struct UpsertGoogleAudience {
 
 impl UpsertGoogleAudience {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleAudience",
@@ -9806,11 +10077,13 @@ impl UpsertGoogleAudience {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9833,6 +10106,7 @@ pub struct UpsertGoogleCampaign {
 
 impl UpsertGoogleCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleCampaign",
@@ -9851,11 +10125,13 @@ impl UpsertGoogleCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9878,6 +10154,7 @@ pub struct UpsertGoogleConversion {
 
 impl UpsertGoogleConversion {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleConversion",
@@ -9899,11 +10176,13 @@ impl UpsertGoogleConversion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9936,6 +10215,7 @@ impl UpsertGoogleSegment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertGoogleSegment",
@@ -9961,11 +10241,13 @@ impl UpsertGoogleSegment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -9988,6 +10270,7 @@ pub struct UpsertLinkedinCampaignGroup {
 
 impl UpsertLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertLinkedinCampaignGroup",
@@ -10006,11 +10289,13 @@ impl UpsertLinkedinCampaignGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -10020,7 +10305,9 @@ impl UpsertLinkedinCampaignGroup {
 }
 
 /// The `CreateFacebookLeadFormRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
@@ -10149,7 +10436,9 @@ impl CreateFacebookLeadFormRequest {
 }
 
 /// Who an ad set targets. v3 names the fields in camelCase where v2 uses snake_case.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geoLocations`: a list of [`FacebookGeoLocation`](crate::v3::ad_manager::FacebookGeoLocation) values.
@@ -10276,7 +10565,9 @@ impl FacebookAudience {
 }
 
 /// Geocoded position of an address target.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -10299,7 +10590,9 @@ impl FacebookGeoGeometry {
 }
 
 /// A place included in or excluded from targeting.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
@@ -10369,7 +10662,9 @@ impl FacebookGeoLocation {
 }
 
 /// A consent checkbox of the form's disclaimer.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
     /// `isRequired`: `true` or `false`.
@@ -10396,7 +10691,9 @@ impl FacebookLeadFormCheckbox {
 }
 
 /// A custom legal disclaimer with optional consent checkboxes.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormDisclaimer {
     /// `title`: a string.
@@ -10425,7 +10722,9 @@ impl FacebookLeadFormDisclaimer {
 }
 
 /// The `FacebookLeadFormQuestion` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
@@ -10543,6 +10842,7 @@ pub enum FacebookLeadFormQuestionType {
 
 impl FacebookLeadFormQuestionType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "CUSTOM",
@@ -10573,6 +10873,7 @@ impl FacebookLeadFormQuestionType {
 }
 
 impl From<&str> for FacebookLeadFormQuestionType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM" => Self::Custom,
@@ -10605,7 +10906,9 @@ impl From<&str> for FacebookLeadFormQuestionType {
 crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 
 /// How far the publishing of a Facebook campaign has got.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPublishingProgress {
     /// `campaignId`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -10634,7 +10937,9 @@ pub struct FacebookPublishingProgress {
 }
 
 /// The `GeoAddressComponent` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
     /// `longName`: a string.
@@ -10677,7 +10982,9 @@ impl GeoAddressComponent {
 }
 
 /// Geocoding result for an address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -10759,6 +11066,7 @@ pub enum GetFacebookReportFieldsItem {
 
 impl GetFacebookReportFieldsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Impressions => "impressions",
@@ -10777,6 +11085,7 @@ impl GetFacebookReportFieldsItem {
 }
 
 impl From<&str> for GetFacebookReportFieldsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "impressions" => Self::Impressions,
@@ -10815,6 +11124,7 @@ pub enum GetFacebookReportGroupBy {
 
 impl GetFacebookReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -10826,6 +11136,7 @@ impl GetFacebookReportGroupBy {
 }
 
 impl From<&str> for GetFacebookReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -10872,6 +11183,7 @@ pub enum GetGoogleReportFieldsItem {
 
 impl GetGoogleReportFieldsItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Impressions => "impressions",
@@ -10888,6 +11200,7 @@ impl GetGoogleReportFieldsItem {
 }
 
 impl From<&str> for GetGoogleReportFieldsItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "impressions" => Self::Impressions,
@@ -10924,6 +11237,7 @@ pub enum GetGoogleReportGroupBy {
 
 impl GetGoogleReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Date => "date",
@@ -10935,6 +11249,7 @@ impl GetGoogleReportGroupBy {
 }
 
 impl From<&str> for GetGoogleReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "date" => Self::Date,
@@ -10966,6 +11281,7 @@ pub enum GetLinkedinReportGroupBy {
 
 impl GetLinkedinReportGroupBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
@@ -10977,6 +11293,7 @@ impl GetLinkedinReportGroupBy {
 }
 
 impl From<&str> for GetLinkedinReportGroupBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
@@ -11011,6 +11328,7 @@ pub enum GetLinkedinReportPivot {
 
 impl GetLinkedinReportPivot {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Account => "ACCOUNT",
@@ -11023,6 +11341,7 @@ impl GetLinkedinReportPivot {
 }
 
 impl From<&str> for GetLinkedinReportPivot {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ACCOUNT" => Self::Account,
@@ -11037,7 +11356,9 @@ impl From<&str> for GetLinkedinReportPivot {
 crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 
 /// The `GoogleAdGroup` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
     /// `id`: a string.
@@ -11200,7 +11521,9 @@ impl GoogleAdGroup {
 }
 
 /// The `GoogleAdGroupAudience` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
     /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
@@ -11233,7 +11556,9 @@ impl GoogleAdGroupAudience {
 }
 
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
@@ -11501,6 +11826,7 @@ pub enum GoogleCampaignAdvertisingChannelSubType {
 
 impl GoogleCampaignAdvertisingChannelSubType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DemandGen => "DEMAND_GEN",
@@ -11510,6 +11836,7 @@ impl GoogleCampaignAdvertisingChannelSubType {
 }
 
 impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "DEMAND_GEN" => Self::DemandGen,
@@ -11521,7 +11848,9 @@ impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
 crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 
 /// The `GoogleCampaignAudience` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
     /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
@@ -11628,6 +11957,7 @@ pub enum GoogleCampaignGoalType {
 
 impl GoogleCampaignGoalType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::WebsiteTraffic => "WEBSITE_TRAFFIC",
@@ -11638,6 +11968,7 @@ impl GoogleCampaignGoalType {
 }
 
 impl From<&str> for GoogleCampaignGoalType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "WEBSITE_TRAFFIC" => Self::WebsiteTraffic,
@@ -11650,7 +11981,9 @@ impl From<&str> for GoogleCampaignGoalType {
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
 
 /// A place included in or excluded from targeting. v3 names the fields in camelCase where v2 uses snake_case.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
@@ -11807,7 +12140,9 @@ impl GoogleGeoLocation {
 }
 
 /// The `LinkedinAudience` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAudience {
     /// `geoLocations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
@@ -11846,7 +12181,9 @@ impl LinkedinAudience {
 }
 
 /// A LinkedIn campaign of a campaign group, with its ads.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
     /// `id`: a string.
@@ -12006,7 +12343,9 @@ impl LinkedinCampaign {
 }
 
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
@@ -12178,6 +12517,7 @@ pub enum LinkedinCampaignGroupAdBudgetOptimization {
 
 impl LinkedinCampaignGroupAdBudgetOptimization {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MaximumDelivery => "MAXIMUM_DELIVERY",
@@ -12188,6 +12528,7 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
 }
 
 impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MAXIMUM_DELIVERY" => Self::MaximumDelivery,
@@ -12215,6 +12556,7 @@ pub enum LinkedinCampaignGroupObjectiveType {
 
 impl LinkedinCampaignGroupObjectiveType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LeadGeneration => "LEAD_GENERATION",
@@ -12225,6 +12567,7 @@ impl LinkedinCampaignGroupObjectiveType {
 }
 
 impl From<&str> for LinkedinCampaignGroupObjectiveType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LEAD_GENERATION" => Self::LeadGeneration,
@@ -12255,6 +12598,7 @@ pub enum LinkedinCampaignMediaType {
 
 impl LinkedinCampaignMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StandardUpdate => "STANDARD_UPDATE",
@@ -12266,6 +12610,7 @@ impl LinkedinCampaignMediaType {
 }
 
 impl From<&str> for LinkedinCampaignMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "STANDARD_UPDATE" => Self::StandardUpdate,
@@ -12321,6 +12666,7 @@ pub enum LinkedinReportMetric {
 
 impl LinkedinReportMetric {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Clicks => "clicks",
@@ -12340,6 +12686,7 @@ impl LinkedinReportMetric {
 }
 
 impl From<&str> for LinkedinReportMetric {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "clicks" => Self::Clicks,
@@ -12376,6 +12723,7 @@ pub enum ListFacebookCustomAudiencesSource {
 
 impl ListFacebookCustomAudiencesSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "ad_manager",
@@ -12386,6 +12734,7 @@ impl ListFacebookCustomAudiencesSource {
 }
 
 impl From<&str> for ListFacebookCustomAudiencesSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ad_manager" => Self::AdManager,
@@ -12416,6 +12765,7 @@ pub enum ListFacebookCustomAudiencesType {
 
 impl ListFacebookCustomAudiencesType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Lookalike => "lookalike",
@@ -12427,6 +12777,7 @@ impl ListFacebookCustomAudiencesType {
 }
 
 impl From<&str> for ListFacebookCustomAudiencesType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "lookalike" => Self::Lookalike,
@@ -12458,6 +12809,7 @@ pub enum ListFacebookEntitiesEntityType {
 
 impl ListFacebookEntitiesEntityType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Campaign => "CAMPAIGN",
@@ -12469,6 +12821,7 @@ impl ListFacebookEntitiesEntityType {
 }
 
 impl From<&str> for ListFacebookEntitiesEntityType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CAMPAIGN" => Self::Campaign,
@@ -12506,6 +12859,7 @@ pub enum ListGoogleAssetsType {
 
 impl ListGoogleAssetsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "CALL",
@@ -12519,6 +12873,7 @@ impl ListGoogleAssetsType {
 }
 
 impl From<&str> for ListGoogleAssetsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CALL" => Self::Call,
@@ -12549,6 +12904,7 @@ pub enum ListGoogleConversionsType {
 
 impl ListGoogleConversionsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AdManager => "AD_MANAGER",
@@ -12559,6 +12915,7 @@ impl ListGoogleConversionsType {
 }
 
 impl From<&str> for ListGoogleConversionsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AD_MANAGER" => Self::AdManager,
@@ -12589,6 +12946,7 @@ pub enum ListGoogleEntitiesEntityType {
 
 impl ListGoogleEntitiesEntityType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Campaign => "CAMPAIGN",
@@ -12600,6 +12958,7 @@ impl ListGoogleEntitiesEntityType {
 }
 
 impl From<&str> for ListGoogleEntitiesEntityType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CAMPAIGN" => Self::Campaign,
@@ -12628,6 +12987,7 @@ pub enum ListGoogleTargetInterestsType {
 
 impl ListGoogleTargetInterestsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Affinity => "AFFINITY",
@@ -12638,6 +12998,7 @@ impl ListGoogleTargetInterestsType {
 }
 
 impl From<&str> for ListGoogleTargetInterestsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AFFINITY" => Self::Affinity,
@@ -12650,7 +13011,9 @@ impl From<&str> for ListGoogleTargetInterestsType {
 crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 
 /// The `UpdateFacebookCustomAudienceRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -12680,7 +13043,9 @@ impl UpdateFacebookCustomAudienceRequest {
 }
 
 /// Creates an ad set under a campaign, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
@@ -12828,7 +13193,9 @@ impl UpsertFacebookAdsetRequest {
 }
 
 /// Creates a campaign draft, or updates the one named by `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
@@ -12929,6 +13296,7 @@ pub enum UpsertGoogleSegmentType {
 
 impl UpsertGoogleSegmentType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CustomSegments => "CUSTOM_SEGMENTS",
@@ -12941,6 +13309,7 @@ impl UpsertGoogleSegmentType {
 }
 
 impl From<&str> for UpsertGoogleSegmentType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CUSTOM_SEGMENTS" => Self::CustomSegments,

@@ -232,6 +232,7 @@ impl GetAffiliate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAffiliate",
@@ -258,11 +259,13 @@ impl GetAffiliate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::affiliate_manager::Affiliate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::affiliate_manager::Affiliate>, crate::Error> {
@@ -349,6 +352,7 @@ impl ListAffiliateCommissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliateCommissions",
@@ -398,6 +402,7 @@ impl ListAffiliateCommissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::affiliate_manager::ListCommissionsResponse, crate::Error> {
@@ -405,6 +410,7 @@ impl ListAffiliateCommissions {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::affiliate_manager::ListCommissionsResponse>, crate::Error> {
@@ -418,14 +424,17 @@ impl crate::Paginated for ListAffiliateCommissions {
 
     type Item = crate::affiliate_manager::Commission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliateCommissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.commissions).map_or(0, Vec::len);
@@ -444,6 +453,7 @@ impl crate::Paginated for ListAffiliateCommissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.commissions).unwrap_or_default()
     }
@@ -451,6 +461,7 @@ impl crate::Paginated for ListAffiliateCommissions {
 
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Commission, crate::Error>> + Send + 'static {
@@ -536,6 +547,7 @@ impl ListAffiliatePayouts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliatePayouts",
@@ -585,11 +597,13 @@ impl ListAffiliatePayouts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::affiliate_manager::ListPayoutsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::affiliate_manager::ListPayoutsResponse>, crate::Error> {
@@ -603,14 +617,17 @@ impl crate::Paginated for ListAffiliatePayouts {
 
     type Item = crate::affiliate_manager::Payout;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliatePayouts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.payouts).map_or(0, Vec::len);
@@ -629,6 +646,7 @@ impl crate::Paginated for ListAffiliatePayouts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.payouts).unwrap_or_default()
     }
@@ -636,6 +654,7 @@ impl crate::Paginated for ListAffiliatePayouts {
 
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Payout, crate::Error>> + Send + 'static {
@@ -714,6 +733,7 @@ impl ListAffiliates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAffiliates",
@@ -760,6 +780,7 @@ impl ListAffiliates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::affiliate_manager::ListAffiliatesResponse, crate::Error> {
@@ -767,6 +788,7 @@ impl ListAffiliates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::affiliate_manager::ListAffiliatesResponse>, crate::Error> {
@@ -780,14 +802,17 @@ impl crate::Paginated for ListAffiliates {
 
     type Item = crate::affiliate_manager::Affiliate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.affiliates).map_or(0, Vec::len);
@@ -806,6 +831,7 @@ impl crate::Paginated for ListAffiliates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.affiliates).unwrap_or_default()
     }
@@ -813,6 +839,7 @@ impl crate::Paginated for ListAffiliates {
 
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Affiliate, crate::Error>> + Send + 'static {

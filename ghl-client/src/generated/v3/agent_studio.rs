@@ -566,6 +566,7 @@ impl CreateAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAgentStudioAgent",
@@ -587,6 +588,7 @@ impl CreateAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::agent_studio::CreateAgentStudioAgentResponse, crate::Error> {
@@ -594,6 +596,7 @@ impl CreateAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::CreateAgentStudioAgentResponse>, crate::Error> {
@@ -632,6 +635,7 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAgentStudioAgent",
@@ -658,6 +662,7 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::agent_studio::DeleteAgentStudioAgentResponse, crate::Error> {
@@ -665,6 +670,7 @@ impl DeleteAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::DeleteAgentStudioAgentResponse>, crate::Error> {
@@ -695,6 +701,7 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "executeAgentStudioAgent",
@@ -722,6 +729,7 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::agent_studio::ExecuteAgentStudioAgentResponse, crate::Error> {
@@ -729,6 +737,7 @@ impl ExecuteAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::ExecuteAgentStudioAgentResponse>, crate::Error> {
@@ -759,6 +768,7 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "executePublishedAgentStudioAgent",
@@ -786,6 +796,7 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::agent_studio::ExecuteAgentStudioAgentResponse, crate::Error> {
@@ -793,6 +804,7 @@ impl ExecutePublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::ExecuteAgentStudioAgentResponse>, crate::Error> {
@@ -831,6 +843,7 @@ impl GetAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAgentStudioAgent",
@@ -857,11 +870,13 @@ impl GetAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::AgentStudioAgentResponse>, crate::Error> {
@@ -900,6 +915,7 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getPublishedAgentStudioAgent",
@@ -929,11 +945,13 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::AgentStudioAgentResponse>, crate::Error> {
@@ -980,6 +998,7 @@ impl ListAgentStudioAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgentStudioAgents",
@@ -1008,6 +1027,7 @@ impl ListAgentStudioAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::agent_studio::ListAgentStudioAgentsResponse, crate::Error> {
@@ -1015,6 +1035,7 @@ impl ListAgentStudioAgents {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::ListAgentStudioAgentsResponse>, crate::Error> {
@@ -1028,14 +1049,17 @@ impl crate::Paginated for ListAgentStudioAgents {
 
     type Item = crate::agent_studio::AgentStudioAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAgentStudioAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
@@ -1054,6 +1078,7 @@ impl crate::Paginated for ListAgentStudioAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.agents).unwrap_or_default()
     }
@@ -1061,6 +1086,7 @@ impl crate::Paginated for ListAgentStudioAgents {
 
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::agent_studio::AgentStudioAgent, crate::Error>> + Send + 'static {
@@ -1099,6 +1125,7 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listPublishedAgentStudioAgents",
@@ -1124,6 +1151,7 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::agent_studio::ListAgentStudioAgentsResponse, crate::Error> {
@@ -1131,6 +1159,7 @@ impl ListPublishedAgentStudioAgents {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::ListAgentStudioAgentsResponse>, crate::Error> {
@@ -1144,14 +1173,17 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 
     type Item = crate::agent_studio::AgentStudioAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListPublishedAgentStudioAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
@@ -1170,6 +1202,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.agents).unwrap_or_default()
     }
@@ -1177,6 +1210,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::agent_studio::AgentStudioAgent, crate::Error>> + Send + 'static {
@@ -1206,6 +1240,7 @@ impl PublishAgentStudioVersion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "publishAgentStudioVersion",
@@ -1233,6 +1268,7 @@ impl PublishAgentStudioVersion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::agent_studio::PublishAgentStudioVersionResponse, crate::Error> {
@@ -1240,6 +1276,7 @@ impl PublishAgentStudioVersion {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::PublishAgentStudioVersionResponse>, crate::Error> {
@@ -1270,6 +1307,7 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAgentStudioAgent",
@@ -1294,11 +1332,13 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::AgentStudioUpdateResponse>, crate::Error> {
@@ -1329,6 +1369,7 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAgentStudioVersion",
@@ -1356,11 +1397,13 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::agent_studio::AgentStudioUpdateResponse>, crate::Error> {

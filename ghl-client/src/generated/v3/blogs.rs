@@ -362,6 +362,7 @@ impl CheckBlogUrlSlugExists {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "checkBlogUrlSlugExists",
@@ -386,11 +387,13 @@ impl CheckBlogUrlSlugExists {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::blogs::UrlSlugCheckResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::blogs::UrlSlugCheckResponse>, crate::Error> {
@@ -413,6 +416,7 @@ pub struct CreateBlogPost {
 
 impl CreateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlogPost",
@@ -431,11 +435,13 @@ impl CreateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::blogs::CreateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::blogs::CreateBlogPostResponse>, crate::Error> {
@@ -468,6 +474,7 @@ impl ListBlogAuthors {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogAuthors",
@@ -490,11 +497,13 @@ impl ListBlogAuthors {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::blogs::ListBlogAuthorsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::blogs::ListBlogAuthorsResponse>, crate::Error> {
@@ -508,14 +517,17 @@ impl crate::Paginated for ListBlogAuthors {
 
     type Item = crate::blogs::BlogAuthor;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogAuthors::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.authors).map_or(0, Vec::len);
@@ -531,6 +543,7 @@ impl crate::Paginated for ListBlogAuthors {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.authors).unwrap_or_default()
     }
@@ -538,6 +551,7 @@ impl crate::Paginated for ListBlogAuthors {
 
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::blogs::BlogAuthor, crate::Error>> + Send + 'static {
@@ -569,6 +583,7 @@ impl ListBlogCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogCategories",
@@ -591,11 +606,13 @@ impl ListBlogCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::blogs::ListBlogCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::blogs::ListBlogCategoriesResponse>, crate::Error> {
@@ -609,14 +626,17 @@ impl crate::Paginated for ListBlogCategories {
 
     type Item = crate::blogs::BlogCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.categories).map_or(0, Vec::len);
@@ -632,6 +652,7 @@ impl crate::Paginated for ListBlogCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.categories).unwrap_or_default()
     }
@@ -639,6 +660,7 @@ impl crate::Paginated for ListBlogCategories {
 
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::blogs::BlogCategory, crate::Error>> + Send + 'static {
@@ -685,6 +707,7 @@ impl ListBlogPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogPosts",
@@ -714,11 +737,13 @@ impl ListBlogPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::blogs::ListBlogPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::blogs::ListBlogPostsResponse>, crate::Error> {
@@ -732,14 +757,17 @@ impl crate::Paginated for ListBlogPosts {
 
     type Item = crate::blogs::BlogPost;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogPosts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.blogs).map_or(0, Vec::len);
@@ -755,6 +783,7 @@ impl crate::Paginated for ListBlogPosts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.blogs).unwrap_or_default()
     }
@@ -762,6 +791,7 @@ impl crate::Paginated for ListBlogPosts {
 
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::blogs::BlogPost, crate::Error>> + Send + 'static {
@@ -800,6 +830,7 @@ impl ListBlogs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlogs",
@@ -822,11 +853,13 @@ impl ListBlogs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::blogs::ListBlogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::blogs::ListBlogsResponse>, crate::Error> {
@@ -840,14 +873,17 @@ impl crate::Paginated for ListBlogs {
 
     type Item = crate::blogs::Blog;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -863,6 +899,7 @@ impl crate::Paginated for ListBlogs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -870,6 +907,7 @@ impl crate::Paginated for ListBlogs {
 
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::blogs::Blog, crate::Error>> + Send + 'static {
@@ -892,6 +930,7 @@ pub struct UpdateBlogPost {
 
 impl UpdateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBlogPost",
@@ -913,11 +952,13 @@ impl UpdateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::blogs::UpdateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::blogs::UpdateBlogPostResponse>, crate::Error> {
@@ -951,6 +992,7 @@ pub enum BlogPostStatusFilter {
 
 impl BlogPostStatusFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "ALL",
@@ -964,6 +1006,7 @@ impl BlogPostStatusFilter {
 }
 
 impl From<&str> for BlogPostStatusFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ALL" => Self::All,
@@ -979,7 +1022,9 @@ impl From<&str> for BlogPostStatusFilter {
 crate::runtime::enums::string_enum!(BlogPostStatusFilter);
 
 /// New content of a blog post; v3 also requires the post's word count.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.

@@ -521,6 +521,7 @@ pub struct CreateBrandBoard {
 
 impl CreateBrandBoard {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBrandBoard",
@@ -539,11 +540,13 @@ impl CreateBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -573,6 +576,7 @@ impl CreateBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBrandVoice",
@@ -602,11 +606,13 @@ impl CreateBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandVoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -636,6 +642,7 @@ impl DeleteBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBrandBoard",
@@ -662,11 +669,13 @@ impl DeleteBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -696,6 +705,7 @@ impl DeleteBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBrandVoice",
@@ -722,11 +732,13 @@ impl DeleteBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteBrandVoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteBrandVoiceResponse>, crate::Error> {
@@ -758,6 +770,7 @@ impl GetBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBrandBoard",
@@ -784,11 +797,13 @@ impl GetBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -818,6 +833,7 @@ impl GetBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBrandVoice",
@@ -844,11 +860,13 @@ impl GetBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandVoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -905,6 +923,7 @@ impl ListBrandBoards {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBrandBoards",
@@ -939,11 +958,13 @@ impl ListBrandBoards {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBrandBoardsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListBrandBoardsResponse>, crate::Error> {
@@ -957,14 +978,17 @@ impl crate::Paginated for ListBrandBoards {
 
     type Item = BrandBoardSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBrandBoards::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.brand_boards).map_or(0, Vec::len);
@@ -980,6 +1004,7 @@ impl crate::Paginated for ListBrandBoards {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.brand_boards).unwrap_or_default()
     }
@@ -987,6 +1012,7 @@ impl crate::Paginated for ListBrandBoards {
 
 impl ListBrandBoards {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<BrandBoardSummary, crate::Error>> + Send + 'static {
@@ -1044,6 +1070,7 @@ impl ListBrandVoices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBrandVoices",
@@ -1081,11 +1108,13 @@ impl ListBrandVoices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBrandVoicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListBrandVoicesResponse>, crate::Error> {
@@ -1099,14 +1128,17 @@ impl crate::Paginated for ListBrandVoices {
 
     type Item = BrandVoiceSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBrandVoices::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.items).map_or(0, Vec::len);
@@ -1122,6 +1154,7 @@ impl crate::Paginated for ListBrandVoices {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
     }
@@ -1129,6 +1162,7 @@ impl crate::Paginated for ListBrandVoices {
 
 impl ListBrandVoices {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<BrandVoiceSummary, crate::Error>> + Send + 'static {
@@ -1159,6 +1193,7 @@ impl SetDefaultBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setDefaultBrandVoice",
@@ -1185,11 +1220,13 @@ impl SetDefaultBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SetDefaultBrandVoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SetDefaultBrandVoiceResponse>, crate::Error> {
@@ -1222,6 +1259,7 @@ impl UpdateBrandBoard {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBrandBoard",
@@ -1252,11 +1290,13 @@ impl UpdateBrandBoard {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1287,6 +1327,7 @@ impl UpdateBrandVoice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBrandVoice",
@@ -1317,11 +1358,13 @@ impl UpdateBrandVoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BrandVoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1329,7 +1372,9 @@ impl UpdateBrandVoice {
 }
 
 /// A brand board with all its assets.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
@@ -1394,7 +1439,9 @@ pub struct BrandBoard {
 }
 
 /// Bookkeeping about a brand board.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
@@ -1415,7 +1462,9 @@ pub struct BrandBoardMeta {
 }
 
 /// Labels of the assets a board created from a website could not find there and filled with fallbacks or defaults; only in the answer to such a creation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMissingAssets {
     /// `logos`: a list of strings.
@@ -1453,6 +1502,7 @@ pub enum BrandBoardSourceType {
 
 impl BrandBoardSourceType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Template => "template",
@@ -1465,6 +1515,7 @@ impl BrandBoardSourceType {
 }
 
 impl From<&str> for BrandBoardSourceType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "template" => Self::Template,
@@ -1479,7 +1530,9 @@ impl From<&str> for BrandBoardSourceType {
 crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
@@ -1511,7 +1564,8 @@ impl BrandBoardSummary {
 }
 
 /// A brand colour in several notations; v3 no longer requires the id.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandColor {
     /// `id`: a string. Example: `color_xyz789`.
@@ -1597,7 +1651,8 @@ impl BrandColor {
 }
 
 /// A font with its fallback; v3 no longer requires the id.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandFont {
     /// `id`: a string. Example: `font_def456`.
@@ -1659,7 +1714,8 @@ impl BrandFont {
 }
 
 /// A logo image kept in the media library; v3 no longer requires the id.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
     /// `id`: a string. Example: `logo_abc123`.
@@ -1717,7 +1773,9 @@ impl BrandLogo {
 }
 
 /// A brand voice with its answers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandVoice {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -1765,7 +1823,8 @@ impl BrandVoice {
 }
 
 /// What a brand voice says about the business, the base of AI-written copy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
@@ -1966,7 +2025,8 @@ impl BrandVoiceAnswers {
 }
 
 /// The business phone number.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandVoicePhone {
     /// `phoneNumber`: a string. Example: `5551234567`.
@@ -1999,7 +2059,9 @@ impl BrandVoicePhone {
 }
 
 /// The listing form of a brand voice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandVoiceSummary {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -2024,7 +2086,9 @@ pub struct BrandVoiceSummary {
 }
 
 /// A new brand board.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -2135,7 +2199,9 @@ impl CreateBrandBoardRequest {
 }
 
 /// A new brand voice.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBrandVoiceRequest {
     /// `name`: a string. Example: `My Brand Voice`.
@@ -2210,6 +2276,7 @@ pub enum CreateBrandVoiceRequestType {
 
 impl CreateBrandVoiceRequestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Manual => "manual",
@@ -2221,6 +2288,7 @@ impl CreateBrandVoiceRequestType {
 }
 
 impl From<&str> for CreateBrandVoiceRequestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "manual" => Self::Manual,
@@ -2234,7 +2302,9 @@ impl From<&str> for CreateBrandVoiceRequestType {
 crate::runtime::enums::string_enum!(CreateBrandVoiceRequestType);
 
 /// The `DeleteBrandVoiceResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteBrandVoiceResponse {
     /// `deleted`: `true` or `false`. Example: `true`.
@@ -2247,7 +2317,9 @@ pub struct DeleteBrandVoiceResponse {
 }
 
 /// The `ListBrandBoardsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::v3::brand_boards::BrandBoardSummary) values.
@@ -2266,7 +2338,9 @@ pub struct ListBrandBoardsResponse {
 }
 
 /// The `ListBrandVoicesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBrandVoicesResponse {
     /// `items`: a list of [`BrandVoiceSummary`](crate::v3::brand_boards::BrandVoiceSummary) values.
@@ -2283,7 +2357,9 @@ pub struct ListBrandVoicesResponse {
 }
 
 /// The answers of a new brand voice; the first four are needed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewBrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
@@ -2465,7 +2541,9 @@ impl NewBrandVoiceAnswers {
 }
 
 /// The `SetDefaultBrandVoiceResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetDefaultBrandVoiceResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2482,7 +2560,9 @@ pub struct SetDefaultBrandVoiceResponse {
 }
 
 /// The fields to change; array fields replace the stored ones.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.
@@ -2555,7 +2635,9 @@ impl UpdateBrandBoardRequest {
 }
 
 /// The fields to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBrandVoiceRequest {
     /// `name`: a string. Example: `My Brand Voice`.

@@ -222,6 +222,7 @@ pub struct CreateBusiness {
 
 impl CreateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBusiness",
@@ -240,11 +241,13 @@ impl CreateBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::businesses::BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::businesses::BusinessWriteResponse>, crate::Error> {
@@ -267,6 +270,7 @@ pub struct DeleteBusiness {
 
 impl DeleteBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteBusiness",
@@ -284,11 +288,13 @@ impl DeleteBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -311,6 +317,7 @@ pub struct GetBusiness {
 
 impl GetBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBusiness",
@@ -328,11 +335,13 @@ impl GetBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::businesses::BusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::businesses::BusinessResponse>, crate::Error> {
@@ -377,6 +386,7 @@ impl ListBusinesses {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBusinesses",
@@ -403,11 +413,13 @@ impl ListBusinesses {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::businesses::BusinessList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::businesses::BusinessList>, crate::Error> {
@@ -421,14 +433,17 @@ impl crate::Paginated for ListBusinesses {
 
     type Item = crate::businesses::Business;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBusinesses::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.businesses).map_or(0, Vec::len);
@@ -444,6 +459,7 @@ impl crate::Paginated for ListBusinesses {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.businesses).unwrap_or_default()
     }
@@ -451,6 +467,7 @@ impl crate::Paginated for ListBusinesses {
 
 impl ListBusinesses {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::businesses::Business, crate::Error>> + Send + 'static {
@@ -473,6 +490,7 @@ pub struct UpdateBusiness {
 
 impl UpdateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBusiness",
@@ -494,11 +512,13 @@ impl UpdateBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::businesses::BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::businesses::BusinessWriteResponse>, crate::Error> {

@@ -2572,6 +2572,7 @@ pub struct AddCalendarToSchedule {
 
 impl AddCalendarToSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addCalendarToSchedule",
@@ -2593,11 +2594,13 @@ impl AddCalendarToSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2622,6 +2625,7 @@ pub struct CreateAppointment {
 
 impl CreateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAppointment",
@@ -2640,11 +2644,13 @@ impl CreateAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2666,6 +2672,7 @@ pub struct CreateAppointmentNote {
 
 impl CreateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAppointmentNote",
@@ -2690,11 +2697,13 @@ impl CreateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::AppointmentNoteResponse>, crate::Error> {
@@ -2717,6 +2726,7 @@ pub struct CreateAvailabilitySchedule {
 
 impl CreateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createAvailabilitySchedule",
@@ -2735,11 +2745,13 @@ impl CreateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>, crate::Error> {
@@ -2762,6 +2774,7 @@ pub struct CreateBlockSlot {
 
 impl CreateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createBlockSlot",
@@ -2780,11 +2793,13 @@ impl CreateBlockSlot {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::BlockedSlot>, crate::Error> {
@@ -2807,6 +2822,7 @@ pub struct CreateCalendar {
 
 impl CreateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendar",
@@ -2825,11 +2841,13 @@ impl CreateCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2850,6 +2868,7 @@ pub struct CreateCalendarGroup {
 
 impl CreateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarGroup",
@@ -2868,11 +2887,13 @@ impl CreateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarGroupResponse>, crate::Error> {
@@ -2896,6 +2917,7 @@ pub struct CreateCalendarNotifications {
 
 impl CreateCalendarNotifications {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarNotifications",
@@ -2920,11 +2942,13 @@ impl CreateCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<crate::calendars::CalendarNotification>>, crate::Error> {
@@ -2950,6 +2974,7 @@ pub struct CreateCalendarResource {
 
 impl CreateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCalendarResource",
@@ -2974,11 +2999,13 @@ impl CreateCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
@@ -3002,6 +3029,7 @@ pub struct CreateEventCalendarSchedule {
 
 impl CreateEventCalendarSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEventCalendarSchedule",
@@ -3026,11 +3054,13 @@ impl CreateEventCalendarSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
@@ -3053,6 +3083,7 @@ pub struct CreateService {
 
 impl CreateService {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createService",
@@ -3071,11 +3102,13 @@ impl CreateService {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3110,6 +3143,7 @@ impl CreateServiceBooking {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createServiceBooking",
@@ -3134,11 +3168,13 @@ impl CreateServiceBooking {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SavedServiceBooking, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SavedServiceBooking>, crate::Error> {
@@ -3161,6 +3197,7 @@ pub struct CreateServiceLocation {
 
 impl CreateServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createServiceLocation",
@@ -3179,11 +3216,13 @@ impl CreateServiceLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3205,6 +3244,7 @@ pub struct DeleteAppointmentNote {
 
 impl DeleteAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAppointmentNote",
@@ -3226,11 +3266,13 @@ impl DeleteAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3253,6 +3295,7 @@ pub struct DeleteAvailabilitySchedule {
 
 impl DeleteAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteAvailabilitySchedule",
@@ -3270,11 +3313,13 @@ impl DeleteAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3297,6 +3342,7 @@ pub struct DeleteCalendar {
 
 impl DeleteCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendar",
@@ -3314,11 +3360,13 @@ impl DeleteCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3342,6 +3390,7 @@ pub struct DeleteCalendarEvent {
 
 impl DeleteCalendarEvent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarEvent",
@@ -3363,11 +3412,13 @@ impl DeleteCalendarEvent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::DeleteCalendarEventResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::DeleteCalendarEventResponse>, crate::Error> {
@@ -3390,6 +3441,7 @@ pub struct DeleteCalendarGroup {
 
 impl DeleteCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarGroup",
@@ -3407,11 +3459,13 @@ impl DeleteCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3435,6 +3489,7 @@ pub struct DeleteCalendarNotification {
 
 impl DeleteCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarNotification",
@@ -3456,11 +3511,13 @@ impl DeleteCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarNotificationResult>, crate::Error> {
@@ -3486,6 +3543,7 @@ pub struct DeleteCalendarResource {
 
 impl DeleteCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCalendarResource",
@@ -3507,11 +3565,13 @@ impl DeleteCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -3534,6 +3594,7 @@ pub struct DeleteService {
 
 impl DeleteService {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteService",
@@ -3554,11 +3615,13 @@ impl DeleteService {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
@@ -3581,6 +3644,7 @@ pub struct DeleteServiceBooking {
 
 impl DeleteServiceBooking {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteServiceBooking",
@@ -3601,11 +3665,13 @@ impl DeleteServiceBooking {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
@@ -3628,6 +3694,7 @@ pub struct DeleteServiceLocation {
 
 impl DeleteServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteServiceLocation",
@@ -3648,11 +3715,13 @@ impl DeleteServiceLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
@@ -3675,6 +3744,7 @@ pub struct GetAppointment {
 
 impl GetAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAppointment",
@@ -3695,11 +3765,13 @@ impl GetAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetAppointmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GetAppointmentResponse>, crate::Error> {
@@ -3722,6 +3794,7 @@ pub struct GetAvailabilitySchedule {
 
 impl GetAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAvailabilitySchedule",
@@ -3739,11 +3812,13 @@ impl GetAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>, crate::Error> {
@@ -3766,6 +3841,7 @@ pub struct GetCalendar {
 
 impl GetCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendar",
@@ -3783,11 +3859,13 @@ impl GetCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3809,6 +3887,7 @@ pub struct GetCalendarNotification {
 
 impl GetCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarNotification",
@@ -3830,11 +3909,13 @@ impl GetCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarNotification, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarNotification>, crate::Error> {
@@ -3860,6 +3941,7 @@ pub struct GetCalendarResource {
 
 impl GetCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCalendarResource",
@@ -3881,11 +3963,13 @@ impl GetCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
@@ -3908,6 +3992,7 @@ pub struct GetEventCalendarSchedule {
 
 impl GetEventCalendarSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEventCalendarSchedule",
@@ -3928,11 +4013,13 @@ impl GetEventCalendarSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
@@ -3980,6 +4067,7 @@ impl GetFreeSlots {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getFreeSlots",
@@ -4011,11 +4099,13 @@ impl GetFreeSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::FreeSlotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::FreeSlotsResponse>, crate::Error> {
@@ -4038,6 +4128,7 @@ pub struct GetService {
 
 impl GetService {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getService",
@@ -4058,11 +4149,13 @@ impl GetService {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4083,6 +4176,7 @@ pub struct GetServiceBooking {
 
 impl GetServiceBooking {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getServiceBooking",
@@ -4103,11 +4197,13 @@ impl GetServiceBooking {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceBooking, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceBooking>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4128,6 +4224,7 @@ pub struct GetServiceLocation {
 
 impl GetServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getServiceLocation",
@@ -4148,11 +4245,13 @@ impl GetServiceLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4175,6 +4274,7 @@ pub struct ListAppointmentNotes {
 
 impl ListAppointmentNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAppointmentNotes",
@@ -4197,11 +4297,13 @@ impl ListAppointmentNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::ListAppointmentNotesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::ListAppointmentNotesResponse>, crate::Error> {
@@ -4215,14 +4317,17 @@ impl crate::Paginated for ListAppointmentNotes {
 
     type Item = crate::calendars::AppointmentNote;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAppointmentNotes::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.notes).map_or(0, Vec::len);
@@ -4238,6 +4343,7 @@ impl crate::Paginated for ListAppointmentNotes {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.notes).unwrap_or_default()
     }
@@ -4245,6 +4351,7 @@ impl crate::Paginated for ListAppointmentNotes {
 
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::calendars::AppointmentNote, crate::Error>> + Send + 'static {
@@ -4299,6 +4406,7 @@ impl ListBlockedSlots {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBlockedSlots",
@@ -4330,11 +4438,13 @@ impl ListBlockedSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
@@ -4390,6 +4500,7 @@ impl ListCalendarEvents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarEvents",
@@ -4421,11 +4532,13 @@ impl ListCalendarEvents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
@@ -4456,6 +4569,7 @@ impl ListCalendarGroups {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarGroups",
@@ -4476,11 +4590,13 @@ impl ListCalendarGroups {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::ListCalendarGroupsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::ListCalendarGroupsResponse>, crate::Error> {
@@ -4531,6 +4647,7 @@ impl ListCalendarNotifications {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarNotifications",
@@ -4563,11 +4680,13 @@ impl ListCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<crate::calendars::CalendarNotification>>, crate::Error> {
@@ -4603,6 +4722,7 @@ impl ListCalendarResources {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendarResources",
@@ -4631,11 +4751,13 @@ impl ListCalendarResources {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<crate::calendars::CalendarResource>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<crate::calendars::CalendarResource>>, crate::Error> {
@@ -4680,6 +4802,7 @@ impl ListCalendars {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCalendars",
@@ -4706,11 +4829,13 @@ impl ListCalendars {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCalendarsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCalendarsResponse>, crate::Error> {
@@ -4757,6 +4882,7 @@ impl ListServiceBookings {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listServiceBookings",
@@ -4785,11 +4911,13 @@ impl ListServiceBookings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListServiceBookingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListServiceBookingsResponse>, crate::Error> {
@@ -4820,6 +4948,7 @@ impl ListServiceLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listServiceLocations",
@@ -4840,11 +4969,13 @@ impl ListServiceLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListServiceLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListServiceLocationsResponse>, crate::Error> {
@@ -4889,6 +5020,7 @@ impl ListServices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listServices",
@@ -4915,11 +5047,13 @@ impl ListServices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListServicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListServicesResponse>, crate::Error> {
@@ -4943,6 +5077,7 @@ pub struct RemoveCalendarFromSchedule {
 
 impl RemoveCalendarFromSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeCalendarFromSchedule",
@@ -4964,11 +5099,13 @@ impl RemoveCalendarFromSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -5021,6 +5158,7 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchAvailabilitySchedules",
@@ -5051,6 +5189,7 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::calendars::ListAvailabilitySchedulesResponse, crate::Error> {
@@ -5058,6 +5197,7 @@ impl SearchAvailabilitySchedules {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::ListAvailabilitySchedulesResponse>, crate::Error> {
@@ -5071,14 +5211,17 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 
     type Item = crate::calendars::AvailabilitySchedule;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchAvailabilitySchedules::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
@@ -5094,6 +5237,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.schedules).unwrap_or_default()
     }
@@ -5101,6 +5245,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::calendars::AvailabilitySchedule, crate::Error>> + Send + 'static {
@@ -5123,6 +5268,7 @@ pub struct SetCalendarGroupStatus {
 
 impl SetCalendarGroupStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setCalendarGroupStatus",
@@ -5147,11 +5293,13 @@ impl SetCalendarGroupStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -5177,6 +5325,7 @@ pub struct UpdateAppointment {
 
 impl UpdateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAppointment",
@@ -5201,11 +5350,13 @@ impl UpdateAppointment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5228,6 +5379,7 @@ pub struct UpdateAppointmentNote {
 
 impl UpdateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAppointmentNote",
@@ -5253,11 +5405,13 @@ impl UpdateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::AppointmentNoteResponse>, crate::Error> {
@@ -5283,6 +5437,7 @@ pub struct UpdateAvailabilitySchedule {
 
 impl UpdateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAvailabilitySchedule",
@@ -5304,11 +5459,13 @@ impl UpdateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>, crate::Error> {
@@ -5332,6 +5489,7 @@ pub struct UpdateBlockSlot {
 
 impl UpdateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateBlockSlot",
@@ -5356,11 +5514,13 @@ impl UpdateBlockSlot {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::BlockedSlot>, crate::Error> {
@@ -5384,6 +5544,7 @@ pub struct UpdateCalendar {
 
 impl UpdateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendar",
@@ -5405,11 +5566,13 @@ impl UpdateCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5431,6 +5594,7 @@ pub struct UpdateCalendarGroup {
 
 impl UpdateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarGroup",
@@ -5452,11 +5616,13 @@ impl UpdateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarGroupResponse>, crate::Error> {
@@ -5481,6 +5647,7 @@ pub struct UpdateCalendarNotification {
 
 impl UpdateCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarNotification",
@@ -5506,11 +5673,13 @@ impl UpdateCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarNotificationResult>, crate::Error> {
@@ -5537,6 +5706,7 @@ pub struct UpdateCalendarResource {
 
 impl UpdateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCalendarResource",
@@ -5562,11 +5732,13 @@ impl UpdateCalendarResource {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::calendars::CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
@@ -5592,6 +5764,7 @@ pub struct UpdateEventCalendarSchedule {
 
 impl UpdateEventCalendarSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEventCalendarSchedule",
@@ -5616,11 +5789,13 @@ impl UpdateEventCalendarSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
@@ -5646,6 +5821,7 @@ pub struct UpdateService {
 
 impl UpdateService {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateService",
@@ -5670,11 +5846,13 @@ impl UpdateService {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5712,6 +5890,7 @@ impl UpdateServiceBooking {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateServiceBooking",
@@ -5742,11 +5921,13 @@ impl UpdateServiceBooking {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SavedServiceBooking, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SavedServiceBooking>, crate::Error> {
@@ -5772,6 +5953,7 @@ pub struct UpdateServiceLocation {
 
 impl UpdateServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateServiceLocation",
@@ -5796,11 +5978,13 @@ impl UpdateServiceLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5821,6 +6005,7 @@ pub struct ValidateCalendarGroupSlug {
 
 impl ValidateCalendarGroupSlug {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "validateCalendarGroupSlug",
@@ -5839,6 +6024,7 @@ impl ValidateCalendarGroupSlug {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::calendars::ValidateCalendarGroupSlugResponse, crate::Error> {
@@ -5846,6 +6032,7 @@ impl ValidateCalendarGroupSlug {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::calendars::ValidateCalendarGroupSlugResponse>, crate::Error> {
@@ -5855,7 +6042,9 @@ impl ValidateCalendarGroupSlug {
 }
 
 /// An appointment as returned after booking or changing it; v3 adds its timestamps.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
@@ -5920,7 +6109,9 @@ pub struct Appointment {
 }
 
 /// An add-on taken with a booked service.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BookedAddOn {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
@@ -5933,7 +6124,9 @@ pub struct BookedAddOn {
 }
 
 /// One service within a booking.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BookedService {
     /// The service.
@@ -5978,7 +6171,9 @@ pub struct BookedService {
 }
 
 /// An add-on to take with a booked service.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BookingAddOn {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
@@ -6038,6 +6233,7 @@ pub enum BookingNoticeUnit {
 
 impl BookingNoticeUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hours => "hours",
@@ -6051,6 +6247,7 @@ impl BookingNoticeUnit {
 }
 
 impl From<&str> for BookingNoticeUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "hours" => Self::Hours,
@@ -6066,7 +6263,9 @@ impl From<&str> for BookingNoticeUnit {
 crate::runtime::enums::string_enum!(BookingNoticeUnit);
 
 /// A booking calendar as in v2, with minutes allowed as the notice unit; `openHours`, `availabilities` and `availabilityType` are deprecated in v3.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
@@ -6331,7 +6530,9 @@ pub struct Calendar {
 }
 
 /// An appointment or blocked slot in a calendar; v3 adds the deletion flag.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
@@ -6430,7 +6631,9 @@ pub struct CalendarEvent {
 }
 
 /// The `CalendarResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::v3::calendars::Calendar).
@@ -6446,7 +6649,9 @@ impl CalendarResponse {
 }
 
 /// The v2 calendar settings, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
@@ -7094,7 +7299,9 @@ impl CreateCalendarRequest {
 }
 
 /// A new schedule for an event calendar; both fields are needed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEventCalendarScheduleRequest {
     /// When the calendar is available.
@@ -7116,7 +7323,9 @@ impl CreateEventCalendarScheduleRequest {
 }
 
 /// The `CreateServiceBookingRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateServiceBookingRequest {
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
@@ -7209,7 +7418,9 @@ impl CreateServiceBookingRequest {
 }
 
 /// A new service location.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateServiceLocationRequest {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -7284,7 +7495,9 @@ impl CreateServiceLocationRequest {
 }
 
 /// A new service; at least one staff member is needed. Without `payment` the price is 0 in the currency of the location's service settings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateServiceRequest {
     /// `name`: a string. Example: `Hair Styling`.
@@ -7492,6 +7705,7 @@ pub enum DepositType {
 
 impl DepositType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Percentage => "percentage",
@@ -7502,6 +7716,7 @@ impl DepositType {
 }
 
 impl From<&str> for DepositType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "percentage" => Self::Percentage,
@@ -7514,7 +7729,9 @@ impl From<&str> for DepositType {
 crate::runtime::enums::string_enum!(DepositType);
 
 /// The availability of one event calendar.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventCalendarSchedule {
     /// `calendarId`: a string. Example: `WvVX9LpvlBO6K506xLbp`.
@@ -7539,7 +7756,9 @@ pub struct EventCalendarSchedule {
 }
 
 /// The `EventCalendarScheduleResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventCalendarScheduleResponse {
     /// `schedule`: a [`EventCalendarSchedule`](crate::v3::calendars::EventCalendarSchedule).
@@ -7555,7 +7774,9 @@ impl EventCalendarScheduleResponse {
 }
 
 /// The `GetAppointmentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::v3::calendars::CalendarEvent).
@@ -7571,7 +7792,9 @@ impl GetAppointmentResponse {
 }
 
 /// The `ListCalendarEventsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::v3::calendars::CalendarEvent) values.
@@ -7580,7 +7803,9 @@ pub struct ListCalendarEventsResponse {
 }
 
 /// The `ListCalendarsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::v3::calendars::Calendar) values.
@@ -7589,7 +7814,9 @@ pub struct ListCalendarsResponse {
 }
 
 /// The `ListServiceBookingsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListServiceBookingsResponse {
     /// `bookings`: a list of [`ServiceBooking`](crate::v3::calendars::ServiceBooking) values.
@@ -7598,7 +7825,9 @@ pub struct ListServiceBookingsResponse {
 }
 
 /// The `ListServiceLocationsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListServiceLocationsResponse {
     /// `serviceLocations`: a list of [`ServiceLocation`](crate::v3::calendars::ServiceLocation) values.
@@ -7613,7 +7842,9 @@ pub struct ListServiceLocationsResponse {
 }
 
 /// The `ListServicesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListServicesResponse {
     /// `services`: a list of [`Service`](crate::v3::calendars::Service) values.
@@ -7637,6 +7868,7 @@ pub enum NewServiceBookingStatus {
 
 impl NewServiceBookingStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Confirmed => "confirmed",
@@ -7647,6 +7879,7 @@ impl NewServiceBookingStatus {
 }
 
 impl From<&str> for NewServiceBookingStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "confirmed" => Self::Confirmed,
@@ -7659,7 +7892,9 @@ impl From<&str> for NewServiceBookingStatus {
 crate::runtime::enums::string_enum!(NewServiceBookingStatus);
 
 /// A variation of a new service.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewServiceVariation {
     /// `name`: a string. Example: `Hair Styling`.
@@ -7757,7 +7992,9 @@ impl NewServiceVariation {
 }
 
 /// A service booking as returned when created or changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SavedServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
@@ -7826,7 +8063,9 @@ pub struct SavedServiceBooking {
 }
 
 /// A bookable service of a location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Service {
     /// `name`: a string. Example: `Hair Styling`.
@@ -7907,7 +8146,9 @@ pub struct Service {
 }
 
 /// A booking of one or more services for a contact.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
@@ -7972,7 +8213,9 @@ pub struct ServiceBooking {
 }
 
 /// One service to book, with the staff member who delivers it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ServiceBookingItem {
     /// The service.
@@ -8045,6 +8288,7 @@ pub enum ServiceBookingStatus {
 
 impl ServiceBookingStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Confirmed => "confirmed",
@@ -8059,6 +8303,7 @@ impl ServiceBookingStatus {
 }
 
 impl From<&str> for ServiceBookingStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "confirmed" => Self::Confirmed,
@@ -8075,7 +8320,9 @@ impl From<&str> for ServiceBookingStatus {
 crate::runtime::enums::string_enum!(ServiceBookingStatus);
 
 /// The outcome of deleting a service booking, service or service location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceDeleteResult {
     /// `success`: `true` or `false`. Example: `true`.
@@ -8088,7 +8335,9 @@ pub struct ServiceDeleteResult {
 }
 
 /// The settings of a service that creation, changes and responses share.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceDetails {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8157,7 +8406,9 @@ pub struct ServiceDetails {
 }
 
 /// A place of a location where services are delivered.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceLocation {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -8202,7 +8453,9 @@ pub struct ServiceLocation {
 }
 
 /// The settings of a service location; in a change only the fields sent are changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ServiceLocationDetails {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -8297,6 +8550,7 @@ pub enum ServiceLocationType {
 
 impl ServiceLocationType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Offline => "offline",
@@ -8307,6 +8561,7 @@ impl ServiceLocationType {
 }
 
 impl From<&str> for ServiceLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "offline" => Self::Offline,
@@ -8319,7 +8574,8 @@ impl From<&str> for ServiceLocationType {
 crate::runtime::enums::string_enum!(ServiceLocationType);
 
 /// Price and deposit of a service or variation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServicePayment {
     /// Price.
@@ -8362,7 +8618,9 @@ impl ServicePayment {
 }
 
 /// A room or piece of equipment a booked service uses.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceResourceRef {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
@@ -8371,7 +8629,9 @@ pub struct ServiceResourceRef {
 }
 
 /// The `ServiceResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceResponse {
     /// `service`: a [`Service`](crate::v3::calendars::Service).
@@ -8387,7 +8647,8 @@ impl ServiceResponse {
 }
 
 /// A staff member who delivers a service.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceStaff {
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
@@ -8410,7 +8671,9 @@ impl ServiceStaff {
 }
 
 /// What a service and each of its variations define: name, price and timing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceTerms {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8454,7 +8717,9 @@ impl ServiceTerms {
 }
 
 /// A variation of a service with its own name, price and timing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceVariation {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8502,7 +8767,9 @@ impl ServiceVariation {
 }
 
 /// A variation to change (with its `id`) or to add (without one).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ServiceVariationUpdate {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8618,7 +8885,9 @@ impl ServiceVariationUpdate {
 }
 
 /// The v2 calendar changes, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
     /// `isActive`: `true` or `false`.
@@ -9246,7 +9515,9 @@ impl UpdateCalendarRequest {
 }
 
 /// The rules and time zone of an event calendar's schedule.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEventCalendarScheduleRequest {
     /// When the calendar is available.
@@ -9279,7 +9550,9 @@ impl UpdateEventCalendarScheduleRequest {
 }
 
 /// The fields to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateServiceBookingRequest {
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
@@ -9381,7 +9654,9 @@ impl UpdateServiceBookingRequest {
 }
 
 /// The fields of a service to change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateServiceRequest {
     /// `name`: a string. Example: `Hair Styling`.

@@ -766,6 +766,7 @@ pub struct CloneChatWidget {
 
 impl CloneChatWidget {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cloneChatWidget",
@@ -784,11 +785,13 @@ impl CloneChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -811,6 +814,7 @@ pub struct CreateChatWidget {
 
 impl CreateChatWidget {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createChatWidget",
@@ -829,11 +833,13 @@ impl CreateChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -865,6 +871,7 @@ impl DeleteChatWidget {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteChatWidget",
@@ -891,11 +898,13 @@ impl DeleteChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -927,6 +936,7 @@ impl GetChatWidget {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getChatWidget",
@@ -953,11 +963,13 @@ impl GetChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -987,6 +999,7 @@ impl GetChatWidgetConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getChatWidgetConfig",
@@ -1010,11 +1023,13 @@ impl GetChatWidgetConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1075,6 +1090,7 @@ impl ListChatWidgets {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listChatWidgets",
@@ -1109,11 +1125,13 @@ impl ListChatWidgets {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1146,6 +1164,7 @@ impl PatchChatWidget {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "patchChatWidget",
@@ -1176,11 +1195,13 @@ impl PatchChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1213,6 +1234,7 @@ impl UpdateChatWidget {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateChatWidget",
@@ -1243,11 +1265,13 @@ impl UpdateChatWidget {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1257,7 +1281,9 @@ impl UpdateChatWidget {
 }
 
 /// The SMS (A2P 10DLC) opt-in texts and links of the contact form.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetA2pCompliance {
     /// `enableA2PCompliance`: `true` or `false`. Example: `true`.
@@ -1403,7 +1429,9 @@ impl ChatWidgetA2pCompliance {
 }
 
 /// Icon and colour of the sent-message acknowledgement.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetAcknowledgement {
     /// `icon`: a string. Example: `check`.
@@ -1461,7 +1489,9 @@ impl ChatWidgetAcknowledgement {
 }
 
 /// Contact form, office hours, redirect, channel and compliance settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetAdvancedSettings {
     /// `brandingTitle`: a string. Example: `Agency`.
@@ -1677,6 +1707,7 @@ pub enum ChatWidgetBaseType {
 
 impl ChatWidgetBaseType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LiveChat => "liveChat",
@@ -1687,6 +1718,7 @@ impl ChatWidgetBaseType {
 }
 
 impl From<&str> for ChatWidgetBaseType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "liveChat" => Self::LiveChat,
@@ -1699,7 +1731,9 @@ impl From<&str> for ChatWidgetBaseType {
 crate::runtime::enums::string_enum!(ChatWidgetBaseType);
 
 /// The Facebook page a Facebook widget opens.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetFacebookPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
@@ -1732,7 +1766,9 @@ impl ChatWidgetFacebookPage {
 }
 
 /// The Instagram account an Instagram widget opens.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetInstagramPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
@@ -1790,7 +1826,9 @@ impl ChatWidgetInstagramPage {
 }
 
 /// Position and size of the widget.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetLayout {
     /// `position`: a string. Example: `left`.
@@ -1823,7 +1861,9 @@ impl ChatWidgetLayout {
 }
 
 /// When the team answers, and the greeting outside those hours.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetOfficeHours {
     /// `enableBusinessHours`: `true` or `false`. Example: `false`.
@@ -1887,7 +1927,9 @@ impl ChatWidgetOfficeHours {
 }
 
 /// A link offered to the visitor.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetRedirect {
     /// `redirectAction`: `true` or `false`. Example: `false`.
@@ -1930,7 +1972,9 @@ impl ChatWidgetRedirect {
 }
 
 /// Look, texts and behaviour of a chat widget.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetSettings {
     /// `acknowledgementDetails`: a [`ChatWidgetAcknowledgement`](crate::v3::chat_widget::ChatWidgetAcknowledgement).
@@ -2462,7 +2506,9 @@ impl ChatWidgetSettings {
 }
 
 /// Size of the open widget, in pixels.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetSize {
     /// `width`: a number. Example: `360`.
@@ -2495,7 +2541,9 @@ impl ChatWidgetSize {
 }
 
 /// A named theme and its colours.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetTheme {
     /// `name`: a string. Example: `theme1`.
@@ -2528,7 +2576,9 @@ impl ChatWidgetTheme {
 }
 
 /// The colours of a theme.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetThemeColors {
     /// `chatBubbleColor`: a string. Example: `#4285F4`.
@@ -2660,6 +2710,7 @@ pub enum ChatWidgetType {
 
 impl ChatWidgetType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LiveChat => "liveChat",
@@ -2675,6 +2726,7 @@ impl ChatWidgetType {
 }
 
 impl From<&str> for ChatWidgetType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "liveChat" => Self::LiveChat,
@@ -2725,6 +2777,7 @@ pub enum ChatWidgetTypeFilter {
 
 impl ChatWidgetTypeFilter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LiveChat => "liveChat",
@@ -2741,6 +2794,7 @@ impl ChatWidgetTypeFilter {
 }
 
 impl From<&str> for ChatWidgetTypeFilter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "liveChat" => Self::LiveChat,
@@ -2759,7 +2813,9 @@ impl From<&str> for ChatWidgetTypeFilter {
 crate::runtime::enums::string_enum!(ChatWidgetTypeFilter);
 
 /// The widget to copy.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloneChatWidgetRequest {
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
@@ -2790,7 +2846,9 @@ impl CloneChatWidgetRequest {
 }
 
 /// A new chat widget.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateChatWidgetRequest {
     /// Generation of the widget.
@@ -2860,7 +2918,9 @@ impl CreateChatWidgetRequest {
 }
 
 /// The widget's fields; all of them for a replace, the ones to change for a patch.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateChatWidgetRequest {
     /// Generation of the widget.

@@ -1284,6 +1284,7 @@ pub struct AddContactFollowers {
 
 impl AddContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactFollowers",
@@ -1308,11 +1309,13 @@ impl AddContactFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::AddContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::AddContactFollowersResponse>, crate::Error> {
@@ -1336,6 +1339,7 @@ pub struct AddContactTags {
 
 impl AddContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactTags",
@@ -1357,11 +1361,13 @@ impl AddContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTagsResponse>, crate::Error> {
@@ -1386,6 +1392,7 @@ pub struct AddContactToCampaign {
 
 impl AddContactToCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactToCampaign",
@@ -1411,11 +1418,13 @@ impl AddContactToCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1438,6 +1447,7 @@ pub struct AddContactToWorkflow {
 
 impl AddContactToWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addContactToWorkflow",
@@ -1463,11 +1473,13 @@ impl AddContactToWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1488,6 +1500,7 @@ pub struct BulkSetContactsBusiness {
 
 impl BulkSetContactsBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkSetContactsBusiness",
@@ -1506,6 +1519,7 @@ impl BulkSetContactsBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::contacts::BulkSetContactsBusinessResponse, crate::Error> {
@@ -1513,6 +1527,7 @@ impl BulkSetContactsBusiness {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::BulkSetContactsBusinessResponse>, crate::Error> {
@@ -1536,6 +1551,7 @@ pub struct BulkUpdateContactTags {
 
 impl BulkUpdateContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateContactTags",
@@ -1560,11 +1576,13 @@ impl BulkUpdateContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkUpdateContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BulkUpdateContactTagsResponse>, crate::Error> {
@@ -1587,6 +1605,7 @@ pub struct CreateContact {
 
 impl CreateContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContact",
@@ -1605,11 +1624,13 @@ impl CreateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1631,6 +1652,7 @@ pub struct CreateContactNote {
 
 impl CreateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContactNote",
@@ -1652,11 +1674,13 @@ impl CreateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
@@ -1680,6 +1704,7 @@ pub struct CreateContactTask {
 
 impl CreateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createContactTask",
@@ -1701,11 +1726,13 @@ impl CreateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
@@ -1728,6 +1755,7 @@ pub struct DeleteContact {
 
 impl DeleteContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContact",
@@ -1745,11 +1773,13 @@ impl DeleteContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1771,6 +1801,7 @@ pub struct DeleteContactNote {
 
 impl DeleteContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContactNote",
@@ -1792,11 +1823,13 @@ impl DeleteContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1818,6 +1851,7 @@ pub struct DeleteContactTask {
 
 impl DeleteContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteContactTask",
@@ -1839,11 +1873,13 @@ impl DeleteContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1864,6 +1900,7 @@ pub struct GetContact {
 
 impl GetContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContact",
@@ -1881,11 +1918,13 @@ impl GetContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1907,6 +1946,7 @@ pub struct GetContactNote {
 
 impl GetContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactNote",
@@ -1928,11 +1968,13 @@ impl GetContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
@@ -1956,6 +1998,7 @@ pub struct GetContactTask {
 
 impl GetContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getContactTask",
@@ -1977,11 +2020,13 @@ impl GetContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
@@ -2028,6 +2073,7 @@ impl GetDuplicateContact {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getDuplicateContact",
@@ -2054,11 +2100,13 @@ impl GetDuplicateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2081,6 +2129,7 @@ pub struct ListContactAppointments {
 
 impl ListContactAppointments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactAppointments",
@@ -2101,11 +2150,13 @@ impl ListContactAppointments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactAppointmentList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactAppointmentList>, crate::Error> {
@@ -2128,6 +2179,7 @@ pub struct ListContactNotes {
 
 impl ListContactNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactNotes",
@@ -2145,11 +2197,13 @@ impl ListContactNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactNoteList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteList>, crate::Error> {
@@ -2172,6 +2226,7 @@ pub struct ListContactTasks {
 
 impl ListContactTasks {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactTasks",
@@ -2189,11 +2244,13 @@ impl ListContactTasks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskList>, crate::Error> {
@@ -2253,6 +2310,7 @@ impl ListContactsByBusiness {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listContactsByBusiness",
@@ -2291,11 +2349,13 @@ impl ListContactsByBusiness {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactList>, crate::Error> {
@@ -2309,14 +2369,17 @@ impl crate::Paginated for ListContactsByBusiness {
 
     type Item = crate::contacts::Contact;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListContactsByBusiness::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.contacts).map_or(0, Vec::len);
@@ -2332,6 +2395,7 @@ impl crate::Paginated for ListContactsByBusiness {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.contacts).unwrap_or_default()
     }
@@ -2339,6 +2403,7 @@ impl crate::Paginated for ListContactsByBusiness {
 
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::contacts::Contact, crate::Error>> + Send + 'static {
@@ -2361,6 +2426,7 @@ pub struct RemoveContactFollowers {
 
 impl RemoveContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFollowers",
@@ -2385,6 +2451,7 @@ impl RemoveContactFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::contacts::RemoveContactFollowersResponse, crate::Error> {
@@ -2392,6 +2459,7 @@ impl RemoveContactFollowers {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::RemoveContactFollowersResponse>, crate::Error> {
@@ -2416,6 +2484,7 @@ pub struct RemoveContactFromAllCampaigns {
 
 impl RemoveContactFromAllCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromAllCampaigns",
@@ -2436,11 +2505,13 @@ impl RemoveContactFromAllCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2462,6 +2533,7 @@ pub struct RemoveContactFromCampaign {
 
 impl RemoveContactFromCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromCampaign",
@@ -2483,11 +2555,13 @@ impl RemoveContactFromCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2510,6 +2584,7 @@ pub struct RemoveContactFromWorkflow {
 
 impl RemoveContactFromWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactFromWorkflow",
@@ -2535,11 +2610,13 @@ impl RemoveContactFromWorkflow {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2561,6 +2638,7 @@ pub struct RemoveContactTags {
 
 impl RemoveContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeContactTags",
@@ -2582,11 +2660,13 @@ impl RemoveContactTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTagsResponse>, crate::Error> {
@@ -2609,6 +2689,7 @@ pub struct SearchContacts {
 
 impl SearchContacts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchContacts",
@@ -2627,11 +2708,13 @@ impl SearchContacts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2656,6 +2739,7 @@ pub struct SetContactTaskCompleted {
 
 impl SetContactTaskCompleted {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setContactTaskCompleted",
@@ -2681,11 +2765,13 @@ impl SetContactTaskCompleted {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
@@ -2709,6 +2795,7 @@ pub struct UpdateContact {
 
 impl UpdateContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContact",
@@ -2730,11 +2817,13 @@ impl UpdateContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpdateContactResponse>, crate::Error> {
@@ -2759,6 +2848,7 @@ pub struct UpdateContactNote {
 
 impl UpdateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContactNote",
@@ -2784,11 +2874,13 @@ impl UpdateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
@@ -2813,6 +2905,7 @@ pub struct UpdateContactTask {
 
 impl UpdateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateContactTask",
@@ -2838,11 +2931,13 @@ impl UpdateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
@@ -2865,6 +2960,7 @@ pub struct UpsertContact {
 
 impl UpsertContact {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertContact",
@@ -2883,11 +2979,13 @@ impl UpsertContact {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpsertContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpsertContactResponse>, crate::Error> {
@@ -2897,7 +2995,9 @@ impl UpsertContact {
 }
 
 /// The outcome of a bulk tag update; v3 adds the correctly spelled flag.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
@@ -2918,7 +3018,9 @@ pub struct BulkUpdateContactTagsResponse {
 }
 
 /// A contact record as v3 returns it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
@@ -3117,7 +3219,9 @@ pub struct Contact {
 }
 
 /// The `ContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
@@ -3133,7 +3237,9 @@ impl ContactResponse {
 }
 
 /// The v2 create body with v3's custom field values and do-not-disturb channel names.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
@@ -3469,7 +3575,9 @@ impl CreateContactRequest {
 }
 
 /// A custom field value to write on a contact; v3 names the value `fieldValue`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
@@ -3525,7 +3633,9 @@ impl CustomFieldInput {
 }
 
 /// The body of a contact, task or note deletion; v3 adds the correctly spelled flag.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSuccess {
     /// HighLevel's spelling. True when the record was deleted.
@@ -3538,7 +3648,8 @@ pub struct DeleteSuccess {
 }
 
 /// Do-not-disturb state per channel; v3 names the channels in lower camel case.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `call`: a [`DndSetting`](crate::contacts::DndSetting).
@@ -3611,7 +3722,9 @@ impl DndSettings {
 }
 
 /// An acknowledgement of a campaign or workflow change; v3 adds the correctly spelled flag.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
@@ -3624,7 +3737,9 @@ pub struct SucceededFlag {
 }
 
 /// The v2 update body with v3's custom field values and do-not-disturb channel names.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
@@ -3939,7 +4054,9 @@ impl UpdateContactRequest {
 }
 
 /// The `UpdateContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// True when the contact was updated.
@@ -3959,7 +4076,9 @@ impl UpdateContactResponse {
 }
 
 /// The v2 upsert body with v3's custom field values and do-not-disturb channel names.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
@@ -4312,7 +4431,9 @@ impl UpsertContactRequest {
 }
 
 /// The `UpsertContactResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.

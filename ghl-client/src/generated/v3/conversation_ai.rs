@@ -544,6 +544,7 @@ pub struct CreateConversationAiAction {
 
 impl CreateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversationAiAction",
@@ -568,6 +569,7 @@ impl CreateConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
@@ -575,6 +577,7 @@ impl CreateConversationAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
@@ -597,6 +600,7 @@ pub struct CreateConversationAiAgent {
 
 impl CreateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversationAiAgent",
@@ -615,11 +619,13 @@ impl CreateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error> {
@@ -643,6 +649,7 @@ pub struct DeleteConversationAiAction {
 
 impl DeleteConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversationAiAction",
@@ -664,6 +671,7 @@ impl DeleteConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversation_ai::DeleteConversationAiActionResponse, crate::Error> {
@@ -671,6 +679,7 @@ impl DeleteConversationAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::DeleteConversationAiActionResponse>, crate::Error> {
@@ -693,6 +702,7 @@ pub struct DeleteConversationAiAgent {
 
 impl DeleteConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversationAiAgent",
@@ -713,6 +723,7 @@ impl DeleteConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversation_ai::DeleteConversationAiAgentResponse, crate::Error> {
@@ -720,6 +731,7 @@ impl DeleteConversationAiAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::DeleteConversationAiAgentResponse>, crate::Error> {
@@ -743,6 +755,7 @@ pub struct GetConversationAiAction {
 
 impl GetConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiAction",
@@ -764,6 +777,7 @@ impl GetConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
@@ -771,6 +785,7 @@ impl GetConversationAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
@@ -793,6 +808,7 @@ pub struct GetConversationAiAgent {
 
 impl GetConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiAgent",
@@ -813,11 +829,13 @@ impl GetConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error> {
@@ -841,6 +859,7 @@ pub struct GetConversationAiGeneration {
 
 impl GetConversationAiGeneration {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationAiGeneration",
@@ -857,6 +876,7 @@ impl GetConversationAiGeneration {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversation_ai::ConversationAiGeneration, crate::Error> {
@@ -864,6 +884,7 @@ impl GetConversationAiGeneration {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiGeneration>, crate::Error> {
@@ -886,6 +907,7 @@ pub struct ListConversationAiActions {
 
 impl ListConversationAiActions {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listConversationAiActions",
@@ -906,6 +928,7 @@ impl ListConversationAiActions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversation_ai::ListConversationAiActionsResponse, crate::Error> {
@@ -913,6 +936,7 @@ impl ListConversationAiActions {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::ListConversationAiActionsResponse>, crate::Error> {
@@ -955,6 +979,7 @@ impl SearchConversationAiAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchConversationAiAgents",
@@ -978,6 +1003,7 @@ impl SearchConversationAiAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversation_ai::SearchConversationAiAgentsResponse, crate::Error> {
@@ -985,6 +1011,7 @@ impl SearchConversationAiAgents {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::SearchConversationAiAgentsResponse>, crate::Error> {
@@ -998,14 +1025,17 @@ impl crate::Paginated for SearchConversationAiAgents {
 
     type Item = crate::conversation_ai::ConversationAiAgentListItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchConversationAiAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1027,6 +1057,7 @@ impl crate::Paginated for SearchConversationAiAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.agents).unwrap_or_default()
     }
@@ -1034,6 +1065,7 @@ impl crate::Paginated for SearchConversationAiAgents {
 
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::conversation_ai::ConversationAiAgentListItem, crate::Error>> + Send + 'static {
@@ -1057,6 +1089,7 @@ pub struct UpdateConversationAiAction {
 
 impl UpdateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiAction",
@@ -1082,6 +1115,7 @@ impl UpdateConversationAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
@@ -1089,6 +1123,7 @@ impl UpdateConversationAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
@@ -1112,6 +1147,7 @@ pub struct UpdateConversationAiAgent {
 
 impl UpdateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiAgent",
@@ -1136,11 +1172,13 @@ impl UpdateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error> {
@@ -1164,6 +1202,7 @@ pub struct UpdateConversationAiFollowupSettings {
 
 impl UpdateConversationAiFollowupSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversationAiFollowupSettings",
@@ -1188,6 +1227,7 @@ impl UpdateConversationAiFollowupSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
@@ -1195,6 +1235,7 @@ impl UpdateConversationAiFollowupSettings {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
@@ -1219,6 +1260,7 @@ pub enum GetConversationAiGenerationSource {
 
 impl GetConversationAiGenerationSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Conversation => "conversation",
@@ -1229,6 +1271,7 @@ impl GetConversationAiGenerationSource {
 }
 
 impl From<&str> for GetConversationAiGenerationSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "conversation" => Self::Conversation,

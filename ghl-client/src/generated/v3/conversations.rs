@@ -1018,6 +1018,7 @@ pub struct AddInboundMessage {
 
 impl AddInboundMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addInboundMessage",
@@ -1036,11 +1037,13 @@ impl AddInboundMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::AddedMessageResponse>, crate::Error> {
@@ -1063,6 +1066,7 @@ pub struct AddOutboundCall {
 
 impl AddOutboundCall {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addOutboundCall",
@@ -1081,11 +1085,13 @@ impl AddOutboundCall {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::AddedMessageResponse>, crate::Error> {
@@ -1108,6 +1114,7 @@ pub struct CancelScheduledEmail {
 
 impl CancelScheduledEmail {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelScheduledEmail",
@@ -1128,11 +1135,13 @@ impl CancelScheduledEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::CancelScheduledResponse>, crate::Error> {
@@ -1155,6 +1164,7 @@ pub struct CancelScheduledMessage {
 
 impl CancelScheduledMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelScheduledMessage",
@@ -1175,11 +1185,13 @@ impl CancelScheduledMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::CancelScheduledResponse>, crate::Error> {
@@ -1202,6 +1214,7 @@ pub struct CompleteAttachmentUpload {
 
 impl CompleteAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "completeAttachmentUpload",
@@ -1223,6 +1236,7 @@ impl CompleteAttachmentUpload {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversations::CompleteAttachmentUploadResponse, crate::Error> {
@@ -1230,6 +1244,7 @@ impl CompleteAttachmentUpload {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::CompleteAttachmentUploadResponse>, crate::Error> {
@@ -1252,6 +1267,7 @@ pub struct CreateConversation {
 
 impl CreateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createConversation",
@@ -1270,11 +1286,13 @@ impl CreateConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::ConversationResponse>, crate::Error> {
@@ -1297,6 +1315,7 @@ pub struct DeleteConversation {
 
 impl DeleteConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteConversation",
@@ -1317,11 +1336,13 @@ impl DeleteConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1353,6 +1374,7 @@ impl DownloadMessageTranscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "downloadMessageTranscription",
@@ -1379,11 +1401,13 @@ impl DownloadMessageTranscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute_bytes(request).await
@@ -1477,6 +1501,7 @@ impl ExportMessages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "exportMessages",
@@ -1524,11 +1549,13 @@ impl ExportMessages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::ExportMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::ExportMessagesResponse>, crate::Error> {
@@ -1542,14 +1569,17 @@ impl crate::Paginated for ExportMessages {
 
     type Item = crate::conversations::Message;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ExportMessages::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1567,6 +1597,7 @@ impl crate::Paginated for ExportMessages {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.messages).unwrap_or_default()
     }
@@ -1574,6 +1605,7 @@ impl crate::Paginated for ExportMessages {
 
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::conversations::Message, crate::Error>> + Send + 'static {
@@ -1595,6 +1627,7 @@ pub struct GetConversation {
 
 impl GetConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversation",
@@ -1615,11 +1648,13 @@ impl GetConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::Conversation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::Conversation>, crate::Error> {
@@ -1642,6 +1677,7 @@ pub struct GetEmailMessage {
 
 impl GetEmailMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailMessage",
@@ -1662,11 +1698,13 @@ impl GetEmailMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::EmailMessage, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::EmailMessage>, crate::Error> {
@@ -1689,6 +1727,7 @@ pub struct GetMessage {
 
 impl GetMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessage",
@@ -1706,11 +1745,13 @@ impl GetMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::Message, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::Message>, crate::Error> {
@@ -1742,6 +1783,7 @@ impl GetMessageRecording {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessageRecording",
@@ -1768,11 +1810,13 @@ impl GetMessageRecording {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute_bytes(request).await
@@ -1802,6 +1846,7 @@ impl GetMessageTranscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getMessageTranscription",
@@ -1828,11 +1873,13 @@ impl GetMessageTranscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::MessageTranscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::MessageTranscription>, crate::Error> {
@@ -1857,6 +1904,7 @@ pub struct InitiateAttachmentUpload {
 
 impl InitiateAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "initiateAttachmentUpload",
@@ -1878,6 +1926,7 @@ impl InitiateAttachmentUpload {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversations::InitiateAttachmentUploadResponse, crate::Error> {
@@ -1885,6 +1934,7 @@ impl InitiateAttachmentUpload {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::InitiateAttachmentUploadResponse>, crate::Error> {
@@ -1928,6 +1978,7 @@ impl ListConversationMessages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listConversationMessages",
@@ -1957,6 +2008,7 @@ impl ListConversationMessages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversations::ListConversationMessagesResponse, crate::Error> {
@@ -1964,6 +2016,7 @@ impl ListConversationMessages {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::ListConversationMessagesResponse>, crate::Error> {
@@ -1977,14 +2030,17 @@ impl crate::Paginated for ListConversationMessages {
 
     type Item = crate::conversations::Message;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListConversationMessages::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2008,6 +2064,7 @@ impl crate::Paginated for ListConversationMessages {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).map(|v| v.messages).unwrap_or_default()
     }
@@ -2015,6 +2072,7 @@ impl crate::Paginated for ListConversationMessages {
 
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::conversations::Message, crate::Error>> + Send + 'static {
@@ -2190,6 +2248,7 @@ impl SearchConversations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchConversations",
@@ -2270,6 +2329,7 @@ impl SearchConversations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversations::SearchConversationsResponse, crate::Error> {
@@ -2277,6 +2337,7 @@ impl SearchConversations {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::SearchConversationsResponse>, crate::Error> {
@@ -2301,6 +2362,7 @@ pub struct SendMessage {
 
 impl SendMessage {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendMessage",
@@ -2319,11 +2381,13 @@ impl SendMessage {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::SendMessageResponse>, crate::Error> {
@@ -2348,6 +2412,7 @@ pub struct SendReviewReply {
 
 impl SendReviewReply {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendReviewReply",
@@ -2369,11 +2434,13 @@ impl SendReviewReply {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::SendMessageResponse>, crate::Error> {
@@ -2396,6 +2463,7 @@ pub struct SetLiveChatTyping {
 
 impl SetLiveChatTyping {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setLiveChatTyping",
@@ -2417,11 +2485,13 @@ impl SetLiveChatTyping {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2447,6 +2517,7 @@ pub struct SetMessageAttachments {
 
 impl SetMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setMessageAttachments",
@@ -2471,11 +2542,13 @@ impl SetMessageAttachments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2499,6 +2572,7 @@ pub struct UpdateConversation {
 
 impl UpdateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateConversation",
@@ -2523,11 +2597,13 @@ impl UpdateConversation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::ConversationResponse>, crate::Error> {
@@ -2553,6 +2629,7 @@ pub struct UpdateEmailMessageStatus {
 
 impl UpdateEmailMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEmailMessageStatus",
@@ -2577,11 +2654,13 @@ impl UpdateEmailMessageStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateEmailMessageStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpdateEmailMessageStatusResponse>, crate::Error> {
@@ -2605,6 +2684,7 @@ pub struct UpdateMessageStatus {
 
 impl UpdateMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateMessageStatus",
@@ -2629,11 +2709,13 @@ impl UpdateMessageStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::SendMessageResponse>, crate::Error> {
@@ -2658,6 +2740,7 @@ pub struct UploadMessageAttachments {
 
 impl UploadMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadMessageAttachments",
@@ -2676,6 +2759,7 @@ impl UploadMessageAttachments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::conversations::UploadMessageAttachmentsResponse, crate::Error> {
@@ -2683,6 +2767,7 @@ impl UploadMessageAttachments {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::conversations::UploadMessageAttachmentsResponse>, crate::Error> {
@@ -2707,6 +2792,7 @@ pub enum ConversationFeedback {
 
 impl ConversationFeedback {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Positive => "positive",
@@ -2717,6 +2803,7 @@ impl ConversationFeedback {
 }
 
 impl From<&str> for ConversationFeedback {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "positive" => Self::Positive,
@@ -2771,6 +2858,7 @@ pub enum EmailMessageStatus {
 
 impl EmailMessageStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -2789,6 +2877,7 @@ impl EmailMessageStatus {
 }
 
 impl From<&str> for EmailMessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -2809,7 +2898,9 @@ impl From<&str> for EmailMessageStatus {
 crate::runtime::enums::string_enum!(EmailMessageStatus);
 
 /// The delivery status of one recipient of an email.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailRecipientStatus {
     /// The recipient's address, one of the email's original recipients.
@@ -2866,6 +2957,7 @@ pub enum ExportMessagesChannel {
 
 impl ExportMessagesChannel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "Call",
@@ -2880,6 +2972,7 @@ impl ExportMessagesChannel {
 }
 
 impl From<&str> for ExportMessagesChannel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Call" => Self::Call,
@@ -2911,6 +3004,7 @@ pub enum ExportMessagesSortBy {
 
 impl ExportMessagesSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "createdAt",
@@ -2921,6 +3015,7 @@ impl ExportMessagesSortBy {
 }
 
 impl From<&str> for ExportMessagesSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "createdAt" => Self::CreatedAt,
@@ -2999,6 +3094,7 @@ pub enum ListConversationMessagesType {
 
 impl ListConversationMessagesType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypeCall => "TYPE_CALL",
@@ -3026,6 +3122,7 @@ impl ListConversationMessagesType {
 }
 
 impl From<&str> for ListConversationMessagesType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "TYPE_CALL" => Self::TypeCall,
@@ -3070,6 +3167,7 @@ pub enum SearchConversationsLastMessageAction {
 
 impl SearchConversationsLastMessageAction {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Automated => "automated",
@@ -3080,6 +3178,7 @@ impl SearchConversationsLastMessageAction {
 }
 
 impl From<&str> for SearchConversationsLastMessageAction {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "automated" => Self::Automated,
@@ -3116,6 +3215,7 @@ pub enum SearchConversationsSortBy {
 
 impl SearchConversationsSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LastManualMessageDate => "last_manual_message_date",
@@ -3129,6 +3229,7 @@ impl SearchConversationsSortBy {
 }
 
 impl From<&str> for SearchConversationsSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "last_manual_message_date" => Self::LastManualMessageDate,
@@ -3168,6 +3269,7 @@ pub enum SearchConversationsStatus {
 
 impl SearchConversationsStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -3181,6 +3283,7 @@ impl SearchConversationsStatus {
 }
 
 impl From<&str> for SearchConversationsStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -3196,7 +3299,9 @@ impl From<&str> for SearchConversationsStatus {
 crate::runtime::enums::string_enum!(SearchConversationsStatus);
 
 /// The v2 update body, with v3's closed set of feedback values.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -3243,7 +3348,9 @@ impl UpdateConversationRequest {
 }
 
 /// The `UpdateEmailMessageStatusRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusRequest {
     /// `status`: a [`EmailMessageStatus`](crate::v3::conversations::EmailMessageStatus).
@@ -3279,7 +3386,9 @@ impl UpdateEmailMessageStatusRequest {
 }
 
 /// The `UpdateEmailMessageStatusResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusResponse {
     /// True when the update was stored.

@@ -344,6 +344,7 @@ pub struct CreateCustomField {
 
 impl CreateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomField",
@@ -362,11 +363,13 @@ impl CreateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldResponse>, crate::Error> {
@@ -389,6 +392,7 @@ pub struct CreateCustomFieldFolder {
 
 impl CreateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomFieldFolder",
@@ -407,11 +411,13 @@ impl CreateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldFolder>, crate::Error> {
@@ -434,6 +440,7 @@ pub struct DeleteCustomField {
 
 impl DeleteCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomField",
@@ -451,6 +458,7 @@ impl DeleteCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::custom_fields::CustomFieldDeleteResponse, crate::Error> {
@@ -458,6 +466,7 @@ impl DeleteCustomField {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldDeleteResponse>, crate::Error> {
@@ -489,6 +498,7 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomFieldFolder",
@@ -512,6 +522,7 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::custom_fields::CustomFieldDeleteResponse, crate::Error> {
@@ -519,6 +530,7 @@ impl DeleteCustomFieldFolder {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldDeleteResponse>, crate::Error> {
@@ -541,6 +553,7 @@ pub struct GetCustomField {
 
 impl GetCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomField",
@@ -558,11 +571,13 @@ impl GetCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldResponse>, crate::Error> {
@@ -594,6 +609,7 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomFieldsByObjectKey",
@@ -620,11 +636,13 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_fields::CustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldList>, crate::Error> {
@@ -648,6 +666,7 @@ pub struct UpdateCustomField {
 
 impl UpdateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomField",
@@ -669,11 +688,13 @@ impl UpdateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldResponse>, crate::Error> {
@@ -697,6 +718,7 @@ pub struct UpdateCustomFieldFolder {
 
 impl UpdateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomFieldFolder",
@@ -718,11 +740,13 @@ impl UpdateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldFolder>, crate::Error> {

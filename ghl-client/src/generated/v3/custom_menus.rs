@@ -260,6 +260,7 @@ pub struct CreateCustomMenu {
 
 impl CreateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomMenu",
@@ -278,11 +279,13 @@ impl CreateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_menus::CustomMenuResponse>, crate::Error> {
@@ -305,6 +308,7 @@ pub struct DeleteCustomMenu {
 
 impl DeleteCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomMenu",
@@ -322,11 +326,13 @@ impl DeleteCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_menus::DeleteCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_menus::DeleteCustomMenuResponse>, crate::Error> {
@@ -349,6 +355,7 @@ pub struct GetCustomMenu {
 
 impl GetCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomMenu",
@@ -366,11 +373,13 @@ impl GetCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_menus::CustomMenuResponse>, crate::Error> {
@@ -427,6 +436,7 @@ impl ListCustomMenus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCustomMenus",
@@ -456,11 +466,13 @@ impl ListCustomMenus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_menus::ListCustomMenusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_menus::ListCustomMenusResponse>, crate::Error> {
@@ -474,14 +486,17 @@ impl crate::Paginated for ListCustomMenus {
 
     type Item = crate::custom_menus::CustomMenu;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCustomMenus::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.custom_menus).map_or(0, Vec::len);
@@ -497,6 +512,7 @@ impl crate::Paginated for ListCustomMenus {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.custom_menus).unwrap_or_default()
     }
@@ -504,6 +520,7 @@ impl crate::Paginated for ListCustomMenus {
 
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::custom_menus::CustomMenu, crate::Error>> + Send + 'static {
@@ -526,6 +543,7 @@ pub struct UpdateCustomMenu {
 
 impl UpdateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomMenu",
@@ -547,11 +565,13 @@ impl UpdateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::custom_menus::UpdateCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::custom_menus::UpdateCustomMenuResponse>, crate::Error> {

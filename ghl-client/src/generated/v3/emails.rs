@@ -783,6 +783,7 @@ impl CreateEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEmailCampaign",
@@ -812,11 +813,13 @@ impl CreateEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SavedEmailCampaign, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SavedEmailCampaign>, crate::Error> {
@@ -850,6 +853,7 @@ impl CreateEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEmailTemplate",
@@ -879,11 +883,13 @@ impl CreateEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<NewEmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<NewEmailTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -913,6 +919,7 @@ impl CreateEmailTemplateFolder {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEmailTemplateFolder",
@@ -942,11 +949,13 @@ impl CreateEmailTemplateFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailTemplateFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<EmailTemplateFolder>, crate::Error> {
@@ -978,6 +987,7 @@ impl DeleteEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEmailCampaign",
@@ -1004,11 +1014,13 @@ impl DeleteEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1040,6 +1052,7 @@ impl DeleteEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEmailTemplate",
@@ -1066,11 +1079,13 @@ impl DeleteEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1100,6 +1115,7 @@ impl GetBulkActionCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getBulkActionCampaign",
@@ -1126,11 +1142,13 @@ impl GetBulkActionCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<BulkActionCampaignDetails, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<BulkActionCampaignDetails>, crate::Error> {
@@ -1162,6 +1180,7 @@ impl GetEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailCampaign",
@@ -1188,11 +1207,13 @@ impl GetEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailCampaignDetails, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<EmailCampaignDetails>, crate::Error> {
@@ -1232,6 +1253,7 @@ impl GetEmailCampaignStats {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailCampaignStats",
@@ -1262,11 +1284,13 @@ impl GetEmailCampaignStats {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailCampaignStatsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<EmailCampaignStatsResponse>, crate::Error> {
@@ -1298,6 +1322,7 @@ impl GetEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getEmailTemplate",
@@ -1324,11 +1349,13 @@ impl GetEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<EmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EmailTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1358,6 +1385,7 @@ impl GetWorkflowCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getWorkflowCampaign",
@@ -1384,11 +1412,13 @@ impl GetWorkflowCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<WorkflowCampaignDetails, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<WorkflowCampaignDetails>, crate::Error> {
@@ -1420,6 +1450,7 @@ impl ImportEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "importEmailTemplate",
@@ -1449,11 +1480,13 @@ impl ImportEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<NewEmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<NewEmailTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1524,6 +1557,7 @@ impl ListBulkActionCampaigns {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listBulkActionCampaigns",
@@ -1567,11 +1601,13 @@ impl ListBulkActionCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListBulkActionCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListBulkActionCampaignsResponse>, crate::Error> {
@@ -1585,14 +1621,17 @@ impl crate::Paginated for ListBulkActionCampaigns {
 
     type Item = BulkActionCampaign;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBulkActionCampaigns::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.campaigns).map_or(0, Vec::len);
@@ -1608,6 +1647,7 @@ impl crate::Paginated for ListBulkActionCampaigns {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.campaigns).unwrap_or_default()
     }
@@ -1615,6 +1655,7 @@ impl crate::Paginated for ListBulkActionCampaigns {
 
 impl ListBulkActionCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<BulkActionCampaign, crate::Error>> + Send + 'static {
@@ -1674,6 +1715,7 @@ impl ListEmailCampaigns {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEmailCampaigns",
@@ -1711,11 +1753,13 @@ impl ListEmailCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEmailCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListEmailCampaignsResponse>, crate::Error> {
@@ -1729,14 +1773,17 @@ impl crate::Paginated for ListEmailCampaigns {
 
     type Item = EmailCampaign;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEmailCampaigns::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.campaigns).map_or(0, Vec::len);
@@ -1752,6 +1799,7 @@ impl crate::Paginated for ListEmailCampaigns {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.campaigns).unwrap_or_default()
     }
@@ -1759,6 +1807,7 @@ impl crate::Paginated for ListEmailCampaigns {
 
 impl ListEmailCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<EmailCampaign, crate::Error>> + Send + 'static {
@@ -1846,6 +1895,7 @@ impl ListEmailTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEmailTemplates",
@@ -1895,11 +1945,13 @@ impl ListEmailTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListEmailTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListEmailTemplatesResponse>, crate::Error> {
@@ -1913,14 +1965,17 @@ impl crate::Paginated for ListEmailTemplates {
 
     type Item = EmailTemplateListItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEmailTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.items).map_or(0, Vec::len);
@@ -1936,6 +1991,7 @@ impl crate::Paginated for ListEmailTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
     }
@@ -1943,6 +1999,7 @@ impl crate::Paginated for ListEmailTemplates {
 
 impl ListEmailTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<EmailTemplateListItem, crate::Error>> + Send + 'static {
@@ -2000,6 +2057,7 @@ impl ListWorkflowCampaigns {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWorkflowCampaigns",
@@ -2037,11 +2095,13 @@ impl ListWorkflowCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListWorkflowCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListWorkflowCampaignsResponse>, crate::Error> {
@@ -2055,14 +2115,17 @@ impl crate::Paginated for ListWorkflowCampaigns {
 
     type Item = WorkflowCampaign;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWorkflowCampaigns::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.campaigns).map_or(0, Vec::len);
@@ -2078,6 +2141,7 @@ impl crate::Paginated for ListWorkflowCampaigns {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.campaigns).unwrap_or_default()
     }
@@ -2085,6 +2149,7 @@ impl crate::Paginated for ListWorkflowCampaigns {
 
 impl ListWorkflowCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<WorkflowCampaign, crate::Error>> + Send + 'static {
@@ -2118,6 +2183,7 @@ impl ScheduleEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "scheduleEmailCampaign",
@@ -2148,11 +2214,13 @@ impl ScheduleEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ScheduleEmailCampaignResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ScheduleEmailCampaignResponse>, crate::Error> {
@@ -2185,6 +2253,7 @@ impl UpdateEmailCampaign {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEmailCampaign",
@@ -2215,11 +2284,13 @@ impl UpdateEmailCampaign {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SavedEmailCampaign, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SavedEmailCampaign>, crate::Error> {
@@ -2254,6 +2325,7 @@ impl UpdateEmailTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEmailTemplate",
@@ -2284,11 +2356,13 @@ impl UpdateEmailTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpdateEmailTemplateResponse>, crate::Error> {
@@ -2298,7 +2372,9 @@ impl UpdateEmailTemplate {
 }
 
 /// A bulk-action email send, as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkActionCampaign {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
@@ -2354,7 +2430,9 @@ impl BulkActionCampaign {
 }
 
 /// A bulk-action email send with its sender and a link to its content.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkActionCampaignDetails {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
@@ -2459,6 +2537,7 @@ pub enum BulkActionCampaignStatus {
 
 impl BulkActionCampaignStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Processing => "processing",
@@ -2472,6 +2551,7 @@ impl BulkActionCampaignStatus {
 }
 
 impl From<&str> for BulkActionCampaignStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "processing" => Self::Processing,
@@ -2487,7 +2567,9 @@ impl From<&str> for BulkActionCampaignStatus {
 crate::runtime::enums::string_enum!(BulkActionCampaignStatus);
 
 /// Subject, sender and template of a bulk-action send.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkActionEmail {
     /// `subject`: a string. Example: `Welcome to our platform`.
@@ -2526,6 +2608,7 @@ pub enum BulkActionScheduleType {
 
 impl BulkActionScheduleType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Now => "NOW",
@@ -2537,6 +2620,7 @@ impl BulkActionScheduleType {
 }
 
 impl From<&str> for BulkActionScheduleType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "NOW" => Self::Now,
@@ -2550,7 +2634,9 @@ impl From<&str> for BulkActionScheduleType {
 crate::runtime::enums::string_enum!(BulkActionScheduleType);
 
 /// A new draft campaign.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
@@ -2632,7 +2718,9 @@ impl CreateEmailCampaignRequest {
 }
 
 /// A new template folder.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateFolderRequest {
     /// `name`: a string. Example: `Spring Campaigns`.
@@ -2658,7 +2746,9 @@ impl CreateEmailTemplateFolderRequest {
 }
 
 /// A new template.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
@@ -2758,7 +2848,9 @@ impl CreateEmailTemplateRequest {
 }
 
 /// Confirmation of a deletion.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteResult {
     /// `deleted`: `true` or `false`. Example: `true`.
@@ -2771,7 +2863,9 @@ pub struct DeleteResult {
 }
 
 /// An email campaign as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -2820,7 +2914,9 @@ pub struct EmailCampaign {
 }
 
 /// An A/B test run on part of the recipients before the rest get the winner.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignAbTest {
     /// What the variations differ in.
@@ -2885,6 +2981,7 @@ pub enum EmailCampaignAbTestTestType {
 
 impl EmailCampaignAbTestTestType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EmailContent => "emailContent",
@@ -2895,6 +2992,7 @@ impl EmailCampaignAbTestTestType {
 }
 
 impl From<&str> for EmailCampaignAbTestTestType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "emailContent" => Self::EmailContent,
@@ -2922,6 +3020,7 @@ pub enum EmailCampaignAbTestWinningCriteria {
 
 impl EmailCampaignAbTestWinningCriteria {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OpenRate => "openRate",
@@ -2932,6 +3031,7 @@ impl EmailCampaignAbTestWinningCriteria {
 }
 
 impl From<&str> for EmailCampaignAbTestWinningCriteria {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "openRate" => Self::OpenRate,
@@ -2944,7 +3044,9 @@ impl From<&str> for EmailCampaignAbTestWinningCriteria {
 crate::runtime::enums::string_enum!(EmailCampaignAbTestWinningCriteria);
 
 /// One variation of an A/B test.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignAbVariation {
     /// `subject`: a string. Example: `Subject A`.
@@ -2977,7 +3079,9 @@ impl EmailCampaignAbVariation {
 }
 
 /// Sending in batches (drip).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignBatchConfig {
     /// Contacts per batch.
@@ -3060,6 +3164,7 @@ pub enum EmailCampaignBatchConfigIntervalUnit {
 
 impl EmailCampaignBatchConfigIntervalUnit {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Minutes => "minutes",
@@ -3071,6 +3176,7 @@ impl EmailCampaignBatchConfigIntervalUnit {
 }
 
 impl From<&str> for EmailCampaignBatchConfigIntervalUnit {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "minutes" => Self::Minutes,
@@ -3084,7 +3190,9 @@ impl From<&str> for EmailCampaignBatchConfigIntervalUnit {
 crate::runtime::enums::string_enum!(EmailCampaignBatchConfigIntervalUnit);
 
 /// An email campaign with its sender and a link to its content.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaignDetails {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -3169,7 +3277,9 @@ pub struct EmailCampaignDetails {
 }
 
 /// Subject, sender and attachments of a campaign's email.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignMessage {
     /// `subject`: a string. Example: `Our February Newsletter`.
@@ -3234,7 +3344,9 @@ impl EmailCampaignMessage {
 }
 
 /// Who receives a campaign.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignRecipients {
     /// How recipients are chosen; fill the matching field.
@@ -3321,6 +3433,7 @@ pub enum EmailCampaignRecipientsSegment {
 
 impl EmailCampaignRecipientsSegment {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EngagedLast7Days => "engaged_last_7_days",
@@ -3334,6 +3447,7 @@ impl EmailCampaignRecipientsSegment {
 }
 
 impl From<&str> for EmailCampaignRecipientsSegment {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "engaged_last_7_days" => Self::EngagedLast7Days,
@@ -3367,6 +3481,7 @@ pub enum EmailCampaignRecipientsType {
 
 impl EmailCampaignRecipientsType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -3378,6 +3493,7 @@ impl EmailCampaignRecipientsType {
 }
 
 impl From<&str> for EmailCampaignRecipientsType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -3391,7 +3507,9 @@ impl From<&str> for EmailCampaignRecipientsType {
 crate::runtime::enums::string_enum!(EmailCampaignRecipientsType);
 
 /// Sending again to contacts who did not open.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignResend {
     /// `enabled`: `true` or `false`. Example: `false`.
@@ -3434,7 +3552,9 @@ impl EmailCampaignResend {
 }
 
 /// Sending new items of an RSS feed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignRssConfig {
     /// `name`: a string. Example: `Weekly Digest`.
@@ -3534,6 +3654,7 @@ pub enum EmailCampaignRssConfigRepeatAfter {
 
 impl EmailCampaignRssConfigRepeatAfter {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EveryDay => "every_day",
@@ -3545,6 +3666,7 @@ impl EmailCampaignRssConfigRepeatAfter {
 }
 
 impl From<&str> for EmailCampaignRssConfigRepeatAfter {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "every_day" => Self::EveryDay,
@@ -3588,6 +3710,7 @@ pub enum EmailCampaignRssConfigStartAtDay {
 
 impl EmailCampaignRssConfigStartAtDay {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Monday => "Monday",
@@ -3603,6 +3726,7 @@ impl EmailCampaignRssConfigStartAtDay {
 }
 
 impl From<&str> for EmailCampaignRssConfigStartAtDay {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Monday" => Self::Monday,
@@ -3620,7 +3744,9 @@ impl From<&str> for EmailCampaignRssConfigStartAtDay {
 crate::runtime::enums::string_enum!(EmailCampaignRssConfigStartAtDay);
 
 /// When and how a non-RSS send goes out.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignScheduleConfig {
     /// Send time, for scheduled, batch and smart sends (ignored for immediate ones).
@@ -3689,7 +3815,9 @@ impl EmailCampaignScheduleConfig {
 }
 
 /// The `EmailCampaignStatsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaignStatsResponse {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -3761,6 +3889,7 @@ pub enum EmailCampaignStatus {
 
 impl EmailCampaignStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -3778,6 +3907,7 @@ impl EmailCampaignStatus {
 }
 
 impl From<&str> for EmailCampaignStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -3797,7 +3927,9 @@ impl From<&str> for EmailCampaignStatus {
 crate::runtime::enums::string_enum!(EmailCampaignStatus);
 
 /// Link tracking options.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignTracking {
     /// Track clicks on links.
@@ -3830,7 +3962,9 @@ impl EmailCampaignTracking {
 }
 
 /// One variation of an A/B-tested campaign.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaignVariation {
     /// Id its figures are kept under (see `getEmailCampaignStats`).
@@ -3858,6 +3992,7 @@ pub enum EmailContentFormat {
 
 impl EmailContentFormat {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Html => "html",
@@ -3868,6 +4003,7 @@ impl EmailContentFormat {
 }
 
 impl From<&str> for EmailContentFormat {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "html" => Self::Html,
@@ -3898,6 +4034,7 @@ pub enum EmailEditorType {
 
 impl EmailEditorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Html => "html",
@@ -3909,6 +4046,7 @@ impl EmailEditorType {
 }
 
 impl From<&str> for EmailEditorType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "html" => Self::Html,
@@ -3922,7 +4060,9 @@ impl From<&str> for EmailEditorType {
 crate::runtime::enums::string_enum!(EmailEditorType);
 
 /// Delivery and engagement counts, and rates in percent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStats {
     /// Delivered plus accepted plus bounced.
@@ -4017,6 +4157,7 @@ pub enum EmailStatsSource {
 
 impl EmailStatsSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EmailCampaigns => "email-campaigns",
@@ -4028,6 +4169,7 @@ impl EmailStatsSource {
 }
 
 impl From<&str> for EmailStatsSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "email-campaigns" => Self::EmailCampaigns,
@@ -4041,7 +4183,9 @@ impl From<&str> for EmailStatsSource {
 crate::runtime::enums::string_enum!(EmailStatsSource);
 
 /// An email template, its content kept behind a link.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -4102,7 +4246,9 @@ pub struct EmailTemplate {
 }
 
 /// A template folder as returned when created.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplateFolder {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4127,7 +4273,9 @@ pub struct EmailTemplateFolder {
 }
 
 /// A template or a folder in the template listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplateListItem {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4191,6 +4339,7 @@ pub enum EmailTemplateListItemType {
 
 impl EmailTemplateListItemType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Template => "template",
@@ -4201,6 +4350,7 @@ impl EmailTemplateListItemType {
 }
 
 impl From<&str> for EmailTemplateListItemType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "template" => Self::Template,
@@ -4213,7 +4363,9 @@ impl From<&str> for EmailTemplateListItemType {
 crate::runtime::enums::string_enum!(EmailTemplateListItemType);
 
 /// A template to copy from another provider.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportEmailTemplateRequest {
     /// Service the share link belongs to.
@@ -4288,6 +4440,7 @@ pub enum ImportEmailTemplateRequestImportProvider {
 
 impl ImportEmailTemplateRequestImportProvider {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mailchimp => "mailchimp",
@@ -4298,6 +4451,7 @@ impl ImportEmailTemplateRequestImportProvider {
 }
 
 impl From<&str> for ImportEmailTemplateRequestImportProvider {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "mailchimp" => Self::Mailchimp,
@@ -4310,7 +4464,9 @@ impl From<&str> for ImportEmailTemplateRequestImportProvider {
 crate::runtime::enums::string_enum!(ImportEmailTemplateRequestImportProvider);
 
 /// The `ListBulkActionCampaignsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBulkActionCampaignsResponse {
     /// `campaigns`: a list of [`BulkActionCampaign`](crate::v3::emails::BulkActionCampaign) values.
@@ -4327,7 +4483,9 @@ pub struct ListBulkActionCampaignsResponse {
 }
 
 /// The `ListEmailCampaignsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// `campaigns`: a list of [`EmailCampaign`](crate::v3::emails::EmailCampaign) values.
@@ -4362,6 +4520,7 @@ pub enum ListEmailTemplatesInclude {
 
 impl ListEmailTemplatesInclude {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -4373,6 +4532,7 @@ impl ListEmailTemplatesInclude {
 }
 
 impl From<&str> for ListEmailTemplatesInclude {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -4386,7 +4546,9 @@ impl From<&str> for ListEmailTemplatesInclude {
 crate::runtime::enums::string_enum!(ListEmailTemplatesInclude);
 
 /// The `ListEmailTemplatesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEmailTemplatesResponse {
     /// `items`: a list of [`EmailTemplateListItem`](crate::v3::emails::EmailTemplateListItem) values.
@@ -4415,6 +4577,7 @@ pub enum ListEmailTemplatesSortBy {
 
 impl ListEmailTemplatesSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UpdatedAt => "updatedAt",
@@ -4424,6 +4587,7 @@ impl ListEmailTemplatesSortBy {
 }
 
 impl From<&str> for ListEmailTemplatesSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "updatedAt" => Self::UpdatedAt,
@@ -4450,6 +4614,7 @@ pub enum ListEmailTemplatesSortOrder {
 
 impl ListEmailTemplatesSortOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -4460,6 +4625,7 @@ impl ListEmailTemplatesSortOrder {
 }
 
 impl From<&str> for ListEmailTemplatesSortOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -4472,7 +4638,9 @@ impl From<&str> for ListEmailTemplatesSortOrder {
 crate::runtime::enums::string_enum!(ListEmailTemplatesSortOrder);
 
 /// The `ListWorkflowCampaignsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWorkflowCampaignsResponse {
     /// `campaigns`: a list of [`WorkflowCampaign`](crate::v3::emails::WorkflowCampaign) values.
@@ -4489,7 +4657,9 @@ pub struct ListWorkflowCampaignsResponse {
 }
 
 /// A template as returned when created or imported.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NewEmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -4546,7 +4716,9 @@ pub struct NewEmailTemplate {
 }
 
 /// An email campaign as returned when created or changed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SavedEmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4599,7 +4771,9 @@ pub struct SavedEmailCampaign {
 }
 
 /// How, when and to whom a campaign is sent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignRequest {
     /// `immediate` sends now, `scheduled` at `scheduleConfig.sendAt`, `batch` in batches, `rss` from a feed (`rssConfig`), `smart_send` at each contact's best time.
@@ -4722,6 +4896,7 @@ pub enum ScheduleEmailCampaignRequestScheduleType {
 
 impl ScheduleEmailCampaignRequestScheduleType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Immediate => "immediate",
@@ -4735,6 +4910,7 @@ impl ScheduleEmailCampaignRequestScheduleType {
 }
 
 impl From<&str> for ScheduleEmailCampaignRequestScheduleType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "immediate" => Self::Immediate,
@@ -4750,7 +4926,9 @@ impl From<&str> for ScheduleEmailCampaignRequestScheduleType {
 crate::runtime::enums::string_enum!(ScheduleEmailCampaignRequestScheduleType);
 
 /// The `ScheduleEmailCampaignResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignResponse {
     /// `campaignId`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4797,6 +4975,7 @@ pub enum SendDay {
 
 impl SendDay {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mon => "Mon",
@@ -4812,6 +4991,7 @@ impl SendDay {
 }
 
 impl From<&str> for SendDay {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Mon" => Self::Mon,
@@ -4829,7 +5009,9 @@ impl From<&str> for SendDay {
 crate::runtime::enums::string_enum!(SendDay);
 
 /// The fields to change; content and its editor type go together.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
@@ -4882,7 +5064,9 @@ impl UpdateEmailCampaignRequest {
 }
 
 /// The fields to change; content and its editor type go together.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
@@ -5012,7 +5196,9 @@ impl UpdateEmailTemplateRequest {
 }
 
 /// A template as returned after a change.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -5073,7 +5259,9 @@ pub struct UpdateEmailTemplateResponse {
 }
 
 /// A workflow that sends email, as listed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowCampaign {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
@@ -5110,7 +5298,9 @@ pub struct WorkflowCampaign {
 }
 
 /// A workflow campaign with its email steps.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowCampaignDetails {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
@@ -5176,6 +5366,7 @@ pub enum WorkflowCampaignStatus {
 
 impl WorkflowCampaignStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Published => "published",
@@ -5186,6 +5377,7 @@ impl WorkflowCampaignStatus {
 }
 
 impl From<&str> for WorkflowCampaignStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "published" => Self::Published,
@@ -5198,7 +5390,9 @@ impl From<&str> for WorkflowCampaignStatus {
 crate::runtime::enums::string_enum!(WorkflowCampaignStatus);
 
 /// A step of a workflow that sends email.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowEmailStep {
     /// Step id; pass it as `subSourceId` for the step's own figures.

@@ -238,6 +238,7 @@ impl ListFormSubmissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFormSubmissions",
@@ -276,11 +277,13 @@ impl ListFormSubmissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::forms::ListFormSubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::forms::ListFormSubmissionsResponse>, crate::Error> {
@@ -294,14 +297,17 @@ impl crate::Paginated for ListFormSubmissions {
 
     type Item = crate::forms::FormSubmission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFormSubmissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.submissions).map_or(0, Vec::len);
@@ -320,6 +326,7 @@ impl crate::Paginated for ListFormSubmissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.submissions).unwrap_or_default()
     }
@@ -327,6 +334,7 @@ impl crate::Paginated for ListFormSubmissions {
 
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::forms::FormSubmission, crate::Error>> + Send + 'static {
@@ -377,6 +385,7 @@ impl ListForms {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listForms",
@@ -403,11 +412,13 @@ impl ListForms {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::forms::ListFormsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::forms::ListFormsResponse>, crate::Error> {
@@ -421,14 +432,17 @@ impl crate::Paginated for ListForms {
 
     type Item = crate::forms::Form;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListForms::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.forms).map_or(0, Vec::len);
@@ -444,6 +458,7 @@ impl crate::Paginated for ListForms {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.forms).unwrap_or_default()
     }
@@ -451,6 +466,7 @@ impl crate::Paginated for ListForms {
 
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::forms::Form, crate::Error>> + Send + 'static {
@@ -484,6 +500,7 @@ impl UploadFormCustomFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadFormCustomFiles",
@@ -519,11 +536,13 @@ impl UploadFormCustomFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {

@@ -329,6 +329,7 @@ impl CountFunnelPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "countFunnelPages",
@@ -353,11 +354,13 @@ impl CountFunnelPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::funnels::CountFunnelPagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::funnels::CountFunnelPagesResponse>, crate::Error> {
@@ -380,6 +383,7 @@ pub struct CreateFunnelRedirect {
 
 impl CreateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createFunnelRedirect",
@@ -398,11 +402,13 @@ impl CreateFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::funnels::RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::funnels::RedirectResponse>, crate::Error> {
@@ -434,6 +440,7 @@ impl DeleteFunnelRedirect {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteFunnelRedirect",
@@ -457,11 +464,13 @@ impl DeleteFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::funnels::DeleteRedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::funnels::DeleteRedirectResponse>, crate::Error> {
@@ -502,6 +511,7 @@ impl ListFunnelPages {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnelPages",
@@ -528,11 +538,13 @@ impl ListFunnelPages {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -572,6 +584,7 @@ impl ListFunnelRedirects {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnelRedirects",
@@ -597,11 +610,13 @@ impl ListFunnelRedirects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::funnels::ListRedirectsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::funnels::ListRedirectsResponse>, crate::Error> {
@@ -615,14 +630,17 @@ impl crate::Paginated for ListFunnelRedirects {
 
     type Item = crate::funnels::Redirect;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnelRedirects::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map(|v| &v.data).map_or(0, Vec::len);
@@ -641,6 +659,7 @@ impl crate::Paginated for ListFunnelRedirects {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).map(|v| v.data).unwrap_or_default()
     }
@@ -648,6 +667,7 @@ impl crate::Paginated for ListFunnelRedirects {
 
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::funnels::Redirect, crate::Error>> + Send + 'static {
@@ -719,6 +739,7 @@ impl ListFunnels {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listFunnels",
@@ -754,11 +775,13 @@ impl ListFunnels {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::funnels::ListFunnelsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::funnels::ListFunnelsResponse>, crate::Error> {
@@ -772,14 +795,17 @@ impl crate::Paginated for ListFunnels {
 
     type Item = crate::funnels::Funnel;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnels::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.funnels).map_or(0, Vec::len);
@@ -795,6 +821,7 @@ impl crate::Paginated for ListFunnels {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.funnels).unwrap_or_default()
     }
@@ -802,6 +829,7 @@ impl crate::Paginated for ListFunnels {
 
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::funnels::Funnel, crate::Error>> + Send + 'static {
@@ -824,6 +852,7 @@ pub struct UpdateFunnelRedirect {
 
 impl UpdateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateFunnelRedirect",
@@ -845,11 +874,13 @@ impl UpdateFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::funnels::RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::funnels::RedirectResponse>, crate::Error> {

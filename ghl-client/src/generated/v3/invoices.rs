@@ -3555,6 +3555,7 @@ pub struct CancelInvoiceSchedule {
 
 impl CancelInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cancelInvoiceSchedule",
@@ -3579,11 +3580,13 @@ impl CancelInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -3606,6 +3609,7 @@ pub struct CreateEstimate {
 
 impl CreateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEstimate",
@@ -3624,11 +3628,13 @@ impl CreateEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
@@ -3651,6 +3657,7 @@ pub struct CreateEstimateTemplate {
 
 impl CreateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createEstimateTemplate",
@@ -3669,11 +3676,13 @@ impl CreateEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
@@ -3696,6 +3705,7 @@ pub struct CreateInvoice {
 
 impl CreateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoice",
@@ -3714,11 +3724,13 @@ impl CreateInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -3742,6 +3754,7 @@ pub struct CreateInvoiceFromEstimate {
 
 impl CreateInvoiceFromEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceFromEstimate",
@@ -3766,11 +3779,13 @@ impl CreateInvoiceFromEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceFromEstimateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceFromEstimateResponse>, crate::Error> {
@@ -3793,6 +3808,7 @@ pub struct CreateInvoiceSchedule {
 
 impl CreateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceSchedule",
@@ -3811,11 +3827,13 @@ impl CreateInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -3838,6 +3856,7 @@ pub struct CreateInvoiceTemplate {
 
 impl CreateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createInvoiceTemplate",
@@ -3856,11 +3875,13 @@ impl CreateInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -3883,6 +3904,7 @@ pub struct CreateText2PayInvoice {
 
 impl CreateText2PayInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createText2PayInvoice",
@@ -3901,11 +3923,13 @@ impl CreateText2PayInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Text2PayResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Text2PayResponse>, crate::Error> {
@@ -3929,6 +3953,7 @@ pub struct DeleteEstimate {
 
 impl DeleteEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEstimate",
@@ -3953,11 +3978,13 @@ impl DeleteEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
@@ -3981,6 +4008,7 @@ pub struct DeleteEstimateTemplate {
 
 impl DeleteEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteEstimateTemplate",
@@ -4005,11 +4033,13 @@ impl DeleteEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
@@ -4034,6 +4064,7 @@ pub struct DeleteInvoice {
 
 impl DeleteInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoice",
@@ -4053,11 +4084,13 @@ impl DeleteInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -4082,6 +4115,7 @@ pub struct DeleteInvoiceSchedule {
 
 impl DeleteInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoiceSchedule",
@@ -4104,11 +4138,13 @@ impl DeleteInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -4133,6 +4169,7 @@ pub struct DeleteInvoiceTemplate {
 
 impl DeleteInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteInvoiceTemplate",
@@ -4155,11 +4192,13 @@ impl DeleteInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -4183,6 +4222,7 @@ pub struct GenerateEstimateNumber {
 
 impl GenerateEstimateNumber {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "generateEstimateNumber",
@@ -4202,6 +4242,7 @@ impl GenerateEstimateNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::invoices::GenerateEstimateNumberResponse, crate::Error> {
@@ -4209,6 +4250,7 @@ impl GenerateEstimateNumber {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::GenerateEstimateNumberResponse>, crate::Error> {
@@ -4232,6 +4274,7 @@ pub struct GenerateInvoiceNumber {
 
 impl GenerateInvoiceNumber {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "generateInvoiceNumber",
@@ -4251,11 +4294,13 @@ impl GenerateInvoiceNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::GenerateInvoiceNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::GenerateInvoiceNumberResponse>, crate::Error> {
@@ -4280,6 +4325,7 @@ pub struct GetInvoice {
 
 impl GetInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoice",
@@ -4299,11 +4345,13 @@ impl GetInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -4328,6 +4376,7 @@ pub struct GetInvoiceSchedule {
 
 impl GetInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceSchedule",
@@ -4350,11 +4399,13 @@ impl GetInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -4378,6 +4429,7 @@ pub struct GetInvoiceSettings {
 
 impl GetInvoiceSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceSettings",
@@ -4394,11 +4446,13 @@ impl GetInvoiceSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSettings, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSettings>, crate::Error> {
@@ -4423,6 +4477,7 @@ pub struct GetInvoiceTemplate {
 
 impl GetInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInvoiceTemplate",
@@ -4445,11 +4500,13 @@ impl GetInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -4482,6 +4539,7 @@ impl ListEstimateTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEstimateTemplates",
@@ -4503,11 +4561,13 @@ impl ListEstimateTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::ListEstimateTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::ListEstimateTemplatesResponse>, crate::Error> {
@@ -4521,14 +4581,17 @@ impl crate::Paginated for ListEstimateTemplates {
 
     type Item = crate::invoices::EstimateTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimateTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -4544,6 +4607,7 @@ impl crate::Paginated for ListEstimateTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -4551,6 +4615,7 @@ impl crate::Paginated for ListEstimateTemplates {
 
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::invoices::EstimateTemplate, crate::Error>> + Send + 'static {
@@ -4610,6 +4675,7 @@ impl ListEstimates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listEstimates",
@@ -4643,11 +4709,13 @@ impl ListEstimates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::ListEstimatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::ListEstimatesResponse>, crate::Error> {
@@ -4661,14 +4729,17 @@ impl crate::Paginated for ListEstimates {
 
     type Item = crate::invoices::Estimate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.estimates).map_or(0, Vec::len);
@@ -4684,6 +4755,7 @@ impl crate::Paginated for ListEstimates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.estimates).unwrap_or_default()
     }
@@ -4691,6 +4763,7 @@ impl crate::Paginated for ListEstimates {
 
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::invoices::Estimate, crate::Error>> + Send + 'static {
@@ -4750,6 +4823,7 @@ impl ListInvoiceSchedules {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoiceSchedules",
@@ -4783,11 +4857,13 @@ impl ListInvoiceSchedules {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::ListInvoiceSchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::ListInvoiceSchedulesResponse>, crate::Error> {
@@ -4801,14 +4877,17 @@ impl crate::Paginated for ListInvoiceSchedules {
 
     type Item = crate::invoices::InvoiceSchedule;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceSchedules::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
@@ -4824,6 +4903,7 @@ impl crate::Paginated for ListInvoiceSchedules {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.schedules).unwrap_or_default()
     }
@@ -4831,6 +4911,7 @@ impl crate::Paginated for ListInvoiceSchedules {
 
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::invoices::InvoiceSchedule, crate::Error>> + Send + 'static {
@@ -4890,6 +4971,7 @@ impl ListInvoiceTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoiceTemplates",
@@ -4923,11 +5005,13 @@ impl ListInvoiceTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::ListInvoiceTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::ListInvoiceTemplatesResponse>, crate::Error> {
@@ -4941,14 +5025,17 @@ impl crate::Paginated for ListInvoiceTemplates {
 
     type Item = crate::invoices::InvoiceTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -4964,6 +5051,7 @@ impl crate::Paginated for ListInvoiceTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -4971,6 +5059,7 @@ impl crate::Paginated for ListInvoiceTemplates {
 
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::invoices::InvoiceTemplate, crate::Error>> + Send + 'static {
@@ -5051,6 +5140,7 @@ impl ListInvoices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInvoices",
@@ -5093,11 +5183,13 @@ impl ListInvoices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::ListInvoicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::ListInvoicesResponse>, crate::Error> {
@@ -5111,14 +5203,17 @@ impl crate::Paginated for ListInvoices {
 
     type Item = crate::invoices::Invoice;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoices::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.invoices).map_or(0, Vec::len);
@@ -5134,6 +5229,7 @@ impl crate::Paginated for ListInvoices {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.invoices).unwrap_or_default()
     }
@@ -5141,6 +5237,7 @@ impl crate::Paginated for ListInvoices {
 
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::invoices::Invoice, crate::Error>> + Send + 'static {
@@ -5164,6 +5261,7 @@ pub struct PreviewEstimateTemplate {
 
 impl PreviewEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "previewEstimateTemplate",
@@ -5184,11 +5282,13 @@ impl PreviewEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
@@ -5212,6 +5312,7 @@ pub struct RecordInvoicePayment {
 
 impl RecordInvoicePayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "recordInvoicePayment",
@@ -5236,11 +5337,13 @@ impl RecordInvoicePayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::RecordPaymentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::RecordPaymentResponse>, crate::Error> {
@@ -5264,6 +5367,7 @@ pub struct ScheduleInvoiceSchedule {
 
 impl ScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "scheduleInvoiceSchedule",
@@ -5288,11 +5392,13 @@ impl ScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -5316,6 +5422,7 @@ pub struct SendEstimate {
 
 impl SendEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendEstimate",
@@ -5340,11 +5447,13 @@ impl SendEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
@@ -5368,6 +5477,7 @@ pub struct SendInvoice {
 
 impl SendInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendInvoice",
@@ -5389,11 +5499,13 @@ impl SendInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::SendInvoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::SendInvoiceResponse>, crate::Error> {
@@ -5417,6 +5529,7 @@ pub struct SetInvoiceScheduleAutoPayment {
 
 impl SetInvoiceScheduleAutoPayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setInvoiceScheduleAutoPayment",
@@ -5441,11 +5554,13 @@ impl SetInvoiceScheduleAutoPayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -5468,6 +5583,7 @@ pub struct UpdateAndScheduleInvoiceSchedule {
 
 impl UpdateAndScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateAndScheduleInvoiceSchedule",
@@ -5488,11 +5604,13 @@ impl UpdateAndScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -5516,6 +5634,7 @@ pub struct UpdateEstimate {
 
 impl UpdateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimate",
@@ -5540,11 +5659,13 @@ impl UpdateEstimate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
@@ -5567,6 +5688,7 @@ pub struct UpdateEstimateLastVisitedAt {
 
 impl UpdateEstimateLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimateLastVisitedAt",
@@ -5588,11 +5710,13 @@ impl UpdateEstimateLastVisitedAt {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5616,6 +5740,7 @@ pub struct UpdateEstimateTemplate {
 
 impl UpdateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateEstimateTemplate",
@@ -5640,11 +5765,13 @@ impl UpdateEstimateTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
@@ -5668,6 +5795,7 @@ pub struct UpdateInvoice {
 
 impl UpdateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoice",
@@ -5689,11 +5817,13 @@ impl UpdateInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -5716,6 +5846,7 @@ pub struct UpdateInvoiceLastVisitedAt {
 
 impl UpdateInvoiceLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceLastVisitedAt",
@@ -5734,11 +5865,13 @@ impl UpdateInvoiceLastVisitedAt {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5762,6 +5895,7 @@ pub struct UpdateInvoiceLateFees {
 
 impl UpdateInvoiceLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceLateFees",
@@ -5786,11 +5920,13 @@ impl UpdateInvoiceLateFees {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -5814,6 +5950,7 @@ pub struct UpdateInvoiceSchedule {
 
 impl UpdateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceSchedule",
@@ -5838,11 +5975,13 @@ impl UpdateInvoiceSchedule {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
@@ -5866,6 +6005,7 @@ pub struct UpdateInvoiceTemplate {
 
 impl UpdateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplate",
@@ -5890,11 +6030,13 @@ impl UpdateInvoiceTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -5918,6 +6060,7 @@ pub struct UpdateInvoiceTemplateLateFees {
 
 impl UpdateInvoiceTemplateLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplateLateFees",
@@ -5942,11 +6085,13 @@ impl UpdateInvoiceTemplateLateFees {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -5970,6 +6115,7 @@ pub struct UpdateInvoiceTemplatePaymentMethods {
 
 impl UpdateInvoiceTemplatePaymentMethods {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInvoiceTemplatePaymentMethods",
@@ -5994,11 +6140,13 @@ impl UpdateInvoiceTemplatePaymentMethods {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
@@ -6022,6 +6170,7 @@ pub struct VoidInvoice {
 
 impl VoidInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "voidInvoice",
@@ -6043,11 +6192,13 @@ impl VoidInvoice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
@@ -6069,6 +6220,7 @@ pub enum ListInvoicesSortField {
 
 impl ListInvoicesSortField {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IssueDate => "issueDate",
@@ -6078,6 +6230,7 @@ impl ListInvoicesSortField {
 }
 
 impl From<&str> for ListInvoicesSortField {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "issueDate" => Self::IssueDate,

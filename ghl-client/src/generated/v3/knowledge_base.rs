@@ -553,6 +553,7 @@ pub struct CreateKnowledgeBase {
 
 impl CreateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createKnowledgeBase",
@@ -571,11 +572,13 @@ impl CreateKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::knowledge_base::KnowledgeBaseResponse>, crate::Error> {
@@ -598,6 +601,7 @@ pub struct CreateKnowledgeBaseFaq {
 
 impl CreateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createKnowledgeBaseFaq",
@@ -616,6 +620,7 @@ impl CreateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::knowledge_base::CreateKnowledgeBaseFaqResponse, crate::Error> {
@@ -623,6 +628,7 @@ impl CreateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::knowledge_base::CreateKnowledgeBaseFaqResponse>, crate::Error> {
@@ -645,6 +651,7 @@ pub struct DeleteKnowledgeBase {
 
 impl DeleteKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBase",
@@ -665,11 +672,13 @@ impl DeleteKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -692,6 +701,7 @@ pub struct DeleteKnowledgeBaseFaq {
 
 impl DeleteKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBaseFaq",
@@ -709,11 +719,13 @@ impl DeleteKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -736,6 +748,7 @@ pub struct DeleteKnowledgeBaseTrainedUrls {
 
 impl DeleteKnowledgeBaseTrainedUrls {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteKnowledgeBaseTrainedUrls",
@@ -754,11 +767,13 @@ impl DeleteKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -781,6 +796,7 @@ pub struct DiscoverKnowledgeBaseWebsite {
 
 impl DiscoverKnowledgeBaseWebsite {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "discoverKnowledgeBaseWebsite",
@@ -799,11 +815,13 @@ impl DiscoverKnowledgeBaseWebsite {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::knowledge_base::DiscoverWebsiteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::knowledge_base::DiscoverWebsiteResponse>, crate::Error> {
@@ -826,6 +844,7 @@ pub struct GetKnowledgeBase {
 
 impl GetKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getKnowledgeBase",
@@ -846,11 +865,13 @@ impl GetKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::knowledge_base::KnowledgeBaseResponse>, crate::Error> {
@@ -883,6 +904,7 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getKnowledgeBaseCrawlStatus",
@@ -905,11 +927,13 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::knowledge_base::CrawlStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::knowledge_base::CrawlStatusResponse>, crate::Error> {
@@ -955,6 +979,7 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBaseFaqs",
@@ -982,6 +1007,7 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::knowledge_base::ListKnowledgeBaseFaqsResponse, crate::Error> {
@@ -989,6 +1015,7 @@ impl ListKnowledgeBaseFaqs {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::knowledge_base::ListKnowledgeBaseFaqsResponse>, crate::Error> {
@@ -1002,14 +1029,17 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 
     type Item = crate::knowledge_base::KnowledgeBaseFaq;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseFaqs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1027,6 +1057,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.faqs).unwrap_or_default()
     }
@@ -1034,6 +1065,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::knowledge_base::KnowledgeBaseFaq, crate::Error>> + Send + 'static {
@@ -1085,6 +1117,7 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBaseTrainedUrls",
@@ -1115,11 +1148,13 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::knowledge_base::ListTrainedUrlsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::knowledge_base::ListTrainedUrlsResponse>, crate::Error> {
@@ -1133,14 +1168,17 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 
     type Item = crate::knowledge_base::TrainedUrl;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseTrainedUrls::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.urls).map_or(0, Vec::len);
@@ -1156,6 +1194,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.urls).unwrap_or_default()
     }
@@ -1163,6 +1202,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::knowledge_base::TrainedUrl, crate::Error>> + Send + 'static {
@@ -1213,6 +1253,7 @@ impl ListKnowledgeBases {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listKnowledgeBases",
@@ -1242,6 +1283,7 @@ impl ListKnowledgeBases {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::knowledge_base::ListKnowledgeBasesResponse, crate::Error> {
@@ -1249,6 +1291,7 @@ impl ListKnowledgeBases {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::knowledge_base::ListKnowledgeBasesResponse>, crate::Error> {
@@ -1262,14 +1305,17 @@ impl crate::Paginated for ListKnowledgeBases {
 
     type Item = crate::knowledge_base::KnowledgeBaseSummary;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBases::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1296,6 +1342,7 @@ impl crate::Paginated for ListKnowledgeBases {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).map(|v| v.knowledge_bases).unwrap_or_default()
     }
@@ -1303,6 +1350,7 @@ impl crate::Paginated for ListKnowledgeBases {
 
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::knowledge_base::KnowledgeBaseSummary, crate::Error>> + Send + 'static {
@@ -1324,6 +1372,7 @@ pub struct TrainKnowledgeBaseUrls {
 
 impl TrainKnowledgeBaseUrls {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "trainKnowledgeBaseUrls",
@@ -1342,11 +1391,13 @@ impl TrainKnowledgeBaseUrls {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1370,6 +1421,7 @@ pub struct UpdateKnowledgeBase {
 
 impl UpdateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateKnowledgeBase",
@@ -1394,11 +1446,13 @@ impl UpdateKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1422,6 +1476,7 @@ pub struct UpdateKnowledgeBaseFaq {
 
 impl UpdateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateKnowledgeBaseFaq",
@@ -1443,11 +1498,13 @@ impl UpdateKnowledgeBaseFaq {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {

@@ -239,6 +239,7 @@ pub struct CreateLink {
 
 impl CreateLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLink",
@@ -257,11 +258,13 @@ impl CreateLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::links::LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::links::LinkResponse>, crate::Error> {
@@ -284,6 +287,7 @@ pub struct DeleteLink {
 
 impl DeleteLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLink",
@@ -301,11 +305,13 @@ impl DeleteLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteLinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteLinkResponse>, crate::Error> {
@@ -337,6 +343,7 @@ impl GetLink {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLink",
@@ -357,11 +364,13 @@ impl GetLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::links::LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::links::LinkResponse>, crate::Error> {
@@ -392,6 +401,7 @@ impl ListLinks {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLinks",
@@ -409,11 +419,13 @@ impl ListLinks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::links::ListLinksResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::links::ListLinksResponse>, crate::Error> {
@@ -465,6 +477,7 @@ impl SearchLinks {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLinks",
@@ -491,11 +504,13 @@ impl SearchLinks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::links::ListLinksResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::links::ListLinksResponse>, crate::Error> {
@@ -509,14 +524,17 @@ impl crate::Paginated for SearchLinks {
 
     type Item = crate::links::Link;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLinks::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.links).map_or(0, Vec::len);
@@ -532,6 +550,7 @@ impl crate::Paginated for SearchLinks {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.links).unwrap_or_default()
     }
@@ -539,6 +558,7 @@ impl crate::Paginated for SearchLinks {
 
 impl SearchLinks {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::links::Link, crate::Error>> + Send + 'static {
@@ -561,6 +581,7 @@ pub struct UpdateLink {
 
 impl UpdateLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLink",
@@ -582,11 +603,13 @@ impl UpdateLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::links::LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::links::LinkResponse>, crate::Error> {
@@ -596,7 +619,9 @@ impl UpdateLink {
 }
 
 /// The body of a link deletion; v3 adds the correctly spelled flag.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteLinkResponse {
     /// HighLevel's spelling. True when the record was deleted.

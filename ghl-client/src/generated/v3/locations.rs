@@ -1141,6 +1141,7 @@ impl CreateCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomValue",
@@ -1170,11 +1171,13 @@ impl CreateCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::CustomValueResponse>, crate::Error> {
@@ -1197,6 +1200,7 @@ pub struct CreateLocation {
 
 impl CreateLocation {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLocation",
@@ -1215,11 +1219,13 @@ impl CreateLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::Location>, crate::Error> {
@@ -1251,6 +1257,7 @@ impl CreateLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLocationCustomField",
@@ -1280,11 +1287,13 @@ impl CreateLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationCustomFieldResponse>, crate::Error> {
@@ -1316,6 +1325,7 @@ impl CreateLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createLocationTag",
@@ -1342,11 +1352,13 @@ impl CreateLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationTagResponse>, crate::Error> {
@@ -1378,6 +1390,7 @@ impl CreateRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createRecurringTask",
@@ -1407,11 +1420,13 @@ impl CreateRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::RecurringTaskResponse>, crate::Error> {
@@ -1443,6 +1458,7 @@ impl DeleteCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomValue",
@@ -1469,11 +1485,13 @@ impl DeleteCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1505,6 +1523,7 @@ impl DeleteLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocation",
@@ -1528,11 +1547,13 @@ impl DeleteLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::DeleteLocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::DeleteLocationResponse>, crate::Error> {
@@ -1564,6 +1585,7 @@ impl DeleteLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocationCustomField",
@@ -1590,11 +1612,13 @@ impl DeleteLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1626,6 +1650,7 @@ impl DeleteLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocationTag",
@@ -1652,11 +1677,13 @@ impl DeleteLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
@@ -1688,6 +1715,7 @@ impl DeleteLocationTemplate {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteLocationTemplate",
@@ -1714,11 +1742,13 @@ impl DeleteLocationTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -1750,6 +1780,7 @@ impl DeleteRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteRecurringTask",
@@ -1776,11 +1807,13 @@ impl DeleteRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::DeleteRecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::DeleteRecurringTaskResponse>, crate::Error> {
@@ -1812,6 +1845,7 @@ impl GetConversationChannel {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getConversationChannel",
@@ -1838,11 +1872,13 @@ impl GetConversationChannel {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ConversationChannelResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ConversationChannelResponse>, crate::Error> {
@@ -1874,6 +1910,7 @@ impl GetCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomValue",
@@ -1900,11 +1937,13 @@ impl GetCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::CustomValueResponse>, crate::Error> {
@@ -1935,6 +1974,7 @@ impl GetLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocation",
@@ -1954,11 +1994,13 @@ impl GetLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationResponse>, crate::Error> {
@@ -1990,6 +2032,7 @@ impl GetLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationCustomField",
@@ -2016,11 +2059,13 @@ impl GetLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationCustomFieldResponse>, crate::Error> {
@@ -2051,6 +2096,7 @@ impl GetLocationPermissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationPermissions",
@@ -2076,11 +2122,13 @@ impl GetLocationPermissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationPermissions, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationPermissions>, crate::Error> {
@@ -2112,6 +2160,7 @@ impl GetLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationTag",
@@ -2138,11 +2187,13 @@ impl GetLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationTagResponse>, crate::Error> {
@@ -2174,6 +2225,7 @@ impl GetRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getRecurringTask",
@@ -2200,11 +2252,13 @@ impl GetRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::RecurringTaskResponse>, crate::Error> {
@@ -2235,6 +2289,7 @@ impl ListCustomValues {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCustomValues",
@@ -2260,11 +2315,13 @@ impl ListCustomValues {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::CustomValueList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::CustomValueList>, crate::Error> {
@@ -2302,6 +2359,7 @@ impl ListLocationCustomFields {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationCustomFields",
@@ -2330,11 +2388,13 @@ impl ListLocationCustomFields {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationCustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationCustomFieldList>, crate::Error> {
@@ -2365,6 +2425,7 @@ impl ListLocationTags {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationTags",
@@ -2387,11 +2448,13 @@ impl ListLocationTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationTagList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationTagList>, crate::Error> {
@@ -2451,6 +2514,7 @@ impl ListLocationTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLocationTemplates",
@@ -2486,11 +2550,13 @@ impl ListLocationTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationTemplateList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationTemplateList>, crate::Error> {
@@ -2504,14 +2570,17 @@ impl crate::Paginated for ListLocationTemplates {
 
     type Item = crate::locations::LocationTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLocationTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.templates).map_or(0, Vec::len);
@@ -2527,6 +2596,7 @@ impl crate::Paginated for ListLocationTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.templates).unwrap_or_default()
     }
@@ -2534,6 +2604,7 @@ impl crate::Paginated for ListLocationTemplates {
 
 impl ListLocationTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::locations::LocationTemplate, crate::Error>> + Send + 'static {
@@ -2563,6 +2634,7 @@ impl ListTimezones {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listTimezones",
@@ -2585,11 +2657,13 @@ impl ListTimezones {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2621,6 +2695,7 @@ impl SearchLocationTasks {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLocationTasks",
@@ -2650,11 +2725,13 @@ impl SearchLocationTasks {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationTaskList>, crate::Error> {
@@ -2668,14 +2745,17 @@ impl crate::Paginated for SearchLocationTasks {
 
     type Item = serde_json::Value;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocationTasks::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.tasks).map_or(0, Vec::len);
@@ -2691,6 +2771,7 @@ impl crate::Paginated for SearchLocationTasks {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.tasks).unwrap_or_default()
     }
@@ -2698,6 +2779,7 @@ impl crate::Paginated for SearchLocationTasks {
 
 impl SearchLocationTasks {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<serde_json::Value, crate::Error>> + Send + 'static {
@@ -2753,6 +2835,7 @@ impl SearchLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchLocations",
@@ -2782,11 +2865,13 @@ impl SearchLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationSearchResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationSearchResponse>, crate::Error> {
@@ -2800,14 +2885,17 @@ impl crate::Paginated for SearchLocations {
 
     type Item = crate::locations::Location;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
@@ -2823,6 +2911,7 @@ impl crate::Paginated for SearchLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.locations).unwrap_or_default()
     }
@@ -2830,6 +2919,7 @@ impl crate::Paginated for SearchLocations {
 
 impl SearchLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::locations::Location, crate::Error>> + Send + 'static {
@@ -2861,6 +2951,7 @@ impl UpdateCustomValue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomValue",
@@ -2891,11 +2982,13 @@ impl UpdateCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::CustomValueResponse>, crate::Error> {
@@ -2927,6 +3020,7 @@ impl UpdateLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocation",
@@ -2953,11 +3047,13 @@ impl UpdateLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::Location>, crate::Error> {
@@ -2990,6 +3086,7 @@ impl UpdateLocationCustomField {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocationCustomField",
@@ -3020,11 +3117,13 @@ impl UpdateLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationCustomFieldResponse>, crate::Error> {
@@ -3056,6 +3155,7 @@ impl UpdateLocationPermissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocationPermissions",
@@ -3085,11 +3185,13 @@ impl UpdateLocationPermissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationPermissions, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationPermissions>, crate::Error> {
@@ -3122,6 +3224,7 @@ impl UpdateLocationTag {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocationTag",
@@ -3152,11 +3255,13 @@ impl UpdateLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::LocationTagResponse>, crate::Error> {
@@ -3189,6 +3294,7 @@ impl UpdateRecurringTask {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRecurringTask",
@@ -3219,11 +3325,13 @@ impl UpdateRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::RecurringTaskResponse>, crate::Error> {
@@ -3255,6 +3363,7 @@ impl UploadLocationCustomFieldFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadLocationCustomFieldFiles",
@@ -3284,6 +3393,7 @@ impl UploadLocationCustomFieldFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::locations::UploadCustomFieldFilesResponse, crate::Error> {
@@ -3291,6 +3401,7 @@ impl UploadLocationCustomFieldFiles {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::locations::UploadCustomFieldFilesResponse>, crate::Error> {
@@ -3300,7 +3411,9 @@ impl UploadLocationCustomFieldFiles {
 }
 
 /// The `ConversationChannelEntry` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationChannelEntry {
     /// `conversationProvider`: a [`ConversationProvider`](crate::v3::locations::ConversationProvider).
@@ -3316,7 +3429,9 @@ impl ConversationChannelEntry {
 }
 
 /// The `ConversationChannelResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationChannelResponse {
     /// `conversationChannel`: a [`ConversationChannels`](crate::v3::locations::ConversationChannels).
@@ -3347,6 +3462,7 @@ pub enum ConversationChannelType {
 
 impl ConversationChannelType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sms => "SMS",
@@ -3357,6 +3473,7 @@ impl ConversationChannelType {
 }
 
 impl From<&str> for ConversationChannelType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "SMS" => Self::Sms,
@@ -3369,7 +3486,9 @@ impl From<&str> for ConversationChannelType {
 crate::runtime::enums::string_enum!(ConversationChannelType);
 
 /// The providers configured per channel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationChannels {
     /// `SMS`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
@@ -3388,7 +3507,9 @@ pub struct ConversationChannels {
 }
 
 /// A provider that carries a channel's messages.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationProvider {
     /// `_id`: a string. Example: `twilio_provider`.
@@ -3427,6 +3548,7 @@ pub enum ListLocationCustomFieldsModel {
 
 impl ListLocationCustomFieldsModel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
@@ -3438,6 +3560,7 @@ impl ListLocationCustomFieldsModel {
 }
 
 impl From<&str> for ListLocationCustomFieldsModel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
@@ -3535,6 +3658,7 @@ pub enum LocationPermission {
 
 impl LocationPermission {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V2WayTextMessaging => "2-way-text-messaging",
@@ -3568,6 +3692,7 @@ impl LocationPermission {
 }
 
 impl From<&str> for LocationPermission {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "2-way-text-messaging" => Self::V2WayTextMessaging,
@@ -3603,7 +3728,8 @@ impl From<&str> for LocationPermission {
 crate::runtime::enums::string_enum!(LocationPermission);
 
 /// The features enabled for a sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationPermissions {
     /// `permissions`: a list of [`LocationPermission`](crate::v3::locations::LocationPermission) values.
@@ -3635,6 +3761,7 @@ pub enum SearchLocationsOrder {
 
 impl SearchLocationsOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -3645,6 +3772,7 @@ impl SearchLocationsOrder {
 }
 
 impl From<&str> for SearchLocationsOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,

@@ -363,6 +363,7 @@ pub struct CheckWalletFunds {
 
 impl CheckWalletFunds {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "checkWalletFunds",
@@ -380,11 +381,13 @@ impl CheckWalletFunds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::marketplace::WalletFunds, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::marketplace::WalletFunds>, crate::Error> {
@@ -407,6 +410,7 @@ pub struct CreateWalletCharge {
 
 impl CreateWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createWalletCharge",
@@ -425,11 +429,13 @@ impl CreateWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::marketplace::CreateWalletChargeResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::marketplace::CreateWalletChargeResponse>, crate::Error> {
@@ -452,6 +458,7 @@ pub struct DeleteWalletCharge {
 
 impl DeleteWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteWalletCharge",
@@ -472,11 +479,13 @@ impl DeleteWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::marketplace::MarketplaceSuccess>, crate::Error> {
@@ -508,6 +517,7 @@ impl GetAppRebillingConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAppRebillingConfig",
@@ -534,6 +544,7 @@ impl GetAppRebillingConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::marketplace::GetAppRebillingConfigResponse, crate::Error> {
@@ -541,6 +552,7 @@ impl GetAppRebillingConfig {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::marketplace::GetAppRebillingConfigResponse>, crate::Error> {
@@ -563,6 +575,7 @@ pub struct GetInstallerDetails {
 
 impl GetInstallerDetails {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getInstallerDetails",
@@ -583,6 +596,7 @@ impl GetInstallerDetails {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::marketplace::GetInstallerDetailsResponse, crate::Error> {
@@ -590,6 +604,7 @@ impl GetInstallerDetails {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::marketplace::GetInstallerDetailsResponse>, crate::Error> {
@@ -612,6 +627,7 @@ pub struct GetWalletCharge {
 
 impl GetWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getWalletCharge",
@@ -632,11 +648,13 @@ impl GetWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::marketplace::WalletCharge, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::marketplace::WalletCharge>, crate::Error> {
@@ -707,6 +725,7 @@ impl ListWalletCharges {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWalletCharges",
@@ -742,11 +761,13 @@ impl ListWalletCharges {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::marketplace::ListWalletChargesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::marketplace::ListWalletChargesResponse>, crate::Error> {
@@ -760,14 +781,17 @@ impl crate::Paginated for ListWalletCharges {
 
     type Item = crate::marketplace::WalletCharge;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWalletCharges::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.charges).map_or(0, Vec::len);
@@ -786,6 +810,7 @@ impl crate::Paginated for ListWalletCharges {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.charges).unwrap_or_default()
     }
@@ -793,6 +818,7 @@ impl crate::Paginated for ListWalletCharges {
 
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::marketplace::WalletCharge, crate::Error>> + Send + 'static {
@@ -814,6 +840,7 @@ pub struct MigrateExternalAuthConnection {
 
 impl MigrateExternalAuthConnection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "migrateExternalAuthConnection",
@@ -835,6 +862,7 @@ impl MigrateExternalAuthConnection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::marketplace::MigrateExternalAuthResponse, crate::Error> {
@@ -842,6 +870,7 @@ impl MigrateExternalAuthConnection {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::marketplace::MigrateExternalAuthResponse>, crate::Error> {
@@ -865,6 +894,7 @@ pub struct UninstallApp {
 
 impl UninstallApp {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uninstallApp",
@@ -889,11 +919,13 @@ impl UninstallApp {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::marketplace::MarketplaceSuccess>, crate::Error> {

@@ -371,6 +371,7 @@ pub struct BulkDeleteMediaObjects {
 
 impl BulkDeleteMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDeleteMediaObjects",
@@ -389,11 +390,13 @@ impl BulkDeleteMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<crate::medias::MediaObjectDeleted>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<crate::medias::MediaObjectDeleted>>, crate::Error> {
@@ -416,6 +419,7 @@ pub struct BulkUpdateMediaObjects {
 
 impl BulkUpdateMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateMediaObjects",
@@ -434,11 +438,13 @@ impl BulkUpdateMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<crate::medias::MediaObjectUpdated>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<crate::medias::MediaObjectUpdated>>, crate::Error> {
@@ -461,6 +467,7 @@ pub struct CreateMediaFolder {
 
 impl CreateMediaFolder {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createMediaFolder",
@@ -479,11 +486,13 @@ impl CreateMediaFolder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::medias::MediaFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::medias::MediaFolder>, crate::Error> {
@@ -508,6 +517,7 @@ pub struct DeleteMediaObject {
 
 impl DeleteMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteMediaObject",
@@ -527,11 +537,13 @@ impl DeleteMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -593,6 +605,7 @@ impl ListMediaFiles {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listMediaFiles",
@@ -627,11 +640,13 @@ impl ListMediaFiles {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::medias::ListMediaFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::medias::ListMediaFilesResponse>, crate::Error> {
@@ -645,14 +660,17 @@ impl crate::Paginated for ListMediaFiles {
 
     type Item = crate::medias::MediaFile;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListMediaFiles::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.files).map_or(0, Vec::len);
@@ -668,6 +686,7 @@ impl crate::Paginated for ListMediaFiles {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.files).unwrap_or_default()
     }
@@ -675,6 +694,7 @@ impl crate::Paginated for ListMediaFiles {
 
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::medias::MediaFile, crate::Error>> + Send + 'static {
@@ -697,6 +717,7 @@ pub struct UpdateMediaObject {
 
 impl UpdateMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateMediaObject",
@@ -718,11 +739,13 @@ impl UpdateMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::medias::UpdateMediaObjectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::medias::UpdateMediaObjectResponse>, crate::Error> {
@@ -747,6 +770,7 @@ pub struct UploadMediaFile {
 
 impl UploadMediaFile {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadMediaFile",
@@ -765,11 +789,13 @@ impl UploadMediaFile {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::medias::UploadMediaFileResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::medias::UploadMediaFileResponse>, crate::Error> {

@@ -205,6 +205,7 @@ pub struct GetAccessToken {
 
 impl GetAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getAccessToken",
@@ -223,11 +224,13 @@ impl GetAccessToken {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<AccessToken>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -248,6 +251,7 @@ pub struct GetLocationAccessToken {
 
 impl GetLocationAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationAccessToken",
@@ -266,11 +270,13 @@ impl GetLocationAccessToken {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationAccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationAccessToken>, crate::Error> {
@@ -357,6 +363,7 @@ impl ListInstalledLocations {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInstalledLocations",
@@ -400,11 +407,13 @@ impl ListInstalledLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListInstalledLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListInstalledLocationsResponse>, crate::Error> {
@@ -418,14 +427,17 @@ impl crate::Paginated for ListInstalledLocations {
 
     type Item = crate::oauth::InstalledLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInstalledLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -446,6 +458,7 @@ impl crate::Paginated for ListInstalledLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
     }
@@ -453,6 +466,7 @@ impl crate::Paginated for ListInstalledLocations {
 
 impl ListInstalledLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::oauth::InstalledLocation, crate::Error>> + Send + 'static {
@@ -461,7 +475,9 @@ impl ListInstalledLocations {
 }
 
 /// An access token with its refresh token and what it grants, in v3's camelCase.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// The bearer token.
@@ -528,7 +544,9 @@ pub struct AccessToken {
 }
 
 /// The filters and sort order a listing applied.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppliedQuery {
     /// `filterApplied`: a map from names to JSON values. Example: `{"companyId":"tDtDnQdgm2LXpyiqYvZ6","isInstalled":true}`.
@@ -553,7 +571,9 @@ pub struct AppliedQuery {
 }
 
 /// Paging facts of a v3 listing paged with pageSize and pageToken.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CursorPagination {
     /// Entries matching, over all pages.
@@ -586,7 +606,9 @@ pub struct CursorPagination {
 }
 
 /// The token request, with v3's camelCase field names.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
@@ -663,7 +685,9 @@ impl GetAccessTokenRequest {
 }
 
 /// One page of an agency's sub-accounts with the app's install state.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `items`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
@@ -684,7 +708,9 @@ pub struct ListInstalledLocationsResponse {
 }
 
 /// A sub-account access token derived from an agency token, in v3's camelCase.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// The bearer token.

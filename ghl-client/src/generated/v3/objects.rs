@@ -415,6 +415,7 @@ pub struct CreateObjectRecord {
 
 impl CreateObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createObjectRecord",
@@ -436,11 +437,13 @@ impl CreateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectRecordResponse>, crate::Error> {
@@ -463,6 +466,7 @@ pub struct CreateObjectSchema {
 
 impl CreateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createObjectSchema",
@@ -481,11 +485,13 @@ impl CreateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectSchemaResponse>, crate::Error> {
@@ -509,6 +515,7 @@ pub struct DeleteObjectRecord {
 
 impl DeleteObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteObjectRecord",
@@ -530,11 +537,13 @@ impl DeleteObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::objects::DeleteObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::objects::DeleteObjectRecordResponse>, crate::Error> {
@@ -558,6 +567,7 @@ pub struct GetObjectRecord {
 
 impl GetObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getObjectRecord",
@@ -579,11 +589,13 @@ impl GetObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectRecordResponse>, crate::Error> {
@@ -622,6 +634,7 @@ impl GetObjectSchema {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getObjectSchema",
@@ -648,11 +661,13 @@ impl GetObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::objects::GetObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::objects::GetObjectSchemaResponse>, crate::Error> {
@@ -685,6 +700,7 @@ impl ListObjectSchemas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listObjectSchemas",
@@ -705,11 +721,13 @@ impl ListObjectSchemas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::objects::ListObjectSchemasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::objects::ListObjectSchemasResponse>, crate::Error> {
@@ -735,6 +753,7 @@ pub struct SearchObjectRecords {
 
 impl SearchObjectRecords {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchObjectRecords",
@@ -759,11 +778,13 @@ impl SearchObjectRecords {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::objects::SearchObjectRecordsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::objects::SearchObjectRecordsResponse>, crate::Error> {
@@ -777,14 +798,17 @@ impl crate::Paginated for SearchObjectRecords {
 
     type Item = crate::objects::SearchedObjectRecord;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchObjectRecords::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.records).map_or(0, Vec::len);
@@ -800,6 +824,7 @@ impl crate::Paginated for SearchObjectRecords {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.records).unwrap_or_default()
     }
@@ -807,6 +832,7 @@ impl crate::Paginated for SearchObjectRecords {
 
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::objects::SearchedObjectRecord, crate::Error>> + Send + 'static {
@@ -839,6 +865,7 @@ impl UpdateObjectRecord {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateObjectRecord",
@@ -870,11 +897,13 @@ impl UpdateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectRecordResponse>, crate::Error> {
@@ -900,6 +929,7 @@ pub struct UpdateObjectSchema {
 
 impl UpdateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateObjectSchema",
@@ -921,11 +951,13 @@ impl UpdateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectSchemaResponse>, crate::Error> {

@@ -539,6 +539,7 @@ pub struct AddOpportunityFollowers {
 
 impl AddOpportunityFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "addOpportunityFollowers",
@@ -560,6 +561,7 @@ impl AddOpportunityFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::opportunities::AddOpportunityFollowersResponse, crate::Error> {
@@ -567,6 +569,7 @@ impl AddOpportunityFollowers {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::opportunities::AddOpportunityFollowersResponse>, crate::Error> {
@@ -589,6 +592,7 @@ pub struct CreateOpportunity {
 
 impl CreateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createOpportunity",
@@ -607,11 +611,13 @@ impl CreateOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -634,6 +640,7 @@ pub struct DeleteOpportunity {
 
 impl DeleteOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteOpportunity",
@@ -651,11 +658,13 @@ impl DeleteOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
@@ -678,6 +687,7 @@ pub struct GetOpportunity {
 
 impl GetOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getOpportunity",
@@ -695,11 +705,13 @@ impl GetOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -772,6 +784,7 @@ impl ListLostReasons {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listLostReasons",
@@ -810,11 +823,13 @@ impl ListLostReasons {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::opportunities::ListLostReasonsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::opportunities::ListLostReasonsResponse>, crate::Error> {
@@ -828,14 +843,17 @@ impl crate::Paginated for ListLostReasons {
 
     type Item = crate::opportunities::LostReason;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLostReasons::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.lost_reasons).map_or(0, Vec::len);
@@ -851,6 +869,7 @@ impl crate::Paginated for ListLostReasons {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.lost_reasons).unwrap_or_default()
     }
@@ -858,6 +877,7 @@ impl crate::Paginated for ListLostReasons {
 
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::opportunities::LostReason, crate::Error>> + Send + 'static {
@@ -887,6 +907,7 @@ impl ListPipelines {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listPipelines",
@@ -907,11 +928,13 @@ impl ListPipelines {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListPipelinesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListPipelinesResponse>, crate::Error> {
@@ -942,6 +965,7 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "removeOpportunityFollowers",
@@ -966,6 +990,7 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::opportunities::RemoveOpportunityFollowersResponse, crate::Error> {
@@ -973,6 +998,7 @@ impl RemoveOpportunityFollowers {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::opportunities::RemoveOpportunityFollowersResponse>, crate::Error> {
@@ -1141,6 +1167,7 @@ impl SearchOpportunities {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchOpportunities",
@@ -1218,11 +1245,13 @@ impl SearchOpportunities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchOpportunitiesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchOpportunitiesResponse>, crate::Error> {
@@ -1236,14 +1265,17 @@ impl crate::Paginated for SearchOpportunities {
 
     type Item = Opportunity;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunities::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1279,6 +1311,7 @@ impl crate::Paginated for SearchOpportunities {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.opportunities).unwrap_or_default()
     }
@@ -1286,6 +1319,7 @@ impl crate::Paginated for SearchOpportunities {
 
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
@@ -1307,6 +1341,7 @@ pub struct SearchOpportunitiesAdvanced {
 
 impl SearchOpportunitiesAdvanced {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchOpportunitiesAdvanced",
@@ -1325,11 +1360,13 @@ impl SearchOpportunitiesAdvanced {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchOpportunitiesAdvancedResponse>, crate::Error> {
@@ -1343,14 +1380,17 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
     type Item = Opportunity;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunitiesAdvanced::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.opportunities).map_or(0, Vec::len);
@@ -1366,6 +1406,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.opportunities).unwrap_or_default()
     }
@@ -1373,6 +1414,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
@@ -1395,6 +1437,7 @@ pub struct UpdateOpportunity {
 
 impl UpdateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateOpportunity",
@@ -1416,11 +1459,13 @@ impl UpdateOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
@@ -1444,6 +1489,7 @@ pub struct UpdateOpportunityStatus {
 
 impl UpdateOpportunityStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateOpportunityStatus",
@@ -1465,11 +1511,13 @@ impl UpdateOpportunityStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
@@ -1492,6 +1540,7 @@ pub struct UpsertOpportunity {
 
 impl UpsertOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "upsertOpportunity",
@@ -1510,11 +1559,13 @@ impl UpsertOpportunity {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpsertOpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpsertOpportunityResponse>, crate::Error> {
@@ -1524,7 +1575,9 @@ impl UpsertOpportunity {
 }
 
 /// The v2 create body with v3's forecast fields and `fieldValue` custom field values.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
@@ -1633,7 +1686,9 @@ impl CreateOpportunityRequest {
 }
 
 /// The forecast fields v3 accepts when writing an opportunity.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ForecastInput {
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
@@ -1646,7 +1701,9 @@ pub struct ForecastInput {
 }
 
 /// The `ListPipelinesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
     /// `pipelines`: a list of [`Pipeline`](crate::v3::opportunities::Pipeline) values.
@@ -1655,7 +1712,9 @@ pub struct ListPipelinesResponse {
 }
 
 /// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
@@ -1796,7 +1855,9 @@ pub struct Opportunity {
 }
 
 /// A custom field value to write; name the field by `id` or by `key`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
     /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
@@ -1839,7 +1900,9 @@ impl OpportunityCustomFieldInput {
 }
 
 /// The `OpportunityResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).
@@ -1855,7 +1918,9 @@ impl OpportunityResponse {
 }
 
 /// The outcome of a status change or delete; v3 adds `success`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
@@ -1868,7 +1933,9 @@ pub struct OpportunityUpdateResult {
 }
 
 /// A sales pipeline; v3 adds the stage win-probability switch.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
@@ -1905,7 +1972,9 @@ pub struct Pipeline {
 }
 
 /// The `SearchOpportunitiesAdvancedResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
@@ -1932,7 +2001,9 @@ pub struct SearchOpportunitiesAdvancedResponse {
 }
 
 /// The `SearchOpportunitiesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
@@ -1949,7 +2020,9 @@ pub struct SearchOpportunitiesResponse {
 }
 
 /// Totals of the matching opportunities in one pipeline stage.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StageAggregation {
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
@@ -1982,7 +2055,9 @@ pub struct StageAggregation {
 }
 
 /// The v2 update body with v3's forecast fields and `fieldValue` custom field values.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
@@ -2095,7 +2170,9 @@ impl UpdateOpportunityRequest {
 }
 
 /// The v2 upsert body with v3's forecast fields.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
@@ -2263,7 +2340,9 @@ impl UpsertOpportunityRequest {
 }
 
 /// The `UpsertOpportunityResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).

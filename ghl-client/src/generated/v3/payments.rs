@@ -1056,6 +1056,7 @@ impl ConnectCustomProviderConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "connectCustomProviderConfig",
@@ -1083,11 +1084,13 @@ impl ConnectCustomProviderConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::CustomProvider>, crate::Error> {
@@ -1110,6 +1113,7 @@ pub struct CreateCoupon {
 
 impl CreateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCoupon",
@@ -1128,11 +1132,13 @@ impl CreateCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::Coupon>, crate::Error> {
@@ -1164,6 +1170,7 @@ impl CreateCustomProvider {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createCustomProvider",
@@ -1191,11 +1198,13 @@ impl CreateCustomProvider {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::CustomProvider>, crate::Error> {
@@ -1219,6 +1228,7 @@ pub struct CreateOrderFulfillment {
 
 impl CreateOrderFulfillment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createOrderFulfillment",
@@ -1243,11 +1253,13 @@ impl CreateOrderFulfillment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::CreateFulfillmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::CreateFulfillmentResponse>, crate::Error> {
@@ -1270,6 +1282,7 @@ pub struct CreateWhiteLabelProvider {
 
 impl CreateWhiteLabelProvider {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createWhiteLabelProvider",
@@ -1291,11 +1304,13 @@ impl CreateWhiteLabelProvider {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::WhiteLabelProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::WhiteLabelProvider>, crate::Error> {
@@ -1318,6 +1333,7 @@ pub struct DeleteCoupon {
 
 impl DeleteCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCoupon",
@@ -1336,11 +1352,13 @@ impl DeleteCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::DeleteCouponResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::DeleteCouponResponse>, crate::Error> {
@@ -1371,6 +1389,7 @@ impl DeleteCustomProvider {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteCustomProvider",
@@ -1394,11 +1413,13 @@ impl DeleteCustomProvider {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1430,6 +1451,7 @@ impl DisconnectCustomProviderConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "disconnectCustomProviderConfig",
@@ -1457,11 +1479,13 @@ impl DisconnectCustomProviderConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -1499,6 +1523,7 @@ impl GetCoupon {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCoupon",
@@ -1521,11 +1546,13 @@ impl GetCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::Coupon>, crate::Error> {
@@ -1556,6 +1583,7 @@ impl GetCustomProviderConfig {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getCustomProviderConfig",
@@ -1579,11 +1607,13 @@ impl GetCustomProviderConfig {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::CustomProvider>, crate::Error> {
@@ -1614,6 +1644,7 @@ impl GetOrder {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getOrder",
@@ -1635,11 +1666,13 @@ impl GetOrder {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::Order, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::Order>, crate::Error> {
@@ -1664,6 +1697,7 @@ pub struct GetSubscription {
 
 impl GetSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSubscription",
@@ -1686,11 +1720,13 @@ impl GetSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::Subscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::Subscription>, crate::Error> {
@@ -1722,6 +1758,7 @@ impl GetTransaction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getTransaction",
@@ -1747,11 +1784,13 @@ impl GetTransaction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::Transaction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::Transaction>, crate::Error> {
@@ -1803,6 +1842,7 @@ impl ListCoupons {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listCoupons",
@@ -1831,11 +1871,13 @@ impl ListCoupons {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListCouponsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListCouponsResponse>, crate::Error> {
@@ -1849,14 +1891,17 @@ impl crate::Paginated for ListCoupons {
 
     type Item = CouponListItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCoupons::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -1872,6 +1917,7 @@ impl crate::Paginated for ListCoupons {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -1879,6 +1925,7 @@ impl crate::Paginated for ListCoupons {
 
 impl ListCoupons {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<CouponListItem, crate::Error>> + Send + 'static {
@@ -1902,6 +1949,7 @@ pub struct ListOrderFulfillments {
 
 impl ListOrderFulfillments {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listOrderFulfillments",
@@ -1924,11 +1972,13 @@ impl ListOrderFulfillments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::ListFulfillmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::ListFulfillmentsResponse>, crate::Error> {
@@ -1953,6 +2003,7 @@ pub struct ListOrderNotes {
 
 impl ListOrderNotes {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listOrderNotes",
@@ -1975,11 +2026,13 @@ impl ListOrderNotes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -2086,6 +2139,7 @@ impl ListOrders {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listOrders",
@@ -2137,11 +2191,13 @@ impl ListOrders {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::ListOrdersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::ListOrdersResponse>, crate::Error> {
@@ -2155,14 +2211,17 @@ impl crate::Paginated for ListOrders {
 
     type Item = crate::payments::Order;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListOrders::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2178,6 +2237,7 @@ impl crate::Paginated for ListOrders {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2185,6 +2245,7 @@ impl crate::Paginated for ListOrders {
 
 impl ListOrders {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::payments::Order, crate::Error>> + Send + 'static {
@@ -2284,6 +2345,7 @@ impl ListSubscriptions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSubscriptions",
@@ -2333,11 +2395,13 @@ impl ListSubscriptions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::ListSubscriptionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::ListSubscriptionsResponse>, crate::Error> {
@@ -2351,14 +2415,17 @@ impl crate::Paginated for ListSubscriptions {
 
     type Item = crate::payments::Subscription;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSubscriptions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2374,6 +2441,7 @@ impl crate::Paginated for ListSubscriptions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2381,6 +2449,7 @@ impl crate::Paginated for ListSubscriptions {
 
 impl ListSubscriptions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::payments::Subscription, crate::Error>> + Send + 'static {
@@ -2487,6 +2556,7 @@ impl ListTransactions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listTransactions",
@@ -2539,11 +2609,13 @@ impl ListTransactions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::ListTransactionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::ListTransactionsResponse>, crate::Error> {
@@ -2557,14 +2629,17 @@ impl crate::Paginated for ListTransactions {
 
     type Item = crate::payments::Transaction;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListTransactions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2580,6 +2655,7 @@ impl crate::Paginated for ListTransactions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2587,6 +2663,7 @@ impl crate::Paginated for ListTransactions {
 
 impl ListTransactions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::payments::Transaction, crate::Error>> + Send + 'static {
@@ -2623,6 +2700,7 @@ impl ListWhiteLabelProviders {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listWhiteLabelProviders",
@@ -2648,6 +2726,7 @@ impl ListWhiteLabelProviders {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::payments::ListWhiteLabelProvidersResponse, crate::Error> {
@@ -2655,6 +2734,7 @@ impl ListWhiteLabelProviders {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::ListWhiteLabelProvidersResponse>, crate::Error> {
@@ -2668,14 +2748,17 @@ impl crate::Paginated for ListWhiteLabelProviders {
 
     type Item = crate::payments::WhiteLabelProvider;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWhiteLabelProviders::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.providers).map_or(0, Vec::len);
@@ -2691,6 +2774,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.providers).unwrap_or_default()
     }
@@ -2698,6 +2782,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
 
 impl ListWhiteLabelProviders {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::payments::WhiteLabelProvider, crate::Error>> + Send + 'static {
@@ -2720,6 +2805,7 @@ pub struct RecordOrderPayment {
 
 impl RecordOrderPayment {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "recordOrderPayment",
@@ -2744,11 +2830,13 @@ impl RecordOrderPayment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2771,6 +2859,7 @@ pub struct UpdateCoupon {
 
 impl UpdateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCoupon",
@@ -2789,11 +2878,13 @@ impl UpdateCoupon {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::payments::Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::payments::Coupon>, crate::Error> {
@@ -2816,6 +2907,7 @@ pub struct UpdateCustomProviderCapabilities {
 
 impl UpdateCustomProviderCapabilities {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateCustomProviderCapabilities",
@@ -2837,11 +2929,13 @@ impl UpdateCustomProviderCapabilities {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
@@ -2851,7 +2945,9 @@ impl UpdateCustomProviderCapabilities {
 }
 
 /// A coupon as the v3 list returns it: the coupon and what it is limited to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CouponListItem {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
@@ -2964,7 +3060,9 @@ pub struct CouponListItem {
 }
 
 /// The prices and product variants a coupon is limited to, which v3 adds to the product list.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CouponPriceLimits {
     /// Prices the coupon applies to.
@@ -2989,7 +3087,9 @@ pub struct CouponPriceLimits {
 }
 
 /// The v2 create body; v3 can also limit the coupon to prices and variants.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
@@ -3141,7 +3241,9 @@ impl CreateCouponRequest {
 }
 
 /// The `ListCouponsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`CouponListItem`](crate::v3::payments::CouponListItem) values.
@@ -3158,7 +3260,9 @@ pub struct ListCouponsResponse {
 }
 
 /// The v2 update body; v3 can also limit the coupon to prices and variants.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.

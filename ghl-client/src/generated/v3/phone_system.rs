@@ -255,6 +255,7 @@ impl ListActivePhoneNumbers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listActivePhoneNumbers",
@@ -295,11 +296,13 @@ impl ListActivePhoneNumbers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListActivePhoneNumbersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListActivePhoneNumbersResponse>, crate::Error> {
@@ -313,14 +316,17 @@ impl crate::Paginated for ListActivePhoneNumbers {
 
     type Item = ActivePhoneNumber;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListActivePhoneNumbers::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -342,6 +348,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).map(|v| v.numbers).unwrap_or_default()
     }
@@ -349,6 +356,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
 
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<ActivePhoneNumber, crate::Error>> + Send + 'static {
@@ -428,6 +436,7 @@ impl ListAvailablePhoneNumbers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAvailablePhoneNumbers",
@@ -475,11 +484,13 @@ impl ListAvailablePhoneNumbers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -510,6 +521,7 @@ impl ListNumberPools {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listNumberPools",
@@ -530,11 +542,13 @@ impl ListNumberPools {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -566,6 +580,7 @@ impl PurchasePhoneNumber {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "purchasePhoneNumber",
@@ -595,11 +610,13 @@ impl PurchasePhoneNumber {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<PurchasePhoneNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<PurchasePhoneNumberResponse>, crate::Error> {
@@ -609,7 +626,9 @@ impl PurchasePhoneNumber {
 }
 
 /// A number the location owns, as v3 lists it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumber {
     /// The number in E.164 form.
@@ -698,7 +717,9 @@ pub struct ActivePhoneNumber {
 }
 
 /// One page of the location's numbers and the account state.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberList {
     /// `numbers`: a list of [`ActivePhoneNumber`](crate::v3::phone_system::ActivePhoneNumber) values.
@@ -755,6 +776,7 @@ pub enum ActivePhoneNumberListAccountStatus {
 
 impl ActivePhoneNumberListAccountStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -766,6 +788,7 @@ impl ActivePhoneNumberListAccountStatus {
 }
 
 impl From<&str> for ActivePhoneNumberListAccountStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -779,7 +802,9 @@ impl From<&str> for ActivePhoneNumberListAccountStatus {
 crate::runtime::enums::string_enum!(ActivePhoneNumberListAccountStatus);
 
 /// v3's success envelope around one page of numbers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
@@ -807,7 +832,9 @@ impl ListActivePhoneNumbersResponse {
 }
 
 /// The number to buy, its compliance data and, where needed, the Stripe payment.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
@@ -992,7 +1019,9 @@ impl PurchasePhoneNumberRequest {
 }
 
 /// v3's success envelope around the purchase.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
@@ -1020,7 +1049,9 @@ impl PurchasePhoneNumberResponse {
 }
 
 /// The bought number and the location's phone account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PurchasedPhoneNumber {
     /// The bought number in E.164 form.
@@ -1041,7 +1072,9 @@ pub struct PurchasedPhoneNumber {
 }
 
 /// An RCS sender id of the location.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RcsSenderId {
     /// The sender id.
@@ -1080,6 +1113,7 @@ pub enum ResponseStatus {
 
 impl ResponseStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -1089,6 +1123,7 @@ impl ResponseStatus {
 }
 
 impl From<&str> for ResponseStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "success" => Self::Success,

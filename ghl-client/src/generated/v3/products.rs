@@ -1463,6 +1463,7 @@ pub struct BulkEditProducts {
 
 impl BulkEditProducts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEditProducts",
@@ -1481,11 +1482,13 @@ impl BulkEditProducts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::BulkEditProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::BulkEditProductsResponse>, crate::Error> {
@@ -1508,6 +1511,7 @@ pub struct BulkUpdateProductReviews {
 
 impl BulkUpdateProductReviews {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateProductReviews",
@@ -1526,11 +1530,13 @@ impl BulkUpdateProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -1553,6 +1559,7 @@ pub struct BulkUpdateProducts {
 
 impl BulkUpdateProducts {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkUpdateProducts",
@@ -1571,11 +1578,13 @@ impl BulkUpdateProducts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -1634,6 +1643,7 @@ impl CountProductReviews {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "countProductReviews",
@@ -1665,11 +1675,13 @@ impl CountProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::ReviewCountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::ReviewCountsResponse>, crate::Error> {
@@ -1692,6 +1704,7 @@ pub struct CreateProduct {
 
 impl CreateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createProduct",
@@ -1710,11 +1723,13 @@ impl CreateProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::Product>, crate::Error> {
@@ -1737,6 +1752,7 @@ pub struct CreateProductCollection {
 
 impl CreateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createProductCollection",
@@ -1755,6 +1771,7 @@ impl CreateProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::products::CreateProductCollectionResponse, crate::Error> {
@@ -1762,6 +1779,7 @@ impl CreateProductCollection {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::CreateProductCollectionResponse>, crate::Error> {
@@ -1785,6 +1803,7 @@ pub struct CreateProductPrice {
 
 impl CreateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createProductPrice",
@@ -1806,11 +1825,13 @@ impl CreateProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::Price>, crate::Error> {
@@ -1849,6 +1870,7 @@ impl DeleteProduct {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProduct",
@@ -1875,11 +1897,13 @@ impl DeleteProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -1904,6 +1928,7 @@ pub struct DeleteProductCollection {
 
 impl DeleteProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProductCollection",
@@ -1926,11 +1951,13 @@ impl DeleteProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -1963,6 +1990,7 @@ impl DeleteProductPrice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProductPrice",
@@ -1990,11 +2018,13 @@ impl DeleteProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -2020,6 +2050,7 @@ pub struct DeleteProductReview {
 
 impl DeleteProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteProductReview",
@@ -2040,11 +2071,13 @@ impl DeleteProductReview {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -2083,6 +2116,7 @@ impl GetProduct {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProduct",
@@ -2106,11 +2140,13 @@ impl GetProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::Product>, crate::Error> {
@@ -2134,6 +2170,7 @@ pub struct GetProductCollection {
 
 impl GetProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProductCollection",
@@ -2155,11 +2192,13 @@ impl GetProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::GetProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::GetProductCollectionResponse>, crate::Error> {
@@ -2192,6 +2231,7 @@ impl GetProductPrice {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProductPrice",
@@ -2219,11 +2259,13 @@ impl GetProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::Price>, crate::Error> {
@@ -2262,6 +2304,7 @@ impl GetProductStoreStats {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getProductStoreStats",
@@ -2290,11 +2333,13 @@ impl GetProductStoreStats {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::ProductStoreStats, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::ProductStoreStats>, crate::Error> {
@@ -2339,6 +2384,7 @@ impl ListInventory {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listInventory",
@@ -2364,11 +2410,13 @@ impl ListInventory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::ListInventoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::ListInventoryResponse>, crate::Error> {
@@ -2382,14 +2430,17 @@ impl crate::Paginated for ListInventory {
 
     type Item = crate::products::InventoryItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInventory::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.inventory).map_or(0, Vec::len);
@@ -2408,6 +2459,7 @@ impl crate::Paginated for ListInventory {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.inventory).unwrap_or_default()
     }
@@ -2415,6 +2467,7 @@ impl crate::Paginated for ListInventory {
 
 impl ListInventory {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::products::InventoryItem, crate::Error>> + Send + 'static {
@@ -2465,6 +2518,7 @@ impl ListProductCollections {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProductCollections",
@@ -2493,6 +2547,7 @@ impl ListProductCollections {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::products::ListProductCollectionsResponse, crate::Error> {
@@ -2500,6 +2555,7 @@ impl ListProductCollections {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::ListProductCollectionsResponse>, crate::Error> {
@@ -2513,14 +2569,17 @@ impl crate::Paginated for ListProductCollections {
 
     type Item = crate::products::ProductCollection;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductCollections::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2536,6 +2595,7 @@ impl crate::Paginated for ListProductCollections {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2543,6 +2603,7 @@ impl crate::Paginated for ListProductCollections {
 
 impl ListProductCollections {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::products::ProductCollection, crate::Error>> + Send + 'static {
@@ -2594,6 +2655,7 @@ impl ListProductPrices {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProductPrices",
@@ -2626,11 +2688,13 @@ impl ListProductPrices {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::ListPricesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::ListPricesResponse>, crate::Error> {
@@ -2644,14 +2708,17 @@ impl crate::Paginated for ListProductPrices {
 
     type Item = crate::products::Price;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductPrices::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.prices).map_or(0, Vec::len);
@@ -2667,6 +2734,7 @@ impl crate::Paginated for ListProductPrices {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.prices).unwrap_or_default()
     }
@@ -2674,6 +2742,7 @@ impl crate::Paginated for ListProductPrices {
 
 impl ListProductPrices {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::products::Price, crate::Error>> + Send + 'static {
@@ -2759,6 +2828,7 @@ impl ListProductReviews {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProductReviews",
@@ -2802,11 +2872,13 @@ impl ListProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::ListProductReviewsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::ListProductReviewsResponse>, crate::Error> {
@@ -2820,14 +2892,17 @@ impl crate::Paginated for ListProductReviews {
 
     type Item = serde_json::Value;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductReviews::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -2843,6 +2918,7 @@ impl crate::Paginated for ListProductReviews {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -2850,6 +2926,7 @@ impl crate::Paginated for ListProductReviews {
 
 impl ListProductReviews {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<serde_json::Value, crate::Error>> + Send + 'static {
@@ -2956,6 +3033,7 @@ impl ListProducts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listProducts",
@@ -3009,11 +3087,13 @@ impl ListProducts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::ListProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::ListProductsResponse>, crate::Error> {
@@ -3027,14 +3107,17 @@ impl crate::Paginated for ListProducts {
 
     type Item = crate::products::Product;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProducts::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.products).map_or(0, Vec::len);
@@ -3050,6 +3133,7 @@ impl crate::Paginated for ListProducts {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.products).unwrap_or_default()
     }
@@ -3057,6 +3141,7 @@ impl crate::Paginated for ListProducts {
 
 impl ListProducts {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::products::Product, crate::Error>> + Send + 'static {
@@ -3078,6 +3163,7 @@ pub struct UpdateInventory {
 
 impl UpdateInventory {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateInventory",
@@ -3096,11 +3182,13 @@ impl UpdateInventory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -3124,6 +3212,7 @@ pub struct UpdateProduct {
 
 impl UpdateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProduct",
@@ -3145,11 +3234,13 @@ impl UpdateProduct {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::Product>, crate::Error> {
@@ -3173,6 +3264,7 @@ pub struct UpdateProductCollection {
 
 impl UpdateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductCollection",
@@ -3197,11 +3289,13 @@ impl UpdateProductCollection {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -3225,6 +3319,7 @@ pub struct UpdateProductDisplayPriority {
 
 impl UpdateProductDisplayPriority {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductDisplayPriority",
@@ -3249,11 +3344,13 @@ impl UpdateProductDisplayPriority {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -3278,6 +3375,7 @@ pub struct UpdateProductPrice {
 
 impl UpdateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductPrice",
@@ -3303,11 +3401,13 @@ impl UpdateProductPrice {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::Price>, crate::Error> {
@@ -3331,6 +3431,7 @@ pub struct UpdateProductReview {
 
 impl UpdateProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductReview",
@@ -3352,11 +3453,13 @@ impl UpdateProductReview {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -3380,6 +3483,7 @@ pub struct UpdateProductStoreStatus {
 
 impl UpdateProductStoreStatus {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateProductStoreStatus",
@@ -3401,11 +3505,13 @@ impl UpdateProductStoreStatus {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
@@ -3430,6 +3536,7 @@ pub enum ListProductReviewsSortField {
 
 impl ListProductReviewsSortField {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreatedAt => "createdAt",
@@ -3440,6 +3547,7 @@ impl ListProductReviewsSortField {
 }
 
 impl From<&str> for ListProductReviewsSortField {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "createdAt" => Self::CreatedAt,
@@ -3470,6 +3578,7 @@ pub enum ListProductsExpandItem {
 
 impl ListProductsExpandItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tax => "tax",
@@ -3481,6 +3590,7 @@ impl ListProductsExpandItem {
 }
 
 impl From<&str> for ListProductsExpandItem {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "tax" => Self::Tax,

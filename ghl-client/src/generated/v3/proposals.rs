@@ -320,6 +320,7 @@ impl ListDocumentTemplates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listDocumentTemplates",
@@ -364,6 +365,7 @@ impl ListDocumentTemplates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::proposals::ListDocumentTemplatesResponse, crate::Error> {
@@ -371,6 +373,7 @@ impl ListDocumentTemplates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::proposals::ListDocumentTemplatesResponse>, crate::Error> {
@@ -384,14 +387,17 @@ impl crate::Paginated for ListDocumentTemplates {
 
     type Item = crate::proposals::DocumentTemplate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocumentTemplates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -407,6 +413,7 @@ impl crate::Paginated for ListDocumentTemplates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -414,6 +421,7 @@ impl crate::Paginated for ListDocumentTemplates {
 
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::proposals::DocumentTemplate, crate::Error>> + Send + 'static {
@@ -495,6 +503,7 @@ impl ListDocuments {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listDocuments",
@@ -536,11 +545,13 @@ impl ListDocuments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::proposals::ListDocumentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::proposals::ListDocumentsResponse>, crate::Error> {
@@ -554,14 +565,17 @@ impl crate::Paginated for ListDocuments {
 
     type Item = crate::proposals::Document;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocuments::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.documents).map_or(0, Vec::len);
@@ -577,6 +591,7 @@ impl crate::Paginated for ListDocuments {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.documents).unwrap_or_default()
     }
@@ -584,6 +599,7 @@ impl crate::Paginated for ListDocuments {
 
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::proposals::Document, crate::Error>> + Send + 'static {
@@ -605,6 +621,7 @@ pub struct SendDocument {
 
 impl SendDocument {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendDocument",
@@ -623,11 +640,13 @@ impl SendDocument {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::proposals::SendDocumentResponse>, crate::Error> {
@@ -650,6 +669,7 @@ pub struct SendDocumentTemplate {
 
 impl SendDocumentTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "sendDocumentTemplate",
@@ -668,11 +688,13 @@ impl SendDocumentTemplate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::proposals::SendDocumentResponse>, crate::Error> {

@@ -939,6 +939,7 @@ impl AllowAttachRebilling {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "allowAttachRebilling",
@@ -968,11 +969,13 @@ impl AllowAttachRebilling {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<AllowAttachRebillingResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<AllowAttachRebillingResponse>, crate::Error> {
@@ -996,6 +999,7 @@ pub struct BulkDisableSaas {
 
 impl BulkDisableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDisableSaas",
@@ -1020,11 +1024,13 @@ impl BulkDisableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
@@ -1050,6 +1056,7 @@ pub struct BulkDisableSaasLegacy {
 
 impl BulkDisableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDisableSaasLegacy",
@@ -1074,11 +1081,13 @@ impl BulkDisableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
@@ -1102,6 +1111,7 @@ pub struct BulkEnableSaas {
 
 impl BulkEnableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEnableSaas",
@@ -1126,11 +1136,13 @@ impl BulkEnableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error> {
@@ -1156,6 +1168,7 @@ pub struct BulkEnableSaasLegacy {
 
 impl BulkEnableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkEnableSaasLegacy",
@@ -1180,11 +1193,13 @@ impl BulkEnableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error> {
@@ -1216,6 +1231,7 @@ impl EnableSaas {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enableSaas",
@@ -1239,11 +1255,13 @@ impl EnableSaas {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
@@ -1277,6 +1295,7 @@ impl EnableSaasLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "enableSaasLegacy",
@@ -1306,11 +1325,13 @@ impl EnableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
@@ -1342,6 +1363,7 @@ impl GetLocationWalletBalance {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationWalletBalance",
@@ -1368,11 +1390,13 @@ impl GetLocationWalletBalance {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
@@ -1409,6 +1433,7 @@ impl GetLocationsByStripeIds {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationsByStripeIds",
@@ -1430,11 +1455,13 @@ impl GetLocationsByStripeIds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1471,6 +1498,7 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLocationsByStripeIdsLegacy",
@@ -1492,11 +1520,13 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1518,6 +1548,7 @@ pub struct GetSaasPlan {
 
 impl GetSaasPlan {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasPlan",
@@ -1536,11 +1567,13 @@ impl GetSaasPlan {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error> {
@@ -1566,6 +1599,7 @@ pub struct GetSaasPlanLegacy {
 
 impl GetSaasPlanLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasPlanLegacy",
@@ -1587,11 +1621,13 @@ impl GetSaasPlanLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error> {
@@ -1623,6 +1659,7 @@ impl GetSaasSubscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasSubscription",
@@ -1649,11 +1686,13 @@ impl GetSaasSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error> {
@@ -1687,6 +1726,7 @@ impl GetSaasSubscriptionLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSaasSubscriptionLegacy",
@@ -1713,11 +1753,13 @@ impl GetSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error> {
@@ -1740,6 +1782,7 @@ pub struct ListAgencyPlans {
 
 impl ListAgencyPlans {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgencyPlans",
@@ -1760,11 +1803,13 @@ impl ListAgencyPlans {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<crate::saas::SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error> {
@@ -1789,6 +1834,7 @@ pub struct ListAgencyPlansLegacy {
 
 impl ListAgencyPlansLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAgencyPlansLegacy",
@@ -1809,11 +1855,13 @@ impl ListAgencyPlansLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<Vec<crate::saas::SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error> {
@@ -1837,6 +1885,7 @@ pub struct ListSaasLocations {
 
 impl ListSaasLocations {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSaasLocations",
@@ -1858,11 +1907,13 @@ impl ListSaasLocations {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::ListSaasLocationsResponse>, crate::Error> {
@@ -1876,14 +1927,17 @@ impl crate::Paginated for ListSaasLocations {
 
     type Item = crate::saas::SaasLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocations::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
@@ -1902,6 +1956,7 @@ impl crate::Paginated for ListSaasLocations {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.locations).unwrap_or_default()
     }
@@ -1909,6 +1964,7 @@ impl crate::Paginated for ListSaasLocations {
 
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::saas::SaasLocation, crate::Error>> + Send + 'static {
@@ -1939,6 +1995,7 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSaasLocationsLegacy",
@@ -1962,11 +2019,13 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::ListSaasLocationsResponse>, crate::Error> {
@@ -1980,14 +2039,17 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 
     type Item = crate::saas::SaasLocation;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocationsLegacy::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
@@ -2006,6 +2068,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.locations).unwrap_or_default()
     }
@@ -2013,6 +2076,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::saas::SaasLocation, crate::Error>> + Send + 'static {
@@ -2043,6 +2107,7 @@ impl PauseSaasLocation {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseSaasLocation",
@@ -2069,11 +2134,13 @@ impl PauseSaasLocation {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2105,6 +2172,7 @@ impl PauseSaasLocationLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "pauseSaasLocationLegacy",
@@ -2134,11 +2202,13 @@ impl PauseSaasLocationLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2169,6 +2239,7 @@ impl UpdateLocationWalletBalance {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateLocationWalletBalance",
@@ -2199,11 +2270,13 @@ impl UpdateLocationWalletBalance {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
@@ -2227,6 +2300,7 @@ pub struct UpdateRebilling {
 
 impl UpdateRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRebilling",
@@ -2251,11 +2325,13 @@ impl UpdateRebilling {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error> {
@@ -2281,6 +2357,7 @@ pub struct UpdateRebillingLegacy {
 
 impl UpdateRebillingLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateRebillingLegacy",
@@ -2305,11 +2382,13 @@ impl UpdateRebillingLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::saas::SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error> {
@@ -2341,6 +2420,7 @@ impl UpdateSaasSubscription {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasSubscription",
@@ -2370,11 +2450,13 @@ impl UpdateSaasSubscription {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2406,6 +2488,7 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSaasSubscriptionLegacy",
@@ -2435,11 +2518,13 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2447,7 +2532,9 @@ impl UpdateSaasSubscriptionLegacy {
 }
 
 /// The `AllowAttachRebillingRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AllowAttachRebillingRequest {
     /// The agency that owns the sub-account.
@@ -2474,7 +2561,9 @@ impl AllowAttachRebillingRequest {
 }
 
 /// The `AllowAttachRebillingResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AllowAttachRebillingResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2494,7 +2583,8 @@ pub struct AllowAttachRebillingResponse {
 pub type AttachedRebillingConfig = std::collections::BTreeMap<String, AttachedRebillingProduct>;
 
 /// How the usage of one product is rebilled to a sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachedRebillingProduct {
     /// Rebill the product's usage.
@@ -2537,7 +2627,9 @@ impl AttachedRebillingProduct {
 }
 
 /// The `ComplimentaryCreditsRequest` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ComplimentaryCreditsRequest {
     /// The credit amount to add.
@@ -2566,7 +2658,9 @@ impl ComplimentaryCreditsRequest {
 }
 
 /// The `LocationWalletBalance` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationWalletBalance {
     /// `walletId`: a string. Example: `xyz789`.

@@ -228,6 +228,7 @@ pub struct CreateSnapshotShareLink {
 
 impl CreateSnapshotShareLink {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSnapshotShareLink",
@@ -247,11 +248,13 @@ impl CreateSnapshotShareLink {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::snapshots::SnapshotShareLink, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::snapshots::SnapshotShareLink>, crate::Error> {
@@ -284,6 +287,7 @@ impl GetLatestSnapshotPush {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getLatestSnapshotPush",
@@ -311,6 +315,7 @@ impl GetLatestSnapshotPush {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::snapshots::GetLatestSnapshotPushResponse, crate::Error> {
@@ -318,6 +323,7 @@ impl GetLatestSnapshotPush {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::snapshots::GetLatestSnapshotPushResponse>, crate::Error> {
@@ -351,6 +357,7 @@ impl ListSnapshotPushes {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSnapshotPushes",
@@ -378,11 +385,13 @@ impl ListSnapshotPushes {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::snapshots::ListSnapshotPushesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::snapshots::ListSnapshotPushesResponse>, crate::Error> {
@@ -396,14 +405,17 @@ impl crate::Paginated for ListSnapshotPushes {
 
     type Item = crate::snapshots::SnapshotPush;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSnapshotPushes::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -425,6 +437,7 @@ impl crate::Paginated for ListSnapshotPushes {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -432,6 +445,7 @@ impl crate::Paginated for ListSnapshotPushes {
 
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::snapshots::SnapshotPush, crate::Error>> + Send + 'static {
@@ -453,6 +467,7 @@ pub struct ListSnapshots {
 
 impl ListSnapshots {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSnapshots",
@@ -468,11 +483,13 @@ impl ListSnapshots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::snapshots::ListSnapshotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::snapshots::ListSnapshotsResponse>, crate::Error> {

@@ -2377,6 +2377,7 @@ impl AttachSocialOauthAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "attachSocialOauthAccount",
@@ -2408,6 +2409,7 @@ impl AttachSocialOauthAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::social_planner::ConnectedSocialAccountResponse, crate::Error> {
@@ -2415,6 +2417,7 @@ impl AttachSocialOauthAccount {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::ConnectedSocialAccountResponse>, crate::Error> {
@@ -2446,6 +2449,7 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "bulkDeleteSocialPosts",
@@ -2475,6 +2479,7 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::social_planner::BulkDeleteSocialPostsResponse, crate::Error> {
@@ -2482,6 +2487,7 @@ impl BulkDeleteSocialPosts {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::BulkDeleteSocialPostsResponse>, crate::Error> {
@@ -2506,6 +2512,7 @@ pub struct CloneSocialQueueItem {
 
 impl CloneSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "cloneSocialQueueItem",
@@ -2531,11 +2538,13 @@ impl CloneSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueItemRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueItemRecordResponse>, crate::Error> {
@@ -2570,6 +2579,7 @@ impl CreateSocialComment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialComment",
@@ -2600,11 +2610,13 @@ impl CreateSocialComment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialCommentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialCommentResponse>, crate::Error> {
@@ -2636,6 +2648,7 @@ impl CreateSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialPost",
@@ -2665,11 +2678,13 @@ impl CreateSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
@@ -2694,6 +2709,7 @@ pub struct CreateSocialQueue {
 
 impl CreateSocialQueue {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialQueue",
@@ -2715,11 +2731,13 @@ impl CreateSocialQueue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueResponse>, crate::Error> {
@@ -2743,6 +2761,7 @@ pub struct CreateSocialQueueItem {
 
 impl CreateSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createSocialQueueItem",
@@ -2767,11 +2786,13 @@ impl CreateSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueItemRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueItemRecordResponse>, crate::Error> {
@@ -2803,6 +2824,7 @@ impl DeleteActiveSocialQueuePost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteActiveSocialQueuePost",
@@ -2829,11 +2851,13 @@ impl DeleteActiveSocialQueuePost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueMessageResponse>, crate::Error> {
@@ -2879,6 +2903,7 @@ impl DeleteSocialAccount {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialAccount",
@@ -2911,6 +2936,7 @@ impl DeleteSocialAccount {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::social_planner::DeleteSocialAccountResponse, crate::Error> {
@@ -2918,6 +2944,7 @@ impl DeleteSocialAccount {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::DeleteSocialAccountResponse>, crate::Error> {
@@ -2949,6 +2976,7 @@ impl DeleteSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialCsvImport",
@@ -2975,11 +3003,13 @@ impl DeleteSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteSocialCsvImportResponse>, crate::Error> {
@@ -3012,6 +3042,7 @@ impl DeleteSocialCsvPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialCsvPost",
@@ -3039,11 +3070,13 @@ impl DeleteSocialCsvPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteSocialCsvPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteSocialCsvPostResponse>, crate::Error> {
@@ -3075,6 +3108,7 @@ impl DeleteSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialPost",
@@ -3101,6 +3135,7 @@ impl DeleteSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::social_planner::DeleteSocialPostResponse, crate::Error> {
@@ -3108,6 +3143,7 @@ impl DeleteSocialPost {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::DeleteSocialPostResponse>, crate::Error> {
@@ -3147,6 +3183,7 @@ impl DeleteSocialQueueItem {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteSocialQueueItem",
@@ -3177,11 +3214,13 @@ impl DeleteSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueSlotsChangedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueSlotsChangedResponse>, crate::Error> {
@@ -3205,6 +3244,7 @@ pub struct DiscardSocialQueueEdit {
 
 impl DiscardSocialQueueEdit {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "discardSocialQueueEdit",
@@ -3229,11 +3269,13 @@ impl DiscardSocialQueueEdit {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueMessageResponse>, crate::Error> {
@@ -3266,6 +3308,7 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "finalizeSocialCsvImport",
@@ -3296,11 +3339,13 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::SocialPlannerStatus>, crate::Error> {
@@ -3332,6 +3377,7 @@ impl GetSocialCategory {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialCategory",
@@ -3358,11 +3404,13 @@ impl GetSocialCategory {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::social_planner::SocialCategoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::SocialCategoryResponse>, crate::Error> {
@@ -3408,6 +3456,7 @@ impl GetSocialCsvImport {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialCsvImport",
@@ -3440,11 +3489,13 @@ impl GetSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialCsvImportResponse>, crate::Error> {
@@ -3458,14 +3509,17 @@ impl crate::Paginated for GetSocialCsvImport {
 
     type Item = SocialCsvPost;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         GetSocialCsvImport::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3487,6 +3541,7 @@ impl crate::Paginated for GetSocialCsvImport {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.posts).unwrap_or_default()
     }
@@ -3494,6 +3549,7 @@ impl crate::Paginated for GetSocialCsvImport {
 
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialCsvPost, crate::Error>> + Send + 'static {
@@ -3534,6 +3590,7 @@ impl GetSocialOauthAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialOauthAccounts",
@@ -3564,11 +3621,13 @@ impl GetSocialOauthAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialOauthAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialOauthAccountsResponse>, crate::Error> {
@@ -3600,6 +3659,7 @@ impl GetSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialPost",
@@ -3626,11 +3686,13 @@ impl GetSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
@@ -3662,6 +3724,7 @@ impl GetSocialQueue {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialQueue",
@@ -3688,11 +3751,13 @@ impl GetSocialQueue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<GetSocialQueueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<GetSocialQueueResponse>, crate::Error> {
@@ -3715,6 +3780,7 @@ pub struct GetSocialQueueCalendar {
 
 impl GetSocialQueueCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialQueueCalendar",
@@ -3736,11 +3802,13 @@ impl GetSocialQueueCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueCalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueCalendarResponse>, crate::Error> {
@@ -3764,6 +3832,7 @@ pub struct GetSocialQueueEditCalendar {
 
 impl GetSocialQueueEditCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialQueueEditCalendar",
@@ -3788,11 +3857,13 @@ impl GetSocialQueueEditCalendar {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueCalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueCalendarResponse>, crate::Error> {
@@ -3826,6 +3897,7 @@ impl GetSocialStatistics {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialStatistics",
@@ -3850,6 +3922,7 @@ impl GetSocialStatistics {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::social_planner::SocialStatisticsResponse, crate::Error> {
@@ -3857,6 +3930,7 @@ impl GetSocialStatistics {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::SocialStatisticsResponse>, crate::Error> {
@@ -3888,6 +3962,7 @@ impl GetSocialTagsByIds {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getSocialTagsByIds",
@@ -3917,11 +3992,13 @@ impl GetSocialTagsByIds {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::SocialTagsResponse>, crate::Error> {
@@ -3954,6 +4031,7 @@ impl LikeSocialComment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "likeSocialComment",
@@ -3981,11 +4059,13 @@ impl LikeSocialComment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::SocialPlannerStatus>, crate::Error> {
@@ -4016,6 +4096,7 @@ impl ListSocialAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialAccounts",
@@ -4041,6 +4122,7 @@ impl ListSocialAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::social_planner::ListSocialAccountsResponse, crate::Error> {
@@ -4048,6 +4130,7 @@ impl ListSocialAccounts {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::ListSocialAccountsResponse>, crate::Error> {
@@ -4099,6 +4182,7 @@ impl ListSocialCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialCategories",
@@ -4133,6 +4217,7 @@ impl ListSocialCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::social_planner::ListSocialCategoriesResponse, crate::Error> {
@@ -4140,6 +4225,7 @@ impl ListSocialCategories {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::ListSocialCategoriesResponse>, crate::Error> {
@@ -4153,14 +4239,17 @@ impl crate::Paginated for ListSocialCategories {
 
     type Item = crate::social_planner::SocialCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4182,6 +4271,7 @@ impl crate::Paginated for ListSocialCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.categories).unwrap_or_default()
     }
@@ -4189,6 +4279,7 @@ impl crate::Paginated for ListSocialCategories {
 
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::social_planner::SocialCategory, crate::Error>> + Send + 'static {
@@ -4220,6 +4311,7 @@ impl ListSocialComments {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialComments",
@@ -4250,11 +4342,13 @@ impl ListSocialComments {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialCommentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialCommentsResponse>, crate::Error> {
@@ -4268,14 +4362,17 @@ impl crate::Paginated for ListSocialComments {
 
     type Item = SocialComment;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialComments::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4298,6 +4395,7 @@ impl crate::Paginated for ListSocialComments {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.comments).unwrap_or_default()
     }
@@ -4305,6 +4403,7 @@ impl crate::Paginated for ListSocialComments {
 
 impl ListSocialComments {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialComment, crate::Error>> + Send + 'static {
@@ -4363,6 +4462,7 @@ impl ListSocialCsvImports {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialCsvImports",
@@ -4401,11 +4501,13 @@ impl ListSocialCsvImports {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialCsvImportsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialCsvImportsResponse>, crate::Error> {
@@ -4419,14 +4521,17 @@ impl crate::Paginated for ListSocialCsvImports {
 
     type Item = SocialCsvImport;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCsvImports::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4448,6 +4553,7 @@ impl crate::Paginated for ListSocialCsvImports {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.csvs).unwrap_or_default()
     }
@@ -4455,6 +4561,7 @@ impl crate::Paginated for ListSocialCsvImports {
 
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialCsvImport, crate::Error>> + Send + 'static {
@@ -4485,6 +4592,7 @@ impl ListSocialPosts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialPosts",
@@ -4514,11 +4622,13 @@ impl ListSocialPosts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialPostsResponse>, crate::Error> {
@@ -4570,6 +4680,7 @@ impl ListSocialQueueCategories {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialQueueCategories",
@@ -4602,11 +4713,13 @@ impl ListSocialQueueCategories {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialQueueCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialQueueCategoriesResponse>, crate::Error> {
@@ -4620,14 +4733,17 @@ impl crate::Paginated for ListSocialQueueCategories {
 
     type Item = SocialQueueCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueueCategories::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4646,6 +4762,7 @@ impl crate::Paginated for ListSocialQueueCategories {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.categories).unwrap_or_default()
     }
@@ -4653,6 +4770,7 @@ impl crate::Paginated for ListSocialQueueCategories {
 
 impl ListSocialQueueCategories {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialQueueCategory, crate::Error>> + Send + 'static {
@@ -4675,6 +4793,7 @@ pub struct ListSocialQueueItems {
 
 impl ListSocialQueueItems {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialQueueItems",
@@ -4699,11 +4818,13 @@ impl ListSocialQueueItems {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialQueueItemsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialQueueItemsResponse>, crate::Error> {
@@ -4717,14 +4838,17 @@ impl crate::Paginated for ListSocialQueueItems {
 
     type Item = SocialQueueItem;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueueItems::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4743,6 +4867,7 @@ impl crate::Paginated for ListSocialQueueItems {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.items).unwrap_or_default()
     }
@@ -4750,6 +4875,7 @@ impl crate::Paginated for ListSocialQueueItems {
 
 impl ListSocialQueueItems {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialQueueItem, crate::Error>> + Send + 'static {
@@ -4772,6 +4898,7 @@ pub struct ListSocialQueueSlots {
 
 impl ListSocialQueueSlots {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialQueueSlots",
@@ -4796,11 +4923,13 @@ impl ListSocialQueueSlots {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialQueueSlotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialQueueSlotsResponse>, crate::Error> {
@@ -4814,14 +4943,17 @@ impl crate::Paginated for ListSocialQueueSlots {
 
     type Item = SocialQueueSlot;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueueSlots::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4843,6 +4975,7 @@ impl crate::Paginated for ListSocialQueueSlots {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.slots).unwrap_or_default()
     }
@@ -4850,6 +4983,7 @@ impl crate::Paginated for ListSocialQueueSlots {
 
 impl ListSocialQueueSlots {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialQueueSlot, crate::Error>> + Send + 'static {
@@ -4871,6 +5005,7 @@ pub struct ListSocialQueues {
 
 impl ListSocialQueues {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialQueues",
@@ -4892,11 +5027,13 @@ impl ListSocialQueues {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ListSocialQueuesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ListSocialQueuesResponse>, crate::Error> {
@@ -4910,14 +5047,17 @@ impl crate::Paginated for ListSocialQueues {
 
     type Item = SocialQueueWithCategory;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueues::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4936,6 +5076,7 @@ impl crate::Paginated for ListSocialQueues {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.queues).unwrap_or_default()
     }
@@ -4943,6 +5084,7 @@ impl crate::Paginated for ListSocialQueues {
 
 impl ListSocialQueues {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<SocialQueueWithCategory, crate::Error>> + Send + 'static {
@@ -4993,6 +5135,7 @@ impl ListSocialTags {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSocialTags",
@@ -5027,11 +5170,13 @@ impl ListSocialTags {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::SocialTagsResponse>, crate::Error> {
@@ -5045,14 +5190,17 @@ impl crate::Paginated for ListSocialTags {
 
     type Item = crate::social_planner::SocialTag;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialTags::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -5074,6 +5222,7 @@ impl crate::Paginated for ListSocialTags {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).map(|v| v.tags).unwrap_or_default()
     }
@@ -5081,6 +5230,7 @@ impl crate::Paginated for ListSocialTags {
 
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::social_planner::SocialTag, crate::Error>> + Send + 'static {
@@ -5104,6 +5254,7 @@ pub struct ResetSocialQueueItem {
 
 impl ResetSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "resetSocialQueueItem",
@@ -5129,11 +5280,13 @@ impl ResetSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<ResetSocialQueueItemResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<ResetSocialQueueItemResponse>, crate::Error> {
@@ -5157,6 +5310,7 @@ pub struct SaveSocialQueueEdit {
 
 impl SaveSocialQueueEdit {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "saveSocialQueueEdit",
@@ -5181,11 +5335,13 @@ impl SaveSocialQueueEdit {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueSlotsChangedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueSlotsChangedResponse>, crate::Error> {
@@ -5217,6 +5373,7 @@ impl SetSocialCsvAccounts {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "setSocialCsvAccounts",
@@ -5246,11 +5403,13 @@ impl SetSocialCsvAccounts {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SetSocialCsvAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SetSocialCsvAccountsResponse>, crate::Error> {
@@ -5299,6 +5458,7 @@ impl StartSocialOauth {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startSocialOauth",
@@ -5332,11 +5492,13 @@ impl StartSocialOauth {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
@@ -5360,6 +5522,7 @@ pub struct StartSocialQueueEdit {
 
 impl StartSocialQueueEdit {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "startSocialQueueEdit",
@@ -5384,11 +5547,13 @@ impl StartSocialQueueEdit {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<StartSocialQueueEditResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<StartSocialQueueEditResponse>, crate::Error> {
@@ -5421,6 +5586,7 @@ impl UnlikeSocialComment {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "unlikeSocialComment",
@@ -5448,11 +5614,13 @@ impl UnlikeSocialComment {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::SocialPlannerStatus>, crate::Error> {
@@ -5485,6 +5653,7 @@ impl UpdateSocialPost {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSocialPost",
@@ -5515,11 +5684,13 @@ impl UpdateSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::social_planner::SocialPlannerStatus>, crate::Error> {
@@ -5543,6 +5714,7 @@ pub struct UpdateSocialQueue {
 
 impl UpdateSocialQueue {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSocialQueue",
@@ -5567,11 +5739,13 @@ impl UpdateSocialQueue {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SocialQueueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SocialQueueResponse>, crate::Error> {
@@ -5596,6 +5770,7 @@ pub struct UpdateSocialQueueItem {
 
 impl UpdateSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateSocialQueueItem",
@@ -5621,11 +5796,13 @@ impl UpdateSocialQueueItem {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UpdateSocialQueueItemResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UpdateSocialQueueItemResponse>, crate::Error> {
@@ -5657,6 +5834,7 @@ impl UploadSocialCsv {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "uploadSocialCsv",
@@ -5686,11 +5864,13 @@ impl UploadSocialCsv {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<UploadSocialCsvResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<UploadSocialCsvResponse>, crate::Error> {
@@ -5700,7 +5880,9 @@ impl UploadSocialCsv {
 }
 
 /// The Google account that owns the location, as listed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachGoogleAccount {
     /// Resource name at Google.
@@ -5744,7 +5926,9 @@ impl AttachGoogleAccount {
 }
 
 /// A Google Business Profile location, as listed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachGoogleLocation {
     /// Resource name at Google.
@@ -5838,7 +6022,9 @@ impl AttachGoogleLocation {
 }
 
 /// The page, profile or location to attach, as listed by getSocialOauthAccounts. Google Business Profile takes `location` and `account`; every other network takes `originId` (with name and avatar, plus `pageId` for Instagram and `urn` for LinkedIn).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachSocialOauthAccountRequest {
     /// `page` for Facebook, Instagram and LinkedIn pages; `profile` for profiles.
@@ -5995,7 +6181,9 @@ impl AttachSocialOauthAccountRequest {
 }
 
 /// Bluesky-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlueskyPostDetails {
     /// Shortened links of the post, made by HighLevel.
@@ -6034,7 +6222,9 @@ pub struct BlueskyPostDetails {
 }
 
 /// The `CloneSocialQueueItemRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloneSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6066,7 +6256,9 @@ impl CloneSocialQueueItemRequest {
 }
 
 /// The `CreateSocialCommentRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialCommentRequest {
     /// HighLevel's id of the post (for a comment) or of the comment (for a reply).
@@ -6131,7 +6323,9 @@ impl CreateSocialCommentRequest {
 }
 
 /// The `CreateSocialQueueItemRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6216,7 +6410,9 @@ impl CreateSocialQueueItemRequest {
 }
 
 /// The `CreateSocialQueueRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6277,7 +6473,9 @@ impl CreateSocialQueueRequest {
 }
 
 /// The `DeleteSocialCsvImportResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
@@ -6305,7 +6503,9 @@ impl DeleteSocialCsvImportResponse {
 }
 
 /// The `DeleteSocialCsvImportResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
@@ -6321,7 +6521,9 @@ impl DeleteSocialCsvImportResponseResults {
 }
 
 /// The `DeleteSocialCsvPostResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponse {
     /// True when the call succeeded.
@@ -6349,7 +6551,9 @@ impl DeleteSocialCsvPostResponse {
 }
 
 /// The `DeleteSocialCsvPostResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponseResults {
     /// Id of the removed post.
@@ -6369,7 +6573,8 @@ impl DeleteSocialCsvPostResponseResults {
 }
 
 /// Facebook-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -6402,7 +6607,9 @@ impl FacebookPostDetails {
 }
 
 /// Who finalizes the import; v3 requires the user.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
@@ -6419,7 +6626,9 @@ impl FinalizeSocialCsvImportRequest {
 }
 
 /// The `GetSocialQueueResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -6447,7 +6656,9 @@ impl GetSocialQueueResponse {
 }
 
 /// The `GetSocialQueueResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSocialQueueResponseResults {
     /// `message`: a string.
@@ -6485,6 +6696,7 @@ pub enum GmbEventType {
 
 impl GmbEventType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "STANDARD",
@@ -6496,6 +6708,7 @@ impl GmbEventType {
 }
 
 impl From<&str> for GmbEventType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "STANDARD" => Self::Standard,
@@ -6509,7 +6722,8 @@ impl From<&str> for GmbEventType {
 crate::runtime::enums::string_enum!(GmbEventType);
 
 /// Google Business Profile settings of a post. Events need title and dates; offers need offerTitle, dates, couponCode, redeemOnlineUrl and termsConditions.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// `gmbEventType`: a [`GmbEventType`](crate::v3::social_planner::GmbEventType).
@@ -6633,7 +6847,8 @@ impl GmbPostDetails {
 }
 
 /// Instagram-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstagramPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -6711,7 +6926,8 @@ impl InstagramPostDetails {
 }
 
 /// A LinkedIn poll; it cannot be edited once published.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPoll {
     /// `question`: a string. Example: `What is your favorite color?`.
@@ -6777,6 +6993,7 @@ pub enum LinkedinPollDuration {
 
 impl LinkedinPollDuration {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneDay => "ONE_DAY",
@@ -6789,6 +7006,7 @@ impl LinkedinPollDuration {
 }
 
 impl From<&str> for LinkedinPollDuration {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ONE_DAY" => Self::OneDay,
@@ -6803,7 +7021,8 @@ impl From<&str> for LinkedinPollDuration {
 crate::runtime::enums::string_enum!(LinkedinPollDuration);
 
 /// The `LinkedinPollOption` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPollOption {
     /// `text`: a string. Example: `Red`.
@@ -6826,7 +7045,8 @@ impl LinkedinPollOption {
 }
 
 /// The `LinkedinPollSettings` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPollSettings {
     /// `duration`: a [`LinkedinPollDuration`](crate::v3::social_planner::LinkedinPollDuration).
@@ -6849,7 +7069,8 @@ impl LinkedinPollSettings {
 }
 
 /// LinkedIn-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPostDetails {
     /// Name of the PDF document the images are posted as (at most 100 characters).
@@ -6896,7 +7117,9 @@ impl LinkedinPostDetails {
 }
 
 /// The `ListSocialCommentsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsRequest {
     /// Start of the publication window (ISO 8601); give toDate with it.
@@ -7007,6 +7230,7 @@ pub enum ListSocialCommentsRequestSortBy {
 
 impl ListSocialCommentsRequestSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Top => "top",
@@ -7017,6 +7241,7 @@ impl ListSocialCommentsRequestSortBy {
 }
 
 impl From<&str> for ListSocialCommentsRequestSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "top" => Self::Top,
@@ -7029,7 +7254,9 @@ impl From<&str> for ListSocialCommentsRequestSortBy {
 crate::runtime::enums::string_enum!(ListSocialCommentsRequestSortBy);
 
 /// The `ListSocialCommentsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponse {
     /// True when the call succeeded.
@@ -7057,7 +7284,9 @@ impl ListSocialCommentsResponse {
 }
 
 /// The `ListSocialCommentsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResults {
     /// `comments`: a list of [`SocialComment`](crate::v3::social_planner::SocialComment) values.
@@ -7070,7 +7299,9 @@ pub struct ListSocialCommentsResponseResults {
 }
 
 /// The `ListSocialCommentsResponseResultsMeta` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResultsMeta {
     /// Number of matching comments.
@@ -7095,7 +7326,9 @@ pub struct ListSocialCommentsResponseResultsMeta {
 }
 
 /// The `ListSocialCsvImportsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
@@ -7123,7 +7356,9 @@ impl ListSocialCsvImportsResponse {
 }
 
 /// The `ListSocialCsvImportsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport) values.
@@ -7136,7 +7371,9 @@ pub struct ListSocialCsvImportsResponseResults {
 }
 
 /// The `ListSocialPostsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
@@ -7164,7 +7401,9 @@ impl ListSocialPostsResponse {
 }
 
 /// The `ListSocialPostsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::v3::social_planner::SocialPost) values.
@@ -7177,7 +7416,9 @@ pub struct ListSocialPostsResponseResults {
 }
 
 /// The `ListSocialQueueCategoriesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7205,7 +7446,9 @@ impl ListSocialQueueCategoriesResponse {
 }
 
 /// The `ListSocialQueueCategoriesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponseResults {
     /// `message`: a string.
@@ -7222,7 +7465,9 @@ pub struct ListSocialQueueCategoriesResponseResults {
 }
 
 /// The `ListSocialQueueItemsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7296,7 +7541,9 @@ impl ListSocialQueueItemsRequest {
 }
 
 /// The `ListSocialQueueItemsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7324,7 +7571,9 @@ impl ListSocialQueueItemsResponse {
 }
 
 /// The `ListSocialQueueItemsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponseResults {
     /// `message`: a string.
@@ -7341,7 +7590,9 @@ pub struct ListSocialQueueItemsResponseResults {
 }
 
 /// The `ListSocialQueueSlotsRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7388,7 +7639,9 @@ impl ListSocialQueueSlotsRequest {
 }
 
 /// The `ListSocialQueueSlotsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7416,7 +7669,9 @@ impl ListSocialQueueSlotsResponse {
 }
 
 /// The `ListSocialQueueSlotsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponseResults {
     /// `message`: a string.
@@ -7445,7 +7700,9 @@ pub struct ListSocialQueueSlotsResponseResults {
 }
 
 /// The `ListSocialQueuesRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7482,7 +7739,9 @@ impl ListSocialQueuesRequest {
 }
 
 /// The `ListSocialQueuesResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7510,7 +7769,9 @@ impl ListSocialQueuesResponse {
 }
 
 /// The `ListSocialQueuesResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponseResults {
     /// `message`: a string.
@@ -7527,7 +7788,8 @@ pub struct ListSocialQueuesResponseResults {
 }
 
 /// The boards of one connected Pinterest account a pin goes to; each board gets its own post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PinterestBoardSelection {
     /// `accountId`: a string. Example: `6887d6de1d8175813d50dab8`.
@@ -7554,7 +7816,8 @@ impl PinterestBoardSelection {
 }
 
 /// Pinterest-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PinterestPostDetails {
     /// Pin title (at most 100 characters).
@@ -7626,7 +7889,9 @@ impl PinterestPostDetails {
 }
 
 /// Engagement totals of a published post, synced later for Facebook, Instagram, LinkedIn and YouTube.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PostInsights {
     /// `like`: a whole number. Example: `12`.
@@ -7643,7 +7908,8 @@ pub struct PostInsights {
 }
 
 /// Open Graph preview of a link in a post; v3 adds its title and description.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
@@ -7696,7 +7962,9 @@ impl PostLinkPreview {
 }
 
 /// The `ResetSocialQueueItemRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7723,7 +7991,9 @@ impl ResetSocialQueueItemRequest {
 }
 
 /// The `ResetSocialQueueItemResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7751,7 +8021,9 @@ impl ResetSocialQueueItemResponse {
 }
 
 /// The `ResetSocialQueueItemResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponseResults {
     /// `message`: a string.
@@ -7771,7 +8043,9 @@ impl ResetSocialQueueItemResponseResults {
 }
 
 /// The accounts an uploaded file's posts go to; v3 requires the user and takes the file's layout.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
@@ -7838,7 +8112,9 @@ impl SetSocialCsvAccountsRequest {
 }
 
 /// The `SetSocialCsvAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponse {
     /// True when the call succeeded.
@@ -7866,7 +8142,9 @@ impl SetSocialCsvAccountsResponse {
 }
 
 /// The `SetSocialCsvAccountsResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponseResults {
     /// The import created, to pass to finalizeSocialCsvImport.
@@ -7875,7 +8153,9 @@ pub struct SetSocialCsvAccountsResponseResults {
 }
 
 /// A comment (or reply) on a published post, as synced by HighLevel.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialComment {
     /// HighLevel's id of the comment.
@@ -7984,7 +8264,9 @@ pub struct SocialComment {
 }
 
 /// The `SocialCommentAttachment` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCommentAttachment {
     /// MIME type or the network's kind.
@@ -8005,7 +8287,9 @@ pub struct SocialCommentAttachment {
 }
 
 /// An image to attach to a comment (Facebook only).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialCommentAttachmentInput {
     /// `url`: a string. Example: `https://example.com/image.jpg`.
@@ -8037,6 +8321,7 @@ pub enum SocialCommentAttachmentInputType {
 
 impl SocialCommentAttachmentInputType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
@@ -8046,6 +8331,7 @@ impl SocialCommentAttachmentInputType {
 }
 
 impl From<&str> for SocialCommentAttachmentInputType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
@@ -8057,7 +8343,9 @@ impl From<&str> for SocialCommentAttachmentInputType {
 crate::runtime::enums::string_enum!(SocialCommentAttachmentInputType);
 
 /// The `SocialCommentAuthor` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCommentAuthor {
     /// The author's id at the network.
@@ -8098,6 +8386,7 @@ pub enum SocialCommentLikePlatform {
 
 impl SocialCommentLikePlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Facebook => "facebook",
@@ -8111,6 +8400,7 @@ impl SocialCommentLikePlatform {
 }
 
 impl From<&str> for SocialCommentLikePlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "facebook" => Self::Facebook,
@@ -8126,7 +8416,9 @@ impl From<&str> for SocialCommentLikePlatform {
 crate::runtime::enums::string_enum!(SocialCommentLikePlatform);
 
 /// A mention in a comment's text (Facebook, LinkedIn and Community only).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialCommentMention {
     /// `name`: a string. Example: `Test`.
@@ -8205,6 +8497,7 @@ pub enum SocialCommentPlatform {
 
 impl SocialCommentPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Facebook => "facebook",
@@ -8221,6 +8514,7 @@ impl SocialCommentPlatform {
 }
 
 impl From<&str> for SocialCommentPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "facebook" => Self::Facebook,
@@ -8239,7 +8533,9 @@ impl From<&str> for SocialCommentPlatform {
 crate::runtime::enums::string_enum!(SocialCommentPlatform);
 
 /// The `SocialCommentResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCommentResponse {
     /// True when the call succeeded.
@@ -8282,6 +8578,7 @@ pub enum SocialCsvFileType {
 
 impl SocialCsvFileType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Basic => "basic",
@@ -8292,6 +8589,7 @@ impl SocialCsvFileType {
 }
 
 impl From<&str> for SocialCsvFileType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "basic" => Self::Basic,
@@ -8304,7 +8602,9 @@ impl From<&str> for SocialCsvFileType {
 crate::runtime::enums::string_enum!(SocialCsvFileType);
 
 /// A CSV import of posts, with the v3 settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
@@ -8387,7 +8687,9 @@ pub struct SocialCsvImport {
 }
 
 /// The `SocialCsvImportResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
@@ -8415,7 +8717,9 @@ impl SocialCsvImportResponse {
 }
 
 /// The `SocialCsvImportResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
@@ -8432,7 +8736,9 @@ pub struct SocialCsvImportResponseResults {
 }
 
 /// One post read from a CSV import.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
@@ -8524,6 +8830,7 @@ pub enum SocialCsvPostStatus {
 
 impl SocialCsvPostStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -8536,6 +8843,7 @@ impl SocialCsvPostStatus {
 }
 
 impl From<&str> for SocialCsvPostStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,
@@ -8550,7 +8858,9 @@ impl From<&str> for SocialCsvPostStatus {
 crate::runtime::enums::string_enum!(SocialCsvPostStatus);
 
 /// A page, profile, channel or account an OAuth connection can post to, with the fields every network reports merged.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountOption {
     /// Id at the network; send it as `originId` to attachSocialOauthAccount.
@@ -8603,7 +8913,9 @@ pub struct SocialOauthAccountOption {
 }
 
 /// The `SocialOauthAccountsResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponse {
     /// True when the call succeeded.
@@ -8631,7 +8943,9 @@ impl SocialOauthAccountsResponse {
 }
 
 /// The list the network returns; the others are absent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponseResults {
     /// Facebook or LinkedIn pages.
@@ -8652,7 +8966,9 @@ pub struct SocialOauthAccountsResponseResults {
 }
 
 /// Google Business Profile locations.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum SocialOauthAccountsResponseResultsLocations {
@@ -8703,6 +9019,7 @@ pub enum SocialOauthPlatform {
 
 impl SocialOauthPlatform {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Google => "google",
@@ -8721,6 +9038,7 @@ impl SocialOauthPlatform {
 }
 
 impl From<&str> for SocialOauthPlatform {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "google" => Self::Google,
@@ -8741,7 +9059,9 @@ impl From<&str> for SocialOauthPlatform {
 crate::runtime::enums::string_enum!(SocialOauthPlatform);
 
 /// A social post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
@@ -8880,7 +9200,9 @@ pub struct SocialPost {
 }
 
 /// The content and settings of a post, as sent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
@@ -8983,7 +9305,8 @@ pub struct SocialPostContent {
 }
 
 /// A media file attached to a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public HTTPS address of the file.
@@ -9148,6 +9471,7 @@ pub enum SocialPostMediaType {
 
 impl SocialPostMediaType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ImageJpeg => "image/jpeg",
@@ -9163,6 +9487,7 @@ impl SocialPostMediaType {
 }
 
 impl From<&str> for SocialPostMediaType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "image/jpeg" => Self::ImageJpeg,
@@ -9180,7 +9505,9 @@ impl From<&str> for SocialPostMediaType {
 crate::runtime::enums::string_enum!(SocialPostMediaType);
 
 /// A post to create, or the new content of one (v3 sends the same body for both).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
@@ -9436,7 +9763,9 @@ impl SocialPostRequest {
 }
 
 /// The `SocialPostResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
@@ -9464,7 +9793,9 @@ impl SocialPostResponse {
 }
 
 /// The `SocialPostResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
@@ -9513,6 +9844,7 @@ pub enum SocialPostSource {
 
 impl SocialPostSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Composer => "composer",
@@ -9529,6 +9861,7 @@ impl SocialPostSource {
 }
 
 impl From<&str> for SocialPostSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "composer" => Self::Composer,
@@ -9583,6 +9916,7 @@ pub enum SocialPostStatus {
 
 impl SocialPostStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -9600,6 +9934,7 @@ impl SocialPostStatus {
 }
 
 impl From<&str> for SocialPostStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "draft" => Self::Draft,
@@ -9619,7 +9954,9 @@ impl From<&str> for SocialPostStatus {
 crate::runtime::enums::string_enum!(SocialPostStatus);
 
 /// A queue that republishes the posts of one category at set weekly times.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueue {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -9700,7 +10037,9 @@ pub struct SocialQueue {
 }
 
 /// The `SocialQueueCalendarRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -9755,7 +10094,9 @@ impl SocialQueueCalendarRequest {
 }
 
 /// The `SocialQueueCalendarResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -9783,7 +10124,9 @@ impl SocialQueueCalendarResponse {
 }
 
 /// The `SocialQueueCalendarResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponseResults {
     /// `message`: a string.
@@ -9810,7 +10153,9 @@ pub struct SocialQueueCalendarResponseResults {
 }
 
 /// The outcome fields every category queue response carries.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCallStatus {
     /// `success`: `true` or `false`. Example: `true`.
@@ -9827,7 +10172,9 @@ pub struct SocialQueueCallStatus {
 }
 
 /// A post category with the state of its queue.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCategory {
     /// `_id`: a string.
@@ -9887,7 +10234,9 @@ impl SocialQueueCategory {
 }
 
 /// The category's queue, when it has one.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCategoryQueueDetails {
     /// `queueId`: a string.
@@ -9922,6 +10271,7 @@ pub enum SocialQueueCategoryStatus {
 
 impl SocialQueueCategoryStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Available => "available",
@@ -9933,6 +10283,7 @@ impl SocialQueueCategoryStatus {
 }
 
 impl From<&str> for SocialQueueCategoryStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "available" => Self::Available,
@@ -9946,7 +10297,9 @@ impl From<&str> for SocialQueueCategoryStatus {
 crate::runtime::enums::string_enum!(SocialQueueCategoryStatus);
 
 /// The `SocialQueueEditCalendarRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueEditCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -9996,7 +10349,9 @@ impl SocialQueueEditCalendarRequest {
 }
 
 /// The edit session to save or discard.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueEditSessionRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10031,7 +10386,9 @@ impl SocialQueueEditSessionRequest {
 }
 
 /// An item of a queue, with its post and when it is due.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItem {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -10080,7 +10437,9 @@ pub struct SocialQueueItem {
 }
 
 /// A queue item as stored, with the changes made to its post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecord {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -10145,7 +10504,9 @@ pub struct SocialQueueItemRecord {
 }
 
 /// The `SocialQueueItemRecordResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10173,7 +10534,9 @@ impl SocialQueueItemRecordResponse {
 }
 
 /// The `SocialQueueItemRecordResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponseResults {
     /// `message`: a string.
@@ -10193,7 +10556,9 @@ impl SocialQueueItemRecordResponseResults {
 }
 
 /// Paging facts of a queue listing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueListMeta {
     /// Total number of entries, as a decimal string.
@@ -10210,7 +10575,9 @@ pub struct SocialQueueListMeta {
 }
 
 /// The `SocialQueueMessageResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10238,7 +10605,9 @@ impl SocialQueueMessageResponse {
 }
 
 /// The `SocialQueueMessageResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponseResults {
     /// `message`: a string.
@@ -10247,7 +10616,8 @@ pub struct SocialQueueMessageResponseResults {
 }
 
 /// Open Graph preview of a link in a queue item's text.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueOgTags {
     /// `metaLink`: a string. Example: `https://example.com`.
@@ -10290,7 +10660,9 @@ impl SocialQueueOgTags {
 }
 
 /// Where an item goes: an order value (pick one between two neighbours), or `top` (published next) or `bottom` (published last).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum SocialQueueOrder {
@@ -10317,6 +10689,7 @@ pub enum SocialQueueOrderVariant2 {
 
 impl SocialQueueOrderVariant2 {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Top => "top",
@@ -10327,6 +10700,7 @@ impl SocialQueueOrderVariant2 {
 }
 
 impl From<&str> for SocialQueueOrderVariant2 {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "top" => Self::Top,
@@ -10339,7 +10713,9 @@ impl From<&str> for SocialQueueOrderVariant2 {
 crate::runtime::enums::string_enum!(SocialQueueOrderVariant2);
 
 /// The post of a queue item, as sent.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueuePostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
@@ -10620,7 +10996,9 @@ impl SocialQueuePostContent {
 }
 
 /// The `SocialQueueResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10648,7 +11026,9 @@ impl SocialQueueResponse {
 }
 
 /// The `SocialQueueResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueResponseResults {
     /// `message`: a string.
@@ -10668,7 +11048,9 @@ impl SocialQueueResponseResults {
 }
 
 /// A post a queue will publish, with its slot.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueScheduledPost {
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
@@ -10725,7 +11107,9 @@ pub struct SocialQueueScheduledPost {
 }
 
 /// When a queue item is due.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueSlot {
     /// `itemId`: a string.
@@ -10742,7 +11126,9 @@ pub struct SocialQueueSlot {
 }
 
 /// The `SocialQueueSlotsChangedResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10770,7 +11156,9 @@ impl SocialQueueSlotsChangedResponse {
 }
 
 /// The `SocialQueueSlotsChangedResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponseResults {
     /// `message`: a string.
@@ -10814,6 +11202,7 @@ pub enum SocialQueueStatus {
 
 impl SocialQueueStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -10826,6 +11215,7 @@ impl SocialQueueStatus {
 }
 
 impl From<&str> for SocialQueueStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "active" => Self::Active,
@@ -10840,7 +11230,9 @@ impl From<&str> for SocialQueueStatus {
 crate::runtime::enums::string_enum!(SocialQueueStatus);
 
 /// A weekly time slot of a queue, as stored.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlot {
     /// Day of the week, 0 for Sunday to 6.
@@ -10857,7 +11249,9 @@ pub struct SocialQueueTimeSlot {
 }
 
 /// A weekly time at which a queue publishes its next post, as sent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlotInput {
     /// Day of the week, 0 for Sunday to 6.
@@ -10877,7 +11271,9 @@ impl SocialQueueTimeSlotInput {
 }
 
 /// One wording of a queue item, as stored.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueVariation {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
@@ -10898,7 +11294,9 @@ pub struct SocialQueueVariation {
 }
 
 /// One wording of a queue item, as sent; the queue rotates through them.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueVariationInput {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
@@ -10944,7 +11342,9 @@ impl SocialQueueVariationInput {
 }
 
 /// The `SocialQueueWithCategory` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueWithCategory {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -11029,7 +11429,9 @@ pub struct SocialQueueWithCategory {
 }
 
 /// A period of time.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsRange {
     /// `startDate`: a date and time (RFC 3339 string). Example: `2025-03-01T00:00:00.000Z`.
@@ -11050,7 +11452,9 @@ impl SocialStatisticsRange {
 }
 
 /// Which accounts and period to report on.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
@@ -11105,7 +11509,9 @@ impl SocialStatisticsRequest {
 }
 
 /// The `StartSocialQueueEditRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -11122,7 +11528,9 @@ impl StartSocialQueueEditRequest {
 }
 
 /// The `StartSocialQueueEditResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -11150,7 +11558,9 @@ impl StartSocialQueueEditResponse {
 }
 
 /// The `StartSocialQueueEditResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponseResults {
     /// `message`: a string.
@@ -11167,7 +11577,8 @@ pub struct StartSocialQueueEditResponseResults {
 }
 
 /// TikTok-only settings of a post; v3 requires the privacy level.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
@@ -11261,7 +11672,9 @@ impl TiktokPostDetails {
 }
 
 /// The `UpdateSocialQueueItemRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -11335,7 +11748,9 @@ impl UpdateSocialQueueItemRequest {
 }
 
 /// The `UpdateSocialQueueItemResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -11363,7 +11778,9 @@ impl UpdateSocialQueueItemResponse {
 }
 
 /// The `UpdateSocialQueueItemResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponseResults {
     /// `message`: a string.
@@ -11390,7 +11807,9 @@ pub struct UpdateSocialQueueItemResponseResults {
 }
 
 /// The `UpdateSocialQueueRequest` object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -11503,7 +11922,9 @@ impl UploadSocialCsvRequest {
 }
 
 /// The `UploadSocialCsvResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
@@ -11531,7 +11952,9 @@ impl UploadSocialCsvResponse {
 }
 
 /// The `UploadSocialCsvResponseResults` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
@@ -11556,7 +11979,8 @@ pub struct UploadSocialCsvResponseResults {
 }
 
 /// YouTube-only settings of a post.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct YoutubePostDetails {
     /// Video title (at most 100 characters).
@@ -11617,6 +12041,7 @@ pub enum YoutubePrivacyLevel {
 
 impl YoutubePrivacyLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Private => "private",
@@ -11628,6 +12053,7 @@ impl YoutubePrivacyLevel {
 }
 
 impl From<&str> for YoutubePrivacyLevel {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "private" => Self::Private,
@@ -11656,6 +12082,7 @@ pub enum YoutubeVideoType {
 
 impl YoutubeVideoType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Video => "video",
@@ -11666,6 +12093,7 @@ impl YoutubeVideoType {
 }
 
 impl From<&str> for YoutubeVideoType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "video" => Self::Video,

@@ -925,6 +925,7 @@ pub struct CreateShippingCarrier {
 
 impl CreateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingCarrier",
@@ -943,11 +944,13 @@ impl CreateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ShippingCarrierResponse>, crate::Error> {
@@ -971,6 +974,7 @@ pub struct CreateShippingRate {
 
 impl CreateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingRate",
@@ -995,11 +999,13 @@ impl CreateShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ShippingRateResponse>, crate::Error> {
@@ -1022,6 +1028,7 @@ pub struct CreateShippingZone {
 
 impl CreateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createShippingZone",
@@ -1040,11 +1047,13 @@ impl CreateShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ShippingZoneResponse>, crate::Error> {
@@ -1069,6 +1078,7 @@ pub struct DeleteShippingCarrier {
 
 impl DeleteShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingCarrier",
@@ -1091,11 +1101,13 @@ impl DeleteShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::StoreStatusResponse>, crate::Error> {
@@ -1121,6 +1133,7 @@ pub struct DeleteShippingRate {
 
 impl DeleteShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingRate",
@@ -1144,11 +1157,13 @@ impl DeleteShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::StoreStatusResponse>, crate::Error> {
@@ -1173,6 +1188,7 @@ pub struct DeleteShippingZone {
 
 impl DeleteShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteShippingZone",
@@ -1195,11 +1211,13 @@ impl DeleteShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::StoreStatusResponse>, crate::Error> {
@@ -1224,6 +1242,7 @@ pub struct GetShippingCarrier {
 
 impl GetShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingCarrier",
@@ -1246,11 +1265,13 @@ impl GetShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ShippingCarrierResponse>, crate::Error> {
@@ -1276,6 +1297,7 @@ pub struct GetShippingRate {
 
 impl GetShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingRate",
@@ -1299,11 +1321,13 @@ impl GetShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ShippingRateResponse>, crate::Error> {
@@ -1335,6 +1359,7 @@ impl GetShippingZone {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getShippingZone",
@@ -1360,11 +1385,13 @@ impl GetShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ShippingZoneResponse>, crate::Error> {
@@ -1388,6 +1415,7 @@ pub struct GetStoreSettings {
 
 impl GetStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getStoreSettings",
@@ -1404,11 +1432,13 @@ impl GetStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::StoreSettingsResponse>, crate::Error> {
@@ -1431,6 +1461,7 @@ pub struct ListAvailableShippingRates {
 
 impl ListAvailableShippingRates {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listAvailableShippingRates",
@@ -1452,6 +1483,7 @@ impl ListAvailableShippingRates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(
         self
     ) -> Result<crate::store::ListAvailableShippingRatesResponse, crate::Error> {
@@ -1459,6 +1491,7 @@ impl ListAvailableShippingRates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ListAvailableShippingRatesResponse>, crate::Error> {
@@ -1482,6 +1515,7 @@ pub struct ListShippingCarriers {
 
 impl ListShippingCarriers {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingCarriers",
@@ -1498,11 +1532,13 @@ impl ListShippingCarriers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ListShippingCarriersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ListShippingCarriersResponse>, crate::Error> {
@@ -1541,6 +1577,7 @@ impl ListShippingRates {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingRates",
@@ -1569,11 +1606,13 @@ impl ListShippingRates {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ListShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ListShippingRatesResponse>, crate::Error> {
@@ -1587,14 +1626,17 @@ impl crate::Paginated for ListShippingRates {
 
     type Item = crate::store::ShippingRate;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingRates::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -1610,6 +1652,7 @@ impl crate::Paginated for ListShippingRates {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -1617,6 +1660,7 @@ impl crate::Paginated for ListShippingRates {
 
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::store::ShippingRate, crate::Error>> + Send + 'static {
@@ -1660,6 +1704,7 @@ impl ListShippingZones {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listShippingZones",
@@ -1685,11 +1730,13 @@ impl ListShippingZones {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ListShippingZonesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ListShippingZonesResponse>, crate::Error> {
@@ -1703,14 +1750,17 @@ impl crate::Paginated for ListShippingZones {
 
     type Item = crate::store::ShippingZone;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingZones::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
@@ -1726,6 +1776,7 @@ impl crate::Paginated for ListShippingZones {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
@@ -1733,6 +1784,7 @@ impl crate::Paginated for ListShippingZones {
 
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::store::ShippingZone, crate::Error>> + Send + 'static {
@@ -1754,6 +1806,7 @@ pub struct SaveStoreSettings {
 
 impl SaveStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "saveStoreSettings",
@@ -1772,11 +1825,13 @@ impl SaveStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::StoreSettingsResponse>, crate::Error> {
@@ -1800,6 +1855,7 @@ pub struct UpdateShippingCarrier {
 
 impl UpdateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingCarrier",
@@ -1824,11 +1880,13 @@ impl UpdateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ShippingCarrierResponse>, crate::Error> {
@@ -1853,6 +1911,7 @@ pub struct UpdateShippingRate {
 
 impl UpdateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingRate",
@@ -1878,11 +1937,13 @@ impl UpdateShippingRate {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ShippingRateResponse>, crate::Error> {
@@ -1906,6 +1967,7 @@ pub struct UpdateShippingZone {
 
 impl UpdateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateShippingZone",
@@ -1930,11 +1992,13 @@ impl UpdateShippingZone {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::store::ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::store::ShippingZoneResponse>, crate::Error> {

@@ -193,6 +193,7 @@ impl ListSurveySubmissions {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSurveySubmissions",
@@ -231,11 +232,13 @@ impl ListSurveySubmissions {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::surveys::ListSurveySubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::surveys::ListSurveySubmissionsResponse>, crate::Error> {
@@ -249,14 +252,17 @@ impl crate::Paginated for ListSurveySubmissions {
 
     type Item = crate::surveys::SurveySubmission;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveySubmissions::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.submissions).map_or(0, Vec::len);
@@ -275,6 +281,7 @@ impl crate::Paginated for ListSurveySubmissions {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.submissions).unwrap_or_default()
     }
@@ -282,6 +289,7 @@ impl crate::Paginated for ListSurveySubmissions {
 
 impl ListSurveySubmissions {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::surveys::SurveySubmission, crate::Error>> + Send + 'static {
@@ -332,6 +340,7 @@ impl ListSurveys {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listSurveys",
@@ -358,11 +367,13 @@ impl ListSurveys {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::surveys::ListSurveysResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::surveys::ListSurveysResponse>, crate::Error> {
@@ -376,14 +387,17 @@ impl crate::Paginated for ListSurveys {
 
     type Item = crate::surveys::Survey;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveys::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.surveys).map_or(0, Vec::len);
@@ -399,6 +413,7 @@ impl crate::Paginated for ListSurveys {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.surveys).unwrap_or_default()
     }
@@ -406,6 +421,7 @@ impl crate::Paginated for ListSurveys {
 
 impl ListSurveys {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::surveys::Survey, crate::Error>> + Send + 'static {

@@ -377,6 +377,7 @@ pub struct CreateUser {
 
 impl CreateUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createUser",
@@ -395,11 +396,13 @@ impl CreateUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -420,6 +423,7 @@ pub struct DeleteUser {
 
 impl DeleteUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteUser",
@@ -437,11 +441,13 @@ impl DeleteUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<DeleteUserResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<DeleteUserResponse>, crate::Error> {
@@ -464,6 +470,7 @@ pub struct FilterUsersByEmail {
 
 impl FilterUsersByEmail {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "filterUsersByEmail",
@@ -482,11 +489,13 @@ impl FilterUsersByEmail {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
@@ -500,14 +509,17 @@ impl crate::Paginated for FilterUsersByEmail {
 
     type Item = User;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         FilterUsersByEmail::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.users).map_or(0, Vec::len);
@@ -523,6 +535,7 @@ impl crate::Paginated for FilterUsersByEmail {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.users).unwrap_or_default()
     }
@@ -530,6 +543,7 @@ impl crate::Paginated for FilterUsersByEmail {
 
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -549,6 +563,7 @@ pub struct GetUser {
 
 impl GetUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getUser",
@@ -566,11 +581,13 @@ impl GetUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -661,6 +678,7 @@ impl SearchUsers {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "searchUsers",
@@ -706,11 +724,13 @@ impl SearchUsers {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
@@ -724,14 +744,17 @@ impl crate::Paginated for SearchUsers {
 
     type Item = User;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchUsers::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.users).map_or(0, Vec::len);
@@ -747,6 +770,7 @@ impl crate::Paginated for SearchUsers {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.users).unwrap_or_default()
     }
@@ -754,6 +778,7 @@ impl crate::Paginated for SearchUsers {
 
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -774,6 +799,7 @@ pub struct UpdateUser {
 
 impl UpdateUser {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateUser",
@@ -795,11 +821,13 @@ impl UpdateUser {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -807,7 +835,9 @@ impl UpdateUser {
 }
 
 /// The v2 create body, with scopes drawn from v3's scope list.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -944,7 +974,9 @@ impl CreateUserRequest {
 }
 
 /// The v2 delete acknowledgement, with the flag spelled correctly.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// True when the delete was accepted.
@@ -957,7 +989,9 @@ pub struct DeleteUserResponse {
 }
 
 /// The `SearchUsersResponse` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::v3::users::User) values.
@@ -970,7 +1004,9 @@ pub struct SearchUsersResponse {
 }
 
 /// The v2 update body, with scopes drawn from v3's scope list.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
@@ -1149,7 +1185,9 @@ impl UpdateUserRequest {
 }
 
 /// A user of an agency or sub-account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
@@ -1803,6 +1841,7 @@ pub enum UserScope {
 
 impl UserScope {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CampaignsReadonly => "campaigns.readonly",
@@ -2005,6 +2044,7 @@ impl UserScope {
 }
 
 impl From<&str> for UserScope {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "campaigns.readonly" => Self::CampaignsReadonly,
@@ -2209,7 +2249,9 @@ impl From<&str> for UserScope {
 crate::runtime::enums::string_enum!(UserScope);
 
 /// Scopes granted to the user.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum UserScopes {

@@ -537,6 +537,7 @@ pub struct CreateVoiceAiAction {
 
 impl CreateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createVoiceAiAction",
@@ -555,11 +556,13 @@ impl CreateVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAction>, crate::Error> {
@@ -582,6 +585,7 @@ pub struct CreateVoiceAiAgent {
 
 impl CreateVoiceAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "createVoiceAiAgent",
@@ -600,11 +604,13 @@ impl CreateVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAgent>, crate::Error> {
@@ -637,6 +643,7 @@ impl DeleteVoiceAiAction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteVoiceAiAction",
@@ -661,12 +668,14 @@ impl DeleteVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -696,6 +705,7 @@ impl DeleteVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "deleteVoiceAiAgent",
@@ -719,12 +729,14 @@ impl DeleteVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -754,6 +766,7 @@ impl GetVoiceAiAction {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiAction",
@@ -777,11 +790,13 @@ impl GetVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAction>, crate::Error> {
@@ -813,6 +828,7 @@ impl GetVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiAgent",
@@ -836,11 +852,13 @@ impl GetVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAgent>, crate::Error> {
@@ -872,6 +890,7 @@ impl GetVoiceAiCallLog {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "getVoiceAiCallLog",
@@ -898,11 +917,13 @@ impl GetVoiceAiCallLog {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::CallLog, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::voice_ai::CallLog>, crate::Error> {
@@ -954,6 +975,7 @@ impl ListVoiceAiAgents {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listVoiceAiAgents",
@@ -983,11 +1005,13 @@ impl ListVoiceAiAgents {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::ListVoiceAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::voice_ai::ListVoiceAiAgentsResponse>, crate::Error> {
@@ -1001,14 +1025,17 @@ impl crate::Paginated for ListVoiceAiAgents {
 
     type Item = crate::voice_ai::VoiceAiAgent;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiAgents::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
@@ -1024,6 +1051,7 @@ impl crate::Paginated for ListVoiceAiAgents {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.agents).unwrap_or_default()
     }
@@ -1031,6 +1059,7 @@ impl crate::Paginated for ListVoiceAiAgents {
 
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::voice_ai::VoiceAiAgent, crate::Error>> + Send + 'static {
@@ -1130,6 +1159,7 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "listVoiceAiCallLogs",
@@ -1180,11 +1210,13 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::ListCallLogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::voice_ai::ListCallLogsResponse>, crate::Error> {
@@ -1198,14 +1230,17 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 
     type Item = crate::voice_ai::CallLog;
 
+    #[inline]
     fn client(&self) -> &crate::Client {
         &self.client
     }
 
+    #[inline]
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiCallLogs::to_request(self)
     }
 
+    #[inline]
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).map(|v| &v.call_logs).map_or(0, Vec::len);
@@ -1221,6 +1256,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
         true
     }
 
+    #[inline]
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).map(|v| v.call_logs).unwrap_or_default()
     }
@@ -1228,6 +1264,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
+    #[inline]
     pub fn stream(
         self
     ) -> impl futures::Stream<Item = Result<crate::voice_ai::CallLog, crate::Error>> + Send + 'static {
@@ -1250,6 +1287,7 @@ pub struct UpdateVoiceAiAction {
 
 impl UpdateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateVoiceAiAction",
@@ -1271,11 +1309,13 @@ impl UpdateVoiceAiAction {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAction>, crate::Error> {
@@ -1308,6 +1348,7 @@ impl UpdateVoiceAiAgent {
     }
 
     /// Builds the HTTP request without sending it (useful in tests).
+    #[inline]
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
             id: "updateVoiceAiAgent",
@@ -1335,11 +1376,13 @@ impl UpdateVoiceAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
+    #[inline]
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
+    #[inline]
     pub async fn send_with_meta(
         self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAgent>, crate::Error> {
@@ -1364,6 +1407,7 @@ pub enum ListVoiceAiCallLogsCallType {
 
 impl ListVoiceAiCallLogsCallType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Live => "LIVE",
@@ -1374,6 +1418,7 @@ impl ListVoiceAiCallLogsCallType {
 }
 
 impl From<&str> for ListVoiceAiCallLogsCallType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LIVE" => Self::Live,
@@ -1401,6 +1446,7 @@ pub enum ListVoiceAiCallLogsSort {
 
 impl ListVoiceAiCallLogsSort {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ascend => "ascend",
@@ -1411,6 +1457,7 @@ impl ListVoiceAiCallLogsSort {
 }
 
 impl From<&str> for ListVoiceAiCallLogsSort {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ascend" => Self::Ascend,
@@ -1438,6 +1485,7 @@ pub enum ListVoiceAiCallLogsSortBy {
 
 impl ListVoiceAiCallLogsSortBy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Duration => "duration",
@@ -1448,6 +1496,7 @@ impl ListVoiceAiCallLogsSortBy {
 }
 
 impl From<&str> for ListVoiceAiCallLogsSortBy {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "duration" => Self::Duration,
