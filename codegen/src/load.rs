@@ -6,6 +6,8 @@ use serde_json::Value;
 
 use crate::diag::Diagnostics;
 
+mod strict;
+
 /// One parsed spec document.
 #[derive(Debug)]
 pub struct Document {
@@ -74,20 +76,26 @@ pub fn load_texts(files: &[(String, String)], diags: &mut Diagnostics) -> SpecSe
 }
 
 fn parse(rel: &str, text: &str, diags: &mut Diagnostics) -> Option<Value> {
+    use serde::de::DeserializeSeed;
+    let duplicate = std::cell::Cell::new(false);
+    let seed = strict::Strict { duplicate: &duplicate };
     let result: Result<Value, String> = if rel.ends_with(".json") {
-        serde_json::from_str(text).map_err(|e| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| {
             diags.error_at(rel, e.line(), e.column(), format!("invalid JSON: {e}"));
             String::new()
         })
     } else {
-        serde_yaml::from_str(text).map_err(|e| {
+        seed.deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             diags.error_at(rel, line, col, format!("invalid YAML: {e}"));
             String::new()
         })
     };
     let value = result.ok()?;
-    for (pointer, line, col) in crate::position::duplicate_keys(text) {
+    // Only a file with a repeated key pays for the second, positioned parse.
+    let duplicates = if duplicate.get() { crate::position::duplicate_keys(text) } else { Vec::new() };
+    for (pointer, line, col) in duplicates {
         let key = pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
         diags.error_at(
             rel,
