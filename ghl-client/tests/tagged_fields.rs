@@ -2,7 +2,9 @@
 //! in the spec): every variant decodes from its tag and payload and encodes
 //! back to the same JSON; an unknown tag, or a payload that does not fit its
 //! tag, is kept as received and sent back unchanged.
-#![cfg(all(feature = "ad_manager", feature = "conversation_ai", feature = "voice_ai"))]
+//!
+//! Round trips need both directions on received types: `serde-both-ways`.
+#![cfg(all(feature = "ad_manager", feature = "conversation_ai", feature = "voice_ai", feature = "serde-both-ways"))]
 
 use ghl_client::RawVariant;
 use ghl_client::ad_manager::{

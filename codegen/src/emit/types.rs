@@ -21,7 +21,7 @@ pub fn type_def(module: &str, def: &TypeDef) -> TokenStream {
         TypeKind::Struct(fields) => serde_struct(module, &name, &docs, fields, def.usage),
         TypeKind::Enum(e) => string_enum(&name, &docs, e),
         TypeKind::Union(vs) => union(module, &name, &docs, vs, def.usage),
-        TypeKind::Tagged(t) => tagged_enum(module, &name, &docs, t),
+        TypeKind::Tagged(t) => tagged_enum(module, &name, &docs, t, def.usage),
         TypeKind::Alias(ty) => {
             let ty = ty_tokens(module, ty);
             quote! { #docs pub type #name = #ty; }
@@ -468,7 +468,7 @@ fn union(module: &str, name: &syn::Ident, docs: &TokenStream, variants: &[UnionV
 /// An enum whose variant a tag beside it in the parent object chooses. It is
 /// flattened into the parent: it reads and writes both keys, and keeps an
 /// unknown tag (or a payload that does not fit its tag) in the catch-all.
-fn tagged_enum(module: &str, name: &syn::Ident, docs: &TokenStream, t: &Tagged) -> TokenStream {
+fn tagged_enum(module: &str, name: &syn::Ident, docs: &TokenStream, t: &Tagged, usage: Usage) -> TokenStream {
     let (tag, content) = (&t.tag, &t.content);
     let other = format_ident!("{}", t.catch_all);
     let variants = t.variants.iter().map(|v| {
@@ -501,6 +501,11 @@ fn tagged_enum(module: &str, name: &syn::Ident, docs: &TokenStream, t: &Tagged) 
     let other_doc =
         doc_lines(&format!("Another `{tag}`, or a `{content}` that does not fit its `{tag}`: kept as received."));
     let tag_doc = doc_lines(&format!("The `{tag}` value, if any."));
+    // Like the derives: one direction unless `serde-both-ways` asks for both
+    // (the payload types implement only what their own usage needs).
+    let both = quote! { #[cfg(feature = "serde-both-ways")] };
+    let ser_cfg = (!usage.request).then(|| both.clone());
+    let de_cfg = (!usage.decoded).then(|| both.clone());
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq)]
@@ -517,6 +522,7 @@ fn tagged_enum(module: &str, name: &syn::Ident, docs: &TokenStream, t: &Tagged) 
                 match self { #(#tags)* Self::#other(raw) => raw.tag.as_deref() }
             }
         }
+        #ser_cfg
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
@@ -525,6 +531,7 @@ fn tagged_enum(module: &str, name: &syn::Ident, docs: &TokenStream, t: &Tagged) 
                 }
             }
         }
+        #de_cfg
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let raw = crate::runtime::tagged::split(deserializer, #tag, #content)?;

@@ -19332,6 +19332,7 @@ impl serde::Serialize for UpsertGoogleAssetRequestPayload {
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
 impl<'de> serde::Deserialize<'de> for UpsertGoogleAssetRequestPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = crate::runtime::tagged::split(deserializer, "type", "payload")?;

@@ -1821,6 +1821,7 @@ impl ConversationAiActionDetails {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+#[cfg(feature = "serde-both-ways")]
 impl serde::Serialize for ConversationAiActionDetails {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -2109,6 +2110,7 @@ impl serde::Serialize for ConversationAiActionRequestDetails {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+#[cfg(feature = "serde-both-ways")]
 impl<'de> serde::Deserialize<'de> for ConversationAiActionRequestDetails {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = crate::runtime::tagged::split(deserializer, "type", "details")?;

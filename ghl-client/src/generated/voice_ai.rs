@@ -2462,6 +2462,7 @@ impl ExecutedCallActionActionParameters {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+#[cfg(feature = "serde-both-ways")]
 impl serde::Serialize for ExecutedCallActionActionParameters {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -3413,6 +3414,7 @@ impl VoiceAiActionActionParameters {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+#[cfg(feature = "serde-both-ways")]
 impl serde::Serialize for VoiceAiActionActionParameters {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -3743,6 +3745,7 @@ impl serde::Serialize for VoiceAiActionRequestActionParameters {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+#[cfg(feature = "serde-both-ways")]
 impl<'de> serde::Deserialize<'de> for VoiceAiActionRequestActionParameters {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = crate::runtime::tagged::split(deserializer, "actionType", "actionParameters")?;
