@@ -118,20 +118,23 @@ fn run(
     }
 
     // Emitting and formatting are per module and independent: spread them
-    // over the cores. Results land in a BTreeMap, so order stays fixed.
-    let modules: Vec<&ir::Module> = api.modules.values().collect();
+    // over the cores. Workers take the largest modules first from a shared
+    // queue, so one big module does not finish last on a busy worker. Results
+    // land in a BTreeMap, so order stays fixed.
+    let mut modules: Vec<&ir::Module> = api.modules.values().collect();
+    modules.sort_by_key(|m| std::cmp::Reverse(m.operations.len() * 4 + m.types.len() + m.webhooks.len() * 4));
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, modules.len().max(1));
-    let mut chunks: Vec<Vec<&ir::Module>> = vec![Vec::new(); workers];
-    for (i, m) in modules.into_iter().enumerate() {
-        chunks[i % workers].push(m);
-    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let rendered: Vec<Rendered> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                let api = &api;
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let (api, modules, next) = (&api, &modules, &next);
                 scope.spawn(move || {
-                    chunk.into_iter().map(|m| render_module(api, m, &config.command)).collect::<Vec<_>>()
+                    let mut done = Vec::new();
+                    while let Some(m) = modules.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                        done.push(render_module(api, m, &config.command));
+                    }
+                    done
                 })
             })
             .collect();
