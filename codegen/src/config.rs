@@ -2,6 +2,22 @@
 
 use std::path::PathBuf;
 
+/// Who the generated client talks to: the names its docs and attributes use.
+/// Everything the emitters say about the vendor comes from here.
+#[derive(Clone, Debug)]
+pub struct Vendor {
+    /// The API's owner as docs name it ("HighLevel").
+    pub name: String,
+    /// Prefix of the environment variables the client reads (`GHL` → `GHL_API_KEY`).
+    pub env_prefix: String,
+}
+
+impl Default for Vendor {
+    fn default() -> Self {
+        Vendor { name: "HighLevel".to_owned(), env_prefix: "GHL".to_owned() }
+    }
+}
+
 /// Input and policy for [`crate::generate`].
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -23,6 +39,8 @@ pub struct Config {
     /// parameter, raw JSON, a skipped operation) instead of errors. Off for
     /// `spec/`, whose defects should be fixed, not papered over.
     pub lenient: bool,
+    /// Names of the API's owner in generated docs and attributes.
+    pub vendor: Vendor,
 }
 
 impl Config {
@@ -35,6 +53,7 @@ impl Config {
             command: "cargo xtask codegen".to_owned(),
             root_group: Some("v2".to_owned()),
             lenient: false,
+            vendor: Vendor::default(),
         }
     }
 }

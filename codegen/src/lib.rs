@@ -132,7 +132,7 @@ fn run(
                 scope.spawn(move || {
                     let mut done = Vec::new();
                     while let Some(m) = modules.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                        done.push(render_module(api, m, &config.command));
+                        done.push(render_module(api, m, config));
                     }
                     done
                 })
@@ -143,7 +143,7 @@ fn run(
     let t = Instant::now();
     let root = emit::root_tokens(&api);
     let cli_table = emit::cli_table::cli_table(&api);
-    let crate_docs = emit::docs::crate_docs(&api);
+    let crate_docs = emit::docs::crate_docs(&api, &config.vendor);
     let features = emit::features_block(&api, config.root_group.as_deref());
     timings.emit = t.elapsed();
     let t = Instant::now();
@@ -199,13 +199,13 @@ struct Rendered {
     format: Duration,
 }
 
-fn render_module(api: &ir::Api, m: &ir::Module, command: &str) -> Rendered {
+fn render_module(api: &ir::Api, m: &ir::Module, config: &Config) -> Rendered {
     let t = Instant::now();
-    let tokens = emit::module_tokens(api, m);
+    let tokens = emit::module_tokens(api, m, &config.vendor);
     let emit = t.elapsed();
     let t = Instant::now();
     let text = match tokens {
-        Ok(tokens) => render::rust_file(tokens, &format!("spec/{}", m.source), command),
+        Ok(tokens) => render::rust_file(tokens, &format!("spec/{}", m.source), &config.command),
         Err(e) => Err(format!("could not render the module docs: {e}")),
     };
     Rendered { path: m.file(), source: m.source.clone(), text, emit, format: t.elapsed() }

@@ -2,6 +2,7 @@
 
 use minijinja::{Environment, context};
 
+use crate::config::Vendor;
 use crate::ir::{Api, Module, Token};
 
 const MODULE_DOCS: &str = include_str!("../../templates/module_docs.md.j2");
@@ -59,7 +60,7 @@ pub fn module_docs(module: &Module) -> Result<String, minijinja::Error> {
 }
 
 /// The crate-level docs, with the module/feature table.
-pub fn crate_docs(api: &Api) -> Result<String, minijinja::Error> {
+pub fn crate_docs(api: &Api, vendor: &Vendor) -> Result<String, minijinja::Error> {
     let modules: Vec<_> = api
         .modules
         .values()
@@ -73,7 +74,9 @@ pub fn crate_docs(api: &Api) -> Result<String, minijinja::Error> {
             }
         })
         .collect();
-    env().get_template("crate_docs")?.render(context! { modules => modules })
+    env()
+        .get_template("crate_docs")?
+        .render(context! { modules => modules, vendor => vendor.name, env_prefix => vendor.env_prefix })
 }
 
 fn first_sentence(text: &str) -> String {

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::config::Vendor;
 use crate::ir::{Api, Module, Ty};
 use crate::names;
 
@@ -180,7 +181,7 @@ pub fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
 }
 
 /// The tokens of one module file.
-pub fn module_tokens(api: &Api, module: &Module) -> Result<TokenStream, minijinja::Error> {
+pub fn module_tokens(api: &Api, module: &Module, vendor: &Vendor) -> Result<TokenStream, minijinja::Error> {
     let docs = docs::module_docs(module)?;
     let inner_docs = docs.lines().map(|l| {
         let l = if l.is_empty() { String::new() } else { format!(" {l}") };
@@ -194,8 +195,8 @@ pub fn module_tokens(api: &Api, module: &Module) -> Result<TokenStream, minijinj
     } else {
         quote! {}
     };
-    let handle = (!module.operations.is_empty()).then(|| ops::handle(module));
-    let builders: TokenStream = module.operations.values().map(|op| ops::builder(&module.name, op)).collect();
+    let handle = (!module.operations.is_empty()).then(|| ops::handle(module, vendor));
+    let builders: TokenStream = module.operations.values().map(|op| ops::builder(&module.name, op, vendor)).collect();
     let types = module.types.values().map(|t| {
         let tokens = types::type_def(&module.name, t);
         let accessor = types::wrapper_accessor(api, &module.name, t);

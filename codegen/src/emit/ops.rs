@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, doc_lines, ident, ty_tokens};
+use crate::config::Vendor;
 use crate::ir::{
     BodyKind, Context, Method, Module, Operation, PageParam, PageStyle, Param, ParamEncoding, ParamLoc, PathStep,
     Success, Token, Ty,
@@ -17,19 +18,19 @@ pub fn handle_name(module: &str) -> String {
 }
 
 /// The handle struct and its one method per operation.
-pub fn handle(module: &Module) -> TokenStream {
+pub fn handle(module: &Module, vendor: &Vendor) -> TokenStream {
     let name = format_ident!("{}", handle_name(module.leaf()));
     let doc = doc_lines(&format!("Operations of the {} module. Get one with `{}`.", module.title, module.accessor()));
     let methods = module.operations.values().map(|op| {
         let fn_name = ident(&op.fn_name);
         let builder = format_ident!("{}", op.type_name);
         let (args, inits) = constructor_parts(&module.name, op);
-        let docs = doc_attrs(&op_doc(op));
+        let docs = doc_attrs(&op_doc(op, vendor));
         let cfg = op.undocumented.then(|| {
             quote! { #[cfg(feature = "undocumented")] #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))] }
         });
-        let deprecated =
-            op.deprecated.then(|| quote! { #[deprecated(note = "HighLevel marks this operation deprecated")] });
+        let note = format!("{} marks this operation deprecated", vendor.name);
+        let deprecated = op.deprecated.then(|| quote! { #[deprecated(note = #note)] });
         quote! {
             #docs #cfg #deprecated
             pub fn #fn_name(&self, #(#args),*) -> #builder {
@@ -88,7 +89,7 @@ fn constructor_parts(module: &str, op: &Operation) -> (Vec<TokenStream>, Vec<Tok
 }
 
 /// Rustdoc of an operation: summary, description, and the facts line.
-pub fn op_doc(op: &Operation) -> String {
+pub fn op_doc(op: &Operation, vendor: &Vendor) -> String {
     let mut parts = Vec::new();
     if let Some(s) = &op.summary {
         parts.push(s.clone());
@@ -114,7 +115,7 @@ pub fn op_doc(op: &Operation) -> String {
         op.version
     ));
     if op.undocumented {
-        parts.push("Not in HighLevel's published docs; available with the `undocumented` feature.".to_owned());
+        parts.push(format!("Not in {}'s published docs; available with the `undocumented` feature.", vendor.name));
     }
     // `op.note` (`x-ghl-note`) is for maintainers: it stays in the spec.
     parts.join("\n\n")
@@ -131,13 +132,16 @@ fn method_tokens(m: Method) -> TokenStream {
 /// an unoptimized build then generates their machine code (and the decoder
 /// of the response type they pull in) only in the crate that calls them, so
 /// a program pays for the operations it uses, not for every one enabled.
-pub fn builder(module: &str, op: &Operation) -> TokenStream {
+pub fn builder(module: &str, op: &Operation, vendor: &Vendor) -> TokenStream {
     let name = format_ident!("{}", op.type_name);
     let cfg = op.undocumented.then(|| {
         quote! { #[cfg(feature = "undocumented")] #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))] }
     });
-    let doc =
-        format!("Request builder for `{}`: set optional parameters, then call `send()`.\n\n{}", op.fn_name, op_doc(op));
+    let doc = format!(
+        "Request builder for `{}`: set optional parameters, then call `send()`.\n\n{}",
+        op.fn_name,
+        op_doc(op, vendor)
+    );
     let docs = doc_attrs(&doc);
     let mut fields = vec![quote! { client: crate::Client, }];
     for p in &op.params {
