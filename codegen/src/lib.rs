@@ -148,18 +148,8 @@ fn run(
     timings.emit = t.elapsed();
     let t = Instant::now();
     let mut files = BTreeMap::new();
-    match render::rust_file(root, "spec/", &config.command) {
-        Ok(text) => {
-            files.insert("mod.rs".to_owned(), text);
-        }
-        Err(e) => diags.error("", "", e),
-    }
-    match render::rust_file(cli_table, "spec/", &config.command) {
-        Ok(text) => {
-            files.insert("cli_table.rs".to_owned(), text);
-        }
-        Err(e) => diags.error("", "", e),
-    }
+    files.insert("mod.rs".to_owned(), render::rust_file(root, "spec/", &config.command));
+    files.insert("cli_table.rs".to_owned(), render::rust_file(cli_table, "spec/", &config.command));
     timings.format = t.elapsed();
     for r in rendered {
         timings.emit += r.emit;
@@ -205,7 +195,7 @@ fn render_module(api: &ir::Api, m: &ir::Module, config: &Config) -> Rendered {
     let emit = t.elapsed();
     let t = Instant::now();
     let text = match tokens {
-        Ok(tokens) => render::rust_file(tokens, &format!("spec/{}", m.source), &config.command),
+        Ok(tokens) => Ok(render::rust_file(tokens, &format!("spec/{}", m.source), &config.command)),
         Err(e) => Err(format!("could not render the module docs: {e}")),
     };
     Rendered { path: m.file(), source: m.source.clone(), text, emit, format: t.elapsed() }

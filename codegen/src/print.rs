@@ -478,7 +478,7 @@ impl Printer {
                 self.depth = depth + 1;
                 self.line(false);
             }
-            if spacer.step(a) && !self.out.ends_with(INDENT) {
+            if spacer.step(a) {
                 self.out.push(' ');
             }
             if a.is_op("|") && !spacer.closure_open {

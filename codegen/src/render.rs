@@ -2,14 +2,13 @@
 
 use proc_macro2::TokenStream;
 
-/// Lays `tokens` out as source text (see [`crate::print`]) and prepends the
-/// banner. Infallible today; the `Result` keeps room for a check of the output.
-pub fn rust_file(tokens: TokenStream, source: &str, command: &str) -> Result<String, String> {
+/// Lays `tokens` out as source text (see [`crate::print`]) and prepends the banner.
+pub fn rust_file(tokens: TokenStream, source: &str, command: &str) -> String {
     let mut body = crate::print::file(tokens);
     if !body.ends_with('\n') {
         body.push('\n');
     }
-    Ok(format!("{}{body}", banner(source, command, "//")))
+    format!("{}{body}", banner(source, command, "//"))
 }
 
 /// What marks a file as written by the generator (its first line has it).
