@@ -178,45 +178,142 @@ fn value_expr(f: &Field) -> TokenStream {
 fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[Field], usage: Usage) -> TokenStream {
     let all_optional = fields.iter().all(|f| f.repr(usage) != Repr::Plain || f.empty_when_absent(usage));
     let default = all_optional.then(|| quote! { Default, });
+    // A flattened tagged enum needs serde's buffering of the other keys: derived.
+    let derived_de = fields.iter().any(|f| f.flatten);
     let members = fields.iter().map(|f| {
         let id = ident(&f.ident);
         let ty = field_type(module, f, usage);
-        let wire = &f.wire;
-        let rename = (f.ident != f.wire).then(|| quote! { rename = #wire, });
-        let attrs = match f.repr(usage) {
-            // The enum writes and reads both of its keys in the parent object;
-            // a flattened `None` writes nothing.
-            _ if f.flatten => quote! { #[serde(flatten)] },
-            // Always written: a received list has no "leave unchanged"
-            // meaning, and a sent one is required.
-            Repr::Plain if f.empty_when_absent(usage) => {
-                quote! { #[serde(#rename default, deserialize_with = "crate::runtime::lenient::null_as_default")] }
-            }
-            Repr::Plain => quote! { #[serde(#rename)] },
-            Repr::Option if usage.lenient() || !f.required => {
-                quote! { #[serde(#rename default, skip_serializing_if = "Option::is_none")] }
-            }
-            // A required nullable field is always sent, as null when unset.
-            Repr::Option => quote! { #[serde(#rename default)] },
-            Repr::Nullable => quote! { #[serde(#rename default, skip_serializing_if = "crate::Nullable::is_absent")] },
-        };
-        let attrs = if attrs.to_string() == "# [serde ()]" {
-            quote! {}
-        } else {
-            attrs
-        };
+        let attrs = if derived_de { derive_attrs(f, usage) } else { serialize_attrs(f, usage) };
         let fdocs = field_docs(f);
         quote! { #fdocs #attrs pub #id: #ty, }
     });
     let builder = usage.request.then(|| builder_impl(module, name, fields, usage));
-    let serde = serde_derives(usage);
+    let (serde, object) = if derived_de {
+        (serde_derives(usage), None)
+    } else {
+        (serialize_derive(usage), Some(object_impl(name, fields, usage)))
+    };
     quote! {
         #docs
         #[derive(Clone, Debug, #default PartialEq)]
         #serde
         #[non_exhaustive]
         pub struct #name { #(#members)* }
+        #object
         #builder
+    }
+}
+
+/// A field's `#[serde(...)]` for both derives.
+fn derive_attrs(f: &Field, usage: Usage) -> TokenStream {
+    let wire = &f.wire;
+    let rename = (f.ident != f.wire).then(|| quote! { rename = #wire, });
+    let attrs = match f.repr(usage) {
+        // The enum writes and reads both of its keys in the parent object;
+        // a flattened `None` writes nothing.
+        _ if f.flatten => quote! { #[serde(flatten)] },
+        // Always written: a received list has no "leave unchanged"
+        // meaning, and a sent one is required.
+        Repr::Plain if f.empty_when_absent(usage) => {
+            quote! { #[serde(#rename default, deserialize_with = "crate::runtime::lenient::null_as_default")] }
+        }
+        Repr::Plain => quote! { #[serde(#rename)] },
+        Repr::Option if usage.lenient() || !f.required => {
+            quote! { #[serde(#rename default, skip_serializing_if = "Option::is_none")] }
+        }
+        // A required nullable field is always sent, as null when unset.
+        Repr::Option => quote! { #[serde(#rename default)] },
+        Repr::Nullable => quote! { #[serde(#rename default, skip_serializing_if = "crate::Nullable::is_absent")] },
+    };
+    if attrs.to_string() == "# [serde ()]" {
+        quote! {}
+    } else {
+        attrs
+    }
+}
+
+/// A field's `#[serde(...)]` for the `Serialize` derive alone (decoding is
+/// [`object_impl`]'s), behind `serde-both-ways` when the derive is.
+fn serialize_attrs(f: &Field, usage: Usage) -> TokenStream {
+    let wire = &f.wire;
+    let rename = (f.ident != f.wire).then(|| quote! { rename = #wire, });
+    let skip = match f.repr(usage) {
+        Repr::Option if usage.lenient() || !f.required => Some(quote! { skip_serializing_if = "Option::is_none" }),
+        Repr::Nullable => Some(quote! { skip_serializing_if = "crate::Nullable::is_absent" }),
+        _ => None,
+    };
+    if rename.is_none() && skip.is_none() {
+        return quote! {};
+    }
+    if usage.request {
+        quote! { #[serde(#rename #skip)] }
+    } else {
+        quote! { #[cfg_attr(feature = "serde-both-ways", serde(#rename #skip))] }
+    }
+}
+
+/// `Serialize` derived when callers send the type (else with `serde-both-ways`).
+fn serialize_derive(usage: Usage) -> TokenStream {
+    if usage.request {
+        quote! { #[derive(serde::Serialize)] }
+    } else {
+        quote! { #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))] }
+    }
+}
+
+/// `Deserialize` through `crate::runtime::object`: the field table and one
+/// `read` that matches each key's index, instead of serde's derive (a field
+/// enum and a visitor with `visit_seq` and `visit_map` per type), which was
+/// most of a received type's compile cost. Where [`serde_derives`] would
+/// derive `Deserialize`.
+fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
+    let cfg = (usage.request && !usage.decoded).then(|| quote! { #[cfg(feature = "serde-both-ways")] });
+    let type_name = name.to_string();
+    let keys = fields.iter().map(|f| &f.wire);
+    let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("v{i}")).collect();
+    let reads = fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
+        let (i, wire) = (proc_macro2::Literal::usize_unsuffixed(i), &f.wire);
+        if f.repr(usage) == Repr::Plain && f.empty_when_absent(usage) {
+            quote! { #i => entries.value_or_default(&mut #slot, #wire)?, }
+        } else {
+            quote! { #i => entries.value(&mut #slot, #wire)?, }
+        }
+    });
+    let inits = fields.iter().zip(&slots).map(|(f, slot)| {
+        let (id, wire) = (ident(&f.ident), &f.wire);
+        match f.repr(usage) {
+            Repr::Plain if !f.empty_when_absent(usage) => {
+                quote! { #id: crate::runtime::object::required(#slot, #wire)?, }
+            }
+            _ => quote! { #id: #slot.unwrap_or_default(), },
+        }
+    });
+    let walk = if fields.is_empty() {
+        quote! { while entries.next_field()?.is_some() {} }
+    } else {
+        quote! {
+            #(let mut #slots = None;)*
+            while let Some(field) = entries.next_field()? {
+                match field { #(#reads)* _ => {} }
+            }
+        }
+    };
+    quote! {
+        #cfg
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::runtime::object::deserialize(deserializer)
+            }
+        }
+        #cfg
+        impl crate::runtime::object::Object for #name {
+            const NAME: &'static str = #type_name;
+            const FIELDS: &'static [&'static str] = &[#(#keys),*];
+            fn read<'de, A: serde::de::MapAccess<'de>>(mut entries: crate::runtime::object::Entries<'de, A>) -> Result<Self, A::Error> {
+                #walk
+                Ok(Self { #(#inits)* })
+            }
+        }
     }
 }
 

@@ -39,17 +39,7 @@ macro_rules! string_enum {
         }
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor;
-                impl serde::de::Visitor<'_> for Visitor {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str("a string")
-                    }
-                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<$name, E> {
-                        Ok($name::from(value))
-                    }
-                }
-                deserializer.deserialize_str(Visitor)
+                deserializer.deserialize_str($crate::runtime::enums::StrVisitor(std::marker::PhantomData))
             }
         }
     };
@@ -57,3 +47,19 @@ macro_rules! string_enum {
 
 #[allow(unused_imports)]
 pub(crate) use string_enum;
+
+/// Reads a string enum from a JSON string: one visitor for every enum
+/// instead of one per enum.
+pub(crate) struct StrVisitor<T>(pub(crate) std::marker::PhantomData<T>);
+
+impl<T: for<'a> From<&'a str>> serde::de::Visitor<'_> for StrVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+}

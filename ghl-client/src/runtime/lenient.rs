@@ -4,7 +4,9 @@
 use serde::{Deserialize, Deserializer};
 
 /// Decodes `null` as the type's default (an empty list or map); with
-/// `#[serde(default)]` an absent field is empty too.
+/// `#[serde(default)]` an absent field is empty too. Only structs holding a
+/// flattened enum derive `Deserialize` now; some feature sets have none.
+#[allow(dead_code)]
 pub(crate) fn null_as_default<'de, D, T>(de: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,

@@ -18,6 +18,7 @@ pub mod error;
 pub(crate) mod lenient;
 pub mod nullable;
 pub mod oauth;
+pub(crate) mod object;
 pub mod pagination;
 pub mod rate_limit;
 #[cfg(feature = "redis")]
