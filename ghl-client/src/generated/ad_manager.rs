@@ -10166,24 +10166,70 @@ impl UpsertLinkedinCampaignGroup {
 /// A Google or LinkedIn budget.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
-    #[serde(rename = "budgetType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "budgetType", skip_serializing_if = "Option::is_none")]
     pub budget_type: Option<BudgetType>,
 
     /// Amount to spend; for Google, in micros.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
-    #[serde(rename = "scheduleStartDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleStartDate", skip_serializing_if = "Option::is_none")]
     pub schedule_start_date: Option<String>,
 
     /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-12-31`.
-    #[serde(rename = "scheduleEndDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleEndDate", skip_serializing_if = "Option::is_none")]
     pub schedule_end_date: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AdBudget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AdBudget {
+    const NAME: &'static str = "AdBudget";
+
+    const FIELDS: &'static[&'static str] = &[
+        "budgetType",
+        "amount",
+        "scheduleStartDate",
+        "scheduleEndDate"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "budgetType")?,
+                1 => entries.value(&mut v1, "amount")?,
+                2 => entries.value(&mut v2, "scheduleStartDate")?,
+                3 => entries.value(&mut v3, "scheduleEndDate")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            budget_type: v0.unwrap_or_default(),
+            amount: v1.unwrap_or_default(),
+            schedule_start_date: v2.unwrap_or_default(),
+            schedule_end_date: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10322,7 +10368,6 @@ crate::runtime::enums::string_enum!(AdSourceType);
 /// Adds or removes many contacts at once, from a CSV file or smart lists.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BatchUpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10330,7 +10375,7 @@ pub struct BatchUpdateFacebookCustomAudienceRequest {
     pub location_id: String,
 
     /// Path of an uploaded CSV file of contacts.
-    #[serde(rename = "csvPath", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "csvPath", skip_serializing_if = "Option::is_none")]
     pub csv_path: Option<String>,
 
     /// Whether to add or remove the members.
@@ -10338,12 +10383,63 @@ pub struct BatchUpdateFacebookCustomAudienceRequest {
     pub operation_type: String,
 
     /// Smart lists whose contacts are used.
-    #[serde(rename = "smartlistIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "smartlistIds", skip_serializing_if = "Option::is_none")]
     pub smartlist_ids: Option<Vec<String>>,
 
     /// `true` to keep the audience in step with the smart lists.
-    #[serde(rename = "dynamicAudience", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dynamicAudience", skip_serializing_if = "Option::is_none")]
     pub dynamic_audience: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BatchUpdateFacebookCustomAudienceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BatchUpdateFacebookCustomAudienceRequest {
+    const NAME: &'static str = "BatchUpdateFacebookCustomAudienceRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "csvPath",
+        "operationType",
+        "smartlistIds",
+        "dynamicAudience"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "csvPath")?,
+                2 => entries.value(&mut v2, "operationType")?,
+                3 => entries.value(&mut v3, "smartlistIds")?,
+                4 => entries.value(&mut v4, "dynamicAudience")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            csv_path: v1.unwrap_or_default(),
+            operation_type: crate::runtime::object::required(v2, "operationType")?,
+            smartlist_ids: v3.unwrap_or_default(),
+            dynamic_audience: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10431,7 +10527,6 @@ crate::runtime::enums::string_enum!(BudgetType);
 /// The `CreateFacebookConversationFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookConversationFormRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10446,6 +10541,48 @@ pub struct CreateFacebookConversationFormRequest {
 
     /// `questions`: a list of [`FacebookConversationFormQuestion`](crate::ad_manager::FacebookConversationFormQuestion) values.
     pub questions: Vec<FacebookConversationFormQuestion>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateFacebookConversationFormRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateFacebookConversationFormRequest {
+    const NAME: &'static str = "CreateFacebookConversationFormRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "name", "text", "questions"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "text")?,
+                3 => entries.value(&mut v3, "questions")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            text: crate::runtime::object::required(v2, "text")?,
+            questions: crate::runtime::object::required(v3, "questions")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10473,7 +10610,6 @@ impl CreateFacebookConversationFormRequest {
 /// The `CreateFacebookIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10485,8 +10621,47 @@ pub struct CreateFacebookIntegrationRequest {
     pub page_id: String,
 
     /// Facebook ad account to connect.
-    #[serde(rename = "adAccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adAccountId", skip_serializing_if = "Option::is_none")]
     pub ad_account_id: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateFacebookIntegrationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateFacebookIntegrationRequest {
+    const NAME: &'static str = "CreateFacebookIntegrationRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "pageId", "adAccountId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "pageId")?,
+                2 => entries.value(&mut v2, "adAccountId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            page_id: crate::runtime::object::required(v1, "pageId")?,
+            ad_account_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10510,7 +10685,6 @@ impl CreateFacebookIntegrationRequest {
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
@@ -10525,14 +10699,14 @@ pub struct CreateFacebookLeadFormRequest {
     pub location_id: String,
 
     /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
-    #[serde(rename = "greetingCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "greetingCard", skip_serializing_if = "Option::is_none")]
     pub greeting_card: Option<FacebookLeadFormGreetingCard>,
 
     /// `questions`: a list of [`FacebookLeadFormQuestion`](crate::ad_manager::FacebookLeadFormQuestion) values.
     pub questions: Vec<FacebookLeadFormQuestion>,
 
     /// `questionPageHeadline`: a string.
-    #[serde(rename = "questionPageHeadline", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "questionPageHeadline", skip_serializing_if = "Option::is_none")]
     pub question_page_headline: Option<String>,
 
     /// `privacyPolicyLink`: a URL.
@@ -10540,16 +10714,87 @@ pub struct CreateFacebookLeadFormRequest {
     pub privacy_policy_link: String,
 
     /// `privacyPolicyText`: a string.
-    #[serde(rename = "privacyPolicyText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "privacyPolicyText", skip_serializing_if = "Option::is_none")]
     pub privacy_policy_text: Option<String>,
 
     /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::ad_manager::FacebookLeadFormDisclaimer).
-    #[serde(rename = "customDisclaimer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customDisclaimer", skip_serializing_if = "Option::is_none")]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
 
     /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
     #[serde(rename = "thankYouPage",)]
     pub thank_you_page: FacebookLeadFormThankYouPage,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateFacebookLeadFormRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateFacebookLeadFormRequest {
+    const NAME: &'static str = "CreateFacebookLeadFormRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "name",
+        "locationId",
+        "greetingCard",
+        "questions",
+        "questionPageHeadline",
+        "privacyPolicyLink",
+        "privacyPolicyText",
+        "customDisclaimer",
+        "thankYouPage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "greetingCard")?,
+                4 => entries.value(&mut v4, "questions")?,
+                5 => entries.value(&mut v5, "questionPageHeadline")?,
+                6 => entries.value(&mut v6, "privacyPolicyLink")?,
+                7 => entries.value(&mut v7, "privacyPolicyText")?,
+                8 => entries.value(&mut v8, "customDisclaimer")?,
+                9 => entries.value(&mut v9, "thankYouPage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            greeting_card: v3.unwrap_or_default(),
+            questions: crate::runtime::object::required(v4, "questions")?,
+            question_page_headline: v5.unwrap_or_default(),
+            privacy_policy_link: crate::runtime::object::required(v6, "privacyPolicyLink")?,
+            privacy_policy_text: v7.unwrap_or_default(),
+            custom_disclaimer: v8.unwrap_or_default(),
+            thank_you_page: crate::runtime::object::required(v9, "thankYouPage")?,
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -10609,7 +10854,6 @@ impl CreateFacebookLeadFormRequest {
 /// The `CreateGoogleIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateGoogleIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10623,6 +10867,45 @@ pub struct CreateGoogleIntegrationRequest {
     /// Manager (MCC) account id.
     #[serde(rename = "mccId",)]
     pub mcc_id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateGoogleIntegrationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateGoogleIntegrationRequest {
+    const NAME: &'static str = "CreateGoogleIntegrationRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "adAccountId", "mccId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "adAccountId")?,
+                2 => entries.value(&mut v2, "mccId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            ad_account_id: crate::runtime::object::required(v1, "adAccountId")?,
+            mcc_id: crate::runtime::object::required(v2, "mccId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10648,7 +10931,6 @@ impl CreateGoogleIntegrationRequest {
 /// Uploads contacts to a customer match list, from smart lists or a CSV file.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateGoogleOfflineUserListJobRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10656,20 +10938,71 @@ pub struct CreateGoogleOfflineUserListJobRequest {
     pub location_id: String,
 
     /// `smartListIds`: a list of strings.
-    #[serde(rename = "smartListIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "smartListIds", skip_serializing_if = "Option::is_none")]
     pub smart_list_ids: Option<Vec<String>>,
 
     /// `csvPath`: a string.
-    #[serde(rename = "csvPath", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "csvPath", skip_serializing_if = "Option::is_none")]
     pub csv_path: Option<String>,
 
     /// The customer match list to fill.
-    #[serde(rename = "userListId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userListId", skip_serializing_if = "Option::is_none")]
     pub user_list_id: Option<String>,
 
     /// Keep the list in step with the smart lists.
-    #[serde(rename = "isDynamic", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDynamic", skip_serializing_if = "Option::is_none")]
     pub is_dynamic: Option<bool>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateGoogleOfflineUserListJobRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateGoogleOfflineUserListJobRequest {
+    const NAME: &'static str = "CreateGoogleOfflineUserListJobRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "smartListIds",
+        "csvPath",
+        "userListId",
+        "isDynamic"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "smartListIds")?,
+                2 => entries.value(&mut v2, "csvPath")?,
+                3 => entries.value(&mut v3, "userListId")?,
+                4 => entries.value(&mut v4, "isDynamic")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            smart_list_ids: v1.unwrap_or_default(),
+            csv_path: v2.unwrap_or_default(),
+            user_list_id: v3.unwrap_or_default(),
+            is_dynamic: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10717,7 +11050,6 @@ impl CreateGoogleOfflineUserListJobRequest {
 /// The `CreateLinkedinIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLinkedinIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10739,6 +11071,57 @@ pub struct CreateLinkedinIntegrationRequest {
     /// LinkedIn company page the ads run for.
     #[serde(rename = "organizationId",)]
     pub organization_id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateLinkedinIntegrationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateLinkedinIntegrationRequest {
+    const NAME: &'static str = "CreateLinkedinIntegrationRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "adAccountId",
+        "adAccountName",
+        "currencyCode",
+        "organizationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "adAccountId")?,
+                2 => entries.value(&mut v2, "adAccountName")?,
+                3 => entries.value(&mut v3, "currencyCode")?,
+                4 => entries.value(&mut v4, "organizationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            ad_account_id: crate::runtime::object::required(v1, "adAccountId")?,
+            ad_account_name: crate::runtime::object::required(v2, "adAccountName")?,
+            currency_code: crate::runtime::object::required(v3, "currencyCode")?,
+            organization_id: crate::runtime::object::required(v4, "organizationId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10768,7 +11151,6 @@ impl CreateLinkedinIntegrationRequest {
 /// The `CreateLinkedinLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLinkedinLeadFormRequest {
     /// `owner`: a [`LinkedinLeadFormOwner`](crate::ad_manager::LinkedinLeadFormOwner).
@@ -10788,8 +11170,63 @@ pub struct CreateLinkedinLeadFormRequest {
     pub content: LinkedinLeadFormContent,
 
     /// `hiddenFields`: a list of [`LinkedinHiddenField`](crate::ad_manager::LinkedinHiddenField) values.
-    #[serde(rename = "hiddenFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "hiddenFields", skip_serializing_if = "Option::is_none")]
     pub hidden_fields: Option<Vec<LinkedinHiddenField>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateLinkedinLeadFormRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateLinkedinLeadFormRequest {
+    const NAME: &'static str = "CreateLinkedinLeadFormRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "owner",
+        "creationLocale",
+        "name",
+        "state",
+        "content",
+        "hiddenFields"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "owner")?,
+                1 => entries.value(&mut v1, "creationLocale")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "state")?,
+                4 => entries.value(&mut v4, "content")?,
+                5 => entries.value(&mut v5, "hiddenFields")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            owner: crate::runtime::object::required(v0, "owner")?,
+            creation_locale: crate::runtime::object::required(v1, "creationLocale")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            state: crate::runtime::object::required(v3, "state")?,
+            content: crate::runtime::object::required(v4, "content")?,
+            hidden_fields: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10984,18 +11421,17 @@ crate::runtime::enums::string_enum!(DistanceUnit);
 /// An image or video of an ad creative (one card of a carousel).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAdMedia {
     /// `src`: a URL.
     pub src: String,
 
     /// Needed for a video.
-    #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// Index of the chosen video frame; needed for a video.
-    #[serde(rename = "selectedPoster", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedPoster", skip_serializing_if = "Option::is_none")]
     pub selected_poster: Option<i64>,
 
     /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
@@ -11003,20 +11439,83 @@ pub struct FacebookAdMedia {
     pub type_: AdMediaKind,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `headline`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `link`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookAdMedia {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookAdMedia {
+    const NAME: &'static str = "FacebookAdMedia";
+
+    const FIELDS: &'static[&'static str] = &[
+        "src",
+        "thumbnailUrl",
+        "selectedPoster",
+        "type",
+        "name",
+        "headline",
+        "description",
+        "link"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "src")?,
+                1 => entries.value(&mut v1, "thumbnailUrl")?,
+                2 => entries.value(&mut v2, "selectedPoster")?,
+                3 => entries.value(&mut v3, "type")?,
+                4 => entries.value(&mut v4, "name")?,
+                5 => entries.value(&mut v5, "headline")?,
+                6 => entries.value(&mut v6, "description")?,
+                7 => entries.value(&mut v7, "link")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            src: crate::runtime::object::required(v0, "src")?,
+            thumbnail_url: v1.unwrap_or_default(),
+            selected_poster: v2.unwrap_or_default(),
+            type_: crate::runtime::object::required(v3, "type")?,
+            name: v4.unwrap_or_default(),
+            headline: v5.unwrap_or_default(),
+            description: v6.unwrap_or_default(),
+            link: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11125,47 +11624,117 @@ crate::runtime::enums::string_enum!(FacebookAdMediaType);
 /// Who an ad set targets.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geo_locations`: a list of [`FacebookGeoLocation`](crate::ad_manager::FacebookGeoLocation) values.
     pub geo_locations: Vec<FacebookGeoLocation>,
 
     /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<FacebookLocale>>,
 
     /// `placements`: a [`FacebookPlacements`](crate::ad_manager::FacebookPlacements).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placements: Option<FacebookPlacements>,
 
     /// `placementType`: a [`FacebookPlacementType`](crate::ad_manager::FacebookPlacementType).
-    #[serde(rename = "placementType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "placementType", skip_serializing_if = "Option::is_none")]
     pub placement_type: Option<FacebookPlacementType>,
 
     /// `lookalike`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lookalike: Option<Vec<FacebookAudienceRef>>,
 
     /// `retargeting`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retargeting: Option<Vec<FacebookAudienceRef>>,
 
     /// `interests`: a list of [`FacebookInterest`](crate::ad_manager::FacebookInterest) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interests: Option<Vec<FacebookInterest>>,
 
     /// `age_min`: a whole number. Example: `18`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_min: Option<i64>,
 
     /// `age_max`: a whole number. Example: `65`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_max: Option<i64>,
 
     /// 1 for men, 2 for women.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<i64>>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookAudience {
+    const NAME: &'static str = "FacebookAudience";
+
+    const FIELDS: &'static[&'static str] = &[
+        "geo_locations",
+        "locales",
+        "placements",
+        "placementType",
+        "lookalike",
+        "retargeting",
+        "interests",
+        "age_min",
+        "age_max",
+        "genders"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "geo_locations")?,
+                1 => entries.value(&mut v1, "locales")?,
+                2 => entries.value(&mut v2, "placements")?,
+                3 => entries.value(&mut v3, "placementType")?,
+                4 => entries.value(&mut v4, "lookalike")?,
+                5 => entries.value(&mut v5, "retargeting")?,
+                6 => entries.value(&mut v6, "interests")?,
+                7 => entries.value(&mut v7, "age_min")?,
+                8 => entries.value(&mut v8, "age_max")?,
+                9 => entries.value(&mut v9, "genders")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            geo_locations: crate::runtime::object::required(v0, "geo_locations")?,
+            locales: v1.unwrap_or_default(),
+            placements: v2.unwrap_or_default(),
+            placement_type: v3.unwrap_or_default(),
+            lookalike: v4.unwrap_or_default(),
+            retargeting: v5.unwrap_or_default(),
+            interests: v6.unwrap_or_default(),
+            age_min: v7.unwrap_or_default(),
+            age_max: v8.unwrap_or_default(),
+            genders: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11248,7 +11817,6 @@ impl FacebookAudience {
 /// A custom or lookalike audience picked for targeting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAudienceRef {
     /// `id`: a string.
@@ -11256,6 +11824,42 @@ pub struct FacebookAudienceRef {
 
     /// `name`: a string.
     pub name: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookAudienceRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookAudienceRef {
+    const NAME: &'static str = "FacebookAudienceRef";
+
+    const FIELDS: &'static[&'static str] = &["id", "name"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "id")?,
+            name: crate::runtime::object::required(v1, "name")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11273,7 +11877,6 @@ impl FacebookAudienceRef {
 /// The `FacebookBudget` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
@@ -11284,12 +11887,59 @@ pub struct FacebookBudget {
     pub amount: f64,
 
     /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
-    #[serde(rename = "scheduleStartDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleStartDate", skip_serializing_if = "Option::is_none")]
     pub schedule_start_date: Option<String>,
 
     /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-01-31`.
-    #[serde(rename = "scheduleEndDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleEndDate", skip_serializing_if = "Option::is_none")]
     pub schedule_end_date: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookBudget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookBudget {
+    const NAME: &'static str = "FacebookBudget";
+
+    const FIELDS: &'static[&'static str] = &[
+        "budgetType",
+        "amount",
+        "scheduleStartDate",
+        "scheduleEndDate"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "budgetType")?,
+                1 => entries.value(&mut v1, "amount")?,
+                2 => entries.value(&mut v2, "scheduleStartDate")?,
+                3 => entries.value(&mut v3, "scheduleEndDate")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            budget_type: crate::runtime::object::required(v0, "budgetType")?,
+            amount: crate::runtime::object::required(v1, "amount")?,
+            schedule_start_date: v2.unwrap_or_default(),
+            schedule_end_date: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11380,15 +12030,50 @@ crate::runtime::enums::string_enum!(FacebookCampaignObjective);
 /// A quick reply offered in the welcome message, with its automatic answer.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookConversationFormQuestion {
     /// `question`: a string.
     pub question: String,
 
     /// `response`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookConversationFormQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookConversationFormQuestion {
+    const NAME: &'static str = "FacebookConversationFormQuestion";
+
+    const FIELDS: &'static[&'static str] = &["question", "response"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "question")?,
+                1 => entries.value(&mut v1, "response")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            question: crate::runtime::object::required(v0, "question")?,
+            response: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11412,7 +12097,6 @@ impl FacebookConversationFormQuestion {
 /// One contact to add to or remove from a custom audience.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookCustomAudienceMemberRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -11424,8 +12108,47 @@ pub struct FacebookCustomAudienceMemberRequest {
     pub contact_id: String,
 
     /// `fbAdAccountId`: a string. Example: `act_123456789`.
-    #[serde(rename = "fbAdAccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fbAdAccountId", skip_serializing_if = "Option::is_none")]
     pub fb_ad_account_id: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookCustomAudienceMemberRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookCustomAudienceMemberRequest {
+    const NAME: &'static str = "FacebookCustomAudienceMemberRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "contactId", "fbAdAccountId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "contactId")?,
+                2 => entries.value(&mut v2, "fbAdAccountId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            contact_id: crate::runtime::object::required(v1, "contactId")?,
+            fb_ad_account_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11453,7 +12176,6 @@ impl FacebookCustomAudienceMemberRequest {
 /// Geocoded position of an address target.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -11461,6 +12183,42 @@ pub struct FacebookGeoGeometry {
 
     /// `location_type`: a string. Example: `APPROXIMATE`.
     pub location_type: String,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookGeoGeometry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookGeoGeometry {
+    const NAME: &'static str = "FacebookGeoGeometry";
+
+    const FIELDS: &'static[&'static str] = &["location", "location_type"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "location")?,
+                1 => entries.value(&mut v1, "location_type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location: crate::runtime::object::required(v0, "location")?,
+            location_type: crate::runtime::object::required(v1, "location_type")?,
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11478,7 +12236,6 @@ impl FacebookGeoGeometry {
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
@@ -11496,16 +12253,75 @@ pub struct FacebookGeoLocation {
     pub selection_type: SelectionType,
 
     /// Radius around a city or address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "radiusUnit", skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<DistanceUnit>,
 
     /// `geometry`: a [`FacebookGeoGeometry`](crate::ad_manager::FacebookGeoGeometry).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geometry: Option<FacebookGeoGeometry>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookGeoLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookGeoLocation {
+    const NAME: &'static str = "FacebookGeoLocation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "key",
+        "name",
+        "type",
+        "selectionType",
+        "radius",
+        "radiusUnit",
+        "geometry"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "key")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "selectionType")?,
+                4 => entries.value(&mut v4, "radius")?,
+                5 => entries.value(&mut v5, "radiusUnit")?,
+                6 => entries.value(&mut v6, "geometry")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            key: crate::runtime::object::required(v0, "key")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            type_: crate::runtime::object::required(v2, "type")?,
+            selection_type: crate::runtime::object::required(v3, "selectionType")?,
+            radius: v4.unwrap_or_default(),
+            radius_unit: v5.unwrap_or_default(),
+            geometry: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11650,7 +12466,6 @@ crate::runtime::enums::string_enum!(FacebookGeoLocationType);
 /// The `FacebookInterest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookInterest {
     /// `id`: a string. Example: `6003139266461`.
@@ -11660,8 +12475,47 @@ pub struct FacebookInterest {
     pub name: String,
 
     /// Interest category; `interests` when absent.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookInterest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookInterest {
+    const NAME: &'static str = "FacebookInterest";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "type"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "id")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            type_: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11685,7 +12539,6 @@ impl FacebookInterest {
 /// A consent checkbox of the form's disclaimer.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
     /// `is_required`: `true` or `false`.
@@ -11696,6 +12549,45 @@ pub struct FacebookLeadFormCheckbox {
 
     /// `key`: a string. Example: `terms_checkbox`.
     pub key: String,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLeadFormCheckbox {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLeadFormCheckbox {
+    const NAME: &'static str = "FacebookLeadFormCheckbox";
+
+    const FIELDS: &'static[&'static str] = &["is_required", "text", "key"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "is_required")?,
+                1 => entries.value(&mut v1, "text")?,
+                2 => entries.value(&mut v2, "key")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            is_required: crate::runtime::object::required(v0, "is_required")?,
+            text: crate::runtime::object::required(v1, "text")?,
+            key: crate::runtime::object::required(v2, "key")?,
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11717,7 +12609,6 @@ impl FacebookLeadFormCheckbox {
 /// A custom legal disclaimer with optional consent checkboxes.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormDisclaimer {
     /// `title`: a string.
@@ -11727,8 +12618,47 @@ pub struct FacebookLeadFormDisclaimer {
     pub body: String,
 
     /// `checkboxes`: a list of [`FacebookLeadFormCheckbox`](crate::ad_manager::FacebookLeadFormCheckbox) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub checkboxes: Option<Vec<FacebookLeadFormCheckbox>>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLeadFormDisclaimer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLeadFormDisclaimer {
+    const NAME: &'static str = "FacebookLeadFormDisclaimer";
+
+    const FIELDS: &'static[&'static str] = &["title", "body", "checkboxes"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "body")?,
+                2 => entries.value(&mut v2, "checkboxes")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            body: crate::runtime::object::required(v1, "body")?,
+            checkboxes: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11752,7 +12682,6 @@ impl FacebookLeadFormDisclaimer {
 /// Intro card shown before the questions.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormGreetingCard {
     /// `title`: a string.
@@ -11763,6 +12692,45 @@ pub struct FacebookLeadFormGreetingCard {
 
     /// Lines of the card's body.
     pub content: Vec<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLeadFormGreetingCard {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLeadFormGreetingCard {
+    const NAME: &'static str = "FacebookLeadFormGreetingCard";
+
+    const FIELDS: &'static[&'static str] = &["title", "style", "content"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "style")?,
+                2 => entries.value(&mut v2, "content")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            style: crate::runtime::object::required(v1, "style")?,
+            content: crate::runtime::object::required(v2, "content")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11784,11 +12752,10 @@ impl FacebookLeadFormGreetingCard {
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// Field key the answer is stored under.
@@ -11799,8 +12766,50 @@ pub struct FacebookLeadFormQuestion {
     pub type_: FacebookLeadFormQuestionType,
 
     /// Answer choices; only for CUSTOM questions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FacebookLeadFormQuestionOption>>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLeadFormQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLeadFormQuestion {
+    const NAME: &'static str = "FacebookLeadFormQuestion";
+
+    const FIELDS: &'static[&'static str] = &["label", "key", "type", "options"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "label")?,
+                1 => entries.value(&mut v1, "key")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "options")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            label: v0.unwrap_or_default(),
+            key: crate::runtime::object::required(v1, "key")?,
+            type_: crate::runtime::object::required(v2, "type")?,
+            options: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11830,7 +12839,6 @@ impl FacebookLeadFormQuestion {
 /// One answer choice of a CUSTOM question.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestionOption {
     /// `key`: a string. Example: `option_1`.
@@ -11838,6 +12846,42 @@ pub struct FacebookLeadFormQuestionOption {
 
     /// `value`: a string. Example: `Yes`.
     pub value: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLeadFormQuestionOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLeadFormQuestionOption {
+    const NAME: &'static str = "FacebookLeadFormQuestionOption";
+
+    const FIELDS: &'static[&'static str] = &["key", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "key")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            key: crate::runtime::object::required(v0, "key")?,
+            value: crate::runtime::object::required(v1, "value")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12001,7 +13045,6 @@ crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 /// Screen shown after a lead submits.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormThankYouPage {
     /// `title`: a string.
@@ -12019,16 +13062,75 @@ pub struct FacebookLeadFormThankYouPage {
     pub button_type: String,
 
     /// Where the button leads, for a link button.
-    #[serde(rename = "buttonLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "buttonLink", skip_serializing_if = "Option::is_none")]
     pub button_link: Option<String>,
 
     /// Number the button calls, for a call button.
-    #[serde(rename = "businessPhone", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessPhone", skip_serializing_if = "Option::is_none")]
     pub business_phone: Option<String>,
 
     /// Country of the business phone.
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLeadFormThankYouPage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLeadFormThankYouPage {
+    const NAME: &'static str = "FacebookLeadFormThankYouPage";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "body",
+        "buttonText",
+        "buttonType",
+        "buttonLink",
+        "businessPhone",
+        "countryCode"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "body")?,
+                2 => entries.value(&mut v2, "buttonText")?,
+                3 => entries.value(&mut v3, "buttonType")?,
+                4 => entries.value(&mut v4, "buttonLink")?,
+                5 => entries.value(&mut v5, "businessPhone")?,
+                6 => entries.value(&mut v6, "countryCode")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            body: crate::runtime::object::required(v1, "body")?,
+            button_text: crate::runtime::object::required(v2, "buttonText")?,
+            button_type: crate::runtime::object::required(v3, "buttonType")?,
+            button_link: v4.unwrap_or_default(),
+            business_phone: v5.unwrap_or_default(),
+            country_code: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12123,7 +13225,6 @@ crate::runtime::enums::string_enum!(FacebookLeadFormType);
 /// The `FacebookLocale` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLocale {
     /// `name`: a string. Example: `English (US)`.
@@ -12131,6 +13232,42 @@ pub struct FacebookLocale {
 
     /// Facebook's numeric locale key.
     pub key: i64,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLocale {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLocale {
+    const NAME: &'static str = "FacebookLocale";
+
+    const FIELDS: &'static[&'static str] = &["name", "key"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "key")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            key: crate::runtime::object::required(v1, "key")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12245,20 +13382,58 @@ crate::runtime::enums::string_enum!(FacebookPlacementType);
 /// Placement positions per platform, used when the placement type is manual.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookPlacements {
     /// `facebook`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook: Option<Vec<String>>,
 
     /// `instagram`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram: Option<Vec<String>>,
 
     /// `messenger`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messenger: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookPlacements {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookPlacements {
+    const NAME: &'static str = "FacebookPlacements";
+
+    const FIELDS: &'static[&'static str] = &["facebook", "instagram", "messenger"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "facebook")?,
+                1 => entries.value(&mut v1, "instagram")?,
+                2 => entries.value(&mut v2, "messenger")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            facebook: v0.unwrap_or_default(),
+            instagram: v1.unwrap_or_default(),
+            messenger: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12365,20 +13540,58 @@ crate::runtime::enums::string_enum!(FacebookSpecialAdCategory);
 /// The `GeoAddressComponent` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
     /// `long_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub long_name: Option<String>,
 
     /// `short_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
 
     /// `types`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GeoAddressComponent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GeoAddressComponent {
+    const NAME: &'static str = "GeoAddressComponent";
+
+    const FIELDS: &'static[&'static str] = &["long_name", "short_name", "types"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "long_name")?,
+                1 => entries.value(&mut v1, "short_name")?,
+                2 => entries.value(&mut v2, "types")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            long_name: v0.unwrap_or_default(),
+            short_name: v1.unwrap_or_default(),
+            types: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -12414,20 +13627,58 @@ impl GeoAddressComponent {
 /// Geocoding result for an address.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<GeoLatLng>,
 
     /// `location_type`: a string. Example: `APPROXIMATE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_type: Option<String>,
 
     /// `viewport`: a [`GeoViewport`](crate::ad_manager::GeoViewport).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub viewport: Option<GeoViewport>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GeoGeometry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GeoGeometry {
+    const NAME: &'static str = "GeoGeometry";
+
+    const FIELDS: &'static[&'static str] = &["location", "location_type", "viewport"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "location")?,
+                1 => entries.value(&mut v1, "location_type")?,
+                2 => entries.value(&mut v2, "viewport")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location: v0.unwrap_or_default(),
+            location_type: v1.unwrap_or_default(),
+            viewport: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -12463,16 +13714,48 @@ impl GeoGeometry {
 /// A point on the map.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoLatLng {
     /// `lat`: a number. Example: `40.7128`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
 
     /// `lng`: a number. Example: `-74.006`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lng: Option<f64>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GeoLatLng {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GeoLatLng {
+    const NAME: &'static str = "GeoLatLng";
+
+    const FIELDS: &'static[&'static str] = &["lat", "lng"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "lat")?,
+                1 => entries.value(&mut v1, "lng")?,
+                _ => {}
+            }
+        }
+        Ok(Self { lat: v0.unwrap_or_default(), lng: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12502,16 +13785,48 @@ impl GeoLatLng {
 /// The `GeoViewport` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoViewport {
     /// `northeast`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub northeast: Option<GeoLatLng>,
 
     /// `southwest`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub southwest: Option<GeoLatLng>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GeoViewport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GeoViewport {
+    const NAME: &'static str = "GeoViewport";
+
+    const FIELDS: &'static[&'static str] = &["northeast", "southwest"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "northeast")?,
+                1 => entries.value(&mut v1, "southwest")?,
+                _ => {}
+            }
+        }
+        Ok(Self { northeast: v0.unwrap_or_default(), southwest: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12907,100 +14222,222 @@ crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 /// One ad of an ad group.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAd {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `mediaType`: a [`GoogleAdMediaType`](crate::ad_manager::GoogleAdMediaType), one of `IMAGE`, `VIDEO`, `CAROUSEL`.
-    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mediaType", skip_serializing_if = "Option::is_none")]
     pub media_type: Option<GoogleAdMediaType>,
 
     /// `headlines`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headlines: Option<Vec<String>>,
 
     /// `longHeadlines`: a list of strings.
-    #[serde(rename = "longHeadlines", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "longHeadlines", skip_serializing_if = "Option::is_none")]
     pub long_headlines: Option<Vec<String>>,
 
     /// `descriptions`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub descriptions: Option<Vec<String>>,
 
     /// `finalUrl`: a string.
-    #[serde(rename = "finalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "finalUrl", skip_serializing_if = "Option::is_none")]
     pub final_url: Option<String>,
 
     /// First display path segment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path1: Option<String>,
 
     /// Second display path segment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path2: Option<String>,
 
     /// `isDeleted`: `true` or `false`.
-    #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
 
     /// Error Google reported for the ad.
-    #[serde(rename = "adError", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adError", skip_serializing_if = "Option::is_none")]
     pub ad_error: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `adId`: a string.
-    #[serde(rename = "adId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adId", skip_serializing_if = "Option::is_none")]
     pub ad_id: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adGroupId`: a string.
-    #[serde(rename = "adGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adGroupId", skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
 
     /// The ad's id at Google.
-    #[serde(rename = "googleAdId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleAdId", skip_serializing_if = "Option::is_none")]
     pub google_ad_id: Option<String>,
 
     /// `media`: a list of [`GoogleAdMedia`](crate::ad_manager::GoogleAdMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<GoogleAdMedia>>,
 
     /// `callToActionLabel`: a [`GoogleAdCallToAction`](crate::ad_manager::GoogleAdCallToAction).
-    #[serde(rename = "callToActionLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callToActionLabel", skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<GoogleAdCallToAction>,
 
     /// `businessName`: a string.
-    #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// `youtubeVideoLinks`: a list of [`GoogleYouTubeVideo`](crate::ad_manager::GoogleYouTubeVideo) values.
-    #[serde(rename = "youtubeVideoLinks", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "youtubeVideoLinks", skip_serializing_if = "Option::is_none")]
     pub youtube_video_links: Option<Vec<GoogleYouTubeVideo>>,
 
     /// `carouselCards`: a list of [`GoogleCarouselCard`](crate::ad_manager::GoogleCarouselCard) values.
-    #[serde(rename = "carouselCards", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "carouselCards", skip_serializing_if = "Option::is_none")]
     pub carousel_cards: Option<Vec<GoogleCarouselCard>>,
 
     /// `placements`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placements: Option<Vec<GoogleChannel>>,
 
     /// `customChannels`: `true` or `false`.
-    #[serde(rename = "customChannels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customChannels", skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAd {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAd {
+    const NAME: &'static str = "GoogleAd";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "mediaType",
+        "headlines",
+        "longHeadlines",
+        "descriptions",
+        "finalUrl",
+        "path1",
+        "path2",
+        "isDeleted",
+        "adError",
+        "publishingStatus",
+        "adId",
+        "adCampaignId",
+        "adGroupId",
+        "googleAdId",
+        "media",
+        "callToActionLabel",
+        "businessName",
+        "youtubeVideoLinks",
+        "carouselCards",
+        "placements",
+        "customChannels"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "mediaType")?,
+                3 => entries.value(&mut v3, "headlines")?,
+                4 => entries.value(&mut v4, "longHeadlines")?,
+                5 => entries.value(&mut v5, "descriptions")?,
+                6 => entries.value(&mut v6, "finalUrl")?,
+                7 => entries.value(&mut v7, "path1")?,
+                8 => entries.value(&mut v8, "path2")?,
+                9 => entries.value(&mut v9, "isDeleted")?,
+                10 => entries.value(&mut v10, "adError")?,
+                11 => entries.value(&mut v11, "publishingStatus")?,
+                12 => entries.value(&mut v12, "adId")?,
+                13 => entries.value(&mut v13, "adCampaignId")?,
+                14 => entries.value(&mut v14, "adGroupId")?,
+                15 => entries.value(&mut v15, "googleAdId")?,
+                16 => entries.value(&mut v16, "media")?,
+                17 => entries.value(&mut v17, "callToActionLabel")?,
+                18 => entries.value(&mut v18, "businessName")?,
+                19 => entries.value(&mut v19, "youtubeVideoLinks")?,
+                20 => entries.value(&mut v20, "carouselCards")?,
+                21 => entries.value(&mut v21, "placements")?,
+                22 => entries.value(&mut v22, "customChannels")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            media_type: v2.unwrap_or_default(),
+            headlines: v3.unwrap_or_default(),
+            long_headlines: v4.unwrap_or_default(),
+            descriptions: v5.unwrap_or_default(),
+            final_url: v6.unwrap_or_default(),
+            path1: v7.unwrap_or_default(),
+            path2: v8.unwrap_or_default(),
+            is_deleted: v9.unwrap_or_default(),
+            ad_error: v10.unwrap_or_default(),
+            publishing_status: v11.unwrap_or_default(),
+            ad_id: v12.unwrap_or_default(),
+            ad_campaign_id: v13.unwrap_or_default(),
+            ad_group_id: v14.unwrap_or_default(),
+            google_ad_id: v15.unwrap_or_default(),
+            media: v16.unwrap_or_default(),
+            call_to_action_label: v17.unwrap_or_default(),
+            business_name: v18.unwrap_or_default(),
+            youtube_video_links: v19.unwrap_or_default(),
+            carousel_cards: v20.unwrap_or_default(),
+            placements: v21.unwrap_or_default(),
+            custom_channels: v22.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13291,60 +14728,142 @@ crate::runtime::enums::string_enum!(GoogleAdCallToAction);
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `adGroupId`: a string.
-    #[serde(rename = "adGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adGroupId", skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adContent`: a list of [`GoogleAd`](crate::ad_manager::GoogleAd) values.
-    #[serde(rename = "adContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adContent", skip_serializing_if = "Option::is_none")]
     pub ad_content: Option<Vec<GoogleAd>>,
 
     /// `keywords`: a [`GoogleKeywords`](crate::ad_manager::GoogleKeywords).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keywords: Option<GoogleKeywords>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// Error Google reported for the ad group.
-    #[serde(rename = "adGroupError", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adGroupError", skip_serializing_if = "Option::is_none")]
     pub ad_group_error: Option<String>,
 
     /// The ad group's id at Google.
-    #[serde(rename = "googleAdGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleAdGroupId", skip_serializing_if = "Option::is_none")]
     pub google_ad_group_id: Option<String>,
 
     /// `customChannels`: `true` or `false`.
-    #[serde(rename = "customChannels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customChannels", skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 
     /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(rename = "selectedChannels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedChannels", skip_serializing_if = "Option::is_none")]
     pub selected_channels: Option<Vec<GoogleChannel>>,
 
     /// `googleAudienceId`: a string.
-    #[serde(rename = "googleAudienceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleAudienceId", skip_serializing_if = "Option::is_none")]
     pub google_audience_id: Option<String>,
 
     /// `audience`: a [`GoogleAdGroupAudience`](crate::ad_manager::GoogleAdGroupAudience).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleAdGroupAudience>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAdGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAdGroup {
+    const NAME: &'static str = "GoogleAdGroup";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "adGroupId",
+        "name",
+        "adCampaignId",
+        "adContent",
+        "keywords",
+        "publishingStatus",
+        "adGroupError",
+        "googleAdGroupId",
+        "customChannels",
+        "selectedChannels",
+        "googleAudienceId",
+        "audience"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "adGroupId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "adCampaignId")?,
+                4 => entries.value(&mut v4, "adContent")?,
+                5 => entries.value(&mut v5, "keywords")?,
+                6 => entries.value(&mut v6, "publishingStatus")?,
+                7 => entries.value(&mut v7, "adGroupError")?,
+                8 => entries.value(&mut v8, "googleAdGroupId")?,
+                9 => entries.value(&mut v9, "customChannels")?,
+                10 => entries.value(&mut v10, "selectedChannels")?,
+                11 => entries.value(&mut v11, "googleAudienceId")?,
+                12 => entries.value(&mut v12, "audience")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            ad_group_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            ad_campaign_id: v3.unwrap_or_default(),
+            ad_content: v4.unwrap_or_default(),
+            keywords: v5.unwrap_or_default(),
+            publishing_status: v6.unwrap_or_default(),
+            ad_group_error: v7.unwrap_or_default(),
+            google_ad_group_id: v8.unwrap_or_default(),
+            custom_channels: v9.unwrap_or_default(),
+            selected_channels: v10.unwrap_or_default(),
+            google_audience_id: v11.unwrap_or_default(),
+            audience: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -13454,16 +14973,48 @@ impl GoogleAdGroup {
 /// The `GoogleAdGroupAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
     /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<GoogleLocale>>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAdGroupAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAdGroupAudience {
+    const NAME: &'static str = "GoogleAdGroupAudience";
+
+    const FIELDS: &'static[&'static str] = &["geo_locations", "locales"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "geo_locations")?,
+                1 => entries.value(&mut v1, "locales")?,
+                _ => {}
+            }
+        }
+        Ok(Self { geo_locations: v0.unwrap_or_default(), locales: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -13493,32 +15044,79 @@ impl GoogleAdGroupAudience {
 /// The `GoogleAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdMedia {
     /// `type`: a [`GoogleAdMediaType2`](crate::ad_manager::GoogleAdMediaType2), one of `IMAGE`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<GoogleAdMediaType2>,
 
     /// `src`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
 
     /// `isLogo`: `true` or `false`.
-    #[serde(rename = "isLogo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isLogo", skip_serializing_if = "Option::is_none")]
     pub is_logo: Option<bool>,
 
     /// `error`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `imageType`: a string.
-    #[serde(rename = "imageType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "imageType", skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAdMedia {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAdMedia {
+    const NAME: &'static str = "GoogleAdMedia";
+
+    const FIELDS: &'static[&'static str] = &["type", "src", "isLogo", "error", "url", "imageType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "src")?,
+                2 => entries.value(&mut v2, "isLogo")?,
+                3 => entries.value(&mut v3, "error")?,
+                4 => entries.value(&mut v4, "url")?,
+                5 => entries.value(&mut v5, "imageType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            src: v1.unwrap_or_default(),
+            is_logo: v2.unwrap_or_default(),
+            error: v3.unwrap_or_default(),
+            url: v4.unwrap_or_default(),
+            image_type: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13664,7 +15262,6 @@ crate::runtime::enums::string_enum!(GoogleAdMediaType2);
 /// A daily time window during which the campaign runs.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdSchedule {
     /// `dayOfWeek`: a [`GoogleScheduleDay`](crate::ad_manager::GoogleScheduleDay).
@@ -13676,6 +15273,45 @@ pub struct GoogleAdSchedule {
 
     /// End time, HH:MM.
     pub to: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAdSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAdSchedule {
+    const NAME: &'static str = "GoogleAdSchedule";
+
+    const FIELDS: &'static[&'static str] = &["dayOfWeek", "from", "to"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "dayOfWeek")?,
+                1 => entries.value(&mut v1, "from")?,
+                2 => entries.value(&mut v2, "to")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            day_of_week: crate::runtime::object::required(v0, "dayOfWeek")?,
+            from: crate::runtime::object::required(v1, "from")?,
+            to: crate::runtime::object::required(v2, "to")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13697,7 +15333,6 @@ impl GoogleAdSchedule {
 /// A weekly time slot during which an asset may show.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdScheduleTarget {
     /// `startMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
@@ -13719,6 +15354,57 @@ pub struct GoogleAdScheduleTarget {
     /// Hour 0-23.
     #[serde(rename = "endHour",)]
     pub end_hour: i64,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAdScheduleTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAdScheduleTarget {
+    const NAME: &'static str = "GoogleAdScheduleTarget";
+
+    const FIELDS: &'static[&'static str] = &[
+        "startMinute",
+        "endMinute",
+        "dayOfWeek",
+        "startHour",
+        "endHour"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "startMinute")?,
+                1 => entries.value(&mut v1, "endMinute")?,
+                2 => entries.value(&mut v2, "dayOfWeek")?,
+                3 => entries.value(&mut v3, "startHour")?,
+                4 => entries.value(&mut v4, "endHour")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            start_minute: crate::runtime::object::required(v0, "startMinute")?,
+            end_minute: crate::runtime::object::required(v1, "endMinute")?,
+            day_of_week: crate::runtime::object::required(v2, "dayOfWeek")?,
+            start_hour: crate::runtime::object::required(v3, "startHour")?,
+            end_hour: crate::runtime::object::required(v4, "endHour")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13824,23 +15510,64 @@ crate::runtime::enums::string_enum!(GoogleAdvertisingChannelType);
 /// The `GoogleAssetImage` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAssetImage {
     /// `url`: a string.
     pub url: String,
 
     /// `resourceName`: a string.
-    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Why the upload failed, if it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAssetImage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAssetImage {
+    const NAME: &'static str = "GoogleAssetImage";
+
+    const FIELDS: &'static[&'static str] = &["url", "resourceName", "name", "error"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "resourceName")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "error")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: crate::runtime::object::required(v0, "url")?,
+            resource_name: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            error: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13927,28 +15654,78 @@ crate::runtime::enums::string_enum!(GoogleAssetType);
 /// The `GoogleAudienceDimension` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAudienceDimension {
     /// `isAgeUnknown`: `true` or `false`.
-    #[serde(rename = "isAgeUnknown", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isAgeUnknown", skip_serializing_if = "Option::is_none")]
     pub is_age_unknown: Option<bool>,
 
     /// `ageRanges`: a list of JSON values.
-    #[serde(rename = "ageRanges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ageRanges", skip_serializing_if = "Option::is_none")]
     pub age_ranges: Option<Vec<serde_json::Value>>,
 
     /// `genders`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<String>>,
 
     /// `parentalStatuses`: a list of strings.
-    #[serde(rename = "parentalStatuses", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentalStatuses", skip_serializing_if = "Option::is_none")]
     pub parental_statuses: Option<Vec<String>>,
 
     /// `audienceSegments`: a [`GoogleAudienceSegments`](crate::ad_manager::GoogleAudienceSegments).
-    #[serde(rename = "audienceSegments", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "audienceSegments", skip_serializing_if = "Option::is_none")]
     pub audience_segments: Option<GoogleAudienceSegments>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAudienceDimension {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAudienceDimension {
+    const NAME: &'static str = "GoogleAudienceDimension";
+
+    const FIELDS: &'static[&'static str] = &[
+        "isAgeUnknown",
+        "ageRanges",
+        "genders",
+        "parentalStatuses",
+        "audienceSegments"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "isAgeUnknown")?,
+                1 => entries.value(&mut v1, "ageRanges")?,
+                2 => entries.value(&mut v2, "genders")?,
+                3 => entries.value(&mut v3, "parentalStatuses")?,
+                4 => entries.value(&mut v4, "audienceSegments")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            is_age_unknown: v0.unwrap_or_default(),
+            age_ranges: v1.unwrap_or_default(),
+            genders: v2.unwrap_or_default(),
+            parental_statuses: v3.unwrap_or_default(),
+            audience_segments: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14002,20 +15779,58 @@ impl GoogleAudienceDimension {
 /// Resource names of segments an audience combines.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAudienceSegments {
     /// `customAudiences`: a list of strings.
-    #[serde(rename = "customAudiences", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customAudiences", skip_serializing_if = "Option::is_none")]
     pub custom_audiences: Option<Vec<String>>,
 
     /// `userLists`: a list of strings.
-    #[serde(rename = "userLists", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userLists", skip_serializing_if = "Option::is_none")]
     pub user_lists: Option<Vec<String>>,
 
     /// `userInterests`: a list of strings.
-    #[serde(rename = "userInterests", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userInterests", skip_serializing_if = "Option::is_none")]
     pub user_interests: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAudienceSegments {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAudienceSegments {
+    const NAME: &'static str = "GoogleAudienceSegments";
+
+    const FIELDS: &'static[&'static str] = &["customAudiences", "userLists", "userInterests"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "customAudiences")?,
+                1 => entries.value(&mut v1, "userLists")?,
+                2 => entries.value(&mut v2, "userInterests")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            custom_audiences: v0.unwrap_or_default(),
+            user_lists: v1.unwrap_or_default(),
+            user_interests: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14051,16 +15866,48 @@ impl GoogleAudienceSegments {
 /// The `GoogleBiddingStrategy` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleBiddingStrategy {
     /// `type`: a string.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Bid, in micros.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleBiddingStrategy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleBiddingStrategy {
+    const NAME: &'static str = "GoogleBiddingStrategy";
+
+    const FIELDS: &'static[&'static str] = &["type", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self { type_: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14090,7 +15937,6 @@ impl GoogleBiddingStrategy {
 /// A call extension.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCallAsset {
     /// `phoneNumber`: a string. Example: `+14155551234`.
@@ -14102,16 +15948,67 @@ pub struct GoogleCallAsset {
     pub country_code: String,
 
     /// Resource name of the conversion action calls count towards.
-    #[serde(rename = "callConversionAction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callConversionAction", skip_serializing_if = "Option::is_none")]
     pub call_conversion_action: Option<String>,
 
     /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
-    #[serde(rename = "adScheduleTargets", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adScheduleTargets", skip_serializing_if = "Option::is_none")]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
 
     /// Existing asset to update; absent to create one.
-    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleCallAsset {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleCallAsset {
+    const NAME: &'static str = "GoogleCallAsset";
+
+    const FIELDS: &'static[&'static str] = &[
+        "phoneNumber",
+        "countryCode",
+        "callConversionAction",
+        "adScheduleTargets",
+        "resourceName"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "phoneNumber")?,
+                1 => entries.value(&mut v1, "countryCode")?,
+                2 => entries.value(&mut v2, "callConversionAction")?,
+                3 => entries.value(&mut v3, "adScheduleTargets")?,
+                4 => entries.value(&mut v4, "resourceName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            phone_number: crate::runtime::object::required(v0, "phoneNumber")?,
+            country_code: crate::runtime::object::required(v1, "countryCode")?,
+            call_conversion_action: v2.unwrap_or_default(),
+            ad_schedule_targets: v3.unwrap_or_default(),
+            resource_name: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14153,11 +16050,10 @@ impl GoogleCallAsset {
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -14172,76 +16068,198 @@ pub struct GoogleCampaign {
     pub advertising_channel_type: GoogleAdvertisingChannelType,
 
     /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
-    #[serde(rename = "advertisingChannelSubType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "advertisingChannelSubType", skip_serializing_if = "Option::is_none")]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
 
     /// `goalType`: a [`GoogleCampaignGoalType`](crate::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
-    #[serde(rename = "goalType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalType", skip_serializing_if = "Option::is_none")]
     pub goal_type: Option<GoogleCampaignGoalType>,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<AdBudget>,
 
     /// `audience`: a [`GoogleCampaignAudience`](crate::ad_manager::GoogleCampaignAudience).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleCampaignAudience>,
 
     /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
-    #[serde(rename = "networkSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "networkSettings", skip_serializing_if = "Option::is_none")]
     pub network_settings: Option<GoogleNetworkSettings>,
 
     /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
-    #[serde(rename = "biddingStrategy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "biddingStrategy", skip_serializing_if = "Option::is_none")]
     pub bidding_strategy: Option<GoogleBiddingStrategy>,
 
     /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assets: Option<GoogleCampaignAssets>,
 
     /// `isEuPoliticalAds`: `true` or `false`.
-    #[serde(rename = "isEuPoliticalAds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isEuPoliticalAds", skip_serializing_if = "Option::is_none")]
     pub is_eu_political_ads: Option<bool>,
 
     /// `adGroups`: a list of [`GoogleAdGroup`](crate::ad_manager::GoogleAdGroup) values.
-    #[serde(rename = "adGroups", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adGroups", skip_serializing_if = "Option::is_none")]
     pub ad_groups: Option<Vec<GoogleAdGroup>>,
 
     /// `campaignGoal`: a [`GoogleCampaignGoal`](crate::ad_manager::GoogleCampaignGoal).
-    #[serde(rename = "campaignGoal", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignGoal", skip_serializing_if = "Option::is_none")]
     pub campaign_goal: Option<GoogleCampaignGoal>,
 
     /// `adSchedule`: a list of [`GoogleAdSchedule`](crate::ad_manager::GoogleAdSchedule) values.
-    #[serde(rename = "adSchedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adSchedule", skip_serializing_if = "Option::is_none")]
     pub ad_schedule: Option<Vec<GoogleAdSchedule>>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `googleAdAccountId`: a string.
-    #[serde(rename = "googleAdAccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleAdAccountId", skip_serializing_if = "Option::is_none")]
     pub google_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(rename = "unpublishedChanges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unpublishedChanges", skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// `maximumCpc`: a number.
-    #[serde(rename = "maximumCpc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maximumCpc", skip_serializing_if = "Option::is_none")]
     pub maximum_cpc: Option<f64>,
 
     /// The campaign's id at Google.
-    #[serde(rename = "googleCampaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleCampaignId", skip_serializing_if = "Option::is_none")]
     pub google_campaign_id: Option<String>,
 
     /// `source`: a string. Example: `WEBSITE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// Further settings, free-form.
-    #[serde(rename = "advancedOptions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "advancedOptions", skip_serializing_if = "Option::is_none")]
     pub advanced_options: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleCampaign {
+    const NAME: &'static str = "GoogleCampaign";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "locationId",
+        "advertisingChannelType",
+        "advertisingChannelSubType",
+        "goalType",
+        "budget",
+        "audience",
+        "networkSettings",
+        "biddingStrategy",
+        "assets",
+        "isEuPoliticalAds",
+        "adGroups",
+        "campaignGoal",
+        "adSchedule",
+        "publishingStatus",
+        "googleAdAccountId",
+        "unpublishedChanges",
+        "maximumCpc",
+        "googleCampaignId",
+        "source",
+        "advancedOptions"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "advertisingChannelType")?,
+                4 => entries.value(&mut v4, "advertisingChannelSubType")?,
+                5 => entries.value(&mut v5, "goalType")?,
+                6 => entries.value(&mut v6, "budget")?,
+                7 => entries.value(&mut v7, "audience")?,
+                8 => entries.value(&mut v8, "networkSettings")?,
+                9 => entries.value(&mut v9, "biddingStrategy")?,
+                10 => entries.value(&mut v10, "assets")?,
+                11 => entries.value(&mut v11, "isEuPoliticalAds")?,
+                12 => entries.value(&mut v12, "adGroups")?,
+                13 => entries.value(&mut v13, "campaignGoal")?,
+                14 => entries.value(&mut v14, "adSchedule")?,
+                15 => entries.value(&mut v15, "publishingStatus")?,
+                16 => entries.value(&mut v16, "googleAdAccountId")?,
+                17 => entries.value(&mut v17, "unpublishedChanges")?,
+                18 => entries.value(&mut v18, "maximumCpc")?,
+                19 => entries.value(&mut v19, "googleCampaignId")?,
+                20 => entries.value(&mut v20, "source")?,
+                21 => entries.value(&mut v21, "advancedOptions")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: crate::runtime::object::required(v1, "name")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            advertising_channel_type: crate::runtime::object::required(
+                v3,
+                "advertisingChannelType"
+            )?,
+            advertising_channel_sub_type: v4.unwrap_or_default(),
+            goal_type: v5.unwrap_or_default(),
+            budget: v6.unwrap_or_default(),
+            audience: v7.unwrap_or_default(),
+            network_settings: v8.unwrap_or_default(),
+            bidding_strategy: v9.unwrap_or_default(),
+            assets: v10.unwrap_or_default(),
+            is_eu_political_ads: v11.unwrap_or_default(),
+            ad_groups: v12.unwrap_or_default(),
+            campaign_goal: v13.unwrap_or_default(),
+            ad_schedule: v14.unwrap_or_default(),
+            publishing_status: v15.unwrap_or_default(),
+            google_ad_account_id: v16.unwrap_or_default(),
+            unpublished_changes: v17.unwrap_or_default(),
+            maximum_cpc: v18.unwrap_or_default(),
+            google_campaign_id: v19.unwrap_or_default(),
+            source: v20.unwrap_or_default(),
+            advanced_options: v21.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -14444,28 +16462,78 @@ crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 /// Assets attached to a campaign, mostly by resource name.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignAssets {
     /// `calls`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calls: Option<Vec<String>>,
 
     /// `sitelinks`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sitelinks: Option<Vec<String>>,
 
     /// `leadForm`: a string.
-    #[serde(rename = "leadForm", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "leadForm", skip_serializing_if = "Option::is_none")]
     pub lead_form: Option<String>,
 
     /// `images`: a list of [`GoogleAssetImage`](crate::ad_manager::GoogleAssetImage) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<GoogleAssetImage>>,
 
     /// `businessLogo`: a [`GoogleAssetImage`](crate::ad_manager::GoogleAssetImage).
-    #[serde(rename = "businessLogo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessLogo", skip_serializing_if = "Option::is_none")]
     pub business_logo: Option<GoogleAssetImage>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleCampaignAssets {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleCampaignAssets {
+    const NAME: &'static str = "GoogleCampaignAssets";
+
+    const FIELDS: &'static[&'static str] = &[
+        "calls",
+        "sitelinks",
+        "leadForm",
+        "images",
+        "businessLogo"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "calls")?,
+                1 => entries.value(&mut v1, "sitelinks")?,
+                2 => entries.value(&mut v2, "leadForm")?,
+                3 => entries.value(&mut v3, "images")?,
+                4 => entries.value(&mut v4, "businessLogo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            calls: v0.unwrap_or_default(),
+            sitelinks: v1.unwrap_or_default(),
+            lead_form: v2.unwrap_or_default(),
+            images: v3.unwrap_or_default(),
+            business_logo: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14513,32 +16581,86 @@ impl GoogleCampaignAssets {
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
     /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<GoogleLocale>>,
 
     /// `gender`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<Vec<GoogleDemographicTarget>>,
 
     /// `ageRange`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(rename = "ageRange", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ageRange", skip_serializing_if = "Option::is_none")]
     pub age_range: Option<Vec<GoogleDemographicTarget>>,
 
     /// `segments`: a list of [`GoogleSegmentTarget`](crate::ad_manager::GoogleSegmentTarget) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<GoogleSegmentTarget>>,
 
     /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
-    #[serde(rename = "targetInterests", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetInterests", skip_serializing_if = "Option::is_none")]
     pub target_interests: Option<GoogleTargetInterests>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleCampaignAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleCampaignAudience {
+    const NAME: &'static str = "GoogleCampaignAudience";
+
+    const FIELDS: &'static[&'static str] = &[
+        "geo_locations",
+        "locales",
+        "gender",
+        "ageRange",
+        "segments",
+        "targetInterests"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "geo_locations")?,
+                1 => entries.value(&mut v1, "locales")?,
+                2 => entries.value(&mut v2, "gender")?,
+                3 => entries.value(&mut v3, "ageRange")?,
+                4 => entries.value(&mut v4, "segments")?,
+                5 => entries.value(&mut v5, "targetInterests")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            geo_locations: v0.unwrap_or_default(),
+            locales: v1.unwrap_or_default(),
+            gender: v2.unwrap_or_default(),
+            age_range: v3.unwrap_or_default(),
+            segments: v4.unwrap_or_default(),
+            target_interests: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -14599,7 +16721,6 @@ impl GoogleCampaignAudience {
 /// The `GoogleCampaignGoal` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignGoal {
     /// `type`: a [`GoogleCampaignGoalType2`](crate::ad_manager::GoogleCampaignGoalType2), one of `CONVERSIONS`, `CLICK`, `YOUTUBE_ENGAGEMENT`.
@@ -14607,12 +16728,51 @@ pub struct GoogleCampaignGoal {
     pub type_: GoogleCampaignGoalType2,
 
     /// `value`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 
     /// `isCustomConversionGoal`: `true` or `false`.
-    #[serde(rename = "isCustomConversionGoal", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isCustomConversionGoal", skip_serializing_if = "Option::is_none")]
     pub is_custom_conversion_goal: Option<bool>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleCampaignGoal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleCampaignGoal {
+    const NAME: &'static str = "GoogleCampaignGoal";
+
+    const FIELDS: &'static[&'static str] = &["type", "value", "isCustomConversionGoal"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "value")?,
+                2 => entries.value(&mut v2, "isCustomConversionGoal")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            value: v1.unwrap_or_default(),
+            is_custom_conversion_goal: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14739,24 +16899,65 @@ crate::runtime::enums::string_enum!(GoogleCampaignGoalType2);
 /// The `GoogleCarouselCard` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCarouselCard {
     /// `headline`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `finalUrl`: a string.
-    #[serde(rename = "finalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "finalUrl", skip_serializing_if = "Option::is_none")]
     pub final_url: Option<String>,
 
     /// `callToActionLabel`: a string.
-    #[serde(rename = "callToActionLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callToActionLabel", skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<String>,
 
     /// `media`: a list of [`GoogleAdMedia`](crate::ad_manager::GoogleAdMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<GoogleAdMedia>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleCarouselCard {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleCarouselCard {
+    const NAME: &'static str = "GoogleCarouselCard";
+
+    const FIELDS: &'static[&'static str] = &["headline", "finalUrl", "callToActionLabel", "media"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "headline")?,
+                1 => entries.value(&mut v1, "finalUrl")?,
+                2 => entries.value(&mut v2, "callToActionLabel")?,
+                3 => entries.value(&mut v3, "media")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            headline: v0.unwrap_or_default(),
+            final_url: v1.unwrap_or_default(),
+            call_to_action_label: v2.unwrap_or_default(),
+            media: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14920,7 +17121,6 @@ crate::runtime::enums::string_enum!(GoogleConversionType);
 /// The `GoogleConversionValueSettings` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleConversionValueSettings {
     /// Value given to each conversion.
@@ -14934,6 +17134,52 @@ pub struct GoogleConversionValueSettings {
     /// Use the default even when the conversion reports its own value.
     #[serde(rename = "alwaysUseDefaultValue",)]
     pub always_use_default_value: bool,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleConversionValueSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleConversionValueSettings {
+    const NAME: &'static str = "GoogleConversionValueSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "defaultValue",
+        "defaultCurrencyCode",
+        "alwaysUseDefaultValue"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "defaultValue")?,
+                1 => entries.value(&mut v1, "defaultCurrencyCode")?,
+                2 => entries.value(&mut v2, "alwaysUseDefaultValue")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            default_value: crate::runtime::object::required(v0, "defaultValue")?,
+            default_currency_code: crate::runtime::object::required(v1, "defaultCurrencyCode")?,
+            always_use_default_value: crate::runtime::object::required(
+                v2,
+                "alwaysUseDefaultValue"
+            )?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14959,7 +17205,6 @@ impl GoogleConversionValueSettings {
 /// A gender or age range value, possibly excluded.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleDemographicTarget {
     /// Google's value for the gender or age range.
@@ -14968,6 +17213,42 @@ pub struct GoogleDemographicTarget {
 
     /// True to exclude it.
     pub negative: bool,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleDemographicTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleDemographicTarget {
+    const NAME: &'static str = "GoogleDemographicTarget";
+
+    const FIELDS: &'static[&'static str] = &["enum", "negative"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enum")?,
+                1 => entries.value(&mut v1, "negative")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enum_: crate::runtime::object::required(v0, "enum")?,
+            negative: crate::runtime::object::required(v1, "negative")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14985,11 +17266,10 @@ impl GoogleDemographicTarget {
 /// The `GoogleFlexibleRuleUserList` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleFlexibleRuleUserList {
     /// `inclusiveRuleOperator`: a string. Example: `AND`.
-    #[serde(rename = "inclusiveRuleOperator", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inclusiveRuleOperator", skip_serializing_if = "Option::is_none")]
     pub inclusive_rule_operator: Option<String>,
 
     /// `inclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
@@ -14999,6 +17279,49 @@ pub struct GoogleFlexibleRuleUserList {
     /// `exclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
     #[serde(rename = "exclusiveOperands",)]
     pub exclusive_operands: Vec<GoogleRuleOperand>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleFlexibleRuleUserList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleFlexibleRuleUserList {
+    const NAME: &'static str = "GoogleFlexibleRuleUserList";
+
+    const FIELDS: &'static[&'static str] = &[
+        "inclusiveRuleOperator",
+        "inclusiveOperands",
+        "exclusiveOperands"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "inclusiveRuleOperator")?,
+                1 => entries.value(&mut v1, "inclusiveOperands")?,
+                2 => entries.value(&mut v2, "exclusiveOperands")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            inclusive_rule_operator: v0.unwrap_or_default(),
+            inclusive_operands: crate::runtime::object::required(v1, "inclusiveOperands")?,
+            exclusive_operands: crate::runtime::object::required(v2, "exclusiveOperands")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15029,60 +17352,142 @@ impl GoogleFlexibleRuleUserList {
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `country_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
 
     /// `type`: a string. Example: `city`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `radius`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "radiusUnit", skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<DistanceUnit>,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectionType", skip_serializing_if = "Option::is_none")]
     pub selection_type: Option<SelectionType>,
 
     /// `resourceName`: a string.
-    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `place_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
 
     /// `formatted_address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,
 
     /// `geometry`: a [`GeoGeometry`](crate::ad_manager::GeoGeometry).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geometry: Option<GeoGeometry>,
 
     /// `address_components`: a list of [`GeoAddressComponent`](crate::ad_manager::GeoAddressComponent) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_components: Option<Vec<GeoAddressComponent>>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleGeoLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleGeoLocation {
+    const NAME: &'static str = "GoogleGeoLocation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "key",
+        "id",
+        "name",
+        "country_name",
+        "type",
+        "radius",
+        "radiusUnit",
+        "selectionType",
+        "resourceName",
+        "place_id",
+        "formatted_address",
+        "geometry",
+        "address_components"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "key")?,
+                1 => entries.value(&mut v1, "id")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "country_name")?,
+                4 => entries.value(&mut v4, "type")?,
+                5 => entries.value(&mut v5, "radius")?,
+                6 => entries.value(&mut v6, "radiusUnit")?,
+                7 => entries.value(&mut v7, "selectionType")?,
+                8 => entries.value(&mut v8, "resourceName")?,
+                9 => entries.value(&mut v9, "place_id")?,
+                10 => entries.value(&mut v10, "formatted_address")?,
+                11 => entries.value(&mut v11, "geometry")?,
+                12 => entries.value(&mut v12, "address_components")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            key: v0.unwrap_or_default(),
+            id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            country_name: v3.unwrap_or_default(),
+            type_: v4.unwrap_or_default(),
+            radius: v5.unwrap_or_default(),
+            radius_unit: v6.unwrap_or_default(),
+            selection_type: v7.unwrap_or_default(),
+            resource_name: v8.unwrap_or_default(),
+            place_id: v9.unwrap_or_default(),
+            formatted_address: v10.unwrap_or_default(),
+            geometry: v11.unwrap_or_default(),
+            address_components: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -15192,7 +17597,6 @@ impl GoogleGeoLocation {
 /// The `GoogleKeyword` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleKeyword {
     /// `keyword`: a string.
@@ -15201,6 +17605,42 @@ pub struct GoogleKeyword {
     /// `matchType`: a string. Example: `PHRASE`.
     #[serde(rename = "matchType",)]
     pub match_type: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleKeyword {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleKeyword {
+    const NAME: &'static str = "GoogleKeyword";
+
+    const FIELDS: &'static[&'static str] = &["keyword", "matchType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "keyword")?,
+                1 => entries.value(&mut v1, "matchType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            keyword: crate::runtime::object::required(v0, "keyword")?,
+            match_type: crate::runtime::object::required(v1, "matchType")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15218,23 +17658,64 @@ impl GoogleKeyword {
 /// The `GoogleKeywordIdeasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleKeywordIdeasRequest {
     /// Site the ideas are drawn from.
     pub url: String,
 
     /// `languageCode`: a string. Example: `en`.
-    #[serde(rename = "languageCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "languageCode", skip_serializing_if = "Option::is_none")]
     pub language_code: Option<String>,
 
     /// `locations`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
 
     /// Seed keywords.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleKeywordIdeasRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleKeywordIdeasRequest {
+    const NAME: &'static str = "GoogleKeywordIdeasRequest";
+
+    const FIELDS: &'static[&'static str] = &["url", "languageCode", "locations", "keywords"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "languageCode")?,
+                2 => entries.value(&mut v2, "locations")?,
+                3 => entries.value(&mut v3, "keywords")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: crate::runtime::object::required(v0, "url")?,
+            language_code: v1.unwrap_or_default(),
+            locations: v2.unwrap_or_default(),
+            keywords: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15270,16 +17751,48 @@ impl GoogleKeywordIdeasRequest {
 /// The `GoogleKeywords` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleKeywords {
     /// `positives`: a list of [`GoogleKeyword`](crate::ad_manager::GoogleKeyword) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub positives: Option<Vec<GoogleKeyword>>,
 
     /// `negatives`: a list of [`GoogleKeyword`](crate::ad_manager::GoogleKeyword) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub negatives: Option<Vec<GoogleKeyword>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleKeywords {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleKeywords {
+    const NAME: &'static str = "GoogleKeywords";
+
+    const FIELDS: &'static[&'static str] = &["positives", "negatives"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "positives")?,
+                1 => entries.value(&mut v1, "negatives")?,
+                _ => {}
+            }
+        }
+        Ok(Self { positives: v0.unwrap_or_default(), negatives: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15309,11 +17822,10 @@ impl GoogleKeywords {
 /// A lead form extension.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleLeadFormAsset {
     /// Existing asset to update; absent to create one.
-    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `headline`: a string.
@@ -15338,42 +17850,127 @@ pub struct GoogleLeadFormAsset {
     pub call_to_action_type: GoogleLeadFormCallToAction,
 
     /// `callToActionDescription`: a string.
-    #[serde(rename = "callToActionDescription", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callToActionDescription", skip_serializing_if = "Option::is_none")]
     pub call_to_action_description: Option<String>,
 
     /// Resource name of an image asset.
-    #[serde(rename = "backgroundImageAsset", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "backgroundImageAsset", skip_serializing_if = "Option::is_none")]
     pub background_image_asset: Option<String>,
 
     /// `desiredIntent`: a [`GoogleLeadFormAssetDesiredIntent`](crate::ad_manager::GoogleLeadFormAssetDesiredIntent), one of `LOW_INTENT`, `HIGH_INTENT`.
-    #[serde(rename = "desiredIntent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "desiredIntent", skip_serializing_if = "Option::is_none")]
     pub desired_intent: Option<GoogleLeadFormAssetDesiredIntent>,
 
     /// `customQuestionFields`: a list of [`GoogleLeadFormQuestion`](crate::ad_manager::GoogleLeadFormQuestion) values.
-    #[serde(rename = "customQuestionFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customQuestionFields", skip_serializing_if = "Option::is_none")]
     pub custom_question_fields: Option<Vec<GoogleLeadFormQuestion>>,
 
     /// `postSubmitHeadline`: a string.
-    #[serde(rename = "postSubmitHeadline", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postSubmitHeadline", skip_serializing_if = "Option::is_none")]
     pub post_submit_headline: Option<String>,
 
     /// `postSubmitDescription`: a string.
-    #[serde(rename = "postSubmitDescription", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postSubmitDescription", skip_serializing_if = "Option::is_none")]
     pub post_submit_description: Option<String>,
 
     /// `postSubmitCallToActionType`: a [`GoogleLeadFormAssetPostSubmitCallToActionType`](crate::ad_manager::GoogleLeadFormAssetPostSubmitCallToActionType), one of `VISIT_SITE`, `DOWNLOAD`, `LEARN_MORE`, `SHOP_NOW`.
-    #[
-        serde(
-            rename = "postSubmitCallToActionType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "postSubmitCallToActionType", skip_serializing_if = "Option::is_none")]
     pub post_submit_call_to_action_type: Option<GoogleLeadFormAssetPostSubmitCallToActionType>,
 
     /// URL offered after submission.
-    #[serde(rename = "finalUrls", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "finalUrls", skip_serializing_if = "Option::is_none")]
     pub final_urls: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleLeadFormAsset {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleLeadFormAsset {
+    const NAME: &'static str = "GoogleLeadFormAsset";
+
+    const FIELDS: &'static[&'static str] = &[
+        "resourceName",
+        "headline",
+        "description",
+        "businessName",
+        "privacyPolicyUrl",
+        "fields",
+        "callToActionType",
+        "callToActionDescription",
+        "backgroundImageAsset",
+        "desiredIntent",
+        "customQuestionFields",
+        "postSubmitHeadline",
+        "postSubmitDescription",
+        "postSubmitCallToActionType",
+        "finalUrls"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "resourceName")?,
+                1 => entries.value(&mut v1, "headline")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "businessName")?,
+                4 => entries.value(&mut v4, "privacyPolicyUrl")?,
+                5 => entries.value(&mut v5, "fields")?,
+                6 => entries.value(&mut v6, "callToActionType")?,
+                7 => entries.value(&mut v7, "callToActionDescription")?,
+                8 => entries.value(&mut v8, "backgroundImageAsset")?,
+                9 => entries.value(&mut v9, "desiredIntent")?,
+                10 => entries.value(&mut v10, "customQuestionFields")?,
+                11 => entries.value(&mut v11, "postSubmitHeadline")?,
+                12 => entries.value(&mut v12, "postSubmitDescription")?,
+                13 => entries.value(&mut v13, "postSubmitCallToActionType")?,
+                14 => entries.value(&mut v14, "finalUrls")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            resource_name: v0.unwrap_or_default(),
+            headline: crate::runtime::object::required(v1, "headline")?,
+            description: crate::runtime::object::required(v2, "description")?,
+            business_name: crate::runtime::object::required(v3, "businessName")?,
+            privacy_policy_url: crate::runtime::object::required(v4, "privacyPolicyUrl")?,
+            fields: crate::runtime::object::required(v5, "fields")?,
+            call_to_action_type: crate::runtime::object::required(v6, "callToActionType")?,
+            call_to_action_description: v7.unwrap_or_default(),
+            background_image_asset: v8.unwrap_or_default(),
+            desired_intent: v9.unwrap_or_default(),
+            custom_question_fields: v10.unwrap_or_default(),
+            post_submit_headline: v11.unwrap_or_default(),
+            post_submit_description: v12.unwrap_or_default(),
+            post_submit_call_to_action_type: v13.unwrap_or_default(),
+            final_urls: v14.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15684,7 +18281,6 @@ crate::runtime::enums::string_enum!(GoogleLeadFormCallToAction);
 /// The `GoogleLeadFormField` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleLeadFormField {
     /// A Google Ads lead form input type.
@@ -15692,8 +18288,44 @@ pub struct GoogleLeadFormField {
     pub input_type: String,
 
     /// `singleChoiceAnswers`: a list of JSON values.
-    #[serde(rename = "singleChoiceAnswers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "singleChoiceAnswers", skip_serializing_if = "Option::is_none")]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleLeadFormField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleLeadFormField {
+    const NAME: &'static str = "GoogleLeadFormField";
+
+    const FIELDS: &'static[&'static str] = &["inputType", "singleChoiceAnswers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "inputType")?,
+                1 => entries.value(&mut v1, "singleChoiceAnswers")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            input_type: crate::runtime::object::required(v0, "inputType")?,
+            single_choice_answers: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15717,7 +18349,6 @@ impl GoogleLeadFormField {
 /// A custom question added after the standard fields.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleLeadFormQuestion {
     /// `customQuestionText`: a string.
@@ -15727,6 +18358,42 @@ pub struct GoogleLeadFormQuestion {
     /// `singleChoiceAnswers`: a list of JSON values.
     #[serde(rename = "singleChoiceAnswers",)]
     pub single_choice_answers: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleLeadFormQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleLeadFormQuestion {
+    const NAME: &'static str = "GoogleLeadFormQuestion";
+
+    const FIELDS: &'static[&'static str] = &["customQuestionText", "singleChoiceAnswers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "customQuestionText")?,
+                1 => entries.value(&mut v1, "singleChoiceAnswers")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            custom_question_text: crate::runtime::object::required(v0, "customQuestionText")?,
+            single_choice_answers: crate::runtime::object::required(v1, "singleChoiceAnswers")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15750,24 +18417,65 @@ impl GoogleLeadFormQuestion {
 /// A language to target.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleLocale {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `resourceName`: a string.
-    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleLocale {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleLocale {
+    const NAME: &'static str = "GoogleLocale";
+
+    const FIELDS: &'static[&'static str] = &["name", "key", "id", "resourceName"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "key")?,
+                2 => entries.value(&mut v2, "id")?,
+                3 => entries.value(&mut v3, "resourceName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            key: v1.unwrap_or_default(),
+            id: v2.unwrap_or_default(),
+            resource_name: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15809,7 +18517,6 @@ impl GoogleLocale {
 /// The `GoogleNetworkSettings` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleNetworkSettings {
     /// Show on the Search Network.
@@ -15819,6 +18526,42 @@ pub struct GoogleNetworkSettings {
     /// Show on the Display Network.
     #[serde(rename = "targetContentNetwork",)]
     pub target_content_network: bool,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleNetworkSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleNetworkSettings {
+    const NAME: &'static str = "GoogleNetworkSettings";
+
+    const FIELDS: &'static[&'static str] = &["targetSearchNetwork", "targetContentNetwork"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "targetSearchNetwork")?,
+                1 => entries.value(&mut v1, "targetContentNetwork")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            target_search_network: crate::runtime::object::required(v0, "targetSearchNetwork")?,
+            target_content_network: crate::runtime::object::required(v1, "targetContentNetwork")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15842,12 +18585,42 @@ impl GoogleNetworkSettings {
 /// The `GoogleRule` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRule {
     /// `ruleItemGroups`: a list of [`GoogleRuleItemGroup`](crate::ad_manager::GoogleRuleItemGroup) values.
     #[serde(rename = "ruleItemGroups",)]
     pub rule_item_groups: Vec<GoogleRuleItemGroup>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleRule {
+    const NAME: &'static str = "GoogleRule";
+
+    const FIELDS: &'static[&'static str] = &["ruleItemGroups"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "ruleItemGroups")?,
+                _ => {}
+            }
+        }
+        Ok(Self { rule_item_groups: crate::runtime::object::required(v0, "ruleItemGroups")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15865,16 +18638,51 @@ impl GoogleRule {
 /// Website-visitor list built from URL or referrer rules.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleBasedUserList {
     /// `prepopulationStatus`: a [`GoogleRuleBasedUserListPrepopulationStatus`](crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus), one of `REQUESTED`.
-    #[serde(rename = "prepopulationStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "prepopulationStatus", skip_serializing_if = "Option::is_none")]
     pub prepopulation_status: Option<GoogleRuleBasedUserListPrepopulationStatus>,
 
     /// `flexibleRuleUserList`: a [`GoogleFlexibleRuleUserList`](crate::ad_manager::GoogleFlexibleRuleUserList).
     #[serde(rename = "flexibleRuleUserList",)]
     pub flexible_rule_user_list: GoogleFlexibleRuleUserList,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleRuleBasedUserList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleRuleBasedUserList {
+    const NAME: &'static str = "GoogleRuleBasedUserList";
+
+    const FIELDS: &'static[&'static str] = &["prepopulationStatus", "flexibleRuleUserList"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "prepopulationStatus")?,
+                1 => entries.value(&mut v1, "flexibleRuleUserList")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            prepopulation_status: v0.unwrap_or_default(),
+            flexible_rule_user_list: crate::runtime::object::required(v1, "flexibleRuleUserList")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15945,7 +18753,6 @@ crate::runtime::enums::string_enum!(GoogleRuleBasedUserListPrepopulationStatus);
 /// The `GoogleRuleItem` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleItem {
     /// Which visit attribute the rule tests.
@@ -15954,6 +18761,42 @@ pub struct GoogleRuleItem {
     /// `stringRuleItem`: a [`GoogleStringRule`](crate::ad_manager::GoogleStringRule).
     #[serde(rename = "stringRuleItem",)]
     pub string_rule_item: GoogleStringRule,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleRuleItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleRuleItem {
+    const NAME: &'static str = "GoogleRuleItem";
+
+    const FIELDS: &'static[&'static str] = &["name", "stringRuleItem"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "stringRuleItem")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            string_rule_item: crate::runtime::object::required(v1, "stringRuleItem")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15974,12 +18817,42 @@ impl GoogleRuleItem {
 /// The `GoogleRuleItemGroup` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleItemGroup {
     /// `ruleItems`: a list of [`GoogleRuleItem`](crate::ad_manager::GoogleRuleItem) values.
     #[serde(rename = "ruleItems",)]
     pub rule_items: Vec<GoogleRuleItem>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleRuleItemGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleRuleItemGroup {
+    const NAME: &'static str = "GoogleRuleItemGroup";
+
+    const FIELDS: &'static[&'static str] = &["ruleItems"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "ruleItems")?,
+                _ => {}
+            }
+        }
+        Ok(Self { rule_items: crate::runtime::object::required(v0, "ruleItems")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16043,7 +18916,6 @@ crate::runtime::enums::string_enum!(GoogleRuleItemName);
 /// The `GoogleRuleOperand` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRuleOperand {
     /// `lookbackWindowDays`: a whole number. Example: `30`.
@@ -16052,6 +18924,42 @@ pub struct GoogleRuleOperand {
 
     /// `rule`: a [`GoogleRule`](crate::ad_manager::GoogleRule).
     pub rule: GoogleRule,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleRuleOperand {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleRuleOperand {
+    const NAME: &'static str = "GoogleRuleOperand";
+
+    const FIELDS: &'static[&'static str] = &["lookbackWindowDays", "rule"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "lookbackWindowDays")?,
+                1 => entries.value(&mut v1, "rule")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            lookback_window_days: crate::runtime::object::required(v0, "lookbackWindowDays")?,
+            rule: crate::runtime::object::required(v1, "rule")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16267,7 +19175,6 @@ crate::runtime::enums::string_enum!(GoogleSegmentKind);
 /// A keyword, URL or app defining a custom segment; fill the field matching `memberType`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleSegmentMember {
     /// `memberType`: a [`GoogleSegmentMemberMemberType`](crate::ad_manager::GoogleSegmentMemberMemberType), one of `KEYWORD`, `URL`, `APP`.
@@ -16275,16 +19182,58 @@ pub struct GoogleSegmentMember {
     pub member_type: GoogleSegmentMemberMemberType,
 
     /// `keyword`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
 
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `app`: a string. Example: `com.example.app`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleSegmentMember {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleSegmentMember {
+    const NAME: &'static str = "GoogleSegmentMember";
+
+    const FIELDS: &'static[&'static str] = &["memberType", "keyword", "url", "app"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "memberType")?,
+                1 => entries.value(&mut v1, "keyword")?,
+                2 => entries.value(&mut v2, "url")?,
+                3 => entries.value(&mut v3, "app")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            member_type: crate::runtime::object::required(v0, "memberType")?,
+            keyword: v1.unwrap_or_default(),
+            url: v2.unwrap_or_default(),
+            app: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16371,7 +19320,6 @@ crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
 /// The `GoogleSegmentTarget` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleSegmentTarget {
     /// `type`: a string.
@@ -16380,6 +19328,42 @@ pub struct GoogleSegmentTarget {
 
     /// `id`: a string.
     pub id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleSegmentTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleSegmentTarget {
+    const NAME: &'static str = "GoogleSegmentTarget";
+
+    const FIELDS: &'static[&'static str] = &["type", "id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            id: crate::runtime::object::required(v1, "id")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16397,11 +19381,10 @@ impl GoogleSegmentTarget {
 /// A sitelink extension.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleSitelinkAsset {
     /// Existing asset to update; absent to create one.
-    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `linkText`: a string.
@@ -16413,24 +19396,87 @@ pub struct GoogleSitelinkAsset {
     pub final_urls: String,
 
     /// `description1`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description1: Option<String>,
 
     /// `description2`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description2: Option<String>,
 
     /// `startDate`: a date (`YYYY-MM-DD`).
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// `endDate`: a date (`YYYY-MM-DD`).
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
-    #[serde(rename = "adScheduleTargets", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adScheduleTargets", skip_serializing_if = "Option::is_none")]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleSitelinkAsset {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleSitelinkAsset {
+    const NAME: &'static str = "GoogleSitelinkAsset";
+
+    const FIELDS: &'static[&'static str] = &[
+        "resourceName",
+        "linkText",
+        "finalUrls",
+        "description1",
+        "description2",
+        "startDate",
+        "endDate",
+        "adScheduleTargets"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "resourceName")?,
+                1 => entries.value(&mut v1, "linkText")?,
+                2 => entries.value(&mut v2, "finalUrls")?,
+                3 => entries.value(&mut v3, "description1")?,
+                4 => entries.value(&mut v4, "description2")?,
+                5 => entries.value(&mut v5, "startDate")?,
+                6 => entries.value(&mut v6, "endDate")?,
+                7 => entries.value(&mut v7, "adScheduleTargets")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            resource_name: v0.unwrap_or_default(),
+            link_text: crate::runtime::object::required(v1, "linkText")?,
+            final_urls: crate::runtime::object::required(v2, "finalUrls")?,
+            description1: v3.unwrap_or_default(),
+            description2: v4.unwrap_or_default(),
+            start_date: v5.unwrap_or_default(),
+            end_date: v6.unwrap_or_default(),
+            ad_schedule_targets: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16493,7 +19539,6 @@ impl GoogleSitelinkAsset {
 /// The `GoogleStringRule` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleStringRule {
     /// `operator`: a string. Example: `CONTAINS`.
@@ -16501,6 +19546,42 @@ pub struct GoogleStringRule {
 
     /// `value`: a string.
     pub value: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleStringRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleStringRule {
+    const NAME: &'static str = "GoogleStringRule";
+
+    const FIELDS: &'static[&'static str] = &["operator", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "operator")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            operator: crate::runtime::object::required(v0, "operator")?,
+            value: crate::runtime::object::required(v1, "value")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16518,16 +19599,48 @@ impl GoogleStringRule {
 /// The `GoogleTargetInterests` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleTargetInterests {
     /// `affinity`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Vec<String>>,
 
     /// `inMarket`: a list of strings.
-    #[serde(rename = "inMarket", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inMarket", skip_serializing_if = "Option::is_none")]
     pub in_market: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleTargetInterests {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleTargetInterests {
+    const NAME: &'static str = "GoogleTargetInterests";
+
+    const FIELDS: &'static[&'static str] = &["affinity", "inMarket"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "affinity")?,
+                1 => entries.value(&mut v1, "inMarket")?,
+                _ => {}
+            }
+        }
+        Ok(Self { affinity: v0.unwrap_or_default(), in_market: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16557,12 +19670,42 @@ impl GoogleTargetInterests {
 /// The `GoogleYouTubeVideo` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleYouTubeVideo {
     /// `youtubeVideoId`: a string.
     #[serde(rename = "youtubeVideoId",)]
     pub youtube_video_id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleYouTubeVideo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleYouTubeVideo {
+    const NAME: &'static str = "GoogleYouTubeVideo";
+
+    const FIELDS: &'static[&'static str] = &["youtubeVideoId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "youtubeVideoId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { youtube_video_id: crate::runtime::object::required(v0, "youtubeVideoId")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16580,72 +19723,166 @@ impl GoogleYouTubeVideo {
 /// The `LinkedinAd` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAd {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `introductoryText`: a string.
-    #[serde(rename = "introductoryText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "introductoryText", skip_serializing_if = "Option::is_none")]
     pub introductory_text: Option<String>,
 
     /// `destinationUrl`: a string.
-    #[serde(rename = "destinationUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "destinationUrl", skip_serializing_if = "Option::is_none")]
     pub destination_url: Option<String>,
 
     /// `callToActionLabel`: a string.
-    #[serde(rename = "callToActionLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callToActionLabel", skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<String>,
 
     /// `destinationFormId`: a string.
-    #[serde(rename = "destinationFormId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "destinationFormId", skip_serializing_if = "Option::is_none")]
     pub destination_form_id: Option<String>,
 
     /// `contentReferenceString`: a string.
-    #[serde(rename = "contentReferenceString", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contentReferenceString", skip_serializing_if = "Option::is_none")]
     pub content_reference_string: Option<String>,
 
     /// `media`: a list of [`LinkedinAdMedia`](crate::ad_manager::LinkedinAdMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<LinkedinAdMedia>>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adId`: a string.
-    #[serde(rename = "adId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adId", skip_serializing_if = "Option::is_none")]
     pub ad_id: Option<String>,
 
     /// `headline`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Free-form extra data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
 
     /// Error LinkedIn reported for the ad.
-    #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinAd {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinAd {
+    const NAME: &'static str = "LinkedinAd";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "introductoryText",
+        "destinationUrl",
+        "callToActionLabel",
+        "destinationFormId",
+        "contentReferenceString",
+        "media",
+        "adCampaignId",
+        "adId",
+        "headline",
+        "publishingStatus",
+        "adCampaignGroupId",
+        "description",
+        "meta",
+        "linkedInError"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "introductoryText")?,
+                3 => entries.value(&mut v3, "destinationUrl")?,
+                4 => entries.value(&mut v4, "callToActionLabel")?,
+                5 => entries.value(&mut v5, "destinationFormId")?,
+                6 => entries.value(&mut v6, "contentReferenceString")?,
+                7 => entries.value(&mut v7, "media")?,
+                8 => entries.value(&mut v8, "adCampaignId")?,
+                9 => entries.value(&mut v9, "adId")?,
+                10 => entries.value(&mut v10, "headline")?,
+                11 => entries.value(&mut v11, "publishingStatus")?,
+                12 => entries.value(&mut v12, "adCampaignGroupId")?,
+                13 => entries.value(&mut v13, "description")?,
+                14 => entries.value(&mut v14, "meta")?,
+                15 => entries.value(&mut v15, "linkedInError")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            introductory_text: v2.unwrap_or_default(),
+            destination_url: v3.unwrap_or_default(),
+            call_to_action_label: v4.unwrap_or_default(),
+            destination_form_id: v5.unwrap_or_default(),
+            content_reference_string: v6.unwrap_or_default(),
+            media: v7.unwrap_or_default(),
+            ad_campaign_id: v8.unwrap_or_default(),
+            ad_id: v9.unwrap_or_default(),
+            headline: v10.unwrap_or_default(),
+            publishing_status: v11.unwrap_or_default(),
+            ad_campaign_group_id: v12.unwrap_or_default(),
+            description: v13.unwrap_or_default(),
+            meta: v14.unwrap_or_default(),
+            linked_in_error: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16776,44 +20013,110 @@ impl LinkedinAd {
 /// The `LinkedinAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAdMedia {
     /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<AdMediaKind>,
 
     /// `src`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
 
     /// `frames`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub frames: Option<Vec<String>>,
 
     /// Index of the chosen video frame.
-    #[serde(rename = "selectedPoster", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedPoster", skip_serializing_if = "Option::is_none")]
     pub selected_poster: Option<i64>,
 
     /// `thumbnailUrl`: a string.
-    #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `headline`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `destinationUrl`: a string.
-    #[serde(rename = "destinationUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "destinationUrl", skip_serializing_if = "Option::is_none")]
     pub destination_url: Option<String>,
 
     /// `fileSizeBytes`: a whole number.
-    #[serde(rename = "fileSizeBytes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fileSizeBytes", skip_serializing_if = "Option::is_none")]
     pub file_size_bytes: Option<i64>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinAdMedia {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinAdMedia {
+    const NAME: &'static str = "LinkedinAdMedia";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "src",
+        "frames",
+        "selectedPoster",
+        "thumbnailUrl",
+        "name",
+        "headline",
+        "destinationUrl",
+        "fileSizeBytes"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "src")?,
+                2 => entries.value(&mut v2, "frames")?,
+                3 => entries.value(&mut v3, "selectedPoster")?,
+                4 => entries.value(&mut v4, "thumbnailUrl")?,
+                5 => entries.value(&mut v5, "name")?,
+                6 => entries.value(&mut v6, "headline")?,
+                7 => entries.value(&mut v7, "destinationUrl")?,
+                8 => entries.value(&mut v8, "fileSizeBytes")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            src: v1.unwrap_or_default(),
+            frames: v2.unwrap_or_default(),
+            selected_poster: v3.unwrap_or_default(),
+            thumbnail_url: v4.unwrap_or_default(),
+            name: v5.unwrap_or_default(),
+            headline: v6.unwrap_or_default(),
+            destination_url: v7.unwrap_or_default(),
+            file_size_bytes: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16895,16 +20198,48 @@ impl LinkedinAdMedia {
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAudience {
     /// `geo_locations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<LinkedinGeoLocation>>,
 
     /// `targetAudience`: a [`LinkedinTargetAudience`](crate::ad_manager::LinkedinTargetAudience).
-    #[serde(rename = "targetAudience", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetAudience", skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<LinkedinTargetAudience>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinAudience {
+    const NAME: &'static str = "LinkedinAudience";
+
+    const FIELDS: &'static[&'static str] = &["geo_locations", "targetAudience"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "geo_locations")?,
+                1 => entries.value(&mut v1, "targetAudience")?,
+                _ => {}
+            }
+        }
+        Ok(Self { geo_locations: v0.unwrap_or_default(), target_audience: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -16934,12 +20269,42 @@ impl LinkedinAudience {
 /// The `LinkedinCallToActionTarget` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCallToActionTarget {
     /// `landingPageUrl`: a string.
     #[serde(rename = "landingPageUrl",)]
     pub landing_page_url: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinCallToActionTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinCallToActionTarget {
+    const NAME: &'static str = "LinkedinCallToActionTarget";
+
+    const FIELDS: &'static[&'static str] = &["landingPageUrl"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "landingPageUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self { landing_page_url: crate::runtime::object::required(v0, "landingPageUrl")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16957,60 +20322,142 @@ impl LinkedinCallToActionTarget {
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locale`: a [`LinkedinLocale`](crate::ad_manager::LinkedinLocale).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<LinkedinLocale>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
-    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mediaType", skip_serializing_if = "Option::is_none")]
     pub media_type: Option<LinkedinCampaignMediaType>,
 
     /// `audience`: a [`LinkedinAudience`](crate::ad_manager::LinkedinAudience).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<LinkedinAudience>,
 
     /// `unitCost`: a [`LinkedinUnitCost`](crate::ad_manager::LinkedinUnitCost).
-    #[serde(rename = "unitCost", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unitCost", skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<LinkedinUnitCost>,
 
     /// `campaignType`: a string.
-    #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignType", skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `ads`: a list of [`LinkedinAd`](crate::ad_manager::LinkedinAd) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ads: Option<Vec<LinkedinAd>>,
 
     /// Error LinkedIn reported for the campaign.
-    #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 
     /// Free-form extra data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinCampaign {
+    const NAME: &'static str = "LinkedinCampaign";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locale",
+        "name",
+        "publishingStatus",
+        "mediaType",
+        "audience",
+        "unitCost",
+        "campaignType",
+        "adCampaignGroupId",
+        "adCampaignId",
+        "ads",
+        "linkedInError",
+        "meta"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locale")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "publishingStatus")?,
+                4 => entries.value(&mut v4, "mediaType")?,
+                5 => entries.value(&mut v5, "audience")?,
+                6 => entries.value(&mut v6, "unitCost")?,
+                7 => entries.value(&mut v7, "campaignType")?,
+                8 => entries.value(&mut v8, "adCampaignGroupId")?,
+                9 => entries.value(&mut v9, "adCampaignId")?,
+                10 => entries.value(&mut v10, "ads")?,
+                11 => entries.value(&mut v11, "linkedInError")?,
+                12 => entries.value(&mut v12, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            locale: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            publishing_status: v3.unwrap_or_default(),
+            media_type: v4.unwrap_or_default(),
+            audience: v5.unwrap_or_default(),
+            unit_cost: v6.unwrap_or_default(),
+            campaign_type: v7.unwrap_or_default(),
+            ad_campaign_group_id: v8.unwrap_or_default(),
+            ad_campaign_id: v9.unwrap_or_default(),
+            ads: v10.unwrap_or_default(),
+            linked_in_error: v11.unwrap_or_default(),
+            meta: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -17120,11 +20567,10 @@ impl LinkedinCampaign {
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -17132,48 +20578,131 @@ pub struct LinkedinCampaignGroup {
     pub location_id: String,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<AdBudget>,
 
     /// `adCampaigns`: a list of [`LinkedinCampaign`](crate::ad_manager::LinkedinCampaign) values.
-    #[serde(rename = "adCampaigns", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaigns", skip_serializing_if = "Option::is_none")]
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
 
     /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
-    #[serde(rename = "adBudgetOptimization", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adBudgetOptimization", skip_serializing_if = "Option::is_none")]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
 
     /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
-    #[serde(rename = "objectiveType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "objectiveType", skip_serializing_if = "Option::is_none")]
     pub objective_type: Option<LinkedinCampaignGroupObjectiveType>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `linkedInAdAccountId`: a string.
-    #[serde(rename = "linkedInAdAccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedInAdAccountId", skip_serializing_if = "Option::is_none")]
     pub linked_in_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(rename = "unpublishedChanges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unpublishedChanges", skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// Free-form extra data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
 
     /// Error LinkedIn reported for the group.
-    #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinCampaignGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinCampaignGroup {
+    const NAME: &'static str = "LinkedinCampaignGroup";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "budget",
+        "adCampaigns",
+        "adBudgetOptimization",
+        "objectiveType",
+        "name",
+        "adCampaignGroupId",
+        "publishingStatus",
+        "linkedInAdAccountId",
+        "unpublishedChanges",
+        "meta",
+        "linkedInError"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "budget")?,
+                3 => entries.value(&mut v3, "adCampaigns")?,
+                4 => entries.value(&mut v4, "adBudgetOptimization")?,
+                5 => entries.value(&mut v5, "objectiveType")?,
+                6 => entries.value(&mut v6, "name")?,
+                7 => entries.value(&mut v7, "adCampaignGroupId")?,
+                8 => entries.value(&mut v8, "publishingStatus")?,
+                9 => entries.value(&mut v9, "linkedInAdAccountId")?,
+                10 => entries.value(&mut v10, "unpublishedChanges")?,
+                11 => entries.value(&mut v11, "meta")?,
+                12 => entries.value(&mut v12, "linkedInError")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            budget: v2.unwrap_or_default(),
+            ad_campaigns: v3.unwrap_or_default(),
+            ad_budget_optimization: v4.unwrap_or_default(),
+            objective_type: v5.unwrap_or_default(),
+            name: v6.unwrap_or_default(),
+            ad_campaign_group_id: v7.unwrap_or_default(),
+            publishing_status: v8.unwrap_or_default(),
+            linked_in_ad_account_id: v9.unwrap_or_default(),
+            unpublished_changes: v10.unwrap_or_default(),
+            meta: v11.unwrap_or_default(),
+            linked_in_error: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -17423,7 +20952,6 @@ crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
 /// The `LinkedinChoiceOption` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinChoiceOption {
     /// `id`: a whole number. Example: `1`.
@@ -17431,6 +20959,42 @@ pub struct LinkedinChoiceOption {
 
     /// `text`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub text: LinkedinLocalizedText,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinChoiceOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinChoiceOption {
+    const NAME: &'static str = "LinkedinChoiceOption";
+
+    const FIELDS: &'static[&'static str] = &["id", "text"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "text")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "id")?,
+            text: crate::runtime::object::required(v1, "text")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17448,7 +21012,6 @@ impl LinkedinChoiceOption {
 /// The `LinkedinConsent` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinConsent {
     /// The lead must tick it to submit.
@@ -17460,6 +21023,45 @@ pub struct LinkedinConsent {
 
     /// `consent`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub consent: LinkedinLocalizedText,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinConsent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinConsent {
+    const NAME: &'static str = "LinkedinConsent";
+
+    const FIELDS: &'static[&'static str] = &["checkRequired", "id", "consent"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "checkRequired")?,
+                1 => entries.value(&mut v1, "id")?,
+                2 => entries.value(&mut v2, "consent")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            check_required: crate::runtime::object::required(v0, "checkRequired")?,
+            id: crate::runtime::object::required(v1, "id")?,
+            consent: crate::runtime::object::required(v2, "consent")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17481,7 +21083,6 @@ impl LinkedinConsent {
 /// The `LinkedinGeoLocation` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinGeoLocation {
     /// `name`: a string.
@@ -17497,6 +21098,48 @@ pub struct LinkedinGeoLocation {
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
     #[serde(rename = "selectionType",)]
     pub selection_type: SelectionType,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinGeoLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinGeoLocation {
+    const NAME: &'static str = "LinkedinGeoLocation";
+
+    const FIELDS: &'static[&'static str] = &["name", "urn", "facetUrn", "selectionType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "urn")?,
+                2 => entries.value(&mut v2, "facetUrn")?,
+                3 => entries.value(&mut v3, "selectionType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            urn: crate::runtime::object::required(v1, "urn")?,
+            facet_urn: crate::runtime::object::required(v2, "facetUrn")?,
+            selection_type: crate::runtime::object::required(v3, "selectionType")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17524,7 +21167,6 @@ impl LinkedinGeoLocation {
 /// A fixed value sent along with every lead, e.g. for tracking.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinHiddenField {
     /// `name`: a string. Example: `utm_source`.
@@ -17532,6 +21174,42 @@ pub struct LinkedinHiddenField {
 
     /// `value`: a string. Example: `linkedin`.
     pub value: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinHiddenField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinHiddenField {
+    const NAME: &'static str = "LinkedinHiddenField";
+
+    const FIELDS: &'static[&'static str] = &["name", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            value: crate::runtime::object::required(v1, "value")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17549,14 +21227,13 @@ impl LinkedinHiddenField {
 /// The `LinkedinLeadFormContent` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLeadFormContent {
     /// `questions`: a list of [`LinkedinLeadFormQuestion`](crate::ad_manager::LinkedinLeadFormQuestion) values.
     pub questions: Vec<LinkedinLeadFormQuestion>,
 
     /// `description`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<LinkedinLocalizedText>,
 
     /// `headline`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17569,6 +21246,57 @@ pub struct LinkedinLeadFormContent {
     /// `legalInfo`: a [`LinkedinLegalInfo`](crate::ad_manager::LinkedinLegalInfo).
     #[serde(rename = "legalInfo",)]
     pub legal_info: LinkedinLegalInfo,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinLeadFormContent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinLeadFormContent {
+    const NAME: &'static str = "LinkedinLeadFormContent";
+
+    const FIELDS: &'static[&'static str] = &[
+        "questions",
+        "description",
+        "headline",
+        "postSubmissionInfo",
+        "legalInfo"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "questions")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "headline")?,
+                3 => entries.value(&mut v3, "postSubmissionInfo")?,
+                4 => entries.value(&mut v4, "legalInfo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            questions: crate::runtime::object::required(v0, "questions")?,
+            description: v1.unwrap_or_default(),
+            headline: crate::runtime::object::required(v2, "headline")?,
+            post_submission_info: crate::runtime::object::required(v3, "postSubmissionInfo")?,
+            legal_info: crate::runtime::object::required(v4, "legalInfo")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17603,12 +21331,42 @@ impl LinkedinLeadFormContent {
 /// The `LinkedinLeadFormOwner` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLeadFormOwner {
     /// URN of the ad account owning the form.
     #[serde(rename = "sponsoredAccount",)]
     pub sponsored_account: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinLeadFormOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinLeadFormOwner {
+    const NAME: &'static str = "LinkedinLeadFormOwner";
+
+    const FIELDS: &'static[&'static str] = &["sponsoredAccount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "sponsoredAccount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { sponsored_account: crate::runtime::object::required(v0, "sponsoredAccount")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17626,7 +21384,6 @@ impl LinkedinLeadFormOwner {
 /// The `LinkedinLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLeadFormQuestion {
     /// `question`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17640,8 +21397,55 @@ pub struct LinkedinLeadFormQuestion {
     pub question_details: LinkedinQuestionDetails,
 
     /// LinkedIn profile field that prefills the answer.
-    #[serde(rename = "predefinedField", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "predefinedField", skip_serializing_if = "Option::is_none")]
     pub predefined_field: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinLeadFormQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinLeadFormQuestion {
+    const NAME: &'static str = "LinkedinLeadFormQuestion";
+
+    const FIELDS: &'static[&'static str] = &[
+        "question",
+        "name",
+        "questionDetails",
+        "predefinedField"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "question")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "questionDetails")?,
+                3 => entries.value(&mut v3, "predefinedField")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            question: crate::runtime::object::required(v0, "question")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            question_details: crate::runtime::object::required(v2, "questionDetails")?,
+            predefined_field: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17674,7 +21478,6 @@ impl LinkedinLeadFormQuestion {
 /// The `LinkedinLegalInfo` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLegalInfo {
     /// `consents`: a list of [`LinkedinConsent`](crate::ad_manager::LinkedinConsent) values.
@@ -17685,8 +21488,47 @@ pub struct LinkedinLegalInfo {
     pub privacy_policy_url: String,
 
     /// `legalDisclaimer`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
-    #[serde(rename = "legalDisclaimer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "legalDisclaimer", skip_serializing_if = "Option::is_none")]
     pub legal_disclaimer: Option<LinkedinLocalizedText>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinLegalInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinLegalInfo {
+    const NAME: &'static str = "LinkedinLegalInfo";
+
+    const FIELDS: &'static[&'static str] = &["consents", "privacyPolicyUrl", "legalDisclaimer"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "consents")?,
+                1 => entries.value(&mut v1, "privacyPolicyUrl")?,
+                2 => entries.value(&mut v2, "legalDisclaimer")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            consents: crate::runtime::object::required(v0, "consents")?,
+            privacy_policy_url: crate::runtime::object::required(v1, "privacyPolicyUrl")?,
+            legal_disclaimer: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17717,7 +21559,6 @@ impl LinkedinLegalInfo {
 /// The `LinkedinLocale` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLocale {
     /// `country`: a string. Example: `US`.
@@ -17725,6 +21566,42 @@ pub struct LinkedinLocale {
 
     /// `language`: a string. Example: `en`.
     pub language: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinLocale {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinLocale {
+    const NAME: &'static str = "LinkedinLocale";
+
+    const FIELDS: &'static[&'static str] = &["country", "language"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "country")?,
+                1 => entries.value(&mut v1, "language")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            country: crate::runtime::object::required(v0, "country")?,
+            language: crate::runtime::object::required(v1, "language")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17742,11 +21619,41 @@ impl LinkedinLocale {
 /// Text per locale.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinLocalizedText {
     /// Locale (e.g. en_US) to text.
     pub localized: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinLocalizedText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinLocalizedText {
+    const NAME: &'static str = "LinkedinLocalizedText";
+
+    const FIELDS: &'static[&'static str] = &["localized"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "localized")?,
+                _ => {}
+            }
+        }
+        Ok(Self { localized: crate::runtime::object::required(v0, "localized")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17764,11 +21671,41 @@ impl LinkedinLocalizedText {
 /// The `LinkedinMultipleChoiceDetails` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinMultipleChoiceDetails {
     /// `options`: a list of [`LinkedinChoiceOption`](crate::ad_manager::LinkedinChoiceOption) values.
     pub options: Vec<LinkedinChoiceOption>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinMultipleChoiceDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinMultipleChoiceDetails {
+    const NAME: &'static str = "LinkedinMultipleChoiceDetails";
+
+    const FIELDS: &'static[&'static str] = &["options"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "options")?,
+                _ => {}
+            }
+        }
+        Ok(Self { options: crate::runtime::object::required(v0, "options")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17786,7 +21723,6 @@ impl LinkedinMultipleChoiceDetails {
 /// The `LinkedinPostSubmitCallToAction` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitCallToAction {
     /// `callToActionTarget`: a [`LinkedinCallToActionTarget`](crate::ad_manager::LinkedinCallToActionTarget).
@@ -17796,6 +21732,42 @@ pub struct LinkedinPostSubmitCallToAction {
     /// `callToActionLabel`: a [`LinkedinPostSubmitCallToActionCallToActionLabel`](crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel), one of `VISIT_COMPANY_WEBSITE`, `DOWNLOAD_NOW`, `TRY_NOW`, `VIEW_NOW`, `LEARN_MORE`.
     #[serde(rename = "callToActionLabel",)]
     pub call_to_action_label: LinkedinPostSubmitCallToActionCallToActionLabel,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinPostSubmitCallToAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinPostSubmitCallToAction {
+    const NAME: &'static str = "LinkedinPostSubmitCallToAction";
+
+    const FIELDS: &'static[&'static str] = &["callToActionTarget", "callToActionLabel"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "callToActionTarget")?,
+                1 => entries.value(&mut v1, "callToActionLabel")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            call_to_action_target: crate::runtime::object::required(v0, "callToActionTarget")?,
+            call_to_action_label: crate::runtime::object::required(v1, "callToActionLabel")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17880,7 +21852,6 @@ crate::runtime::enums::string_enum!(LinkedinPostSubmitCallToActionCallToActionLa
 /// What the lead sees after submitting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitInfo {
     /// `message`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17889,6 +21860,42 @@ pub struct LinkedinPostSubmitInfo {
     /// `callToAction`: a [`LinkedinPostSubmitCallToAction`](crate::ad_manager::LinkedinPostSubmitCallToAction).
     #[serde(rename = "callToAction",)]
     pub call_to_action: LinkedinPostSubmitCallToAction,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinPostSubmitInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinPostSubmitInfo {
+    const NAME: &'static str = "LinkedinPostSubmitInfo";
+
+    const FIELDS: &'static[&'static str] = &["message", "callToAction"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "callToAction")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: crate::runtime::object::required(v0, "message")?,
+            call_to_action: crate::runtime::object::required(v1, "callToAction")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17909,22 +21916,54 @@ impl LinkedinPostSubmitInfo {
 /// Set one of the two, by question kind.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinQuestionDetails {
     /// Settings of a free-text question, free-form.
-    #[serde(rename = "textQuestionDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "textQuestionDetails", skip_serializing_if = "Option::is_none")]
     pub text_question_details: Option<serde_json::Value>,
 
     /// `multipleChoiceQuestionDetails`: a [`LinkedinMultipleChoiceDetails`](crate::ad_manager::LinkedinMultipleChoiceDetails).
-    #[
-        serde(
-            rename = "multipleChoiceQuestionDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "multipleChoiceQuestionDetails", skip_serializing_if = "Option::is_none")]
     pub multiple_choice_question_details: Option<LinkedinMultipleChoiceDetails>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinQuestionDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinQuestionDetails {
+    const NAME: &'static str = "LinkedinQuestionDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "textQuestionDetails",
+        "multipleChoiceQuestionDetails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "textQuestionDetails")?,
+                1 => entries.value(&mut v1, "multipleChoiceQuestionDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            text_question_details: v0.unwrap_or_default(),
+            multiple_choice_question_details: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17957,16 +21996,48 @@ impl LinkedinQuestionDetails {
 /// Attribute groups to include and exclude; each inner list is one group.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinTargetAudience {
     /// `include`: a list of lists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<Vec<LinkedinTargetingAttribute>>>,
 
     /// `exclude`: a list of lists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<Vec<LinkedinTargetingAttribute>>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinTargetAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinTargetAudience {
+    const NAME: &'static str = "LinkedinTargetAudience";
+
+    const FIELDS: &'static[&'static str] = &["include", "exclude"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "include")?,
+                1 => entries.value(&mut v1, "exclude")?,
+                _ => {}
+            }
+        }
+        Ok(Self { include: v0.unwrap_or_default(), exclude: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17996,7 +22067,6 @@ impl LinkedinTargetAudience {
 /// A targeting value from targeting search.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinTargetingAttribute {
     /// `urn`: a string.
@@ -18011,6 +22081,48 @@ pub struct LinkedinTargetingAttribute {
 
     /// `facet`: a string.
     pub facet: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinTargetingAttribute {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinTargetingAttribute {
+    const NAME: &'static str = "LinkedinTargetingAttribute";
+
+    const FIELDS: &'static[&'static str] = &["urn", "name", "categoryName", "facet"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "urn")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "categoryName")?,
+                3 => entries.value(&mut v3, "facet")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            urn: crate::runtime::object::required(v0, "urn")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            category_name: crate::runtime::object::required(v2, "categoryName")?,
+            facet: crate::runtime::object::required(v3, "facet")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18038,11 +22150,41 @@ impl LinkedinTargetingAttribute {
 /// Bid per result.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinUnitCost {
     /// `amount`: a number. Example: `500`.
     pub amount: f64,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinUnitCost {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinUnitCost {
+    const NAME: &'static str = "LinkedinUnitCost";
+
+    const FIELDS: &'static[&'static str] = &["amount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "amount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { amount: crate::runtime::object::required(v0, "amount")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18412,12 +22554,42 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 /// A body carrying only the location the call acts for.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocationIdRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId",)]
     pub location_id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LocationIdRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LocationIdRequest {
+    const NAME: &'static str = "LocationIdRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { location_id: crate::runtime::object::required(v0, "locationId")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18567,12 +22739,42 @@ crate::runtime::enums::string_enum!(SelectionType);
 /// The `SetFacebookDefaultPageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetFacebookDefaultPageRequest {
     /// `pageId`: a string. Example: `103456789012345`.
     #[serde(rename = "pageId",)]
     pub page_id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SetFacebookDefaultPageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SetFacebookDefaultPageRequest {
+    const NAME: &'static str = "SetFacebookDefaultPageRequest";
+
+    const FIELDS: &'static[&'static str] = &["pageId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "pageId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { page_id: crate::runtime::object::required(v0, "pageId")?, })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18590,7 +22792,6 @@ impl SetFacebookDefaultPageRequest {
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18601,8 +22802,47 @@ pub struct UpdateFacebookCustomAudienceRequest {
     pub name: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateFacebookCustomAudienceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateFacebookCustomAudienceRequest {
+    const NAME: &'static str = "UpdateFacebookCustomAudienceRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "name", "description"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            description: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -18626,7 +22866,6 @@ impl UpdateFacebookCustomAudienceRequest {
 /// The `UpdateLinkedinAdStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLinkedinAdStatusRequest {
     /// What to do with the entity.
@@ -18636,6 +22875,42 @@ pub struct UpdateLinkedinAdStatusRequest {
     /// Which kind of entity the path id names.
     #[serde(rename = "type",)]
     pub type_: UpdateLinkedinAdStatusRequestType,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateLinkedinAdStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateLinkedinAdStatusRequest {
+    const NAME: &'static str = "UpdateLinkedinAdStatusRequest";
+
+    const FIELDS: &'static[&'static str] = &["operationType", "type"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "operationType")?,
+                1 => entries.value(&mut v1, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            operation_type: crate::runtime::object::required(v0, "operationType")?,
+            type_: crate::runtime::object::required(v1, "type")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18758,11 +23033,10 @@ crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestType);
 /// Creates an ad under an ad set, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookAdRequest {
     /// Ad to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18770,35 +23044,35 @@ pub struct UpsertFacebookAdRequest {
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `primaryText`: a string.
-    #[serde(rename = "primaryText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "primaryText", skip_serializing_if = "Option::is_none")]
     pub primary_text: Option<String>,
 
     /// `headline`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `imageUrl`: a string.
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
 
     /// `mediaType`: a [`FacebookAdMediaType`](crate::ad_manager::FacebookAdMediaType).
-    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mediaType", skip_serializing_if = "Option::is_none")]
     pub media_type: Option<FacebookAdMediaType>,
 
     /// `media`: a list of [`FacebookAdMedia`](crate::ad_manager::FacebookAdMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<FacebookAdMedia>>,
 
     /// `multiAdvertiserAds`: `true` or `false`.
-    #[serde(rename = "multiAdvertiserAds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "multiAdvertiserAds", skip_serializing_if = "Option::is_none")]
     pub multi_advertiser_ads: Option<bool>,
 
     /// `campaignId`: a string.
@@ -18810,20 +23084,115 @@ pub struct UpsertFacebookAdRequest {
     pub adset_id: String,
 
     /// Call-to-action button.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cta: Option<String>,
 
     /// `conversationFormId`: a string.
-    #[serde(rename = "conversationFormId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversationFormId", skip_serializing_if = "Option::is_none")]
     pub conversation_form_id: Option<String>,
 
     /// `destinationLink`: a string.
-    #[serde(rename = "destinationLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "destinationLink", skip_serializing_if = "Option::is_none")]
     pub destination_link: Option<String>,
 
     /// `destinationFormId`: a string.
-    #[serde(rename = "destinationFormId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "destinationFormId", skip_serializing_if = "Option::is_none")]
     pub destination_form_id: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertFacebookAdRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertFacebookAdRequest {
+    const NAME: &'static str = "UpsertFacebookAdRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "primaryText",
+        "headline",
+        "description",
+        "imageUrl",
+        "mediaType",
+        "media",
+        "multiAdvertiserAds",
+        "campaignId",
+        "adsetId",
+        "cta",
+        "conversationFormId",
+        "destinationLink",
+        "destinationFormId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "primaryText")?,
+                4 => entries.value(&mut v4, "headline")?,
+                5 => entries.value(&mut v5, "description")?,
+                6 => entries.value(&mut v6, "imageUrl")?,
+                7 => entries.value(&mut v7, "mediaType")?,
+                8 => entries.value(&mut v8, "media")?,
+                9 => entries.value(&mut v9, "multiAdvertiserAds")?,
+                10 => entries.value(&mut v10, "campaignId")?,
+                11 => entries.value(&mut v11, "adsetId")?,
+                12 => entries.value(&mut v12, "cta")?,
+                13 => entries.value(&mut v13, "conversationFormId")?,
+                14 => entries.value(&mut v14, "destinationLink")?,
+                15 => entries.value(&mut v15, "destinationFormId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            name: v2.unwrap_or_default(),
+            primary_text: v3.unwrap_or_default(),
+            headline: v4.unwrap_or_default(),
+            description: v5.unwrap_or_default(),
+            image_url: v6.unwrap_or_default(),
+            media_type: v7.unwrap_or_default(),
+            media: v8.unwrap_or_default(),
+            multi_advertiser_ads: v9.unwrap_or_default(),
+            campaign_id: crate::runtime::object::required(v10, "campaignId")?,
+            adset_id: crate::runtime::object::required(v11, "adsetId")?,
+            cta: v12.unwrap_or_default(),
+            conversation_form_id: v13.unwrap_or_default(),
+            destination_link: v14.unwrap_or_default(),
+            destination_form_id: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18940,11 +23309,10 @@ impl UpsertFacebookAdRequest {
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18952,48 +23320,131 @@ pub struct UpsertFacebookAdsetRequest {
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `pageId`: a string.
-    #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pageId", skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
 
     /// `instagramActorId`: a string.
-    #[serde(rename = "instagramActorId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "instagramActorId", skip_serializing_if = "Option::is_none")]
     pub instagram_actor_id: Option<String>,
 
     /// One platform, despite the plural name.
-    #[serde(rename = "messagingPlatforms", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messagingPlatforms", skip_serializing_if = "Option::is_none")]
     pub messaging_platforms: Option<FacebookMessagingPlatform>,
 
     /// `whatsappNumber`: a string.
-    #[serde(rename = "whatsappNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "whatsappNumber", skip_serializing_if = "Option::is_none")]
     pub whatsapp_number: Option<String>,
 
     /// `audience`: a [`FacebookAudience`](crate::ad_manager::FacebookAudience).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<FacebookAudience>,
 
     /// `budget`: a [`FacebookBudget`](crate::ad_manager::FacebookBudget).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<FacebookBudget>,
 
     /// `conversionLocation`: a string. Example: `website`.
-    #[serde(rename = "conversionLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversionLocation", skip_serializing_if = "Option::is_none")]
     pub conversion_location: Option<String>,
 
     /// `customEventType`: a string. Example: `Purchase`.
-    #[serde(rename = "customEventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customEventType", skip_serializing_if = "Option::is_none")]
     pub custom_event_type: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// Campaign the ad set belongs to.
     #[serde(rename = "campaignId",)]
     pub campaign_id: String,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertFacebookAdsetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertFacebookAdsetRequest {
+    const NAME: &'static str = "UpsertFacebookAdsetRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "pageId",
+        "instagramActorId",
+        "messagingPlatforms",
+        "whatsappNumber",
+        "audience",
+        "budget",
+        "conversionLocation",
+        "customEventType",
+        "pixelId",
+        "campaignId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "pageId")?,
+                4 => entries.value(&mut v4, "instagramActorId")?,
+                5 => entries.value(&mut v5, "messagingPlatforms")?,
+                6 => entries.value(&mut v6, "whatsappNumber")?,
+                7 => entries.value(&mut v7, "audience")?,
+                8 => entries.value(&mut v8, "budget")?,
+                9 => entries.value(&mut v9, "conversionLocation")?,
+                10 => entries.value(&mut v10, "customEventType")?,
+                11 => entries.value(&mut v11, "pixelId")?,
+                12 => entries.value(&mut v12, "campaignId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            name: v2.unwrap_or_default(),
+            page_id: v3.unwrap_or_default(),
+            instagram_actor_id: v4.unwrap_or_default(),
+            messaging_platforms: v5.unwrap_or_default(),
+            whatsapp_number: v6.unwrap_or_default(),
+            audience: v7.unwrap_or_default(),
+            budget: v8.unwrap_or_default(),
+            conversion_location: v9.unwrap_or_default(),
+            custom_event_type: v10.unwrap_or_default(),
+            pixel_id: v11.unwrap_or_default(),
+            campaign_id: crate::runtime::object::required(v12, "campaignId")?,
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -19091,11 +23542,10 @@ impl UpsertFacebookAdsetRequest {
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -19103,20 +23553,75 @@ pub struct UpsertFacebookCampaignRequest {
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `objective`: a [`FacebookCampaignObjective`](crate::ad_manager::FacebookCampaignObjective).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective: Option<FacebookCampaignObjective>,
 
     /// One category, despite the plural name.
-    #[serde(rename = "specialAdCategories", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "specialAdCategories", skip_serializing_if = "Option::is_none")]
     pub special_ad_categories: Option<FacebookSpecialAdCategory>,
 
     /// `source`: a string. Example: `facebook`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertFacebookCampaignRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertFacebookCampaignRequest {
+    const NAME: &'static str = "UpsertFacebookCampaignRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "objective",
+        "specialAdCategories",
+        "source"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "objective")?,
+                4 => entries.value(&mut v4, "specialAdCategories")?,
+                5 => entries.value(&mut v5, "source")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            name: v2.unwrap_or_default(),
+            objective: v3.unwrap_or_default(),
+            special_ad_categories: v4.unwrap_or_default(),
+            source: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -19171,7 +23676,6 @@ impl UpsertFacebookCampaignRequest {
 /// Creates a pixel configuration, or updates the one named by `conversionPixelId`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookPixelRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -19179,20 +23683,71 @@ pub struct UpsertFacebookPixelRequest {
     pub location_id: String,
 
     /// Pixel to update; absent to create one.
-    #[serde(rename = "conversionPixelId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversionPixelId", skip_serializing_if = "Option::is_none")]
     pub conversion_pixel_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Instagram user the pixel belongs to, if any.
-    #[serde(rename = "igUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "igUserId", skip_serializing_if = "Option::is_none")]
     pub ig_user_id: Option<String>,
 
     /// Event type the pixel reports.
     #[serde(rename = "type",)]
     pub type_: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertFacebookPixelRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertFacebookPixelRequest {
+    const NAME: &'static str = "UpsertFacebookPixelRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "conversionPixelId",
+        "name",
+        "igUserId",
+        "type"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "conversionPixelId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "igUserId")?,
+                4 => entries.value(&mut v4, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            conversion_pixel_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            ig_user_id: v3.unwrap_or_default(),
+            type_: crate::runtime::object::required(v4, "type")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -19375,7 +23930,6 @@ impl From<GoogleLeadFormAsset> for UpsertGoogleAssetRequestPayload {
 /// Creates a combined audience, or updates the one named by `resourceName`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -19383,19 +23937,70 @@ pub struct UpsertGoogleAudienceRequest {
     pub location_id: String,
 
     /// Audience to update; absent to create one.
-    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `name`: a string.
     pub name: String,
 
     /// `dimensions`: a [`GoogleAudienceDimension`](crate::ad_manager::GoogleAudienceDimension).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<GoogleAudienceDimension>,
 
     /// `exclusionDimension`: a [`GoogleAudienceDimension`](crate::ad_manager::GoogleAudienceDimension).
-    #[serde(rename = "exclusionDimension", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "exclusionDimension", skip_serializing_if = "Option::is_none")]
     pub exclusion_dimension: Option<GoogleAudienceDimension>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertGoogleAudienceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertGoogleAudienceRequest {
+    const NAME: &'static str = "UpsertGoogleAudienceRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "resourceName",
+        "name",
+        "dimensions",
+        "exclusionDimension"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "resourceName")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "dimensions")?,
+                4 => entries.value(&mut v4, "exclusionDimension")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            resource_name: v1.unwrap_or_default(),
+            name: crate::runtime::object::required(v2, "name")?,
+            dimensions: v3.unwrap_or_default(),
+            exclusion_dimension: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -19437,7 +24042,6 @@ impl UpsertGoogleAudienceRequest {
 /// Creates a conversion action, or updates the one named by `conversionId`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleConversionRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -19445,7 +24049,7 @@ pub struct UpsertGoogleConversionRequest {
     pub location_id: String,
 
     /// Conversion action to update; absent to create one.
-    #[serde(rename = "conversionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversionId", skip_serializing_if = "Option::is_none")]
     pub conversion_id: Option<String>,
 
     /// `name`: a string.
@@ -19473,6 +24077,73 @@ pub struct UpsertGoogleConversionRequest {
     /// Conversion window after a click, in days.
     #[serde(rename = "clickThroughWindow",)]
     pub click_through_window: i64,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertGoogleConversionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertGoogleConversionRequest {
+    const NAME: &'static str = "UpsertGoogleConversionRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "conversionId",
+        "name",
+        "type",
+        "category",
+        "valueSettings",
+        "countingType",
+        "attributionModel",
+        "clickThroughWindow"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "conversionId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "type")?,
+                4 => entries.value(&mut v4, "category")?,
+                5 => entries.value(&mut v5, "valueSettings")?,
+                6 => entries.value(&mut v6, "countingType")?,
+                7 => entries.value(&mut v7, "attributionModel")?,
+                8 => entries.value(&mut v8, "clickThroughWindow")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            conversion_id: v1.unwrap_or_default(),
+            name: crate::runtime::object::required(v2, "name")?,
+            type_: crate::runtime::object::required(v3, "type")?,
+            category: crate::runtime::object::required(v4, "category")?,
+            value_settings: crate::runtime::object::required(v5, "valueSettings")?,
+            counting_type: crate::runtime::object::required(v6, "countingType")?,
+            attribution_model: crate::runtime::object::required(v7, "attributionModel")?,
+            click_through_window: crate::runtime::object::required(v8, "clickThroughWindow")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -19607,55 +24278,133 @@ crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestCountingType);
 /// Creates a segment or user list, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertGoogleSegmentRequest {
     /// `name`: a string.
     pub name: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `members`: a list of [`GoogleSegmentMember`](crate::ad_manager::GoogleSegmentMember) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<GoogleSegmentMember>>,
 
     /// `status`: a string. Example: `ENABLED`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 
     /// `type`: a string. Example: `CUSTOM_SEGMENTS`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Segment to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `membershipStatus`: a string. Example: `OPEN`.
-    #[serde(rename = "membershipStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "membershipStatus", skip_serializing_if = "Option::is_none")]
     pub membership_status: Option<String>,
 
     /// `ruleBasedUserList`: a [`GoogleRuleBasedUserList`](crate::ad_manager::GoogleRuleBasedUserList).
-    #[serde(rename = "ruleBasedUserList", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ruleBasedUserList", skip_serializing_if = "Option::is_none")]
     pub rule_based_user_list: Option<GoogleRuleBasedUserList>,
 
     /// Days a user stays in the list.
-    #[serde(rename = "membershipLifeSpan", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "membershipLifeSpan", skip_serializing_if = "Option::is_none")]
     pub membership_life_span: Option<i64>,
 
     /// Lists a lookalike segment starts from.
-    #[serde(rename = "seedUserListIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "seedUserListIds", skip_serializing_if = "Option::is_none")]
     pub seed_user_list_ids: Option<Vec<String>>,
 
     /// `countryCodes`: a list of strings.
-    #[serde(rename = "countryCodes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "countryCodes", skip_serializing_if = "Option::is_none")]
     pub country_codes: Option<Vec<String>>,
 
     /// `expansionLevel`: a [`UpsertGoogleSegmentRequestExpansionLevel`](crate::ad_manager::UpsertGoogleSegmentRequestExpansionLevel), one of `BALANCED`, `BROAD`, `NARROW`.
-    #[serde(rename = "expansionLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expansionLevel", skip_serializing_if = "Option::is_none")]
     pub expansion_level: Option<UpsertGoogleSegmentRequestExpansionLevel>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertGoogleSegmentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertGoogleSegmentRequest {
+    const NAME: &'static str = "UpsertGoogleSegmentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "description",
+        "members",
+        "status",
+        "type",
+        "id",
+        "membershipStatus",
+        "ruleBasedUserList",
+        "membershipLifeSpan",
+        "seedUserListIds",
+        "countryCodes",
+        "expansionLevel"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "members")?,
+                3 => entries.value(&mut v3, "status")?,
+                4 => entries.value(&mut v4, "type")?,
+                5 => entries.value(&mut v5, "id")?,
+                6 => entries.value(&mut v6, "membershipStatus")?,
+                7 => entries.value(&mut v7, "ruleBasedUserList")?,
+                8 => entries.value(&mut v8, "membershipLifeSpan")?,
+                9 => entries.value(&mut v9, "seedUserListIds")?,
+                10 => entries.value(&mut v10, "countryCodes")?,
+                11 => entries.value(&mut v11, "expansionLevel")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            description: v1.unwrap_or_default(),
+            members: v2.unwrap_or_default(),
+            status: v3.unwrap_or_default(),
+            type_: v4.unwrap_or_default(),
+            id: v5.unwrap_or_default(),
+            membership_status: v6.unwrap_or_default(),
+            rule_based_user_list: v7.unwrap_or_default(),
+            membership_life_span: v8.unwrap_or_default(),
+            seed_user_list_ids: v9.unwrap_or_default(),
+            country_codes: v10.unwrap_or_default(),
+            expansion_level: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]

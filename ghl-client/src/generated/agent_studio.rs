@@ -1453,7 +1453,6 @@ impl UpdateAgentStudioVersion {
 /// An image sent along with a message.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentAttachment {
     /// Kind of attachment, e.g. image.
@@ -1463,6 +1462,42 @@ pub struct AgentAttachment {
     /// Address of the image.
     #[serde(rename = "imageUrl",)]
     pub image_url: String,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AgentAttachment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AgentAttachment {
+    const NAME: &'static str = "AgentAttachment";
+
+    const FIELDS: &'static[&'static str] = &["type", "imageUrl"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "imageUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            image_url: crate::runtime::object::required(v1, "imageUrl")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -1479,102 +1514,296 @@ impl AgentAttachment {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// An Agent Studio agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioAgent {
     /// Internal record id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// The agent id used in paths.
-    #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agent_id: Option<String>,
 
     /// `name`: a string. Example: `Customer Support Agent`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `agencyId`: a string. Example: `gjL2sFNXJfJYa3d2OYSN`.
-    #[serde(rename = "agencyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agencyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agency_id: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<AgentStudioAgentStatus>,
 
     /// User who created the agent.
-    #[serde(rename = "authorId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "authorId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub author_id: Option<String>,
 
     /// Folder the agent is filed in.
-    #[serde(rename = "folderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "folderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub folder_id: Option<String>,
 
     /// `folderName`: a string.
-    #[serde(rename = "folderName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "folderName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub folder_name: Option<String>,
 
     /// `productSlug`: a string. Example: `agent_studio`.
-    #[serde(rename = "productSlug", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productSlug", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_slug: Option<String>,
 
     /// `productId`: a string. Example: `agent_studio`.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_id: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-02-27T10:30:00.000Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-02-27T10:30:00.000Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `productionVersion`: a [`ProductionVersionSummary`](crate::agent_studio::ProductionVersionSummary).
-    #[serde(rename = "productionVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productionVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub production_version: Option<ProductionVersionSummary>,
 
     /// Every non-deleted version (when fetched by id).
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub versions: Vec<AgentStudioVersion>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for AgentStudioAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for AgentStudioAgent {
+    const NAME: &'static str = "AgentStudioAgent";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "agentId",
+        "name",
+        "description",
+        "locationId",
+        "agencyId",
+        "status",
+        "authorId",
+        "folderId",
+        "folderName",
+        "productSlug",
+        "productId",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "productionVersion",
+        "versions"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "agentId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "agencyId")?,
+                6 => entries.value(&mut v6, "status")?,
+                7 => entries.value(&mut v7, "authorId")?,
+                8 => entries.value(&mut v8, "folderId")?,
+                9 => entries.value(&mut v9, "folderName")?,
+                10 => entries.value(&mut v10, "productSlug")?,
+                11 => entries.value(&mut v11, "productId")?,
+                12 => entries.value(&mut v12, "deleted")?,
+                13 => entries.value(&mut v13, "createdAt")?,
+                14 => entries.value(&mut v14, "updatedAt")?,
+                15 => entries.value(&mut v15, "productionVersion")?,
+                16 => entries.value_or_default(&mut v16, "versions")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            agent_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            agency_id: v5.unwrap_or_default(),
+            status: v6.unwrap_or_default(),
+            author_id: v7.unwrap_or_default(),
+            folder_id: v8.unwrap_or_default(),
+            folder_name: v9.unwrap_or_default(),
+            product_slug: v10.unwrap_or_default(),
+            product_id: v11.unwrap_or_default(),
+            deleted: v12.unwrap_or_default(),
+            created_at: v13.unwrap_or_default(),
+            updated_at: v14.unwrap_or_default(),
+            production_version: v15.unwrap_or_default(),
+            versions: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `agent`: a [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub agent: Option<AgentStudioAgent>,
 
     /// HighLevel's request id.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for AgentStudioAgentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for AgentStudioAgentResponse {
+    const NAME: &'static str = "AgentStudioAgentResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message", "agent", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "agent")?,
+                3 => entries.value(&mut v3, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            agent: v2.unwrap_or_default(),
+            trace_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -1641,79 +1870,226 @@ crate::runtime::enums::string_enum!(AgentStudioAgentStatus);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent or version fields after an update.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioChange {
     /// `agentId`: a string.
-    #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agent_id: Option<String>,
 
     /// `versionId`: a string.
-    #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub version_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<AgentStudioAgentStatus>,
 
     /// `updatedAt`: a string.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for AgentStudioChange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for AgentStudioChange {
+    const NAME: &'static str = "AgentStudioChange";
+
+    const FIELDS: &'static[&'static str] = &[
+        "agentId",
+        "versionId",
+        "name",
+        "description",
+        "status",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "agentId")?,
+                1 => entries.value(&mut v1, "versionId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "status")?,
+                5 => entries.value(&mut v5, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            agent_id: v0.unwrap_or_default(),
+            version_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            status: v4.unwrap_or_default(),
+            updated_at: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Paging information of an agent listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioPaging {
     /// Agents matching.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `limit`: a whole number. Example: `20`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 
     /// `offset`: a whole number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub offset: Option<i64>,
 
     /// More pages follow.
-    #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_more: Option<bool>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for AgentStudioPaging {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for AgentStudioPaging {
+    const NAME: &'static str = "AgentStudioPaging";
+
+    const FIELDS: &'static[&'static str] = &["total", "limit", "offset", "hasMore"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "limit")?,
+                2 => entries.value(&mut v2, "offset")?,
+                3 => entries.value(&mut v3, "hasMore")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total: v0.unwrap_or_default(),
+            limit: v1.unwrap_or_default(),
+            offset: v2.unwrap_or_default(),
+            has_more: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of an update.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioUpdateResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`AgentStudioChange`](crate::agent_studio::AgentStudioChange).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<AgentStudioChange>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for AgentStudioUpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for AgentStudioUpdateResponse {
+    const NAME: &'static str = "AgentStudioUpdateResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            data: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -1729,182 +2105,393 @@ impl AgentStudioUpdateResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One version of an agent: its node graph, variables and settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioVersion {
     /// Internal record id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// The version id used in paths.
-    #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub version_id: Option<String>,
 
     /// `agentId`: a string.
-    #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agent_id: Option<String>,
 
     /// `agencyId`: a string.
-    #[serde(rename = "agencyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agencyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agency_id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `versionName`: a string.
-    #[serde(rename = "versionName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "versionName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub version_name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `state`: a [`AgentVersionState`](crate::agent_studio::AgentVersionState).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<AgentVersionState>,
 
     /// `isPublished`: `true` or `false`.
-    #[serde(rename = "isPublished", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPublished", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_published: Option<bool>,
 
     /// Sequence number of the version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<i64>,
 
     /// `scopes`: a list of JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub scopes: Vec<serde_json::Value>,
 
     /// `nodes`: a list of JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub nodes: Vec<serde_json::Value>,
 
     /// `edges`: a list of JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub edges: Vec<serde_json::Value>,
 
     /// `uiNodes`: a list of JSON values.
-    #[
-        serde(
-            rename = "uiNodes",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uiNodes",))]
     pub ui_nodes: Vec<serde_json::Value>,
 
     /// `uiEdges`: a list of JSON values.
-    #[
-        serde(
-            rename = "uiEdges",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uiEdges",))]
     pub ui_edges: Vec<serde_json::Value>,
 
     /// `globalVariables`: a list of JSON values.
-    #[
-        serde(
-            rename = "globalVariables",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalVariables",))]
     pub global_variables: Vec<serde_json::Value>,
 
     /// `inputVariables`: a list of JSON values.
-    #[
-        serde(
-            rename = "inputVariables",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inputVariables",))]
     pub input_variables: Vec<serde_json::Value>,
 
     /// `runtimeVariables`: a list of JSON values.
-    #[
-        serde(
-            rename = "runtimeVariables",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "runtimeVariables",))]
     pub runtime_variables: Vec<serde_json::Value>,
 
     /// Editor canvas position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub viewport: Option<AgentStudioVersionViewport>,
 
     /// `globalConfig`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "globalConfig",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalConfig",))]
     pub global_config: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a string.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// The definition is kept in file storage.
-    #[serde(rename = "storedInBucket", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "storedInBucket", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub stored_in_bucket: Option<bool>,
 
     /// Path of the stored definition.
-    #[serde(rename = "bucketFilePath", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "bucketFilePath", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub bucket_file_path: Option<String>,
 
     /// `publishedAt`: a string.
-    #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub published_at: Option<String>,
 
     /// User id of the publisher.
-    #[serde(rename = "publishedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub published_by: Option<String>,
 
     /// `publishedByName`: a string.
-    #[serde(rename = "publishedByName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishedByName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub published_by_name: Option<String>,
 
     /// `publishedByEmail`: a string.
-    #[serde(rename = "publishedByEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishedByEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub published_by_email: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for AgentStudioVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for AgentStudioVersion {
+    const NAME: &'static str = "AgentStudioVersion";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "versionId",
+        "agentId",
+        "agencyId",
+        "locationId",
+        "versionName",
+        "description",
+        "state",
+        "isPublished",
+        "version",
+        "scopes",
+        "nodes",
+        "edges",
+        "uiNodes",
+        "uiEdges",
+        "globalVariables",
+        "inputVariables",
+        "runtimeVariables",
+        "viewport",
+        "globalConfig",
+        "createdAt",
+        "updatedAt",
+        "deleted",
+        "storedInBucket",
+        "bucketFilePath",
+        "publishedAt",
+        "publishedBy",
+        "publishedByName",
+        "publishedByEmail"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "versionId")?,
+                2 => entries.value(&mut v2, "agentId")?,
+                3 => entries.value(&mut v3, "agencyId")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "versionName")?,
+                6 => entries.value(&mut v6, "description")?,
+                7 => entries.value(&mut v7, "state")?,
+                8 => entries.value(&mut v8, "isPublished")?,
+                9 => entries.value(&mut v9, "version")?,
+                10 => entries.value_or_default(&mut v10, "scopes")?,
+                11 => entries.value_or_default(&mut v11, "nodes")?,
+                12 => entries.value_or_default(&mut v12, "edges")?,
+                13 => entries.value_or_default(&mut v13, "uiNodes")?,
+                14 => entries.value_or_default(&mut v14, "uiEdges")?,
+                15 => entries.value_or_default(&mut v15, "globalVariables")?,
+                16 => entries.value_or_default(&mut v16, "inputVariables")?,
+                17 => entries.value_or_default(&mut v17, "runtimeVariables")?,
+                18 => entries.value(&mut v18, "viewport")?,
+                19 => entries.value_or_default(&mut v19, "globalConfig")?,
+                20 => entries.value(&mut v20, "createdAt")?,
+                21 => entries.value(&mut v21, "updatedAt")?,
+                22 => entries.value(&mut v22, "deleted")?,
+                23 => entries.value(&mut v23, "storedInBucket")?,
+                24 => entries.value(&mut v24, "bucketFilePath")?,
+                25 => entries.value(&mut v25, "publishedAt")?,
+                26 => entries.value(&mut v26, "publishedBy")?,
+                27 => entries.value(&mut v27, "publishedByName")?,
+                28 => entries.value(&mut v28, "publishedByEmail")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            version_id: v1.unwrap_or_default(),
+            agent_id: v2.unwrap_or_default(),
+            agency_id: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            version_name: v5.unwrap_or_default(),
+            description: v6.unwrap_or_default(),
+            state: v7.unwrap_or_default(),
+            is_published: v8.unwrap_or_default(),
+            version: v9.unwrap_or_default(),
+            scopes: v10.unwrap_or_default(),
+            nodes: v11.unwrap_or_default(),
+            edges: v12.unwrap_or_default(),
+            ui_nodes: v13.unwrap_or_default(),
+            ui_edges: v14.unwrap_or_default(),
+            global_variables: v15.unwrap_or_default(),
+            input_variables: v16.unwrap_or_default(),
+            runtime_variables: v17.unwrap_or_default(),
+            viewport: v18.unwrap_or_default(),
+            global_config: v19.unwrap_or_default(),
+            created_at: v20.unwrap_or_default(),
+            updated_at: v21.unwrap_or_default(),
+            deleted: v22.unwrap_or_default(),
+            stored_in_bucket: v23.unwrap_or_default(),
+            bucket_file_path: v24.unwrap_or_default(),
+            published_at: v25.unwrap_or_default(),
+            published_by: v26.unwrap_or_default(),
+            published_by_name: v27.unwrap_or_default(),
+            published_by_email: v28.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Editor canvas position.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioVersionViewport {
     /// `x`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub x: Option<f64>,
 
     /// `y`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub y: Option<f64>,
 
     /// `zoom`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub zoom: Option<f64>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for AgentStudioVersionViewport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for AgentStudioVersionViewport {
+    const NAME: &'static str = "AgentStudioVersionViewport";
+
+    const FIELDS: &'static[&'static str] = &["x", "y", "zoom"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "x")?,
+                1 => entries.value(&mut v1, "y")?,
+                2 => entries.value(&mut v2, "zoom")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            x: v0.unwrap_or_default(),
+            y: v1.unwrap_or_default(),
+            zoom: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -1963,7 +2550,6 @@ crate::runtime::enums::string_enum!(AgentVersionState);
 /// A new agent and its first version.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentRequest {
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
@@ -1971,27 +2557,27 @@ pub struct CreateAgentStudioAgentRequest {
     pub location_id: String,
 
     /// `name`: a string. Example: `Customer Support Agent`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `agencyId`: a string. Example: `gjL2sFNXJfJYa3d2OYSN`.
-    #[serde(rename = "agencyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agencyId", skip_serializing_if = "Option::is_none")]
     pub agency_id: Option<String>,
 
     /// User recorded as author.
-    #[serde(rename = "authorId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "authorId", skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
 
     /// `authorName`: a string. Example: `John Doe`.
-    #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "authorName", skip_serializing_if = "Option::is_none")]
     pub author_name: Option<String>,
 
     /// `authorEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "authorEmail", skip_serializing_if = "Option::is_none")]
     pub author_email: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
@@ -2001,12 +2587,87 @@ pub struct CreateAgentStudioAgentRequest {
     pub version: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Deprecated; use version.nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<String>>,
 
     /// Deprecated; use version.edges.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edges: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateAgentStudioAgentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateAgentStudioAgentRequest {
+    const NAME: &'static str = "CreateAgentStudioAgentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "name",
+        "description",
+        "agencyId",
+        "authorId",
+        "authorName",
+        "authorEmail",
+        "status",
+        "version",
+        "nodes",
+        "edges"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "agencyId")?,
+                4 => entries.value(&mut v4, "authorId")?,
+                5 => entries.value(&mut v5, "authorName")?,
+                6 => entries.value(&mut v6, "authorEmail")?,
+                7 => entries.value(&mut v7, "status")?,
+                8 => entries.value(&mut v8, "version")?,
+                9 => entries.value(&mut v9, "nodes")?,
+                10 => entries.value(&mut v10, "edges")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            agency_id: v3.unwrap_or_default(),
+            author_id: v4.unwrap_or_default(),
+            author_name: v5.unwrap_or_default(),
+            author_email: v6.unwrap_or_default(),
+            status: crate::runtime::object::required(v7, "status")?,
+            version: crate::runtime::object::required(v8, "version")?,
+            nodes: v9.unwrap_or_default(),
+            edges: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2087,46 +2748,125 @@ impl CreateAgentStudioAgentRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The created agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `agent`: a [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub agent: Option<AgentStudioAgent>,
 
     /// `versions`: a list of [`AgentStudioVersion`](crate::agent_studio::AgentStudioVersion) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub versions: Vec<AgentStudioVersion>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for CreateAgentStudioAgentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for CreateAgentStudioAgentResponse {
+    const NAME: &'static str = "CreateAgentStudioAgentResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message", "agent", "versions"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "agent")?,
+                3 => entries.value_or_default(&mut v3, "versions")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            agent: v2.unwrap_or_default(),
+            versions: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a deletion.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Id of the deleted agent.
-    #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agent_id: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for DeleteAgentStudioAgentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for DeleteAgentStudioAgentResponse {
+    const NAME: &'static str = "DeleteAgentStudioAgentResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message", "agentId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "agentId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            agent_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2134,26 +2874,25 @@ pub struct DeleteAgentStudioAgentResponse {
 /// A message for the agent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentRequest {
     /// The user message.
     pub message: String,
 
     /// Session id; reuse it to continue a conversation.
-    #[serde(rename = "executionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "executionId", skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
 
     /// Values of the version's input variables.
-    #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inputVariables", skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Published version to run; the production version when absent.
-    #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "versionId", skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
 
     /// `attachments`: a list of [`AgentAttachment`](crate::agent_studio::AgentAttachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<AgentAttachment>>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
@@ -2161,8 +2900,67 @@ pub struct ExecuteAgentStudioAgentRequest {
     pub location_id: String,
 
     /// Contact whose data the agent may use.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ExecuteAgentStudioAgentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ExecuteAgentStudioAgentRequest {
+    const NAME: &'static str = "ExecuteAgentStudioAgentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "message",
+        "executionId",
+        "inputVariables",
+        "versionId",
+        "attachments",
+        "locationId",
+        "contactId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "executionId")?,
+                2 => entries.value(&mut v2, "inputVariables")?,
+                3 => entries.value(&mut v3, "versionId")?,
+                4 => entries.value(&mut v4, "attachments")?,
+                5 => entries.value(&mut v5, "locationId")?,
+                6 => entries.value(&mut v6, "contactId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: crate::runtime::object::required(v0, "message")?,
+            execution_id: v1.unwrap_or_default(),
+            input_variables: v2.unwrap_or_default(),
+            version_id: v3.unwrap_or_default(),
+            attachments: v4.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v5, "locationId")?,
+            contact_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2220,119 +3018,319 @@ impl ExecuteAgentStudioAgentRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent's answer to one message.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// Session id to send with the next message.
-    #[serde(rename = "executionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "executionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub execution_id: Option<String>,
 
     /// Id of this message and answer.
-    #[serde(rename = "interactionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "interactionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub interaction_id: Option<String>,
 
     /// The answer text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub response: Option<String>,
 
     /// Kind of answer, e.g. text.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// Kind of input the agent expects next.
-    #[serde(rename = "nextExpectedInput", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nextExpectedInput", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub next_expected_input: Option<String>,
 
     /// The run reached an end node.
-    #[serde(rename = "goalCompletion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "goalCompletion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub goal_completion: Option<bool>,
 
     /// State of the run, e.g. completed.
-    #[serde(rename = "executionStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "executionStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub execution_status: Option<String>,
 
     /// The run switched to another flow.
-    #[serde(rename = "flowSwitch", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "flowSwitch", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub flow_switch: Option<bool>,
 
     /// `attachments`: a list of JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub attachments: Vec<serde_json::Value>,
 
     /// `generativeOutputs`: a list of JSON values.
-    #[
-        serde(
-            rename = "generativeOutputs",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "generativeOutputs",))]
     pub generative_outputs: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for ExecuteAgentStudioAgentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for ExecuteAgentStudioAgentResponse {
+    const NAME: &'static str = "ExecuteAgentStudioAgentResponse";
+
+    const FIELDS: &'static[&'static str] = &[
+        "success",
+        "executionId",
+        "interactionId",
+        "response",
+        "type",
+        "nextExpectedInput",
+        "goalCompletion",
+        "executionStatus",
+        "flowSwitch",
+        "attachments",
+        "generativeOutputs"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "executionId")?,
+                2 => entries.value(&mut v2, "interactionId")?,
+                3 => entries.value(&mut v3, "response")?,
+                4 => entries.value(&mut v4, "type")?,
+                5 => entries.value(&mut v5, "nextExpectedInput")?,
+                6 => entries.value(&mut v6, "goalCompletion")?,
+                7 => entries.value(&mut v7, "executionStatus")?,
+                8 => entries.value(&mut v8, "flowSwitch")?,
+                9 => entries.value_or_default(&mut v9, "attachments")?,
+                10 => entries.value_or_default(&mut v10, "generativeOutputs")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            execution_id: v1.unwrap_or_default(),
+            interaction_id: v2.unwrap_or_default(),
+            response: v3.unwrap_or_default(),
+            type_: v4.unwrap_or_default(),
+            next_expected_input: v5.unwrap_or_default(),
+            goal_completion: v6.unwrap_or_default(),
+            execution_status: v7.unwrap_or_default(),
+            flow_switch: v8.unwrap_or_default(),
+            attachments: v9.unwrap_or_default(),
+            generative_outputs: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One page of agents.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAgentStudioAgentsResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `agents`: a list of [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub agents: Vec<AgentStudioAgent>,
 
     /// `pagination`: a [`AgentStudioPaging`](crate::agent_studio::AgentStudioPaging).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pagination: Option<AgentStudioPaging>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for ListAgentStudioAgentsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for ListAgentStudioAgentsResponse {
+    const NAME: &'static str = "ListAgentStudioAgentsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message", "agents", "pagination"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value_or_default(&mut v2, "agents")?,
+                3 => entries.value(&mut v3, "pagination")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            agents: v2.unwrap_or_default(),
+            pagination: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The version an agent runs in production.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductionVersionSummary {
     /// `versionId`: a string.
-    #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub version_id: Option<String>,
 
     /// `versionName`: a string.
-    #[serde(rename = "versionName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "versionName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub version_name: Option<String>,
 
     /// `isPublished`: `true` or `false`.
-    #[serde(rename = "isPublished", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPublished", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_published: Option<bool>,
 
     /// Inputs the version expects at execution.
-    #[
-        serde(
-            rename = "inputVariables",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inputVariables",))]
     pub input_variables: Vec<serde_json::Value>,
 
     /// `updatedAt`: a string.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for ProductionVersionSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for ProductionVersionSummary {
+    const NAME: &'static str = "ProductionVersionSummary";
+
+    const FIELDS: &'static[&'static str] = &[
+        "versionId",
+        "versionName",
+        "isPublished",
+        "inputVariables",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "versionId")?,
+                1 => entries.value(&mut v1, "versionName")?,
+                2 => entries.value(&mut v2, "isPublished")?,
+                3 => entries.value_or_default(&mut v3, "inputVariables")?,
+                4 => entries.value(&mut v4, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            version_id: v0.unwrap_or_default(),
+            version_name: v1.unwrap_or_default(),
+            is_published: v2.unwrap_or_default(),
+            input_variables: v3.unwrap_or_default(),
+            updated_at: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2340,7 +3338,6 @@ pub struct ProductionVersionSummary {
 /// Who publishes the version.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionRequest {
     /// The location, for authorisation.
@@ -2348,16 +3345,58 @@ pub struct PublishAgentStudioVersionRequest {
     pub location_id: String,
 
     /// User publishing.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `userName`: a string. Example: `John Doe`.
-    #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 
     /// `userEmail`: a string. Example: `john.doe@example.com`.
-    #[serde(rename = "userEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userEmail", skip_serializing_if = "Option::is_none")]
     pub user_email: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PublishAgentStudioVersionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PublishAgentStudioVersionRequest {
+    const NAME: &'static str = "PublishAgentStudioVersionRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "userId", "userName", "userEmail"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "userId")?,
+                2 => entries.value(&mut v2, "userName")?,
+                3 => entries.value(&mut v3, "userEmail")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            user_id: v1.unwrap_or_default(),
+            user_name: v2.unwrap_or_default(),
+            user_email: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2392,21 +3431,57 @@ impl PublishAgentStudioVersionRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`PublishedVersions`](crate::agent_studio::PublishedVersions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<PublishedVersions>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for PublishAgentStudioVersionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for PublishAgentStudioVersionResponse {
+    const NAME: &'static str = "PublishAgentStudioVersionResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            data: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2422,17 +3497,60 @@ impl PublishAgentStudioVersionResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublishedVersions {
     /// The version now in production.
-    #[serde(rename = "productionVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productionVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub production_version: Option<AgentStudioVersion>,
 
     /// The fresh draft created after it.
-    #[serde(rename = "newDraftVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "newDraftVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub new_draft_version: Option<AgentStudioVersion>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl<'de> serde::Deserialize<'de> for PublishedVersions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl crate::runtime::object::Object for PublishedVersions {
+    const NAME: &'static str = "PublishedVersions";
+
+    const FIELDS: &'static[&'static str] = &["productionVersion", "newDraftVersion"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "productionVersion")?,
+                1 => entries.value(&mut v1, "newDraftVersion")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            production_version: v0.unwrap_or_default(),
+            new_draft_version: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2440,7 +3558,6 @@ pub struct PublishedVersions {
 /// The agent fields to change.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAgentStudioAgentRequest {
     /// The location, for authorisation; it cannot be changed.
@@ -2448,16 +3565,58 @@ pub struct UpdateAgentStudioAgentRequest {
     pub location_id: String,
 
     /// `name`: a string. Example: `Updated Customer Support Agent`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<AgentStudioAgentStatus>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateAgentStudioAgentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateAgentStudioAgentRequest {
+    const NAME: &'static str = "UpdateAgentStudioAgentRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "name", "description", "status"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "status")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            status: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2493,7 +3652,6 @@ impl UpdateAgentStudioAgentRequest {
 /// The new content of a version; lists replace the stored ones whole.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAgentStudioVersionRequest {
     /// The location, for authorisation.
@@ -2501,44 +3659,119 @@ pub struct UpdateAgentStudioVersionRequest {
     pub location_id: String,
 
     /// `versionName`: a string. Example: `Customer Support Agent v2`.
-    #[serde(rename = "versionName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "versionName", skip_serializing_if = "Option::is_none")]
     pub version_name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Every node of the graph.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<serde_json::Value>>,
 
     /// Every edge of the graph.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edges: Option<Vec<serde_json::Value>>,
 
     /// Variables visible in the whole graph.
-    #[serde(rename = "globalVariables", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "globalVariables", skip_serializing_if = "Option::is_none")]
     pub global_variables: Option<Vec<serde_json::Value>>,
 
     /// Inputs expected at execution.
-    #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inputVariables", skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<Vec<serde_json::Value>>,
 
     /// Variables produced while running.
-    #[serde(rename = "runtimeVariables", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "runtimeVariables", skip_serializing_if = "Option::is_none")]
     pub runtime_variables: Option<Vec<serde_json::Value>>,
 
     /// Global prompt and settings.
-    #[serde(rename = "globalConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "globalConfig", skip_serializing_if = "Option::is_none")]
     pub global_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// User making the change.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// Name of that user.
-    #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateAgentStudioVersionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateAgentStudioVersionRequest {
+    const NAME: &'static str = "UpdateAgentStudioVersionRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "versionName",
+        "description",
+        "nodes",
+        "edges",
+        "globalVariables",
+        "inputVariables",
+        "runtimeVariables",
+        "globalConfig",
+        "userId",
+        "userName"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "versionName")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "nodes")?,
+                4 => entries.value(&mut v4, "edges")?,
+                5 => entries.value(&mut v5, "globalVariables")?,
+                6 => entries.value(&mut v6, "inputVariables")?,
+                7 => entries.value(&mut v7, "runtimeVariables")?,
+                8 => entries.value(&mut v8, "globalConfig")?,
+                9 => entries.value(&mut v9, "userId")?,
+                10 => entries.value(&mut v10, "userName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            version_name: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            nodes: v3.unwrap_or_default(),
+            edges: v4.unwrap_or_default(),
+            global_variables: v5.unwrap_or_default(),
+            input_variables: v6.unwrap_or_default(),
+            runtime_variables: v7.unwrap_or_default(),
+            global_config: v8.unwrap_or_default(),
+            user_id: v9.unwrap_or_default(),
+            user_name: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]

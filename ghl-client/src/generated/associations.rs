@@ -1085,41 +1085,131 @@ impl UpdateAssociation {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// A named link type between two object types, with a label for each side.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Association {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Unique key of the association.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// Object key of the first side.
-    #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstObjectKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_object_key: Option<String>,
 
     /// How the first side is labelled.
-    #[serde(rename = "firstObjectLabel", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstObjectLabel", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_object_label: Option<String>,
 
     /// Object key of the second side.
-    #[serde(rename = "secondObjectKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "secondObjectKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub second_object_key: Option<String>,
 
     /// How the second side is labelled.
-    #[serde(rename = "secondObjectLabel", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "secondObjectLabel", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub second_object_label: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::associations::AssociationType).
-    #[serde(rename = "associationType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "associationType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub association_type: Option<AssociationType>,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl<'de> serde::Deserialize<'de> for Association {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl crate::runtime::object::Object for Association {
+    const NAME: &'static str = "Association";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "key",
+        "firstObjectKey",
+        "firstObjectLabel",
+        "secondObjectKey",
+        "secondObjectLabel",
+        "associationType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "key")?,
+                3 => entries.value(&mut v3, "firstObjectKey")?,
+                4 => entries.value(&mut v4, "firstObjectLabel")?,
+                5 => entries.value(&mut v5, "secondObjectKey")?,
+                6 => entries.value(&mut v6, "secondObjectLabel")?,
+                7 => entries.value(&mut v7, "associationType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            key: v2.unwrap_or_default(),
+            first_object_key: v3.unwrap_or_default(),
+            first_object_label: v4.unwrap_or_default(),
+            second_object_key: v5.unwrap_or_default(),
+            second_object_label: v6.unwrap_or_default(),
+            association_type: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1173,7 +1263,6 @@ crate::runtime::enums::string_enum!(AssociationType);
 /// The `CreateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAssociationRequest {
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
@@ -1198,6 +1287,61 @@ pub struct CreateAssociationRequest {
     /// `secondObjectKey`: a string. Example: `contact`.
     #[serde(rename = "secondObjectKey",)]
     pub second_object_key: String,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateAssociationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateAssociationRequest {
+    const NAME: &'static str = "CreateAssociationRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "key",
+        "firstObjectLabel",
+        "firstObjectKey",
+        "secondObjectLabel",
+        "secondObjectKey"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "key")?,
+                2 => entries.value(&mut v2, "firstObjectLabel")?,
+                3 => entries.value(&mut v3, "firstObjectKey")?,
+                4 => entries.value(&mut v4, "secondObjectLabel")?,
+                5 => entries.value(&mut v5, "secondObjectKey")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            key: crate::runtime::object::required(v1, "key")?,
+            first_object_label: crate::runtime::object::required(v2, "firstObjectLabel")?,
+            first_object_key: crate::runtime::object::required(v3, "firstObjectKey")?,
+            second_object_label: crate::runtime::object::required(v4, "secondObjectLabel")?,
+            second_object_key: crate::runtime::object::required(v5, "secondObjectKey")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1229,7 +1373,6 @@ impl CreateAssociationRequest {
 /// The `CreateRelationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRelationRequest {
     /// `locationId`: a string. Example: `clF1LD04GTUKN3b3XuOj`.
@@ -1247,6 +1390,53 @@ pub struct CreateRelationRequest {
     /// Record on the association's second side.
     #[serde(rename = "secondRecordId",)]
     pub second_record_id: String,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateRelationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateRelationRequest {
+    const NAME: &'static str = "CreateRelationRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "associationId",
+        "firstRecordId",
+        "secondRecordId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "associationId")?,
+                2 => entries.value(&mut v2, "firstRecordId")?,
+                3 => entries.value(&mut v3, "secondRecordId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            association_id: crate::runtime::object::required(v1, "associationId")?,
+            first_record_id: crate::runtime::object::required(v2, "firstRecordId")?,
+            second_record_id: crate::runtime::object::required(v3, "secondRecordId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1273,84 +1463,260 @@ impl CreateRelationRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `DeleteAssociationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteAssociationResponse {
     /// True when the association is gone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Id of the deleted association.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl<'de> serde::Deserialize<'de> for DeleteAssociationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl crate::runtime::object::Object for DeleteAssociationResponse {
+    const NAME: &'static str = "DeleteAssociationResponse";
+
+    const FIELDS: &'static[&'static str] = &["deleted", "id", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "deleted")?,
+                1 => entries.value(&mut v1, "id")?,
+                2 => entries.value(&mut v2, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            deleted: v0.unwrap_or_default(),
+            id: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListAssociationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAssociationsResponse {
     /// `associations`: a list of [`Association`](crate::associations::Association) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub associations: Vec<Association>,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl<'de> serde::Deserialize<'de> for ListAssociationsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl crate::runtime::object::Object for ListAssociationsResponse {
+    const NAME: &'static str = "ListAssociationsResponse";
+
+    const FIELDS: &'static[&'static str] = &["associations"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "associations")?,
+                _ => {}
+            }
+        }
+        Ok(Self { associations: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListRelationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRelationsResponse {
     /// `relations`: a list of [`Relation`](crate::associations::Relation) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub relations: Vec<Relation>,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl<'de> serde::Deserialize<'de> for ListRelationsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl crate::runtime::object::Object for ListRelationsResponse {
+    const NAME: &'static str = "ListRelationsResponse";
+
+    const FIELDS: &'static[&'static str] = &["relations"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "relations")?,
+                _ => {}
+            }
+        }
+        Ok(Self { relations: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// One link between two records through an association.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Relation {
     /// `id`: a string. Example: `67ae0d741119d218c9d0c477`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `associationId`: a string. Example: `669e5795add2094075906c65`.
-    #[serde(rename = "associationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "associationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub association_id: Option<String>,
 
     /// `firstObjectKey`: a string. Example: `custom_objects.mad`.
-    #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstObjectKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_object_key: Option<String>,
 
     /// `firstRecordId`: a string. Example: `67a349a79b28947ec1f65bb5`.
-    #[serde(rename = "firstRecordId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstRecordId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string. Example: `contact`.
-    #[serde(rename = "secondObjectKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "secondObjectKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string. Example: `emqfhnG3g9D9chy9inTz`.
-    #[serde(rename = "secondRecordId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "secondRecordId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub second_record_id: Option<String>,
 
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl<'de> serde::Deserialize<'de> for Relation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+impl crate::runtime::object::Object for Relation {
+    const NAME: &'static str = "Relation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "associationId",
+        "firstObjectKey",
+        "firstRecordId",
+        "secondObjectKey",
+        "secondRecordId",
+        "locationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "associationId")?,
+                2 => entries.value(&mut v2, "firstObjectKey")?,
+                3 => entries.value(&mut v3, "firstRecordId")?,
+                4 => entries.value(&mut v4, "secondObjectKey")?,
+                5 => entries.value(&mut v5, "secondRecordId")?,
+                6 => entries.value(&mut v6, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            association_id: v1.unwrap_or_default(),
+            first_object_key: v2.unwrap_or_default(),
+            first_record_id: v3.unwrap_or_default(),
+            second_object_key: v4.unwrap_or_default(),
+            second_record_id: v5.unwrap_or_default(),
+            location_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1358,7 +1724,6 @@ pub struct Relation {
 /// The `UpdateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAssociationRequest {
     /// `firstObjectLabel`: a string. Example: `student`.
@@ -1368,6 +1733,42 @@ pub struct UpdateAssociationRequest {
     /// `secondObjectLabel`: a string. Example: `tutor`.
     #[serde(rename = "secondObjectLabel",)]
     pub second_object_label: String,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateAssociationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateAssociationRequest {
+    const NAME: &'static str = "UpdateAssociationRequest";
+
+    const FIELDS: &'static[&'static str] = &["firstObjectLabel", "secondObjectLabel"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstObjectLabel")?,
+                1 => entries.value(&mut v1, "secondObjectLabel")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_object_label: crate::runtime::object::required(v0, "firstObjectLabel")?,
+            second_object_label: crate::runtime::object::required(v1, "secondObjectLabel")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]

@@ -1274,144 +1274,441 @@ impl UpdateBlogPost {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog site of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Blog {
     /// Blog id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My blog`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for Blog {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for Blog {
+    const NAME: &'static str = "Blog";
+
+    const FIELDS: &'static[&'static str] = &["_id", "name"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), name: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog author.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogAuthor {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Doe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-01-03T11:06:35.822Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `canonicalLink`: a string.
-    #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub canonical_link: Option<String>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for BlogAuthor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for BlogAuthor {
+    const NAME: &'static str = "BlogAuthor";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "locationId",
+        "updatedAt",
+        "canonicalLink"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "updatedAt")?,
+                4 => entries.value(&mut v4, "canonicalLink")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            updated_at: v3.unwrap_or_default(),
+            canonical_link: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog category.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogCategory {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-01-03T11:06:35.822Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `canonicalLink`: a string.
-    #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub canonical_link: Option<String>,
 
     /// `urlSlug`: a string. Example: `agency-growth`.
-    #[serde(rename = "urlSlug", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "urlSlug", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub url_slug: Option<String>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for BlogCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for BlogCategory {
+    const NAME: &'static str = "BlogCategory";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "label",
+        "locationId",
+        "updatedAt",
+        "canonicalLink",
+        "urlSlug"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "label")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "updatedAt")?,
+                4 => entries.value(&mut v4, "canonicalLink")?,
+                5 => entries.value(&mut v5, "urlSlug")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            label: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            updated_at: v3.unwrap_or_default(),
+            canonical_link: v4.unwrap_or_default(),
+            url_slug: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogPost {
     /// Post id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `title`: a string. Example: `Ten tips for spring`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `imageUrl`: a string.
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub image_url: Option<String>,
 
     /// `imageAltText`: a string.
-    #[serde(rename = "imageAltText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "imageAltText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub image_alt_text: Option<String>,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<BlogPostStatus>,
 
     /// `urlSlug`: a string. Example: `ten-tips-for-spring`.
-    #[serde(rename = "urlSlug", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "urlSlug", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub url_slug: Option<String>,
 
     /// `canonicalLink`: a string.
-    #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub canonical_link: Option<String>,
 
     /// Id of the author.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub author: Option<String>,
 
     /// Ids of the post's categories.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub categories: Vec<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<String>,
 
     /// `archived`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub archived: Option<bool>,
 
     /// `publishedAt`: a string. Example: `2024-08-19T17:14:57.000Z`.
-    #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub published_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-08-19T17:32:36.182Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for BlogPost {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for BlogPost {
+    const NAME: &'static str = "BlogPost";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "title",
+        "description",
+        "imageUrl",
+        "imageAltText",
+        "status",
+        "urlSlug",
+        "canonicalLink",
+        "author",
+        "categories",
+        "tags",
+        "archived",
+        "publishedAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "title")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "imageUrl")?,
+                4 => entries.value(&mut v4, "imageAltText")?,
+                5 => entries.value(&mut v5, "status")?,
+                6 => entries.value(&mut v6, "urlSlug")?,
+                7 => entries.value(&mut v7, "canonicalLink")?,
+                8 => entries.value(&mut v8, "author")?,
+                9 => entries.value_or_default(&mut v9, "categories")?,
+                10 => entries.value_or_default(&mut v10, "tags")?,
+                11 => entries.value(&mut v11, "archived")?,
+                12 => entries.value(&mut v12, "publishedAt")?,
+                13 => entries.value(&mut v13, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            title: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            image_url: v3.unwrap_or_default(),
+            image_alt_text: v4.unwrap_or_default(),
+            status: v5.unwrap_or_default(),
+            url_slug: v6.unwrap_or_default(),
+            canonical_link: v7.unwrap_or_default(),
+            author: v8.unwrap_or_default(),
+            categories: v9.unwrap_or_default(),
+            tags: v10.unwrap_or_default(),
+            archived: v11.unwrap_or_default(),
+            published_at: v12.unwrap_or_default(),
+            updated_at: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1475,7 +1772,6 @@ crate::runtime::enums::string_enum!(BlogPostStatus);
 /// A new blog post.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1511,7 +1807,7 @@ pub struct CreateBlogPostRequest {
     pub categories: Vec<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// Id of the author (see listBlogAuthors).
@@ -1522,12 +1818,99 @@ pub struct CreateBlogPostRequest {
     pub url_slug: String,
 
     /// Canonical address of the post.
-    #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
     #[serde(rename = "publishedAt",)]
     pub published_at: String,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateBlogPostRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateBlogPostRequest {
+    const NAME: &'static str = "CreateBlogPostRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "locationId",
+        "blogId",
+        "imageUrl",
+        "description",
+        "rawHTML",
+        "status",
+        "imageAltText",
+        "categories",
+        "tags",
+        "author",
+        "urlSlug",
+        "canonicalLink",
+        "publishedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "blogId")?,
+                3 => entries.value(&mut v3, "imageUrl")?,
+                4 => entries.value(&mut v4, "description")?,
+                5 => entries.value(&mut v5, "rawHTML")?,
+                6 => entries.value(&mut v6, "status")?,
+                7 => entries.value(&mut v7, "imageAltText")?,
+                8 => entries.value(&mut v8, "categories")?,
+                9 => entries.value(&mut v9, "tags")?,
+                10 => entries.value(&mut v10, "author")?,
+                11 => entries.value(&mut v11, "urlSlug")?,
+                12 => entries.value(&mut v12, "canonicalLink")?,
+                13 => entries.value(&mut v13, "publishedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            blog_id: crate::runtime::object::required(v2, "blogId")?,
+            image_url: crate::runtime::object::required(v3, "imageUrl")?,
+            description: crate::runtime::object::required(v4, "description")?,
+            raw_html: crate::runtime::object::required(v5, "rawHTML")?,
+            status: crate::runtime::object::required(v6, "status")?,
+            image_alt_text: crate::runtime::object::required(v7, "imageAltText")?,
+            categories: crate::runtime::object::required(v8, "categories")?,
+            tags: v9.unwrap_or_default(),
+            author: crate::runtime::object::required(v10, "author")?,
+            url_slug: crate::runtime::object::required(v11, "urlSlug")?,
+            canonical_link: v12.unwrap_or_default(),
+            published_at: crate::runtime::object::required(v13, "publishedAt")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1584,13 +1967,41 @@ impl CreateBlogPostRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The new post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateBlogPostResponse {
     /// `data`: a [`BlogPost`](crate::blogs::BlogPost).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<BlogPost>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for CreateBlogPostResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for CreateBlogPostResponse {
+    const NAME: &'static str = "CreateBlogPostResponse";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1606,52 +2017,160 @@ impl CreateBlogPostResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of authors.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogAuthorsResponse {
     /// `authors`: a list of [`BlogAuthor`](crate::blogs::BlogAuthor) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub authors: Vec<BlogAuthor>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for ListBlogAuthorsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for ListBlogAuthorsResponse {
+    const NAME: &'static str = "ListBlogAuthorsResponse";
+
+    const FIELDS: &'static[&'static str] = &["authors"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "authors")?,
+                _ => {}
+            }
+        }
+        Ok(Self { authors: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of categories.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogCategoriesResponse {
     /// `categories`: a list of [`BlogCategory`](crate::blogs::BlogCategory) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub categories: Vec<BlogCategory>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for ListBlogCategoriesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for ListBlogCategoriesResponse {
+    const NAME: &'static str = "ListBlogCategoriesResponse";
+
+    const FIELDS: &'static[&'static str] = &["categories"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "categories")?,
+                _ => {}
+            }
+        }
+        Ok(Self { categories: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blog posts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogPostsResponse {
     /// The posts; HighLevel names the field `blogs`.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub blogs: Vec<BlogPost>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for ListBlogPostsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for ListBlogPostsResponse {
+    const NAME: &'static str = "ListBlogPostsResponse";
+
+    const FIELDS: &'static[&'static str] = &["blogs"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "blogs")?,
+                _ => {}
+            }
+        }
+        Ok(Self { blogs: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blogs.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogsResponse {
     /// `data`: a list of [`Blog`](crate::blogs::Blog) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<Blog>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for ListBlogsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for ListBlogsResponse {
+    const NAME: &'static str = "ListBlogsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "blogs")]
@@ -1659,7 +2178,6 @@ pub struct ListBlogsResponse {
 /// New content of a blog post; HighLevel requires every field.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1695,7 +2213,7 @@ pub struct UpdateBlogPostRequest {
     pub categories: Vec<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// Id of the author (see listBlogAuthors).
@@ -1706,12 +2224,99 @@ pub struct UpdateBlogPostRequest {
     pub url_slug: String,
 
     /// Canonical address of the post.
-    #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
     #[serde(rename = "publishedAt",)]
     pub published_at: String,
+}
+
+#[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateBlogPostRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateBlogPostRequest {
+    const NAME: &'static str = "UpdateBlogPostRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "locationId",
+        "blogId",
+        "imageUrl",
+        "description",
+        "rawHTML",
+        "status",
+        "imageAltText",
+        "categories",
+        "tags",
+        "author",
+        "urlSlug",
+        "canonicalLink",
+        "publishedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "blogId")?,
+                3 => entries.value(&mut v3, "imageUrl")?,
+                4 => entries.value(&mut v4, "description")?,
+                5 => entries.value(&mut v5, "rawHTML")?,
+                6 => entries.value(&mut v6, "status")?,
+                7 => entries.value(&mut v7, "imageAltText")?,
+                8 => entries.value(&mut v8, "categories")?,
+                9 => entries.value(&mut v9, "tags")?,
+                10 => entries.value(&mut v10, "author")?,
+                11 => entries.value(&mut v11, "urlSlug")?,
+                12 => entries.value(&mut v12, "canonicalLink")?,
+                13 => entries.value(&mut v13, "publishedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            blog_id: crate::runtime::object::required(v2, "blogId")?,
+            image_url: crate::runtime::object::required(v3, "imageUrl")?,
+            description: crate::runtime::object::required(v4, "description")?,
+            raw_html: crate::runtime::object::required(v5, "rawHTML")?,
+            status: crate::runtime::object::required(v6, "status")?,
+            image_alt_text: crate::runtime::object::required(v7, "imageAltText")?,
+            categories: crate::runtime::object::required(v8, "categories")?,
+            tags: v9.unwrap_or_default(),
+            author: crate::runtime::object::required(v10, "author")?,
+            url_slug: crate::runtime::object::required(v11, "urlSlug")?,
+            canonical_link: v12.unwrap_or_default(),
+            published_at: crate::runtime::object::required(v13, "publishedAt")?,
+        })
+    }
 }
 
 #[cfg(feature = "blogs")]
@@ -1768,13 +2373,46 @@ impl UpdateBlogPostRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The updated post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostResponse {
     /// `updatedBlogPost`: a [`BlogPost`](crate::blogs::BlogPost).
-    #[serde(rename = "updatedBlogPost", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedBlogPost", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_blog_post: Option<BlogPost>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for UpdateBlogPostResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for UpdateBlogPostResponse {
+    const NAME: &'static str = "UpdateBlogPostResponse";
+
+    const FIELDS: &'static[&'static str] = &["updatedBlogPost"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "updatedBlogPost")?,
+                _ => {}
+            }
+        }
+        Ok(Self { updated_blog_post: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1790,11 +2428,39 @@ impl UpdateBlogPostResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// Whether a slug is in use.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UrlSlugCheckResponse {
     /// True when the slug is already taken.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub exists: Option<bool>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl<'de> serde::Deserialize<'de> for UrlSlugCheckResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl crate::runtime::object::Object for UrlSlugCheckResponse {
+    const NAME: &'static str = "UrlSlugCheckResponse";
+
+    const FIELDS: &'static[&'static str] = &["exists"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "exists")?,
+                _ => {}
+            }
+        }
+        Ok(Self { exists: v0.unwrap_or_default(), })
+    }
 }

@@ -658,88 +658,255 @@ impl UpdateBrandBoard {
 
 /// A brand board with all its assets.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub logos: Vec<BrandLogo>,
 
     /// `colors`: a list of [`BrandColor`](crate::brand_boards::BrandColor) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub colors: Vec<BrandColor>,
 
     /// `fonts`: a list of [`BrandFont`](crate::brand_boards::BrandFont) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub fonts: Vec<BrandFont>,
 
     /// True for the location's default brand board.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
 
     /// True once soft-deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Media-library folder the board sits in.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_id: Option<String>,
 
     /// Media-library folder holding the board's assets.
-    #[serde(rename = "folderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "folderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub folder_id: Option<String>,
 
     /// The board it was cloned from through a snapshot.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "originId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub origin_id: Option<String>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::brand_boards::BrandBoardMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<BrandBoardMeta>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandBoard {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandBoard {
+    const NAME: &'static str = "BrandBoard";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "name",
+        "logos",
+        "colors",
+        "fonts",
+        "default",
+        "deleted",
+        "parentId",
+        "folderId",
+        "originId",
+        "meta",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value_or_default(&mut v3, "logos")?,
+                4 => entries.value_or_default(&mut v4, "colors")?,
+                5 => entries.value_or_default(&mut v5, "fonts")?,
+                6 => entries.value(&mut v6, "default")?,
+                7 => entries.value(&mut v7, "deleted")?,
+                8 => entries.value(&mut v8, "parentId")?,
+                9 => entries.value(&mut v9, "folderId")?,
+                10 => entries.value(&mut v10, "originId")?,
+                11 => entries.value(&mut v11, "meta")?,
+                12 => entries.value(&mut v12, "createdAt")?,
+                13 => entries.value(&mut v13, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            logos: v3.unwrap_or_default(),
+            colors: v4.unwrap_or_default(),
+            fonts: v5.unwrap_or_default(),
+            default: v6.unwrap_or_default(),
+            deleted: v7.unwrap_or_default(),
+            parent_id: v8.unwrap_or_default(),
+            folder_id: v9.unwrap_or_default(),
+            origin_id: v10.unwrap_or_default(),
+            meta: v11.unwrap_or_default(),
+            created_at: v12.unwrap_or_default(),
+            updated_at: v13.unwrap_or_default(),
+        })
+    }
 }
 
 /// Bookkeeping about a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_by: Option<String>,
 
     /// Last action taken, e.g. UPDATE.
-    #[serde(rename = "lastAction", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastAction", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_action: Option<String>,
 
     /// The board it was created from.
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `sourceType`: a [`BrandBoardSourceType`](crate::brand_boards::BrandBoardSourceType).
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_type: Option<BrandBoardSourceType>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandBoardMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandBoardMeta {
+    const NAME: &'static str = "BrandBoardMeta";
+
+    const FIELDS: &'static[&'static str] = &["updatedBy", "lastAction", "sourceId", "sourceType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "updatedBy")?,
+                1 => entries.value(&mut v1, "lastAction")?,
+                2 => entries.value(&mut v2, "sourceId")?,
+                3 => entries.value(&mut v3, "sourceType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            updated_by: v0.unwrap_or_default(),
+            last_action: v1.unwrap_or_default(),
+            source_id: v2.unwrap_or_default(),
+            source_type: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// How a brand board came to be.
@@ -788,29 +955,77 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// True for the location's default brand board.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::brand_boards::BrandBoardMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<BrandBoardMeta>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandBoardSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandBoardSummary {
+    const NAME: &'static str = "BrandBoardSummary";
+
+    const FIELDS: &'static[&'static str] = &["_id", "name", "updatedAt", "default", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "updatedAt")?,
+                3 => entries.value(&mut v3, "default")?,
+                4 => entries.value(&mut v4, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            updated_at: v2.unwrap_or_default(),
+            default: v3.unwrap_or_default(),
+            meta: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandBoardSummary {
@@ -822,32 +1037,74 @@ impl BrandBoardSummary {
 
 /// A brand colour in several notations.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandColor {
     /// `id`: a string. Example: `color_xyz789`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Hex with alpha.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hexa: Option<String>,
 
     /// CSS rgba() form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rgba: Option<String>,
 
     /// Hex form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hex: Option<String>,
 
     /// CSS rgb() form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rgb: Option<String>,
 
     /// `label`: a string. Example: `Brand Orange`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandColor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandColor {
+    const NAME: &'static str = "BrandColor";
+
+    const FIELDS: &'static[&'static str] = &["id", "hexa", "rgba", "hex", "rgb", "label"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "hexa")?,
+                2 => entries.value(&mut v2, "rgba")?,
+                3 => entries.value(&mut v3, "hex")?,
+                4 => entries.value(&mut v4, "rgb")?,
+                5 => entries.value(&mut v5, "label")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            hexa: v1.unwrap_or_default(),
+            rgba: v2.unwrap_or_default(),
+            hex: v3.unwrap_or_default(),
+            rgb: v4.unwrap_or_default(),
+            label: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandColor {
@@ -910,24 +1167,60 @@ impl BrandColor {
 
 /// A font with its fallback.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandFont {
     /// `id`: a string. Example: `font_def456`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Font family.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub font: Option<String>,
 
     /// Generic fallback family.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
 
     /// `label`: a string. Example: `Heading Font`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandFont {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandFont {
+    const NAME: &'static str = "BrandFont";
+
+    const FIELDS: &'static[&'static str] = &["id", "font", "fallback", "label"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "font")?,
+                2 => entries.value(&mut v2, "fallback")?,
+                3 => entries.value(&mut v3, "label")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            font: v1.unwrap_or_default(),
+            fallback: v2.unwrap_or_default(),
+            label: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandFont {
@@ -974,24 +1267,60 @@ impl BrandFont {
 
 /// A logo image kept in the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
     /// `id`: a string. Example: `logo_abc123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Public address of the image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// Display label, e.g. Primary Logo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// Storage path in the media library.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandLogo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandLogo {
+    const NAME: &'static str = "BrandLogo";
+
+    const FIELDS: &'static[&'static str] = &["id", "url", "label", "path"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "url")?,
+                2 => entries.value(&mut v2, "label")?,
+                3 => entries.value(&mut v3, "path")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            url: v1.unwrap_or_default(),
+            label: v2.unwrap_or_default(),
+            path: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandLogo {
@@ -1039,7 +1368,6 @@ impl BrandLogo {
 /// A new brand board.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1050,32 +1378,95 @@ pub struct CreateBrandBoardRequest {
     pub name: String,
 
     /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
 
     /// `colors`: a list of [`BrandColor`](crate::brand_boards::BrandColor) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
 
     /// `fonts`: a list of [`BrandFont`](crate::brand_boards::BrandFont) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
 
     /// Make it the location's default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// Copy this existing board.
-    #[serde(rename = "brandBoardId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandBoardId", skip_serializing_if = "Option::is_none")]
     pub brand_board_id: Option<String>,
 
     /// Media-library folder to put it in.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 
     /// How the board is created.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<BrandBoardSourceType>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateBrandBoardRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateBrandBoardRequest {
+    const NAME: &'static str = "CreateBrandBoardRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "name",
+        "logos",
+        "colors",
+        "fonts",
+        "default",
+        "brandBoardId",
+        "parentId",
+        "type"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "logos")?,
+                3 => entries.value(&mut v3, "colors")?,
+                4 => entries.value(&mut v4, "fonts")?,
+                5 => entries.value(&mut v5, "default")?,
+                6 => entries.value(&mut v6, "brandBoardId")?,
+                7 => entries.value(&mut v7, "parentId")?,
+                8 => entries.value(&mut v8, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            logos: v2.unwrap_or_default(),
+            colors: v3.unwrap_or_default(),
+            fonts: v4.unwrap_or_default(),
+            default: v5.unwrap_or_default(),
+            brand_board_id: v6.unwrap_or_default(),
+            parent_id: v7.unwrap_or_default(),
+            type_: v8.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateBrandBoardRequest {
@@ -1140,54 +1531,129 @@ impl CreateBrandBoardRequest {
 
 /// The `ListBrandBoardsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::brand_boards::BrandBoardSummary) values.
-    #[
-        serde(
-            rename = "brandBoards",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "brandBoards",))]
     pub brand_boards: Vec<BrandBoardSummary>,
 
     /// Brand boards matching the query.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListBrandBoardsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListBrandBoardsResponse {
+    const NAME: &'static str = "ListBrandBoardsResponse";
+
+    const FIELDS: &'static[&'static str] = &["brandBoards", "totalCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "brandBoards")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { brand_boards: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
+    }
 }
 
 /// The fields to change; array fields replace the stored ones.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
 
     /// `colors`: a list of [`BrandColor`](crate::brand_boards::BrandColor) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
 
     /// `fonts`: a list of [`BrandFont`](crate::brand_boards::BrandFont) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
 
     /// Make it the location's default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// Media-library folder (reserved by HighLevel).
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateBrandBoardRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateBrandBoardRequest {
+    const NAME: &'static str = "UpdateBrandBoardRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "logos",
+        "colors",
+        "fonts",
+        "default",
+        "parentId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "logos")?,
+                2 => entries.value(&mut v2, "colors")?,
+                3 => entries.value(&mut v3, "fonts")?,
+                4 => entries.value(&mut v4, "default")?,
+                5 => entries.value(&mut v5, "parentId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            logos: v1.unwrap_or_default(),
+            colors: v2.unwrap_or_default(),
+            fonts: v3.unwrap_or_default(),
+            default: v4.unwrap_or_default(),
+            parent_id: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateBrandBoardRequest {

@@ -552,99 +552,276 @@ impl UpdateBusiness {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// A business (CRM company record) of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Business {
     /// `id`: a string. Example: `63771dcac1116f0e21de8e12`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Acme Corp`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub postal_code: Option<String>,
 
     /// `country`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// Who last changed the business.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_by: Option<serde_json::Value>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Who created the business.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl<'de> serde::Deserialize<'de> for Business {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl crate::runtime::object::Object for Business {
+    const NAME: &'static str = "Business";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "phone",
+        "email",
+        "website",
+        "address",
+        "city",
+        "description",
+        "state",
+        "postalCode",
+        "country",
+        "updatedBy",
+        "locationId",
+        "createdBy",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "phone")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "website")?,
+                5 => entries.value(&mut v5, "address")?,
+                6 => entries.value(&mut v6, "city")?,
+                7 => entries.value(&mut v7, "description")?,
+                8 => entries.value(&mut v8, "state")?,
+                9 => entries.value(&mut v9, "postalCode")?,
+                10 => entries.value(&mut v10, "country")?,
+                11 => entries.value(&mut v11, "updatedBy")?,
+                12 => entries.value(&mut v12, "locationId")?,
+                13 => entries.value(&mut v13, "createdBy")?,
+                14 => entries.value(&mut v14, "createdAt")?,
+                15 => entries.value(&mut v15, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            phone: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            website: v4.unwrap_or_default(),
+            address: v5.unwrap_or_default(),
+            city: v6.unwrap_or_default(),
+            description: v7.unwrap_or_default(),
+            state: v8.unwrap_or_default(),
+            postal_code: v9.unwrap_or_default(),
+            country: v10.unwrap_or_default(),
+            updated_by: v11.unwrap_or_default(),
+            location_id: v12.unwrap_or_default(),
+            created_by: v13.unwrap_or_default(),
+            created_at: v14.unwrap_or_default(),
+            updated_at: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessList {
     /// `businesses`: a list of [`Business`](crate::businesses::Business) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub businesses: Vec<Business>,
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl<'de> serde::Deserialize<'de> for BusinessList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl crate::runtime::object::Object for BusinessList {
+    const NAME: &'static str = "BusinessList";
+
+    const FIELDS: &'static[&'static str] = &["businesses"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "businesses")?,
+                _ => {}
+            }
+        }
+        Ok(Self { businesses: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessResponse {
     /// `business`: a [`Business`](crate::businesses::Business).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub business: Option<Business>,
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl<'de> serde::Deserialize<'de> for BusinessResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl crate::runtime::object::Object for BusinessResponse {
+    const NAME: &'static str = "BusinessResponse";
+
+    const FIELDS: &'static[&'static str] = &["business"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "business")?,
+                _ => {}
+            }
+        }
+        Ok(Self { business: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
@@ -660,17 +837,47 @@ impl BusinessResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessWriteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessWriteResponse {
     /// `success`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `buiseness`: a [`Business`](crate::businesses::Business).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub buiseness: Option<Business>,
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl<'de> serde::Deserialize<'de> for BusinessWriteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl crate::runtime::object::Object for BusinessWriteResponse {
+    const NAME: &'static str = "BusinessWriteResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "buiseness"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "buiseness")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), buiseness: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
@@ -687,7 +894,6 @@ impl BusinessWriteResponse {
 /// The `CreateBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBusinessRequest {
     /// `name`: a string. Example: `Acme Corp`.
@@ -698,40 +904,115 @@ pub struct CreateBusinessRequest {
     pub location_id: String,
 
     /// `phone`: a string. Example: `+1234567890`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `email`: a string. Example: `info@acme.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// `website`: a string. Example: `https://acme.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// `address`: a string. Example: `123 Main St`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// `city`: a string. Example: `New York`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `postalCode`: a string. Example: `10001`.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `state`: a string. Example: `NY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `country`: a string. Example: `US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateBusinessRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateBusinessRequest {
+    const NAME: &'static str = "CreateBusinessRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "locationId",
+        "phone",
+        "email",
+        "website",
+        "address",
+        "city",
+        "postalCode",
+        "state",
+        "country",
+        "description"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "phone")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "website")?,
+                5 => entries.value(&mut v5, "address")?,
+                6 => entries.value(&mut v6, "city")?,
+                7 => entries.value(&mut v7, "postalCode")?,
+                8 => entries.value(&mut v8, "state")?,
+                9 => entries.value(&mut v9, "country")?,
+                10 => entries.value(&mut v10, "description")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            phone: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            website: v4.unwrap_or_default(),
+            address: v5.unwrap_or_default(),
+            city: v6.unwrap_or_default(),
+            postal_code: v7.unwrap_or_default(),
+            state: v8.unwrap_or_default(),
+            country: v9.unwrap_or_default(),
+            description: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
@@ -815,48 +1096,118 @@ impl CreateBusinessRequest {
 /// The `UpdateBusinessRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBusinessRequest {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `country`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateBusinessRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateBusinessRequest {
+    const NAME: &'static str = "UpdateBusinessRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "phone",
+        "email",
+        "postalCode",
+        "website",
+        "address",
+        "state",
+        "city",
+        "country",
+        "description"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "phone")?,
+                2 => entries.value(&mut v2, "email")?,
+                3 => entries.value(&mut v3, "postalCode")?,
+                4 => entries.value(&mut v4, "website")?,
+                5 => entries.value(&mut v5, "address")?,
+                6 => entries.value(&mut v6, "state")?,
+                7 => entries.value(&mut v7, "city")?,
+                8 => entries.value(&mut v8, "country")?,
+                9 => entries.value(&mut v9, "description")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            phone: v1.unwrap_or_default(),
+            email: v2.unwrap_or_default(),
+            postal_code: v3.unwrap_or_default(),
+            website: v4.unwrap_or_default(),
+            address: v5.unwrap_or_default(),
+            state: v6.unwrap_or_default(),
+            city: v7.unwrap_or_default(),
+            country: v8.unwrap_or_default(),
+            description: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]

@@ -4444,61 +4444,186 @@ impl ValidateCalendarGroupSlug {
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment as returned after booking or changing it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `calendarId`: a string.
-    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_time: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `meetingLocationType`: a string. Example: `custom`.
-    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub meeting_location_type: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// `assignedUserId`: a string.
-    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_user_id: Option<String>,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[serde(rename = "isRecurring", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isRecurring", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rrule: Option<String>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl<'de> serde::Deserialize<'de> for Appointment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl crate::runtime::object::Object for Appointment {
+    const NAME: &'static str = "Appointment";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "calendarId",
+        "locationId",
+        "contactId",
+        "startTime",
+        "endTime",
+        "title",
+        "meetingLocationType",
+        "appointmentStatus",
+        "assignedUserId",
+        "address",
+        "isRecurring",
+        "rrule"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "calendarId")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "contactId")?,
+                4 => entries.value(&mut v4, "startTime")?,
+                5 => entries.value(&mut v5, "endTime")?,
+                6 => entries.value(&mut v6, "title")?,
+                7 => entries.value(&mut v7, "meetingLocationType")?,
+                8 => entries.value(&mut v8, "appointmentStatus")?,
+                9 => entries.value(&mut v9, "assignedUserId")?,
+                10 => entries.value(&mut v10, "address")?,
+                11 => entries.value(&mut v11, "isRecurring")?,
+                12 => entries.value(&mut v12, "rrule")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            calendar_id: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            contact_id: v3.unwrap_or_default(),
+            start_time: v4.unwrap_or_default(),
+            end_time: v5.unwrap_or_default(),
+            title: v6.unwrap_or_default(),
+            meeting_location_type: v7.unwrap_or_default(),
+            appointment_status: v8.unwrap_or_default(),
+            assigned_user_id: v9.unwrap_or_default(),
+            address: v10.unwrap_or_default(),
+            is_recurring: v11.unwrap_or_default(),
+            rrule: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4576,33 +4701,105 @@ crate::runtime::enums::string_enum!(AppointmentMeetingType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNote` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentNote {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `dateAdded`: a string. Example: `2021-07-08T12:02:11.285Z`.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `createdBy`: a [`NoteAuthor`](crate::calendars::NoteAuthor).
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<NoteAuthor>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for AppointmentNote {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for AppointmentNote {
+    const NAME: &'static str = "AppointmentNote";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "body",
+        "userId",
+        "dateAdded",
+        "contactId",
+        "createdBy"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "body")?,
+                2 => entries.value(&mut v2, "userId")?,
+                3 => entries.value(&mut v3, "dateAdded")?,
+                4 => entries.value(&mut v4, "contactId")?,
+                5 => entries.value(&mut v5, "createdBy")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            body: v1.unwrap_or_default(),
+            user_id: v2.unwrap_or_default(),
+            date_added: v3.unwrap_or_default(),
+            contact_id: v4.unwrap_or_default(),
+            created_by: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4619,15 +4816,50 @@ impl AppointmentNote {
 /// The `AppointmentNoteRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppointmentNoteRequest {
     /// The user writing the note.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `body`: a string.
     pub body: String,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AppointmentNoteRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AppointmentNoteRequest {
+    const NAME: &'static str = "AppointmentNoteRequest";
+
+    const FIELDS: &'static[&'static str] = &["userId", "body"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "userId")?,
+                1 => entries.value(&mut v1, "body")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            user_id: v0.unwrap_or_default(),
+            body: crate::runtime::object::required(v1, "body")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4650,13 +4882,41 @@ impl AppointmentNoteRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentNoteResponse {
     /// `note`: a [`AppointmentNote`](crate::calendars::AppointmentNote).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub note: Option<AppointmentNote>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for AppointmentNoteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for AppointmentNoteResponse {
+    const NAME: &'static str = "AppointmentNoteResponse";
+
+    const FIELDS: &'static[&'static str] = &["note"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "note")?,
+                _ => {}
+            }
+        }
+        Ok(Self { note: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4748,68 +5008,177 @@ crate::runtime::enums::string_enum!(AppointmentStatus);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The working hours of a user, applicable to calendars.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilitySchedule {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Business Hours Schedule`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub rules: Vec<ScheduleRule>,
 
     /// IANA time zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// `dateAdded`: a string. Example: `2023-01-15T10:30:00.000Z`.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-01-20T14:45:00.000Z`.
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `calendarIds`: a list of strings.
-    #[
-        serde(
-            rename = "calendarIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarIds",))]
     pub calendar_ids: Vec<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for AvailabilitySchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for AvailabilitySchedule {
+    const NAME: &'static str = "AvailabilitySchedule";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "locationId",
+        "rules",
+        "timezone",
+        "dateAdded",
+        "dateUpdated",
+        "userId",
+        "calendarIds",
+        "deleted"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value_or_default(&mut v3, "rules")?,
+                4 => entries.value(&mut v4, "timezone")?,
+                5 => entries.value(&mut v5, "dateAdded")?,
+                6 => entries.value(&mut v6, "dateUpdated")?,
+                7 => entries.value(&mut v7, "userId")?,
+                8 => entries.value_or_default(&mut v8, "calendarIds")?,
+                9 => entries.value(&mut v9, "deleted")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            rules: v3.unwrap_or_default(),
+            timezone: v4.unwrap_or_default(),
+            date_added: v5.unwrap_or_default(),
+            date_updated: v6.unwrap_or_default(),
+            user_id: v7.unwrap_or_default(),
+            calendar_ids: v8.unwrap_or_default(),
+            deleted: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AvailabilityScheduleResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilityScheduleResponse {
     /// `schedule`: a [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub schedule: Option<AvailabilitySchedule>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for AvailabilityScheduleResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for AvailabilityScheduleResponse {
+    const NAME: &'static str = "AvailabilityScheduleResponse";
+
+    const FIELDS: &'static[&'static str] = &["schedule"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "schedule")?,
+                _ => {}
+            }
+        }
+        Ok(Self { schedule: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4826,11 +5195,10 @@ impl AvailabilityScheduleResponse {
 /// Set either `calendarId` or `assignedUserId`, not both.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BlockSlotRequest {
     /// `title`: a string. Example: `Test Event`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
@@ -4838,7 +5206,7 @@ pub struct BlockSlotRequest {
     pub calendar_id: String,
 
     /// `assignedUserId`: a string.
-    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
@@ -4846,12 +5214,67 @@ pub struct BlockSlotRequest {
     pub location_id: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BlockSlotRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BlockSlotRequest {
+    const NAME: &'static str = "BlockSlotRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "calendarId",
+        "assignedUserId",
+        "locationId",
+        "startTime",
+        "endTime"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "calendarId")?,
+                2 => entries.value(&mut v2, "assignedUserId")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "startTime")?,
+                5 => entries.value(&mut v5, "endTime")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            calendar_id: crate::runtime::object::required(v1, "calendarId")?,
+            assigned_user_id: v2.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v3, "locationId")?,
+            start_time: v4.unwrap_or_default(),
+            end_time: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4899,37 +5322,118 @@ impl BlockSlotRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `BlockedSlot` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlockedSlot {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_time: Option<String>,
 
     /// `calendarId`: a string.
-    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub calendar_id: Option<String>,
 
     /// `assignedUserId`: a string.
-    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_user_id: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for BlockedSlot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for BlockedSlot {
+    const NAME: &'static str = "BlockedSlot";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "title",
+        "startTime",
+        "endTime",
+        "calendarId",
+        "assignedUserId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "startTime")?,
+                4 => entries.value(&mut v4, "endTime")?,
+                5 => entries.value(&mut v5, "calendarId")?,
+                6 => entries.value(&mut v6, "assignedUserId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            title: v2.unwrap_or_default(),
+            start_time: v3.unwrap_or_default(),
+            end_time: v4.unwrap_or_default(),
+            calendar_id: v5.unwrap_or_default(),
+            assigned_user_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "calendars")]
@@ -5043,414 +5547,1122 @@ crate::runtime::enums::string_enum!(BookingWindowUnit);
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// A booking calendar and its settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub notifications: Vec<CalendarNotificationSetting>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// The calendar group the calendar belongs to.
-    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "groupId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub group_id: Option<String>,
 
     /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
-    #[
-        serde(
-            rename = "teamMembers",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamMembers",))]
     pub team_members: Vec<TeamMemberInfo>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "eventType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub event_type: Option<RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `test1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "widgetSlug", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[serde(rename = "calendarType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "calendarType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub calendar_type: Option<CalendarType>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "widgetType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub widget_type: Option<WidgetType>,
 
     /// Title template of booked events.
-    #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "eventTitle", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "eventColor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[
-        serde(
-            rename = "locationConfigurations",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationConfigurations",))]
     pub location_configurations: Vec<ConfiguredMeetingLocation>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "slotDuration", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotDurationUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "slotDurationUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "slotInterval", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotIntervalUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "slotIntervalUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "slotBuffer", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "slotBufferUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub slot_buffer_unit: Option<SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(rename = "appoinmentPerSlot", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "appoinmentPerSlot", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(rename = "appoinmentPerDay", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "appoinmentPerDay", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(rename = "allowBookingAfter", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowBookingAfter", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(rename = "allowBookingAfterUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowBookingAfterUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(rename = "allowBookingFor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowBookingFor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(rename = "allowBookingForUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowBookingForUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[
-        serde(
-            rename = "openHours",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openHours",))]
     pub open_hours: Vec<OpenHours>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "enableRecurring", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "formId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "stickyContact", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(rename = "isLivePaymentMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isLivePaymentMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "autoConfirm", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[
-        serde(
-            rename = "shouldSendAlertEmailsToAssignedMember",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "shouldSendAlertEmailsToAssignedMember",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "alertEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(rename = "googleInvitationEmails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "googleInvitationEmails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(rename = "allowReschedule", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowReschedule", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(rename = "allowCancellation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowCancellation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
     #[
-        serde(
-            rename = "shouldAssignContactToTeamMember",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "shouldAssignContactToTeamMember",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[
-        serde(
-            rename = "shouldSkipAssigningContactForExisting",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "shouldSkipAssigningContactForExisting",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pixelId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "formSubmitType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(rename = "formSubmitRedirectURL", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "formSubmitRedirectURL", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(rename = "formSubmitThanksMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "formSubmitThanksMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(rename = "availabilityType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "availabilityType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub availabilities: Vec<CustomAvailability>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "guestType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub guest_type: Option<GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "consentLabel", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(rename = "calendarCoverImage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "calendarCoverImage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lookBusyConfig", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub look_busy_config: Option<LookBusyConfig>,
 
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl<'de> serde::Deserialize<'de> for Calendar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl crate::runtime::object::Object for Calendar {
+    const NAME: &'static str = "Calendar";
+
+    const FIELDS: &'static[&'static str] = &[
+        "isActive",
+        "notifications",
+        "locationId",
+        "groupId",
+        "teamMembers",
+        "eventType",
+        "name",
+        "description",
+        "slug",
+        "widgetSlug",
+        "calendarType",
+        "widgetType",
+        "eventTitle",
+        "eventColor",
+        "meetingLocation",
+        "locationConfigurations",
+        "slotDuration",
+        "slotDurationUnit",
+        "slotInterval",
+        "slotIntervalUnit",
+        "slotBuffer",
+        "slotBufferUnit",
+        "preBuffer",
+        "preBufferUnit",
+        "appoinmentPerSlot",
+        "appoinmentPerDay",
+        "allowBookingAfter",
+        "allowBookingAfterUnit",
+        "allowBookingFor",
+        "allowBookingForUnit",
+        "openHours",
+        "enableRecurring",
+        "recurring",
+        "formId",
+        "stickyContact",
+        "isLivePaymentMode",
+        "autoConfirm",
+        "shouldSendAlertEmailsToAssignedMember",
+        "alertEmail",
+        "googleInvitationEmails",
+        "allowReschedule",
+        "allowCancellation",
+        "shouldAssignContactToTeamMember",
+        "shouldSkipAssigningContactForExisting",
+        "notes",
+        "pixelId",
+        "formSubmitType",
+        "formSubmitRedirectURL",
+        "formSubmitThanksMessage",
+        "availabilityType",
+        "availabilities",
+        "guestType",
+        "consentLabel",
+        "calendarCoverImage",
+        "lookBusyConfig",
+        "id"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        let mut v38 = None;
+        let mut v39 = None;
+        let mut v40 = None;
+        let mut v41 = None;
+        let mut v42 = None;
+        let mut v43 = None;
+        let mut v44 = None;
+        let mut v45 = None;
+        let mut v46 = None;
+        let mut v47 = None;
+        let mut v48 = None;
+        let mut v49 = None;
+        let mut v50 = None;
+        let mut v51 = None;
+        let mut v52 = None;
+        let mut v53 = None;
+        let mut v54 = None;
+        let mut v55 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "isActive")?,
+                1 => entries.value_or_default(&mut v1, "notifications")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "groupId")?,
+                4 => entries.value_or_default(&mut v4, "teamMembers")?,
+                5 => entries.value(&mut v5, "eventType")?,
+                6 => entries.value(&mut v6, "name")?,
+                7 => entries.value(&mut v7, "description")?,
+                8 => entries.value(&mut v8, "slug")?,
+                9 => entries.value(&mut v9, "widgetSlug")?,
+                10 => entries.value(&mut v10, "calendarType")?,
+                11 => entries.value(&mut v11, "widgetType")?,
+                12 => entries.value(&mut v12, "eventTitle")?,
+                13 => entries.value(&mut v13, "eventColor")?,
+                14 => entries.value(&mut v14, "meetingLocation")?,
+                15 => entries.value_or_default(&mut v15, "locationConfigurations")?,
+                16 => entries.value(&mut v16, "slotDuration")?,
+                17 => entries.value(&mut v17, "slotDurationUnit")?,
+                18 => entries.value(&mut v18, "slotInterval")?,
+                19 => entries.value(&mut v19, "slotIntervalUnit")?,
+                20 => entries.value(&mut v20, "slotBuffer")?,
+                21 => entries.value(&mut v21, "slotBufferUnit")?,
+                22 => entries.value(&mut v22, "preBuffer")?,
+                23 => entries.value(&mut v23, "preBufferUnit")?,
+                24 => entries.value(&mut v24, "appoinmentPerSlot")?,
+                25 => entries.value(&mut v25, "appoinmentPerDay")?,
+                26 => entries.value(&mut v26, "allowBookingAfter")?,
+                27 => entries.value(&mut v27, "allowBookingAfterUnit")?,
+                28 => entries.value(&mut v28, "allowBookingFor")?,
+                29 => entries.value(&mut v29, "allowBookingForUnit")?,
+                30 => entries.value_or_default(&mut v30, "openHours")?,
+                31 => entries.value(&mut v31, "enableRecurring")?,
+                32 => entries.value(&mut v32, "recurring")?,
+                33 => entries.value(&mut v33, "formId")?,
+                34 => entries.value(&mut v34, "stickyContact")?,
+                35 => entries.value(&mut v35, "isLivePaymentMode")?,
+                36 => entries.value(&mut v36, "autoConfirm")?,
+                37 => entries.value(&mut v37, "shouldSendAlertEmailsToAssignedMember")?,
+                38 => entries.value(&mut v38, "alertEmail")?,
+                39 => entries.value(&mut v39, "googleInvitationEmails")?,
+                40 => entries.value(&mut v40, "allowReschedule")?,
+                41 => entries.value(&mut v41, "allowCancellation")?,
+                42 => entries.value(&mut v42, "shouldAssignContactToTeamMember")?,
+                43 => entries.value(&mut v43, "shouldSkipAssigningContactForExisting")?,
+                44 => entries.value(&mut v44, "notes")?,
+                45 => entries.value(&mut v45, "pixelId")?,
+                46 => entries.value(&mut v46, "formSubmitType")?,
+                47 => entries.value(&mut v47, "formSubmitRedirectURL")?,
+                48 => entries.value(&mut v48, "formSubmitThanksMessage")?,
+                49 => entries.value(&mut v49, "availabilityType")?,
+                50 => entries.value_or_default(&mut v50, "availabilities")?,
+                51 => entries.value(&mut v51, "guestType")?,
+                52 => entries.value(&mut v52, "consentLabel")?,
+                53 => entries.value(&mut v53, "calendarCoverImage")?,
+                54 => entries.value(&mut v54, "lookBusyConfig")?,
+                55 => entries.value(&mut v55, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            is_active: v0.unwrap_or_default(),
+            notifications: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            group_id: v3.unwrap_or_default(),
+            team_members: v4.unwrap_or_default(),
+            event_type: v5.unwrap_or_default(),
+            name: v6.unwrap_or_default(),
+            description: v7.unwrap_or_default(),
+            slug: v8.unwrap_or_default(),
+            widget_slug: v9.unwrap_or_default(),
+            calendar_type: v10.unwrap_or_default(),
+            widget_type: v11.unwrap_or_default(),
+            event_title: v12.unwrap_or_default(),
+            event_color: v13.unwrap_or_default(),
+            meeting_location: v14.unwrap_or_default(),
+            location_configurations: v15.unwrap_or_default(),
+            slot_duration: v16.unwrap_or_default(),
+            slot_duration_unit: v17.unwrap_or_default(),
+            slot_interval: v18.unwrap_or_default(),
+            slot_interval_unit: v19.unwrap_or_default(),
+            slot_buffer: v20.unwrap_or_default(),
+            slot_buffer_unit: v21.unwrap_or_default(),
+            pre_buffer: v22.unwrap_or_default(),
+            pre_buffer_unit: v23.unwrap_or_default(),
+            appoinment_per_slot: v24.unwrap_or_default(),
+            appoinment_per_day: v25.unwrap_or_default(),
+            allow_booking_after: v26.unwrap_or_default(),
+            allow_booking_after_unit: v27.unwrap_or_default(),
+            allow_booking_for: v28.unwrap_or_default(),
+            allow_booking_for_unit: v29.unwrap_or_default(),
+            open_hours: v30.unwrap_or_default(),
+            enable_recurring: v31.unwrap_or_default(),
+            recurring: v32.unwrap_or_default(),
+            form_id: v33.unwrap_or_default(),
+            sticky_contact: v34.unwrap_or_default(),
+            is_live_payment_mode: v35.unwrap_or_default(),
+            auto_confirm: v36.unwrap_or_default(),
+            should_send_alert_emails_to_assigned_member: v37.unwrap_or_default(),
+            alert_email: v38.unwrap_or_default(),
+            google_invitation_emails: v39.unwrap_or_default(),
+            allow_reschedule: v40.unwrap_or_default(),
+            allow_cancellation: v41.unwrap_or_default(),
+            should_assign_contact_to_team_member: v42.unwrap_or_default(),
+            should_skip_assigning_contact_for_existing: v43.unwrap_or_default(),
+            notes: v44.unwrap_or_default(),
+            pixel_id: v45.unwrap_or_default(),
+            form_submit_type: v46.unwrap_or_default(),
+            form_submit_redirect_url: v47.unwrap_or_default(),
+            form_submit_thanks_message: v48.unwrap_or_default(),
+            availability_type: v49.unwrap_or_default(),
+            availabilities: v50.unwrap_or_default(),
+            guest_type: v51.unwrap_or_default(),
+            consent_label: v52.unwrap_or_default(),
+            calendar_cover_image: v53.unwrap_or_default(),
+            look_busy_config: v54.unwrap_or_default(),
+            id: v55.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment or blocked slot in a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `address`: a string. Example: `https://meet.google.com/yqp-gogr-wve`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `calendarId`: a string.
-    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `groupId`: a string.
-    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "groupId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// The primary owner.
-    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_user_id: Option<String>,
 
     /// Secondary owners.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub users: Vec<String>,
 
     /// `notes`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub notes: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[serde(rename = "isRecurring", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isRecurring", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rrule: Option<String>,
 
     /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_time: Option<String>,
 
     /// `dateAdded`: a string.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string.
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
 
     /// Ids of the rooms and equipment used.
-    #[
-        serde(
-            rename = "assignedResources",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedResources",))]
     pub assigned_resources: Vec<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<EventCreator>,
 
     /// The series an occurrence belongs to.
-    #[serde(rename = "masterEventId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "masterEventId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub master_event_id: Option<String>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl<'de> serde::Deserialize<'de> for CalendarEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl crate::runtime::object::Object for CalendarEvent {
+    const NAME: &'static str = "CalendarEvent";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "address",
+        "title",
+        "calendarId",
+        "locationId",
+        "contactId",
+        "groupId",
+        "appointmentStatus",
+        "assignedUserId",
+        "users",
+        "notes",
+        "description",
+        "isRecurring",
+        "rrule",
+        "startTime",
+        "endTime",
+        "dateAdded",
+        "dateUpdated",
+        "assignedResources",
+        "createdBy",
+        "masterEventId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "address")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "calendarId")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "contactId")?,
+                6 => entries.value(&mut v6, "groupId")?,
+                7 => entries.value(&mut v7, "appointmentStatus")?,
+                8 => entries.value(&mut v8, "assignedUserId")?,
+                9 => entries.value_or_default(&mut v9, "users")?,
+                10 => entries.value(&mut v10, "notes")?,
+                11 => entries.value(&mut v11, "description")?,
+                12 => entries.value(&mut v12, "isRecurring")?,
+                13 => entries.value(&mut v13, "rrule")?,
+                14 => entries.value(&mut v14, "startTime")?,
+                15 => entries.value(&mut v15, "endTime")?,
+                16 => entries.value(&mut v16, "dateAdded")?,
+                17 => entries.value(&mut v17, "dateUpdated")?,
+                18 => entries.value_or_default(&mut v18, "assignedResources")?,
+                19 => entries.value(&mut v19, "createdBy")?,
+                20 => entries.value(&mut v20, "masterEventId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            address: v1.unwrap_or_default(),
+            title: v2.unwrap_or_default(),
+            calendar_id: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            contact_id: v5.unwrap_or_default(),
+            group_id: v6.unwrap_or_default(),
+            appointment_status: v7.unwrap_or_default(),
+            assigned_user_id: v8.unwrap_or_default(),
+            users: v9.unwrap_or_default(),
+            notes: v10.unwrap_or_default(),
+            description: v11.unwrap_or_default(),
+            is_recurring: v12.unwrap_or_default(),
+            rrule: v13.unwrap_or_default(),
+            start_time: v14.unwrap_or_default(),
+            end_time: v15.unwrap_or_default(),
+            date_added: v16.unwrap_or_default(),
+            date_updated: v17.unwrap_or_default(),
+            assigned_resources: v18.unwrap_or_default(),
+            created_by: v19.unwrap_or_default(),
+            master_event_id: v20.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarGroup {
     /// `id`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `group a`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `15-mins`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_active: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for CalendarGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for CalendarGroup {
+    const NAME: &'static str = "CalendarGroup";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "description",
+        "slug",
+        "isActive"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "slug")?,
+                5 => entries.value(&mut v5, "isActive")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            slug: v4.unwrap_or_default(),
+            is_active: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroupResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarGroupResponse {
     /// `group`: a [`CalendarGroup`](crate::calendars::CalendarGroup).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub group: Option<CalendarGroup>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for CalendarGroupResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for CalendarGroupResponse {
+    const NAME: &'static str = "CalendarGroupResponse";
+
+    const FIELDS: &'static[&'static str] = &["group"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "group")?,
+                _ => {}
+            }
+        }
+        Ok(Self { group: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5466,150 +6678,308 @@ impl CalendarGroupResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A notification a calendar sends around bookings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarNotification {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
-    #[serde(rename = "receiverType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "receiverType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub receiver_type: Option<NotificationReceiverType>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[
-        serde(
-            rename = "additionalEmailIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "additionalEmailIds",))]
     pub additional_email_ids: Vec<String>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[
-        serde(
-            rename = "additionalPhoneNumbers",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "additionalPhoneNumbers",))]
     pub additional_phone_numbers: Vec<String>,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub channel: Option<NotificationChannel>,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[serde(rename = "notificationType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "notificationType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub notification_type: Option<NotificationEvent>,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_active: Option<bool>,
 
     /// `additionalWhatsappNumbers`: a list of strings.
-    #[
-        serde(
-            rename = "additionalWhatsappNumbers",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "additionalWhatsappNumbers",))]
     pub additional_whatsapp_numbers: Vec<String>,
 
     /// `templateId`: a string.
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "templateId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub template_id: Option<String>,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `subject`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[
-        serde(
-            rename = "afterTime",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "afterTime",))]
     pub after_time: Vec<NotificationOffset>,
 
     /// `beforeTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[
-        serde(
-            rename = "beforeTime",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "beforeTime",))]
     pub before_time: Vec<NotificationOffset>,
 
     /// `selectedUsers`: a list of strings.
-    #[
-        serde(
-            rename = "selectedUsers",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "selectedUsers",))]
     pub selected_users: Vec<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for CalendarNotification {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for CalendarNotification {
+    const NAME: &'static str = "CalendarNotification";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "receiverType",
+        "additionalEmailIds",
+        "additionalPhoneNumbers",
+        "channel",
+        "notificationType",
+        "isActive",
+        "additionalWhatsappNumbers",
+        "templateId",
+        "body",
+        "subject",
+        "afterTime",
+        "beforeTime",
+        "selectedUsers",
+        "deleted"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "receiverType")?,
+                2 => entries.value_or_default(&mut v2, "additionalEmailIds")?,
+                3 => entries.value_or_default(&mut v3, "additionalPhoneNumbers")?,
+                4 => entries.value(&mut v4, "channel")?,
+                5 => entries.value(&mut v5, "notificationType")?,
+                6 => entries.value(&mut v6, "isActive")?,
+                7 => entries.value_or_default(&mut v7, "additionalWhatsappNumbers")?,
+                8 => entries.value(&mut v8, "templateId")?,
+                9 => entries.value(&mut v9, "body")?,
+                10 => entries.value(&mut v10, "subject")?,
+                11 => entries.value_or_default(&mut v11, "afterTime")?,
+                12 => entries.value_or_default(&mut v12, "beforeTime")?,
+                13 => entries.value_or_default(&mut v13, "selectedUsers")?,
+                14 => entries.value(&mut v14, "deleted")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            receiver_type: v1.unwrap_or_default(),
+            additional_email_ids: v2.unwrap_or_default(),
+            additional_phone_numbers: v3.unwrap_or_default(),
+            channel: v4.unwrap_or_default(),
+            notification_type: v5.unwrap_or_default(),
+            is_active: v6.unwrap_or_default(),
+            additional_whatsapp_numbers: v7.unwrap_or_default(),
+            template_id: v8.unwrap_or_default(),
+            body: v9.unwrap_or_default(),
+            subject: v10.unwrap_or_default(),
+            after_time: v11.unwrap_or_default(),
+            before_time: v12.unwrap_or_default(),
+            selected_users: v13.unwrap_or_default(),
+            deleted: v14.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarNotificationResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarNotificationResult {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for CalendarNotificationResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for CalendarNotificationResult {
+    const NAME: &'static str = "CalendarNotificationResult";
+
+    const FIELDS: &'static[&'static str] = &["message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self { message: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Legacy per-calendar email notification switches.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CalendarNotificationSetting {
     /// `type`: a [`CalendarNotificationSettingType`](crate::calendars::CalendarNotificationSettingType), one of `email`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<CalendarNotificationSettingType>,
 
     /// `shouldSendToContact`: `true` or `false`.
-    #[serde(rename = "shouldSendToContact", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shouldSendToContact", skip_serializing_if = "Option::is_none")]
     pub should_send_to_contact: Option<bool>,
 
     /// `shouldSendToGuest`: `true` or `false`.
-    #[serde(rename = "shouldSendToGuest", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shouldSendToGuest", skip_serializing_if = "Option::is_none")]
     pub should_send_to_guest: Option<bool>,
 
     /// `shouldSendToUser`: `true` or `false`.
-    #[serde(rename = "shouldSendToUser", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shouldSendToUser", skip_serializing_if = "Option::is_none")]
     pub should_send_to_user: Option<bool>,
 
     /// `shouldSendToSelectedUsers`: `true` or `false`.
-    #[serde(rename = "shouldSendToSelectedUsers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shouldSendToSelectedUsers", skip_serializing_if = "Option::is_none")]
     pub should_send_to_selected_users: Option<bool>,
 
     /// Comma-separated email addresses.
-    #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedUsers", skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for CalendarNotificationSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for CalendarNotificationSetting {
+    const NAME: &'static str = "CalendarNotificationSetting";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "shouldSendToContact",
+        "shouldSendToGuest",
+        "shouldSendToUser",
+        "shouldSendToSelectedUsers",
+        "selectedUsers"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "shouldSendToContact")?,
+                2 => entries.value(&mut v2, "shouldSendToGuest")?,
+                3 => entries.value(&mut v3, "shouldSendToUser")?,
+                4 => entries.value(&mut v4, "shouldSendToSelectedUsers")?,
+                5 => entries.value(&mut v5, "selectedUsers")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            should_send_to_contact: v1.unwrap_or_default(),
+            should_send_to_guest: v2.unwrap_or_default(),
+            should_send_to_user: v3.unwrap_or_default(),
+            should_send_to_selected_users: v4.unwrap_or_default(),
+            selected_users: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5716,51 +7086,129 @@ crate::runtime::enums::string_enum!(CalendarNotificationSettingType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A room or a piece of equipment used by service calendars.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResource {
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `yoga room`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `resourceType`: a [`CalendarResourceType`](crate::calendars::CalendarResourceType).
-    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "resourceType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub resource_type: Option<CalendarResourceType>,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_active: Option<bool>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Units of equipment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub quantity: Option<i64>,
 
     /// Units out of service.
-    #[serde(rename = "outOfService", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "outOfService", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub out_of_service: Option<i64>,
 
     /// People a room holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub capacity: Option<i64>,
 
     /// Service calendars using the resource.
-    #[
-        serde(
-            rename = "calendarIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarIds",))]
     pub calendar_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for CalendarResource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for CalendarResource {
+    const NAME: &'static str = "CalendarResource";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "name",
+        "resourceType",
+        "isActive",
+        "description",
+        "quantity",
+        "outOfService",
+        "capacity",
+        "calendarIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "resourceType")?,
+                3 => entries.value(&mut v3, "isActive")?,
+                4 => entries.value(&mut v4, "description")?,
+                5 => entries.value(&mut v5, "quantity")?,
+                6 => entries.value(&mut v6, "outOfService")?,
+                7 => entries.value(&mut v7, "capacity")?,
+                8 => entries.value_or_default(&mut v8, "calendarIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            resource_type: v2.unwrap_or_default(),
+            is_active: v3.unwrap_or_default(),
+            description: v4.unwrap_or_default(),
+            quantity: v5.unwrap_or_default(),
+            out_of_service: v6.unwrap_or_default(),
+            capacity: v7.unwrap_or_default(),
+            calendar_ids: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5813,13 +7261,41 @@ crate::runtime::enums::string_enum!(CalendarResourceType);
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `CalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::calendars::Calendar).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub calendar: Option<Calendar>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl<'de> serde::Deserialize<'de> for CalendarResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl crate::runtime::object::Object for CalendarResponse {
+    const NAME: &'static str = "CalendarResponse";
+
+    const FIELDS: &'static[&'static str] = &["calendar"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "calendar")?,
+                _ => {}
+            }
+        }
+        Ok(Self { calendar: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "calendars")]
@@ -5901,21 +7377,62 @@ crate::runtime::enums::string_enum!(CalendarType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A meeting location as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConfiguredMeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub kind: Option<MeetingLocationKind>,
 
     /// Address, number or link; not used by the conference kinds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location: Option<String>,
 
     /// Id to pick this location when booking (`meetingLocationId`).
-    #[serde(rename = "meetingId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "meetingId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub meeting_id: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for ConfiguredMeetingLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for ConfiguredMeetingLocation {
+    const NAME: &'static str = "ConfiguredMeetingLocation";
+
+    const FIELDS: &'static[&'static str] = &["kind", "location", "meetingId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "kind")?,
+                1 => entries.value(&mut v1, "location")?,
+                2 => entries.value(&mut v2, "meetingId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            kind: v0.unwrap_or_default(),
+            location: v1.unwrap_or_default(),
+            meeting_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5923,55 +7440,54 @@ pub struct ConfiguredMeetingLocation {
 /// The `CreateAppointmentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAppointmentRequest {
     /// `title`: a string. Example: `Test Event`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
-    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<AppointmentMeetingType>,
 
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
-    #[serde(rename = "meetingLocationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "meetingLocationId", skip_serializing_if = "Option::is_none")]
     pub meeting_location_id: Option<String>,
 
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
-    #[serde(rename = "overrideLocationConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "overrideLocationConfig", skip_serializing_if = "Option::is_none")]
     pub override_location_config: Option<bool>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// The team member who owns the appointment.
-    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `address`: a string. Example: `Zoom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// Skip the minimum notice and booking window checks.
-    #[serde(rename = "ignoreDateRange", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ignoreDateRange", skip_serializing_if = "Option::is_none")]
     pub ignore_date_range: Option<bool>,
 
     /// Run automations for the booking; false skips them.
-    #[serde(rename = "toNotify", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "toNotify", skip_serializing_if = "Option::is_none")]
     pub to_notify: Option<bool>,
 
     /// Book even if the slot is not free (also skips the date range checks).
-    #[serde(rename = "ignoreFreeSlotValidation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ignoreFreeSlotValidation", skip_serializing_if = "Option::is_none")]
     pub ignore_free_slot_validation: Option<bool>,
 
     /// Recurrence rule (RFC 5545) without DTSTART; instance ids derive from `startTime`. Applied only with `ignoreFreeSlotValidation`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
 
     /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
@@ -5991,8 +7507,107 @@ pub struct CreateAppointmentRequest {
     pub start_time: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateAppointmentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateAppointmentRequest {
+    const NAME: &'static str = "CreateAppointmentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "meetingLocationType",
+        "meetingLocationId",
+        "overrideLocationConfig",
+        "appointmentStatus",
+        "assignedUserId",
+        "description",
+        "address",
+        "ignoreDateRange",
+        "toNotify",
+        "ignoreFreeSlotValidation",
+        "rrule",
+        "calendarId",
+        "locationId",
+        "contactId",
+        "startTime",
+        "endTime"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "meetingLocationType")?,
+                2 => entries.value(&mut v2, "meetingLocationId")?,
+                3 => entries.value(&mut v3, "overrideLocationConfig")?,
+                4 => entries.value(&mut v4, "appointmentStatus")?,
+                5 => entries.value(&mut v5, "assignedUserId")?,
+                6 => entries.value(&mut v6, "description")?,
+                7 => entries.value(&mut v7, "address")?,
+                8 => entries.value(&mut v8, "ignoreDateRange")?,
+                9 => entries.value(&mut v9, "toNotify")?,
+                10 => entries.value(&mut v10, "ignoreFreeSlotValidation")?,
+                11 => entries.value(&mut v11, "rrule")?,
+                12 => entries.value(&mut v12, "calendarId")?,
+                13 => entries.value(&mut v13, "locationId")?,
+                14 => entries.value(&mut v14, "contactId")?,
+                15 => entries.value(&mut v15, "startTime")?,
+                16 => entries.value(&mut v16, "endTime")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            meeting_location_type: v1.unwrap_or_default(),
+            meeting_location_id: v2.unwrap_or_default(),
+            override_location_config: v3.unwrap_or_default(),
+            appointment_status: v4.unwrap_or_default(),
+            assigned_user_id: v5.unwrap_or_default(),
+            description: v6.unwrap_or_default(),
+            address: v7.unwrap_or_default(),
+            ignore_date_range: v8.unwrap_or_default(),
+            to_notify: v9.unwrap_or_default(),
+            ignore_free_slot_validation: v10.unwrap_or_default(),
+            rrule: v11.unwrap_or_default(),
+            calendar_id: crate::runtime::object::required(v12, "calendarId")?,
+            location_id: crate::runtime::object::required(v13, "locationId")?,
+            contact_id: crate::runtime::object::required(v14, "contactId")?,
+            start_time: crate::runtime::object::required(v15, "startTime")?,
+            end_time: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6111,11 +7726,10 @@ impl CreateAppointmentRequest {
 /// The `CreateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAvailabilityScheduleRequest {
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<ScheduleRule>>,
 
     /// IANA time zone.
@@ -6133,8 +7747,63 @@ pub struct CreateAvailabilityScheduleRequest {
     pub user_id: String,
 
     /// Calendars to apply the schedule to.
-    #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "calendarIds", skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateAvailabilityScheduleRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateAvailabilityScheduleRequest {
+    const NAME: &'static str = "CreateAvailabilityScheduleRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "rules",
+        "timezone",
+        "locationId",
+        "name",
+        "userId",
+        "calendarIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "rules")?,
+                1 => entries.value(&mut v1, "timezone")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "userId")?,
+                5 => entries.value(&mut v5, "calendarIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            rules: v0.unwrap_or_default(),
+            timezone: crate::runtime::object::required(v1, "timezone")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            name: crate::runtime::object::required(v3, "name")?,
+            user_id: crate::runtime::object::required(v4, "userId")?,
+            calendar_ids: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6176,7 +7845,6 @@ impl CreateAvailabilityScheduleRequest {
 /// The `CreateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarGroupRequest {
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -6193,8 +7861,59 @@ pub struct CreateCalendarGroupRequest {
     pub slug: String,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCalendarGroupRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCalendarGroupRequest {
+    const NAME: &'static str = "CreateCalendarGroupRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "name",
+        "description",
+        "slug",
+        "isActive"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "slug")?,
+                4 => entries.value(&mut v4, "isActive")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            description: crate::runtime::object::required(v2, "description")?,
+            slug: crate::runtime::object::required(v3, "slug")?,
+            is_active: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6229,7 +7948,6 @@ impl CreateCalendarGroupRequest {
 /// The `CreateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
@@ -6244,52 +7962,143 @@ pub struct CreateCalendarNotificationRequest {
     pub notification_type: NotificationEvent,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Email template; not used for in-app notifications.
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// Email body; not used for in-app notifications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// Email subject; not used for in-app notifications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// When to send a follow-up.
-    #[serde(rename = "afterTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "afterTime", skip_serializing_if = "Option::is_none")]
     pub after_time: Option<Vec<NotificationOffset>>,
 
     /// When to send a reminder.
-    #[serde(rename = "beforeTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "beforeTime", skip_serializing_if = "Option::is_none")]
     pub before_time: Option<Vec<NotificationOffset>>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(rename = "additionalEmailIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "additionalEmailIds", skip_serializing_if = "Option::is_none")]
     pub additional_email_ids: Option<Vec<String>>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(rename = "additionalPhoneNumbers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "additionalPhoneNumbers", skip_serializing_if = "Option::is_none")]
     pub additional_phone_numbers: Option<Vec<String>>,
 
     /// User ids (or special values such as `sub_account_admin`) for in-app and business email notifications.
-    #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedUsers", skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<Vec<String>>,
 
     /// `fromAddress`: a string.
-    #[serde(rename = "fromAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromAddress", skip_serializing_if = "Option::is_none")]
     pub from_address: Option<String>,
 
     /// `fromName`: a string.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// `fromNumber`: a string.
-    #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromNumber", skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCalendarNotificationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCalendarNotificationRequest {
+    const NAME: &'static str = "CreateCalendarNotificationRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "receiverType",
+        "channel",
+        "notificationType",
+        "isActive",
+        "templateId",
+        "body",
+        "subject",
+        "afterTime",
+        "beforeTime",
+        "additionalEmailIds",
+        "additionalPhoneNumbers",
+        "selectedUsers",
+        "fromAddress",
+        "fromName",
+        "fromNumber"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "receiverType")?,
+                1 => entries.value(&mut v1, "channel")?,
+                2 => entries.value(&mut v2, "notificationType")?,
+                3 => entries.value(&mut v3, "isActive")?,
+                4 => entries.value(&mut v4, "templateId")?,
+                5 => entries.value(&mut v5, "body")?,
+                6 => entries.value(&mut v6, "subject")?,
+                7 => entries.value(&mut v7, "afterTime")?,
+                8 => entries.value(&mut v8, "beforeTime")?,
+                9 => entries.value(&mut v9, "additionalEmailIds")?,
+                10 => entries.value(&mut v10, "additionalPhoneNumbers")?,
+                11 => entries.value(&mut v11, "selectedUsers")?,
+                12 => entries.value(&mut v12, "fromAddress")?,
+                13 => entries.value(&mut v13, "fromName")?,
+                14 => entries.value(&mut v14, "fromNumber")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            receiver_type: crate::runtime::object::required(v0, "receiverType")?,
+            channel: crate::runtime::object::required(v1, "channel")?,
+            notification_type: crate::runtime::object::required(v2, "notificationType")?,
+            is_active: v3.unwrap_or_default(),
+            template_id: v4.unwrap_or_default(),
+            body: v5.unwrap_or_default(),
+            subject: v6.unwrap_or_default(),
+            after_time: v7.unwrap_or_default(),
+            before_time: v8.unwrap_or_default(),
+            additional_email_ids: v9.unwrap_or_default(),
+            additional_phone_numbers: v10.unwrap_or_default(),
+            selected_users: v11.unwrap_or_default(),
+            from_address: v12.unwrap_or_default(),
+            from_name: v13.unwrap_or_default(),
+            from_number: v14.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6399,15 +8208,14 @@ impl CreateCalendarNotificationRequest {
 /// The `CreateCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -6415,235 +8223,472 @@ pub struct CreateCalendarRequest {
     pub location_id: String,
 
     /// The calendar group the calendar belongs to.
-    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "groupId", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "teamMembers", skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<TeamMember>>,
 
     /// RoundRobin_OptimizeForAvailability when absent.
-    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventType", skip_serializing_if = "Option::is_none")]
     pub event_type: Option<RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
     pub name: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `test1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "widgetSlug", skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[serde(rename = "calendarType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "calendarType", skip_serializing_if = "Option::is_none")]
     pub calendar_type: Option<CalendarType>,
 
     /// classic when absent.
-    #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "widgetType", skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<WidgetType>,
 
     /// Title template of booked events.
-    #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventTitle", skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventColor", skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationConfigurations", skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotDuration", skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotDurationUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotDurationUnit", skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotInterval", skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotIntervalUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotIntervalUnit", skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotBuffer", skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotBufferUnit", skip_serializing_if = "Option::is_none")]
     pub slot_buffer_unit: Option<SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(rename = "appoinmentPerSlot", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "appoinmentPerSlot", skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(rename = "appoinmentPerDay", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "appoinmentPerDay", skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(rename = "allowBookingAfter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowBookingAfter", skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(rename = "allowBookingAfterUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowBookingAfterUnit", skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(rename = "allowBookingFor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowBookingFor", skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(rename = "allowBookingForUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowBookingForUnit", skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "openHours", skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableRecurring", skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formId", skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stickyContact", skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(rename = "isLivePaymentMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isLivePaymentMode", skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "autoConfirm", skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[
         serde(
             rename = "shouldSendAlertEmailsToAssignedMember",
-            default,
             skip_serializing_if = "Option::is_none"
         )
     ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "alertEmail", skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(rename = "googleInvitationEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleInvitationEmails", skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(rename = "allowReschedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowReschedule", skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(rename = "allowCancellation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowCancellation", skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldAssignContactToTeamMember",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "shouldAssignContactToTeamMember", skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[
         serde(
             rename = "shouldSkipAssigningContactForExisting",
-            default,
             skip_serializing_if = "Option::is_none"
         )
     ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// ThankYouMessage when absent.
-    #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formSubmitType", skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(rename = "formSubmitRedirectURL", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formSubmitRedirectURL", skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(rename = "formSubmitThanksMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formSubmitThanksMessage", skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[
-        serde(
-            rename = "availabilityType",
-            default,
-            skip_serializing_if = "crate::Nullable::is_absent"
-        )
-    ]
+    #[serde(rename = "availabilityType", skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates (weekly hours go in `openHours`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<CustomAvailability>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "guestType", skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "consentLabel", skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(rename = "calendarCoverImage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "calendarCoverImage", skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lookBusyConfig", skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCalendarRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCalendarRequest {
+    const NAME: &'static str = "CreateCalendarRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "isActive",
+        "notifications",
+        "locationId",
+        "groupId",
+        "teamMembers",
+        "eventType",
+        "name",
+        "description",
+        "slug",
+        "widgetSlug",
+        "calendarType",
+        "widgetType",
+        "eventTitle",
+        "eventColor",
+        "meetingLocation",
+        "locationConfigurations",
+        "slotDuration",
+        "slotDurationUnit",
+        "slotInterval",
+        "slotIntervalUnit",
+        "slotBuffer",
+        "slotBufferUnit",
+        "preBuffer",
+        "preBufferUnit",
+        "appoinmentPerSlot",
+        "appoinmentPerDay",
+        "allowBookingAfter",
+        "allowBookingAfterUnit",
+        "allowBookingFor",
+        "allowBookingForUnit",
+        "openHours",
+        "enableRecurring",
+        "recurring",
+        "formId",
+        "stickyContact",
+        "isLivePaymentMode",
+        "autoConfirm",
+        "shouldSendAlertEmailsToAssignedMember",
+        "alertEmail",
+        "googleInvitationEmails",
+        "allowReschedule",
+        "allowCancellation",
+        "shouldAssignContactToTeamMember",
+        "shouldSkipAssigningContactForExisting",
+        "notes",
+        "pixelId",
+        "formSubmitType",
+        "formSubmitRedirectURL",
+        "formSubmitThanksMessage",
+        "availabilityType",
+        "availabilities",
+        "guestType",
+        "consentLabel",
+        "calendarCoverImage",
+        "lookBusyConfig"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        let mut v38 = None;
+        let mut v39 = None;
+        let mut v40 = None;
+        let mut v41 = None;
+        let mut v42 = None;
+        let mut v43 = None;
+        let mut v44 = None;
+        let mut v45 = None;
+        let mut v46 = None;
+        let mut v47 = None;
+        let mut v48 = None;
+        let mut v49 = None;
+        let mut v50 = None;
+        let mut v51 = None;
+        let mut v52 = None;
+        let mut v53 = None;
+        let mut v54 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "isActive")?,
+                1 => entries.value(&mut v1, "notifications")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "groupId")?,
+                4 => entries.value(&mut v4, "teamMembers")?,
+                5 => entries.value(&mut v5, "eventType")?,
+                6 => entries.value(&mut v6, "name")?,
+                7 => entries.value(&mut v7, "description")?,
+                8 => entries.value(&mut v8, "slug")?,
+                9 => entries.value(&mut v9, "widgetSlug")?,
+                10 => entries.value(&mut v10, "calendarType")?,
+                11 => entries.value(&mut v11, "widgetType")?,
+                12 => entries.value(&mut v12, "eventTitle")?,
+                13 => entries.value(&mut v13, "eventColor")?,
+                14 => entries.value(&mut v14, "meetingLocation")?,
+                15 => entries.value(&mut v15, "locationConfigurations")?,
+                16 => entries.value(&mut v16, "slotDuration")?,
+                17 => entries.value(&mut v17, "slotDurationUnit")?,
+                18 => entries.value(&mut v18, "slotInterval")?,
+                19 => entries.value(&mut v19, "slotIntervalUnit")?,
+                20 => entries.value(&mut v20, "slotBuffer")?,
+                21 => entries.value(&mut v21, "slotBufferUnit")?,
+                22 => entries.value(&mut v22, "preBuffer")?,
+                23 => entries.value(&mut v23, "preBufferUnit")?,
+                24 => entries.value(&mut v24, "appoinmentPerSlot")?,
+                25 => entries.value(&mut v25, "appoinmentPerDay")?,
+                26 => entries.value(&mut v26, "allowBookingAfter")?,
+                27 => entries.value(&mut v27, "allowBookingAfterUnit")?,
+                28 => entries.value(&mut v28, "allowBookingFor")?,
+                29 => entries.value(&mut v29, "allowBookingForUnit")?,
+                30 => entries.value(&mut v30, "openHours")?,
+                31 => entries.value(&mut v31, "enableRecurring")?,
+                32 => entries.value(&mut v32, "recurring")?,
+                33 => entries.value(&mut v33, "formId")?,
+                34 => entries.value(&mut v34, "stickyContact")?,
+                35 => entries.value(&mut v35, "isLivePaymentMode")?,
+                36 => entries.value(&mut v36, "autoConfirm")?,
+                37 => entries.value(&mut v37, "shouldSendAlertEmailsToAssignedMember")?,
+                38 => entries.value(&mut v38, "alertEmail")?,
+                39 => entries.value(&mut v39, "googleInvitationEmails")?,
+                40 => entries.value(&mut v40, "allowReschedule")?,
+                41 => entries.value(&mut v41, "allowCancellation")?,
+                42 => entries.value(&mut v42, "shouldAssignContactToTeamMember")?,
+                43 => entries.value(&mut v43, "shouldSkipAssigningContactForExisting")?,
+                44 => entries.value(&mut v44, "notes")?,
+                45 => entries.value(&mut v45, "pixelId")?,
+                46 => entries.value(&mut v46, "formSubmitType")?,
+                47 => entries.value(&mut v47, "formSubmitRedirectURL")?,
+                48 => entries.value(&mut v48, "formSubmitThanksMessage")?,
+                49 => entries.value(&mut v49, "availabilityType")?,
+                50 => entries.value(&mut v50, "availabilities")?,
+                51 => entries.value(&mut v51, "guestType")?,
+                52 => entries.value(&mut v52, "consentLabel")?,
+                53 => entries.value(&mut v53, "calendarCoverImage")?,
+                54 => entries.value(&mut v54, "lookBusyConfig")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            is_active: v0.unwrap_or_default(),
+            notifications: v1.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            group_id: v3.unwrap_or_default(),
+            team_members: v4.unwrap_or_default(),
+            event_type: v5.unwrap_or_default(),
+            name: crate::runtime::object::required(v6, "name")?,
+            description: v7.unwrap_or_default(),
+            slug: v8.unwrap_or_default(),
+            widget_slug: v9.unwrap_or_default(),
+            calendar_type: v10.unwrap_or_default(),
+            widget_type: v11.unwrap_or_default(),
+            event_title: v12.unwrap_or_default(),
+            event_color: v13.unwrap_or_default(),
+            meeting_location: v14.unwrap_or_default(),
+            location_configurations: v15.unwrap_or_default(),
+            slot_duration: v16.unwrap_or_default(),
+            slot_duration_unit: v17.unwrap_or_default(),
+            slot_interval: v18.unwrap_or_default(),
+            slot_interval_unit: v19.unwrap_or_default(),
+            slot_buffer: v20.unwrap_or_default(),
+            slot_buffer_unit: v21.unwrap_or_default(),
+            pre_buffer: v22.unwrap_or_default(),
+            pre_buffer_unit: v23.unwrap_or_default(),
+            appoinment_per_slot: v24.unwrap_or_default(),
+            appoinment_per_day: v25.unwrap_or_default(),
+            allow_booking_after: v26.unwrap_or_default(),
+            allow_booking_after_unit: v27.unwrap_or_default(),
+            allow_booking_for: v28.unwrap_or_default(),
+            allow_booking_for_unit: v29.unwrap_or_default(),
+            open_hours: v30.unwrap_or_default(),
+            enable_recurring: v31.unwrap_or_default(),
+            recurring: v32.unwrap_or_default(),
+            form_id: v33.unwrap_or_default(),
+            sticky_contact: v34.unwrap_or_default(),
+            is_live_payment_mode: v35.unwrap_or_default(),
+            auto_confirm: v36.unwrap_or_default(),
+            should_send_alert_emails_to_assigned_member: v37.unwrap_or_default(),
+            alert_email: v38.unwrap_or_default(),
+            google_invitation_emails: v39.unwrap_or_default(),
+            allow_reschedule: v40.unwrap_or_default(),
+            allow_cancellation: v41.unwrap_or_default(),
+            should_assign_contact_to_team_member: v42.unwrap_or_default(),
+            should_skip_assigning_contact_for_existing: v43.unwrap_or_default(),
+            notes: v44.unwrap_or_default(),
+            pixel_id: v45.unwrap_or_default(),
+            form_submit_type: v46.unwrap_or_default(),
+            form_submit_redirect_url: v47.unwrap_or_default(),
+            form_submit_thanks_message: v48.unwrap_or_default(),
+            availability_type: v49.unwrap_or_default(),
+            availabilities: v50.unwrap_or_default(),
+            guest_type: v51.unwrap_or_default(),
+            consent_label: v52.unwrap_or_default(),
+            calendar_cover_image: v53.unwrap_or_default(),
+            look_busy_config: v54.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "calendars")]
@@ -7041,7 +9086,6 @@ impl CreateCalendarRequest {
 /// The `CreateCalendarResourceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCalendarResourceRequest {
     /// `locationId`: a string.
@@ -7067,6 +9111,65 @@ pub struct CreateCalendarResourceRequest {
     /// Service calendars to link (at most 100); a piece of equipment links to one calendar, a room to several.
     #[serde(rename = "calendarIds",)]
     pub calendar_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCalendarResourceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCalendarResourceRequest {
+    const NAME: &'static str = "CreateCalendarResourceRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "name",
+        "description",
+        "quantity",
+        "outOfService",
+        "capacity",
+        "calendarIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "quantity")?,
+                4 => entries.value(&mut v4, "outOfService")?,
+                5 => entries.value(&mut v5, "capacity")?,
+                6 => entries.value(&mut v6, "calendarIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            description: crate::runtime::object::required(v2, "description")?,
+            quantity: crate::runtime::object::required(v3, "quantity")?,
+            out_of_service: crate::runtime::object::required(v4, "outOfService")?,
+            capacity: crate::runtime::object::required(v5, "capacity")?,
+            calendar_ids: crate::runtime::object::required(v6, "calendarIds")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7099,20 +9202,56 @@ impl CreateCalendarResourceRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Opening windows for one specific date.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomAvailability {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 
     /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub hours: Vec<HourRange>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for CustomAvailability {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for CustomAvailability {
+    const NAME: &'static str = "CustomAvailability";
+
+    const FIELDS: &'static[&'static str] = &["date", "hours", "deleted"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "date")?,
+                1 => entries.value_or_default(&mut v1, "hours")?,
+                2 => entries.value(&mut v2, "deleted")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            date: v0.unwrap_or_default(),
+            hours: v1.unwrap_or_default(),
+            deleted: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7142,7 +9281,6 @@ impl CustomAvailability {
 /// A custom availability to add, change (with `id`) or delete (with `id` and `deleted`).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomAvailabilityUpdate {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
@@ -7152,12 +9290,54 @@ pub struct CustomAvailabilityUpdate {
     pub hours: Vec<HourRange>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 
     /// The existing availability to change or delete.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CustomAvailabilityUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CustomAvailabilityUpdate {
+    const NAME: &'static str = "CustomAvailabilityUpdate";
+
+    const FIELDS: &'static[&'static str] = &["date", "hours", "deleted", "id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "date")?,
+                1 => entries.value(&mut v1, "hours")?,
+                2 => entries.value(&mut v2, "deleted")?,
+                3 => entries.value(&mut v3, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            date: crate::runtime::object::required(v0, "date")?,
+            hours: crate::runtime::object::required(v1, "hours")?,
+            deleted: v2.unwrap_or_default(),
+            id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7186,13 +9366,40 @@ impl CustomAvailabilityUpdate {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DaySlots` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DaySlots {
     /// Start times, as ISO date-times with offset.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub slots: Vec<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for DaySlots {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for DaySlots {
+    const NAME: &'static str = "DaySlots";
+
+    const FIELDS: &'static[&'static str] = &["slots"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "slots")?,
+                _ => {}
+            }
+        }
+        Ok(Self { slots: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7200,9 +9407,33 @@ pub struct DaySlots {
 /// HighLevel requires a JSON body on this delete but documents no field; send it empty.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteCalendarEventRequest {}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for DeleteCalendarEventRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for DeleteCalendarEventRequest {
+    const NAME: &'static str = "DeleteCalendarEventRequest";
+
+    const FIELDS: &'static[&'static str] = &[];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        while entries.next_field()?.is_some() {}
+        Ok(Self {})
+    }
+}
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
@@ -7218,30 +9449,93 @@ impl DeleteCalendarEventRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DeleteCalendarEventResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCalendarEventResponse {
     /// `succeeded`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for DeleteCalendarEventResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for DeleteCalendarEventResponse {
+    const NAME: &'static str = "DeleteCalendarEventResponse";
+
+    const FIELDS: &'static[&'static str] = &["succeeded"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeeded")?,
+                _ => {}
+            }
+        }
+        Ok(Self { succeeded: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Who or what booked an appointment.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventCreator {
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `source`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for EventCreator {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for EventCreator {
+    const NAME: &'static str = "EventCreator";
+
+    const FIELDS: &'static[&'static str] = &["userId", "source"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "userId")?,
+                1 => entries.value(&mut v1, "source")?,
+                _ => {}
+            }
+        }
+        Ok(Self { user_id: v0.unwrap_or_default(), source: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7299,13 +9593,41 @@ pub type FreeSlotsResponse = std::collections::BTreeMap<String, DaySlots>;
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `GetAppointmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::calendars::CalendarEvent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub event: Option<CalendarEvent>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl<'de> serde::Deserialize<'de> for GetAppointmentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl crate::runtime::object::Object for GetAppointmentResponse {
+    const NAME: &'static str = "GetAppointmentResponse";
+
+    const FIELDS: &'static[&'static str] = &["event"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "event")?,
+                _ => {}
+            }
+        }
+        Ok(Self { event: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "calendars")]
@@ -7367,24 +9689,64 @@ crate::runtime::enums::string_enum!(GuestType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// An opening window within a day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct HourRange {
     /// `openHour`: a whole number.
-    #[serde(rename = "openHour", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "openHour", skip_serializing_if = "Option::is_none")]
     pub open_hour: Option<i64>,
 
     /// `openMinute`: a whole number.
-    #[serde(rename = "openMinute", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "openMinute", skip_serializing_if = "Option::is_none")]
     pub open_minute: Option<i64>,
 
     /// `closeHour`: a whole number.
-    #[serde(rename = "closeHour", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "closeHour", skip_serializing_if = "Option::is_none")]
     pub close_hour: Option<i64>,
 
     /// `closeMinute`: a whole number.
-    #[serde(rename = "closeMinute", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "closeMinute", skip_serializing_if = "Option::is_none")]
     pub close_minute: Option<i64>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for HourRange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for HourRange {
+    const NAME: &'static str = "HourRange";
+
+    const FIELDS: &'static[&'static str] = &["openHour", "openMinute", "closeHour", "closeMinute"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "openHour")?,
+                1 => entries.value(&mut v1, "openMinute")?,
+                2 => entries.value(&mut v2, "closeHour")?,
+                3 => entries.value(&mut v3, "closeMinute")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            open_hour: v0.unwrap_or_default(),
+            open_minute: v1.unwrap_or_default(),
+            close_hour: v2.unwrap_or_default(),
+            close_minute: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7506,85 +9868,258 @@ crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAppointmentNotesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAppointmentNotesResponse {
     /// `notes`: a list of [`AppointmentNote`](crate::calendars::AppointmentNote) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub notes: Vec<AppointmentNote>,
 
     /// Whether more notes follow.
-    #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_more: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for ListAppointmentNotesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for ListAppointmentNotesResponse {
+    const NAME: &'static str = "ListAppointmentNotesResponse";
+
+    const FIELDS: &'static[&'static str] = &["notes", "hasMore"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "notes")?,
+                1 => entries.value(&mut v1, "hasMore")?,
+                _ => {}
+            }
+        }
+        Ok(Self { notes: v0.unwrap_or_default(), has_more: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAvailabilitySchedulesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailabilitySchedulesResponse {
     /// `schedules`: a list of [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub schedules: Vec<AvailabilitySchedule>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for ListAvailabilitySchedulesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for ListAvailabilitySchedulesResponse {
+    const NAME: &'static str = "ListAvailabilitySchedulesResponse";
+
+    const FIELDS: &'static[&'static str] = &["schedules"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "schedules")?,
+                _ => {}
+            }
+        }
+        Ok(Self { schedules: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarEventsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::calendars::CalendarEvent) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub events: Vec<CalendarEvent>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl<'de> serde::Deserialize<'de> for ListCalendarEventsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl crate::runtime::object::Object for ListCalendarEventsResponse {
+    const NAME: &'static str = "ListCalendarEventsResponse";
+
+    const FIELDS: &'static[&'static str] = &["events"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "events")?,
+                _ => {}
+            }
+        }
+        Ok(Self { events: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListCalendarGroupsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarGroupsResponse {
     /// `groups`: a list of [`CalendarGroup`](crate::calendars::CalendarGroup) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub groups: Vec<CalendarGroup>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for ListCalendarGroupsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for ListCalendarGroupsResponse {
+    const NAME: &'static str = "ListCalendarGroupsResponse";
+
+    const FIELDS: &'static[&'static str] = &["groups"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "groups")?,
+                _ => {}
+            }
+        }
+        Ok(Self { groups: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "calendars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::calendars::Calendar) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub calendars: Vec<Calendar>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl<'de> serde::Deserialize<'de> for ListCalendarsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl crate::runtime::object::Object for ListCalendarsResponse {
+    const NAME: &'static str = "ListCalendarsResponse";
+
+    const FIELDS: &'static[&'static str] = &["calendars"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "calendars")?,
+                _ => {}
+            }
+        }
+        Ok(Self { calendars: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Hides part of the free slots so the calendar looks busier.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LookBusyConfig {
     /// `enabled`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Share of slots to hide, in percent.
-    #[serde(rename = "LookBusyPercentage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "LookBusyPercentage", skip_serializing_if = "Option::is_none")]
     pub look_busy_percentage: Option<f64>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for LookBusyConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for LookBusyConfig {
+    const NAME: &'static str = "LookBusyConfig";
+
+    const FIELDS: &'static[&'static str] = &["enabled", "LookBusyPercentage"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "LookBusyPercentage")?,
+                _ => {}
+            }
+        }
+        Ok(Self { enabled: v0.unwrap_or_default(), look_busy_percentage: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7617,15 +10152,50 @@ impl LookBusyConfig {
 /// A place or medium where meetings happen.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
     pub kind: MeetingLocationKind,
 
     /// Address, number or link; not used by the conference kinds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for MeetingLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for MeetingLocation {
+    const NAME: &'static str = "MeetingLocation";
+
+    const FIELDS: &'static[&'static str] = &["kind", "location"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "kind")?,
+                1 => entries.value(&mut v1, "location")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            kind: crate::runtime::object::required(v0, "kind")?,
+            location: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7724,17 +10294,47 @@ crate::runtime::enums::string_enum!(MeetingLocationKind);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `NoteAuthor` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteAuthor {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for NoteAuthor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for NoteAuthor {
+    const NAME: &'static str = "NoteAuthor";
+
+    const FIELDS: &'static[&'static str] = &["id", "name"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), name: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7863,16 +10463,47 @@ crate::runtime::enums::string_enum!(NotificationEvent);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A delay before or after the appointment.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct NotificationOffset {
     /// `timeOffset`: a number. Example: `1`.
-    #[serde(rename = "timeOffset", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "timeOffset", skip_serializing_if = "Option::is_none")]
     pub time_offset: Option<f64>,
 
     /// `unit`: a string. Example: `hours`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for NotificationOffset {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for NotificationOffset {
+    const NAME: &'static str = "NotificationOffset";
+
+    const FIELDS: &'static[&'static str] = &["timeOffset", "unit"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "timeOffset")?,
+                1 => entries.value(&mut v1, "unit")?,
+                _ => {}
+            }
+        }
+        Ok(Self { time_offset: v0.unwrap_or_default(), unit: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7967,22 +10598,46 @@ crate::runtime::enums::string_enum!(NotificationReceiverType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Weekly opening windows for some days of the week.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct OpenHours {
     /// Days the windows apply to, 0 (Sunday) to 6.
-    #[
-        serde(
-            rename = "daysOfTheWeek",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[serde(rename = "daysOfTheWeek",)]
     pub days_of_the_week: Vec<i64>,
 
     /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub hours: Vec<HourRange>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for OpenHours {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for OpenHours {
+    const NAME: &'static str = "OpenHours";
+
+    const FIELDS: &'static[&'static str] = &["daysOfTheWeek", "hours"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "daysOfTheWeek")?,
+                1 => entries.value_or_default(&mut v1, "hours")?,
+                _ => {}
+            }
+        }
+        Ok(Self { days_of_the_week: v0.unwrap_or_default(), hours: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7999,30 +10654,69 @@ impl OpenHours {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// How recurring bookings repeat.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct RecurringSettings {
     /// `freq`: a [`RecurringSettingsFreq`](crate::calendars::RecurringSettingsFreq), one of `DAILY`, `WEEKLY`, `MONTHLY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub freq: Option<RecurringSettingsFreq>,
 
     /// Number of occurrences, at most 24.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 
     /// What to do when an occurrence's slot is taken.
-    #[serde(rename = "bookingOption", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bookingOption", skip_serializing_if = "Option::is_none")]
     pub booking_option: Option<RecurringSettingsBookingOption>,
 
     /// Status given to occurrences that overlap other bookings.
-    #[
-        serde(
-            rename = "bookingOverlapDefaultStatus",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "bookingOverlapDefaultStatus", skip_serializing_if = "Option::is_none")]
     pub booking_overlap_default_status: Option<RecurringSettingsBookingOverlapDefaultStatus>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for RecurringSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for RecurringSettings {
+    const NAME: &'static str = "RecurringSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "freq",
+        "count",
+        "bookingOption",
+        "bookingOverlapDefaultStatus"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "freq")?,
+                1 => entries.value(&mut v1, "count")?,
+                2 => entries.value(&mut v2, "bookingOption")?,
+                3 => entries.value(&mut v3, "bookingOverlapDefaultStatus")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            freq: v0.unwrap_or_default(),
+            count: v1.unwrap_or_default(),
+            booking_option: v2.unwrap_or_default(),
+            booking_overlap_default_status: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8265,16 +10959,47 @@ crate::runtime::enums::string_enum!(RoundRobinMode);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleInterval` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ScheduleInterval {
     /// Start time, HH:MM (24 h).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
 
     /// End time, HH:MM (24 h).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for ScheduleInterval {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for ScheduleInterval {
+    const NAME: &'static str = "ScheduleInterval";
+
+    const FIELDS: &'static[&'static str] = &["from", "to"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "from")?,
+                1 => entries.value(&mut v1, "to")?,
+                _ => {}
+            }
+        }
+        Ok(Self { from: v0.unwrap_or_default(), to: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8303,24 +11028,63 @@ impl ScheduleInterval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleRule` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ScheduleRule {
     /// `type`: a [`ScheduleRuleType`](crate::calendars::ScheduleRuleType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<ScheduleRuleType>,
 
     /// `intervals`: a list of [`ScheduleInterval`](crate::calendars::ScheduleInterval) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub intervals: Vec<ScheduleInterval>,
 
     /// The date of a `date` rule, YYYY-MM-DD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 
     /// `day`: a [`Weekday`](crate::calendars::Weekday).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<Weekday>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for ScheduleRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for ScheduleRule {
+    const NAME: &'static str = "ScheduleRule";
+
+    const FIELDS: &'static[&'static str] = &["type", "intervals", "date", "day"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value_or_default(&mut v1, "intervals")?,
+                2 => entries.value(&mut v2, "date")?,
+                3 => entries.value(&mut v3, "day")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            intervals: v1.unwrap_or_default(),
+            date: v2.unwrap_or_default(),
+            day: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8405,12 +11169,42 @@ crate::runtime::enums::string_enum!(ScheduleRuleType);
 /// The `SetCalendarGroupStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetCalendarGroupStatusRequest {
     /// True to enable the group, false to disable it.
     #[serde(rename = "isActive",)]
     pub is_active: bool,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SetCalendarGroupStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SetCalendarGroupStatusRequest {
+    const NAME: &'static str = "SetCalendarGroupStatusRequest";
+
+    const FIELDS: &'static[&'static str] = &["isActive"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "isActive")?,
+                _ => {}
+            }
+        }
+        Ok(Self { is_active: crate::runtime::object::required(v0, "isActive")?, })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8474,7 +11268,6 @@ crate::runtime::enums::string_enum!(SlotTimeUnit);
 /// A user taking bookings on a calendar.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TeamMember {
     /// `userId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -8482,24 +11275,79 @@ pub struct TeamMember {
     pub user_id: String,
 
     /// Round robin weight: 0, 0.5 (default) or 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
 
     /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
-    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// The primary member; needed on collective calendars, one member at most.
-    #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
 
     /// This member's meeting locations; several only when the calendar has one member, one on class booking and collective calendars.
-    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationConfigurations", skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for TeamMember {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for TeamMember {
+    const NAME: &'static str = "TeamMember";
+
+    const FIELDS: &'static[&'static str] = &[
+        "userId",
+        "priority",
+        "meetingLocationType",
+        "meetingLocation",
+        "isPrimary",
+        "locationConfigurations"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "userId")?,
+                1 => entries.value(&mut v1, "priority")?,
+                2 => entries.value(&mut v2, "meetingLocationType")?,
+                3 => entries.value(&mut v3, "meetingLocation")?,
+                4 => entries.value(&mut v4, "isPrimary")?,
+                5 => entries.value(&mut v5, "locationConfigurations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            user_id: crate::runtime::object::required(v0, "userId")?,
+            priority: v1.unwrap_or_default(),
+            meeting_location_type: v2.unwrap_or_default(),
+            meeting_location: v3.unwrap_or_default(),
+            is_primary: v4.unwrap_or_default(),
+            location_configurations: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8553,39 +11401,105 @@ impl TeamMember {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A team member as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// Round robin weight: 0, 0.5 or 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub priority: Option<f64>,
 
     /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
-    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
 
     /// `meetingLocation`: a string.
-    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub meeting_location: Option<String>,
 
     /// `isPrimary`: `true` or `false`.
-    #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_primary: Option<bool>,
 
     /// `locationConfigurations`: a list of [`ConfiguredMeetingLocation`](crate::calendars::ConfiguredMeetingLocation) values.
-    #[
-        serde(
-            rename = "locationConfigurations",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationConfigurations",))]
     pub location_configurations: Vec<ConfiguredMeetingLocation>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for TeamMemberInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for TeamMemberInfo {
+    const NAME: &'static str = "TeamMemberInfo";
+
+    const FIELDS: &'static[&'static str] = &[
+        "userId",
+        "priority",
+        "meetingLocationType",
+        "meetingLocation",
+        "isPrimary",
+        "locationConfigurations"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "userId")?,
+                1 => entries.value(&mut v1, "priority")?,
+                2 => entries.value(&mut v2, "meetingLocationType")?,
+                3 => entries.value(&mut v3, "meetingLocation")?,
+                4 => entries.value(&mut v4, "isPrimary")?,
+                5 => entries.value_or_default(&mut v5, "locationConfigurations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            user_id: v0.unwrap_or_default(),
+            priority: v1.unwrap_or_default(),
+            meeting_location_type: v2.unwrap_or_default(),
+            meeting_location: v3.unwrap_or_default(),
+            is_primary: v4.unwrap_or_default(),
+            location_configurations: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8593,68 +11507,158 @@ pub struct TeamMemberInfo {
 /// The `UpdateAppointmentRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAppointmentRequest {
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
-    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<AppointmentMeetingType>,
 
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
-    #[serde(rename = "meetingLocationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "meetingLocationId", skip_serializing_if = "Option::is_none")]
     pub meeting_location_id: Option<String>,
 
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
-    #[serde(rename = "overrideLocationConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "overrideLocationConfig", skip_serializing_if = "Option::is_none")]
     pub override_location_config: Option<bool>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// `assignedUserId`: a string.
-    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// Skip the minimum notice and booking window checks.
-    #[serde(rename = "ignoreDateRange", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ignoreDateRange", skip_serializing_if = "Option::is_none")]
     pub ignore_date_range: Option<bool>,
 
     /// Run automations for the change; false skips them.
-    #[serde(rename = "toNotify", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "toNotify", skip_serializing_if = "Option::is_none")]
     pub to_notify: Option<bool>,
 
     /// Accept the time even if the slot is not free.
-    #[serde(rename = "ignoreFreeSlotValidation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ignoreFreeSlotValidation", skip_serializing_if = "Option::is_none")]
     pub ignore_free_slot_validation: Option<bool>,
 
     /// Recurrence rule (RFC 5545) without DTSTART.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
 
     /// `calendarId`: a string.
-    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "calendarId", skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateAppointmentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateAppointmentRequest {
+    const NAME: &'static str = "UpdateAppointmentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "meetingLocationType",
+        "meetingLocationId",
+        "overrideLocationConfig",
+        "appointmentStatus",
+        "assignedUserId",
+        "description",
+        "address",
+        "ignoreDateRange",
+        "toNotify",
+        "ignoreFreeSlotValidation",
+        "rrule",
+        "calendarId",
+        "startTime",
+        "endTime"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "meetingLocationType")?,
+                2 => entries.value(&mut v2, "meetingLocationId")?,
+                3 => entries.value(&mut v3, "overrideLocationConfig")?,
+                4 => entries.value(&mut v4, "appointmentStatus")?,
+                5 => entries.value(&mut v5, "assignedUserId")?,
+                6 => entries.value(&mut v6, "description")?,
+                7 => entries.value(&mut v7, "address")?,
+                8 => entries.value(&mut v8, "ignoreDateRange")?,
+                9 => entries.value(&mut v9, "toNotify")?,
+                10 => entries.value(&mut v10, "ignoreFreeSlotValidation")?,
+                11 => entries.value(&mut v11, "rrule")?,
+                12 => entries.value(&mut v12, "calendarId")?,
+                13 => entries.value(&mut v13, "startTime")?,
+                14 => entries.value(&mut v14, "endTime")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            meeting_location_type: v1.unwrap_or_default(),
+            meeting_location_id: v2.unwrap_or_default(),
+            override_location_config: v3.unwrap_or_default(),
+            appointment_status: v4.unwrap_or_default(),
+            assigned_user_id: v5.unwrap_or_default(),
+            description: v6.unwrap_or_default(),
+            address: v7.unwrap_or_default(),
+            ignore_date_range: v8.unwrap_or_default(),
+            to_notify: v9.unwrap_or_default(),
+            ignore_free_slot_validation: v10.unwrap_or_default(),
+            rrule: v11.unwrap_or_default(),
+            calendar_id: v12.unwrap_or_default(),
+            start_time: v13.unwrap_or_default(),
+            end_time: v14.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8778,20 +11782,58 @@ impl UpdateAppointmentRequest {
 /// The `UpdateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAvailabilityScheduleRequest {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<ScheduleRule>>,
 
     /// IANA time zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateAvailabilityScheduleRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateAvailabilityScheduleRequest {
+    const NAME: &'static str = "UpdateAvailabilityScheduleRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "rules", "timezone"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "rules")?,
+                2 => entries.value(&mut v2, "timezone")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            rules: v1.unwrap_or_default(),
+            timezone: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8827,7 +11869,6 @@ impl UpdateAvailabilityScheduleRequest {
 /// The `UpdateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarGroupRequest {
     /// `name`: a string. Example: `group a`.
@@ -8838,6 +11879,45 @@ pub struct UpdateCalendarGroupRequest {
 
     /// `slug`: a string. Example: `15-mins`.
     pub slug: String,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCalendarGroupRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCalendarGroupRequest {
+    const NAME: &'static str = "UpdateCalendarGroupRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "description", "slug"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "slug")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            description: crate::runtime::object::required(v1, "description")?,
+            slug: crate::runtime::object::required(v2, "slug")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8859,72 +11939,166 @@ impl UpdateCalendarGroupRequest {
 /// The `UpdateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
-    #[serde(rename = "receiverType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "receiverType", skip_serializing_if = "Option::is_none")]
     pub receiver_type: Option<NotificationReceiverType>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(rename = "additionalEmailIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "additionalEmailIds", skip_serializing_if = "Option::is_none")]
     pub additional_email_ids: Option<Vec<String>>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(rename = "additionalPhoneNumbers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "additionalPhoneNumbers", skip_serializing_if = "Option::is_none")]
     pub additional_phone_numbers: Option<Vec<String>>,
 
     /// `selectedUsers`: a list of strings.
-    #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedUsers", skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<Vec<String>>,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<NotificationChannel>,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[serde(rename = "notificationType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notificationType", skip_serializing_if = "Option::is_none")]
     pub notification_type: Option<NotificationEvent>,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Soft-deletes the notification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 
     /// `templateId`: a string.
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// `subject`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(rename = "afterTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "afterTime", skip_serializing_if = "Option::is_none")]
     pub after_time: Option<Vec<NotificationOffset>>,
 
     /// `beforeTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(rename = "beforeTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "beforeTime", skip_serializing_if = "Option::is_none")]
     pub before_time: Option<Vec<NotificationOffset>>,
 
     /// `fromAddress`: a string.
-    #[serde(rename = "fromAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromAddress", skip_serializing_if = "Option::is_none")]
     pub from_address: Option<String>,
 
     /// `fromNumber`: a string.
-    #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromNumber", skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
 
     /// `fromName`: a string.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCalendarNotificationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCalendarNotificationRequest {
+    const NAME: &'static str = "UpdateCalendarNotificationRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "receiverType",
+        "additionalEmailIds",
+        "additionalPhoneNumbers",
+        "selectedUsers",
+        "channel",
+        "notificationType",
+        "isActive",
+        "deleted",
+        "templateId",
+        "body",
+        "subject",
+        "afterTime",
+        "beforeTime",
+        "fromAddress",
+        "fromNumber",
+        "fromName"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "receiverType")?,
+                1 => entries.value(&mut v1, "additionalEmailIds")?,
+                2 => entries.value(&mut v2, "additionalPhoneNumbers")?,
+                3 => entries.value(&mut v3, "selectedUsers")?,
+                4 => entries.value(&mut v4, "channel")?,
+                5 => entries.value(&mut v5, "notificationType")?,
+                6 => entries.value(&mut v6, "isActive")?,
+                7 => entries.value(&mut v7, "deleted")?,
+                8 => entries.value(&mut v8, "templateId")?,
+                9 => entries.value(&mut v9, "body")?,
+                10 => entries.value(&mut v10, "subject")?,
+                11 => entries.value(&mut v11, "afterTime")?,
+                12 => entries.value(&mut v12, "beforeTime")?,
+                13 => entries.value(&mut v13, "fromAddress")?,
+                14 => entries.value(&mut v14, "fromNumber")?,
+                15 => entries.value(&mut v15, "fromName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            receiver_type: v0.unwrap_or_default(),
+            additional_email_ids: v1.unwrap_or_default(),
+            additional_phone_numbers: v2.unwrap_or_default(),
+            selected_users: v3.unwrap_or_default(),
+            channel: v4.unwrap_or_default(),
+            notification_type: v5.unwrap_or_default(),
+            is_active: v6.unwrap_or_default(),
+            deleted: v7.unwrap_or_default(),
+            template_id: v8.unwrap_or_default(),
+            body: v9.unwrap_or_default(),
+            subject: v10.unwrap_or_default(),
+            after_time: v11.unwrap_or_default(),
+            before_time: v12.unwrap_or_default(),
+            from_address: v13.unwrap_or_default(),
+            from_number: v14.unwrap_or_default(),
+            from_name: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -9055,240 +12229,464 @@ impl UpdateCalendarNotificationRequest {
 /// The `UpdateCalendarRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
 
     /// The calendar group the calendar belongs to.
-    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "groupId", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "teamMembers", skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<TeamMember>>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventType", skip_serializing_if = "Option::is_none")]
     pub event_type: Option<RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `test1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "widgetSlug", skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "widgetType", skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<WidgetType>,
 
     /// Title template of booked events.
-    #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventTitle", skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventColor", skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationConfigurations", skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotDuration", skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotDurationUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotDurationUnit", skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotInterval", skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotIntervalUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotIntervalUnit", skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotBuffer", skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// Free time kept before each meeting.
-    #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(rename = "appoinmentPerSlot", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "appoinmentPerSlot", skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(rename = "appoinmentPerDay", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "appoinmentPerDay", skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(rename = "allowBookingAfter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowBookingAfter", skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(rename = "allowBookingAfterUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowBookingAfterUnit", skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(rename = "allowBookingFor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowBookingFor", skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(rename = "allowBookingForUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowBookingForUnit", skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "openHours", skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableRecurring", skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formId", skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stickyContact", skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(rename = "isLivePaymentMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isLivePaymentMode", skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "autoConfirm", skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[
         serde(
             rename = "shouldSendAlertEmailsToAssignedMember",
-            default,
             skip_serializing_if = "Option::is_none"
         )
     ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "alertEmail", skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(rename = "googleInvitationEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleInvitationEmails", skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(rename = "allowReschedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowReschedule", skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(rename = "allowCancellation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowCancellation", skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldAssignContactToTeamMember",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "shouldAssignContactToTeamMember", skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[
         serde(
             rename = "shouldSkipAssigningContactForExisting",
-            default,
             skip_serializing_if = "Option::is_none"
         )
     ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formSubmitType", skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(rename = "formSubmitRedirectURL", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formSubmitRedirectURL", skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(rename = "formSubmitThanksMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formSubmitThanksMessage", skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[
-        serde(
-            rename = "availabilityType",
-            default,
-            skip_serializing_if = "crate::Nullable::is_absent"
-        )
-    ]
+    #[serde(rename = "availabilityType", skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates; entries with an `id` change or delete existing ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<CustomAvailabilityUpdate>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "guestType", skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "consentLabel", skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(rename = "calendarCoverImage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "calendarCoverImage", skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lookBusyConfig", skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCalendarRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCalendarRequest {
+    const NAME: &'static str = "UpdateCalendarRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "isActive",
+        "notifications",
+        "groupId",
+        "teamMembers",
+        "eventType",
+        "name",
+        "description",
+        "slug",
+        "widgetSlug",
+        "widgetType",
+        "eventTitle",
+        "eventColor",
+        "meetingLocation",
+        "locationConfigurations",
+        "slotDuration",
+        "slotDurationUnit",
+        "slotInterval",
+        "slotIntervalUnit",
+        "slotBuffer",
+        "preBuffer",
+        "preBufferUnit",
+        "appoinmentPerSlot",
+        "appoinmentPerDay",
+        "allowBookingAfter",
+        "allowBookingAfterUnit",
+        "allowBookingFor",
+        "allowBookingForUnit",
+        "openHours",
+        "enableRecurring",
+        "recurring",
+        "formId",
+        "stickyContact",
+        "isLivePaymentMode",
+        "autoConfirm",
+        "shouldSendAlertEmailsToAssignedMember",
+        "alertEmail",
+        "googleInvitationEmails",
+        "allowReschedule",
+        "allowCancellation",
+        "shouldAssignContactToTeamMember",
+        "shouldSkipAssigningContactForExisting",
+        "notes",
+        "pixelId",
+        "formSubmitType",
+        "formSubmitRedirectURL",
+        "formSubmitThanksMessage",
+        "availabilityType",
+        "availabilities",
+        "guestType",
+        "consentLabel",
+        "calendarCoverImage",
+        "lookBusyConfig"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        let mut v38 = None;
+        let mut v39 = None;
+        let mut v40 = None;
+        let mut v41 = None;
+        let mut v42 = None;
+        let mut v43 = None;
+        let mut v44 = None;
+        let mut v45 = None;
+        let mut v46 = None;
+        let mut v47 = None;
+        let mut v48 = None;
+        let mut v49 = None;
+        let mut v50 = None;
+        let mut v51 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "isActive")?,
+                1 => entries.value(&mut v1, "notifications")?,
+                2 => entries.value(&mut v2, "groupId")?,
+                3 => entries.value(&mut v3, "teamMembers")?,
+                4 => entries.value(&mut v4, "eventType")?,
+                5 => entries.value(&mut v5, "name")?,
+                6 => entries.value(&mut v6, "description")?,
+                7 => entries.value(&mut v7, "slug")?,
+                8 => entries.value(&mut v8, "widgetSlug")?,
+                9 => entries.value(&mut v9, "widgetType")?,
+                10 => entries.value(&mut v10, "eventTitle")?,
+                11 => entries.value(&mut v11, "eventColor")?,
+                12 => entries.value(&mut v12, "meetingLocation")?,
+                13 => entries.value(&mut v13, "locationConfigurations")?,
+                14 => entries.value(&mut v14, "slotDuration")?,
+                15 => entries.value(&mut v15, "slotDurationUnit")?,
+                16 => entries.value(&mut v16, "slotInterval")?,
+                17 => entries.value(&mut v17, "slotIntervalUnit")?,
+                18 => entries.value(&mut v18, "slotBuffer")?,
+                19 => entries.value(&mut v19, "preBuffer")?,
+                20 => entries.value(&mut v20, "preBufferUnit")?,
+                21 => entries.value(&mut v21, "appoinmentPerSlot")?,
+                22 => entries.value(&mut v22, "appoinmentPerDay")?,
+                23 => entries.value(&mut v23, "allowBookingAfter")?,
+                24 => entries.value(&mut v24, "allowBookingAfterUnit")?,
+                25 => entries.value(&mut v25, "allowBookingFor")?,
+                26 => entries.value(&mut v26, "allowBookingForUnit")?,
+                27 => entries.value(&mut v27, "openHours")?,
+                28 => entries.value(&mut v28, "enableRecurring")?,
+                29 => entries.value(&mut v29, "recurring")?,
+                30 => entries.value(&mut v30, "formId")?,
+                31 => entries.value(&mut v31, "stickyContact")?,
+                32 => entries.value(&mut v32, "isLivePaymentMode")?,
+                33 => entries.value(&mut v33, "autoConfirm")?,
+                34 => entries.value(&mut v34, "shouldSendAlertEmailsToAssignedMember")?,
+                35 => entries.value(&mut v35, "alertEmail")?,
+                36 => entries.value(&mut v36, "googleInvitationEmails")?,
+                37 => entries.value(&mut v37, "allowReschedule")?,
+                38 => entries.value(&mut v38, "allowCancellation")?,
+                39 => entries.value(&mut v39, "shouldAssignContactToTeamMember")?,
+                40 => entries.value(&mut v40, "shouldSkipAssigningContactForExisting")?,
+                41 => entries.value(&mut v41, "notes")?,
+                42 => entries.value(&mut v42, "pixelId")?,
+                43 => entries.value(&mut v43, "formSubmitType")?,
+                44 => entries.value(&mut v44, "formSubmitRedirectURL")?,
+                45 => entries.value(&mut v45, "formSubmitThanksMessage")?,
+                46 => entries.value(&mut v46, "availabilityType")?,
+                47 => entries.value(&mut v47, "availabilities")?,
+                48 => entries.value(&mut v48, "guestType")?,
+                49 => entries.value(&mut v49, "consentLabel")?,
+                50 => entries.value(&mut v50, "calendarCoverImage")?,
+                51 => entries.value(&mut v51, "lookBusyConfig")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            is_active: v0.unwrap_or_default(),
+            notifications: v1.unwrap_or_default(),
+            group_id: v2.unwrap_or_default(),
+            team_members: v3.unwrap_or_default(),
+            event_type: v4.unwrap_or_default(),
+            name: v5.unwrap_or_default(),
+            description: v6.unwrap_or_default(),
+            slug: v7.unwrap_or_default(),
+            widget_slug: v8.unwrap_or_default(),
+            widget_type: v9.unwrap_or_default(),
+            event_title: v10.unwrap_or_default(),
+            event_color: v11.unwrap_or_default(),
+            meeting_location: v12.unwrap_or_default(),
+            location_configurations: v13.unwrap_or_default(),
+            slot_duration: v14.unwrap_or_default(),
+            slot_duration_unit: v15.unwrap_or_default(),
+            slot_interval: v16.unwrap_or_default(),
+            slot_interval_unit: v17.unwrap_or_default(),
+            slot_buffer: v18.unwrap_or_default(),
+            pre_buffer: v19.unwrap_or_default(),
+            pre_buffer_unit: v20.unwrap_or_default(),
+            appoinment_per_slot: v21.unwrap_or_default(),
+            appoinment_per_day: v22.unwrap_or_default(),
+            allow_booking_after: v23.unwrap_or_default(),
+            allow_booking_after_unit: v24.unwrap_or_default(),
+            allow_booking_for: v25.unwrap_or_default(),
+            allow_booking_for_unit: v26.unwrap_or_default(),
+            open_hours: v27.unwrap_or_default(),
+            enable_recurring: v28.unwrap_or_default(),
+            recurring: v29.unwrap_or_default(),
+            form_id: v30.unwrap_or_default(),
+            sticky_contact: v31.unwrap_or_default(),
+            is_live_payment_mode: v32.unwrap_or_default(),
+            auto_confirm: v33.unwrap_or_default(),
+            should_send_alert_emails_to_assigned_member: v34.unwrap_or_default(),
+            alert_email: v35.unwrap_or_default(),
+            google_invitation_emails: v36.unwrap_or_default(),
+            allow_reschedule: v37.unwrap_or_default(),
+            allow_cancellation: v38.unwrap_or_default(),
+            should_assign_contact_to_team_member: v39.unwrap_or_default(),
+            should_skip_assigning_contact_for_existing: v40.unwrap_or_default(),
+            notes: v41.unwrap_or_default(),
+            pixel_id: v42.unwrap_or_default(),
+            form_submit_type: v43.unwrap_or_default(),
+            form_submit_redirect_url: v44.unwrap_or_default(),
+            form_submit_thanks_message: v45.unwrap_or_default(),
+            availability_type: v46.unwrap_or_default(),
+            availabilities: v47.unwrap_or_default(),
+            guest_type: v48.unwrap_or_default(),
+            consent_label: v49.unwrap_or_default(),
+            calendar_cover_image: v50.unwrap_or_default(),
+            look_busy_config: v51.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "calendars")]
@@ -9677,40 +13075,102 @@ impl UpdateCalendarRequest {
 /// The `UpdateCalendarResourceRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCalendarResourceRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Units of equipment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
 
     /// Units out of service.
-    #[serde(rename = "outOfService", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "outOfService", skip_serializing_if = "Option::is_none")]
     pub out_of_service: Option<i64>,
 
     /// People a room holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<i64>,
 
     /// Service calendars to link (at most 100); a piece of equipment links to one calendar, a room to several.
-    #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "calendarIds", skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCalendarResourceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCalendarResourceRequest {
+    const NAME: &'static str = "UpdateCalendarResourceRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "name",
+        "description",
+        "quantity",
+        "outOfService",
+        "capacity",
+        "calendarIds",
+        "isActive"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "quantity")?,
+                4 => entries.value(&mut v4, "outOfService")?,
+                5 => entries.value(&mut v5, "capacity")?,
+                6 => entries.value(&mut v6, "calendarIds")?,
+                7 => entries.value(&mut v7, "isActive")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            quantity: v3.unwrap_or_default(),
+            out_of_service: v4.unwrap_or_default(),
+            capacity: v5.unwrap_or_default(),
+            calendar_ids: v6.unwrap_or_default(),
+            is_active: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -9785,7 +13245,6 @@ impl UpdateCalendarResourceRequest {
 /// The `ValidateCalendarGroupSlugRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -9794,6 +13253,42 @@ pub struct ValidateCalendarGroupSlugRequest {
 
     /// `slug`: a string. Example: `calendar-1`.
     pub slug: String,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ValidateCalendarGroupSlugRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ValidateCalendarGroupSlugRequest {
+    const NAME: &'static str = "ValidateCalendarGroupSlugRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "slug"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "slug")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            slug: crate::runtime::object::required(v1, "slug")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -9810,13 +13305,41 @@ impl ValidateCalendarGroupSlugRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ValidateCalendarGroupSlugResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugResponse {
     /// `available`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub available: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl<'de> serde::Deserialize<'de> for ValidateCalendarGroupSlugResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl crate::runtime::object::Object for ValidateCalendarGroupSlugResponse {
+    const NAME: &'static str = "ValidateCalendarGroupSlugResponse";
+
+    const FIELDS: &'static[&'static str] = &["available"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "available")?,
+                _ => {}
+            }
+        }
+        Ok(Self { available: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]

@@ -167,36 +167,107 @@ impl ListCampaigns {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
 /// A campaign: a scheduled sequence of messages contacts can be enrolled in.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Campaign {
     /// `id`: a string. Example: `mIVALPYuTD7YjUHnFEx4`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `test`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Publication state, e.g. draft or published.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
+}
+
+#[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
+impl<'de> serde::Deserialize<'de> for Campaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
+impl crate::runtime::object::Object for Campaign {
+    const NAME: &'static str = "Campaign";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "status", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "status")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+            location_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
 /// The `ListCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCampaignsResponse {
     /// `campaigns`: a list of [`Campaign`](crate::campaigns::Campaign) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub campaigns: Vec<Campaign>,
+}
+
+#[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
+impl<'de> serde::Deserialize<'de> for ListCampaignsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
+impl crate::runtime::object::Object for ListCampaignsResponse {
+    const NAME: &'static str = "ListCampaignsResponse";
+
+    const FIELDS: &'static[&'static str] = &["campaigns"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "campaigns")?,
+                _ => {}
+            }
+        }
+        Ok(Self { campaigns: v0.unwrap_or_default(), })
+    }
 }

@@ -144,228 +144,392 @@ impl GetCompany {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// An agency account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Company {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `logoUrl`: a string.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub logo_url: Option<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// White-label app domain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `spareDomain`: a string.
-    #[serde(rename = "spareDomain", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "spareDomain", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub spare_domain: Option<String>,
 
     /// `privacyPolicy`: a string.
-    #[serde(rename = "privacyPolicy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "privacyPolicy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub privacy_policy: Option<String>,
 
     /// `termsConditions`: a string.
-    #[serde(rename = "termsConditions", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "termsConditions", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub terms_conditions: Option<String>,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub postal_code: Option<String>,
 
     /// `country`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `timezone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// `relationshipNumber`: a string.
-    #[serde(rename = "relationshipNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "relationshipNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub relationship_number: Option<String>,
 
     /// `subdomain`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subdomain: Option<String>,
 
     /// `plan`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub plan: Option<f64>,
 
     /// `currency`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `customerType`: a string. Example: `agency`.
-    #[serde(rename = "customerType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub customer_type: Option<String>,
 
     /// `termsOfServiceVersion`: a string.
-    #[serde(rename = "termsOfServiceVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "termsOfServiceVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub terms_of_service_version: Option<String>,
 
     /// `termsOfServiceAcceptedBy`: a string.
-    #[serde(rename = "termsOfServiceAcceptedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "termsOfServiceAcceptedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub terms_of_service_accepted_by: Option<String>,
 
     /// `termsOfServiceAcceptedDate`: a string.
     #[
-        serde(
-            rename = "termsOfServiceAcceptedDate",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "termsOfServiceAcceptedDate", skip_serializing_if = "Option::is_none")
         )
     ]
     pub terms_of_service_accepted_date: Option<String>,
 
     /// `twilioTrialMode`: `true` or `false`.
-    #[serde(rename = "twilioTrialMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "twilioTrialMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub twilio_trial_mode: Option<bool>,
 
     /// `twilioFreeCredits`: a number.
-    #[serde(rename = "twilioFreeCredits", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "twilioFreeCredits", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub twilio_free_credits: Option<f64>,
 
     /// `privacyPolicyVersion`: a string.
-    #[serde(rename = "privacyPolicyVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "privacyPolicyVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub privacy_policy_version: Option<String>,
 
     /// `privacyPolicyAcceptedBy`: a string.
-    #[serde(rename = "privacyPolicyAcceptedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "privacyPolicyAcceptedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub privacy_policy_accepted_by: Option<String>,
 
     /// `privacyPolicyAcceptedDate`: a string.
-    #[serde(rename = "privacyPolicyAcceptedDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "privacyPolicyAcceptedDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub privacy_policy_accepted_date: Option<String>,
 
     /// `affiliatePolicyVersion`: a string.
-    #[serde(rename = "affiliatePolicyVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "affiliatePolicyVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub affiliate_policy_version: Option<String>,
 
     /// `affiliatePolicyAcceptedBy`: a string.
-    #[serde(rename = "affiliatePolicyAcceptedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "affiliatePolicyAcceptedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub affiliate_policy_accepted_by: Option<String>,
 
     /// `affiliatePolicyAcceptedDate`: a string.
     #[
-        serde(
-            rename = "affiliatePolicyAcceptedDate",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "affiliatePolicyAcceptedDate", skip_serializing_if = "Option::is_none")
         )
     ]
     pub affiliate_policy_accepted_date: Option<String>,
 
     /// `isReselling`: `true` or `false`.
-    #[serde(rename = "isReselling", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isReselling", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_reselling: Option<bool>,
 
     /// `onboardingInfo`: a [`CompanyOnboarding`](crate::companies::CompanyOnboarding).
-    #[serde(rename = "onboardingInfo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "onboardingInfo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub onboarding_info: Option<CompanyOnboarding>,
 
     /// Sub-accounts may upgrade their plan.
-    #[serde(rename = "upgradeEnabledForClients", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "upgradeEnabledForClients", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub upgrade_enabled_for_clients: Option<bool>,
 
     /// Sub-accounts may cancel their plan.
-    #[serde(rename = "cancelEnabledForClients", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "cancelEnabledForClients", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub cancel_enabled_for_clients: Option<bool>,
 
     /// `autoSuspendEnabled`: `true` or `false`.
-    #[serde(rename = "autoSuspendEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "autoSuspendEnabled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub auto_suspend_enabled: Option<bool>,
 
     /// `saasSettings`: a [`CompanySaasSettings`](crate::companies::CompanySaasSettings).
-    #[serde(rename = "saasSettings", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "saasSettings", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub saas_settings: Option<CompanySaasSettings>,
 
     /// `stripeConnectId`: a string.
-    #[serde(rename = "stripeConnectId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "stripeConnectId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub stripe_connect_id: Option<String>,
 
     /// `enableDepreciatedFeatures`: `true` or `false`.
-    #[serde(rename = "enableDepreciatedFeatures", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "enableDepreciatedFeatures", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub enable_depreciated_features: Option<bool>,
 
     /// Priority support is on.
-    #[serde(rename = "premiumUpgraded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "premiumUpgraded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub premium_upgraded: Option<bool>,
 
     /// `status`: a string. Example: `active-trial`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Number of sub-accounts.
-    #[serde(rename = "locationCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_count: Option<i64>,
 
     /// `disableEmailService`: `true` or `false`.
-    #[serde(rename = "disableEmailService", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "disableEmailService", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub disable_email_service: Option<bool>,
 
     /// `referralId`: a string.
-    #[serde(rename = "referralId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "referralId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub referral_id: Option<String>,
 
     /// `isEnterpriseAccount`: `true` or `false`.
-    #[serde(rename = "isEnterpriseAccount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isEnterpriseAccount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_enterprise_account: Option<bool>,
 
     /// `businessNiche`: a string.
-    #[serde(rename = "businessNiche", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessNiche", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_niche: Option<String>,
 
     /// `businessCategory`: a string.
-    #[serde(rename = "businessCategory", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessCategory", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_category: Option<String>,
 
     /// `businessAffinityGroup`: a string.
-    #[serde(rename = "businessAffinityGroup", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessAffinityGroup", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_affinity_group: Option<String>,
 
     /// `isSandboxAccount`: `true` or `false`.
-    #[serde(rename = "isSandboxAccount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isSandboxAccount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_sandbox_account: Option<bool>,
 
     /// `enableNewSubAccountDefaultData`: `true` or `false`.
     #[
-        serde(
-            rename = "enableNewSubAccountDefaultData",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "enableNewSubAccountDefaultData",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub enable_new_sub_account_default_data: Option<bool>,
@@ -373,98 +537,513 @@ pub struct Company {
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
+impl<'de> serde::Deserialize<'de> for Company {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
+impl crate::runtime::object::Object for Company {
+    const NAME: &'static str = "Company";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "email",
+        "logoUrl",
+        "phone",
+        "website",
+        "domain",
+        "spareDomain",
+        "privacyPolicy",
+        "termsConditions",
+        "address",
+        "city",
+        "postalCode",
+        "country",
+        "state",
+        "timezone",
+        "relationshipNumber",
+        "subdomain",
+        "plan",
+        "currency",
+        "customerType",
+        "termsOfServiceVersion",
+        "termsOfServiceAcceptedBy",
+        "termsOfServiceAcceptedDate",
+        "twilioTrialMode",
+        "twilioFreeCredits",
+        "privacyPolicyVersion",
+        "privacyPolicyAcceptedBy",
+        "privacyPolicyAcceptedDate",
+        "affiliatePolicyVersion",
+        "affiliatePolicyAcceptedBy",
+        "affiliatePolicyAcceptedDate",
+        "isReselling",
+        "onboardingInfo",
+        "upgradeEnabledForClients",
+        "cancelEnabledForClients",
+        "autoSuspendEnabled",
+        "saasSettings",
+        "stripeConnectId",
+        "enableDepreciatedFeatures",
+        "premiumUpgraded",
+        "status",
+        "locationCount",
+        "disableEmailService",
+        "referralId",
+        "isEnterpriseAccount",
+        "businessNiche",
+        "businessCategory",
+        "businessAffinityGroup",
+        "isSandboxAccount",
+        "enableNewSubAccountDefaultData"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        let mut v38 = None;
+        let mut v39 = None;
+        let mut v40 = None;
+        let mut v41 = None;
+        let mut v42 = None;
+        let mut v43 = None;
+        let mut v44 = None;
+        let mut v45 = None;
+        let mut v46 = None;
+        let mut v47 = None;
+        let mut v48 = None;
+        let mut v49 = None;
+        let mut v50 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "email")?,
+                3 => entries.value(&mut v3, "logoUrl")?,
+                4 => entries.value(&mut v4, "phone")?,
+                5 => entries.value(&mut v5, "website")?,
+                6 => entries.value(&mut v6, "domain")?,
+                7 => entries.value(&mut v7, "spareDomain")?,
+                8 => entries.value(&mut v8, "privacyPolicy")?,
+                9 => entries.value(&mut v9, "termsConditions")?,
+                10 => entries.value(&mut v10, "address")?,
+                11 => entries.value(&mut v11, "city")?,
+                12 => entries.value(&mut v12, "postalCode")?,
+                13 => entries.value(&mut v13, "country")?,
+                14 => entries.value(&mut v14, "state")?,
+                15 => entries.value(&mut v15, "timezone")?,
+                16 => entries.value(&mut v16, "relationshipNumber")?,
+                17 => entries.value(&mut v17, "subdomain")?,
+                18 => entries.value(&mut v18, "plan")?,
+                19 => entries.value(&mut v19, "currency")?,
+                20 => entries.value(&mut v20, "customerType")?,
+                21 => entries.value(&mut v21, "termsOfServiceVersion")?,
+                22 => entries.value(&mut v22, "termsOfServiceAcceptedBy")?,
+                23 => entries.value(&mut v23, "termsOfServiceAcceptedDate")?,
+                24 => entries.value(&mut v24, "twilioTrialMode")?,
+                25 => entries.value(&mut v25, "twilioFreeCredits")?,
+                26 => entries.value(&mut v26, "privacyPolicyVersion")?,
+                27 => entries.value(&mut v27, "privacyPolicyAcceptedBy")?,
+                28 => entries.value(&mut v28, "privacyPolicyAcceptedDate")?,
+                29 => entries.value(&mut v29, "affiliatePolicyVersion")?,
+                30 => entries.value(&mut v30, "affiliatePolicyAcceptedBy")?,
+                31 => entries.value(&mut v31, "affiliatePolicyAcceptedDate")?,
+                32 => entries.value(&mut v32, "isReselling")?,
+                33 => entries.value(&mut v33, "onboardingInfo")?,
+                34 => entries.value(&mut v34, "upgradeEnabledForClients")?,
+                35 => entries.value(&mut v35, "cancelEnabledForClients")?,
+                36 => entries.value(&mut v36, "autoSuspendEnabled")?,
+                37 => entries.value(&mut v37, "saasSettings")?,
+                38 => entries.value(&mut v38, "stripeConnectId")?,
+                39 => entries.value(&mut v39, "enableDepreciatedFeatures")?,
+                40 => entries.value(&mut v40, "premiumUpgraded")?,
+                41 => entries.value(&mut v41, "status")?,
+                42 => entries.value(&mut v42, "locationCount")?,
+                43 => entries.value(&mut v43, "disableEmailService")?,
+                44 => entries.value(&mut v44, "referralId")?,
+                45 => entries.value(&mut v45, "isEnterpriseAccount")?,
+                46 => entries.value(&mut v46, "businessNiche")?,
+                47 => entries.value(&mut v47, "businessCategory")?,
+                48 => entries.value(&mut v48, "businessAffinityGroup")?,
+                49 => entries.value(&mut v49, "isSandboxAccount")?,
+                50 => entries.value(&mut v50, "enableNewSubAccountDefaultData")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            email: v2.unwrap_or_default(),
+            logo_url: v3.unwrap_or_default(),
+            phone: v4.unwrap_or_default(),
+            website: v5.unwrap_or_default(),
+            domain: v6.unwrap_or_default(),
+            spare_domain: v7.unwrap_or_default(),
+            privacy_policy: v8.unwrap_or_default(),
+            terms_conditions: v9.unwrap_or_default(),
+            address: v10.unwrap_or_default(),
+            city: v11.unwrap_or_default(),
+            postal_code: v12.unwrap_or_default(),
+            country: v13.unwrap_or_default(),
+            state: v14.unwrap_or_default(),
+            timezone: v15.unwrap_or_default(),
+            relationship_number: v16.unwrap_or_default(),
+            subdomain: v17.unwrap_or_default(),
+            plan: v18.unwrap_or_default(),
+            currency: v19.unwrap_or_default(),
+            customer_type: v20.unwrap_or_default(),
+            terms_of_service_version: v21.unwrap_or_default(),
+            terms_of_service_accepted_by: v22.unwrap_or_default(),
+            terms_of_service_accepted_date: v23.unwrap_or_default(),
+            twilio_trial_mode: v24.unwrap_or_default(),
+            twilio_free_credits: v25.unwrap_or_default(),
+            privacy_policy_version: v26.unwrap_or_default(),
+            privacy_policy_accepted_by: v27.unwrap_or_default(),
+            privacy_policy_accepted_date: v28.unwrap_or_default(),
+            affiliate_policy_version: v29.unwrap_or_default(),
+            affiliate_policy_accepted_by: v30.unwrap_or_default(),
+            affiliate_policy_accepted_date: v31.unwrap_or_default(),
+            is_reselling: v32.unwrap_or_default(),
+            onboarding_info: v33.unwrap_or_default(),
+            upgrade_enabled_for_clients: v34.unwrap_or_default(),
+            cancel_enabled_for_clients: v35.unwrap_or_default(),
+            auto_suspend_enabled: v36.unwrap_or_default(),
+            saas_settings: v37.unwrap_or_default(),
+            stripe_connect_id: v38.unwrap_or_default(),
+            enable_depreciated_features: v39.unwrap_or_default(),
+            premium_upgraded: v40.unwrap_or_default(),
+            status: v41.unwrap_or_default(),
+            location_count: v42.unwrap_or_default(),
+            disable_email_service: v43.unwrap_or_default(),
+            referral_id: v44.unwrap_or_default(),
+            is_enterprise_account: v45.unwrap_or_default(),
+            business_niche: v46.unwrap_or_default(),
+            business_category: v47.unwrap_or_default(),
+            business_affinity_group: v48.unwrap_or_default(),
+            is_sandbox_account: v49.unwrap_or_default(),
+            enable_new_sub_account_default_data: v50.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// State of the agency's onboarding.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanyOnboarding {
     /// `pending`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pending: Option<bool>,
 
     /// `haveWebsite`: `true` or `false`.
-    #[serde(rename = "haveWebsite", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "haveWebsite", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub have_website: Option<bool>,
 
     /// `websiteUrl`: a string.
-    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "websiteUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub website_url: Option<String>,
 
     /// `industryServed`: a string.
-    #[serde(rename = "industryServed", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "industryServed", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub industry_served: Option<String>,
 
     /// `customerCount`: a string.
-    #[serde(rename = "customerCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub customer_count: Option<String>,
 
     /// `tools`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tools: Vec<String>,
 
     /// `location`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location: Option<bool>,
 
     /// `conversationDemo`: `true` or `false`.
-    #[serde(rename = "conversationDemo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conversationDemo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub conversation_demo: Option<bool>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `snapshotId`: a string.
-    #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "snapshotId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub snapshot_id: Option<String>,
 
     /// `planId`: a string.
-    #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "planId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub plan_id: Option<String>,
 
     /// `affiliateSignup`: `true` or `false`.
-    #[serde(rename = "affiliateSignup", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "affiliateSignup", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub affiliate_signup: Option<bool>,
 
     /// `hasJoinedKickoffCall`: `true` or `false`.
-    #[serde(rename = "hasJoinedKickoffCall", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasJoinedKickoffCall", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_joined_kickoff_call: Option<bool>,
 
     /// `kickoffActionTaken`: `true` or `false`.
-    #[serde(rename = "kickoffActionTaken", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "kickoffActionTaken", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub kickoff_action_taken: Option<bool>,
 
     /// `hasJoinedImplementationCall`: `true` or `false`.
     #[
-        serde(
-            rename = "hasJoinedImplementationCall",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasJoinedImplementationCall", skip_serializing_if = "Option::is_none")
         )
     ]
     pub has_joined_implementation_call: Option<bool>,
 
     /// `version`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<String>,
 
     /// Free-form onboarding data.
-    #[serde(rename = "metaData", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "metaData", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub meta_data: Option<serde_json::Value>,
+}
+
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
+impl<'de> serde::Deserialize<'de> for CompanyOnboarding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
+impl crate::runtime::object::Object for CompanyOnboarding {
+    const NAME: &'static str = "CompanyOnboarding";
+
+    const FIELDS: &'static[&'static str] = &[
+        "pending",
+        "haveWebsite",
+        "websiteUrl",
+        "industryServed",
+        "customerCount",
+        "tools",
+        "location",
+        "conversationDemo",
+        "locationId",
+        "snapshotId",
+        "planId",
+        "affiliateSignup",
+        "hasJoinedKickoffCall",
+        "kickoffActionTaken",
+        "hasJoinedImplementationCall",
+        "version",
+        "metaData"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "pending")?,
+                1 => entries.value(&mut v1, "haveWebsite")?,
+                2 => entries.value(&mut v2, "websiteUrl")?,
+                3 => entries.value(&mut v3, "industryServed")?,
+                4 => entries.value(&mut v4, "customerCount")?,
+                5 => entries.value_or_default(&mut v5, "tools")?,
+                6 => entries.value(&mut v6, "location")?,
+                7 => entries.value(&mut v7, "conversationDemo")?,
+                8 => entries.value(&mut v8, "locationId")?,
+                9 => entries.value(&mut v9, "snapshotId")?,
+                10 => entries.value(&mut v10, "planId")?,
+                11 => entries.value(&mut v11, "affiliateSignup")?,
+                12 => entries.value(&mut v12, "hasJoinedKickoffCall")?,
+                13 => entries.value(&mut v13, "kickoffActionTaken")?,
+                14 => entries.value(&mut v14, "hasJoinedImplementationCall")?,
+                15 => entries.value(&mut v15, "version")?,
+                16 => entries.value(&mut v16, "metaData")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            pending: v0.unwrap_or_default(),
+            have_website: v1.unwrap_or_default(),
+            website_url: v2.unwrap_or_default(),
+            industry_served: v3.unwrap_or_default(),
+            customer_count: v4.unwrap_or_default(),
+            tools: v5.unwrap_or_default(),
+            location: v6.unwrap_or_default(),
+            conversation_demo: v7.unwrap_or_default(),
+            location_id: v8.unwrap_or_default(),
+            snapshot_id: v9.unwrap_or_default(),
+            plan_id: v10.unwrap_or_default(),
+            affiliate_signup: v11.unwrap_or_default(),
+            has_joined_kickoff_call: v12.unwrap_or_default(),
+            kickoff_action_taken: v13.unwrap_or_default(),
+            has_joined_implementation_call: v14.unwrap_or_default(),
+            version: v15.unwrap_or_default(),
+            meta_data: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// The `CompanyResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanyResponse {
     /// `company`: a [`Company`](crate::companies::Company).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub company: Option<Company>,
+}
+
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
+impl<'de> serde::Deserialize<'de> for CompanyResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
+impl crate::runtime::object::Object for CompanyResponse {
+    const NAME: &'static str = "CompanyResponse";
+
+    const FIELDS: &'static[&'static str] = &["company"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "company")?,
+                _ => {}
+            }
+        }
+        Ok(Self { company: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
@@ -480,15 +1059,61 @@ impl CompanyResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// SaaS mode settings of the agency; the fields are those of HighLevel's example.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanySaasSettings {
     /// `agencyDashboardVisibleTo`: a string.
-    #[serde(rename = "agencyDashboardVisibleTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agencyDashboardVisibleTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agency_dashboard_visible_to: Option<String>,
 
     /// `stripeConnectInitiatedBy`: a string.
-    #[serde(rename = "stripeConnectInitiatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "stripeConnectInitiatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub stripe_connect_initiated_by: Option<String>,
+}
+
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
+impl<'de> serde::Deserialize<'de> for CompanySaasSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
+impl crate::runtime::object::Object for CompanySaasSettings {
+    const NAME: &'static str = "CompanySaasSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "agencyDashboardVisibleTo",
+        "stripeConnectInitiatedBy"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "agencyDashboardVisibleTo")?,
+                1 => entries.value(&mut v1, "stripeConnectInitiatedBy")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            agency_dashboard_visible_to: v0.unwrap_or_default(),
+            stripe_connect_initiated_by: v1.unwrap_or_default(),
+        })
+    }
 }

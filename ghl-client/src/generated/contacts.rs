@@ -3397,23 +3397,46 @@ impl UpsertContact {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `AddContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddContactFollowersResponse {
     /// `followers`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: Vec<String>,
 
     /// `followersAdded`: a list of strings.
-    #[
-        serde(
-            rename = "followersAdded",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followersAdded",))]
     pub followers_added: Vec<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for AddContactFollowersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for AddContactFollowersResponse {
+    const NAME: &'static str = "AddContactFollowersResponse";
+
+    const FIELDS: &'static[&'static str] = &["followers", "followersAdded"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "followers")?,
+                1 => entries.value_or_default(&mut v1, "followersAdded")?,
+                _ => {}
+            }
+        }
+        Ok(Self { followers: v0.unwrap_or_default(), followers_added: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3421,9 +3444,33 @@ pub struct AddContactFollowersResponse {
 /// HighLevel documents no fields for this body, but refuses the call without one; `{}` is enough.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddContactToCampaignRequest {}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AddContactToCampaignRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AddContactToCampaignRequest {
+    const NAME: &'static str = "AddContactToCampaignRequest";
+
+    const FIELDS: &'static[&'static str] = &[];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        while entries.next_field()?.is_some() {}
+        Ok(Self {})
+    }
+}
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
@@ -3439,81 +3486,216 @@ impl AddContactToCampaignRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Where a contact came from.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AttributionSource {
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `campaign`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub campaign: Option<String>,
 
     /// `utmSource`: a string.
-    #[serde(rename = "utmSource", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "utmSource", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub utm_source: Option<String>,
 
     /// `utmMedium`: a string.
-    #[serde(rename = "utmMedium", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "utmMedium", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub utm_medium: Option<String>,
 
     /// `utmContent`: a string.
-    #[serde(rename = "utmContent", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "utmContent", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub utm_content: Option<String>,
 
     /// `referrer`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub referrer: Option<String>,
 
     /// `campaignId`: a string.
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_id: Option<String>,
 
     /// `fbclid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbclid: Option<String>,
 
     /// `gclid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub gclid: Option<String>,
 
     /// `msclikid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub msclikid: Option<String>,
 
     /// `dclid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dclid: Option<String>,
 
     /// `fbc`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbc: Option<String>,
 
     /// `fbp`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbp: Option<String>,
 
     /// `fbEventId`: a string.
-    #[serde(rename = "fbEventId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fbEventId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub fb_event_id: Option<String>,
 
     /// `userAgent`: a string.
-    #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userAgent", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_agent: Option<String>,
 
     /// `ip`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ip: Option<String>,
 
     /// `medium`: a string. Example: `survey`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub medium: Option<String>,
 
     /// `mediumId`: a string.
-    #[serde(rename = "mediumId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "mediumId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub medium_id: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for AttributionSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for AttributionSource {
+    const NAME: &'static str = "AttributionSource";
+
+    const FIELDS: &'static[&'static str] = &[
+        "url",
+        "campaign",
+        "utmSource",
+        "utmMedium",
+        "utmContent",
+        "referrer",
+        "campaignId",
+        "fbclid",
+        "gclid",
+        "msclikid",
+        "dclid",
+        "fbc",
+        "fbp",
+        "fbEventId",
+        "userAgent",
+        "ip",
+        "medium",
+        "mediumId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "campaign")?,
+                2 => entries.value(&mut v2, "utmSource")?,
+                3 => entries.value(&mut v3, "utmMedium")?,
+                4 => entries.value(&mut v4, "utmContent")?,
+                5 => entries.value(&mut v5, "referrer")?,
+                6 => entries.value(&mut v6, "campaignId")?,
+                7 => entries.value(&mut v7, "fbclid")?,
+                8 => entries.value(&mut v8, "gclid")?,
+                9 => entries.value(&mut v9, "msclikid")?,
+                10 => entries.value(&mut v10, "dclid")?,
+                11 => entries.value(&mut v11, "fbc")?,
+                12 => entries.value(&mut v12, "fbp")?,
+                13 => entries.value(&mut v13, "fbEventId")?,
+                14 => entries.value(&mut v14, "userAgent")?,
+                15 => entries.value(&mut v15, "ip")?,
+                16 => entries.value(&mut v16, "medium")?,
+                17 => entries.value(&mut v17, "mediumId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: v0.unwrap_or_default(),
+            campaign: v1.unwrap_or_default(),
+            utm_source: v2.unwrap_or_default(),
+            utm_medium: v3.unwrap_or_default(),
+            utm_content: v4.unwrap_or_default(),
+            referrer: v5.unwrap_or_default(),
+            campaign_id: v6.unwrap_or_default(),
+            fbclid: v7.unwrap_or_default(),
+            gclid: v8.unwrap_or_default(),
+            msclikid: v9.unwrap_or_default(),
+            dclid: v10.unwrap_or_default(),
+            fbc: v11.unwrap_or_default(),
+            fbp: v12.unwrap_or_default(),
+            fb_event_id: v13.unwrap_or_default(),
+            user_agent: v14.unwrap_or_default(),
+            ip: v15.unwrap_or_default(),
+            medium: v16.unwrap_or_default(),
+            medium_id: v17.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3521,7 +3703,6 @@ pub struct AttributionSource {
 /// The `BulkSetContactsBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessRequest {
     /// `locationId`: a string.
@@ -3532,8 +3713,47 @@ pub struct BulkSetContactsBusinessRequest {
     pub ids: Vec<String>,
 
     /// The business to attach the contacts to, or null to detach them.
-    #[serde(rename = "businessId", default)]
+    #[serde(rename = "businessId",)]
     pub business_id: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkSetContactsBusinessRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkSetContactsBusinessRequest {
+    const NAME: &'static str = "BulkSetContactsBusinessRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "ids", "businessId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "ids")?,
+                2 => entries.value(&mut v2, "businessId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            ids: crate::runtime::object::required(v1, "ids")?,
+            business_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3556,17 +3776,46 @@ impl BulkSetContactsBusinessRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkSetContactsBusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessResponse {
     /// `success`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `ids`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub ids: Vec<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for BulkSetContactsBusinessResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for BulkSetContactsBusinessResponse {
+    const NAME: &'static str = "BulkSetContactsBusinessResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "ids"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value_or_default(&mut v1, "ids")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), ids: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3619,51 +3868,95 @@ crate::runtime::enums::string_enum!(BulkTagAction);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The outcome of a bulk tag update for one contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkTagResult {
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Whether this contact succeeded.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<BulkTagResultType>,
 
     /// `oldTags`: a list of strings.
-    #[
-        serde(
-            rename = "oldTags",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "oldTags",))]
     pub old_tags: Vec<String>,
 
     /// `tagsAdded`: a list of strings.
-    #[
-        serde(
-            rename = "tagsAdded",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tagsAdded",))]
     pub tags_added: Vec<String>,
 
     /// `tagsRemoved`: a list of strings.
-    #[
-        serde(
-            rename = "tagsRemoved",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tagsRemoved",))]
     pub tags_removed: Vec<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for BulkTagResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for BulkTagResult {
+    const NAME: &'static str = "BulkTagResult";
+
+    const FIELDS: &'static[&'static str] = &[
+        "contactId",
+        "message",
+        "type",
+        "oldTags",
+        "tagsAdded",
+        "tagsRemoved"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "contactId")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value_or_default(&mut v3, "oldTags")?,
+                4 => entries.value_or_default(&mut v4, "tagsAdded")?,
+                5 => entries.value_or_default(&mut v5, "tagsRemoved")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            contact_id: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            old_tags: v3.unwrap_or_default(),
+            tags_added: v4.unwrap_or_default(),
+            tags_removed: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3717,7 +4010,6 @@ crate::runtime::enums::string_enum!(BulkTagResultType);
 /// The `BulkUpdateContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsRequest {
     /// Ids of the contacts to change.
@@ -3731,8 +4023,50 @@ pub struct BulkUpdateContactTagsRequest {
     pub location_id: String,
 
     /// With the remove action, strip every tag from the contacts.
-    #[serde(rename = "removeAllTags", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "removeAllTags", skip_serializing_if = "Option::is_none")]
     pub remove_all_tags: Option<bool>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkUpdateContactTagsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkUpdateContactTagsRequest {
+    const NAME: &'static str = "BulkUpdateContactTagsRequest";
+
+    const FIELDS: &'static[&'static str] = &["contacts", "tags", "locationId", "removeAllTags"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "contacts")?,
+                1 => entries.value(&mut v1, "tags")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "removeAllTags")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            contacts: crate::runtime::object::required(v0, "contacts")?,
+            tags: crate::runtime::object::required(v1, "tags")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            remove_all_tags: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3764,337 +4098,903 @@ impl BulkUpdateContactTagsRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `BulkUpdateContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `errorCount`: a whole number.
-    #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "errorCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub error_count: Option<i64>,
 
     /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub responses: Vec<BulkTagResult>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl<'de> serde::Deserialize<'de> for BulkUpdateContactTagsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl crate::runtime::object::Object for BulkUpdateContactTagsResponse {
+    const NAME: &'static str = "BulkUpdateContactTagsResponse";
+
+    const FIELDS: &'static[&'static str] = &["succeded", "errorCount", "responses"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeded")?,
+                1 => entries.value(&mut v1, "errorCount")?,
+                2 => entries.value_or_default(&mut v2, "responses")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            succeded: v0.unwrap_or_default(),
+            error_count: v1.unwrap_or_default(),
+            responses: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A contact record.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `John Deo`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Deo`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_name: Option<String>,
 
     /// `firstNameLowerCase`: a string.
-    #[serde(rename = "firstNameLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstNameLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_name_lower_case: Option<String>,
 
     /// `lastNameLowerCase`: a string.
-    #[serde(rename = "lastNameLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastNameLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_name_lower_case: Option<String>,
 
     /// `fullNameLowerCase`: a string.
-    #[serde(rename = "fullNameLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fullNameLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub full_name_lower_case: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `emailLowerCase`: a string.
-    #[serde(rename = "emailLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_lower_case: Option<String>,
 
     /// True when mail to the address bounced.
-    #[serde(rename = "bounceEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "bounceEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub bounce_email: Option<bool>,
 
     /// True when the contact unsubscribed from email.
-    #[serde(rename = "unsubscribeEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "unsubscribeEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub unsubscribe_email: Option<bool>,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_name: Option<String>,
 
     /// `timezone`: a string. Example: `America/Chicago`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// Do-not-disturb for every channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub dnd_settings: Option<DndSettings>,
 
     /// The contact type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// `source`: a string. Example: `public api`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id of the user the contact is assigned to.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_to: Option<String>,
 
     /// `address1`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `country`: a string. Example: `US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_of_birth: Option<String>,
 
     /// `birthMonth`: a whole number.
-    #[serde(rename = "birthMonth", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "birthMonth", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub birth_month: Option<i64>,
 
     /// `birthDay`: a whole number.
-    #[serde(rename = "birthDay", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "birthDay", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub birth_day: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Files attached to the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub attachments: Option<serde_json::Value>,
 
     /// `ssn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ssn: Option<String>,
 
     /// `keyword`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub keyword: Option<String>,
 
     /// `lastActivity`: a date and time (RFC 3339 string).
-    #[serde(rename = "lastActivity", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastActivity", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_activity: Option<String>,
 
     /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "lastSessionActivityAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastSessionActivityAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub offers: Vec<String>,
 
     /// `products`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub products: Vec<String>,
 
     /// `customFields`: a list of [`ContactCustomFieldValue`](crate::contacts::ContactCustomFieldValue) values.
-    #[
-        serde(
-            rename = "customFields",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<ContactCustomFieldValue>,
 
     /// Id of the business the contact belongs to.
-    #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_id: Option<String>,
 
     /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[serde(rename = "attributionSource", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "attributionSource", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub attribution_source: Option<AttributionSource>,
 
     /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[serde(rename = "lastAttributionSource", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastAttributionSource", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_attribution_source: Option<AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub attributions: Vec<AttributionSource>,
 
     /// Ids of the users following the contact.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: Vec<String>,
 
     /// Id of the contact as a live-chat visitor.
-    #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "visitorId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub visitor_id: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for Contact {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for Contact {
+    const NAME: &'static str = "Contact";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "firstName",
+        "lastName",
+        "firstNameLowerCase",
+        "lastNameLowerCase",
+        "fullNameLowerCase",
+        "email",
+        "emailLowerCase",
+        "bounceEmail",
+        "unsubscribeEmail",
+        "phone",
+        "companyName",
+        "timezone",
+        "dnd",
+        "dndSettings",
+        "type",
+        "source",
+        "assignedTo",
+        "address1",
+        "city",
+        "state",
+        "country",
+        "postalCode",
+        "website",
+        "tags",
+        "dateOfBirth",
+        "birthMonth",
+        "birthDay",
+        "dateAdded",
+        "dateUpdated",
+        "deleted",
+        "attachments",
+        "ssn",
+        "keyword",
+        "lastActivity",
+        "lastSessionActivityAt",
+        "offers",
+        "products",
+        "customFields",
+        "businessId",
+        "attributionSource",
+        "lastAttributionSource",
+        "attributions",
+        "followers",
+        "visitorId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        let mut v38 = None;
+        let mut v39 = None;
+        let mut v40 = None;
+        let mut v41 = None;
+        let mut v42 = None;
+        let mut v43 = None;
+        let mut v44 = None;
+        let mut v45 = None;
+        let mut v46 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "firstName")?,
+                4 => entries.value(&mut v4, "lastName")?,
+                5 => entries.value(&mut v5, "firstNameLowerCase")?,
+                6 => entries.value(&mut v6, "lastNameLowerCase")?,
+                7 => entries.value(&mut v7, "fullNameLowerCase")?,
+                8 => entries.value(&mut v8, "email")?,
+                9 => entries.value(&mut v9, "emailLowerCase")?,
+                10 => entries.value(&mut v10, "bounceEmail")?,
+                11 => entries.value(&mut v11, "unsubscribeEmail")?,
+                12 => entries.value(&mut v12, "phone")?,
+                13 => entries.value(&mut v13, "companyName")?,
+                14 => entries.value(&mut v14, "timezone")?,
+                15 => entries.value(&mut v15, "dnd")?,
+                16 => entries.value(&mut v16, "dndSettings")?,
+                17 => entries.value(&mut v17, "type")?,
+                18 => entries.value(&mut v18, "source")?,
+                19 => entries.value(&mut v19, "assignedTo")?,
+                20 => entries.value(&mut v20, "address1")?,
+                21 => entries.value(&mut v21, "city")?,
+                22 => entries.value(&mut v22, "state")?,
+                23 => entries.value(&mut v23, "country")?,
+                24 => entries.value(&mut v24, "postalCode")?,
+                25 => entries.value(&mut v25, "website")?,
+                26 => entries.value_or_default(&mut v26, "tags")?,
+                27 => entries.value(&mut v27, "dateOfBirth")?,
+                28 => entries.value(&mut v28, "birthMonth")?,
+                29 => entries.value(&mut v29, "birthDay")?,
+                30 => entries.value(&mut v30, "dateAdded")?,
+                31 => entries.value(&mut v31, "dateUpdated")?,
+                32 => entries.value(&mut v32, "deleted")?,
+                33 => entries.value(&mut v33, "attachments")?,
+                34 => entries.value(&mut v34, "ssn")?,
+                35 => entries.value(&mut v35, "keyword")?,
+                36 => entries.value(&mut v36, "lastActivity")?,
+                37 => entries.value(&mut v37, "lastSessionActivityAt")?,
+                38 => entries.value_or_default(&mut v38, "offers")?,
+                39 => entries.value_or_default(&mut v39, "products")?,
+                40 => entries.value_or_default(&mut v40, "customFields")?,
+                41 => entries.value(&mut v41, "businessId")?,
+                42 => entries.value(&mut v42, "attributionSource")?,
+                43 => entries.value(&mut v43, "lastAttributionSource")?,
+                44 => entries.value_or_default(&mut v44, "attributions")?,
+                45 => entries.value_or_default(&mut v45, "followers")?,
+                46 => entries.value(&mut v46, "visitorId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            first_name: v3.unwrap_or_default(),
+            last_name: v4.unwrap_or_default(),
+            first_name_lower_case: v5.unwrap_or_default(),
+            last_name_lower_case: v6.unwrap_or_default(),
+            full_name_lower_case: v7.unwrap_or_default(),
+            email: v8.unwrap_or_default(),
+            email_lower_case: v9.unwrap_or_default(),
+            bounce_email: v10.unwrap_or_default(),
+            unsubscribe_email: v11.unwrap_or_default(),
+            phone: v12.unwrap_or_default(),
+            company_name: v13.unwrap_or_default(),
+            timezone: v14.unwrap_or_default(),
+            dnd: v15.unwrap_or_default(),
+            dnd_settings: v16.unwrap_or_default(),
+            type_: v17.unwrap_or_default(),
+            source: v18.unwrap_or_default(),
+            assigned_to: v19.unwrap_or_default(),
+            address1: v20.unwrap_or_default(),
+            city: v21.unwrap_or_default(),
+            state: v22.unwrap_or_default(),
+            country: v23.unwrap_or_default(),
+            postal_code: v24.unwrap_or_default(),
+            website: v25.unwrap_or_default(),
+            tags: v26.unwrap_or_default(),
+            date_of_birth: v27.unwrap_or_default(),
+            birth_month: v28.unwrap_or_default(),
+            birth_day: v29.unwrap_or_default(),
+            date_added: v30.unwrap_or_default(),
+            date_updated: v31.unwrap_or_default(),
+            deleted: v32.unwrap_or_default(),
+            attachments: v33.unwrap_or_default(),
+            ssn: v34.unwrap_or_default(),
+            keyword: v35.unwrap_or_default(),
+            last_activity: v36.unwrap_or_default(),
+            last_session_activity_at: v37.unwrap_or_default(),
+            offers: v38.unwrap_or_default(),
+            products: v39.unwrap_or_default(),
+            custom_fields: v40.unwrap_or_default(),
+            business_id: v41.unwrap_or_default(),
+            attribution_source: v42.unwrap_or_default(),
+            last_attribution_source: v43.unwrap_or_default(),
+            attributions: v44.unwrap_or_default(),
+            followers: v45.unwrap_or_default(),
+            visitor_id: v46.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A calendar appointment of a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactAppointment {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `calendarId`: a string.
-    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub calendar_id: Option<String>,
 
     /// `status`: a string. Example: `booked`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `assignedUserId`: a string.
-    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_user_id: Option<String>,
 
     /// `notes`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub notes: Option<String>,
 
     /// `startTime`: a string. Example: `2021-07-16 11:00:00`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-07-16 11:30:00`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_time: Option<String>,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `groupId`: a string.
-    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "groupId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a string. Example: `booked`.
-    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub appointment_status: Option<String>,
 
     /// `users`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub users: Vec<String>,
 
     /// `dateAdded`: a string.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string.
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
 
     /// `assignedResources`: a list of strings.
-    #[
-        serde(
-            rename = "assignedResources",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedResources",))]
     pub assigned_resources: Vec<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactAppointment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactAppointment {
+    const NAME: &'static str = "ContactAppointment";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "calendarId",
+        "status",
+        "title",
+        "assignedUserId",
+        "notes",
+        "startTime",
+        "endTime",
+        "address",
+        "locationId",
+        "contactId",
+        "groupId",
+        "appointmentStatus",
+        "users",
+        "dateAdded",
+        "dateUpdated",
+        "assignedResources"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "calendarId")?,
+                2 => entries.value(&mut v2, "status")?,
+                3 => entries.value(&mut v3, "title")?,
+                4 => entries.value(&mut v4, "assignedUserId")?,
+                5 => entries.value(&mut v5, "notes")?,
+                6 => entries.value(&mut v6, "startTime")?,
+                7 => entries.value(&mut v7, "endTime")?,
+                8 => entries.value(&mut v8, "address")?,
+                9 => entries.value(&mut v9, "locationId")?,
+                10 => entries.value(&mut v10, "contactId")?,
+                11 => entries.value(&mut v11, "groupId")?,
+                12 => entries.value(&mut v12, "appointmentStatus")?,
+                13 => entries.value_or_default(&mut v13, "users")?,
+                14 => entries.value(&mut v14, "dateAdded")?,
+                15 => entries.value(&mut v15, "dateUpdated")?,
+                16 => entries.value_or_default(&mut v16, "assignedResources")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            calendar_id: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+            title: v3.unwrap_or_default(),
+            assigned_user_id: v4.unwrap_or_default(),
+            notes: v5.unwrap_or_default(),
+            start_time: v6.unwrap_or_default(),
+            end_time: v7.unwrap_or_default(),
+            address: v8.unwrap_or_default(),
+            location_id: v9.unwrap_or_default(),
+            contact_id: v10.unwrap_or_default(),
+            group_id: v11.unwrap_or_default(),
+            appointment_status: v12.unwrap_or_default(),
+            users: v13.unwrap_or_default(),
+            date_added: v14.unwrap_or_default(),
+            date_updated: v15.unwrap_or_default(),
+            assigned_resources: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactAppointmentList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactAppointmentList {
     /// `events`: a list of [`ContactAppointment`](crate::contacts::ContactAppointment) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub events: Vec<ContactAppointment>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactAppointmentList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactAppointmentList {
+    const NAME: &'static str = "ContactAppointmentList";
+
+    const FIELDS: &'static[&'static str] = &["events"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "events")?,
+                _ => {}
+            }
+        }
+        Ok(Self { events: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The value of one custom field on a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactCustomFieldValue {
     /// Id of the custom field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// The value; its JSON kind depends on the field type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<serde_json::Value>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactCustomFieldValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactCustomFieldValue {
+    const NAME: &'static str = "ContactCustomFieldValue";
+
+    const FIELDS: &'static[&'static str] = &["id", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4102,11 +5002,41 @@ pub struct ContactCustomFieldValue {
 /// The `ContactFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContactFollowersRequest {
     /// User ids.
     pub followers: Vec<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ContactFollowersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ContactFollowersRequest {
+    const NAME: &'static str = "ContactFollowersRequest";
+
+    const FIELDS: &'static[&'static str] = &["followers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "followers")?,
+                _ => {}
+            }
+        }
+        Ok(Self { followers: crate::runtime::object::required(v0, "followers")?, })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4123,88 +5053,253 @@ impl ContactFollowersRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactList {
     /// `contacts`: a list of [`Contact`](crate::contacts::Contact) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub contacts: Vec<Contact>,
 
     /// `count`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `meta`: a [`ContactsMeta`](crate::contacts::ContactsMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<ContactsMeta>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactList {
+    const NAME: &'static str = "ContactList";
+
+    const FIELDS: &'static[&'static str] = &["contacts", "count", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "contacts")?,
+                1 => entries.value(&mut v1, "count")?,
+                2 => entries.value(&mut v2, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            contacts: v0.unwrap_or_default(),
+            count: v1.unwrap_or_default(),
+            meta: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A note attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNote {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// Id of the user who wrote the note.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `color`: a string. Example: `#FFAA00`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub color: Option<String>,
 
     /// `pinned`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pinned: Option<bool>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactNote {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactNote {
+    const NAME: &'static str = "ContactNote";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "body",
+        "userId",
+        "dateAdded",
+        "contactId",
+        "title",
+        "color",
+        "pinned"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "body")?,
+                2 => entries.value(&mut v2, "userId")?,
+                3 => entries.value(&mut v3, "dateAdded")?,
+                4 => entries.value(&mut v4, "contactId")?,
+                5 => entries.value(&mut v5, "title")?,
+                6 => entries.value(&mut v6, "color")?,
+                7 => entries.value(&mut v7, "pinned")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            body: v1.unwrap_or_default(),
+            user_id: v2.unwrap_or_default(),
+            date_added: v3.unwrap_or_default(),
+            contact_id: v4.unwrap_or_default(),
+            title: v5.unwrap_or_default(),
+            color: v6.unwrap_or_default(),
+            pinned: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNoteList {
     /// `notes`: a list of [`ContactNote`](crate::contacts::ContactNote) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub notes: Vec<ContactNote>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactNoteList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactNoteList {
+    const NAME: &'static str = "ContactNoteList";
+
+    const FIELDS: &'static[&'static str] = &["notes"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "notes")?,
+                _ => {}
+            }
+        }
+        Ok(Self { notes: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNoteResponse {
     /// `note`: a [`ContactNote`](crate::contacts::ContactNote).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub note: Option<ContactNote>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactNoteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactNoteResponse {
+    const NAME: &'static str = "ContactNoteResponse";
+
+    const FIELDS: &'static[&'static str] = &["note"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "note")?,
+                _ => {}
+            }
+        }
+        Ok(Self { note: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4220,13 +5315,41 @@ impl ContactNoteResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `ContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::contacts::Contact).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl<'de> serde::Deserialize<'de> for ContactResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl crate::runtime::object::Object for ContactResponse {
+    const NAME: &'static str = "ContactResponse";
+
+    const FIELDS: &'static[&'static str] = &["contact"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "contact")?,
+                _ => {}
+            }
+        }
+        Ok(Self { contact: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -4243,11 +5366,41 @@ impl ContactResponse {
 /// The `ContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContactTagsRequest {
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ContactTagsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ContactTagsRequest {
+    const NAME: &'static str = "ContactTagsRequest";
+
+    const FIELDS: &'static[&'static str] = &["tags"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "tags")?,
+                _ => {}
+            }
+        }
+        Ok(Self { tags: crate::runtime::object::required(v0, "tags")?, })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4264,76 +5417,229 @@ impl ContactTagsRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTagsResponse {
     /// `tags`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactTagsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactTagsResponse {
+    const NAME: &'static str = "ContactTagsResponse";
+
+    const FIELDS: &'static[&'static str] = &["tags"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "tags")?,
+                _ => {}
+            }
+        }
+        Ok(Self { tags: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A task attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTask {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// Id of the user the task is assigned to.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_to: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub due_date: Option<String>,
 
     /// `completed`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub completed: Option<bool>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactTask {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactTask {
+    const NAME: &'static str = "ContactTask";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "title",
+        "body",
+        "assignedTo",
+        "dueDate",
+        "completed",
+        "contactId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "title")?,
+                2 => entries.value(&mut v2, "body")?,
+                3 => entries.value(&mut v3, "assignedTo")?,
+                4 => entries.value(&mut v4, "dueDate")?,
+                5 => entries.value(&mut v5, "completed")?,
+                6 => entries.value(&mut v6, "contactId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            title: v1.unwrap_or_default(),
+            body: v2.unwrap_or_default(),
+            assigned_to: v3.unwrap_or_default(),
+            due_date: v4.unwrap_or_default(),
+            completed: v5.unwrap_or_default(),
+            contact_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTaskList {
     /// `tasks`: a list of [`ContactTask`](crate::contacts::ContactTask) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tasks: Vec<ContactTask>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactTaskList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactTaskList {
+    const NAME: &'static str = "ContactTaskList";
+
+    const FIELDS: &'static[&'static str] = &["tasks"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "tasks")?,
+                _ => {}
+            }
+        }
+        Ok(Self { tasks: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTaskResponse {
     /// `task`: a [`ContactTask`](crate::contacts::ContactTask).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub task: Option<ContactTask>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactTaskResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactTaskResponse {
+    const NAME: &'static str = "ContactTaskResponse";
+
+    const FIELDS: &'static[&'static str] = &["task"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "task")?,
+                _ => {}
+            }
+        }
+        Ok(Self { task: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4350,12 +5656,42 @@ impl ContactTaskResponse {
 /// The `ContactWorkflowRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContactWorkflowRequest {
     /// When the workflow should start for the contact.
-    #[serde(rename = "eventStartTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventStartTime", skip_serializing_if = "Option::is_none")]
     pub event_start_time: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ContactWorkflowRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ContactWorkflowRequest {
+    const NAME: &'static str = "ContactWorkflowRequest";
+
+    const FIELDS: &'static[&'static str] = &["eventStartTime"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "eventStartTime")?,
+                _ => {}
+            }
+        }
+        Ok(Self { event_start_time: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4378,37 +5714,123 @@ impl ContactWorkflowRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Paging data of a contact list.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactsMeta {
     /// `total`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `nextPageUrl`: a string.
-    #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nextPageUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub next_page_url: Option<String>,
 
     /// `startAfterId`: a string.
-    #[serde(rename = "startAfterId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startAfterId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_after_id: Option<String>,
 
     /// `startAfter`: a whole number.
-    #[serde(rename = "startAfter", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startAfter", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_after: Option<i64>,
 
     /// `currentPage`: a whole number.
-    #[serde(rename = "currentPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number.
-    #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nextPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number.
-    #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "prevPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub prev_page: Option<i64>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for ContactsMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for ContactsMeta {
+    const NAME: &'static str = "ContactsMeta";
+
+    const FIELDS: &'static[&'static str] = &[
+        "total",
+        "nextPageUrl",
+        "startAfterId",
+        "startAfter",
+        "currentPage",
+        "nextPage",
+        "prevPage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "nextPageUrl")?,
+                2 => entries.value(&mut v2, "startAfterId")?,
+                3 => entries.value(&mut v3, "startAfter")?,
+                4 => entries.value(&mut v4, "currentPage")?,
+                5 => entries.value(&mut v5, "nextPage")?,
+                6 => entries.value(&mut v6, "prevPage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total: v0.unwrap_or_default(),
+            next_page_url: v1.unwrap_or_default(),
+            start_after_id: v2.unwrap_or_default(),
+            start_after: v3.unwrap_or_default(),
+            current_page: v4.unwrap_or_default(),
+            next_page: v5.unwrap_or_default(),
+            prev_page: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4416,27 +5838,71 @@ pub struct ContactsMeta {
 /// The `CreateContactNoteRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactNoteRequest {
     /// Id of the author.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `body`: a string.
     pub body: String,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `color`: a string. Example: `#FFAA00`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 
     /// `pinned`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateContactNoteRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateContactNoteRequest {
+    const NAME: &'static str = "CreateContactNoteRequest";
+
+    const FIELDS: &'static[&'static str] = &["userId", "body", "title", "color", "pinned"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "userId")?,
+                1 => entries.value(&mut v1, "body")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "color")?,
+                4 => entries.value(&mut v4, "pinned")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            user_id: v0.unwrap_or_default(),
+            body: crate::runtime::object::required(v1, "body")?,
+            title: v2.unwrap_or_default(),
+            color: v3.unwrap_or_default(),
+            pinned: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4478,23 +5944,22 @@ impl CreateContactNoteRequest {
 /// The `CreateContactRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string. Example: `john@example.com`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
@@ -4502,76 +5967,199 @@ pub struct CreateContactRequest {
     pub location_id: String,
 
     /// `gender`: a string. Example: `male`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
 
     /// `phone`: a string. Example: `+1234567890`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string. Example: `API`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
-    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string. Example: `US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "companyName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// Id of a user.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateContactRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateContactRequest {
+    const NAME: &'static str = "CreateContactRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "firstName",
+        "lastName",
+        "name",
+        "email",
+        "locationId",
+        "gender",
+        "phone",
+        "address1",
+        "city",
+        "state",
+        "postalCode",
+        "website",
+        "timezone",
+        "dnd",
+        "dndSettings",
+        "inboundDndSettings",
+        "tags",
+        "customFields",
+        "source",
+        "dateOfBirth",
+        "country",
+        "companyName",
+        "assignedTo"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstName")?,
+                1 => entries.value(&mut v1, "lastName")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "gender")?,
+                6 => entries.value(&mut v6, "phone")?,
+                7 => entries.value(&mut v7, "address1")?,
+                8 => entries.value(&mut v8, "city")?,
+                9 => entries.value(&mut v9, "state")?,
+                10 => entries.value(&mut v10, "postalCode")?,
+                11 => entries.value(&mut v11, "website")?,
+                12 => entries.value(&mut v12, "timezone")?,
+                13 => entries.value(&mut v13, "dnd")?,
+                14 => entries.value(&mut v14, "dndSettings")?,
+                15 => entries.value(&mut v15, "inboundDndSettings")?,
+                16 => entries.value(&mut v16, "tags")?,
+                17 => entries.value(&mut v17, "customFields")?,
+                18 => entries.value(&mut v18, "source")?,
+                19 => entries.value(&mut v19, "dateOfBirth")?,
+                20 => entries.value(&mut v20, "country")?,
+                21 => entries.value(&mut v21, "companyName")?,
+                22 => entries.value(&mut v22, "assignedTo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_name: v0.unwrap_or_default(),
+            last_name: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v4, "locationId")?,
+            gender: v5.unwrap_or_default(),
+            phone: v6.unwrap_or_default(),
+            address1: v7.unwrap_or_default(),
+            city: v8.unwrap_or_default(),
+            state: v9.unwrap_or_default(),
+            postal_code: v10.unwrap_or_default(),
+            website: v11.unwrap_or_default(),
+            timezone: v12.unwrap_or_default(),
+            dnd: v13.unwrap_or_default(),
+            dnd_settings: v14.unwrap_or_default(),
+            inbound_dnd_settings: v15.unwrap_or_default(),
+            tags: v16.unwrap_or_default(),
+            custom_fields: v17.unwrap_or_default(),
+            source: v18.unwrap_or_default(),
+            date_of_birth: v19.unwrap_or_default(),
+            country: v20.unwrap_or_default(),
+            company_name: v21.unwrap_or_default(),
+            assigned_to: v22.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -4817,14 +6405,13 @@ impl CreateContactRequest {
 /// The `CreateContactTaskRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactTaskRequest {
     /// `title`: a string. Example: `Call back`.
     pub title: String,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string). Example: `2020-10-25T11:00:00Z`.
@@ -4835,8 +6422,53 @@ pub struct CreateContactTaskRequest {
     pub completed: bool,
 
     /// Id of a user.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateContactTaskRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateContactTaskRequest {
+    const NAME: &'static str = "CreateContactTaskRequest";
+
+    const FIELDS: &'static[&'static str] = &["title", "body", "dueDate", "completed", "assignedTo"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "body")?,
+                2 => entries.value(&mut v2, "dueDate")?,
+                3 => entries.value(&mut v3, "completed")?,
+                4 => entries.value(&mut v4, "assignedTo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            body: v1.unwrap_or_default(),
+            due_date: crate::runtime::object::required(v2, "dueDate")?,
+            completed: crate::runtime::object::required(v3, "completed")?,
+            assigned_to: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4876,23 +6508,64 @@ impl CreateContactTaskRequest {
 /// A custom field value to write on a contact.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
     pub id: String,
 
     /// Key of the custom field
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// The value: a string for text and option fields, a number for numeric and monetary fields, an array of strings for checkbox and multi-select fields, a map of uploaded files for file fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 
     /// The value (an alternative name for `field_value`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CustomFieldInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CustomFieldInput {
+    const NAME: &'static str = "CustomFieldInput";
+
+    const FIELDS: &'static[&'static str] = &["id", "key", "field_value", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "key")?,
+                2 => entries.value(&mut v2, "field_value")?,
+                3 => entries.value(&mut v3, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "id")?,
+            key: v1.unwrap_or_default(),
+            field_value: v2.unwrap_or_default(),
+            value: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -4927,20 +6600,57 @@ impl CustomFieldInput {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `DndSetting` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct DndSetting {
     /// `status`: a [`DndStatus`](crate::contacts::DndStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<DndStatus>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 
     /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for DndSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for DndSetting {
+    const NAME: &'static str = "DndSetting";
+
+    const FIELDS: &'static[&'static str] = &["status", "message", "code"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "code")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            code: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4975,32 +6685,78 @@ impl DndSetting {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb state per channel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `Call`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "Call", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Call", skip_serializing_if = "Option::is_none")]
     pub call: Option<DndSetting>,
 
     /// `Email`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
     pub email: Option<DndSetting>,
 
     /// `SMS`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "SMS", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SMS", skip_serializing_if = "Option::is_none")]
     pub sms: Option<DndSetting>,
 
     /// `WhatsApp`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "WhatsApp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WhatsApp", skip_serializing_if = "Option::is_none")]
     pub whats_app: Option<DndSetting>,
 
     /// `GMB`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "GMB", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "GMB", skip_serializing_if = "Option::is_none")]
     pub gmb: Option<DndSetting>,
 
     /// `FB`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "FB", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "FB", skip_serializing_if = "Option::is_none")]
     pub fb: Option<DndSetting>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for DndSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for DndSettings {
+    const NAME: &'static str = "DndSettings";
+
+    const FIELDS: &'static[&'static str] = &["Call", "Email", "SMS", "WhatsApp", "GMB", "FB"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "Call")?,
+                1 => entries.value(&mut v1, "Email")?,
+                2 => entries.value(&mut v2, "SMS")?,
+                3 => entries.value(&mut v3, "WhatsApp")?,
+                4 => entries.value(&mut v4, "GMB")?,
+                5 => entries.value(&mut v5, "FB")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            call: v0.unwrap_or_default(),
+            email: v1.unwrap_or_default(),
+            sms: v2.unwrap_or_default(),
+            whats_app: v3.unwrap_or_default(),
+            gmb: v4.unwrap_or_default(),
+            fb: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5105,15 +6861,50 @@ crate::runtime::enums::string_enum!(DndStatus);
 /// The `InboundDndSetting` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InboundDndSetting {
     /// `status`: a [`InboundDndSettingStatus`](crate::contacts::InboundDndSettingStatus), one of `active`, `inactive`.
     pub status: InboundDndSettingStatus,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for InboundDndSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for InboundDndSetting {
+    const NAME: &'static str = "InboundDndSetting";
+
+    const FIELDS: &'static[&'static str] = &["status", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: crate::runtime::object::required(v0, "status")?,
+            message: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5183,12 +6974,42 @@ crate::runtime::enums::string_enum!(InboundDndSettingStatus);
 /// Do-not-disturb for inbound messages.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InboundDndSettings {
     /// `all`: a [`InboundDndSetting`](crate::contacts::InboundDndSetting).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all: Option<InboundDndSetting>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for InboundDndSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for InboundDndSettings {
+    const NAME: &'static str = "InboundDndSettings";
+
+    const FIELDS: &'static[&'static str] = &["all"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "all")?,
+                _ => {}
+            }
+        }
+        Ok(Self { all: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5211,23 +7032,46 @@ impl InboundDndSettings {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `RemoveContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveContactFollowersResponse {
     /// `followers`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: Vec<String>,
 
     /// `followersRemoved`: a list of strings.
-    #[
-        serde(
-            rename = "followersRemoved",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followersRemoved",))]
     pub followers_removed: Vec<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl<'de> serde::Deserialize<'de> for RemoveContactFollowersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl crate::runtime::object::Object for RemoveContactFollowersResponse {
+    const NAME: &'static str = "RemoveContactFollowersResponse";
+
+    const FIELDS: &'static[&'static str] = &["followers", "followersRemoved"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "followers")?,
+                1 => entries.value_or_default(&mut v1, "followersRemoved")?,
+                _ => {}
+            }
+        }
+        Ok(Self { followers: v0.unwrap_or_default(), followers_removed: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5235,7 +7079,6 @@ pub struct RemoveContactFollowersResponse {
 /// The `SearchContactsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchContactsRequest {
     /// `locationId`: a string.
@@ -5243,8 +7086,44 @@ pub struct SearchContactsRequest {
     pub location_id: String,
 
     /// Page size.
-    #[serde(rename = "pageLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pageLimit", skip_serializing_if = "Option::is_none")]
     pub page_limit: Option<i64>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SearchContactsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SearchContactsRequest {
+    const NAME: &'static str = "SearchContactsRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "pageLimit"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "pageLimit")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            page_limit: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5268,11 +7147,41 @@ impl SearchContactsRequest {
 /// The `SetTaskCompletedRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetTaskCompletedRequest {
     /// `completed`: `true` or `false`.
     pub completed: bool,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SetTaskCompletedRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SetTaskCompletedRequest {
+    const NAME: &'static str = "SetTaskCompletedRequest";
+
+    const FIELDS: &'static[&'static str] = &["completed"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "completed")?,
+                _ => {}
+            }
+        }
+        Ok(Self { completed: crate::runtime::object::required(v0, "completed")?, })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5289,13 +7198,41 @@ impl SetTaskCompletedRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// An acknowledgement of a campaign or workflow change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl<'de> serde::Deserialize<'de> for SucceededFlag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl crate::runtime::object::Object for SucceededFlag {
+    const NAME: &'static str = "SucceededFlag";
+
+    const FIELDS: &'static[&'static str] = &["succeded"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeded")?,
+                _ => {}
+            }
+        }
+        Ok(Self { succeded: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5303,28 +7240,72 @@ pub struct SucceededFlag {
 /// The `UpdateContactNoteRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactNoteRequest {
     /// Id of the author.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `color`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 
     /// `pinned`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateContactNoteRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateContactNoteRequest {
+    const NAME: &'static str = "UpdateContactNoteRequest";
+
+    const FIELDS: &'static[&'static str] = &["userId", "body", "title", "color", "pinned"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "userId")?,
+                1 => entries.value(&mut v1, "body")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "color")?,
+                4 => entries.value(&mut v4, "pinned")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            user_id: v0.unwrap_or_default(),
+            body: v1.unwrap_or_default(),
+            title: v2.unwrap_or_default(),
+            color: v3.unwrap_or_default(),
+            pinned: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5372,88 +7353,198 @@ impl UpdateContactNoteRequest {
 /// The `UpdateContactRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
-    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub source: crate::Nullable<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `assignedTo`: a string.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "crate::Nullable::is_absent")]
     pub assigned_to: crate::Nullable<String>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateContactRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateContactRequest {
+    const NAME: &'static str = "UpdateContactRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "firstName",
+        "lastName",
+        "name",
+        "email",
+        "phone",
+        "address1",
+        "city",
+        "state",
+        "postalCode",
+        "website",
+        "timezone",
+        "dnd",
+        "dndSettings",
+        "inboundDndSettings",
+        "tags",
+        "customFields",
+        "source",
+        "dateOfBirth",
+        "country",
+        "assignedTo"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstName")?,
+                1 => entries.value(&mut v1, "lastName")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "phone")?,
+                5 => entries.value(&mut v5, "address1")?,
+                6 => entries.value(&mut v6, "city")?,
+                7 => entries.value(&mut v7, "state")?,
+                8 => entries.value(&mut v8, "postalCode")?,
+                9 => entries.value(&mut v9, "website")?,
+                10 => entries.value(&mut v10, "timezone")?,
+                11 => entries.value(&mut v11, "dnd")?,
+                12 => entries.value(&mut v12, "dndSettings")?,
+                13 => entries.value(&mut v13, "inboundDndSettings")?,
+                14 => entries.value(&mut v14, "tags")?,
+                15 => entries.value(&mut v15, "customFields")?,
+                16 => entries.value(&mut v16, "source")?,
+                17 => entries.value(&mut v17, "dateOfBirth")?,
+                18 => entries.value(&mut v18, "country")?,
+                19 => entries.value(&mut v19, "assignedTo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_name: v0.unwrap_or_default(),
+            last_name: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            phone: v4.unwrap_or_default(),
+            address1: v5.unwrap_or_default(),
+            city: v6.unwrap_or_default(),
+            state: v7.unwrap_or_default(),
+            postal_code: v8.unwrap_or_default(),
+            website: v9.unwrap_or_default(),
+            timezone: v10.unwrap_or_default(),
+            dnd: v11.unwrap_or_default(),
+            dnd_settings: v12.unwrap_or_default(),
+            inbound_dnd_settings: v13.unwrap_or_default(),
+            tags: v14.unwrap_or_default(),
+            custom_fields: v15.unwrap_or_default(),
+            source: v16.unwrap_or_default(),
+            date_of_birth: v17.unwrap_or_default(),
+            country: v18.unwrap_or_default(),
+            assigned_to: v19.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -5689,17 +7780,47 @@ impl UpdateContactRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpdateContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// HighLevel's spelling. True when the contact was updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `contact`: a [`Contact`](crate::contacts::Contact).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl<'de> serde::Deserialize<'de> for UpdateContactResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl crate::runtime::object::Object for UpdateContactResponse {
+    const NAME: &'static str = "UpdateContactResponse";
+
+    const FIELDS: &'static[&'static str] = &["succeded", "contact"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeded")?,
+                1 => entries.value(&mut v1, "contact")?,
+                _ => {}
+            }
+        }
+        Ok(Self { succeded: v0.unwrap_or_default(), contact: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -5716,28 +7837,72 @@ impl UpdateContactResponse {
 /// The `UpdateContactTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactTaskRequest {
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 
     /// `completed`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed: Option<bool>,
 
     /// Id of a user.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateContactTaskRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateContactTaskRequest {
+    const NAME: &'static str = "UpdateContactTaskRequest";
+
+    const FIELDS: &'static[&'static str] = &["title", "body", "dueDate", "completed", "assignedTo"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "body")?,
+                2 => entries.value(&mut v2, "dueDate")?,
+                3 => entries.value(&mut v3, "completed")?,
+                4 => entries.value(&mut v4, "assignedTo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            body: v1.unwrap_or_default(),
+            due_date: v2.unwrap_or_default(),
+            completed: v3.unwrap_or_default(),
+            assigned_to: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5785,23 +7950,22 @@ impl UpdateContactTaskRequest {
 /// The `UpsertContactRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
-    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
@@ -5809,86 +7973,207 @@ pub struct UpsertContactRequest {
     pub location_id: String,
 
     /// `gender`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// Replaces every tag of the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "companyName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// `assignedTo`: a string.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
-    #[
-        serde(
-            rename = "createNewIfDuplicateAllowed",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "createNewIfDuplicateAllowed", skip_serializing_if = "Option::is_none")]
     pub create_new_if_duplicate_allowed: Option<bool>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertContactRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertContactRequest {
+    const NAME: &'static str = "UpsertContactRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "firstName",
+        "lastName",
+        "name",
+        "email",
+        "locationId",
+        "gender",
+        "phone",
+        "address1",
+        "city",
+        "state",
+        "postalCode",
+        "website",
+        "timezone",
+        "dnd",
+        "dndSettings",
+        "inboundDndSettings",
+        "tags",
+        "customFields",
+        "source",
+        "dateOfBirth",
+        "country",
+        "companyName",
+        "assignedTo",
+        "createNewIfDuplicateAllowed"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstName")?,
+                1 => entries.value(&mut v1, "lastName")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "gender")?,
+                6 => entries.value(&mut v6, "phone")?,
+                7 => entries.value(&mut v7, "address1")?,
+                8 => entries.value(&mut v8, "city")?,
+                9 => entries.value(&mut v9, "state")?,
+                10 => entries.value(&mut v10, "postalCode")?,
+                11 => entries.value(&mut v11, "website")?,
+                12 => entries.value(&mut v12, "timezone")?,
+                13 => entries.value(&mut v13, "dnd")?,
+                14 => entries.value(&mut v14, "dndSettings")?,
+                15 => entries.value(&mut v15, "inboundDndSettings")?,
+                16 => entries.value(&mut v16, "tags")?,
+                17 => entries.value(&mut v17, "customFields")?,
+                18 => entries.value(&mut v18, "source")?,
+                19 => entries.value(&mut v19, "dateOfBirth")?,
+                20 => entries.value(&mut v20, "country")?,
+                21 => entries.value(&mut v21, "companyName")?,
+                22 => entries.value(&mut v22, "assignedTo")?,
+                23 => entries.value(&mut v23, "createNewIfDuplicateAllowed")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_name: v0.unwrap_or_default(),
+            last_name: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v4, "locationId")?,
+            gender: v5.unwrap_or_default(),
+            phone: v6.unwrap_or_default(),
+            address1: v7.unwrap_or_default(),
+            city: v8.unwrap_or_default(),
+            state: v9.unwrap_or_default(),
+            postal_code: v10.unwrap_or_default(),
+            website: v11.unwrap_or_default(),
+            timezone: v12.unwrap_or_default(),
+            dnd: v13.unwrap_or_default(),
+            dnd_settings: v14.unwrap_or_default(),
+            inbound_dnd_settings: v15.unwrap_or_default(),
+            tags: v16.unwrap_or_default(),
+            custom_fields: v17.unwrap_or_default(),
+            source: v18.unwrap_or_default(),
+            date_of_birth: v19.unwrap_or_default(),
+            country: v20.unwrap_or_default(),
+            company_name: v21.unwrap_or_default(),
+            assigned_to: v22.unwrap_or_default(),
+            create_new_if_duplicate_allowed: v23.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -6140,21 +8425,62 @@ impl UpsertContactRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub new: Option<bool>,
 
     /// `contact`: a [`Contact`](crate::contacts::Contact).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl<'de> serde::Deserialize<'de> for UpsertContactResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl crate::runtime::object::Object for UpsertContactResponse {
+    const NAME: &'static str = "UpsertContactResponse";
+
+    const FIELDS: &'static[&'static str] = &["new", "contact", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "new")?,
+                1 => entries.value(&mut v1, "contact")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            new: v0.unwrap_or_default(),
+            contact: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "contacts")]

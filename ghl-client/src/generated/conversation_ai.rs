@@ -1269,30 +1269,69 @@ impl UpdateConversationAiFollowupSettings {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an advanced follow-up action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AdvancedFollowupDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// The situation the follow-ups cover.
-    #[serde(rename = "scenarioId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scenarioId", skip_serializing_if = "Option::is_none")]
     pub scenario_id: Option<AdvancedFollowupDetailsScenarioId>,
 
     /// The follow-up steps.
-    #[
-        serde(
-            rename = "followupSequence",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[serde(rename = "followupSequence",)]
     pub followup_sequence: Vec<FollowupStep>,
 
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
-    #[serde(rename = "followupSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "followupSettings", skip_serializing_if = "Option::is_none")]
     pub followup_settings: Option<FollowupSettings>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for AdvancedFollowupDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for AdvancedFollowupDetails {
+    const NAME: &'static str = "AdvancedFollowupDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enabled",
+        "scenarioId",
+        "followupSequence",
+        "followupSettings"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "scenarioId")?,
+                2 => entries.value_or_default(&mut v2, "followupSequence")?,
+                3 => entries.value(&mut v3, "followupSettings")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enabled: v0.unwrap_or_default(),
+            scenario_id: v1.unwrap_or_default(),
+            followup_sequence: v2.unwrap_or_default(),
+            followup_settings: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -1387,17 +1426,52 @@ crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action attached to an agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentActionRef {
     /// `id`: a string. Example: `actionId123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<ConversationAiActionType>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for AgentActionRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for AgentActionRef {
+    const NAME: &'static str = "AgentActionRef";
+
+    const FIELDS: &'static[&'static str] = &["id", "type"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), type_: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -1572,56 +1646,133 @@ crate::runtime::enums::string_enum!(AgentSleepUnit);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AppointmentBookingDetails {
     /// `actionId`: a string. Example: `action123`.
-    #[serde(rename = "actionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "actionId", skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
 
     /// `calendarId`: a string. Example: `calendar123`.
-    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "calendarId", skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
 
     /// Send the booking link instead of booking.
-    #[serde(rename = "onlySendLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "onlySendLink", skip_serializing_if = "Option::is_none")]
     pub only_send_link: Option<bool>,
 
     /// Start workflows after booking.
-    #[serde(rename = "triggerWorkflow", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerWorkflow", skip_serializing_if = "Option::is_none")]
     pub trigger_workflow: Option<bool>,
 
     /// Workflows to start after booking.
-    #[serde(rename = "workflowIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "workflowIds", skip_serializing_if = "Option::is_none")]
     pub workflow_ids: Option<Vec<String>>,
 
     /// Pause the agent after booking.
-    #[serde(rename = "sleepAfterBooking", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepAfterBooking", skip_serializing_if = "Option::is_none")]
     pub sleep_after_booking: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
 
     /// `sleepTime`: a whole number. Example: `24`.
-    #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// Hand over to another agent after booking.
-    #[serde(rename = "transferBot", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "transferBot", skip_serializing_if = "Option::is_none")]
     pub transfer_bot: Option<bool>,
 
     /// The agent to hand over to.
-    #[serde(rename = "transferAgent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "transferAgent", skip_serializing_if = "Option::is_none")]
     pub transfer_agent: Option<String>,
 
     /// The agent may reschedule.
-    #[serde(rename = "rescheduleEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "rescheduleEnabled", skip_serializing_if = "Option::is_none")]
     pub reschedule_enabled: Option<bool>,
 
     /// The agent may cancel.
-    #[serde(rename = "cancelEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "cancelEnabled", skip_serializing_if = "Option::is_none")]
     pub cancel_enabled: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for AppointmentBookingDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for AppointmentBookingDetails {
+    const NAME: &'static str = "AppointmentBookingDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "actionId",
+        "calendarId",
+        "onlySendLink",
+        "triggerWorkflow",
+        "workflowIds",
+        "sleepAfterBooking",
+        "sleepTimeUnit",
+        "sleepTime",
+        "transferBot",
+        "transferAgent",
+        "rescheduleEnabled",
+        "cancelEnabled"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "actionId")?,
+                1 => entries.value(&mut v1, "calendarId")?,
+                2 => entries.value(&mut v2, "onlySendLink")?,
+                3 => entries.value(&mut v3, "triggerWorkflow")?,
+                4 => entries.value(&mut v4, "workflowIds")?,
+                5 => entries.value(&mut v5, "sleepAfterBooking")?,
+                6 => entries.value(&mut v6, "sleepTimeUnit")?,
+                7 => entries.value(&mut v7, "sleepTime")?,
+                8 => entries.value(&mut v8, "transferBot")?,
+                9 => entries.value(&mut v9, "transferAgent")?,
+                10 => entries.value(&mut v10, "rescheduleEnabled")?,
+                11 => entries.value(&mut v11, "cancelEnabled")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            action_id: v0.unwrap_or_default(),
+            calendar_id: v1.unwrap_or_default(),
+            only_send_link: v2.unwrap_or_default(),
+            trigger_workflow: v3.unwrap_or_default(),
+            workflow_ids: v4.unwrap_or_default(),
+            sleep_after_booking: v5.unwrap_or_default(),
+            sleep_time_unit: v6.unwrap_or_default(),
+            sleep_time: v7.unwrap_or_default(),
+            transfer_bot: v8.unwrap_or_default(),
+            transfer_agent: v9.unwrap_or_default(),
+            reschedule_enabled: v10.unwrap_or_default(),
+            cancel_enabled: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -1731,17 +1882,47 @@ impl AppointmentBookingDetails {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One message of the conversation history.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ChatTurn {
     /// Who spoke, e.g. user or assistant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<String>,
 
     /// `content`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for ChatTurn {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for ChatTurn {
+    const NAME: &'static str = "ChatTurn";
+
+    const FIELDS: &'static[&'static str] = &["role", "content"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "role")?,
+                1 => entries.value(&mut v1, "content")?,
+                _ => {}
+            }
+        }
+        Ok(Self { role: v0.unwrap_or_default(), content: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2192,17 +2373,47 @@ impl From<TransferBotDetails> for ConversationAiActionRequestDetails {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiActionResponse {
     /// `data`: a [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ConversationAiAction>,
 
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for ConversationAiActionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for ConversationAiActionResponse {
+    const NAME: &'static str = "ConversationAiActionResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "success"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "success")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2289,258 +2500,675 @@ crate::runtime::enums::string_enum!(ConversationAiActionType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A Conversation AI agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgent {
     /// `id`: a string. Example: `emp_123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Business the agent speaks for.
-    #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_name: Option<String>,
 
     /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub channels: Vec<AgentChannel>,
 
     /// Delay before replying.
-    #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "waitTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[serde(rename = "waitTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "waitTimeUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// The agent pauses after certain events.
-    #[serde(rename = "sleepEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepEnabled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_enabled: Option<bool>,
 
     /// Length of a pause.
-    #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub actions: Vec<AgentActionRef>,
 
     /// The location's primary agent.
-    #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_primary: Option<bool>,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[serde(rename = "autoPilotMaxMessages", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "autoPilotMaxMessages", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `goal`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub goal: Option<String>,
 
     /// `personality`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub personality: Option<String>,
 
     /// `instructions`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub instructions: Option<String>,
 
     /// Knowledge bases the agent answers from.
-    #[
-        serde(
-            rename = "knowledgeBaseIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseIds",))]
     pub knowledge_base_ids: Vec<String>,
 
     /// Pause when a user sends a message by hand.
-    #[serde(rename = "sleepOnManualMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepOnManualMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_on_manual_message: Option<bool>,
 
     /// Pause when a workflow sends a message.
-    #[serde(rename = "sleepOnWorkflowMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepOnWorkflowMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_on_workflow_message: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for ConversationAiAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for ConversationAiAgent {
+    const NAME: &'static str = "ConversationAiAgent";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "businessName",
+        "mode",
+        "channels",
+        "waitTime",
+        "waitTimeUnit",
+        "sleepEnabled",
+        "sleepTime",
+        "sleepTimeUnit",
+        "actions",
+        "isPrimary",
+        "autoPilotMaxMessages",
+        "goal",
+        "personality",
+        "instructions",
+        "knowledgeBaseIds",
+        "sleepOnManualMessage",
+        "sleepOnWorkflowMessage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "businessName")?,
+                3 => entries.value(&mut v3, "mode")?,
+                4 => entries.value_or_default(&mut v4, "channels")?,
+                5 => entries.value(&mut v5, "waitTime")?,
+                6 => entries.value(&mut v6, "waitTimeUnit")?,
+                7 => entries.value(&mut v7, "sleepEnabled")?,
+                8 => entries.value(&mut v8, "sleepTime")?,
+                9 => entries.value(&mut v9, "sleepTimeUnit")?,
+                10 => entries.value_or_default(&mut v10, "actions")?,
+                11 => entries.value(&mut v11, "isPrimary")?,
+                12 => entries.value(&mut v12, "autoPilotMaxMessages")?,
+                13 => entries.value(&mut v13, "goal")?,
+                14 => entries.value(&mut v14, "personality")?,
+                15 => entries.value(&mut v15, "instructions")?,
+                16 => entries.value_or_default(&mut v16, "knowledgeBaseIds")?,
+                17 => entries.value(&mut v17, "sleepOnManualMessage")?,
+                18 => entries.value(&mut v18, "sleepOnWorkflowMessage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            business_name: v2.unwrap_or_default(),
+            mode: v3.unwrap_or_default(),
+            channels: v4.unwrap_or_default(),
+            wait_time: v5.unwrap_or_default(),
+            wait_time_unit: v6.unwrap_or_default(),
+            sleep_enabled: v7.unwrap_or_default(),
+            sleep_time: v8.unwrap_or_default(),
+            sleep_time_unit: v9.unwrap_or_default(),
+            actions: v10.unwrap_or_default(),
+            is_primary: v11.unwrap_or_default(),
+            auto_pilot_max_messages: v12.unwrap_or_default(),
+            goal: v13.unwrap_or_default(),
+            personality: v14.unwrap_or_default(),
+            instructions: v15.unwrap_or_default(),
+            knowledge_base_ids: v16.unwrap_or_default(),
+            sleep_on_manual_message: v17.unwrap_or_default(),
+            sleep_on_workflow_message: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An agent as search results show it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItem {
     /// `id`: a string. Example: `emp_123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessName`: a string. Example: `Tech Corp`.
-    #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_name: Option<String>,
 
     /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub channels: Vec<AgentChannel>,
 
     /// `waitTime`: a whole number. Example: `30`.
-    #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "waitTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[serde(rename = "waitTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "waitTimeUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// `sleepEnabled`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepEnabled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_enabled: Option<bool>,
 
     /// `sleepTime`: a whole number. Example: `2`.
-    #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub actions: Vec<AgentActionRef>,
 
     /// `isPrimary`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_primary: Option<bool>,
 
     /// `autoPilotMaxMessages`: a whole number. Example: `25`.
-    #[serde(rename = "autoPilotMaxMessages", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "autoPilotMaxMessages", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `goal`: a [`ConversationAiAgentListItemGoal`](crate::conversation_ai::ConversationAiAgentListItemGoal).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub goal: Option<ConversationAiAgentListItemGoal>,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[
-        serde(
-            rename = "knowledgeBaseIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseIds",))]
     pub knowledge_base_ids: Vec<String>,
 
     /// `createdAt`: a string. Example: `2024-01-01T00:00:00Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-01T00:00:00Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnManualMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepOnManualMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnWorkflowMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sleepOnWorkflowMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sleep_on_workflow_message: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for ConversationAiAgentListItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for ConversationAiAgentListItem {
+    const NAME: &'static str = "ConversationAiAgentListItem";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "businessName",
+        "mode",
+        "channels",
+        "waitTime",
+        "waitTimeUnit",
+        "sleepEnabled",
+        "sleepTime",
+        "sleepTimeUnit",
+        "actions",
+        "isPrimary",
+        "autoPilotMaxMessages",
+        "goal",
+        "knowledgeBaseIds",
+        "createdAt",
+        "updatedAt",
+        "sleepOnManualMessage",
+        "sleepOnWorkflowMessage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "businessName")?,
+                3 => entries.value(&mut v3, "mode")?,
+                4 => entries.value_or_default(&mut v4, "channels")?,
+                5 => entries.value(&mut v5, "waitTime")?,
+                6 => entries.value(&mut v6, "waitTimeUnit")?,
+                7 => entries.value(&mut v7, "sleepEnabled")?,
+                8 => entries.value(&mut v8, "sleepTime")?,
+                9 => entries.value(&mut v9, "sleepTimeUnit")?,
+                10 => entries.value_or_default(&mut v10, "actions")?,
+                11 => entries.value(&mut v11, "isPrimary")?,
+                12 => entries.value(&mut v12, "autoPilotMaxMessages")?,
+                13 => entries.value(&mut v13, "goal")?,
+                14 => entries.value_or_default(&mut v14, "knowledgeBaseIds")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                17 => entries.value(&mut v17, "sleepOnManualMessage")?,
+                18 => entries.value(&mut v18, "sleepOnWorkflowMessage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            business_name: v2.unwrap_or_default(),
+            mode: v3.unwrap_or_default(),
+            channels: v4.unwrap_or_default(),
+            wait_time: v5.unwrap_or_default(),
+            wait_time_unit: v6.unwrap_or_default(),
+            sleep_enabled: v7.unwrap_or_default(),
+            sleep_time: v8.unwrap_or_default(),
+            sleep_time_unit: v9.unwrap_or_default(),
+            actions: v10.unwrap_or_default(),
+            is_primary: v11.unwrap_or_default(),
+            auto_pilot_max_messages: v12.unwrap_or_default(),
+            goal: v13.unwrap_or_default(),
+            knowledge_base_ids: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+            sleep_on_manual_message: v17.unwrap_or_default(),
+            sleep_on_workflow_message: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `ConversationAiAgentListItemGoal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItemGoal {
     /// `prompt`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub prompt: Option<String>,
 
     /// `type`: a string. Example: `custom`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// `actionId`: a string.
-    #[serde(rename = "actionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "actionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub action_id: Option<String>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for ConversationAiAgentListItemGoal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for ConversationAiAgentListItemGoal {
+    const NAME: &'static str = "ConversationAiAgentListItemGoal";
+
+    const FIELDS: &'static[&'static str] = &["prompt", "type", "actionId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "prompt")?,
+                1 => entries.value(&mut v1, "type")?,
+                2 => entries.value(&mut v2, "actionId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            prompt: v0.unwrap_or_default(),
+            type_: v1.unwrap_or_default(),
+            action_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// How one AI reply was produced.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiGeneration {
     /// The full prompt sent to the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub prompt: Option<String>,
 
     /// Goal taken from the location's prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub intent: Option<String>,
 
     /// The generated reply.
-    #[serde(rename = "responseMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "responseMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub response_message: Option<String>,
 
     /// FAQ chunks used.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub faqs: Vec<KnowledgeChunk>,
 
     /// Website chunks used.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub website: Vec<KnowledgeChunk>,
 
     /// The agent that replied.
-    #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agent_id: Option<String>,
 
     /// The message replied to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub input: Option<String>,
 
     /// Actions taken.
-    #[
-        serde(
-            rename = "actionLogs",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "actionLogs",))]
     pub action_logs: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Conversation before the reply.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub history: Vec<ChatTurn>,
 
     /// Reply mode at the time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mode: Option<AgentMode>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for ConversationAiGeneration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for ConversationAiGeneration {
+    const NAME: &'static str = "ConversationAiGeneration";
+
+    const FIELDS: &'static[&'static str] = &[
+        "prompt",
+        "intent",
+        "responseMessage",
+        "faqs",
+        "website",
+        "agentId",
+        "input",
+        "actionLogs",
+        "history",
+        "mode"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "prompt")?,
+                1 => entries.value(&mut v1, "intent")?,
+                2 => entries.value(&mut v2, "responseMessage")?,
+                3 => entries.value_or_default(&mut v3, "faqs")?,
+                4 => entries.value_or_default(&mut v4, "website")?,
+                5 => entries.value(&mut v5, "agentId")?,
+                6 => entries.value(&mut v6, "input")?,
+                7 => entries.value_or_default(&mut v7, "actionLogs")?,
+                8 => entries.value_or_default(&mut v8, "history")?,
+                9 => entries.value(&mut v9, "mode")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            prompt: v0.unwrap_or_default(),
+            intent: v1.unwrap_or_default(),
+            response_message: v2.unwrap_or_default(),
+            faqs: v3.unwrap_or_default(),
+            website: v4.unwrap_or_default(),
+            agent_id: v5.unwrap_or_default(),
+            input: v6.unwrap_or_default(),
+            action_logs: v7.unwrap_or_default(),
+            history: v8.unwrap_or_default(),
+            mode: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2548,46 +3176,45 @@ pub struct ConversationAiGeneration {
 /// A new agent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
     pub name: String,
 
     /// `businessName`: a string. Example: `Tech Corp`.
-    #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<AgentChannel>>,
 
     /// `isPrimary`: `true` or `false`. Example: `true`.
-    #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
 
     /// Delay before replying (at most 5 minutes or 300 seconds).
-    #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "waitTime", skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[serde(rename = "waitTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "waitTimeUnit", skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// `sleepEnabled`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepEnabled", skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
 
     /// Length of a pause; null for an indefinite one.
-    #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `personality`: a string.
@@ -2600,28 +3227,135 @@ pub struct CreateConversationAiAgentRequest {
     pub instructions: String,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[serde(rename = "autoPilotMaxMessages", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "autoPilotMaxMessages", skip_serializing_if = "Option::is_none")]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(rename = "knowledgeBaseIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "knowledgeBaseIds", skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// Reply to images.
-    #[serde(rename = "respondToImages", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "respondToImages", skip_serializing_if = "Option::is_none")]
     pub respond_to_images: Option<bool>,
 
     /// Reply to audio.
-    #[serde(rename = "respondToAudio", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "respondToAudio", skip_serializing_if = "Option::is_none")]
     pub respond_to_audio: Option<bool>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnManualMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepOnManualMessage", skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnWorkflowMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepOnWorkflowMessage", skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateConversationAiAgentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateConversationAiAgentRequest {
+    const NAME: &'static str = "CreateConversationAiAgentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "businessName",
+        "mode",
+        "channels",
+        "isPrimary",
+        "waitTime",
+        "waitTimeUnit",
+        "sleepEnabled",
+        "sleepTime",
+        "sleepTimeUnit",
+        "personality",
+        "goal",
+        "instructions",
+        "autoPilotMaxMessages",
+        "knowledgeBaseIds",
+        "respondToImages",
+        "respondToAudio",
+        "sleepOnManualMessage",
+        "sleepOnWorkflowMessage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "businessName")?,
+                2 => entries.value(&mut v2, "mode")?,
+                3 => entries.value(&mut v3, "channels")?,
+                4 => entries.value(&mut v4, "isPrimary")?,
+                5 => entries.value(&mut v5, "waitTime")?,
+                6 => entries.value(&mut v6, "waitTimeUnit")?,
+                7 => entries.value(&mut v7, "sleepEnabled")?,
+                8 => entries.value(&mut v8, "sleepTime")?,
+                9 => entries.value(&mut v9, "sleepTimeUnit")?,
+                10 => entries.value(&mut v10, "personality")?,
+                11 => entries.value(&mut v11, "goal")?,
+                12 => entries.value(&mut v12, "instructions")?,
+                13 => entries.value(&mut v13, "autoPilotMaxMessages")?,
+                14 => entries.value(&mut v14, "knowledgeBaseIds")?,
+                15 => entries.value(&mut v15, "respondToImages")?,
+                16 => entries.value(&mut v16, "respondToAudio")?,
+                17 => entries.value(&mut v17, "sleepOnManualMessage")?,
+                18 => entries.value(&mut v18, "sleepOnWorkflowMessage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            business_name: v1.unwrap_or_default(),
+            mode: v2.unwrap_or_default(),
+            channels: v3.unwrap_or_default(),
+            is_primary: v4.unwrap_or_default(),
+            wait_time: v5.unwrap_or_default(),
+            wait_time_unit: v6.unwrap_or_default(),
+            sleep_enabled: v7.unwrap_or_default(),
+            sleep_time: v8.unwrap_or_default(),
+            sleep_time_unit: v9.unwrap_or_default(),
+            personality: crate::runtime::object::required(v10, "personality")?,
+            goal: crate::runtime::object::required(v11, "goal")?,
+            instructions: crate::runtime::object::required(v12, "instructions")?,
+            auto_pilot_max_messages: v13.unwrap_or_default(),
+            knowledge_base_ids: v14.unwrap_or_default(),
+            respond_to_images: v15.unwrap_or_default(),
+            respond_to_audio: v16.unwrap_or_default(),
+            sleep_on_manual_message: v17.unwrap_or_default(),
+            sleep_on_workflow_message: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2804,17 +3538,47 @@ crate::runtime::enums::string_enum!(DelayUnit);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeleteConversationAiActionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiActionResponse {
     /// `data`: a [`DeletedAction`](crate::conversation_ai::DeletedAction).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<DeletedAction>,
 
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for DeleteConversationAiActionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for DeleteConversationAiActionResponse {
+    const NAME: &'static str = "DeleteConversationAiActionResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "success"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "success")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2830,54 +3594,157 @@ impl DeleteConversationAiActionResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeleteConversationAiAgentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `id`: a string. Example: `emp_123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for DeleteConversationAiAgentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for DeleteConversationAiAgentResponse {
+    const NAME: &'static str = "DeleteConversationAiAgentResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), id: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeletedAction` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeletedAction {
     /// `id`: a string. Example: `actionId123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for DeletedAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for DeletedAction {
+    const NAME: &'static str = "DeletedAction";
+
+    const FIELDS: &'static[&'static str] = &["id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// When and how follow-ups are sent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FollowupSettings {
     /// Follow-ups may switch channel.
-    #[serde(rename = "dynamicChannelSwitching", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dynamicChannelSwitching", skip_serializing_if = "Option::is_none")]
     pub dynamic_channel_switching: Option<bool>,
 
     /// Send only in working hours.
-    #[serde(rename = "followUpHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "followUpHours", skip_serializing_if = "Option::is_none")]
     pub follow_up_hours: Option<bool>,
 
     /// `workingHours`: a list of [`WorkingDay`](crate::conversation_ai::WorkingDay) values.
-    #[serde(rename = "workingHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "workingHours", skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<Vec<WorkingDay>>,
 
     /// Use the contact's or the business's time zone.
-    #[serde(rename = "timezoneToUse", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "timezoneToUse", skip_serializing_if = "Option::is_none")]
     pub timezone_to_use: Option<FollowupSettingsTimezoneToUse>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for FollowupSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for FollowupSettings {
+    const NAME: &'static str = "FollowupSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "dynamicChannelSwitching",
+        "followUpHours",
+        "workingHours",
+        "timezoneToUse"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "dynamicChannelSwitching")?,
+                1 => entries.value(&mut v1, "followUpHours")?,
+                2 => entries.value(&mut v2, "workingHours")?,
+                3 => entries.value(&mut v3, "timezoneToUse")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            dynamic_channel_switching: v0.unwrap_or_default(),
+            follow_up_hours: v1.unwrap_or_default(),
+            working_hours: v2.unwrap_or_default(),
+            timezone_to_use: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2969,40 +3836,101 @@ crate::runtime::enums::string_enum!(FollowupSettingsTimezoneToUse);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One step of a follow-up sequence.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FollowupStep {
     /// Step number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
 
     /// `followupTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(rename = "followupTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "followupTimeUnit", skip_serializing_if = "Option::is_none")]
     pub followup_time_unit: Option<DelayUnit>,
 
     /// Delay before the step (at most 60 minutes, 24 hours or 180 days).
-    #[serde(rename = "followupTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "followupTime", skip_serializing_if = "Option::is_none")]
     pub followup_time: Option<i64>,
 
     /// The AI writes the message.
-    #[serde(rename = "aiEnabledMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "aiEnabledMessage", skip_serializing_if = "Option::is_none")]
     pub ai_enabled_message: Option<bool>,
 
     /// Start a workflow at this step.
-    #[serde(rename = "triggerWorkflow", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerWorkflow", skip_serializing_if = "Option::is_none")]
     pub trigger_workflow: Option<bool>,
 
     /// Message to send when the AI does not write it.
-    #[serde(rename = "customMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customMessage", skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
 
     /// `workflowId`: a string. Example: `workflow789`.
-    #[serde(rename = "workflowId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "workflowId", skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
 
     /// The contact asked for this follow-up.
-    #[serde(rename = "contactRequested", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactRequested", skip_serializing_if = "Option::is_none")]
     pub contact_requested: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for FollowupStep {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for FollowupStep {
+    const NAME: &'static str = "FollowupStep";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "followupTimeUnit",
+        "followupTime",
+        "aiEnabledMessage",
+        "triggerWorkflow",
+        "customMessage",
+        "workflowId",
+        "contactRequested"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "followupTimeUnit")?,
+                2 => entries.value(&mut v2, "followupTime")?,
+                3 => entries.value(&mut v3, "aiEnabledMessage")?,
+                4 => entries.value(&mut v4, "triggerWorkflow")?,
+                5 => entries.value(&mut v5, "customMessage")?,
+                6 => entries.value(&mut v6, "workflowId")?,
+                7 => entries.value(&mut v7, "contactRequested")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            followup_time_unit: v1.unwrap_or_default(),
+            followup_time: v2.unwrap_or_default(),
+            ai_enabled_message: v3.unwrap_or_default(),
+            trigger_workflow: v4.unwrap_or_default(),
+            custom_message: v5.unwrap_or_default(),
+            workflow_id: v6.unwrap_or_default(),
+            contact_requested: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3126,56 +4054,133 @@ crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a human-handover action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct HumanHandoverDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// When to hand over.
-    #[serde(rename = "triggerCondition", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerCondition", skip_serializing_if = "Option::is_none")]
     pub trigger_condition: Option<String>,
 
     /// Phrases that ask for a human.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub examples: Option<Vec<String>>,
 
     /// User who gets the conversation.
-    #[serde(rename = "assignToUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignToUserId", skip_serializing_if = "Option::is_none")]
     pub assign_to_user_id: Option<String>,
 
     /// Do not assign a user.
-    #[serde(rename = "skipAssignToUser", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "skipAssignToUser", skip_serializing_if = "Option::is_none")]
     pub skip_assign_to_user: Option<bool>,
 
     /// Create a task on handover.
-    #[serde(rename = "createTask", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createTask", skip_serializing_if = "Option::is_none")]
     pub create_task: Option<bool>,
 
     /// The agent may resume later.
-    #[serde(rename = "reactivateEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "reactivateEnabled", skip_serializing_if = "Option::is_none")]
     pub reactivate_enabled: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
 
     /// `sleepTime`: a whole number. Example: `24`.
-    #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// Last message before handing over.
-    #[serde(rename = "finalMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "finalMessage", skip_serializing_if = "Option::is_none")]
     pub final_message: Option<String>,
 
     /// Tags added to the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// What triggers the handover.
-    #[serde(rename = "handoverType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "handoverType", skip_serializing_if = "Option::is_none")]
     pub handover_type: Option<HumanHandoverDetailsHandoverType>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for HumanHandoverDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for HumanHandoverDetails {
+    const NAME: &'static str = "HumanHandoverDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enabled",
+        "triggerCondition",
+        "examples",
+        "assignToUserId",
+        "skipAssignToUser",
+        "createTask",
+        "reactivateEnabled",
+        "sleepTimeUnit",
+        "sleepTime",
+        "finalMessage",
+        "tags",
+        "handoverType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "triggerCondition")?,
+                2 => entries.value(&mut v2, "examples")?,
+                3 => entries.value(&mut v3, "assignToUserId")?,
+                4 => entries.value(&mut v4, "skipAssignToUser")?,
+                5 => entries.value(&mut v5, "createTask")?,
+                6 => entries.value(&mut v6, "reactivateEnabled")?,
+                7 => entries.value(&mut v7, "sleepTimeUnit")?,
+                8 => entries.value(&mut v8, "sleepTime")?,
+                9 => entries.value(&mut v9, "finalMessage")?,
+                10 => entries.value(&mut v10, "tags")?,
+                11 => entries.value(&mut v11, "handoverType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enabled: v0.unwrap_or_default(),
+            trigger_condition: v1.unwrap_or_default(),
+            examples: v2.unwrap_or_default(),
+            assign_to_user_id: v3.unwrap_or_default(),
+            skip_assign_to_user: v4.unwrap_or_default(),
+            create_task: v5.unwrap_or_default(),
+            reactivate_enabled: v6.unwrap_or_default(),
+            sleep_time_unit: v7.unwrap_or_default(),
+            sleep_time: v8.unwrap_or_default(),
+            final_message: v9.unwrap_or_default(),
+            tags: v10.unwrap_or_default(),
+            handover_type: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3339,113 +4344,280 @@ crate::runtime::enums::string_enum!(HumanHandoverDetailsHandoverType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A piece of knowledge-base content used for a reply.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeChunk {
     /// `id`: a string. Example: `chunk_123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `content`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
 
     /// Title, for FAQ chunks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// Page address, for website chunks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for KnowledgeChunk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for KnowledgeChunk {
+    const NAME: &'static str = "KnowledgeChunk";
+
+    const FIELDS: &'static[&'static str] = &["id", "content", "title", "url"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "content")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            content: v1.unwrap_or_default(),
+            title: v2.unwrap_or_default(),
+            url: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An agent's actions.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListConversationAiActionsResponse {
     /// `data`: a list of [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<ConversationAiAction>,
 
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for ListConversationAiActionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for ListConversationAiActionsResponse {
+    const NAME: &'static str = "ListConversationAiActionsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "success"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "success")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `SearchConversationAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchConversationAiAgentsResponse {
     /// `agents`: a list of [`ConversationAiAgentListItem`](crate::conversation_ai::ConversationAiAgentListItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub agents: Vec<ConversationAiAgentListItem>,
 
     /// Agents of the location, unfiltered.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
 
     /// Agents in this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for SearchConversationAiAgentsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for SearchConversationAiAgentsResponse {
+    const NAME: &'static str = "SearchConversationAiAgentsResponse";
+
+    const FIELDS: &'static[&'static str] = &["agents", "totalCount", "count"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "agents")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                2 => entries.value(&mut v2, "count")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            agents: v0.unwrap_or_default(),
+            total_count: v1.unwrap_or_default(),
+            count: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a stop-bot action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct StopBotDetails {
     /// Goodbye detection or a custom condition.
-    #[serde(rename = "stopBotDetectionType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stopBotDetectionType", skip_serializing_if = "Option::is_none")]
     pub stop_bot_detection_type: Option<StopBotDetailsStopBotDetectionType>,
 
     /// When to stop.
-    #[serde(rename = "stopBotTriggerCondition", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stopBotTriggerCondition", skip_serializing_if = "Option::is_none")]
     pub stop_bot_trigger_condition: Option<String>,
 
     /// The agent may resume later.
-    #[serde(rename = "reactivateEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "reactivateEnabled", skip_serializing_if = "Option::is_none")]
     pub reactivate_enabled: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
 
     /// `sleepTime`: a whole number. Example: `24`.
-    #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// The action is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Phrases that mean stop (at least 2).
-    #[
-        serde(
-            rename = "stopBotExamples",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[serde(rename = "stopBotExamples",)]
     pub stop_bot_examples: Vec<String>,
 
     /// Last message before stopping.
-    #[serde(rename = "finalMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "finalMessage", skip_serializing_if = "Option::is_none")]
     pub final_message: Option<String>,
 
     /// Tags added to the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for StopBotDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for StopBotDetails {
+    const NAME: &'static str = "StopBotDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "stopBotDetectionType",
+        "stopBotTriggerCondition",
+        "reactivateEnabled",
+        "sleepTimeUnit",
+        "sleepTime",
+        "enabled",
+        "stopBotExamples",
+        "finalMessage",
+        "tags"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "stopBotDetectionType")?,
+                1 => entries.value(&mut v1, "stopBotTriggerCondition")?,
+                2 => entries.value(&mut v2, "reactivateEnabled")?,
+                3 => entries.value(&mut v3, "sleepTimeUnit")?,
+                4 => entries.value(&mut v4, "sleepTime")?,
+                5 => entries.value(&mut v5, "enabled")?,
+                6 => entries.value_or_default(&mut v6, "stopBotExamples")?,
+                7 => entries.value(&mut v7, "finalMessage")?,
+                8 => entries.value(&mut v8, "tags")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            stop_bot_detection_type: v0.unwrap_or_default(),
+            stop_bot_trigger_condition: v1.unwrap_or_default(),
+            reactivate_enabled: v2.unwrap_or_default(),
+            sleep_time_unit: v3.unwrap_or_default(),
+            sleep_time: v4.unwrap_or_default(),
+            enabled: v5.unwrap_or_default(),
+            stop_bot_examples: v6.unwrap_or_default(),
+            final_message: v7.unwrap_or_default(),
+            tags: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3576,34 +4748,77 @@ crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a transfer-to-another-agent action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct TransferBotDetails {
     /// Default or custom trigger.
-    #[serde(rename = "transferBotType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "transferBotType", skip_serializing_if = "Option::is_none")]
     pub transfer_bot_type: Option<TransferBotDetailsTransferBotType>,
 
     /// The agent to transfer to.
-    #[serde(rename = "transferToBot", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "transferToBot", skip_serializing_if = "Option::is_none")]
     pub transfer_to_bot: Option<String>,
 
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// When to transfer (custom type).
-    #[
-        serde(
-            rename = "transferBotTriggerCondition",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "transferBotTriggerCondition", skip_serializing_if = "Option::is_none")]
     pub transfer_bot_trigger_condition: Option<String>,
 
     /// Phrases that trigger it (custom type, at least 2).
-    #[serde(rename = "transferBotExamples", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "transferBotExamples", skip_serializing_if = "Option::is_none")]
     pub transfer_bot_examples: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for TransferBotDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for TransferBotDetails {
+    const NAME: &'static str = "TransferBotDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "transferBotType",
+        "transferToBot",
+        "enabled",
+        "transferBotTriggerCondition",
+        "transferBotExamples"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "transferBotType")?,
+                1 => entries.value(&mut v1, "transferToBot")?,
+                2 => entries.value(&mut v2, "enabled")?,
+                3 => entries.value(&mut v3, "transferBotTriggerCondition")?,
+                4 => entries.value(&mut v4, "transferBotExamples")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            transfer_bot_type: v0.unwrap_or_default(),
+            transfer_to_bot: v1.unwrap_or_default(),
+            enabled: v2.unwrap_or_default(),
+            transfer_bot_trigger_condition: v3.unwrap_or_default(),
+            transfer_bot_examples: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3706,26 +4921,57 @@ crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a trigger-workflow action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct TriggerWorkflowDetails {
     /// Workflows to start.
-    #[
-        serde(
-            rename = "workflowIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[serde(rename = "workflowIds",)]
     pub workflow_ids: Vec<String>,
 
     /// When the agent should start them.
-    #[serde(rename = "triggerCondition", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerCondition", skip_serializing_if = "Option::is_none")]
     pub trigger_condition: Option<String>,
 
     /// Message sent when they start.
-    #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for TriggerWorkflowDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for TriggerWorkflowDetails {
+    const NAME: &'static str = "TriggerWorkflowDetails";
+
+    const FIELDS: &'static[&'static str] = &["workflowIds", "triggerCondition", "triggerMessage"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "workflowIds")?,
+                1 => entries.value(&mut v1, "triggerCondition")?,
+                2 => entries.value(&mut v2, "triggerMessage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            workflow_ids: v0.unwrap_or_default(),
+            trigger_condition: v1.unwrap_or_default(),
+            trigger_message: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3758,20 +5004,61 @@ impl TriggerWorkflowDetails {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an update-contact-field action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateContactFieldDetails {
     /// The contact field to fill.
-    #[serde(rename = "contactFieldId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactFieldId", skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
 
     /// What the field holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Example values (not needed for standard fields).
-    #[serde(rename = "contactUpdateExamples", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactUpdateExamples", skip_serializing_if = "Option::is_none")]
     pub contact_update_examples: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for UpdateContactFieldDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for UpdateContactFieldDetails {
+    const NAME: &'static str = "UpdateContactFieldDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "contactFieldId",
+        "description",
+        "contactUpdateExamples"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "contactFieldId")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "contactUpdateExamples")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            contact_field_id: v0.unwrap_or_default(),
+            description: v1.unwrap_or_default(),
+            contact_update_examples: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3811,59 +5098,58 @@ impl UpdateContactFieldDetails {
 /// The full new configuration of an agent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `businessName`: a string. Example: `Tech Corp`.
-    #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// Reply mode; required when the agent is primary.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<AgentChannel>>,
 
     /// `isPrimary`: `true` or `false`. Example: `true`.
-    #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
 
     /// Delay before replying (at most 5 minutes or 300 seconds).
-    #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "waitTime", skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[serde(rename = "waitTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "waitTimeUnit", skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// `sleepEnabled`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepEnabled", skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
 
     /// Length of a pause; null for an indefinite one.
-    #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `personality`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub personality: Option<String>,
 
     /// `goal`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub goal: Option<String>,
 
     /// `instructions`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
 
     /// Messages sent on auto-pilot before a human must step in.
@@ -3871,24 +5157,131 @@ pub struct UpdateConversationAiAgentRequest {
     pub auto_pilot_max_messages: i64,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(rename = "knowledgeBaseIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "knowledgeBaseIds", skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// `respondToImages`: `true` or `false`. Example: `true`.
-    #[serde(rename = "respondToImages", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "respondToImages", skip_serializing_if = "Option::is_none")]
     pub respond_to_images: Option<bool>,
 
     /// `respondToAudio`: `true` or `false`. Example: `true`.
-    #[serde(rename = "respondToAudio", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "respondToAudio", skip_serializing_if = "Option::is_none")]
     pub respond_to_audio: Option<bool>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnManualMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepOnManualMessage", skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnWorkflowMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sleepOnWorkflowMessage", skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateConversationAiAgentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateConversationAiAgentRequest {
+    const NAME: &'static str = "UpdateConversationAiAgentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "businessName",
+        "mode",
+        "channels",
+        "isPrimary",
+        "waitTime",
+        "waitTimeUnit",
+        "sleepEnabled",
+        "sleepTime",
+        "sleepTimeUnit",
+        "personality",
+        "goal",
+        "instructions",
+        "autoPilotMaxMessages",
+        "knowledgeBaseIds",
+        "respondToImages",
+        "respondToAudio",
+        "sleepOnManualMessage",
+        "sleepOnWorkflowMessage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "businessName")?,
+                2 => entries.value(&mut v2, "mode")?,
+                3 => entries.value(&mut v3, "channels")?,
+                4 => entries.value(&mut v4, "isPrimary")?,
+                5 => entries.value(&mut v5, "waitTime")?,
+                6 => entries.value(&mut v6, "waitTimeUnit")?,
+                7 => entries.value(&mut v7, "sleepEnabled")?,
+                8 => entries.value(&mut v8, "sleepTime")?,
+                9 => entries.value(&mut v9, "sleepTimeUnit")?,
+                10 => entries.value(&mut v10, "personality")?,
+                11 => entries.value(&mut v11, "goal")?,
+                12 => entries.value(&mut v12, "instructions")?,
+                13 => entries.value(&mut v13, "autoPilotMaxMessages")?,
+                14 => entries.value(&mut v14, "knowledgeBaseIds")?,
+                15 => entries.value(&mut v15, "respondToImages")?,
+                16 => entries.value(&mut v16, "respondToAudio")?,
+                17 => entries.value(&mut v17, "sleepOnManualMessage")?,
+                18 => entries.value(&mut v18, "sleepOnWorkflowMessage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            business_name: v1.unwrap_or_default(),
+            mode: v2.unwrap_or_default(),
+            channels: v3.unwrap_or_default(),
+            is_primary: v4.unwrap_or_default(),
+            wait_time: v5.unwrap_or_default(),
+            wait_time_unit: v6.unwrap_or_default(),
+            sleep_enabled: v7.unwrap_or_default(),
+            sleep_time: v8.unwrap_or_default(),
+            sleep_time_unit: v9.unwrap_or_default(),
+            personality: v10.unwrap_or_default(),
+            goal: v11.unwrap_or_default(),
+            instructions: v12.unwrap_or_default(),
+            auto_pilot_max_messages: crate::runtime::object::required(v13, "autoPilotMaxMessages")?,
+            knowledge_base_ids: v14.unwrap_or_default(),
+            respond_to_images: v15.unwrap_or_default(),
+            respond_to_audio: v16.unwrap_or_default(),
+            sleep_on_manual_message: v17.unwrap_or_default(),
+            sleep_on_workflow_message: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -4034,7 +5427,6 @@ impl UpdateConversationAiAgentRequest {
 /// Follow-up settings for some actions.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFollowupSettingsRequest {
     /// Actions to update.
@@ -4044,6 +5436,42 @@ pub struct UpdateFollowupSettingsRequest {
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
     #[serde(rename = "followupSettings",)]
     pub followup_settings: FollowupSettings,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateFollowupSettingsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateFollowupSettingsRequest {
+    const NAME: &'static str = "UpdateFollowupSettingsRequest";
+
+    const FIELDS: &'static[&'static str] = &["actionIds", "followupSettings"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "actionIds")?,
+                1 => entries.value(&mut v1, "followupSettings")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            action_ids: crate::runtime::object::required(v0, "actionIds")?,
+            followup_settings: crate::runtime::object::required(v1, "followupSettings")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -4109,16 +5537,47 @@ crate::runtime::enums::string_enum!(WaitTimeUnit);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Working hours of one week day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct WorkingDay {
     /// Week day, 0 for Sunday.
-    #[serde(rename = "dayOfTheWeek", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dayOfTheWeek", skip_serializing_if = "Option::is_none")]
     pub day_of_the_week: Option<i64>,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::conversation_ai::WorkingInterval) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub intervals: Option<Vec<WorkingInterval>>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for WorkingDay {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for WorkingDay {
+    const NAME: &'static str = "WorkingDay";
+
+    const FIELDS: &'static[&'static str] = &["dayOfTheWeek", "intervals"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "dayOfTheWeek")?,
+                1 => entries.value(&mut v1, "intervals")?,
+                _ => {}
+            }
+        }
+        Ok(Self { day_of_the_week: v0.unwrap_or_default(), intervals: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -4147,24 +5606,64 @@ impl WorkingDay {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A span of working time in a day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// `startHour`: a whole number. Example: `9`.
-    #[serde(rename = "startHour", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startHour", skip_serializing_if = "Option::is_none")]
     pub start_hour: Option<i64>,
 
     /// `startMinute`: a whole number. Example: `0`.
-    #[serde(rename = "startMinute", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startMinute", skip_serializing_if = "Option::is_none")]
     pub start_minute: Option<i64>,
 
     /// `endHour`: a whole number. Example: `17`.
-    #[serde(rename = "endHour", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endHour", skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
 
     /// `endMinute`: a whole number. Example: `30`.
-    #[serde(rename = "endMinute", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endMinute", skip_serializing_if = "Option::is_none")]
     pub end_minute: Option<i64>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for WorkingInterval {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl crate::runtime::object::Object for WorkingInterval {
+    const NAME: &'static str = "WorkingInterval";
+
+    const FIELDS: &'static[&'static str] = &["startHour", "startMinute", "endHour", "endMinute"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "startHour")?,
+                1 => entries.value(&mut v1, "startMinute")?,
+                2 => entries.value(&mut v2, "endHour")?,
+                3 => entries.value(&mut v3, "endMinute")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            start_hour: v0.unwrap_or_default(),
+            start_minute: v1.unwrap_or_default(),
+            end_hour: v2.unwrap_or_default(),
+            end_minute: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]

@@ -3276,37 +3276,118 @@ impl UploadMessageAttachments {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `AddedMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddedMessageResponse {
     /// `success`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub conversation_id: Option<String>,
 
     /// `messageId`: a string.
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub message_id: Option<String>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `emailMessageId`: a string.
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_message_id: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for AddedMessageResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for AddedMessageResponse {
+    const NAME: &'static str = "AddedMessageResponse";
+
+    const FIELDS: &'static[&'static str] = &[
+        "success",
+        "conversationId",
+        "messageId",
+        "message",
+        "contactId",
+        "dateAdded",
+        "emailMessageId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "conversationId")?,
+                2 => entries.value(&mut v2, "messageId")?,
+                3 => entries.value(&mut v3, "message")?,
+                4 => entries.value(&mut v4, "contactId")?,
+                5 => entries.value(&mut v5, "dateAdded")?,
+                6 => entries.value(&mut v6, "emailMessageId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            conversation_id: v1.unwrap_or_default(),
+            message_id: v2.unwrap_or_default(),
+            message: v3.unwrap_or_default(),
+            contact_id: v4.unwrap_or_default(),
+            date_added: v5.unwrap_or_default(),
+            email_message_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3314,20 +3395,58 @@ pub struct AddedMessageResponse {
 /// The numbers and outcome of a call.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CallDetails {
     /// `to`: a string. Example: `+15037081210`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 
     /// `from`: a string. Example: `+15037081210`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
 
     /// `status`: a [`CallStatus`](crate::conversations::CallStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CallStatus>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CallDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CallDetails {
+    const NAME: &'static str = "CallDetails";
+
+    const FIELDS: &'static[&'static str] = &["to", "from", "status"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "to")?,
+                1 => entries.value(&mut v1, "from")?,
+                2 => entries.value(&mut v2, "status")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            to: v0.unwrap_or_default(),
+            from: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3438,17 +3557,47 @@ crate::runtime::enums::string_enum!(CallStatus);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CancelScheduledResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CancelScheduledResponse {
     /// HTTP status of the cancellation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<i64>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for CancelScheduledResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for CancelScheduledResponse {
+    const NAME: &'static str = "CancelScheduledResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self { status: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3456,7 +3605,6 @@ pub struct CancelScheduledResponse {
 /// The `CompleteAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadRequest {
     /// `uploadId`: a string.
@@ -3477,6 +3625,57 @@ pub struct CompleteAttachmentUploadRequest {
 
     /// `filename`: a string.
     pub filename: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CompleteAttachmentUploadRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CompleteAttachmentUploadRequest {
+    const NAME: &'static str = "CompleteAttachmentUploadRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "uploadId",
+        "filePath",
+        "locationId",
+        "conversationId",
+        "filename"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "uploadId")?,
+                1 => entries.value(&mut v1, "filePath")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "conversationId")?,
+                4 => entries.value(&mut v4, "filename")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            upload_id: crate::runtime::object::required(v0, "uploadId")?,
+            file_path: crate::runtime::object::required(v1, "filePath")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            conversation_id: crate::runtime::object::required(v3, "conversationId")?,
+            filename: crate::runtime::object::required(v4, "filename")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3505,130 +3704,372 @@ impl CompleteAttachmentUploadRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CompleteAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadResponse {
     /// File name to public URL.
-    #[
-        serde(
-            rename = "uploadedFiles",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadedFiles",))]
     pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// `metadata`: a [`UploadedFileMetadata`](crate::conversations::UploadedFileMetadata).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub metadata: Option<UploadedFileMetadata>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for CompleteAttachmentUploadResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for CompleteAttachmentUploadResponse {
+    const NAME: &'static str = "CompleteAttachmentUploadResponse";
+
+    const FIELDS: &'static[&'static str] = &["uploadedFiles", "metadata"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "uploadedFiles")?,
+                1 => entries.value(&mut v1, "metadata")?,
+                _ => {}
+            }
+        }
+        Ok(Self { uploaded_files: v0.unwrap_or_default(), metadata: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A conversation thread between a location and a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Conversation {
     /// `id`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// The user the conversation is assigned to.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_to: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// Channel code: 1 phone, 2 email, 3 Facebook Messenger, 4 review, 5 group SMS, 6 internal chat.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<i64>,
 
     /// `lastMessageBody`: a string.
-    #[serde(rename = "lastMessageBody", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastMessageBody", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_message_body: Option<String>,
 
     /// When the latest message was added (HighLevel shows both ISO dates and millisecond texts).
-    #[serde(rename = "lastMessageDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastMessageDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_message_date: Option<String>,
 
     /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[serde(rename = "lastMessageType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastMessageType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_message_type: Option<MessageType>,
 
     /// `unreadCount`: a whole number. Example: `1`.
-    #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "unreadCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub unread_count: Option<i64>,
 
     /// Whether the conversation shows in the main inbox.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub inbox: Option<bool>,
 
     /// `starred`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub starred: Option<bool>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `dateAdded`: a string. Example: `2023-10-01T12:00:00Z`.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-10-01T12:00:00Z`.
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for Conversation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for Conversation {
+    const NAME: &'static str = "Conversation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "contactId",
+        "locationId",
+        "assignedTo",
+        "userId",
+        "type",
+        "lastMessageBody",
+        "lastMessageDate",
+        "lastMessageType",
+        "unreadCount",
+        "inbox",
+        "starred",
+        "deleted",
+        "dateAdded",
+        "dateUpdated"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "contactId")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "assignedTo")?,
+                4 => entries.value(&mut v4, "userId")?,
+                5 => entries.value(&mut v5, "type")?,
+                6 => entries.value(&mut v6, "lastMessageBody")?,
+                7 => entries.value(&mut v7, "lastMessageDate")?,
+                8 => entries.value(&mut v8, "lastMessageType")?,
+                9 => entries.value(&mut v9, "unreadCount")?,
+                10 => entries.value(&mut v10, "inbox")?,
+                11 => entries.value(&mut v11, "starred")?,
+                12 => entries.value(&mut v12, "deleted")?,
+                13 => entries.value(&mut v13, "dateAdded")?,
+                14 => entries.value(&mut v14, "dateUpdated")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            contact_id: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            assigned_to: v3.unwrap_or_default(),
+            user_id: v4.unwrap_or_default(),
+            type_: v5.unwrap_or_default(),
+            last_message_body: v6.unwrap_or_default(),
+            last_message_date: v7.unwrap_or_default(),
+            last_message_type: v8.unwrap_or_default(),
+            unread_count: v9.unwrap_or_default(),
+            inbox: v10.unwrap_or_default(),
+            starred: v11.unwrap_or_default(),
+            deleted: v12.unwrap_or_default(),
+            date_added: v13.unwrap_or_default(),
+            date_updated: v14.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ConversationMessagesPage` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationMessagesPage {
     /// Id of the last message of this page; pass it as `lastMessageId` for the next one.
-    #[serde(rename = "lastMessageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastMessageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_message_id: Option<String>,
 
     /// Whether more messages follow.
-    #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nextPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub next_page: Option<bool>,
 
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub messages: Vec<Message>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for ConversationMessagesPage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for ConversationMessagesPage {
+    const NAME: &'static str = "ConversationMessagesPage";
+
+    const FIELDS: &'static[&'static str] = &["lastMessageId", "nextPage", "messages"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "lastMessageId")?,
+                1 => entries.value(&mut v1, "nextPage")?,
+                2 => entries.value_or_default(&mut v2, "messages")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            last_message_id: v0.unwrap_or_default(),
+            next_page: v1.unwrap_or_default(),
+            messages: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ConversationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationResponse {
     /// `success`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `conversation`: a [`Conversation`](crate::conversations::Conversation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub conversation: Option<Conversation>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for ConversationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for ConversationResponse {
+    const NAME: &'static str = "ConversationResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "conversation"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "conversation")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), conversation: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3644,53 +4085,165 @@ impl ConversationResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A conversation as a search result, with the contact's details.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationSummary {
     /// `id`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Text of the latest message.
-    #[serde(rename = "lastMessageBody", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastMessageBody", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_message_body: Option<String>,
 
     /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[serde(rename = "lastMessageType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastMessageType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_message_type: Option<MessageType>,
 
     /// `type`: a [`ConversationType`](crate::conversations::ConversationType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<ConversationType>,
 
     /// Messages not yet read.
-    #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "unreadCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub unread_count: Option<i64>,
 
     /// The contact's first and last name.
-    #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fullName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub full_name: Option<String>,
 
     /// Display name used when there is no full name.
-    #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_name: Option<String>,
 
     /// `email`: a string. Example: `johndoe@mailingdomain.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string. Example: `+15550001234`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for ConversationSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for ConversationSummary {
+    const NAME: &'static str = "ConversationSummary";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "contactId",
+        "locationId",
+        "lastMessageBody",
+        "lastMessageType",
+        "type",
+        "unreadCount",
+        "fullName",
+        "contactName",
+        "email",
+        "phone"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "contactId")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "lastMessageBody")?,
+                4 => entries.value(&mut v4, "lastMessageType")?,
+                5 => entries.value(&mut v5, "type")?,
+                6 => entries.value(&mut v6, "unreadCount")?,
+                7 => entries.value(&mut v7, "fullName")?,
+                8 => entries.value(&mut v8, "contactName")?,
+                9 => entries.value(&mut v9, "email")?,
+                10 => entries.value(&mut v10, "phone")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            contact_id: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            last_message_body: v3.unwrap_or_default(),
+            last_message_type: v4.unwrap_or_default(),
+            type_: v5.unwrap_or_default(),
+            unread_count: v6.unwrap_or_default(),
+            full_name: v7.unwrap_or_default(),
+            contact_name: v8.unwrap_or_default(),
+            email: v9.unwrap_or_default(),
+            phone: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3759,7 +4312,6 @@ crate::runtime::enums::string_enum!(ConversationType);
 /// The `CreateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -3769,6 +4321,42 @@ pub struct CreateConversationRequest {
     /// `contactId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "contactId",)]
     pub contact_id: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateConversationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateConversationRequest {
+    const NAME: &'static str = "CreateConversationRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "contactId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "contactId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            contact_id: crate::runtime::object::required(v1, "contactId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3786,14 +4374,13 @@ impl CreateConversationRequest {
 /// The `CreateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomSubtypeRequest {
     /// `name`: a string. Example: `Newsletter Subscription`.
     pub name: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `channel`: a [`CustomSubtypeChannel`](crate::conversations::CustomSubtypeChannel).
@@ -3801,6 +4388,48 @@ pub struct CreateCustomSubtypeRequest {
 
     /// Language code.
     pub language: String,
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCustomSubtypeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCustomSubtypeRequest {
+    const NAME: &'static str = "CreateCustomSubtypeRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "description", "channel", "language"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "channel")?,
+                3 => entries.value(&mut v3, "language")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            description: v1.unwrap_or_default(),
+            channel: crate::runtime::object::required(v2, "channel")?,
+            language: crate::runtime::object::required(v3, "language")?,
+        })
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -3879,7 +4508,6 @@ crate::runtime::enums::string_enum!(CustomSubtypeChannel);
 /// How to forward an existing email.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailForward {
     /// `isForwarded`: `true` or `false`.
@@ -3887,36 +4515,103 @@ pub struct EmailForward {
     pub is_forwarded: bool,
 
     /// Forward the whole thread instead of one email.
-    #[serde(rename = "forwardWholeThread", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "forwardWholeThread", skip_serializing_if = "Option::is_none")]
     pub forward_whole_thread: Option<bool>,
 
     /// The thread (message) being forwarded; needed to forward.
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageId", skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 
     /// The single email being forwarded; ignored for a whole thread.
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 
     /// `sourceContactId`: a string.
-    #[serde(rename = "sourceContactId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sourceContactId", skip_serializing_if = "Option::is_none")]
     pub source_contact_id: Option<String>,
 
     /// `sourceConversationId`: a string.
-    #[serde(rename = "sourceConversationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sourceConversationId", skip_serializing_if = "Option::is_none")]
     pub source_conversation_id: Option<String>,
 
     /// The address to forward to.
-    #[serde(rename = "toEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "toEmail", skip_serializing_if = "Option::is_none")]
     pub to_email: Option<String>,
 
     /// `recipientContactId`: a string.
-    #[serde(rename = "recipientContactId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "recipientContactId", skip_serializing_if = "Option::is_none")]
     pub recipient_contact_id: Option<String>,
 
     /// `recipientConversationId`: a string.
-    #[serde(rename = "recipientConversationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "recipientConversationId", skip_serializing_if = "Option::is_none")]
     pub recipient_conversation_id: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailForward {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailForward {
+    const NAME: &'static str = "EmailForward";
+
+    const FIELDS: &'static[&'static str] = &[
+        "isForwarded",
+        "forwardWholeThread",
+        "messageId",
+        "emailMessageId",
+        "sourceContactId",
+        "sourceConversationId",
+        "toEmail",
+        "recipientContactId",
+        "recipientConversationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "isForwarded")?,
+                1 => entries.value(&mut v1, "forwardWholeThread")?,
+                2 => entries.value(&mut v2, "messageId")?,
+                3 => entries.value(&mut v3, "emailMessageId")?,
+                4 => entries.value(&mut v4, "sourceContactId")?,
+                5 => entries.value(&mut v5, "sourceConversationId")?,
+                6 => entries.value(&mut v6, "toEmail")?,
+                7 => entries.value(&mut v7, "recipientContactId")?,
+                8 => entries.value(&mut v8, "recipientConversationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            is_forwarded: crate::runtime::object::required(v0, "isForwarded")?,
+            forward_whole_thread: v1.unwrap_or_default(),
+            message_id: v2.unwrap_or_default(),
+            email_message_id: v3.unwrap_or_default(),
+            source_contact_id: v4.unwrap_or_default(),
+            source_conversation_id: v5.unwrap_or_default(),
+            to_email: v6.unwrap_or_default(),
+            recipient_contact_id: v7.unwrap_or_default(),
+            recipient_conversation_id: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3991,93 +4686,246 @@ impl EmailForward {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// One email of a conversation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailMessage {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Id of the email at an external provider.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// The message (thread) the email belongs to.
-    #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "threadId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub thread_id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a string. Example: `2024-03-27T18:13:49.000Z`.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `subject`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `direction`: a [`MessageDirection`](crate::conversations::MessageDirection).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub direction: Option<MessageDirection>,
 
     /// `status`: a [`EmailMessageStatus`](crate::conversations::EmailMessageStatus), one of `pending`, `scheduled`, `sent`, `delivered`, `read`, `undelivered`, `connected`, `failed`, `opened`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<EmailMessageStatus>,
 
     /// `contentType`: a string. Example: `text/plain`.
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contentType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub content_type: Option<String>,
 
     /// Attachment URLs.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub attachments: Vec<String>,
 
     /// The sending service (for example `mailgun`, `smtp`, `custom`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub provider: Option<String>,
 
     /// Sender name and address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub from: Option<String>,
 
     /// `to`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub to: Vec<String>,
 
     /// `cc`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub cc: Vec<String>,
 
     /// `bcc`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub bcc: Vec<String>,
 
     /// The email this one replies to.
-    #[serde(rename = "replyToMessageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "replyToMessageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reply_to_message_id: Option<String>,
 
     /// `source`: a [`MessageSource`](crate::conversations::MessageSource).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<MessageSource>,
 
     /// `conversationProviderId`: a string.
-    #[serde(rename = "conversationProviderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conversationProviderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub conversation_provider_id: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for EmailMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for EmailMessage {
+    const NAME: &'static str = "EmailMessage";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "altId",
+        "threadId",
+        "locationId",
+        "contactId",
+        "conversationId",
+        "dateAdded",
+        "subject",
+        "body",
+        "direction",
+        "status",
+        "contentType",
+        "attachments",
+        "provider",
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "replyToMessageId",
+        "source",
+        "conversationProviderId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "threadId")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "contactId")?,
+                5 => entries.value(&mut v5, "conversationId")?,
+                6 => entries.value(&mut v6, "dateAdded")?,
+                7 => entries.value(&mut v7, "subject")?,
+                8 => entries.value(&mut v8, "body")?,
+                9 => entries.value(&mut v9, "direction")?,
+                10 => entries.value(&mut v10, "status")?,
+                11 => entries.value(&mut v11, "contentType")?,
+                12 => entries.value_or_default(&mut v12, "attachments")?,
+                13 => entries.value(&mut v13, "provider")?,
+                14 => entries.value(&mut v14, "from")?,
+                15 => entries.value_or_default(&mut v15, "to")?,
+                16 => entries.value_or_default(&mut v16, "cc")?,
+                17 => entries.value_or_default(&mut v17, "bcc")?,
+                18 => entries.value(&mut v18, "replyToMessageId")?,
+                19 => entries.value(&mut v19, "source")?,
+                20 => entries.value(&mut v20, "conversationProviderId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            thread_id: v2.unwrap_or_default(),
+            location_id: v3.unwrap_or_default(),
+            contact_id: v4.unwrap_or_default(),
+            conversation_id: v5.unwrap_or_default(),
+            date_added: v6.unwrap_or_default(),
+            subject: v7.unwrap_or_default(),
+            body: v8.unwrap_or_default(),
+            direction: v9.unwrap_or_default(),
+            status: v10.unwrap_or_default(),
+            content_type: v11.unwrap_or_default(),
+            attachments: v12.unwrap_or_default(),
+            provider: v13.unwrap_or_default(),
+            from: v14.unwrap_or_default(),
+            to: v15.unwrap_or_default(),
+            cc: v16.unwrap_or_default(),
+            bcc: v17.unwrap_or_default(),
+            reply_to_message_id: v18.unwrap_or_default(),
+            source: v19.unwrap_or_default(),
+            conversation_provider_id: v20.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4231,21 +5079,61 @@ crate::runtime::enums::string_enum!(ExportMessagesChannel);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ExportMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExportMessagesResponse {
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub messages: Vec<Message>,
 
     /// Cursor of the next page; null on the last page.
-    #[serde(rename = "nextCursor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nextCursor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub next_cursor: Option<String>,
 
     /// Messages matching the query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for ExportMessagesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for ExportMessagesResponse {
+    const NAME: &'static str = "ExportMessagesResponse";
+
+    const FIELDS: &'static[&'static str] = &["messages", "nextCursor", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "messages")?,
+                1 => entries.value(&mut v1, "nextCursor")?,
+                2 => entries.value(&mut v2, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            messages: v0.unwrap_or_default(),
+            next_cursor: v1.unwrap_or_default(),
+            total: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -4298,41 +5186,141 @@ crate::runtime::enums::string_enum!(ExportMessagesSortBy);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ForwardResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ForwardResult {
     /// `forwardWholeThread`: `true` or `false`.
-    #[serde(rename = "forwardWholeThread", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "forwardWholeThread", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub forward_whole_thread: Option<bool>,
 
     /// `messageId`: a string.
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub message_id: Option<String>,
 
     /// `emailMessageId`: a string.
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_message_id: Option<String>,
 
     /// `sourceContactId`: a string.
-    #[serde(rename = "sourceContactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceContactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_contact_id: Option<String>,
 
     /// `sourceConversationId`: a string.
-    #[serde(rename = "sourceConversationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceConversationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_conversation_id: Option<String>,
 
     /// `forwardToEmail`: a string.
-    #[serde(rename = "forwardToEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "forwardToEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub forward_to_email: Option<String>,
 
     /// `recipientContactId`: a string.
-    #[serde(rename = "recipientContactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "recipientContactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub recipient_contact_id: Option<String>,
 
     /// `recipientConversationId`: a string.
-    #[serde(rename = "recipientConversationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "recipientConversationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub recipient_conversation_id: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for ForwardResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for ForwardResult {
+    const NAME: &'static str = "ForwardResult";
+
+    const FIELDS: &'static[&'static str] = &[
+        "forwardWholeThread",
+        "messageId",
+        "emailMessageId",
+        "sourceContactId",
+        "sourceConversationId",
+        "forwardToEmail",
+        "recipientContactId",
+        "recipientConversationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "forwardWholeThread")?,
+                1 => entries.value(&mut v1, "messageId")?,
+                2 => entries.value(&mut v2, "emailMessageId")?,
+                3 => entries.value(&mut v3, "sourceContactId")?,
+                4 => entries.value(&mut v4, "sourceConversationId")?,
+                5 => entries.value(&mut v5, "forwardToEmail")?,
+                6 => entries.value(&mut v6, "recipientContactId")?,
+                7 => entries.value(&mut v7, "recipientConversationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            forward_whole_thread: v0.unwrap_or_default(),
+            message_id: v1.unwrap_or_default(),
+            email_message_id: v2.unwrap_or_default(),
+            source_contact_id: v3.unwrap_or_default(),
+            source_conversation_id: v4.unwrap_or_default(),
+            forward_to_email: v5.unwrap_or_default(),
+            recipient_contact_id: v6.unwrap_or_default(),
+            recipient_conversation_id: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4340,7 +5328,6 @@ pub struct ForwardResult {
 /// The `InboundMessageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InboundMessageRequest {
     /// `type`: a [`InboundMessageRequestType`](crate::conversations::InboundMessageRequestType).
@@ -4348,11 +5335,11 @@ pub struct InboundMessageRequest {
     pub type_: InboundMessageRequestType,
 
     /// `attachments`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 
     /// `conversationId`: a string.
@@ -4368,48 +5355,150 @@ pub struct InboundMessageRequest {
     pub conversation_provider_id: String,
 
     /// `html`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
 
     /// `subject`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// Taken from the contact record; cannot be chosen freely.
-    #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailFrom", skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
 
     /// Taken from the contact record; cannot be chosen freely.
-    #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailTo", skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
 
     /// `emailCc`: a list of strings.
-    #[serde(rename = "emailCc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailCc", skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
 
     /// `emailBcc`: a list of strings.
-    #[serde(rename = "emailBcc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailBcc", skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
 
     /// The email this one replies to, for threading.
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 
     /// The message id at the external provider.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// Outbound when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub direction: Option<MessageDirection>,
 
     /// `date`: a date and time (RFC 3339 string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 
     /// `call`: a [`CallDetails`](crate::conversations::CallDetails).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<CallDetails>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for InboundMessageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for InboundMessageRequest {
+    const NAME: &'static str = "InboundMessageRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "attachments",
+        "message",
+        "conversationId",
+        "contactId",
+        "conversationProviderId",
+        "html",
+        "subject",
+        "emailFrom",
+        "emailTo",
+        "emailCc",
+        "emailBcc",
+        "emailMessageId",
+        "altId",
+        "direction",
+        "date",
+        "call"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "attachments")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "conversationId")?,
+                4 => entries.value(&mut v4, "contactId")?,
+                5 => entries.value(&mut v5, "conversationProviderId")?,
+                6 => entries.value(&mut v6, "html")?,
+                7 => entries.value(&mut v7, "subject")?,
+                8 => entries.value(&mut v8, "emailFrom")?,
+                9 => entries.value(&mut v9, "emailTo")?,
+                10 => entries.value(&mut v10, "emailCc")?,
+                11 => entries.value(&mut v11, "emailBcc")?,
+                12 => entries.value(&mut v12, "emailMessageId")?,
+                13 => entries.value(&mut v13, "altId")?,
+                14 => entries.value(&mut v14, "direction")?,
+                15 => entries.value(&mut v15, "date")?,
+                16 => entries.value(&mut v16, "call")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            attachments: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            conversation_id: crate::runtime::object::required(v3, "conversationId")?,
+            contact_id: crate::runtime::object::required(v4, "contactId")?,
+            conversation_provider_id: crate::runtime::object::required(
+                v5,
+                "conversationProviderId"
+            )?,
+            html: v6.unwrap_or_default(),
+            subject: v7.unwrap_or_default(),
+            email_from: v8.unwrap_or_default(),
+            email_to: v9.unwrap_or_default(),
+            email_cc: v10.unwrap_or_default(),
+            email_bcc: v11.unwrap_or_default(),
+            email_message_id: v12.unwrap_or_default(),
+            alt_id: v13.unwrap_or_default(),
+            direction: v14.unwrap_or_default(),
+            date: v15.unwrap_or_default(),
+            call: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4649,7 +5738,6 @@ crate::runtime::enums::string_enum!(InboundMessageRequestType);
 /// The `InitiateAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadRequest {
     /// `locationId`: a string.
@@ -4668,11 +5756,66 @@ pub struct InitiateAttachmentUploadRequest {
     pub content_type: String,
 
     /// Size in bytes, checked before upload.
-    #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fileSize", skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
 
     /// Sets the size limit (WHATSAPP allows 100 MB, others 5 MB).
     pub channel: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for InitiateAttachmentUploadRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for InitiateAttachmentUploadRequest {
+    const NAME: &'static str = "InitiateAttachmentUploadRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "conversationId",
+        "filename",
+        "contentType",
+        "fileSize",
+        "channel"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "conversationId")?,
+                2 => entries.value(&mut v2, "filename")?,
+                3 => entries.value(&mut v3, "contentType")?,
+                4 => entries.value(&mut v4, "fileSize")?,
+                5 => entries.value(&mut v5, "channel")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            conversation_id: crate::runtime::object::required(v1, "conversationId")?,
+            filename: crate::runtime::object::required(v2, "filename")?,
+            content_type: crate::runtime::object::required(v3, "contentType")?,
+            file_size: v4.unwrap_or_default(),
+            channel: crate::runtime::object::required(v5, "channel")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4708,42 +5851,143 @@ impl InitiateAttachmentUploadRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InitiateAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadResponse {
     /// Signed storage URL to PUT the file to.
-    #[serde(rename = "uploadUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "uploadUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub upload_url: Option<String>,
 
     /// `uploadId`: a string.
-    #[serde(rename = "uploadId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "uploadId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub upload_id: Option<String>,
 
     /// Storage path, needed to complete the upload.
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "filePath", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub file_path: Option<String>,
 
     /// When the URL expires, in Unix milliseconds.
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "expiresAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub expires_at: Option<i64>,
 
     /// Largest accepted size in bytes.
-    #[serde(rename = "maxFileSize", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "maxFileSize", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub max_file_size: Option<i64>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for InitiateAttachmentUploadResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for InitiateAttachmentUploadResponse {
+    const NAME: &'static str = "InitiateAttachmentUploadResponse";
+
+    const FIELDS: &'static[&'static str] = &[
+        "uploadUrl",
+        "uploadId",
+        "filePath",
+        "expiresAt",
+        "maxFileSize"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "uploadUrl")?,
+                1 => entries.value(&mut v1, "uploadId")?,
+                2 => entries.value(&mut v2, "filePath")?,
+                3 => entries.value(&mut v3, "expiresAt")?,
+                4 => entries.value(&mut v4, "maxFileSize")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            upload_url: v0.unwrap_or_default(),
+            upload_id: v1.unwrap_or_default(),
+            file_path: v2.unwrap_or_default(),
+            expires_at: v3.unwrap_or_default(),
+            max_file_size: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ListConversationMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListConversationMessagesResponse {
     /// `messages`: a [`ConversationMessagesPage`](crate::conversations::ConversationMessagesPage).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub messages: Option<ConversationMessagesPage>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for ListConversationMessagesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for ListConversationMessagesResponse {
+    const NAME: &'static str = "ListConversationMessagesResponse";
+
+    const FIELDS: &'static[&'static str] = &["messages"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "messages")?,
+                _ => {}
+            }
+        }
+        Ok(Self { messages: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4891,7 +6135,6 @@ crate::runtime::enums::string_enum!(ListConversationMessagesType);
 /// The `LiveChatTypingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LiveChatTypingRequest {
     /// `locationId`: a string.
@@ -4909,6 +6152,53 @@ pub struct LiveChatTypingRequest {
     /// `conversationId`: a string.
     #[serde(rename = "conversationId",)]
     pub conversation_id: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LiveChatTypingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LiveChatTypingRequest {
+    const NAME: &'static str = "LiveChatTypingRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "isTyping",
+        "visitorId",
+        "conversationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "isTyping")?,
+                2 => entries.value(&mut v2, "visitorId")?,
+                3 => entries.value(&mut v3, "conversationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            is_typing: crate::runtime::object::required(v1, "isTyping")?,
+            visitor_id: crate::runtime::object::required(v2, "visitorId")?,
+            conversation_id: crate::runtime::object::required(v3, "conversationId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4935,81 +6225,235 @@ impl LiveChatTypingRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A message of a conversation, on any channel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Message {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Numeric code of the message type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<i64>,
 
     /// `messageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "messageType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub message_type: Option<MessageType>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a string. Example: `2024-03-27T18:13:49.000Z`.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `direction`: a [`MessageDirection`](crate::conversations::MessageDirection).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub direction: Option<MessageDirection>,
 
     /// `status`: a [`MessageStatus`](crate::conversations::MessageStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<MessageStatus>,
 
     /// `contentType`: a string. Example: `text/plain`.
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contentType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub content_type: Option<String>,
 
     /// Attachment URLs; empty for calls and voicemails, whose audio comes from the recording operation.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub attachments: Vec<String>,
 
     /// `meta`: a [`MessageMeta`](crate::conversations::MessageMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<MessageMeta>,
 
     /// `source`: a [`MessageSource`](crate::conversations::MessageSource).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<MessageSource>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `conversationProviderId`: a string.
-    #[serde(rename = "conversationProviderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conversationProviderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub conversation_provider_id: Option<String>,
 
     /// `chatWidgetId`: a string.
-    #[serde(rename = "chatWidgetId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "chatWidgetId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub chat_widget_id: Option<String>,
 
     /// The external id given when the message was added.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for Message {
+    const NAME: &'static str = "Message";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "type",
+        "messageType",
+        "locationId",
+        "contactId",
+        "conversationId",
+        "dateAdded",
+        "body",
+        "direction",
+        "status",
+        "contentType",
+        "attachments",
+        "meta",
+        "source",
+        "userId",
+        "conversationProviderId",
+        "chatWidgetId",
+        "altId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "type")?,
+                2 => entries.value(&mut v2, "messageType")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "contactId")?,
+                5 => entries.value(&mut v5, "conversationId")?,
+                6 => entries.value(&mut v6, "dateAdded")?,
+                7 => entries.value(&mut v7, "body")?,
+                8 => entries.value(&mut v8, "direction")?,
+                9 => entries.value(&mut v9, "status")?,
+                10 => entries.value(&mut v10, "contentType")?,
+                11 => entries.value_or_default(&mut v11, "attachments")?,
+                12 => entries.value(&mut v12, "meta")?,
+                13 => entries.value(&mut v13, "source")?,
+                14 => entries.value(&mut v14, "userId")?,
+                15 => entries.value(&mut v15, "conversationProviderId")?,
+                16 => entries.value(&mut v16, "chatWidgetId")?,
+                17 => entries.value(&mut v17, "altId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            type_: v1.unwrap_or_default(),
+            message_type: v2.unwrap_or_default(),
+            location_id: v3.unwrap_or_default(),
+            contact_id: v4.unwrap_or_default(),
+            conversation_id: v5.unwrap_or_default(),
+            date_added: v6.unwrap_or_default(),
+            body: v7.unwrap_or_default(),
+            direction: v8.unwrap_or_default(),
+            status: v9.unwrap_or_default(),
+            content_type: v10.unwrap_or_default(),
+            attachments: v11.unwrap_or_default(),
+            meta: v12.unwrap_or_default(),
+            source: v13.unwrap_or_default(),
+            user_id: v14.unwrap_or_default(),
+            conversation_provider_id: v15.unwrap_or_default(),
+            chat_widget_id: v16.unwrap_or_default(),
+            alt_id: v17.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5118,40 +6562,108 @@ crate::runtime::enums::string_enum!(MessageDirection);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `MessageEmailMeta` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessageEmailMeta {
     /// Every email message id of the thread.
-    #[
-        serde(
-            rename = "messageIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageIds",))]
     pub message_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for MessageEmailMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for MessageEmailMeta {
+    const NAME: &'static str = "MessageEmailMeta";
+
+    const FIELDS: &'static[&'static str] = &["messageIds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "messageIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self { message_ids: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Channel-specific details of a message.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessageMeta {
     /// Call length in seconds.
-    #[serde(rename = "callDuration", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "callDuration", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub call_duration: Option<i64>,
 
     /// `callStatus`: a [`CallStatus`](crate::conversations::CallStatus).
-    #[serde(rename = "callStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "callStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub call_status: Option<CallStatus>,
 
     /// `email`: a [`MessageEmailMeta`](crate::conversations::MessageEmailMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<MessageEmailMeta>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for MessageMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for MessageMeta {
+    const NAME: &'static str = "MessageMeta";
+
+    const FIELDS: &'static[&'static str] = &["callDuration", "callStatus", "email"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "callDuration")?,
+                1 => entries.value(&mut v1, "callStatus")?,
+                2 => entries.value(&mut v2, "email")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            call_duration: v0.unwrap_or_default(),
+            call_status: v1.unwrap_or_default(),
+            email: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5597,7 +7109,6 @@ crate::runtime::enums::string_enum!(MessageType);
 /// The `OutboundCallRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OutboundCallRequest {
     /// `type`: a [`OutboundCallRequestType`](crate::conversations::OutboundCallRequestType), one of `Call`.
@@ -5605,7 +7116,7 @@ pub struct OutboundCallRequest {
     pub type_: OutboundCallRequestType,
 
     /// `attachments`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 
     /// `conversationId`: a string.
@@ -5617,16 +7128,78 @@ pub struct OutboundCallRequest {
     pub conversation_provider_id: String,
 
     /// The call id at the external provider.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `date`: a date and time (RFC 3339 string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 
     /// `call`: a [`CallDetails`](crate::conversations::CallDetails).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<CallDetails>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for OutboundCallRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for OutboundCallRequest {
+    const NAME: &'static str = "OutboundCallRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "attachments",
+        "conversationId",
+        "conversationProviderId",
+        "altId",
+        "date",
+        "call"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "attachments")?,
+                2 => entries.value(&mut v2, "conversationId")?,
+                3 => entries.value(&mut v3, "conversationProviderId")?,
+                4 => entries.value(&mut v4, "altId")?,
+                5 => entries.value(&mut v5, "date")?,
+                6 => entries.value(&mut v6, "call")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            attachments: v1.unwrap_or_default(),
+            conversation_id: crate::runtime::object::required(v2, "conversationId")?,
+            conversation_provider_id: crate::runtime::object::required(
+                v3,
+                "conversationProviderId"
+            )?,
+            alt_id: v4.unwrap_or_default(),
+            date: v5.unwrap_or_default(),
+            call: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5721,7 +7294,6 @@ crate::runtime::enums::string_enum!(OutboundCallRequestType);
 /// The `ProviderError` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderError {
     /// `code`: a string. Example: `1`.
@@ -5733,6 +7305,45 @@ pub struct ProviderError {
 
     /// `message`: a string.
     pub message: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ProviderError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ProviderError {
+    const NAME: &'static str = "ProviderError";
+
+    const FIELDS: &'static[&'static str] = &["code", "type", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "code")?,
+                1 => entries.value(&mut v1, "type")?,
+                2 => entries.value(&mut v2, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            code: crate::runtime::object::required(v0, "code")?,
+            type_: crate::runtime::object::required(v1, "type")?,
+            message: crate::runtime::object::required(v2, "message")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5754,7 +7365,6 @@ impl ProviderError {
 /// The `ReviewReplyRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewReplyRequest {
     /// The conversation created for the review.
@@ -5767,6 +7377,45 @@ pub struct ReviewReplyRequest {
 
     /// Text of the reply.
     pub message: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ReviewReplyRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ReviewReplyRequest {
+    const NAME: &'static str = "ReviewReplyRequest";
+
+    const FIELDS: &'static[&'static str] = &["conversationId", "locationId", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "conversationId")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            conversation_id: crate::runtime::object::required(v0, "conversationId")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            message: crate::runtime::object::required(v2, "message")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5837,17 +7486,46 @@ crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SearchConversationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchConversationsResponse {
     /// `conversations`: a list of [`ConversationSummary`](crate::conversations::ConversationSummary) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub conversations: Vec<ConversationSummary>,
 
     /// Number of conversations matching the search.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for SearchConversationsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for SearchConversationsResponse {
+    const NAME: &'static str = "SearchConversationsResponse";
+
+    const FIELDS: &'static[&'static str] = &["conversations", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "conversations")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { conversations: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -5977,7 +7655,6 @@ crate::runtime::enums::string_enum!(SearchConversationsStatus);
 /// The `SendMessageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendMessageRequest {
     /// `type`: a [`SendMessageType`](crate::conversations::SendMessageType).
@@ -5985,7 +7662,7 @@ pub struct SendMessageRequest {
     pub type_: SendMessageType,
 
     /// `subType`: a string. Example: `Email`.
-    #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subType", skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<String>,
 
     /// `contactId`: a string. Example: `abc123def456`.
@@ -5993,92 +7670,223 @@ pub struct SendMessageRequest {
     pub contact_id: String,
 
     /// `appointmentId`: a string.
-    #[serde(rename = "appointmentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "appointmentId", skip_serializing_if = "Option::is_none")]
     pub appointment_id: Option<String>,
 
     /// Attachment URLs (see `upload_message_attachments`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 
     /// Sender address, optionally with a name (`Name <address>`).
-    #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailFrom", skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
 
     /// `emailCc`: a list of strings.
-    #[serde(rename = "emailCc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailCc", skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
 
     /// `emailBcc`: a list of strings.
-    #[serde(rename = "emailBcc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailBcc", skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
 
     /// HTML body of an email.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
 
     /// Text of the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 
     /// Email subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// The message this one answers.
-    #[serde(rename = "replyMessageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "replyMessageId", skip_serializing_if = "Option::is_none")]
     pub reply_message_id: Option<String>,
 
     /// `templateId`: a string.
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// For email, the message that holds the thread.
-    #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "threadId", skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
 
     /// When to send, in Unix seconds (UTC).
-    #[serde(rename = "scheduledTimestamp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduledTimestamp", skip_serializing_if = "Option::is_none")]
     pub scheduled_timestamp: Option<i64>,
 
     /// `conversationProviderId`: a string.
-    #[serde(rename = "conversationProviderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversationProviderId", skip_serializing_if = "Option::is_none")]
     pub conversation_provider_id: Option<String>,
 
     /// One of the contact's addresses to use instead of the primary one.
-    #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailTo", skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
 
     /// Custom subscription subtype the email belongs to.
-    #[serde(rename = "customSubtypeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customSubtypeId", skip_serializing_if = "Option::is_none")]
     pub custom_subtype_id: Option<String>,
 
     /// `emailReplyMode`: a [`SendMessageRequestEmailReplyMode`](crate::conversations::SendMessageRequestEmailReplyMode), one of `reply`, `reply_all`.
-    #[serde(rename = "emailReplyMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailReplyMode", skip_serializing_if = "Option::is_none")]
     pub email_reply_mode: Option<SendMessageRequestEmailReplyMode>,
 
     /// Phone number to send from.
-    #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromNumber", skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
 
     /// Phone number to send to.
-    #[serde(rename = "toNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "toNumber", skip_serializing_if = "Option::is_none")]
     pub to_number: Option<String>,
 
     /// `forward`: a [`EmailForward`](crate::conversations::EmailForward).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forward: Option<EmailForward>,
 
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageDeliveryStatus>,
 
     /// Let HighLevel's AI pick the send time of a scheduled email.
-    #[serde(rename = "usesNativeSchedulingAi", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "usesNativeSchedulingAi", skip_serializing_if = "Option::is_none")]
     pub uses_native_scheduling_ai: Option<bool>,
 
     /// Window the AI may pick a send time in.
-    #[serde(rename = "optimizationPeriod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "optimizationPeriod", skip_serializing_if = "Option::is_none")]
     pub optimization_period: Option<SendMessageRequestOptimizationPeriod>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SendMessageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SendMessageRequest {
+    const NAME: &'static str = "SendMessageRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "subType",
+        "contactId",
+        "appointmentId",
+        "attachments",
+        "emailFrom",
+        "emailCc",
+        "emailBcc",
+        "html",
+        "message",
+        "subject",
+        "replyMessageId",
+        "templateId",
+        "threadId",
+        "scheduledTimestamp",
+        "conversationProviderId",
+        "emailTo",
+        "customSubtypeId",
+        "emailReplyMode",
+        "fromNumber",
+        "toNumber",
+        "forward",
+        "status",
+        "usesNativeSchedulingAi",
+        "optimizationPeriod"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "subType")?,
+                2 => entries.value(&mut v2, "contactId")?,
+                3 => entries.value(&mut v3, "appointmentId")?,
+                4 => entries.value(&mut v4, "attachments")?,
+                5 => entries.value(&mut v5, "emailFrom")?,
+                6 => entries.value(&mut v6, "emailCc")?,
+                7 => entries.value(&mut v7, "emailBcc")?,
+                8 => entries.value(&mut v8, "html")?,
+                9 => entries.value(&mut v9, "message")?,
+                10 => entries.value(&mut v10, "subject")?,
+                11 => entries.value(&mut v11, "replyMessageId")?,
+                12 => entries.value(&mut v12, "templateId")?,
+                13 => entries.value(&mut v13, "threadId")?,
+                14 => entries.value(&mut v14, "scheduledTimestamp")?,
+                15 => entries.value(&mut v15, "conversationProviderId")?,
+                16 => entries.value(&mut v16, "emailTo")?,
+                17 => entries.value(&mut v17, "customSubtypeId")?,
+                18 => entries.value(&mut v18, "emailReplyMode")?,
+                19 => entries.value(&mut v19, "fromNumber")?,
+                20 => entries.value(&mut v20, "toNumber")?,
+                21 => entries.value(&mut v21, "forward")?,
+                22 => entries.value(&mut v22, "status")?,
+                23 => entries.value(&mut v23, "usesNativeSchedulingAi")?,
+                24 => entries.value(&mut v24, "optimizationPeriod")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            sub_type: v1.unwrap_or_default(),
+            contact_id: crate::runtime::object::required(v2, "contactId")?,
+            appointment_id: v3.unwrap_or_default(),
+            attachments: v4.unwrap_or_default(),
+            email_from: v5.unwrap_or_default(),
+            email_cc: v6.unwrap_or_default(),
+            email_bcc: v7.unwrap_or_default(),
+            html: v8.unwrap_or_default(),
+            message: v9.unwrap_or_default(),
+            subject: v10.unwrap_or_default(),
+            reply_message_id: v11.unwrap_or_default(),
+            template_id: v12.unwrap_or_default(),
+            thread_id: v13.unwrap_or_default(),
+            scheduled_timestamp: v14.unwrap_or_default(),
+            conversation_provider_id: v15.unwrap_or_default(),
+            email_to: v16.unwrap_or_default(),
+            custom_subtype_id: v17.unwrap_or_default(),
+            email_reply_mode: v18.unwrap_or_default(),
+            from_number: v19.unwrap_or_default(),
+            to_number: v20.unwrap_or_default(),
+            forward: v21.unwrap_or_default(),
+            status: v22.unwrap_or_default(),
+            uses_native_scheduling_ai: v23.unwrap_or_default(),
+            optimization_period: v24.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -6359,43 +8167,113 @@ crate::runtime::enums::string_enum!(SendMessageRequestOptimizationPeriod);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SendMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendMessageResponse {
     /// `conversationId`: a string. Example: `ABC12h2F6uBrIkfXYazb`.
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub conversation_id: Option<String>,
 
     /// For email only; pass it when adding inbound replies to thread them.
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_message_id: Option<String>,
 
     /// `messageId`: a string. Example: `t22c6DQcTDf3MjRhwf77`.
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub message_id: Option<String>,
 
     /// Set instead of `messageId` for GMB sends.
-    #[
-        serde(
-            rename = "messageIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageIds",))]
     pub message_ids: Vec<String>,
 
     /// Extra information, for example when a workflow sends the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub msg: Option<String>,
 
     /// `forwardData`: a [`ForwardResult`](crate::conversations::ForwardResult).
-    #[serde(rename = "forwardData", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "forwardData", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub forward_data: Option<ForwardResult>,
 
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<MessageDeliveryStatus>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for SendMessageResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for SendMessageResponse {
+    const NAME: &'static str = "SendMessageResponse";
+
+    const FIELDS: &'static[&'static str] = &[
+        "conversationId",
+        "emailMessageId",
+        "messageId",
+        "messageIds",
+        "msg",
+        "forwardData",
+        "status"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "conversationId")?,
+                1 => entries.value(&mut v1, "emailMessageId")?,
+                2 => entries.value(&mut v2, "messageId")?,
+                3 => entries.value_or_default(&mut v3, "messageIds")?,
+                4 => entries.value(&mut v4, "msg")?,
+                5 => entries.value(&mut v5, "forwardData")?,
+                6 => entries.value(&mut v6, "status")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            conversation_id: v0.unwrap_or_default(),
+            email_message_id: v1.unwrap_or_default(),
+            message_id: v2.unwrap_or_default(),
+            message_ids: v3.unwrap_or_default(),
+            msg: v4.unwrap_or_default(),
+            forward_data: v5.unwrap_or_default(),
+            status: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -6489,11 +8367,41 @@ crate::runtime::enums::string_enum!(SendMessageType);
 /// The `SetMessageAttachmentsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetMessageAttachmentsRequest {
     /// The new attachment URLs, replacing the old ones.
     pub attachments: Vec<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SetMessageAttachmentsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SetMessageAttachmentsRequest {
+    const NAME: &'static str = "SetMessageAttachmentsRequest";
+
+    const FIELDS: &'static[&'static str] = &["attachments"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "attachments")?,
+                _ => {}
+            }
+        }
+        Ok(Self { attachments: crate::runtime::object::required(v0, "attachments")?, })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -6557,7 +8465,6 @@ crate::runtime::enums::string_enum!(SortDirection);
 /// The `SubscriptionAction` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubscriptionAction {
     /// A default subtype, a custom subtype, or resubscription to everything.
@@ -6565,15 +8472,62 @@ pub struct SubscriptionAction {
     pub type_: SubscriptionActionType,
 
     /// The default subtype; needed when `type` is `default`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype_name: Option<SubscriptionActionSubtypeName>,
 
     /// The custom subtype id; needed when `type` is `custom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype_id: Option<String>,
 
     /// `subtype_status`: a [`SubscriptionActionSubtypeStatus`](crate::conversations::SubscriptionActionSubtypeStatus), one of `subscribed`, `unsubscribed`.
     pub subtype_status: SubscriptionActionSubtypeStatus,
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SubscriptionAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SubscriptionAction {
+    const NAME: &'static str = "SubscriptionAction";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "subtype_name",
+        "subtype_id",
+        "subtype_status"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "subtype_name")?,
+                2 => entries.value(&mut v2, "subtype_id")?,
+                3 => entries.value(&mut v3, "subtype_status")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            subtype_name: v1.unwrap_or_default(),
+            subtype_id: v2.unwrap_or_default(),
+            subtype_status: crate::runtime::object::required(v3, "subtype_status")?,
+        })
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -6749,7 +8703,6 @@ crate::runtime::enums::string_enum!(SubscriptionActionType);
 /// The `SubscriptionChangeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubscriptionChangeRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -6767,12 +8720,67 @@ pub struct SubscriptionChangeRequest {
     pub subscription_action: SubscriptionAction,
 
     /// Why the contact is resubscribed; needed for resubscriptions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_reason: Option<String>,
 
     /// Details of the legal reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_description: Option<String>,
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SubscriptionChangeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SubscriptionChangeRequest {
+    const NAME: &'static str = "SubscriptionChangeRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "contactId",
+        "email",
+        "subscription_action",
+        "legal_reason",
+        "legal_description"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "contactId")?,
+                2 => entries.value(&mut v2, "email")?,
+                3 => entries.value(&mut v3, "subscription_action")?,
+                4 => entries.value(&mut v4, "legal_reason")?,
+                5 => entries.value(&mut v5, "legal_description")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            contact_id: crate::runtime::object::required(v1, "contactId")?,
+            email: crate::runtime::object::required(v2, "email")?,
+            subscription_action: crate::runtime::object::required(v3, "subscription_action")?,
+            legal_reason: v4.unwrap_or_default(),
+            legal_description: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -6813,33 +8821,105 @@ impl SubscriptionChangeRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `TranscriptionSentence` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TranscriptionSentence {
     /// The audio channel (speaker side) of the sentence.
-    #[serde(rename = "mediaChannel", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "mediaChannel", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub media_channel: Option<i64>,
 
     /// `sentenceIndex`: a whole number.
-    #[serde(rename = "sentenceIndex", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sentenceIndex", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sentence_index: Option<i64>,
 
     /// Start offset in milliseconds.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_time: Option<i64>,
 
     /// End offset in milliseconds.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_time: Option<i64>,
 
     /// `transcript`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub transcript: Option<String>,
 
     /// `confidence`: a number. Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub confidence: Option<f64>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for TranscriptionSentence {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for TranscriptionSentence {
+    const NAME: &'static str = "TranscriptionSentence";
+
+    const FIELDS: &'static[&'static str] = &[
+        "mediaChannel",
+        "sentenceIndex",
+        "startTime",
+        "endTime",
+        "transcript",
+        "confidence"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "mediaChannel")?,
+                1 => entries.value(&mut v1, "sentenceIndex")?,
+                2 => entries.value(&mut v2, "startTime")?,
+                3 => entries.value(&mut v3, "endTime")?,
+                4 => entries.value(&mut v4, "transcript")?,
+                5 => entries.value(&mut v5, "confidence")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            media_channel: v0.unwrap_or_default(),
+            sentence_index: v1.unwrap_or_default(),
+            start_time: v2.unwrap_or_default(),
+            end_time: v3.unwrap_or_default(),
+            transcript: v4.unwrap_or_default(),
+            confidence: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -6847,7 +8927,6 @@ pub struct TranscriptionSentence {
 /// The `UpdateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -6855,16 +8934,58 @@ pub struct UpdateConversationRequest {
     pub location_id: String,
 
     /// `unreadCount`: a whole number. Example: `1`.
-    #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unreadCount", skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
 
     /// `starred`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub starred: Option<bool>,
 
     /// Free-form feedback attached to the conversation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateConversationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateConversationRequest {
+    const NAME: &'static str = "UpdateConversationRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "unreadCount", "starred", "feedback"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "unreadCount")?,
+                2 => entries.value(&mut v2, "starred")?,
+                3 => entries.value(&mut v3, "feedback")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            unread_count: v1.unwrap_or_default(),
+            starred: v2.unwrap_or_default(),
+            feedback: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -6903,24 +9024,70 @@ impl UpdateConversationRequest {
 /// The `UpdateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomSubtypeRequest {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `archived`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
 
     /// Legal form to use for resubscriptions; optional when archiving.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resubscription_legal_form_id: Option<String>,
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCustomSubtypeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCustomSubtypeRequest {
+    const NAME: &'static str = "UpdateCustomSubtypeRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "description",
+        "archived",
+        "resubscription_legal_form_id"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "archived")?,
+                3 => entries.value(&mut v3, "resubscription_legal_form_id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            description: v1.unwrap_or_default(),
+            archived: v2.unwrap_or_default(),
+            resubscription_legal_form_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -6962,23 +9129,64 @@ impl UpdateCustomSubtypeRequest {
 /// The `UpdateMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateMessageStatusRequest {
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
     pub status: MessageDeliveryStatus,
 
     /// `error`: a [`ProviderError`](crate::conversations::ProviderError).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ProviderError>,
 
     /// `emailMessageId`: a string.
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 
     /// Extra email recipients the status applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateMessageStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateMessageStatusRequest {
+    const NAME: &'static str = "UpdateMessageStatusRequest";
+
+    const FIELDS: &'static[&'static str] = &["status", "error", "emailMessageId", "recipients"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "error")?,
+                2 => entries.value(&mut v2, "emailMessageId")?,
+                3 => entries.value(&mut v3, "recipients")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: crate::runtime::object::required(v0, "status")?,
+            error: v1.unwrap_or_default(),
+            email_message_id: v2.unwrap_or_default(),
+            recipients: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -7123,44 +9331,100 @@ impl UploadMessageAttachmentsRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadMessageAttachmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadMessageAttachmentsResponse {
     /// File name to hosted URL.
-    #[
-        serde(
-            rename = "uploadedFiles",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadedFiles",))]
     pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// Twilio media SIDs, for group SMS.
-    #[
-        serde(
-            rename = "twilioMediaSids",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twilioMediaSids",))]
     pub twilio_media_sids: Vec<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for UploadMessageAttachmentsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for UploadMessageAttachmentsResponse {
+    const NAME: &'static str = "UploadMessageAttachmentsResponse";
+
+    const FIELDS: &'static[&'static str] = &["uploadedFiles", "twilioMediaSids"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "uploadedFiles")?,
+                1 => entries.value_or_default(&mut v1, "twilioMediaSids")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            uploaded_files: v0.unwrap_or_default(),
+            twilio_media_sids: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadedFileMetadata` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadedFileMetadata {
     /// `size`: a whole number. Example: `52428800`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub size: Option<i64>,
 
     /// `contentType`: a string. Example: `video/mp4`.
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contentType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub content_type: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl<'de> serde::Deserialize<'de> for UploadedFileMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl crate::runtime::object::Object for UploadedFileMetadata {
+    const NAME: &'static str = "UploadedFileMetadata";
+
+    const FIELDS: &'static[&'static str] = &["size", "contentType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "size")?,
+                1 => entries.value(&mut v1, "contentType")?,
+                _ => {}
+            }
+        }
+        Ok(Self { size: v0.unwrap_or_default(), content_type: v1.unwrap_or_default(), })
+    }
 }

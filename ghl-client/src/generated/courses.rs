@@ -1176,7 +1176,6 @@ impl UpdateCourse {
 /// A section (module) of a course.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CategoryImport {
     /// `title`: a string.
@@ -1186,16 +1185,67 @@ pub struct CategoryImport {
     pub visibility: CourseVisibility,
 
     /// `thumbnailUrl`: a string.
-    #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `posts`: a list of [`LessonImport`](crate::courses::LessonImport) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<LessonImport>>,
 
     /// `subCategories`: a list of [`SubCategoryImport`](crate::courses::SubCategoryImport) values.
-    #[serde(rename = "subCategories", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subCategories", skip_serializing_if = "Option::is_none")]
     pub sub_categories: Option<Vec<SubCategoryImport>>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CategoryImport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CategoryImport {
+    const NAME: &'static str = "CategoryImport";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "visibility",
+        "thumbnailUrl",
+        "posts",
+        "subCategories"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "visibility")?,
+                2 => entries.value(&mut v2, "thumbnailUrl")?,
+                3 => entries.value(&mut v3, "posts")?,
+                4 => entries.value(&mut v4, "subCategories")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            visibility: crate::runtime::object::required(v1, "visibility")?,
+            thumbnail_url: v2.unwrap_or_default(),
+            posts: v3.unwrap_or_default(),
+            sub_categories: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1237,7 +1287,6 @@ impl CategoryImport {
 /// One course (a membership product) to import.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CourseImport {
     /// `title`: a string. Example: `Getting started`.
@@ -1247,15 +1296,66 @@ pub struct CourseImport {
     pub description: String,
 
     /// `imageUrl`: a string.
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
 
     /// `categories`: a list of [`CategoryImport`](crate::courses::CategoryImport) values.
     pub categories: Vec<CategoryImport>,
 
     /// `instructorDetails`: a [`Instructor`](crate::courses::Instructor).
-    #[serde(rename = "instructorDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "instructorDetails", skip_serializing_if = "Option::is_none")]
     pub instructor_details: Option<Instructor>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CourseImport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CourseImport {
+    const NAME: &'static str = "CourseImport";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "description",
+        "imageUrl",
+        "categories",
+        "instructorDetails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "imageUrl")?,
+                3 => entries.value(&mut v3, "categories")?,
+                4 => entries.value(&mut v4, "instructorDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            description: crate::runtime::object::required(v1, "description")?,
+            image_url: v2.unwrap_or_default(),
+            categories: crate::runtime::object::required(v3, "categories")?,
+            instructor_details: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1341,7 +1441,6 @@ crate::runtime::enums::string_enum!(CourseVisibility);
 /// The `ImportCoursesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportCoursesRequest {
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
@@ -1349,11 +1448,50 @@ pub struct ImportCoursesRequest {
     pub location_id: String,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// The courses to import.
     pub products: Vec<CourseImport>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ImportCoursesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ImportCoursesRequest {
+    const NAME: &'static str = "ImportCoursesRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "userId", "products"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "userId")?,
+                2 => entries.value(&mut v2, "products")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            user_id: v1.unwrap_or_default(),
+            products: crate::runtime::object::required(v2, "products")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1377,7 +1515,6 @@ impl ImportCoursesRequest {
 /// The `Instructor` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Instructor {
     /// `name`: a string.
@@ -1385,6 +1522,42 @@ pub struct Instructor {
 
     /// `description`: a string.
     pub description: String,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for Instructor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for Instructor {
+    const NAME: &'static str = "Instructor";
+
+    const FIELDS: &'static[&'static str] = &["name", "description"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            description: crate::runtime::object::required(v1, "description")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1453,7 +1626,6 @@ crate::runtime::enums::string_enum!(LessonContentType);
 /// One lesson (post) of a course.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LessonImport {
     /// `title`: a string.
@@ -1463,7 +1635,7 @@ pub struct LessonImport {
     pub visibility: CourseVisibility,
 
     /// `thumbnailUrl`: a string.
-    #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `contentType`: a [`LessonContentType`](crate::courses::LessonContentType).
@@ -1474,12 +1646,71 @@ pub struct LessonImport {
     pub description: String,
 
     /// URL of the lesson video.
-    #[serde(rename = "bucketVideoUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bucketVideoUrl", skip_serializing_if = "Option::is_none")]
     pub bucket_video_url: Option<String>,
 
     /// `postMaterials`: a list of [`LessonMaterial`](crate::courses::LessonMaterial) values.
-    #[serde(rename = "postMaterials", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postMaterials", skip_serializing_if = "Option::is_none")]
     pub post_materials: Option<Vec<LessonMaterial>>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LessonImport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LessonImport {
+    const NAME: &'static str = "LessonImport";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "visibility",
+        "thumbnailUrl",
+        "contentType",
+        "description",
+        "bucketVideoUrl",
+        "postMaterials"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "visibility")?,
+                2 => entries.value(&mut v2, "thumbnailUrl")?,
+                3 => entries.value(&mut v3, "contentType")?,
+                4 => entries.value(&mut v4, "description")?,
+                5 => entries.value(&mut v5, "bucketVideoUrl")?,
+                6 => entries.value(&mut v6, "postMaterials")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            visibility: crate::runtime::object::required(v1, "visibility")?,
+            thumbnail_url: v2.unwrap_or_default(),
+            content_type: crate::runtime::object::required(v3, "contentType")?,
+            description: crate::runtime::object::required(v4, "description")?,
+            bucket_video_url: v5.unwrap_or_default(),
+            post_materials: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1528,7 +1759,6 @@ impl LessonImport {
 /// A file attached to a lesson.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LessonMaterial {
     /// `title`: a string.
@@ -1540,6 +1770,45 @@ pub struct LessonMaterial {
 
     /// `url`: a string.
     pub url: String,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LessonMaterial {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LessonMaterial {
+    const NAME: &'static str = "LessonMaterial";
+
+    const FIELDS: &'static[&'static str] = &["title", "type", "url"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "type")?,
+                2 => entries.value(&mut v2, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            type_: crate::runtime::object::required(v1, "type")?,
+            url: crate::runtime::object::required(v2, "url")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1862,7 +2131,6 @@ crate::runtime::enums::string_enum!(MaterialFileType);
 /// A sub-section of a course category.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubCategoryImport {
     /// `title`: a string.
@@ -1872,12 +2140,54 @@ pub struct SubCategoryImport {
     pub visibility: CourseVisibility,
 
     /// `thumbnailUrl`: a string.
-    #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `posts`: a list of [`LessonImport`](crate::courses::LessonImport) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<LessonImport>>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SubCategoryImport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SubCategoryImport {
+    const NAME: &'static str = "SubCategoryImport";
+
+    const FIELDS: &'static[&'static str] = &["title", "visibility", "thumbnailUrl", "posts"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "visibility")?,
+                2 => entries.value(&mut v2, "thumbnailUrl")?,
+                3 => entries.value(&mut v3, "posts")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            visibility: crate::runtime::object::required(v1, "visibility")?,
+            thumbnail_url: v2.unwrap_or_default(),
+            posts: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]

@@ -875,7 +875,6 @@ crate::runtime::enums::string_enum!(AcceptedFileFormat);
 /// The `CreateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomFieldFolderRequest {
     /// `objectKey`: a string. Example: `custom_object.pet`.
@@ -888,6 +887,45 @@ pub struct CreateCustomFieldFolderRequest {
     /// `locationId`: a string.
     #[serde(rename = "locationId",)]
     pub location_id: String,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCustomFieldFolderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCustomFieldFolderRequest {
+    const NAME: &'static str = "CreateCustomFieldFolderRequest";
+
+    const FIELDS: &'static[&'static str] = &["objectKey", "name", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "objectKey")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            object_key: crate::runtime::object::required(v0, "objectKey")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -909,7 +947,6 @@ impl CreateCustomFieldFolderRequest {
 /// The `CreateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomFieldRequest {
     /// `locationId`: a string.
@@ -917,15 +954,15 @@ pub struct CreateCustomFieldRequest {
     pub location_id: String,
 
     /// `name`: a string. Example: `Name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `placeholder`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
@@ -933,11 +970,11 @@ pub struct CreateCustomFieldRequest {
     pub show_in_forms: bool,
 
     /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<CustomFieldOption>>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "acceptedFormats", skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `dataType`: a [`CustomFieldDataType`](crate::custom_fields::CustomFieldDataType).
@@ -953,16 +990,99 @@ pub struct CreateCustomFieldRequest {
     pub object_key: String,
 
     /// `maxFileLimit`: a whole number.
-    #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
 
     /// `allowCustomOption`: `true` or `false`.
-    #[serde(rename = "allowCustomOption", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowCustomOption", skip_serializing_if = "Option::is_none")]
     pub allow_custom_option: Option<bool>,
 
     /// Id of the folder to put the field in.
     #[serde(rename = "parentId",)]
     pub parent_id: String,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCustomFieldRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCustomFieldRequest {
+    const NAME: &'static str = "CreateCustomFieldRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "name",
+        "description",
+        "placeholder",
+        "showInForms",
+        "options",
+        "acceptedFormats",
+        "dataType",
+        "fieldKey",
+        "objectKey",
+        "maxFileLimit",
+        "allowCustomOption",
+        "parentId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "placeholder")?,
+                4 => entries.value(&mut v4, "showInForms")?,
+                5 => entries.value(&mut v5, "options")?,
+                6 => entries.value(&mut v6, "acceptedFormats")?,
+                7 => entries.value(&mut v7, "dataType")?,
+                8 => entries.value(&mut v8, "fieldKey")?,
+                9 => entries.value(&mut v9, "objectKey")?,
+                10 => entries.value(&mut v10, "maxFileLimit")?,
+                11 => entries.value(&mut v11, "allowCustomOption")?,
+                12 => entries.value(&mut v12, "parentId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            placeholder: v3.unwrap_or_default(),
+            show_in_forms: crate::runtime::object::required(v4, "showInForms")?,
+            options: v5.unwrap_or_default(),
+            accepted_formats: v6.unwrap_or_default(),
+            data_type: crate::runtime::object::required(v7, "dataType")?,
+            field_key: crate::runtime::object::required(v8, "fieldKey")?,
+            object_key: crate::runtime::object::required(v9, "objectKey")?,
+            max_file_limit: v10.unwrap_or_default(),
+            allow_custom_option: v11.unwrap_or_default(),
+            parent_id: crate::runtime::object::required(v12, "parentId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1042,73 +1162,219 @@ impl CreateCustomFieldRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A custom field of an object; folders come back in the same shape.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomField {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `placeholder`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[serde(rename = "showInForms", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "showInForms", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub show_in_forms: Option<bool>,
 
     /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub options: Vec<CustomFieldOption>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "acceptedFormats", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `objectKey`: a string. Example: `custom_object.pet`.
-    #[serde(rename = "objectKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "objectKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub object_key: Option<String>,
 
     /// `dataType`: a [`CustomFieldDataType`](crate::custom_fields::CustomFieldDataType).
-    #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dataType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub data_type: Option<CustomFieldDataType>,
 
     /// Id of the folder holding the field.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_id: Option<String>,
 
     /// `fieldKey`: a string. Example: `custom_object.pet.name`.
-    #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub field_key: Option<String>,
 
     /// `allowCustomOption`: `true` or `false`.
-    #[serde(rename = "allowCustomOption", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowCustomOption", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_custom_option: Option<bool>,
 
     /// `maxFileLimit`: a whole number.
-    #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub max_file_limit: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl<'de> serde::Deserialize<'de> for CustomField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl crate::runtime::object::Object for CustomField {
+    const NAME: &'static str = "CustomField";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "description",
+        "placeholder",
+        "showInForms",
+        "options",
+        "acceptedFormats",
+        "objectKey",
+        "dataType",
+        "parentId",
+        "fieldKey",
+        "allowCustomOption",
+        "maxFileLimit",
+        "dateAdded",
+        "dateUpdated"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "placeholder")?,
+                5 => entries.value(&mut v5, "showInForms")?,
+                6 => entries.value_or_default(&mut v6, "options")?,
+                7 => entries.value(&mut v7, "acceptedFormats")?,
+                8 => entries.value(&mut v8, "objectKey")?,
+                9 => entries.value(&mut v9, "dataType")?,
+                10 => entries.value(&mut v10, "parentId")?,
+                11 => entries.value(&mut v11, "fieldKey")?,
+                12 => entries.value(&mut v12, "allowCustomOption")?,
+                13 => entries.value(&mut v13, "maxFileLimit")?,
+                14 => entries.value(&mut v14, "dateAdded")?,
+                15 => entries.value(&mut v15, "dateUpdated")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            placeholder: v4.unwrap_or_default(),
+            show_in_forms: v5.unwrap_or_default(),
+            options: v6.unwrap_or_default(),
+            accepted_formats: v7.unwrap_or_default(),
+            object_key: v8.unwrap_or_default(),
+            data_type: v9.unwrap_or_default(),
+            parent_id: v10.unwrap_or_default(),
+            field_key: v11.unwrap_or_default(),
+            allow_custom_option: v12.unwrap_or_default(),
+            max_file_limit: v13.unwrap_or_default(),
+            date_added: v14.unwrap_or_default(),
+            date_updated: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1216,83 +1482,233 @@ crate::runtime::enums::string_enum!(CustomFieldDataType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldDeleteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldDeleteResponse {
     /// HighLevel's spelling. True when the field or folder was deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl<'de> serde::Deserialize<'de> for CustomFieldDeleteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl crate::runtime::object::Object for CustomFieldDeleteResponse {
+    const NAME: &'static str = "CustomFieldDeleteResponse";
+
+    const FIELDS: &'static[&'static str] = &["succeded", "id", "key"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeded")?,
+                1 => entries.value(&mut v1, "id")?,
+                2 => entries.value(&mut v2, "key")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            succeded: v0.unwrap_or_default(),
+            id: v1.unwrap_or_default(),
+            key: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A folder grouping the custom fields of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldFolder {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `objectKey`: a string.
-    #[serde(rename = "objectKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "objectKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub object_key: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl<'de> serde::Deserialize<'de> for CustomFieldFolder {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl crate::runtime::object::Object for CustomFieldFolder {
+    const NAME: &'static str = "CustomFieldFolder";
+
+    const FIELDS: &'static[&'static str] = &["id", "objectKey", "locationId", "name"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "objectKey")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            object_key: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldList {
     /// `fields`: a list of [`CustomField`](crate::custom_fields::CustomField) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub fields: Vec<CustomField>,
 
     /// `folders`: a list of [`CustomField`](crate::custom_fields::CustomField) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub folders: Vec<CustomField>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl<'de> serde::Deserialize<'de> for CustomFieldList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl crate::runtime::object::Object for CustomFieldList {
+    const NAME: &'static str = "CustomFieldList";
+
+    const FIELDS: &'static[&'static str] = &["fields", "folders"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "fields")?,
+                1 => entries.value_or_default(&mut v1, "folders")?,
+                _ => {}
+            }
+        }
+        Ok(Self { fields: v0.unwrap_or_default(), folders: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// One choice of an option field.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFieldOption {
     /// Sent on create and returned; left out on update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `label`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// A URL tied to the choice (RADIO fields only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl<'de> serde::Deserialize<'de> for CustomFieldOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl crate::runtime::object::Object for CustomFieldOption {
+    const NAME: &'static str = "CustomFieldOption";
+
+    const FIELDS: &'static[&'static str] = &["key", "label", "url"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "key")?,
+                1 => entries.value(&mut v1, "label")?,
+                2 => entries.value(&mut v2, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            key: v0.unwrap_or_default(),
+            label: v1.unwrap_or_default(),
+            url: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1327,13 +1743,41 @@ impl CustomFieldOption {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldResponse {
     /// `field`: a [`CustomField`](crate::custom_fields::CustomField).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub field: Option<CustomField>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl<'de> serde::Deserialize<'de> for CustomFieldResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl crate::runtime::object::Object for CustomFieldResponse {
+    const NAME: &'static str = "CustomFieldResponse";
+
+    const FIELDS: &'static[&'static str] = &["field"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "field")?,
+                _ => {}
+            }
+        }
+        Ok(Self { field: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1350,7 +1794,6 @@ impl CustomFieldResponse {
 /// The `UpdateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomFieldFolderRequest {
     /// `name`: a string.
@@ -1359,6 +1802,42 @@ pub struct UpdateCustomFieldFolderRequest {
     /// `locationId`: a string.
     #[serde(rename = "locationId",)]
     pub location_id: String,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCustomFieldFolderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCustomFieldFolderRequest {
+    const NAME: &'static str = "UpdateCustomFieldFolderRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1376,15 +1855,50 @@ impl UpdateCustomFieldFolderRequest {
 /// One choice of an option field, as sent on update.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomFieldOption {
     /// `label`: a string.
     pub label: String,
 
     /// A URL tied to the choice (RADIO fields only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCustomFieldOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCustomFieldOption {
+    const NAME: &'static str = "UpdateCustomFieldOption";
+
+    const FIELDS: &'static[&'static str] = &["label", "url"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "label")?,
+                1 => entries.value(&mut v1, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            label: crate::runtime::object::required(v0, "label")?,
+            url: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1408,7 +1922,6 @@ impl UpdateCustomFieldOption {
 /// The `UpdateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomFieldRequest {
     /// `locationId`: a string.
@@ -1416,15 +1929,15 @@ pub struct UpdateCustomFieldRequest {
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `placeholder`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
@@ -1432,16 +1945,79 @@ pub struct UpdateCustomFieldRequest {
     pub show_in_forms: bool,
 
     /// `options`: a list of [`UpdateCustomFieldOption`](crate::custom_fields::UpdateCustomFieldOption) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<UpdateCustomFieldOption>>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "acceptedFormats", skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `maxFileLimit`: a whole number.
-    #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCustomFieldRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCustomFieldRequest {
+    const NAME: &'static str = "UpdateCustomFieldRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "name",
+        "description",
+        "placeholder",
+        "showInForms",
+        "options",
+        "acceptedFormats",
+        "maxFileLimit"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "placeholder")?,
+                4 => entries.value(&mut v4, "showInForms")?,
+                5 => entries.value(&mut v5, "options")?,
+                6 => entries.value(&mut v6, "acceptedFormats")?,
+                7 => entries.value(&mut v7, "maxFileLimit")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            placeholder: v3.unwrap_or_default(),
+            show_in_forms: crate::runtime::object::required(v4, "showInForms")?,
+            options: v5.unwrap_or_default(),
+            accepted_formats: v6.unwrap_or_default(),
+            max_file_limit: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]

@@ -610,7 +610,6 @@ impl UpdateCustomMenu {
 /// A new custom menu link.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
@@ -646,12 +645,87 @@ pub struct CreateCustomMenuRequest {
     pub user_role: CustomMenuUserRole,
 
     /// Let the embedded page use the camera (iframe mode).
-    #[serde(rename = "allowCamera", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowCamera", skip_serializing_if = "Option::is_none")]
     pub allow_camera: Option<bool>,
 
     /// Let the embedded page use the microphone (iframe mode).
-    #[serde(rename = "allowMicrophone", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowMicrophone", skip_serializing_if = "Option::is_none")]
     pub allow_microphone: Option<bool>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCustomMenuRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCustomMenuRequest {
+    const NAME: &'static str = "CreateCustomMenuRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "url",
+        "icon",
+        "showOnCompany",
+        "showOnLocation",
+        "showToAllLocations",
+        "openMode",
+        "locations",
+        "userRole",
+        "allowCamera",
+        "allowMicrophone"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "url")?,
+                2 => entries.value(&mut v2, "icon")?,
+                3 => entries.value(&mut v3, "showOnCompany")?,
+                4 => entries.value(&mut v4, "showOnLocation")?,
+                5 => entries.value(&mut v5, "showToAllLocations")?,
+                6 => entries.value(&mut v6, "openMode")?,
+                7 => entries.value(&mut v7, "locations")?,
+                8 => entries.value(&mut v8, "userRole")?,
+                9 => entries.value(&mut v9, "allowCamera")?,
+                10 => entries.value(&mut v10, "allowMicrophone")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            url: crate::runtime::object::required(v1, "url")?,
+            icon: crate::runtime::object::required(v2, "icon")?,
+            show_on_company: crate::runtime::object::required(v3, "showOnCompany")?,
+            show_on_location: crate::runtime::object::required(v4, "showOnLocation")?,
+            show_to_all_locations: crate::runtime::object::required(v5, "showToAllLocations")?,
+            open_mode: crate::runtime::object::required(v6, "openMode")?,
+            locations: crate::runtime::object::required(v7, "locations")?,
+            user_role: crate::runtime::object::required(v8, "userRole")?,
+            allow_camera: v9.unwrap_or_default(),
+            allow_microphone: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -702,77 +776,222 @@ impl CreateCustomMenuRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A custom menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomMenu {
     /// `id`: a string. Example: `12345`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `icon`: a [`CustomMenuIcon`](crate::custom_menus::CustomMenuIcon).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub icon: Option<CustomMenuIcon>,
 
     /// Label shown in the menu.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// Address the link opens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// Position in the menu.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub order: Option<i64>,
 
     /// Shown in the agency view.
-    #[serde(rename = "showOnCompany", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "showOnCompany", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub show_on_company: Option<bool>,
 
     /// Shown in sub-accounts.
-    #[serde(rename = "showOnLocation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "showOnLocation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub show_on_location: Option<bool>,
 
     /// Shown in every sub-account rather than those in `locations`.
-    #[serde(rename = "showToAllLocations", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "showToAllLocations", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub show_to_all_locations: Option<bool>,
 
     /// Sub-accounts that show the link when it is not shown to all.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub locations: Vec<String>,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
-    #[serde(rename = "openMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "openMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub open_mode: Option<CustomMenuOpenMode>,
 
     /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
-    #[serde(rename = "userRole", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userRole", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_role: Option<CustomMenuUserRole>,
 
     /// The embedded page may use the camera (iframe mode).
-    #[serde(rename = "allowCamera", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowCamera", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_camera: Option<bool>,
 
     /// The embedded page may use the microphone (iframe mode).
-    #[serde(rename = "allowMicrophone", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowMicrophone", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_microphone: Option<bool>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl<'de> serde::Deserialize<'de> for CustomMenu {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl crate::runtime::object::Object for CustomMenu {
+    const NAME: &'static str = "CustomMenu";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "icon",
+        "title",
+        "url",
+        "order",
+        "showOnCompany",
+        "showOnLocation",
+        "showToAllLocations",
+        "locations",
+        "openMode",
+        "userRole",
+        "allowCamera",
+        "allowMicrophone"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "icon")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "url")?,
+                4 => entries.value(&mut v4, "order")?,
+                5 => entries.value(&mut v5, "showOnCompany")?,
+                6 => entries.value(&mut v6, "showOnLocation")?,
+                7 => entries.value(&mut v7, "showToAllLocations")?,
+                8 => entries.value_or_default(&mut v8, "locations")?,
+                9 => entries.value(&mut v9, "openMode")?,
+                10 => entries.value(&mut v10, "userRole")?,
+                11 => entries.value(&mut v11, "allowCamera")?,
+                12 => entries.value(&mut v12, "allowMicrophone")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            icon: v1.unwrap_or_default(),
+            title: v2.unwrap_or_default(),
+            url: v3.unwrap_or_default(),
+            order: v4.unwrap_or_default(),
+            show_on_company: v5.unwrap_or_default(),
+            show_on_location: v6.unwrap_or_default(),
+            show_to_all_locations: v7.unwrap_or_default(),
+            locations: v8.unwrap_or_default(),
+            open_mode: v9.unwrap_or_default(),
+            user_role: v10.unwrap_or_default(),
+            allow_camera: v11.unwrap_or_default(),
+            allow_microphone: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A Font Awesome icon for a menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomMenuIcon {
     /// Font Awesome icon name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `fontFamily`: a [`IconFontFamily`](crate::custom_menus::IconFontFamily).
-    #[serde(rename = "fontFamily", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fontFamily", skip_serializing_if = "Option::is_none")]
     pub font_family: Option<IconFontFamily>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl<'de> serde::Deserialize<'de> for CustomMenuIcon {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl crate::runtime::object::Object for CustomMenuIcon {
+    const NAME: &'static str = "CustomMenuIcon";
+
+    const FIELDS: &'static[&'static str] = &["name", "fontFamily"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "fontFamily")?,
+                _ => {}
+            }
+        }
+        Ok(Self { name: v0.unwrap_or_default(), font_family: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -852,13 +1071,46 @@ crate::runtime::enums::string_enum!(CustomMenuOpenMode);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// One custom menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomMenuResponse {
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
-    #[serde(rename = "customMenu", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customMenu", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub custom_menu: Option<CustomMenu>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl<'de> serde::Deserialize<'de> for CustomMenuResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl crate::runtime::object::Object for CustomMenuResponse {
+    const NAME: &'static str = "CustomMenuResponse";
+
+    const FIELDS: &'static[&'static str] = &["customMenu"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "customMenu")?,
+                _ => {}
+            }
+        }
+        Ok(Self { custom_menu: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -925,25 +1177,74 @@ crate::runtime::enums::string_enum!(CustomMenuUserRole);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `DeleteCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCustomMenuResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Id of the deleted link.
-    #[serde(rename = "deletedMenuId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "deletedMenuId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub deleted_menu_id: Option<String>,
 
     /// When it was deleted.
-    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "deletedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub deleted_at: Option<String>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl<'de> serde::Deserialize<'de> for DeleteCustomMenuResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl crate::runtime::object::Object for DeleteCustomMenuResponse {
+    const NAME: &'static str = "DeleteCustomMenuResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message", "deletedMenuId", "deletedAt"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "deletedMenuId")?,
+                3 => entries.value(&mut v3, "deletedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            deleted_menu_id: v2.unwrap_or_default(),
+            deleted_at: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -1001,23 +1302,52 @@ crate::runtime::enums::string_enum!(IconFontFamily);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `ListCustomMenusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCustomMenusResponse {
     /// `customMenus`: a list of [`CustomMenu`](crate::custom_menus::CustomMenu) values.
-    #[
-        serde(
-            rename = "customMenus",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customMenus",))]
     pub custom_menus: Vec<CustomMenu>,
 
     /// Links matching the query.
-    #[serde(rename = "totalLinks", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalLinks", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_links: Option<i64>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl<'de> serde::Deserialize<'de> for ListCustomMenusResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl crate::runtime::object::Object for ListCustomMenusResponse {
+    const NAME: &'static str = "ListCustomMenusResponse";
+
+    const FIELDS: &'static[&'static str] = &["customMenus", "totalLinks"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "customMenus")?,
+                1 => entries.value(&mut v1, "totalLinks")?,
+                _ => {}
+            }
+        }
+        Ok(Self { custom_menus: v0.unwrap_or_default(), total_links: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -1025,7 +1355,6 @@ pub struct ListCustomMenusResponse {
 /// The icon of a new menu link; both fields are needed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewCustomMenuIcon {
     /// Font Awesome icon name.
@@ -1034,6 +1363,42 @@ pub struct NewCustomMenuIcon {
     /// `fontFamily`: a [`IconFontFamily`](crate::custom_menus::IconFontFamily).
     #[serde(rename = "fontFamily",)]
     pub font_family: IconFontFamily,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for NewCustomMenuIcon {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for NewCustomMenuIcon {
+    const NAME: &'static str = "NewCustomMenuIcon";
+
+    const FIELDS: &'static[&'static str] = &["name", "fontFamily"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "fontFamily")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            font_family: crate::runtime::object::required(v1, "fontFamily")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -1051,52 +1416,126 @@ impl NewCustomMenuIcon {
 /// The fields of a menu link to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `url`: a string. Example: `https://custom-menus.com/`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `icon`: a [`CustomMenuIcon`](crate::custom_menus::CustomMenuIcon).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<CustomMenuIcon>,
 
     /// `showOnCompany`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showOnCompany", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "showOnCompany", skip_serializing_if = "Option::is_none")]
     pub show_on_company: Option<bool>,
 
     /// `showOnLocation`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showOnLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "showOnLocation", skip_serializing_if = "Option::is_none")]
     pub show_on_location: Option<bool>,
 
     /// `showToAllLocations`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showToAllLocations", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "showToAllLocations", skip_serializing_if = "Option::is_none")]
     pub show_to_all_locations: Option<bool>,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
-    #[serde(rename = "openMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "openMode", skip_serializing_if = "Option::is_none")]
     pub open_mode: Option<CustomMenuOpenMode>,
 
     /// Sub-accounts to show it in when not shown to all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
 
     /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
-    #[serde(rename = "userRole", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userRole", skip_serializing_if = "Option::is_none")]
     pub user_role: Option<CustomMenuUserRole>,
 
     /// `allowCamera`: `true` or `false`. Example: `false`.
-    #[serde(rename = "allowCamera", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowCamera", skip_serializing_if = "Option::is_none")]
     pub allow_camera: Option<bool>,
 
     /// `allowMicrophone`: `true` or `false`. Example: `false`.
-    #[serde(rename = "allowMicrophone", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowMicrophone", skip_serializing_if = "Option::is_none")]
     pub allow_microphone: Option<bool>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCustomMenuRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCustomMenuRequest {
+    const NAME: &'static str = "UpdateCustomMenuRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "url",
+        "icon",
+        "showOnCompany",
+        "showOnLocation",
+        "showToAllLocations",
+        "openMode",
+        "locations",
+        "userRole",
+        "allowCamera",
+        "allowMicrophone"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "url")?,
+                2 => entries.value(&mut v2, "icon")?,
+                3 => entries.value(&mut v3, "showOnCompany")?,
+                4 => entries.value(&mut v4, "showOnLocation")?,
+                5 => entries.value(&mut v5, "showToAllLocations")?,
+                6 => entries.value(&mut v6, "openMode")?,
+                7 => entries.value(&mut v7, "locations")?,
+                8 => entries.value(&mut v8, "userRole")?,
+                9 => entries.value(&mut v9, "allowCamera")?,
+                10 => entries.value(&mut v10, "allowMicrophone")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            url: v1.unwrap_or_default(),
+            icon: v2.unwrap_or_default(),
+            show_on_company: v3.unwrap_or_default(),
+            show_on_location: v4.unwrap_or_default(),
+            show_to_all_locations: v5.unwrap_or_default(),
+            open_mode: v6.unwrap_or_default(),
+            locations: v7.unwrap_or_default(),
+            user_role: v8.unwrap_or_default(),
+            allow_camera: v9.unwrap_or_default(),
+            allow_microphone: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -1191,17 +1630,52 @@ impl UpdateCustomMenuRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `UpdateCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateCustomMenuResponse {
     /// True when the change was saved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
-    #[serde(rename = "customMenu", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customMenu", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub custom_menu: Option<CustomMenu>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl<'de> serde::Deserialize<'de> for UpdateCustomMenuResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl crate::runtime::object::Object for UpdateCustomMenuResponse {
+    const NAME: &'static str = "UpdateCustomMenuResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "customMenu"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "customMenu")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), custom_menu: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]

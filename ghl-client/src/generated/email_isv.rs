@@ -282,43 +282,97 @@ crate::runtime::enums::string_enum!(EmailDeliverability);
 #[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// The outcome of a verification request.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub verified: Option<bool>,
 
     /// Why no verification was run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The address that was checked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `result`: a [`EmailDeliverability`](crate::email_isv::EmailDeliverability).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub result: Option<EmailDeliverability>,
 
     /// `risk`: a [`EmailBounceRisk`](crate::email_isv::EmailBounceRisk).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub risk: Option<EmailBounceRisk>,
 
     /// Why the address failed, e.g. mailbox_does_not_exist.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub reason: Vec<String>,
 
     /// `leadconnectorRecomendation`: a [`LeadConnectorRecommendation`](crate::email_isv::LeadConnectorRecommendation).
     #[
-        serde(
-            rename = "leadconnectorRecomendation",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "leadconnectorRecomendation", skip_serializing_if = "Option::is_none")
         )
     ]
     pub leadconnector_recomendation: Option<LeadConnectorRecommendation>,
+}
+
+#[cfg(feature = "email_isv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
+impl<'de> serde::Deserialize<'de> for EmailVerificationResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "email_isv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
+impl crate::runtime::object::Object for EmailVerificationResult {
+    const NAME: &'static str = "EmailVerificationResult";
+
+    const FIELDS: &'static[&'static str] = &[
+        "verified",
+        "message",
+        "address",
+        "result",
+        "risk",
+        "reason",
+        "leadconnectorRecomendation"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "verified")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "address")?,
+                3 => entries.value(&mut v3, "result")?,
+                4 => entries.value(&mut v4, "risk")?,
+                5 => entries.value_or_default(&mut v5, "reason")?,
+                6 => entries.value(&mut v6, "leadconnectorRecomendation")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            verified: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            address: v2.unwrap_or_default(),
+            result: v3.unwrap_or_default(),
+            risk: v4.unwrap_or_default(),
+            reason: v5.unwrap_or_default(),
+            leadconnector_recomendation: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
@@ -371,13 +425,46 @@ crate::runtime::enums::string_enum!(EmailVerificationType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// HighLevel's own advice on the address.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LeadConnectorRecommendation {
     /// Whether HighLevel considers the address safe to mail.
-    #[serde(rename = "isEmailValid", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isEmailValid", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_email_valid: Option<bool>,
+}
+
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
+impl<'de> serde::Deserialize<'de> for LeadConnectorRecommendation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
+impl crate::runtime::object::Object for LeadConnectorRecommendation {
+    const NAME: &'static str = "LeadConnectorRecommendation";
+
+    const FIELDS: &'static[&'static str] = &["isEmailValid"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "isEmailValid")?,
+                _ => {}
+            }
+        }
+        Ok(Self { is_email_valid: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
@@ -385,7 +472,6 @@ pub struct LeadConnectorRecommendation {
 /// What to verify.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VerifyEmailRequest {
     /// Whether `verify` holds an address or a contact id.
@@ -394,6 +480,42 @@ pub struct VerifyEmailRequest {
 
     /// The email address, or the id of the contact whose email is checked.
     pub verify: String,
+}
+
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for VerifyEmailRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for VerifyEmailRequest {
+    const NAME: &'static str = "VerifyEmailRequest";
+
+    const FIELDS: &'static[&'static str] = &["type", "verify"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "verify")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            verify: crate::runtime::object::required(v1, "verify")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]

@@ -795,7 +795,6 @@ impl UpdateEmailTemplate {
 /// A new template, folder or import.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -803,7 +802,7 @@ pub struct CreateEmailTemplateRequest {
     pub location_id: String,
 
     /// `title`: a string. Example: `template title`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// What to create.
@@ -811,23 +810,23 @@ pub struct CreateEmailTemplateRequest {
     pub type_: CreateEmailTemplateRequestType,
 
     /// User making the change.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
 
     /// Editor generation.
-    #[serde(rename = "builderVersion", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "builderVersion", skip_serializing_if = "Option::is_none")]
     pub builder_version: Option<CreateEmailTemplateRequestBuilderVersion>,
 
     /// `name`: a string. Example: `Template1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Folder to create it in.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 
     /// Address of existing content to start from.
-    #[serde(rename = "templateDataUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateDataUrl", skip_serializing_if = "Option::is_none")]
     pub template_data_url: Option<String>,
 
     /// Service an imported template comes from.
@@ -835,16 +834,91 @@ pub struct CreateEmailTemplateRequest {
     pub import_provider: CreateEmailTemplateRequestImportProvider,
 
     /// Share link of the template to import.
-    #[serde(rename = "importURL", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "importURL", skip_serializing_if = "Option::is_none")]
     pub import_url: Option<String>,
 
     /// Where the template comes from, e.g. template_library.
-    #[serde(rename = "templateSource", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateSource", skip_serializing_if = "Option::is_none")]
     pub template_source: Option<String>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateEmailTemplateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateEmailTemplateRequest {
+    const NAME: &'static str = "CreateEmailTemplateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "title",
+        "type",
+        "updatedBy",
+        "builderVersion",
+        "name",
+        "parentId",
+        "templateDataUrl",
+        "importProvider",
+        "importURL",
+        "templateSource",
+        "isPlainText"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "title")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "updatedBy")?,
+                4 => entries.value(&mut v4, "builderVersion")?,
+                5 => entries.value(&mut v5, "name")?,
+                6 => entries.value(&mut v6, "parentId")?,
+                7 => entries.value(&mut v7, "templateDataUrl")?,
+                8 => entries.value(&mut v8, "importProvider")?,
+                9 => entries.value(&mut v9, "importURL")?,
+                10 => entries.value(&mut v10, "templateSource")?,
+                11 => entries.value(&mut v11, "isPlainText")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            title: v1.unwrap_or_default(),
+            type_: crate::runtime::object::required(v2, "type")?,
+            updated_by: v3.unwrap_or_default(),
+            builder_version: v4.unwrap_or_default(),
+            name: v5.unwrap_or_default(),
+            parent_id: v6.unwrap_or_default(),
+            template_data_url: v7.unwrap_or_default(),
+            import_provider: crate::runtime::object::required(v8, "importProvider")?,
+            import_url: v9.unwrap_or_default(),
+            template_source: v10.unwrap_or_default(),
+            is_plain_text: v11.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateEmailTemplateRequest {
@@ -1068,38 +1142,99 @@ crate::runtime::enums::string_enum!(CreateEmailTemplateRequestType);
 
 /// The `CreateEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateResponse {
     /// Id of the new template.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub redirect: Option<String>,
 
     /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-e2c5a13dc3c2`.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for CreateEmailTemplateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for CreateEmailTemplateResponse {
+    const NAME: &'static str = "CreateEmailTemplateResponse";
+
+    const FIELDS: &'static[&'static str] = &["redirect", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "redirect")?,
+                1 => entries.value(&mut v1, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { redirect: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
+    }
 }
 
 /// The `DeleteEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteEmailTemplateResponse {
     /// Acknowledgement ("true").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ok: Option<String>,
 
     /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-32332ss`.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteEmailTemplateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeleteEmailTemplateResponse {
+    const NAME: &'static str = "DeleteEmailTemplateResponse";
+
+    const FIELDS: &'static[&'static str] = &["ok", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "ok")?,
+                1 => entries.value(&mut v1, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { ok: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
+    }
 }
 
 /// The drag-and-drop editor's document.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailBuilderContent {
     /// The blocks of the document.
@@ -1111,6 +1246,41 @@ pub struct EmailBuilderContent {
     /// Document-wide settings.
     #[serde(rename = "templateSettings",)]
     pub template_settings: serde_json::Value,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailBuilderContent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailBuilderContent {
+    const NAME: &'static str = "EmailBuilderContent";
+
+    const FIELDS: &'static[&'static str] = &["elements", "attrs", "templateSettings"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "elements")?,
+                1 => entries.value(&mut v1, "attrs")?,
+                2 => entries.value(&mut v2, "templateSettings")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            elements: crate::runtime::object::required(v0, "elements")?,
+            attrs: crate::runtime::object::required(v1, "attrs")?,
+            template_settings: crate::runtime::object::required(v2, "templateSettings")?,
+        })
+    }
 }
 
 impl EmailBuilderContent {
@@ -1131,166 +1301,476 @@ impl EmailBuilderContent {
 
 /// A scheduled email campaign, or a folder of campaigns.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `name`: a string. Example: `Untitled new campaign`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Repeat interval of a recurring campaign.
-    #[serde(rename = "repeatAfter", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "repeatAfter", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub repeat_after: Option<String>,
 
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Folder the campaign sits in.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_id: Option<String>,
 
     /// Items inside, for a folder.
-    #[serde(rename = "childCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "childCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub child_count: Option<i64>,
 
     /// `campaignType`: a string.
-    #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_type: Option<String>,
 
     /// `bulkActionVersion`: a string.
-    #[serde(rename = "bulkActionVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "bulkActionVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub bulk_action_version: Option<String>,
 
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub underscore_id: Option<String>,
 
     /// `status`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Week days on which sending is allowed.
-    #[
-        serde(
-            rename = "sendDays",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sendDays",))]
     pub send_days: Vec<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `migrated`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub migrated: Option<bool>,
 
     /// `archived`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub archived: Option<bool>,
 
     /// Opens and clicks are tracked.
-    #[serde(rename = "hasTracking", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasTracking", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_tracking: Option<bool>,
 
     /// `isPlainText`: `true` or `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_plain_text: Option<bool>,
 
     /// Links carry UTM parameters.
-    #[serde(rename = "hasUtmTracking", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasUtmTracking", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_utm_tracking: Option<bool>,
 
     /// A resend goes to contacts who did not open.
-    #[serde(rename = "enableResendToUnopened", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "enableResendToUnopened", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub enable_resend_to_unopened: Option<bool>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `templateId`: a string.
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "templateId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub template_id: Option<String>,
 
     /// `templateType`: a string.
-    #[serde(rename = "templateType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "templateType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub template_type: Option<String>,
 
     /// `createdAt`: a string.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[serde(rename = "__v", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "__v", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v: Option<i64>,
 
     /// `documentId`: a string.
-    #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "documentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub document_id: Option<String>,
 
     /// `downloadUrl`: a string.
-    #[serde(rename = "downloadUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "downloadUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub download_url: Option<String>,
 
     /// Address of the template's content.
-    #[serde(rename = "templateDataDownloadUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "templateDataDownloadUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub template_data_download_url: Option<String>,
 
     /// Ids of the items inside, for a folder.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub child: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailCampaign {
+    const NAME: &'static str = "EmailCampaign";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "repeatAfter",
+        "id",
+        "parentId",
+        "childCount",
+        "campaignType",
+        "bulkActionVersion",
+        "_id",
+        "status",
+        "sendDays",
+        "deleted",
+        "migrated",
+        "archived",
+        "hasTracking",
+        "isPlainText",
+        "hasUtmTracking",
+        "enableResendToUnopened",
+        "locationId",
+        "templateId",
+        "templateType",
+        "createdAt",
+        "updatedAt",
+        "__v",
+        "documentId",
+        "downloadUrl",
+        "templateDataDownloadUrl",
+        "child"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "repeatAfter")?,
+                2 => entries.value(&mut v2, "id")?,
+                3 => entries.value(&mut v3, "parentId")?,
+                4 => entries.value(&mut v4, "childCount")?,
+                5 => entries.value(&mut v5, "campaignType")?,
+                6 => entries.value(&mut v6, "bulkActionVersion")?,
+                7 => entries.value(&mut v7, "_id")?,
+                8 => entries.value(&mut v8, "status")?,
+                9 => entries.value_or_default(&mut v9, "sendDays")?,
+                10 => entries.value(&mut v10, "deleted")?,
+                11 => entries.value(&mut v11, "migrated")?,
+                12 => entries.value(&mut v12, "archived")?,
+                13 => entries.value(&mut v13, "hasTracking")?,
+                14 => entries.value(&mut v14, "isPlainText")?,
+                15 => entries.value(&mut v15, "hasUtmTracking")?,
+                16 => entries.value(&mut v16, "enableResendToUnopened")?,
+                17 => entries.value(&mut v17, "locationId")?,
+                18 => entries.value(&mut v18, "templateId")?,
+                19 => entries.value(&mut v19, "templateType")?,
+                20 => entries.value(&mut v20, "createdAt")?,
+                21 => entries.value(&mut v21, "updatedAt")?,
+                22 => entries.value(&mut v22, "__v")?,
+                23 => entries.value(&mut v23, "documentId")?,
+                24 => entries.value(&mut v24, "downloadUrl")?,
+                25 => entries.value(&mut v25, "templateDataDownloadUrl")?,
+                26 => entries.value_or_default(&mut v26, "child")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            repeat_after: v1.unwrap_or_default(),
+            id: v2.unwrap_or_default(),
+            parent_id: v3.unwrap_or_default(),
+            child_count: v4.unwrap_or_default(),
+            campaign_type: v5.unwrap_or_default(),
+            bulk_action_version: v6.unwrap_or_default(),
+            underscore_id: v7.unwrap_or_default(),
+            status: v8.unwrap_or_default(),
+            send_days: v9.unwrap_or_default(),
+            deleted: v10.unwrap_or_default(),
+            migrated: v11.unwrap_or_default(),
+            archived: v12.unwrap_or_default(),
+            has_tracking: v13.unwrap_or_default(),
+            is_plain_text: v14.unwrap_or_default(),
+            has_utm_tracking: v15.unwrap_or_default(),
+            enable_resend_to_unopened: v16.unwrap_or_default(),
+            location_id: v17.unwrap_or_default(),
+            template_id: v18.unwrap_or_default(),
+            template_type: v19.unwrap_or_default(),
+            created_at: v20.unwrap_or_default(),
+            updated_at: v21.unwrap_or_default(),
+            v: v22.unwrap_or_default(),
+            document_id: v23.unwrap_or_default(),
+            download_url: v24.unwrap_or_default(),
+            template_data_download_url: v25.unwrap_or_default(),
+            child: v26.unwrap_or_default(),
+        })
+    }
 }
 
 /// An email template as the listing documents it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `name`: a string. Example: `New Template`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Who last changed it.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_by: Option<String>,
 
     /// A plain-text template.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_plain_text: Option<bool>,
 
     /// `lastUpdated`: a string. Example: `2024-11-12T12:34:36.070Z`.
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_updated: Option<String>,
 
     /// `dateAdded`: a string. Example: `2024-11-12T12:34:36.070Z`.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// Address of a rendered preview.
-    #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_url: Option<String>,
 
     /// `id`: a string. Example: `67334b231f2fad724062f52b5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Builder generation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<String>,
 
     /// Kind of template, e.g. builder.
-    #[serde(rename = "templateType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "templateType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub template_type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailTemplate {
+    const NAME: &'static str = "EmailTemplate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "updatedBy",
+        "isPlainText",
+        "lastUpdated",
+        "dateAdded",
+        "previewUrl",
+        "id",
+        "version",
+        "templateType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "updatedBy")?,
+                2 => entries.value(&mut v2, "isPlainText")?,
+                3 => entries.value(&mut v3, "lastUpdated")?,
+                4 => entries.value(&mut v4, "dateAdded")?,
+                5 => entries.value(&mut v5, "previewUrl")?,
+                6 => entries.value(&mut v6, "id")?,
+                7 => entries.value(&mut v7, "version")?,
+                8 => entries.value(&mut v8, "templateType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            updated_by: v1.unwrap_or_default(),
+            is_plain_text: v2.unwrap_or_default(),
+            last_updated: v3.unwrap_or_default(),
+            date_added: v4.unwrap_or_default(),
+            preview_url: v5.unwrap_or_default(),
+            id: v6.unwrap_or_default(),
+            version: v7.unwrap_or_default(),
+            template_type: v8.unwrap_or_default(),
+        })
+    }
 }
 
 /// Values of `ListEmailCampaignsEmailStatus`.
@@ -1399,21 +1879,57 @@ crate::runtime::enums::string_enum!(ListEmailCampaignsEmailStatus);
 
 /// The `ListEmailCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// The campaigns.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub schedules: Vec<EmailCampaign>,
 
     /// The number of campaigns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<serde_json::Value>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListEmailCampaignsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListEmailCampaignsResponse {
+    const NAME: &'static str = "ListEmailCampaignsResponse";
+
+    const FIELDS: &'static[&'static str] = &["schedules", "total", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "schedules")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            schedules: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// Values of `ListEmailCampaignsStatus`.
@@ -1522,7 +2038,6 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesBuilderVersion);
 /// The new content of a template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1548,12 +2063,71 @@ pub struct UpdateEmailTemplateRequest {
     pub editor_type: UpdateEmailTemplateRequestEditorType,
 
     /// Inbox preview line.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "previewText", skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// `isPlainText`: `true` or `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateEmailTemplateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateEmailTemplateRequest {
+    const NAME: &'static str = "UpdateEmailTemplateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "templateId",
+        "updatedBy",
+        "dnd",
+        "html",
+        "editorType",
+        "previewText",
+        "isPlainText"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "templateId")?,
+                2 => entries.value(&mut v2, "updatedBy")?,
+                3 => entries.value(&mut v3, "dnd")?,
+                4 => entries.value(&mut v4, "html")?,
+                5 => entries.value(&mut v5, "editorType")?,
+                6 => entries.value(&mut v6, "previewText")?,
+                7 => entries.value(&mut v7, "isPlainText")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            template_id: crate::runtime::object::required(v1, "templateId")?,
+            updated_by: crate::runtime::object::required(v2, "updatedBy")?,
+            dnd: crate::runtime::object::required(v3, "dnd")?,
+            html: crate::runtime::object::required(v4, "html")?,
+            editor_type: crate::runtime::object::required(v5, "editorType")?,
+            preview_text: v6.unwrap_or_default(),
+            is_plain_text: v7.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateEmailTemplateRequest {
@@ -1633,23 +2207,73 @@ crate::runtime::enums::string_enum!(UpdateEmailTemplateRequestEditorType);
 
 /// The `UpdateEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// Acknowledgement ("true").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ok: Option<String>,
 
     /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-32332ss`.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `previewUrl`: a string. Example: `https://example.com`.
-    #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_url: Option<String>,
 
     /// Address of the saved content.
-    #[serde(rename = "templateDownloadUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "templateDownloadUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub template_download_url: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateEmailTemplateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UpdateEmailTemplateResponse {
+    const NAME: &'static str = "UpdateEmailTemplateResponse";
+
+    const FIELDS: &'static[&'static str] = &["ok", "traceId", "previewUrl", "templateDownloadUrl"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "ok")?,
+                1 => entries.value(&mut v1, "traceId")?,
+                2 => entries.value(&mut v2, "previewUrl")?,
+                3 => entries.value(&mut v3, "templateDownloadUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            ok: v0.unwrap_or_default(),
+            trace_id: v1.unwrap_or_default(),
+            preview_url: v2.unwrap_or_default(),
+            template_download_url: v3.unwrap_or_default(),
+        })
+    }
 }

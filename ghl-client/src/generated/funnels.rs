@@ -1016,13 +1016,41 @@ impl UpdateFunnelRedirect {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `CountFunnelPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CountFunnelPagesResponse {
     /// `count`: a whole number. Example: `20`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for CountFunnelPagesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for CountFunnelPagesResponse {
+    const NAME: &'static str = "CountFunnelPagesResponse";
+
+    const FIELDS: &'static[&'static str] = &["count"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "count")?,
+                _ => {}
+            }
+        }
+        Ok(Self { count: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1030,7 +1058,6 @@ pub struct CountFunnelPagesResponse {
 /// The `CreateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRedirectRequest {
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
@@ -1048,6 +1075,51 @@ pub struct CreateRedirectRequest {
 
     /// `action`: a [`RedirectAction`](crate::funnels::RedirectAction).
     pub action: RedirectAction,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateRedirectRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateRedirectRequest {
+    const NAME: &'static str = "CreateRedirectRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "domain", "path", "target", "action"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "domain")?,
+                2 => entries.value(&mut v2, "path")?,
+                3 => entries.value(&mut v3, "target")?,
+                4 => entries.value(&mut v4, "action")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            domain: crate::runtime::object::required(v1, "domain")?,
+            path: crate::runtime::object::required(v2, "path")?,
+            target: crate::runtime::object::required(v3, "target")?,
+            action: crate::runtime::object::required(v4, "action")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1076,13 +1148,41 @@ impl CreateRedirectRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponse {
     /// `data`: a [`DeleteRedirectResponseData`](crate::funnels::DeleteRedirectResponseData).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<DeleteRedirectResponseData>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for DeleteRedirectResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for DeleteRedirectResponse {
+    const NAME: &'static str = "DeleteRedirectResponse";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1098,214 +1198,646 @@ impl DeleteRedirectResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponseData` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponseData {
     /// `status`: a string. Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for DeleteRedirectResponseData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for DeleteRedirectResponseData {
+    const NAME: &'static str = "DeleteRedirectResponseData";
+
+    const FIELDS: &'static[&'static str] = &["status"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                _ => {}
+            }
+        }
+        Ok(Self { status: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A funnel or website.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Funnel {
     /// `_id`: a string. Example: `SkIDfu0S4m3NYQyvWHC6`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Spring offer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Kind of site (the example carries `funnel`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// Path of the funnel on its domain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `domainId`: a string.
-    #[serde(rename = "domainId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "domainId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub domain_id: Option<String>,
 
     /// The funnel this one was copied from.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "originId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub origin_id: Option<String>,
 
     /// `steps`: a list of [`FunnelStep`](crate::funnels::FunnelStep) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub steps: Vec<FunnelStep>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `isStoreActive`: `true` or `false`.
-    #[serde(rename = "isStoreActive", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isStoreActive", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_store_active: Option<bool>,
 
     /// `orderFormVersion`: a whole number. Example: `2`.
-    #[serde(rename = "orderFormVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "orderFormVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub order_form_version: Option<i64>,
 
     /// `faviconUrl`: a string.
-    #[serde(rename = "faviconUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "faviconUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub favicon_url: Option<String>,
 
     /// Code injected into every page's head.
-    #[serde(rename = "trackingCodeHead", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "trackingCodeHead", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tracking_code_head: Option<String>,
 
     /// Code injected into every page's body.
-    #[serde(rename = "trackingCodeBody", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "trackingCodeBody", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tracking_code_body: Option<String>,
 
     /// `globalSectionVersion`: a whole number. Example: `1`.
-    #[serde(rename = "globalSectionVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "globalSectionVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub global_section_version: Option<i64>,
 
     /// `globalSectionsPath`: a string.
-    #[serde(rename = "globalSectionsPath", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "globalSectionsPath", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub global_sections_path: Option<String>,
 
     /// `globalSectionsUrl`: a string.
-    #[serde(rename = "globalSectionsUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "globalSectionsUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub global_sections_url: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for Funnel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for Funnel {
+    const NAME: &'static str = "Funnel";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "name",
+        "type",
+        "url",
+        "domainId",
+        "originId",
+        "steps",
+        "deleted",
+        "isStoreActive",
+        "orderFormVersion",
+        "faviconUrl",
+        "trackingCodeHead",
+        "trackingCodeBody",
+        "globalSectionVersion",
+        "globalSectionsPath",
+        "globalSectionsUrl",
+        "dateAdded",
+        "dateUpdated",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "type")?,
+                4 => entries.value(&mut v4, "url")?,
+                5 => entries.value(&mut v5, "domainId")?,
+                6 => entries.value(&mut v6, "originId")?,
+                7 => entries.value_or_default(&mut v7, "steps")?,
+                8 => entries.value(&mut v8, "deleted")?,
+                9 => entries.value(&mut v9, "isStoreActive")?,
+                10 => entries.value(&mut v10, "orderFormVersion")?,
+                11 => entries.value(&mut v11, "faviconUrl")?,
+                12 => entries.value(&mut v12, "trackingCodeHead")?,
+                13 => entries.value(&mut v13, "trackingCodeBody")?,
+                14 => entries.value(&mut v14, "globalSectionVersion")?,
+                15 => entries.value(&mut v15, "globalSectionsPath")?,
+                16 => entries.value(&mut v16, "globalSectionsUrl")?,
+                17 => entries.value(&mut v17, "dateAdded")?,
+                18 => entries.value(&mut v18, "dateUpdated")?,
+                19 => entries.value(&mut v19, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            type_: v3.unwrap_or_default(),
+            url: v4.unwrap_or_default(),
+            domain_id: v5.unwrap_or_default(),
+            origin_id: v6.unwrap_or_default(),
+            steps: v7.unwrap_or_default(),
+            deleted: v8.unwrap_or_default(),
+            is_store_active: v9.unwrap_or_default(),
+            order_form_version: v10.unwrap_or_default(),
+            favicon_url: v11.unwrap_or_default(),
+            tracking_code_head: v12.unwrap_or_default(),
+            tracking_code_body: v13.unwrap_or_default(),
+            global_section_version: v14.unwrap_or_default(),
+            global_sections_path: v15.unwrap_or_default(),
+            global_sections_url: v16.unwrap_or_default(),
+            date_added: v17.unwrap_or_default(),
+            date_updated: v18.unwrap_or_default(),
+            updated_at: v19.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "funnels")]
 #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// One page of a funnel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FunnelPage {
     /// `_id`: a string. Example: `0yJbP3q7t7pLmeTWRAE2`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `funnelId`: a string. Example: `iucJ6TdFZiddhq9f6znh`.
-    #[serde(rename = "funnelId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "funnelId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub funnel_id: Option<String>,
 
     /// `name`: a string. Example: `Home`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `stepId`: a string. Example: `343bf634-3aa6-4ade-b963-2d3cd0bf2ede`.
-    #[serde(rename = "stepId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "stepId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub step_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// ISO 8601 timestamp.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+impl<'de> serde::Deserialize<'de> for FunnelPage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+impl crate::runtime::object::Object for FunnelPage {
+    const NAME: &'static str = "FunnelPage";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "funnelId",
+        "name",
+        "stepId",
+        "deleted",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "funnelId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "stepId")?,
+                5 => entries.value(&mut v5, "deleted")?,
+                6 => entries.value(&mut v6, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            funnel_id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            step_id: v4.unwrap_or_default(),
+            deleted: v5.unwrap_or_default(),
+            updated_at: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// One step of a funnel, served at its own path.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FunnelStep {
     /// `id`: a string. Example: `f5d178c0-8bbb-4cd4-927c-691c68a62c59`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Step 1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `originId`: a string.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "originId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub origin_id: Option<String>,
 
     /// Ids of the step's pages (one, or several for split tests).
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub pages: Vec<String>,
 
     /// Products sold on the step; their shape is not documented.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub products: Vec<serde_json::Value>,
 
     /// Position of the step in the funnel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sequence: Option<i64>,
 
     /// `type`: a string. Example: `optin_funnel_page`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// `url`: a string. Example: `/signup`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for FunnelStep {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for FunnelStep {
+    const NAME: &'static str = "FunnelStep";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "originId",
+        "pages",
+        "products",
+        "sequence",
+        "type",
+        "url"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "originId")?,
+                3 => entries.value_or_default(&mut v3, "pages")?,
+                4 => entries.value_or_default(&mut v4, "products")?,
+                5 => entries.value(&mut v5, "sequence")?,
+                6 => entries.value(&mut v6, "type")?,
+                7 => entries.value(&mut v7, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            origin_id: v2.unwrap_or_default(),
+            pages: v3.unwrap_or_default(),
+            products: v4.unwrap_or_default(),
+            sequence: v5.unwrap_or_default(),
+            type_: v6.unwrap_or_default(),
+            url: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListFunnelsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFunnelsResponse {
     /// `funnels`: a list of [`Funnel`](crate::funnels::Funnel) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub funnels: Vec<Funnel>,
 
     /// Number of funnels matching the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for ListFunnelsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for ListFunnelsResponse {
+    const NAME: &'static str = "ListFunnelsResponse";
+
+    const FIELDS: &'static[&'static str] = &["funnels", "count", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "funnels")?,
+                1 => entries.value(&mut v1, "count")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            funnels: v0.unwrap_or_default(),
+            count: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListRedirectsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRedirectsResponse {
     /// `data`: a [`RedirectList`](crate::funnels::RedirectList).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<RedirectList>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for ListRedirectsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for ListRedirectsResponse {
+    const NAME: &'static str = "ListRedirectsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1321,41 +1853,116 @@ impl ListRedirectsResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A URL redirect on one of the location's domains.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Redirect {
     /// `id`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Domain the redirect applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// Path that is redirected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub path: Option<String>,
 
     /// The same path in lower case.
-    #[serde(rename = "pathLowercase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pathLowercase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub path_lowercase: Option<String>,
 
     /// Kind of HTTP redirect (HighLevel's example is `Permanent`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// Where visitors are sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub target: Option<String>,
 
     /// `action`: a [`RedirectAction`](crate::funnels::RedirectAction).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub action: Option<RedirectAction>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for Redirect {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for Redirect {
+    const NAME: &'static str = "Redirect";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "domain",
+        "path",
+        "pathLowercase",
+        "type",
+        "target",
+        "action"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "domain")?,
+                3 => entries.value(&mut v3, "path")?,
+                4 => entries.value(&mut v4, "pathLowercase")?,
+                5 => entries.value(&mut v5, "type")?,
+                6 => entries.value(&mut v6, "target")?,
+                7 => entries.value(&mut v7, "action")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            domain: v2.unwrap_or_default(),
+            path: v3.unwrap_or_default(),
+            path_lowercase: v4.unwrap_or_default(),
+            type_: v5.unwrap_or_default(),
+            target: v6.unwrap_or_default(),
+            action: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1418,30 +2025,87 @@ crate::runtime::enums::string_enum!(RedirectAction);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectList {
     /// Number of redirects matching the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `data`: a list of [`Redirect`](crate::funnels::Redirect) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<Redirect>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for RedirectList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for RedirectList {
+    const NAME: &'static str = "RedirectList";
+
+    const FIELDS: &'static[&'static str] = &["count", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "count")?,
+                1 => entries.value_or_default(&mut v1, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { count: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectResponse {
     /// `data`: a [`Redirect`](crate::funnels::Redirect).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<Redirect>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl<'de> serde::Deserialize<'de> for RedirectResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl crate::runtime::object::Object for RedirectResponse {
+    const NAME: &'static str = "RedirectResponse";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1458,7 +2122,6 @@ impl RedirectResponse {
 /// The `UpdateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRedirectRequest {
     /// Where visitors are sent.
@@ -1470,6 +2133,45 @@ pub struct UpdateRedirectRequest {
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
     #[serde(rename = "locationId",)]
     pub location_id: String,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateRedirectRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateRedirectRequest {
+    const NAME: &'static str = "UpdateRedirectRequest";
+
+    const FIELDS: &'static[&'static str] = &["target", "action", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "target")?,
+                1 => entries.value(&mut v1, "action")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            target: crate::runtime::object::required(v0, "target")?,
+            action: crate::runtime::object::required(v1, "action")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]

@@ -6124,12 +6124,41 @@ impl VoidInvoice {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An extra address that receives copies.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AdditionalEmail {
     /// `email`: an email address. Example: `alex@example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for AdditionalEmail {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for AdditionalEmail {
+    const NAME: &'static str = "AdditionalEmail";
+
+    const FIELDS: &'static[&'static str] = &["email"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "email")?,
+                _ => {}
+            }
+        }
+        Ok(Self { email: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6152,32 +6181,85 @@ impl AdditionalEmail {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A postal address.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct Address {
     /// `addressLine1`: a string. Example: `9931 Beechwood`.
-    #[serde(rename = "addressLine1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "addressLine1", skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
 
     /// `addressLine2`: a string. Example: `Suite 4`.
-    #[serde(rename = "addressLine2", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "addressLine2", skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
 
     /// `city`: a string. Example: `Houston`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `state`: a string. Example: `TX`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// Two-letter country code.
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// `postalCode`: a string. Example: `77001`.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for Address {
+    const NAME: &'static str = "Address";
+
+    const FIELDS: &'static[&'static str] = &[
+        "addressLine1",
+        "addressLine2",
+        "city",
+        "state",
+        "countryCode",
+        "postalCode"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "addressLine1")?,
+                1 => entries.value(&mut v1, "addressLine2")?,
+                2 => entries.value(&mut v2, "city")?,
+                3 => entries.value(&mut v3, "state")?,
+                4 => entries.value(&mut v4, "countryCode")?,
+                5 => entries.value(&mut v5, "postalCode")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            address_line1: v0.unwrap_or_default(),
+            address_line2: v1.unwrap_or_default(),
+            city: v2.unwrap_or_default(),
+            state: v3.unwrap_or_default(),
+            country_code: v4.unwrap_or_default(),
+            postal_code: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6238,7 +6320,6 @@ impl Address {
 /// Names the location that owns the record.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AltContext {
     /// Id of the location.
@@ -6248,6 +6329,42 @@ pub struct AltContext {
     /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType",)]
     pub alt_type: AltType,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AltContext {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AltContext {
+    const NAME: &'static str = "AltContext";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6351,28 +6468,71 @@ crate::runtime::enums::string_enum!(AmountType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A file attached to a document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct Attachment {
     /// `id`: a string. Example: `6241712be68f7a98102ba272`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Electronics.pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `url`: a string. Example: `https://example.com/files/electronics.pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// MIME type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Size in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for Attachment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for Attachment {
+    const NAME: &'static str = "Attachment";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "url", "type", "size"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "url")?,
+                3 => entries.value(&mut v3, "type")?,
+                4 => entries.value(&mut v4, "size")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            url: v2.unwrap_or_default(),
+            type_: v3.unwrap_or_default(),
+            size: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6431,16 +6591,47 @@ impl Attachment {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether an accepted estimate becomes an invoice by itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoInvoicing {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// `directPayments`: `true` or `false`. Example: `true`.
-    #[serde(rename = "directPayments", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "directPayments", skip_serializing_if = "Option::is_none")]
     pub direct_payments: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for AutoInvoicing {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for AutoInvoicing {
+    const NAME: &'static str = "AutoInvoicing";
+
+    const FIELDS: &'static[&'static str] = &["enabled", "directPayments"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "directPayments")?,
+                _ => {}
+            }
+        }
+        Ok(Self { enabled: v0.unwrap_or_default(), direct_payments: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6470,51 +6661,125 @@ impl AutoInvoicing {
 /// Automatic charging of a saved payment method.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AutoPaymentDetails {
     /// `enable`: `true` or `false`.
     pub enable: bool,
 
     /// Kind of saved payment method.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `paymentMethodId`: a string.
-    #[serde(rename = "paymentMethodId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentMethodId", skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
 
     /// `customerId`: a string.
-    #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
 
     /// `card`: a [`Card`](crate::invoices::Card).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<Card>,
 
     /// `usBankAccount`: a [`UsBankAccount`](crate::invoices::UsBankAccount).
-    #[serde(rename = "usBankAccount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "usBankAccount", skip_serializing_if = "Option::is_none")]
     pub us_bank_account: Option<UsBankAccount>,
 
     /// `sepaDirectDebit`: a [`SepaDirectDebit`](crate::invoices::SepaDirectDebit).
-    #[serde(rename = "sepaDirectDebit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sepaDirectDebit", skip_serializing_if = "Option::is_none")]
     pub sepa_direct_debit: Option<SepaDirectDebit>,
 
     /// `bacsDirectDebit`: a [`BacsDirectDebit`](crate::invoices::BacsDirectDebit).
-    #[serde(rename = "bacsDirectDebit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bacsDirectDebit", skip_serializing_if = "Option::is_none")]
     pub bacs_direct_debit: Option<BacsDirectDebit>,
 
     /// `becsDirectDebit`: a [`BecsDirectDebit`](crate::invoices::BecsDirectDebit).
-    #[serde(rename = "becsDirectDebit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "becsDirectDebit", skip_serializing_if = "Option::is_none")]
     pub becs_direct_debit: Option<BecsDirectDebit>,
 
     /// `cardId`: a string.
-    #[serde(rename = "cardId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "cardId", skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
 
     /// Payment provider details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AutoPaymentDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AutoPaymentDetails {
+    const NAME: &'static str = "AutoPaymentDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enable",
+        "type",
+        "paymentMethodId",
+        "customerId",
+        "card",
+        "usBankAccount",
+        "sepaDirectDebit",
+        "bacsDirectDebit",
+        "becsDirectDebit",
+        "cardId",
+        "provider"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enable")?,
+                1 => entries.value(&mut v1, "type")?,
+                2 => entries.value(&mut v2, "paymentMethodId")?,
+                3 => entries.value(&mut v3, "customerId")?,
+                4 => entries.value(&mut v4, "card")?,
+                5 => entries.value(&mut v5, "usBankAccount")?,
+                6 => entries.value(&mut v6, "sepaDirectDebit")?,
+                7 => entries.value(&mut v7, "bacsDirectDebit")?,
+                8 => entries.value(&mut v8, "becsDirectDebit")?,
+                9 => entries.value(&mut v9, "cardId")?,
+                10 => entries.value(&mut v10, "provider")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enable: crate::runtime::object::required(v0, "enable")?,
+            type_: v1.unwrap_or_default(),
+            payment_method_id: v2.unwrap_or_default(),
+            customer_id: v3.unwrap_or_default(),
+            card: v4.unwrap_or_default(),
+            us_bank_account: v5.unwrap_or_default(),
+            sepa_direct_debit: v6.unwrap_or_default(),
+            bacs_direct_debit: v7.unwrap_or_default(),
+            becs_direct_debit: v8.unwrap_or_default(),
+            card_id: v9.unwrap_or_default(),
+            provider: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6607,7 +6872,6 @@ impl AutoPaymentDetails {
 /// A Bacs direct debit mandate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BacsDirectDebit {
     /// `sort_code`: a string.
@@ -6615,6 +6879,42 @@ pub struct BacsDirectDebit {
 
     /// `last4`: a string.
     pub last4: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BacsDirectDebit {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BacsDirectDebit {
+    const NAME: &'static str = "BacsDirectDebit";
+
+    const FIELDS: &'static[&'static str] = &["sort_code", "last4"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "sort_code")?,
+                1 => entries.value(&mut v1, "last4")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            sort_code: crate::runtime::object::required(v0, "sort_code")?,
+            last4: crate::runtime::object::required(v1, "last4")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6632,7 +6932,6 @@ impl BacsDirectDebit {
 /// A BECS direct debit mandate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BecsDirectDebit {
     /// `bsb_number`: a string.
@@ -6640,6 +6939,42 @@ pub struct BecsDirectDebit {
 
     /// `last4`: a string.
     pub last4: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BecsDirectDebit {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BecsDirectDebit {
+    const NAME: &'static str = "BecsDirectDebit";
+
+    const FIELDS: &'static[&'static str] = &["bsb_number", "last4"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "bsb_number")?,
+                1 => entries.value(&mut v1, "last4")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            bsb_number: crate::runtime::object::required(v0, "bsb_number")?,
+            last4: crate::runtime::object::required(v1, "last4")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6656,32 +6991,85 @@ impl BecsDirectDebit {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The seller shown on an invoice, estimate or template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BusinessDetails {
     /// Address of the logo image.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 
     /// Business name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `phoneNo`: a string. Example: `+1-214-559-6993`.
-    #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "phoneNo", skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
 
     /// Business address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<BusinessDetailsAddress>,
 
     /// `website`: a string. Example: `www.example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Custom values shown on the document.
-    #[serde(rename = "customValues", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customValues", skip_serializing_if = "Option::is_none")]
     pub custom_values: Option<Vec<serde_json::Value>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for BusinessDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for BusinessDetails {
+    const NAME: &'static str = "BusinessDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "logoUrl",
+        "name",
+        "phoneNo",
+        "address",
+        "website",
+        "customValues"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "logoUrl")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "phoneNo")?,
+                3 => entries.value(&mut v3, "address")?,
+                4 => entries.value(&mut v4, "website")?,
+                5 => entries.value(&mut v5, "customValues")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            logo_url: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            phone_no: v2.unwrap_or_default(),
+            address: v3.unwrap_or_default(),
+            website: v4.unwrap_or_default(),
+            custom_values: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6757,7 +7145,6 @@ pub enum BusinessDetailsAddress {
 /// A payment card, by brand and last digits.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Card {
     /// `brand`: a string. Example: `visa`.
@@ -6765,6 +7152,42 @@ pub struct Card {
 
     /// `last4`: a string. Example: `4242`.
     pub last4: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for Card {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for Card {
+    const NAME: &'static str = "Card";
+
+    const FIELDS: &'static[&'static str] = &["brand", "last4"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "brand")?,
+                1 => entries.value(&mut v1, "last4")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            brand: crate::runtime::object::required(v0, "brand")?,
+            last4: crate::runtime::object::required(v1, "last4")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6782,11 +7205,41 @@ impl Card {
 /// A cheque, by number.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Cheque {
     /// `number`: a string. Example: `129-129-129-912`.
     pub number: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for Cheque {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for Cheque {
+    const NAME: &'static str = "Cheque";
+
+    const FIELDS: &'static[&'static str] = &["number"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "number")?,
+                _ => {}
+            }
+        }
+        Ok(Self { number: crate::runtime::object::required(v0, "number")?, })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6803,40 +7256,101 @@ impl Cheque {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The customer an invoice or estimate is for.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ContactDetails {
     /// Contact id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Alex`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `phoneNo`: a string. Example: `+1234567890`.
-    #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "phoneNo", skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
 
     /// `email`: a string. Example: `alex@example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// `additionalEmails`: a list of [`AdditionalEmail`](crate::invoices::AdditionalEmail) values.
-    #[serde(rename = "additionalEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "additionalEmails", skip_serializing_if = "Option::is_none")]
     pub additional_emails: Option<Vec<AdditionalEmail>>,
 
     /// `companyName`: a string. Example: `ABC Corp.`.
-    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyName", skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
 
     /// `address`: a [`Address`](crate::invoices::Address).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 
     /// Custom field values shown on the document.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ContactDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ContactDetails {
+    const NAME: &'static str = "ContactDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "phoneNo",
+        "email",
+        "additionalEmails",
+        "companyName",
+        "address",
+        "customFields"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "phoneNo")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "additionalEmails")?,
+                5 => entries.value(&mut v5, "companyName")?,
+                6 => entries.value(&mut v6, "address")?,
+                7 => entries.value(&mut v7, "customFields")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            phone_no: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            additional_emails: v4.unwrap_or_default(),
+            company_name: v5.unwrap_or_default(),
+            address: v6.unwrap_or_default(),
+            custom_fields: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6916,7 +7430,6 @@ impl ContactDetails {
 /// A new estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEstimateRequest {
     /// Id of the location.
@@ -6941,18 +7454,18 @@ pub struct CreateEstimateRequest {
     pub items: Vec<EstimateItem>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveMode", skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
@@ -6960,31 +7473,31 @@ pub struct CreateEstimateRequest {
     pub contact_details: ContactDetails,
 
     /// Estimate number; generated when absent.
-    #[serde(rename = "estimateNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "estimateNumber", skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<i64>,
 
     /// `issueDate`: a string. Example: `2024-08-07`.
-    #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "issueDate", skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
 
     /// `expiryDate`: a string. Example: `2024-08-10`.
-    #[serde(rename = "expiryDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(rename = "sentTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sentTo", skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<SentTo>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(rename = "sendEstimateDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendEstimateDetails", skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
@@ -6992,28 +7505,159 @@ pub struct CreateEstimateRequest {
     pub frequency_settings: FrequencySettings,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// Id of the user creating it.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
-    #[serde(rename = "autoInvoice", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "autoInvoice", skip_serializing_if = "Option::is_none")]
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
-    #[serde(rename = "paymentScheduleConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentScheduleConfig", skip_serializing_if = "Option::is_none")]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateEstimateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateEstimateRequest {
+    const NAME: &'static str = "CreateEstimateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "businessDetails",
+        "currency",
+        "items",
+        "liveMode",
+        "discount",
+        "termsNotes",
+        "title",
+        "contactDetails",
+        "estimateNumber",
+        "issueDate",
+        "expiryDate",
+        "sentTo",
+        "automaticTaxesEnabled",
+        "meta",
+        "sendEstimateDetails",
+        "frequencySettings",
+        "estimateNumberPrefix",
+        "userId",
+        "attachments",
+        "autoInvoice",
+        "miscellaneousCharges",
+        "paymentScheduleConfig"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "businessDetails")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "items")?,
+                6 => entries.value(&mut v6, "liveMode")?,
+                7 => entries.value(&mut v7, "discount")?,
+                8 => entries.value(&mut v8, "termsNotes")?,
+                9 => entries.value(&mut v9, "title")?,
+                10 => entries.value(&mut v10, "contactDetails")?,
+                11 => entries.value(&mut v11, "estimateNumber")?,
+                12 => entries.value(&mut v12, "issueDate")?,
+                13 => entries.value(&mut v13, "expiryDate")?,
+                14 => entries.value(&mut v14, "sentTo")?,
+                15 => entries.value(&mut v15, "automaticTaxesEnabled")?,
+                16 => entries.value(&mut v16, "meta")?,
+                17 => entries.value(&mut v17, "sendEstimateDetails")?,
+                18 => entries.value(&mut v18, "frequencySettings")?,
+                19 => entries.value(&mut v19, "estimateNumberPrefix")?,
+                20 => entries.value(&mut v20, "userId")?,
+                21 => entries.value(&mut v21, "attachments")?,
+                22 => entries.value(&mut v22, "autoInvoice")?,
+                23 => entries.value(&mut v23, "miscellaneousCharges")?,
+                24 => entries.value(&mut v24, "paymentScheduleConfig")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            business_details: crate::runtime::object::required(v3, "businessDetails")?,
+            currency: crate::runtime::object::required(v4, "currency")?,
+            items: crate::runtime::object::required(v5, "items")?,
+            live_mode: v6.unwrap_or_default(),
+            discount: crate::runtime::object::required(v7, "discount")?,
+            terms_notes: v8.unwrap_or_default(),
+            title: v9.unwrap_or_default(),
+            contact_details: crate::runtime::object::required(v10, "contactDetails")?,
+            estimate_number: v11.unwrap_or_default(),
+            issue_date: v12.unwrap_or_default(),
+            expiry_date: v13.unwrap_or_default(),
+            sent_to: v14.unwrap_or_default(),
+            automatic_taxes_enabled: v15.unwrap_or_default(),
+            meta: v16.unwrap_or_default(),
+            send_estimate_details: v17.unwrap_or_default(),
+            frequency_settings: crate::runtime::object::required(v18, "frequencySettings")?,
+            estimate_number_prefix: v19.unwrap_or_default(),
+            user_id: v20.unwrap_or_default(),
+            attachments: v21.unwrap_or_default(),
+            auto_invoice: v22.unwrap_or_default(),
+            miscellaneous_charges: v23.unwrap_or_default(),
+            payment_schedule_config: v24.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7166,7 +7810,6 @@ impl CreateEstimateRequest {
 /// Turns an estimate into an invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceFromEstimateRequest {
     /// Id of the location.
@@ -7182,8 +7825,50 @@ pub struct CreateInvoiceFromEstimateRequest {
     pub mark_as_invoiced: bool,
 
     /// `version`: a [`CreateInvoiceFromEstimateRequestVersion`](crate::invoices::CreateInvoiceFromEstimateRequestVersion), one of `v1`, `v2`. Example: `v2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<CreateInvoiceFromEstimateRequestVersion>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateInvoiceFromEstimateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateInvoiceFromEstimateRequest {
+    const NAME: &'static str = "CreateInvoiceFromEstimateRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "markAsInvoiced", "version"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "markAsInvoiced")?,
+                3 => entries.value(&mut v3, "version")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            mark_as_invoiced: crate::runtime::object::required(v2, "markAsInvoiced")?,
+            version: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7262,7 +7947,6 @@ crate::runtime::enums::string_enum!(CreateInvoiceFromEstimateRequestVersion);
 /// A new invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceRequest {
     /// Id of the location.
@@ -7290,11 +7974,11 @@ pub struct CreateInvoiceRequest {
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
@@ -7302,7 +7986,7 @@ pub struct CreateInvoiceRequest {
     pub contact_details: ContactDetails,
 
     /// Invoice number; generated when absent.
-    #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
@@ -7310,7 +7994,7 @@ pub struct CreateInvoiceRequest {
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
@@ -7322,36 +8006,159 @@ pub struct CreateInvoiceRequest {
     pub live_mode: bool,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(rename = "paymentSchedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentSchedule", skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateInvoiceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateInvoiceRequest {
+    const NAME: &'static str = "CreateInvoiceRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "businessDetails",
+        "currency",
+        "items",
+        "discount",
+        "termsNotes",
+        "title",
+        "contactDetails",
+        "invoiceNumber",
+        "issueDate",
+        "dueDate",
+        "sentTo",
+        "liveMode",
+        "automaticTaxesEnabled",
+        "paymentSchedule",
+        "lateFeesConfiguration",
+        "tipsConfiguration",
+        "invoiceNumberPrefix",
+        "paymentMethods",
+        "attachments",
+        "miscellaneousCharges"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "businessDetails")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "items")?,
+                6 => entries.value(&mut v6, "discount")?,
+                7 => entries.value(&mut v7, "termsNotes")?,
+                8 => entries.value(&mut v8, "title")?,
+                9 => entries.value(&mut v9, "contactDetails")?,
+                10 => entries.value(&mut v10, "invoiceNumber")?,
+                11 => entries.value(&mut v11, "issueDate")?,
+                12 => entries.value(&mut v12, "dueDate")?,
+                13 => entries.value(&mut v13, "sentTo")?,
+                14 => entries.value(&mut v14, "liveMode")?,
+                15 => entries.value(&mut v15, "automaticTaxesEnabled")?,
+                16 => entries.value(&mut v16, "paymentSchedule")?,
+                17 => entries.value(&mut v17, "lateFeesConfiguration")?,
+                18 => entries.value(&mut v18, "tipsConfiguration")?,
+                19 => entries.value(&mut v19, "invoiceNumberPrefix")?,
+                20 => entries.value(&mut v20, "paymentMethods")?,
+                21 => entries.value(&mut v21, "attachments")?,
+                22 => entries.value(&mut v22, "miscellaneousCharges")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            business_details: crate::runtime::object::required(v3, "businessDetails")?,
+            currency: crate::runtime::object::required(v4, "currency")?,
+            items: crate::runtime::object::required(v5, "items")?,
+            discount: crate::runtime::object::required(v6, "discount")?,
+            terms_notes: v7.unwrap_or_default(),
+            title: v8.unwrap_or_default(),
+            contact_details: crate::runtime::object::required(v9, "contactDetails")?,
+            invoice_number: v10.unwrap_or_default(),
+            issue_date: crate::runtime::object::required(v11, "issueDate")?,
+            due_date: v12.unwrap_or_default(),
+            sent_to: crate::runtime::object::required(v13, "sentTo")?,
+            live_mode: crate::runtime::object::required(v14, "liveMode")?,
+            automatic_taxes_enabled: v15.unwrap_or_default(),
+            payment_schedule: v16.unwrap_or_default(),
+            late_fees_configuration: v17.unwrap_or_default(),
+            tips_configuration: v18.unwrap_or_default(),
+            invoice_number_prefix: v19.unwrap_or_default(),
+            payment_methods: v20.unwrap_or_default(),
+            attachments: v21.unwrap_or_default(),
+            miscellaneous_charges: v22.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7477,7 +8284,6 @@ impl CreateInvoiceRequest {
 /// A new invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceScheduleRequest {
     /// Id of the location.
@@ -7513,43 +8319,150 @@ pub struct CreateInvoiceScheduleRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateInvoiceScheduleRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateInvoiceScheduleRequest {
+    const NAME: &'static str = "CreateInvoiceScheduleRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "contactDetails",
+        "schedule",
+        "liveMode",
+        "businessDetails",
+        "currency",
+        "items",
+        "automaticTaxesEnabled",
+        "discount",
+        "termsNotes",
+        "title",
+        "tipsConfiguration",
+        "lateFeesConfiguration",
+        "invoiceNumberPrefix",
+        "paymentMethods",
+        "attachments",
+        "miscellaneousCharges"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "contactDetails")?,
+                4 => entries.value(&mut v4, "schedule")?,
+                5 => entries.value(&mut v5, "liveMode")?,
+                6 => entries.value(&mut v6, "businessDetails")?,
+                7 => entries.value(&mut v7, "currency")?,
+                8 => entries.value(&mut v8, "items")?,
+                9 => entries.value(&mut v9, "automaticTaxesEnabled")?,
+                10 => entries.value(&mut v10, "discount")?,
+                11 => entries.value(&mut v11, "termsNotes")?,
+                12 => entries.value(&mut v12, "title")?,
+                13 => entries.value(&mut v13, "tipsConfiguration")?,
+                14 => entries.value(&mut v14, "lateFeesConfiguration")?,
+                15 => entries.value(&mut v15, "invoiceNumberPrefix")?,
+                16 => entries.value(&mut v16, "paymentMethods")?,
+                17 => entries.value(&mut v17, "attachments")?,
+                18 => entries.value(&mut v18, "miscellaneousCharges")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            contact_details: crate::runtime::object::required(v3, "contactDetails")?,
+            schedule: crate::runtime::object::required(v4, "schedule")?,
+            live_mode: crate::runtime::object::required(v5, "liveMode")?,
+            business_details: crate::runtime::object::required(v6, "businessDetails")?,
+            currency: crate::runtime::object::required(v7, "currency")?,
+            items: crate::runtime::object::required(v8, "items")?,
+            automatic_taxes_enabled: v9.unwrap_or_default(),
+            discount: crate::runtime::object::required(v10, "discount")?,
+            terms_notes: v11.unwrap_or_default(),
+            title: v12.unwrap_or_default(),
+            tips_configuration: v13.unwrap_or_default(),
+            late_fees_configuration: v14.unwrap_or_default(),
+            invoice_number_prefix: v15.unwrap_or_default(),
+            payment_methods: v16.unwrap_or_default(),
+            attachments: v17.unwrap_or_default(),
+            miscellaneous_charges: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7652,7 +8565,6 @@ impl CreateInvoiceScheduleRequest {
 /// A new invoice template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInvoiceTemplateRequest {
     /// Id of the location.
@@ -7664,7 +8576,7 @@ pub struct CreateInvoiceTemplateRequest {
     pub alt_type: AltType,
 
     /// Template used internally by HighLevel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
 
     /// `name`: a string. Example: `New Template`.
@@ -7681,44 +8593,143 @@ pub struct CreateInvoiceTemplateRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateInvoiceTemplateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateInvoiceTemplateRequest {
+    const NAME: &'static str = "CreateInvoiceTemplateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "internal",
+        "name",
+        "businessDetails",
+        "currency",
+        "items",
+        "automaticTaxesEnabled",
+        "discount",
+        "termsNotes",
+        "title",
+        "tipsConfiguration",
+        "lateFeesConfiguration",
+        "invoiceNumberPrefix",
+        "paymentMethods",
+        "attachments",
+        "miscellaneousCharges"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "internal")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "businessDetails")?,
+                5 => entries.value(&mut v5, "currency")?,
+                6 => entries.value(&mut v6, "items")?,
+                7 => entries.value(&mut v7, "automaticTaxesEnabled")?,
+                8 => entries.value(&mut v8, "discount")?,
+                9 => entries.value(&mut v9, "termsNotes")?,
+                10 => entries.value(&mut v10, "title")?,
+                11 => entries.value(&mut v11, "tipsConfiguration")?,
+                12 => entries.value(&mut v12, "lateFeesConfiguration")?,
+                13 => entries.value(&mut v13, "invoiceNumberPrefix")?,
+                14 => entries.value(&mut v14, "paymentMethods")?,
+                15 => entries.value(&mut v15, "attachments")?,
+                16 => entries.value(&mut v16, "miscellaneousCharges")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            internal: v2.unwrap_or_default(),
+            name: crate::runtime::object::required(v3, "name")?,
+            business_details: crate::runtime::object::required(v4, "businessDetails")?,
+            currency: crate::runtime::object::required(v5, "currency")?,
+            items: crate::runtime::object::required(v6, "items")?,
+            automatic_taxes_enabled: v7.unwrap_or_default(),
+            discount: v8.unwrap_or_default(),
+            terms_notes: v9.unwrap_or_default(),
+            title: v10.unwrap_or_default(),
+            tips_configuration: v11.unwrap_or_default(),
+            late_fees_configuration: v12.unwrap_or_default(),
+            invoice_number_prefix: v13.unwrap_or_default(),
+            payment_methods: v14.unwrap_or_default(),
+            attachments: v15.unwrap_or_default(),
+            miscellaneous_charges: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7826,117 +8837,308 @@ impl CreateInvoiceTemplateRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Notification content per event; `customer*` go to the payer, `team*` to the location's users.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomNotifications {
     /// `customerSendInvoice`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "customerSendInvoice", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerSendInvoice", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub customer_send_invoice: Option<NotificationTemplate>,
 
     /// `teamPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "teamPaymentSuccess", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "teamPaymentSuccess", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub team_payment_success: Option<NotificationTemplate>,
 
     /// `customerPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "customerPaymentSuccess", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerPaymentSuccess", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub customer_payment_success: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "teamAutoPaymentSuccess", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "teamAutoPaymentSuccess", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub team_auto_payment_success: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[
-        serde(
-            rename = "customerAutoPaymentSuccess",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerAutoPaymentSuccess", skip_serializing_if = "Option::is_none")
         )
     ]
     pub customer_auto_payment_success: Option<NotificationTemplate>,
 
     /// `teamPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "teamPaymentFailure", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "teamPaymentFailure", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub team_payment_failure: Option<NotificationTemplate>,
 
     /// `customerPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "customerPaymentFailure", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerPaymentFailure", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub customer_payment_failure: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "teamAutoPaymentFailure", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "teamAutoPaymentFailure", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub team_auto_payment_failure: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[
-        serde(
-            rename = "customerAutoPaymentFailure",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerAutoPaymentFailure", skip_serializing_if = "Option::is_none")
         )
     ]
     pub customer_auto_payment_failure: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentInfo`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "customerAutoPaymentInfo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerAutoPaymentInfo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub customer_auto_payment_info: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentAmountChanged`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[
-        serde(
-            rename = "customerAutoPaymentAmountChanged",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "customerAutoPaymentAmountChanged",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub customer_auto_payment_amount_changed: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentSkip`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "teamAutoPaymentSkip", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "teamAutoPaymentSkip", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub team_auto_payment_skip: Option<NotificationTemplate>,
 
     /// `teamRecurringSendInvoiceFailed`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[
-        serde(
-            rename = "teamRecurringSendInvoiceFailed",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "teamRecurringSendInvoiceFailed",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub team_recurring_send_invoice_failed: Option<NotificationTemplate>,
 
     /// `customerSendEstimate`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "customerSendEstimate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerSendEstimate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub customer_send_estimate: Option<NotificationTemplate>,
 
     /// `teamEstimateAccepted`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "teamEstimateAccepted", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "teamEstimateAccepted", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub team_estimate_accepted: Option<NotificationTemplate>,
 
     /// `teamEstimateDeclined`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(rename = "teamEstimateDeclined", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "teamEstimateDeclined", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub team_estimate_declined: Option<NotificationTemplate>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for CustomNotifications {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for CustomNotifications {
+    const NAME: &'static str = "CustomNotifications";
+
+    const FIELDS: &'static[&'static str] = &[
+        "customerSendInvoice",
+        "teamPaymentSuccess",
+        "customerPaymentSuccess",
+        "teamAutoPaymentSuccess",
+        "customerAutoPaymentSuccess",
+        "teamPaymentFailure",
+        "customerPaymentFailure",
+        "teamAutoPaymentFailure",
+        "customerAutoPaymentFailure",
+        "customerAutoPaymentInfo",
+        "customerAutoPaymentAmountChanged",
+        "teamAutoPaymentSkip",
+        "teamRecurringSendInvoiceFailed",
+        "customerSendEstimate",
+        "teamEstimateAccepted",
+        "teamEstimateDeclined"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "customerSendInvoice")?,
+                1 => entries.value(&mut v1, "teamPaymentSuccess")?,
+                2 => entries.value(&mut v2, "customerPaymentSuccess")?,
+                3 => entries.value(&mut v3, "teamAutoPaymentSuccess")?,
+                4 => entries.value(&mut v4, "customerAutoPaymentSuccess")?,
+                5 => entries.value(&mut v5, "teamPaymentFailure")?,
+                6 => entries.value(&mut v6, "customerPaymentFailure")?,
+                7 => entries.value(&mut v7, "teamAutoPaymentFailure")?,
+                8 => entries.value(&mut v8, "customerAutoPaymentFailure")?,
+                9 => entries.value(&mut v9, "customerAutoPaymentInfo")?,
+                10 => entries.value(&mut v10, "customerAutoPaymentAmountChanged")?,
+                11 => entries.value(&mut v11, "teamAutoPaymentSkip")?,
+                12 => entries.value(&mut v12, "teamRecurringSendInvoiceFailed")?,
+                13 => entries.value(&mut v13, "customerSendEstimate")?,
+                14 => entries.value(&mut v14, "teamEstimateAccepted")?,
+                15 => entries.value(&mut v15, "teamEstimateDeclined")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            customer_send_invoice: v0.unwrap_or_default(),
+            team_payment_success: v1.unwrap_or_default(),
+            customer_payment_success: v2.unwrap_or_default(),
+            team_auto_payment_success: v3.unwrap_or_default(),
+            customer_auto_payment_success: v4.unwrap_or_default(),
+            team_payment_failure: v5.unwrap_or_default(),
+            customer_payment_failure: v6.unwrap_or_default(),
+            team_auto_payment_failure: v7.unwrap_or_default(),
+            customer_auto_payment_failure: v8.unwrap_or_default(),
+            customer_auto_payment_info: v9.unwrap_or_default(),
+            customer_auto_payment_amount_changed: v10.unwrap_or_default(),
+            team_auto_payment_skip: v11.unwrap_or_default(),
+            team_recurring_send_invoice_failed: v12.unwrap_or_default(),
+            customer_send_estimate: v13.unwrap_or_default(),
+            team_estimate_accepted: v14.unwrap_or_default(),
+            team_estimate_declined: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A discount on the whole document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct Discount {
     /// Amount or percentage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<AmountType>,
 
     /// Products the discount is limited to.
-    #[serde(rename = "validOnProductIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "validOnProductIds", skip_serializing_if = "Option::is_none")]
     pub valid_on_product_ids: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for Discount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for Discount {
+    const NAME: &'static str = "Discount";
+
+    const FIELDS: &'static[&'static str] = &["value", "type", "validOnProductIds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "value")?,
+                1 => entries.value(&mut v1, "type")?,
+                2 => entries.value(&mut v2, "validOnProductIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            value: v0.unwrap_or_default(),
+            type_: v1.unwrap_or_default(),
+            valid_on_product_ids: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7971,168 +9173,473 @@ impl Discount {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Estimate {
     /// Estimate id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub live_mode: Option<bool>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `name`: a string. Example: `Home Service Estimate`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<LineItem>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub attachments: Vec<Attachment>,
 
     /// Id of the user who last changed it.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_by: Option<String>,
 
     /// `total`: a number. Example: `1222.03`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2025-02-12T13:17:47.416Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2025-02-12T13:17:47.416Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[serde(rename = "__v", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "__v", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `termsNotes`: a string.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub terms_notes: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_id: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_details: Option<ContactDetails>,
 
     /// `issueDate`: a date and time (RFC 3339 string). Example: `2023-06-15T00:00:00.000Z`.
-    #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub issue_date: Option<String>,
 
     /// `expiryDate`: a date and time (RFC 3339 string). Example: `2023-07-15T00:00:00.000Z`.
-    #[serde(rename = "expiryDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub expiry_date: Option<String>,
 
     /// `sentBy`: a string.
-    #[serde(rename = "sentBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sentBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sent_by: Option<String>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[serde(rename = "automaticTaxesCalculated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "automaticTaxesCalculated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Caller-defined data.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `estimateActionHistory`: a list of [`EstimateAction`](crate::invoices::EstimateAction) values.
-    #[
-        serde(
-            rename = "estimateActionHistory",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateActionHistory",))]
     pub estimate_action_history: Vec<EstimateAction>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(rename = "sentTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sentTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sent_to: Option<SentTo>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
-    #[serde(rename = "frequencySettings", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "frequencySettings", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub frequency_settings: Option<FrequencySettings>,
 
     /// `lastVisitedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "lastVisitedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastVisitedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_visited_at: Option<String>,
 
     /// Total converted to US dollars.
-    #[serde(rename = "totalamountInUSD", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalamountInUSD", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub totalamount_in_usd: Option<f64>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
-    #[serde(rename = "autoInvoice", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "autoInvoice", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for Estimate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for Estimate {
+    const NAME: &'static str = "Estimate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "liveMode",
+        "deleted",
+        "name",
+        "currency",
+        "businessDetails",
+        "items",
+        "discount",
+        "title",
+        "estimateNumberPrefix",
+        "attachments",
+        "updatedBy",
+        "total",
+        "createdAt",
+        "updatedAt",
+        "__v",
+        "automaticTaxesEnabled",
+        "termsNotes",
+        "companyId",
+        "contactDetails",
+        "issueDate",
+        "expiryDate",
+        "sentBy",
+        "automaticTaxesCalculated",
+        "meta",
+        "estimateActionHistory",
+        "sentTo",
+        "frequencySettings",
+        "lastVisitedAt",
+        "totalamountInUSD",
+        "autoInvoice",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "liveMode")?,
+                4 => entries.value(&mut v4, "deleted")?,
+                5 => entries.value(&mut v5, "name")?,
+                6 => entries.value(&mut v6, "currency")?,
+                7 => entries.value(&mut v7, "businessDetails")?,
+                8 => entries.value_or_default(&mut v8, "items")?,
+                9 => entries.value(&mut v9, "discount")?,
+                10 => entries.value(&mut v10, "title")?,
+                11 => entries.value(&mut v11, "estimateNumberPrefix")?,
+                12 => entries.value_or_default(&mut v12, "attachments")?,
+                13 => entries.value(&mut v13, "updatedBy")?,
+                14 => entries.value(&mut v14, "total")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                17 => entries.value(&mut v17, "__v")?,
+                18 => entries.value(&mut v18, "automaticTaxesEnabled")?,
+                19 => entries.value(&mut v19, "termsNotes")?,
+                20 => entries.value(&mut v20, "companyId")?,
+                21 => entries.value(&mut v21, "contactDetails")?,
+                22 => entries.value(&mut v22, "issueDate")?,
+                23 => entries.value(&mut v23, "expiryDate")?,
+                24 => entries.value(&mut v24, "sentBy")?,
+                25 => entries.value(&mut v25, "automaticTaxesCalculated")?,
+                26 => entries.value_or_default(&mut v26, "meta")?,
+                27 => entries.value_or_default(&mut v27, "estimateActionHistory")?,
+                28 => entries.value(&mut v28, "sentTo")?,
+                29 => entries.value(&mut v29, "frequencySettings")?,
+                30 => entries.value(&mut v30, "lastVisitedAt")?,
+                31 => entries.value(&mut v31, "totalamountInUSD")?,
+                32 => entries.value(&mut v32, "autoInvoice")?,
+                33 => entries.value(&mut v33, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            live_mode: v3.unwrap_or_default(),
+            deleted: v4.unwrap_or_default(),
+            name: v5.unwrap_or_default(),
+            currency: v6.unwrap_or_default(),
+            business_details: v7.unwrap_or_default(),
+            items: v8.unwrap_or_default(),
+            discount: v9.unwrap_or_default(),
+            title: v10.unwrap_or_default(),
+            estimate_number_prefix: v11.unwrap_or_default(),
+            attachments: v12.unwrap_or_default(),
+            updated_by: v13.unwrap_or_default(),
+            total: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+            v: v17.unwrap_or_default(),
+            automatic_taxes_enabled: v18.unwrap_or_default(),
+            terms_notes: v19.unwrap_or_default(),
+            company_id: v20.unwrap_or_default(),
+            contact_details: v21.unwrap_or_default(),
+            issue_date: v22.unwrap_or_default(),
+            expiry_date: v23.unwrap_or_default(),
+            sent_by: v24.unwrap_or_default(),
+            automatic_taxes_calculated: v25.unwrap_or_default(),
+            meta: v26.unwrap_or_default(),
+            estimate_action_history: v27.unwrap_or_default(),
+            sent_to: v28.unwrap_or_default(),
+            frequency_settings: v29.unwrap_or_default(),
+            last_visited_at: v30.unwrap_or_default(),
+            totalamount_in_usd: v31.unwrap_or_default(),
+            auto_invoice: v32.unwrap_or_default(),
+            trace_id: v33.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One entry of an estimate's history.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EstimateAction {
     /// `action`: a string. Example: `Created`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub action: Option<String>,
 
     /// `timestamp`: a date and time (RFC 3339 string). Example: `2023-06-15T10:00:00.000Z`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for EstimateAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for EstimateAction {
+    const NAME: &'static str = "EstimateAction";
+
+    const FIELDS: &'static[&'static str] = &["action", "timestamp"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "action")?,
+                1 => entries.value(&mut v1, "timestamp")?,
+                _ => {}
+            }
+        }
+        Ok(Self { action: v0.unwrap_or_default(), timestamp: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8140,22 +9647,21 @@ pub struct EstimateAction {
 /// A line item sent when writing an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EstimateItem {
     /// `name`: a string. Example: `ABC Product`.
     pub name: String,
 
     /// `description`: a string. Example: `Monthly service`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "productId", skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
 
     /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priceId", skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -8168,28 +9674,111 @@ pub struct EstimateItem {
     pub qty: f64,
 
     /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<ItemTax>>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
-    #[serde(rename = "isSetupFeeItem", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isSetupFeeItem", skip_serializing_if = "Option::is_none")]
     pub is_setup_fee_item: Option<bool>,
 
     /// `type`: a [`ItemType`](crate::invoices::ItemType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<ItemType>,
 
     /// True when the amount already includes tax.
-    #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 
     /// Addresses of files attached to the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EstimateItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EstimateItem {
+    const NAME: &'static str = "EstimateItem";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "description",
+        "productId",
+        "priceId",
+        "currency",
+        "amount",
+        "qty",
+        "taxes",
+        "automaticTaxCategoryId",
+        "isSetupFeeItem",
+        "type",
+        "taxInclusive",
+        "attachments"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "productId")?,
+                3 => entries.value(&mut v3, "priceId")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "amount")?,
+                6 => entries.value(&mut v6, "qty")?,
+                7 => entries.value(&mut v7, "taxes")?,
+                8 => entries.value(&mut v8, "automaticTaxCategoryId")?,
+                9 => entries.value(&mut v9, "isSetupFeeItem")?,
+                10 => entries.value(&mut v10, "type")?,
+                11 => entries.value(&mut v11, "taxInclusive")?,
+                12 => entries.value(&mut v12, "attachments")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            description: v1.unwrap_or_default(),
+            product_id: v2.unwrap_or_default(),
+            price_id: v3.unwrap_or_default(),
+            currency: crate::runtime::object::required(v4, "currency")?,
+            amount: crate::runtime::object::required(v5, "amount")?,
+            qty: crate::runtime::object::required(v6, "qty")?,
+            taxes: v7.unwrap_or_default(),
+            automatic_tax_category_id: v8.unwrap_or_default(),
+            is_setup_fee_item: v9.unwrap_or_default(),
+            type_: v10.unwrap_or_default(),
+            tax_inclusive: v11.unwrap_or_default(),
+            attachments: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8350,89 +9939,255 @@ crate::runtime::enums::string_enum!(EstimateStatus);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EstimateTemplate {
     /// Template id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub live_mode: Option<bool>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `name`: a string. Example: `Home Service Estimate Template`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<LineItem>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub attachments: Vec<Attachment>,
 
     /// `updatedBy`: a string.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_by: Option<String>,
 
     /// `total`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[serde(rename = "__v", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "__v", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `termsNotes`: a string.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub terms_notes: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for EstimateTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for EstimateTemplate {
+    const NAME: &'static str = "EstimateTemplate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "liveMode",
+        "deleted",
+        "name",
+        "currency",
+        "businessDetails",
+        "items",
+        "discount",
+        "title",
+        "estimateNumberPrefix",
+        "attachments",
+        "updatedBy",
+        "total",
+        "createdAt",
+        "updatedAt",
+        "__v",
+        "automaticTaxesEnabled",
+        "termsNotes"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "liveMode")?,
+                4 => entries.value(&mut v4, "deleted")?,
+                5 => entries.value(&mut v5, "name")?,
+                6 => entries.value(&mut v6, "currency")?,
+                7 => entries.value(&mut v7, "businessDetails")?,
+                8 => entries.value_or_default(&mut v8, "items")?,
+                9 => entries.value(&mut v9, "discount")?,
+                10 => entries.value(&mut v10, "title")?,
+                11 => entries.value(&mut v11, "estimateNumberPrefix")?,
+                12 => entries.value_or_default(&mut v12, "attachments")?,
+                13 => entries.value(&mut v13, "updatedBy")?,
+                14 => entries.value(&mut v14, "total")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                17 => entries.value(&mut v17, "__v")?,
+                18 => entries.value(&mut v18, "automaticTaxesEnabled")?,
+                19 => entries.value(&mut v19, "termsNotes")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            live_mode: v3.unwrap_or_default(),
+            deleted: v4.unwrap_or_default(),
+            name: v5.unwrap_or_default(),
+            currency: v6.unwrap_or_default(),
+            business_details: v7.unwrap_or_default(),
+            items: v8.unwrap_or_default(),
+            discount: v9.unwrap_or_default(),
+            title: v10.unwrap_or_default(),
+            estimate_number_prefix: v11.unwrap_or_default(),
+            attachments: v12.unwrap_or_default(),
+            updated_by: v13.unwrap_or_default(),
+            total: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+            v: v17.unwrap_or_default(),
+            automatic_taxes_enabled: v18.unwrap_or_default(),
+            terms_notes: v19.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8440,7 +10195,6 @@ pub struct EstimateTemplate {
 /// Content of an estimate template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EstimateTemplateRequest {
     /// Id of the location.
@@ -8465,43 +10219,138 @@ pub struct EstimateTemplateRequest {
     pub items: Vec<EstimateItem>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveMode", skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(rename = "sendEstimateDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendEstimateDetails", skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EstimateTemplateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EstimateTemplateRequest {
+    const NAME: &'static str = "EstimateTemplateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "businessDetails",
+        "currency",
+        "items",
+        "liveMode",
+        "discount",
+        "termsNotes",
+        "title",
+        "automaticTaxesEnabled",
+        "meta",
+        "sendEstimateDetails",
+        "estimateNumberPrefix",
+        "attachments",
+        "miscellaneousCharges"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "businessDetails")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "items")?,
+                6 => entries.value(&mut v6, "liveMode")?,
+                7 => entries.value(&mut v7, "discount")?,
+                8 => entries.value(&mut v8, "termsNotes")?,
+                9 => entries.value(&mut v9, "title")?,
+                10 => entries.value(&mut v10, "automaticTaxesEnabled")?,
+                11 => entries.value(&mut v11, "meta")?,
+                12 => entries.value(&mut v12, "sendEstimateDetails")?,
+                13 => entries.value(&mut v13, "estimateNumberPrefix")?,
+                14 => entries.value(&mut v14, "attachments")?,
+                15 => entries.value(&mut v15, "miscellaneousCharges")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            business_details: crate::runtime::object::required(v3, "businessDetails")?,
+            currency: crate::runtime::object::required(v4, "currency")?,
+            items: crate::runtime::object::required(v5, "items")?,
+            live_mode: v6.unwrap_or_default(),
+            discount: crate::runtime::object::required(v7, "discount")?,
+            terms_notes: v8.unwrap_or_default(),
+            title: v9.unwrap_or_default(),
+            automatic_taxes_enabled: v10.unwrap_or_default(),
+            meta: v11.unwrap_or_default(),
+            send_estimate_details: v12.unwrap_or_default(),
+            estimate_number_prefix: v13.unwrap_or_default(),
+            attachments: v14.unwrap_or_default(),
+            miscellaneous_charges: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8601,12 +10450,42 @@ impl EstimateTemplateRequest {
 /// The estimate that was viewed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EstimateViewedRequest {
     /// `estimateId`: a string. Example: `5f9d6d8b1b2d2c001f2d9e4b`.
     #[serde(rename = "estimateId",)]
     pub estimate_id: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EstimateViewedRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EstimateViewedRequest {
+    const NAME: &'static str = "EstimateViewedRequest";
+
+    const FIELDS: &'static[&'static str] = &["estimateId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "estimateId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { estimate_id: crate::runtime::object::required(v0, "estimateId")?, })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8623,16 +10502,47 @@ impl EstimateViewedRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Repeat settings of an estimate.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FrequencySettings {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleOptions>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for FrequencySettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for FrequencySettings {
+    const NAME: &'static str = "FrequencySettings";
+
+    const FIELDS: &'static[&'static str] = &["enabled", "schedule"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "schedule")?,
+                _ => {}
+            }
+        }
+        Ok(Self { enabled: v0.unwrap_or_default(), schedule: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8661,30 +10571,103 @@ impl FrequencySettings {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next estimate number.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GenerateEstimateNumberResponse {
     /// The next free estimate number.
-    #[serde(rename = "estimateNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "estimateNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub estimate_number: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for GenerateEstimateNumberResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for GenerateEstimateNumberResponse {
+    const NAME: &'static str = "GenerateEstimateNumberResponse";
+
+    const FIELDS: &'static[&'static str] = &["estimateNumber", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "estimateNumber")?,
+                1 => entries.value(&mut v1, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { estimate_number: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next invoice number.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GenerateInvoiceNumberResponse {
     /// The next free invoice number.
-    #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub invoice_number: Option<GenerateInvoiceNumberResponseInvoiceNumber>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for GenerateInvoiceNumberResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for GenerateInvoiceNumberResponse {
+    const NAME: &'static str = "GenerateInvoiceNumberResponse";
+
+    const FIELDS: &'static[&'static str] = &["invoiceNumber"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "invoiceNumber")?,
+                _ => {}
+            }
+        }
+        Ok(Self { invoice_number: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8778,132 +10761,374 @@ crate::runtime::enums::string_enum!(IntervalType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Invoice {
     /// Invoice id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `status`: a [`InvoiceStatus`](crate::invoices::InvoiceStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<InvoiceStatus>,
 
     /// `liveMode`: `true` or `false`. Example: `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number. Example: `0`.
-    #[serde(rename = "amountPaid", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "amountPaid", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub amount_paid: Option<f64>,
 
     /// `altId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `New Invoice`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_details: Option<BusinessDetails>,
 
     /// Invoice number, without prefix.
-    #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_details: Option<ContactDetails>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
-    #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub issue_date: Option<String>,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub due_date: Option<String>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `invoiceItems`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[
-        serde(
-            rename = "invoiceItems",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceItems",))]
     pub invoice_items: Vec<LineItem>,
 
     /// `total`: a number. Example: `999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `amountDue`: a number. Example: `999`.
-    #[serde(rename = "amountDue", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "amountDue", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[serde(rename = "automaticTaxesCalculated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "automaticTaxesCalculated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Instalment plan, if any.
-    #[serde(rename = "paymentSchedule", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "paymentSchedule", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub payment_schedule: Option<serde_json::Value>,
 
     /// `totalSummary`: a [`TotalSummary`](crate::invoices::TotalSummary).
-    #[serde(rename = "totalSummary", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalSummary", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_summary: Option<TotalSummary>,
 
     /// `remindersConfiguration`: a [`RemindersConfiguration`](crate::invoices::RemindersConfiguration).
-    #[serde(rename = "remindersConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "remindersConfiguration", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reminders_configuration: Option<RemindersConfiguration>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for Invoice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for Invoice {
+    const NAME: &'static str = "Invoice";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "status",
+        "liveMode",
+        "amountPaid",
+        "altId",
+        "altType",
+        "name",
+        "businessDetails",
+        "invoiceNumber",
+        "currency",
+        "contactDetails",
+        "issueDate",
+        "dueDate",
+        "discount",
+        "invoiceItems",
+        "total",
+        "title",
+        "amountDue",
+        "createdAt",
+        "updatedAt",
+        "automaticTaxesEnabled",
+        "automaticTaxesCalculated",
+        "paymentSchedule",
+        "totalSummary",
+        "remindersConfiguration"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "status")?,
+                2 => entries.value(&mut v2, "liveMode")?,
+                3 => entries.value(&mut v3, "amountPaid")?,
+                4 => entries.value(&mut v4, "altId")?,
+                5 => entries.value(&mut v5, "altType")?,
+                6 => entries.value(&mut v6, "name")?,
+                7 => entries.value(&mut v7, "businessDetails")?,
+                8 => entries.value(&mut v8, "invoiceNumber")?,
+                9 => entries.value(&mut v9, "currency")?,
+                10 => entries.value(&mut v10, "contactDetails")?,
+                11 => entries.value(&mut v11, "issueDate")?,
+                12 => entries.value(&mut v12, "dueDate")?,
+                13 => entries.value(&mut v13, "discount")?,
+                14 => entries.value_or_default(&mut v14, "invoiceItems")?,
+                15 => entries.value(&mut v15, "total")?,
+                16 => entries.value(&mut v16, "title")?,
+                17 => entries.value(&mut v17, "amountDue")?,
+                18 => entries.value(&mut v18, "createdAt")?,
+                19 => entries.value(&mut v19, "updatedAt")?,
+                20 => entries.value(&mut v20, "automaticTaxesEnabled")?,
+                21 => entries.value(&mut v21, "automaticTaxesCalculated")?,
+                22 => entries.value(&mut v22, "paymentSchedule")?,
+                23 => entries.value(&mut v23, "totalSummary")?,
+                24 => entries.value(&mut v24, "remindersConfiguration")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            status: v1.unwrap_or_default(),
+            live_mode: v2.unwrap_or_default(),
+            amount_paid: v3.unwrap_or_default(),
+            alt_id: v4.unwrap_or_default(),
+            alt_type: v5.unwrap_or_default(),
+            name: v6.unwrap_or_default(),
+            business_details: v7.unwrap_or_default(),
+            invoice_number: v8.unwrap_or_default(),
+            currency: v9.unwrap_or_default(),
+            contact_details: v10.unwrap_or_default(),
+            issue_date: v11.unwrap_or_default(),
+            due_date: v12.unwrap_or_default(),
+            discount: v13.unwrap_or_default(),
+            invoice_items: v14.unwrap_or_default(),
+            total: v15.unwrap_or_default(),
+            title: v16.unwrap_or_default(),
+            amount_due: v17.unwrap_or_default(),
+            created_at: v18.unwrap_or_default(),
+            updated_at: v19.unwrap_or_default(),
+            automatic_taxes_enabled: v20.unwrap_or_default(),
+            automatic_taxes_calculated: v21.unwrap_or_default(),
+            payment_schedule: v22.unwrap_or_default(),
+            total_summary: v23.unwrap_or_default(),
+            reminders_configuration: v24.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The estimate and the invoice made from it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceFromEstimateResponse {
     /// `estimate`: a [`Estimate`](crate::invoices::Estimate).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub estimate: Option<Estimate>,
 
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub invoice: Option<Invoice>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for InvoiceFromEstimateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for InvoiceFromEstimateResponse {
+    const NAME: &'static str = "InvoiceFromEstimateResponse";
+
+    const FIELDS: &'static[&'static str] = &["estimate", "invoice"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "estimate")?,
+                1 => entries.value(&mut v1, "invoice")?,
+                _ => {}
+            }
+        }
+        Ok(Self { estimate: v0.unwrap_or_default(), invoice: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8911,22 +11136,21 @@ pub struct InvoiceFromEstimateResponse {
 /// A line item sent when writing an invoice, schedule or template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InvoiceItem {
     /// `name`: a string. Example: `ABC Product`.
     pub name: String,
 
     /// `description`: a string. Example: `Monthly service`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "productId", skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
 
     /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priceId", skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -8939,24 +11163,103 @@ pub struct InvoiceItem {
     pub qty: f64,
 
     /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<ItemTax>>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
-    #[serde(rename = "isSetupFeeItem", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isSetupFeeItem", skip_serializing_if = "Option::is_none")]
     pub is_setup_fee_item: Option<bool>,
 
     /// `type`: a [`ItemType`](crate::invoices::ItemType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<ItemType>,
 
     /// True when the amount already includes tax.
-    #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for InvoiceItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for InvoiceItem {
+    const NAME: &'static str = "InvoiceItem";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "description",
+        "productId",
+        "priceId",
+        "currency",
+        "amount",
+        "qty",
+        "taxes",
+        "automaticTaxCategoryId",
+        "isSetupFeeItem",
+        "type",
+        "taxInclusive"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "productId")?,
+                3 => entries.value(&mut v3, "priceId")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "amount")?,
+                6 => entries.value(&mut v6, "qty")?,
+                7 => entries.value(&mut v7, "taxes")?,
+                8 => entries.value(&mut v8, "automaticTaxCategoryId")?,
+                9 => entries.value(&mut v9, "isSetupFeeItem")?,
+                10 => entries.value(&mut v10, "type")?,
+                11 => entries.value(&mut v11, "taxInclusive")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            description: v1.unwrap_or_default(),
+            product_id: v2.unwrap_or_default(),
+            price_id: v3.unwrap_or_default(),
+            currency: crate::runtime::object::required(v4, "currency")?,
+            amount: crate::runtime::object::required(v5, "amount")?,
+            qty: crate::runtime::object::required(v6, "qty")?,
+            taxes: v7.unwrap_or_default(),
+            automatic_tax_category_id: v8.unwrap_or_default(),
+            is_setup_fee_item: v9.unwrap_or_default(),
+            type_: v10.unwrap_or_default(),
+            tax_inclusive: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9039,186 +11342,527 @@ impl InvoiceItem {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A recurring or scheduled invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSchedule {
     /// Schedule id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// Schedule status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `liveMode`: `true` or `false`. Example: `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub live_mode: Option<bool>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `Monthly retainer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub schedule: Option<ScheduleOptions>,
 
     /// Invoices issued so far.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub invoices: Vec<Invoice>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_details: Option<BusinessDetails>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_details: Option<ContactDetails>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<LineItem>,
 
     /// `total`: a number. Example: `999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `termsNotes`: a string.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub terms_notes: Option<String>,
 
     /// Terms with placeholders filled in.
-    #[serde(rename = "compiledTermsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "compiledTermsNotes", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub compiled_terms_notes: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for InvoiceSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for InvoiceSchedule {
+    const NAME: &'static str = "InvoiceSchedule";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "status",
+        "liveMode",
+        "altId",
+        "altType",
+        "name",
+        "schedule",
+        "invoices",
+        "businessDetails",
+        "currency",
+        "contactDetails",
+        "discount",
+        "items",
+        "total",
+        "title",
+        "termsNotes",
+        "compiledTermsNotes",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "status")?,
+                2 => entries.value(&mut v2, "liveMode")?,
+                3 => entries.value(&mut v3, "altId")?,
+                4 => entries.value(&mut v4, "altType")?,
+                5 => entries.value(&mut v5, "name")?,
+                6 => entries.value(&mut v6, "schedule")?,
+                7 => entries.value_or_default(&mut v7, "invoices")?,
+                8 => entries.value(&mut v8, "businessDetails")?,
+                9 => entries.value(&mut v9, "currency")?,
+                10 => entries.value(&mut v10, "contactDetails")?,
+                11 => entries.value(&mut v11, "discount")?,
+                12 => entries.value_or_default(&mut v12, "items")?,
+                13 => entries.value(&mut v13, "total")?,
+                14 => entries.value(&mut v14, "title")?,
+                15 => entries.value(&mut v15, "termsNotes")?,
+                16 => entries.value(&mut v16, "compiledTermsNotes")?,
+                17 => entries.value(&mut v17, "createdAt")?,
+                18 => entries.value(&mut v18, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            status: v1.unwrap_or_default(),
+            live_mode: v2.unwrap_or_default(),
+            alt_id: v3.unwrap_or_default(),
+            alt_type: v4.unwrap_or_default(),
+            name: v5.unwrap_or_default(),
+            schedule: v6.unwrap_or_default(),
+            invoices: v7.unwrap_or_default(),
+            business_details: v8.unwrap_or_default(),
+            currency: v9.unwrap_or_default(),
+            contact_details: v10.unwrap_or_default(),
+            discount: v11.unwrap_or_default(),
+            items: v12.unwrap_or_default(),
+            total: v13.unwrap_or_default(),
+            title: v14.unwrap_or_default(),
+            terms_notes: v15.unwrap_or_default(),
+            compiled_terms_notes: v16.unwrap_or_default(),
+            created_at: v17.unwrap_or_default(),
+            updated_at: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Invoice and estimate defaults of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSettings {
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// Default terms of invoices.
-    #[serde(rename = "termsNote", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "termsNote", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub terms_note: Option<String>,
 
     /// Default terms of estimates.
-    #[serde(rename = "estimatesTermsNote", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "estimatesTermsNote", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub estimates_terms_note: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `estimatesTitle`: a string. Example: `ESTIMATE`.
-    #[serde(rename = "estimatesTitle", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "estimatesTitle", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub estimates_title: Option<String>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub invoice_number_prefix: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub estimate_number_prefix: Option<String>,
 
     /// Default days until an invoice is due.
-    #[serde(rename = "dueAfterXDays", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dueAfterXDays", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub due_after_x_days: Option<i64>,
 
     /// Default days until an estimate expires.
-    #[serde(rename = "estimatesExpireAfterXDays", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "estimatesExpireAfterXDays", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub estimates_expire_after_x_days: Option<i64>,
 
     /// Smallest partial payment allowed, in percent.
     #[
-        serde(
-            rename = "minimumPercentagePartialPayment",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "minimumPercentagePartialPayment",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub minimum_percentage_partial_payment: Option<f64>,
 
     /// Ids of custom fields shown on documents.
-    #[
-        serde(
-            rename = "customFields",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<String>,
 
     /// `customNotification`: a [`CustomNotifications`](crate::invoices::CustomNotifications).
-    #[serde(rename = "customNotification", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customNotification", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub custom_notification: Option<CustomNotifications>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_details: Option<BusinessDetails>,
 
     /// `senderConfiguration`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[serde(rename = "senderConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "senderConfiguration", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sender_configuration: Option<SenderConfiguration>,
 
     /// `productSettings`: a [`ProductSettings`](crate::invoices::ProductSettings).
-    #[serde(rename = "productSettings", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productSettings", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_settings: Option<ProductSettings>,
 
     /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
-    #[serde(rename = "reminderSettings", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reminderSettings", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reminder_settings: Option<ReminderSettings>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub payment_methods: Option<PaymentMethods>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for InvoiceSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for InvoiceSettings {
+    const NAME: &'static str = "InvoiceSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "termsNote",
+        "estimatesTermsNote",
+        "title",
+        "estimatesTitle",
+        "invoiceNumberPrefix",
+        "estimateNumberPrefix",
+        "dueAfterXDays",
+        "estimatesExpireAfterXDays",
+        "minimumPercentagePartialPayment",
+        "customFields",
+        "customNotification",
+        "businessDetails",
+        "senderConfiguration",
+        "productSettings",
+        "reminderSettings",
+        "lateFeesConfiguration",
+        "tipsConfiguration",
+        "paymentMethods"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "termsNote")?,
+                3 => entries.value(&mut v3, "estimatesTermsNote")?,
+                4 => entries.value(&mut v4, "title")?,
+                5 => entries.value(&mut v5, "estimatesTitle")?,
+                6 => entries.value(&mut v6, "invoiceNumberPrefix")?,
+                7 => entries.value(&mut v7, "estimateNumberPrefix")?,
+                8 => entries.value(&mut v8, "dueAfterXDays")?,
+                9 => entries.value(&mut v9, "estimatesExpireAfterXDays")?,
+                10 => entries.value(&mut v10, "minimumPercentagePartialPayment")?,
+                11 => entries.value_or_default(&mut v11, "customFields")?,
+                12 => entries.value(&mut v12, "customNotification")?,
+                13 => entries.value(&mut v13, "businessDetails")?,
+                14 => entries.value(&mut v14, "senderConfiguration")?,
+                15 => entries.value(&mut v15, "productSettings")?,
+                16 => entries.value(&mut v16, "reminderSettings")?,
+                17 => entries.value(&mut v17, "lateFeesConfiguration")?,
+                18 => entries.value(&mut v18, "tipsConfiguration")?,
+                19 => entries.value(&mut v19, "paymentMethods")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            terms_note: v2.unwrap_or_default(),
+            estimates_terms_note: v3.unwrap_or_default(),
+            title: v4.unwrap_or_default(),
+            estimates_title: v5.unwrap_or_default(),
+            invoice_number_prefix: v6.unwrap_or_default(),
+            estimate_number_prefix: v7.unwrap_or_default(),
+            due_after_x_days: v8.unwrap_or_default(),
+            estimates_expire_after_x_days: v9.unwrap_or_default(),
+            minimum_percentage_partial_payment: v10.unwrap_or_default(),
+            custom_fields: v11.unwrap_or_default(),
+            custom_notification: v12.unwrap_or_default(),
+            business_details: v13.unwrap_or_default(),
+            sender_configuration: v14.unwrap_or_default(),
+            product_settings: v15.unwrap_or_default(),
+            reminder_settings: v16.unwrap_or_default(),
+            late_fees_configuration: v17.unwrap_or_default(),
+            tips_configuration: v18.unwrap_or_default(),
+            payment_methods: v19.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9291,57 +11935,167 @@ crate::runtime::enums::string_enum!(InvoiceStatus);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceTemplate {
     /// Template id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `New Template`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_details: Option<BusinessDetails>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<LineItem>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub invoice_number_prefix: Option<String>,
 
     /// `total`: a number. Example: `999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for InvoiceTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for InvoiceTemplate {
+    const NAME: &'static str = "InvoiceTemplate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "name",
+        "businessDetails",
+        "currency",
+        "discount",
+        "items",
+        "invoiceNumberPrefix",
+        "total",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "businessDetails")?,
+                5 => entries.value(&mut v5, "currency")?,
+                6 => entries.value(&mut v6, "discount")?,
+                7 => entries.value_or_default(&mut v7, "items")?,
+                8 => entries.value(&mut v8, "invoiceNumberPrefix")?,
+                9 => entries.value(&mut v9, "total")?,
+                10 => entries.value(&mut v10, "createdAt")?,
+                11 => entries.value(&mut v11, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            business_details: v4.unwrap_or_default(),
+            currency: v5.unwrap_or_default(),
+            discount: v6.unwrap_or_default(),
+            items: v7.unwrap_or_default(),
+            invoice_number_prefix: v8.unwrap_or_default(),
+            total: v9.unwrap_or_default(),
+            created_at: v10.unwrap_or_default(),
+            updated_at: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9349,12 +12103,42 @@ pub struct InvoiceTemplate {
 /// The invoice that was viewed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InvoiceViewedRequest {
     /// `invoiceId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "invoiceId",)]
     pub invoice_id: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for InvoiceViewedRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for InvoiceViewedRequest {
+    const NAME: &'static str = "InvoiceViewedRequest";
+
+    const FIELDS: &'static[&'static str] = &["invoiceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "invoiceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { invoice_id: crate::runtime::object::required(v0, "invoiceId")?, })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9371,32 +12155,85 @@ impl InvoiceViewedRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A tax applied to a line item.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ItemTax {
     /// Tax id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Sales tax`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Rate in percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
 
     /// How the tax is applied to the price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calculation: Option<ItemTaxCalculation>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Id of the saved tax, if any.
-    #[serde(rename = "taxId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taxId", skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ItemTax {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ItemTax {
+    const NAME: &'static str = "ItemTax";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "rate",
+        "calculation",
+        "description",
+        "taxId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "rate")?,
+                3 => entries.value(&mut v3, "calculation")?,
+                4 => entries.value(&mut v4, "description")?,
+                5 => entries.value(&mut v5, "taxId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            rate: v2.unwrap_or_default(),
+            calculation: v3.unwrap_or_default(),
+            description: v4.unwrap_or_default(),
+            tax_id: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9543,16 +12380,47 @@ crate::runtime::enums::string_enum!(ItemType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Upper bound on the late fees charged.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LateFeesCap {
     /// `type`: a [`LateFeesCapType`](crate::invoices::LateFeesCapType), one of `fixed`. Example: `fixed`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<LateFeesCapType>,
 
     /// Largest total of late fees.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for LateFeesCap {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for LateFeesCap {
+    const NAME: &'static str = "LateFeesCap";
+
+    const FIELDS: &'static[&'static str] = &["type", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self { type_: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9622,32 +12490,85 @@ crate::runtime::enums::string_enum!(LateFeesCapType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Late fee rules.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LateFeesConfiguration {
     /// `enable`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
 
     /// Fee amount or percentage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<AmountType>,
 
     /// `frequency`: a [`LateFeesFrequency`](crate::invoices::LateFeesFrequency).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency: Option<LateFeesFrequency>,
 
     /// `grace`: a [`LateFeesGrace`](crate::invoices::LateFeesGrace).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grace: Option<LateFeesGrace>,
 
     /// `maxLateFees`: a [`LateFeesCap`](crate::invoices::LateFeesCap).
-    #[serde(rename = "maxLateFees", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maxLateFees", skip_serializing_if = "Option::is_none")]
     pub max_late_fees: Option<LateFeesCap>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for LateFeesConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for LateFeesConfiguration {
+    const NAME: &'static str = "LateFeesConfiguration";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enable",
+        "value",
+        "type",
+        "frequency",
+        "grace",
+        "maxLateFees"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enable")?,
+                1 => entries.value(&mut v1, "value")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "frequency")?,
+                4 => entries.value(&mut v4, "grace")?,
+                5 => entries.value(&mut v5, "maxLateFees")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enable: v0.unwrap_or_default(),
+            value: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            frequency: v3.unwrap_or_default(),
+            grace: v4.unwrap_or_default(),
+            max_late_fees: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9712,16 +12633,47 @@ impl LateFeesConfiguration {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How often a late fee is charged.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LateFeesFrequency {
     /// Number of intervals between fees.
-    #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "intervalCount", skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 
     /// `interval`: a [`LateFeesFrequencyInterval`](crate::invoices::LateFeesFrequencyInterval), one of `minute`, `hour`, `day`, `week`, `month`, `one_time`. Example: `day`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<LateFeesFrequencyInterval>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for LateFeesFrequency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for LateFeesFrequency {
+    const NAME: &'static str = "LateFeesFrequency";
+
+    const FIELDS: &'static[&'static str] = &["intervalCount", "interval"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "intervalCount")?,
+                1 => entries.value(&mut v1, "interval")?,
+                _ => {}
+            }
+        }
+        Ok(Self { interval_count: v0.unwrap_or_default(), interval: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9819,16 +12771,47 @@ crate::runtime::enums::string_enum!(LateFeesFrequencyInterval);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Delay after the due date before fees start.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LateFeesGrace {
     /// Number of days of grace.
-    #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "intervalCount", skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 
     /// `interval`: a [`LateFeesGraceInterval`](crate::invoices::LateFeesGraceInterval), one of `day`. Example: `day`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<LateFeesGraceInterval>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for LateFeesGrace {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for LateFeesGrace {
+    const NAME: &'static str = "LateFeesGrace";
+
+    const FIELDS: &'static[&'static str] = &["intervalCount", "interval"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "intervalCount")?,
+                1 => entries.value(&mut v1, "interval")?,
+                _ => {}
+            }
+        }
+        Ok(Self { interval_count: v0.unwrap_or_default(), interval: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9898,154 +12881,445 @@ crate::runtime::enums::string_enum!(LateFeesGraceInterval);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item as HighLevel returns it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LineItem {
     /// Line item id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `ABC Product`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string. Example: `Monthly service`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_id: Option<String>,
 
     /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "priceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub price_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Unit price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// Quantity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<f64>,
 
     /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub taxes: Vec<ItemTax>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
-    #[serde(rename = "isSetupFeeItem", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isSetupFeeItem", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_setup_fee_item: Option<bool>,
 
     /// `type`: a [`ItemType`](crate::invoices::ItemType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<ItemType>,
 
     /// True when the amount already includes tax.
-    #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tax_inclusive: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for LineItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for LineItem {
+    const NAME: &'static str = "LineItem";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "description",
+        "productId",
+        "priceId",
+        "currency",
+        "amount",
+        "qty",
+        "taxes",
+        "automaticTaxCategoryId",
+        "isSetupFeeItem",
+        "type",
+        "taxInclusive"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "productId")?,
+                4 => entries.value(&mut v4, "priceId")?,
+                5 => entries.value(&mut v5, "currency")?,
+                6 => entries.value(&mut v6, "amount")?,
+                7 => entries.value(&mut v7, "qty")?,
+                8 => entries.value_or_default(&mut v8, "taxes")?,
+                9 => entries.value(&mut v9, "automaticTaxCategoryId")?,
+                10 => entries.value(&mut v10, "isSetupFeeItem")?,
+                11 => entries.value(&mut v11, "type")?,
+                12 => entries.value(&mut v12, "taxInclusive")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            product_id: v3.unwrap_or_default(),
+            price_id: v4.unwrap_or_default(),
+            currency: v5.unwrap_or_default(),
+            amount: v6.unwrap_or_default(),
+            qty: v7.unwrap_or_default(),
+            taxes: v8.unwrap_or_default(),
+            automatic_tax_category_id: v9.unwrap_or_default(),
+            is_setup_fee_item: v10.unwrap_or_default(),
+            type_: v11.unwrap_or_default(),
+            tax_inclusive: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimate templates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEstimateTemplatesResponse {
     /// `data`: a list of [`EstimateTemplate`](crate::invoices::EstimateTemplate) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<EstimateTemplate>,
 
     /// Number of matching templates.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ListEstimateTemplatesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ListEstimateTemplatesResponse {
+    const NAME: &'static str = "ListEstimateTemplatesResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "totalCount", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            data: v0.unwrap_or_default(),
+            total_count: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEstimatesResponse {
     /// `estimates`: a list of [`Estimate`](crate::invoices::Estimate) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub estimates: Vec<Estimate>,
 
     /// Number of matching estimates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ListEstimatesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ListEstimatesResponse {
+    const NAME: &'static str = "ListEstimatesResponse";
+
+    const FIELDS: &'static[&'static str] = &["estimates", "total", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "estimates")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            estimates: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice schedules.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoiceSchedulesResponse {
     /// `schedules`: a list of [`InvoiceSchedule`](crate::invoices::InvoiceSchedule) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub schedules: Vec<InvoiceSchedule>,
 
     /// Number of matching schedules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ListInvoiceSchedulesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ListInvoiceSchedulesResponse {
+    const NAME: &'static str = "ListInvoiceSchedulesResponse";
+
+    const FIELDS: &'static[&'static str] = &["schedules", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "schedules")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { schedules: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice templates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoiceTemplatesResponse {
     /// `data`: a list of [`InvoiceTemplate`](crate::invoices::InvoiceTemplate) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<InvoiceTemplate>,
 
     /// Number of matching templates.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ListInvoiceTemplatesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ListInvoiceTemplatesResponse {
+    const NAME: &'static str = "ListInvoiceTemplatesResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "totalCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoices.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoicesResponse {
     /// `invoices`: a list of [`Invoice`](crate::invoices::Invoice) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub invoices: Vec<Invoice>,
 
     /// Number of matching invoices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ListInvoicesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ListInvoicesResponse {
+    const NAME: &'static str = "ListInvoicesResponse";
+
+    const FIELDS: &'static[&'static str] = &["invoices", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "invoices")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { invoices: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "invoices")]
@@ -10155,25 +13429,61 @@ crate::runtime::enums::string_enum!(ManualPaymentMode);
 /// Processing fees and other extra charges.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MiscellaneousCharges {
     /// Charges added to the document.
     pub charges: Vec<serde_json::Value>,
 
     /// Total of the charges collected.
-    #[
-        serde(
-            rename = "collectedMiscellaneousCharges",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "collectedMiscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub collected_miscellaneous_charges: Option<f64>,
 
     /// `paidCharges`: a list of [`PaidCharge`](crate::invoices::PaidCharge) values.
-    #[serde(rename = "paidCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paidCharges", skip_serializing_if = "Option::is_none")]
     pub paid_charges: Option<Vec<PaidCharge>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for MiscellaneousCharges {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for MiscellaneousCharges {
+    const NAME: &'static str = "MiscellaneousCharges";
+
+    const FIELDS: &'static[&'static str] = &[
+        "charges",
+        "collectedMiscellaneousCharges",
+        "paidCharges"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "charges")?,
+                1 => entries.value(&mut v1, "collectedMiscellaneousCharges")?,
+                2 => entries.value(&mut v2, "paidCharges")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            charges: crate::runtime::object::required(v0, "charges")?,
+            collected_miscellaneous_charges: v1.unwrap_or_default(),
+            paid_charges: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10202,37 +13512,123 @@ impl MiscellaneousCharges {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Email and SMS content of one notification.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NotificationTemplate {
     /// `enabled`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub enabled: Option<bool>,
 
     /// `emailTemplate`: a string.
-    #[serde(rename = "emailTemplate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailTemplate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_template: Option<String>,
 
     /// `smsTemplate`: a string.
-    #[serde(rename = "smsTemplate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "smsTemplate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sms_template: Option<String>,
 
     /// `fromName`: a string. Example: `Alex`.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `alex@example.com`.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_email: Option<String>,
 
     /// `emailSubject`: a string. Example: `Thank you for your purchase`.
-    #[serde(rename = "emailSubject", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailSubject", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_subject: Option<String>,
 
     /// `defaultEmailTemplateId`: a string.
-    #[serde(rename = "defaultEmailTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "defaultEmailTemplateId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub default_email_template_id: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for NotificationTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for NotificationTemplate {
+    const NAME: &'static str = "NotificationTemplate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enabled",
+        "emailTemplate",
+        "smsTemplate",
+        "fromName",
+        "fromEmail",
+        "emailSubject",
+        "defaultEmailTemplateId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "emailTemplate")?,
+                2 => entries.value(&mut v2, "smsTemplate")?,
+                3 => entries.value(&mut v3, "fromName")?,
+                4 => entries.value(&mut v4, "fromEmail")?,
+                5 => entries.value(&mut v5, "emailSubject")?,
+                6 => entries.value(&mut v6, "defaultEmailTemplateId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enabled: v0.unwrap_or_default(),
+            email_template: v1.unwrap_or_default(),
+            sms_template: v2.unwrap_or_default(),
+            from_name: v3.unwrap_or_default(),
+            from_email: v4.unwrap_or_default(),
+            email_subject: v5.unwrap_or_default(),
+            default_email_template_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10240,7 +13636,6 @@ pub struct NotificationTemplate {
 /// A miscellaneous charge already paid.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaidCharge {
     /// `name`: a string. Example: `Processing Fee`.
@@ -10255,6 +13650,48 @@ pub struct PaidCharge {
     /// `_id`: a string. Example: `673d01d7d547648a8dab6211`.
     #[serde(rename = "_id",)]
     pub id: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PaidCharge {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PaidCharge {
+    const NAME: &'static str = "PaidCharge";
+
+    const FIELDS: &'static[&'static str] = &["name", "charge", "amount", "_id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "charge")?,
+                2 => entries.value(&mut v2, "amount")?,
+                3 => entries.value(&mut v3, "_id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            charge: crate::runtime::object::required(v1, "charge")?,
+            amount: crate::runtime::object::required(v2, "amount")?,
+            id: crate::runtime::object::required(v3, "_id")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10276,12 +13713,41 @@ impl PaidCharge {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment methods offered to the payer.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PaymentMethods {
     /// `stripe`: a [`StripePaymentMethod`](crate::invoices::StripePaymentMethod).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe: Option<StripePaymentMethod>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for PaymentMethods {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for PaymentMethods {
+    const NAME: &'static str = "PaymentMethods";
+
+    const FIELDS: &'static[&'static str] = &["stripe"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "stripe")?,
+                _ => {}
+            }
+        }
+        Ok(Self { stripe: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10356,7 +13822,6 @@ crate::runtime::enums::string_enum!(PaymentMode);
 /// Splits an invoice into instalments.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentSchedule {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
@@ -10365,6 +13830,42 @@ pub struct PaymentSchedule {
 
     /// The instalments.
     pub schedules: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PaymentSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PaymentSchedule {
+    const NAME: &'static str = "PaymentSchedule";
+
+    const FIELDS: &'static[&'static str] = &["type", "schedules"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "schedules")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            schedules: crate::runtime::object::required(v1, "schedules")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10382,7 +13883,6 @@ impl PaymentSchedule {
 /// Instalments for the invoice created from an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentScheduleConfig {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
@@ -10395,6 +13895,45 @@ pub struct PaymentScheduleConfig {
 
     /// The instalments.
     pub schedules: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PaymentScheduleConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PaymentScheduleConfig {
+    const NAME: &'static str = "PaymentScheduleConfig";
+
+    const FIELDS: &'static[&'static str] = &["type", "dateConfig", "schedules"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "dateConfig")?,
+                2 => entries.value(&mut v2, "schedules")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            date_config: crate::runtime::object::required(v1, "dateConfig")?,
+            schedules: crate::runtime::object::required(v2, "schedules")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10416,7 +13955,6 @@ impl PaymentScheduleConfig {
 /// How the due dates of instalments are chosen.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentScheduleDateConfig {
     /// `depositDateType`: a [`PaymentScheduleDateConfigDepositDateType`](crate::invoices::PaymentScheduleDateConfigDepositDateType), one of `estimate_accepted`, `custom`. Example: `estimate_accepted`.
@@ -10426,6 +13964,42 @@ pub struct PaymentScheduleDateConfig {
     /// `scheduleDateType`: a [`PaymentScheduleDateConfigScheduleDateType`](crate::invoices::PaymentScheduleDateConfigScheduleDateType), one of `regular_interval`, `custom`. Example: `regular_interval`.
     #[serde(rename = "scheduleDateType",)]
     pub schedule_date_type: PaymentScheduleDateConfigScheduleDateType,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PaymentScheduleDateConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PaymentScheduleDateConfig {
+    const NAME: &'static str = "PaymentScheduleDateConfig";
+
+    const FIELDS: &'static[&'static str] = &["depositDateType", "scheduleDateType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "depositDateType")?,
+                1 => entries.value(&mut v1, "scheduleDateType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            deposit_date_type: crate::runtime::object::required(v0, "depositDateType")?,
+            schedule_date_type: crate::runtime::object::required(v1, "scheduleDateType")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10540,23 +14114,66 @@ crate::runtime::enums::string_enum!(PaymentScheduleDateConfigScheduleDateType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How products are used on invoice lines.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductSettings {
     /// `enableImportProductDescription`: `true` or `false`.
     #[
-        serde(
-            rename = "enableImportProductDescription",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "enableImportProductDescription",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub enable_import_product_description: Option<bool>,
 
     /// `descriptionOptional`: `true` or `false`.
-    #[serde(rename = "descriptionOptional", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "descriptionOptional", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub description_optional: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ProductSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ProductSettings {
+    const NAME: &'static str = "ProductSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enableImportProductDescription",
+        "descriptionOptional"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enableImportProductDescription")?,
+                1 => entries.value(&mut v1, "descriptionOptional")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enable_import_product_description: v0.unwrap_or_default(),
+            description_optional: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10564,7 +14181,6 @@ pub struct ProductSettings {
 /// A payment received outside HighLevel.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecordPaymentRequest {
     /// Id of the location.
@@ -10588,20 +14204,91 @@ pub struct RecordPaymentRequest {
     pub notes: String,
 
     /// Amount paid; the full amount due when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// Caller-defined data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Instalments this payment settles.
-    #[serde(rename = "paymentScheduleIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentScheduleIds", skip_serializing_if = "Option::is_none")]
     pub payment_schedule_ids: Option<Vec<String>>,
 
     /// When the payment was made.
-    #[serde(rename = "fulfilledAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fulfilledAt", skip_serializing_if = "Option::is_none")]
     pub fulfilled_at: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for RecordPaymentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for RecordPaymentRequest {
+    const NAME: &'static str = "RecordPaymentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "mode",
+        "card",
+        "cheque",
+        "notes",
+        "amount",
+        "meta",
+        "paymentScheduleIds",
+        "fulfilledAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "mode")?,
+                3 => entries.value(&mut v3, "card")?,
+                4 => entries.value(&mut v4, "cheque")?,
+                5 => entries.value(&mut v5, "notes")?,
+                6 => entries.value(&mut v6, "amount")?,
+                7 => entries.value(&mut v7, "meta")?,
+                8 => entries.value(&mut v8, "paymentScheduleIds")?,
+                9 => entries.value(&mut v9, "fulfilledAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            mode: crate::runtime::object::required(v2, "mode")?,
+            card: crate::runtime::object::required(v3, "card")?,
+            cheque: crate::runtime::object::required(v4, "cheque")?,
+            notes: crate::runtime::object::required(v5, "notes")?,
+            amount: v6.unwrap_or_default(),
+            meta: v7.unwrap_or_default(),
+            payment_schedule_ids: v8.unwrap_or_default(),
+            fulfilled_at: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10663,17 +14350,47 @@ impl RecordPaymentRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The invoice after the payment was recorded.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordPaymentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub invoice: Option<Invoice>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for RecordPaymentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for RecordPaymentResponse {
+    const NAME: &'static str = "RecordPaymentResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "invoice"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "invoice")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), invoice: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10689,70 +14406,149 @@ impl RecordPaymentResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When a recurring invoice is issued.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
-    #[serde(rename = "intervalType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "intervalType", skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<IntervalType>,
 
     /// Number of interval units between runs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
 
     /// `startDate`: a string. Example: `2023-01-01`.
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// `startTime`: a string. Example: `20:45:00`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// `endDate`: a string. Example: `2029-11-01`.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `endTime`: a string. Example: `18:45:00`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 
     /// `dayOfMonth`: a whole number. Example: `15`.
-    #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dayOfMonth", skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i64>,
 
     /// `dayOfWeek`: a [`RecurrenceRuleDayOfWeek`](crate::invoices::RecurrenceRuleDayOfWeek), one of `mo`, `tu`, `we`, `th`, `fr`, `sa`, `su`. Example: `mo`.
-    #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dayOfWeek", skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<RecurrenceRuleDayOfWeek>,
 
     /// Week of the month; -1 is the last.
-    #[serde(rename = "numOfWeek", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "numOfWeek", skip_serializing_if = "Option::is_none")]
     pub num_of_week: Option<i64>,
 
     /// `monthOfYear`: a [`RecurrenceRuleMonthOfYear`](crate::invoices::RecurrenceRuleMonthOfYear), one of `jan`, `feb`, `mar`, `apr`, `may`, `jun`, `jul`, `aug`, `sep`, `oct`, `nov`, `dec`. Example: `jan`.
-    #[serde(rename = "monthOfYear", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "monthOfYear", skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<RecurrenceRuleMonthOfYear>,
 
     /// Number of runs before the rule ends.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 
     /// Days ahead of each run that the invoice is sent.
-    #[serde(rename = "daysBefore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "daysBefore", skip_serializing_if = "Option::is_none")]
     pub days_before: Option<i64>,
 
     /// `useStartAsPrimaryUserAccepted`: `true` or `false`. Example: `true`.
-    #[
-        serde(
-            rename = "useStartAsPrimaryUserAccepted",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "useStartAsPrimaryUserAccepted", skip_serializing_if = "Option::is_none")]
     pub use_start_as_primary_user_accepted: Option<bool>,
 
     /// `endType`: a string. Example: `by`.
-    #[serde(rename = "endType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endType", skip_serializing_if = "Option::is_none")]
     pub end_type: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for RecurrenceRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for RecurrenceRule {
+    const NAME: &'static str = "RecurrenceRule";
+
+    const FIELDS: &'static[&'static str] = &[
+        "intervalType",
+        "interval",
+        "startDate",
+        "startTime",
+        "endDate",
+        "endTime",
+        "dayOfMonth",
+        "dayOfWeek",
+        "numOfWeek",
+        "monthOfYear",
+        "count",
+        "daysBefore",
+        "useStartAsPrimaryUserAccepted",
+        "endType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "intervalType")?,
+                1 => entries.value(&mut v1, "interval")?,
+                2 => entries.value(&mut v2, "startDate")?,
+                3 => entries.value(&mut v3, "startTime")?,
+                4 => entries.value(&mut v4, "endDate")?,
+                5 => entries.value(&mut v5, "endTime")?,
+                6 => entries.value(&mut v6, "dayOfMonth")?,
+                7 => entries.value(&mut v7, "dayOfWeek")?,
+                8 => entries.value(&mut v8, "numOfWeek")?,
+                9 => entries.value(&mut v9, "monthOfYear")?,
+                10 => entries.value(&mut v10, "count")?,
+                11 => entries.value(&mut v11, "daysBefore")?,
+                12 => entries.value(&mut v12, "useStartAsPrimaryUserAccepted")?,
+                13 => entries.value(&mut v13, "endType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            interval_type: v0.unwrap_or_default(),
+            interval: v1.unwrap_or_default(),
+            start_date: v2.unwrap_or_default(),
+            start_time: v3.unwrap_or_default(),
+            end_date: v4.unwrap_or_default(),
+            end_time: v5.unwrap_or_default(),
+            day_of_month: v6.unwrap_or_default(),
+            day_of_week: v7.unwrap_or_default(),
+            num_of_week: v8.unwrap_or_default(),
+            month_of_year: v9.unwrap_or_default(),
+            count: v10.unwrap_or_default(),
+            days_before: v11.unwrap_or_default(),
+            use_start_as_primary_user_accepted: v12.unwrap_or_default(),
+            end_type: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11039,65 +14835,209 @@ crate::runtime::enums::string_enum!(RecurrenceRuleMonthOfYear);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment reminder.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Reminder {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub enabled: Option<bool>,
 
     /// `emailTemplate`: a string. Example: `default`.
-    #[serde(rename = "emailTemplate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailTemplate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_template: Option<String>,
 
     /// `smsTemplate`: a string. Example: `default`.
-    #[serde(rename = "smsTemplate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "smsTemplate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sms_template: Option<String>,
 
     /// `emailSubject`: a string. Example: `Reminder`.
-    #[serde(rename = "emailSubject", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailSubject", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_subject: Option<String>,
 
     /// `reminderId`: a string. Example: `9333e45f-a27d-4659-90e5-76c5ef06d094`.
-    #[serde(rename = "reminderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reminderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reminder_id: Option<String>,
 
     /// `reminderName`: a string. Example: `Second reminder`.
-    #[serde(rename = "reminderName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reminderName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reminder_name: Option<String>,
 
     /// Before or after the reference date.
-    #[serde(rename = "reminderTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reminderTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reminder_time: Option<ReminderReminderTime>,
 
     /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
-    #[serde(rename = "intervalType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "intervalType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub interval_type: Option<IntervalType>,
 
     /// `maxReminders`: a whole number. Example: `3`.
-    #[serde(rename = "maxReminders", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "maxReminders", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub max_reminders: Option<i64>,
 
     /// The event the reminder is timed from.
-    #[serde(rename = "reminderInvoiceCondition", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reminderInvoiceCondition", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reminder_invoice_condition: Option<ReminderReminderInvoiceCondition>,
 
     /// `reminderNumber`: a whole number. Example: `1`.
-    #[serde(rename = "reminderNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reminderNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reminder_number: Option<i64>,
 
     /// `startTime`: a string. Example: `9:00 AM`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `5:00 PM`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_time: Option<String>,
 
     /// `timezone`: a string. Example: `businessTZ`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for Reminder {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for Reminder {
+    const NAME: &'static str = "Reminder";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enabled",
+        "emailTemplate",
+        "smsTemplate",
+        "emailSubject",
+        "reminderId",
+        "reminderName",
+        "reminderTime",
+        "intervalType",
+        "maxReminders",
+        "reminderInvoiceCondition",
+        "reminderNumber",
+        "startTime",
+        "endTime",
+        "timezone"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "emailTemplate")?,
+                2 => entries.value(&mut v2, "smsTemplate")?,
+                3 => entries.value(&mut v3, "emailSubject")?,
+                4 => entries.value(&mut v4, "reminderId")?,
+                5 => entries.value(&mut v5, "reminderName")?,
+                6 => entries.value(&mut v6, "reminderTime")?,
+                7 => entries.value(&mut v7, "intervalType")?,
+                8 => entries.value(&mut v8, "maxReminders")?,
+                9 => entries.value(&mut v9, "reminderInvoiceCondition")?,
+                10 => entries.value(&mut v10, "reminderNumber")?,
+                11 => entries.value(&mut v11, "startTime")?,
+                12 => entries.value(&mut v12, "endTime")?,
+                13 => entries.value(&mut v13, "timezone")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enabled: v0.unwrap_or_default(),
+            email_template: v1.unwrap_or_default(),
+            sms_template: v2.unwrap_or_default(),
+            email_subject: v3.unwrap_or_default(),
+            reminder_id: v4.unwrap_or_default(),
+            reminder_name: v5.unwrap_or_default(),
+            reminder_time: v6.unwrap_or_default(),
+            interval_type: v7.unwrap_or_default(),
+            max_reminders: v8.unwrap_or_default(),
+            reminder_invoice_condition: v9.unwrap_or_default(),
+            reminder_number: v10.unwrap_or_default(),
+            start_time: v11.unwrap_or_default(),
+            end_time: v12.unwrap_or_default(),
+            timezone: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11196,40 +15136,114 @@ crate::runtime::enums::string_enum!(ReminderReminderTime);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment reminder settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReminderSettings {
     /// `defaultEmailTemplateId`: a string.
-    #[serde(rename = "defaultEmailTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "defaultEmailTemplateId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub default_email_template_id: Option<String>,
 
     /// `reminders`: a list of [`Reminder`](crate::invoices::Reminder) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub reminders: Vec<Reminder>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ReminderSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ReminderSettings {
+    const NAME: &'static str = "ReminderSettings";
+
+    const FIELDS: &'static[&'static str] = &["defaultEmailTemplateId", "reminders"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "defaultEmailTemplateId")?,
+                1 => entries.value_or_default(&mut v1, "reminders")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            default_email_template_id: v0.unwrap_or_default(),
+            reminders: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Reminder state of one invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemindersConfiguration {
     /// Reminders already sent.
     #[
-        serde(
-            rename = "reminderExecutionDetailsList",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reminderExecutionDetailsList", skip_serializing_if = "Option::is_none")
         )
     ]
     pub reminder_execution_details_list: Option<serde_json::Value>,
 
     /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
-    #[serde(rename = "reminderSettings", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reminderSettings", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reminder_settings: Option<ReminderSettings>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for RemindersConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for RemindersConfiguration {
+    const NAME: &'static str = "RemindersConfiguration";
+
+    const FIELDS: &'static[&'static str] = &["reminderExecutionDetailsList", "reminderSettings"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "reminderExecutionDetailsList")?,
+                1 => entries.value(&mut v1, "reminderSettings")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            reminder_execution_details_list: v0.unwrap_or_default(),
+            reminder_settings: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11237,7 +15251,6 @@ pub struct RemindersConfiguration {
 /// Automatic payment settings of a schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScheduleAutoPaymentRequest {
     /// Id of the location.
@@ -11254,6 +15267,48 @@ pub struct ScheduleAutoPaymentRequest {
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
     #[serde(rename = "autoPayment",)]
     pub auto_payment: AutoPaymentDetails,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ScheduleAutoPaymentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ScheduleAutoPaymentRequest {
+    const NAME: &'static str = "ScheduleAutoPaymentRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "id", "autoPayment"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "id")?,
+                3 => entries.value(&mut v3, "autoPayment")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            id: crate::runtime::object::required(v2, "id")?,
+            auto_payment: crate::runtime::object::required(v3, "autoPayment")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11281,7 +15336,6 @@ impl ScheduleAutoPaymentRequest {
 /// Starts an invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScheduleInvoiceScheduleRequest {
     /// Id of the location.
@@ -11297,8 +15351,50 @@ pub struct ScheduleInvoiceScheduleRequest {
     pub live_mode: bool,
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
-    #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "autoPayment", skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ScheduleInvoiceScheduleRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ScheduleInvoiceScheduleRequest {
+    const NAME: &'static str = "ScheduleInvoiceScheduleRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "liveMode", "autoPayment"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "liveMode")?,
+                3 => entries.value(&mut v3, "autoPayment")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            live_mode: crate::runtime::object::required(v2, "liveMode")?,
+            auto_payment: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11330,16 +15426,47 @@ impl ScheduleInvoiceScheduleRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When an invoice schedule runs.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ScheduleOptions {
     /// When a one-off schedule runs.
-    #[serde(rename = "executeAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "executeAt", skip_serializing_if = "Option::is_none")]
     pub execute_at: Option<String>,
 
     /// `rrule`: a [`RecurrenceRule`](crate::invoices::RecurrenceRule).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rrule: Option<RecurrenceRule>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for ScheduleOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for ScheduleOptions {
+    const NAME: &'static str = "ScheduleOptions";
+
+    const FIELDS: &'static[&'static str] = &["executeAt", "rrule"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "executeAt")?,
+                1 => entries.value(&mut v1, "rrule")?,
+                _ => {}
+            }
+        }
+        Ok(Self { execute_at: v0.unwrap_or_default(), rrule: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11425,7 +15552,6 @@ crate::runtime::enums::string_enum!(SendAction);
 /// How to send an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendEstimateRequest {
     /// Id of the location.
@@ -11448,12 +15574,71 @@ pub struct SendEstimateRequest {
     pub user_id: String,
 
     /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[serde(rename = "sentFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sentFrom", skip_serializing_if = "Option::is_none")]
     pub sent_from: Option<SenderConfiguration>,
 
     /// `estimateName`: a string. Example: `Estimate`.
-    #[serde(rename = "estimateName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "estimateName", skip_serializing_if = "Option::is_none")]
     pub estimate_name: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SendEstimateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SendEstimateRequest {
+    const NAME: &'static str = "SendEstimateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "action",
+        "liveMode",
+        "userId",
+        "sentFrom",
+        "estimateName"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "action")?,
+                3 => entries.value(&mut v3, "liveMode")?,
+                4 => entries.value(&mut v4, "userId")?,
+                5 => entries.value(&mut v5, "sentFrom")?,
+                6 => entries.value(&mut v6, "estimateName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            action: crate::runtime::object::required(v2, "action")?,
+            live_mode: crate::runtime::object::required(v3, "liveMode")?,
+            user_id: crate::runtime::object::required(v4, "userId")?,
+            sent_from: v5.unwrap_or_default(),
+            estimate_name: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11497,7 +15682,6 @@ impl SendEstimateRequest {
 /// How to send an invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendInvoiceRequest {
     /// Id of the location.
@@ -11520,12 +15704,71 @@ pub struct SendInvoiceRequest {
     pub live_mode: bool,
 
     /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[serde(rename = "sentFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sentFrom", skip_serializing_if = "Option::is_none")]
     pub sent_from: Option<SenderConfiguration>,
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
-    #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "autoPayment", skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SendInvoiceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SendInvoiceRequest {
+    const NAME: &'static str = "SendInvoiceRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "userId",
+        "action",
+        "liveMode",
+        "sentFrom",
+        "autoPayment"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "userId")?,
+                3 => entries.value(&mut v3, "action")?,
+                4 => entries.value(&mut v4, "liveMode")?,
+                5 => entries.value(&mut v5, "sentFrom")?,
+                6 => entries.value(&mut v6, "autoPayment")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            user_id: crate::runtime::object::required(v2, "userId")?,
+            action: crate::runtime::object::required(v3, "action")?,
+            live_mode: crate::runtime::object::required(v4, "liveMode")?,
+            sent_from: v5.unwrap_or_default(),
+            auto_payment: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11568,37 +15811,114 @@ impl SendInvoiceRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The sent invoice and delivery results.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendInvoiceResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub invoice: Option<Invoice>,
 
     /// Result of the SMS delivery.
-    #[serde(rename = "smsData", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "smsData", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sms_data: Option<serde_json::Value>,
 
     /// Result of the email delivery.
-    #[serde(rename = "emailData", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailData", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_data: Option<serde_json::Value>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for SendInvoiceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for SendInvoiceResponse {
+    const NAME: &'static str = "SendInvoiceResponse";
+
+    const FIELDS: &'static[&'static str] = &["invoice", "smsData", "emailData"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "invoice")?,
+                1 => entries.value(&mut v1, "smsData")?,
+                2 => entries.value(&mut v2, "emailData")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            invoice: v0.unwrap_or_default(),
+            sms_data: v1.unwrap_or_default(),
+            email_data: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Sender name and address of outgoing emails.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SenderConfiguration {
     /// `fromName`: a string. Example: `Alex`.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `alex@example.com`.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for SenderConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for SenderConfiguration {
+    const NAME: &'static str = "SenderConfiguration";
+
+    const FIELDS: &'static[&'static str] = &["fromName", "fromEmail"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "fromName")?,
+                1 => entries.value(&mut v1, "fromEmail")?,
+                _ => {}
+            }
+        }
+        Ok(Self { from_name: v0.unwrap_or_default(), from_email: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11627,24 +15947,63 @@ impl SenderConfiguration {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Where a document is delivered.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SentTo {
     /// `email`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub email: Vec<String>,
 
     /// `emailCc`: a list of strings.
-    #[serde(rename = "emailCc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailCc", skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
 
     /// `emailBcc`: a list of strings.
-    #[serde(rename = "emailBcc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailBcc", skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
 
     /// `phoneNo`: a list of strings.
-    #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "phoneNo", skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for SentTo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for SentTo {
+    const NAME: &'static str = "SentTo";
+
+    const FIELDS: &'static[&'static str] = &["email", "emailCc", "emailBcc", "phoneNo"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "email")?,
+                1 => entries.value(&mut v1, "emailCc")?,
+                2 => entries.value(&mut v2, "emailBcc")?,
+                3 => entries.value(&mut v3, "phoneNo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            email: v0.unwrap_or_default(),
+            email_cc: v1.unwrap_or_default(),
+            email_bcc: v2.unwrap_or_default(),
+            phone_no: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11680,7 +16039,6 @@ impl SentTo {
 /// A SEPA direct debit mandate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SepaDirectDebit {
     /// `bank_code`: a string.
@@ -11691,6 +16049,45 @@ pub struct SepaDirectDebit {
 
     /// `branch_code`: a string.
     pub branch_code: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SepaDirectDebit {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SepaDirectDebit {
+    const NAME: &'static str = "SepaDirectDebit";
+
+    const FIELDS: &'static[&'static str] = &["bank_code", "last4", "branch_code"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "bank_code")?,
+                1 => entries.value(&mut v1, "last4")?,
+                2 => entries.value(&mut v2, "branch_code")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            bank_code: crate::runtime::object::required(v0, "bank_code")?,
+            last4: crate::runtime::object::required(v1, "last4")?,
+            branch_code: crate::runtime::object::required(v2, "branch_code")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11757,12 +16154,41 @@ crate::runtime::enums::string_enum!(SortOrder);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Stripe options.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct StripePaymentMethod {
     /// Only accept bank debits through Stripe.
-    #[serde(rename = "enableBankDebitOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableBankDebitOnly", skip_serializing_if = "Option::is_none")]
     pub enable_bank_debit_only: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for StripePaymentMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for StripePaymentMethod {
+    const NAME: &'static str = "StripePaymentMethod";
+
+    const FIELDS: &'static[&'static str] = &["enableBankDebitOnly"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enableBankDebitOnly")?,
+                _ => {}
+            }
+        }
+        Ok(Self { enable_bank_debit_only: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11786,7 +16212,6 @@ impl StripePaymentMethod {
 /// An invoice to create and send by text message.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Text2PayRequest {
     /// Id of the location.
@@ -11807,11 +16232,11 @@ pub struct Text2PayRequest {
     pub items: Vec<InvoiceItem>,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
@@ -11819,7 +16244,7 @@ pub struct Text2PayRequest {
     pub contact_details: ContactDetails,
 
     /// Invoice number; generated when absent.
-    #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
@@ -11827,7 +16252,7 @@ pub struct Text2PayRequest {
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
@@ -11839,43 +16264,43 @@ pub struct Text2PayRequest {
     pub live_mode: bool,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(rename = "paymentSchedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentSchedule", skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// Id of an existing draft invoice to send instead of creating one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `includeTermsNote`: `true` or `false`. Example: `true`.
-    #[serde(rename = "includeTermsNote", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "includeTermsNote", skip_serializing_if = "Option::is_none")]
     pub include_terms_note: Option<bool>,
 
     /// Keep the invoice as a draft or send it now.
@@ -11886,12 +16311,151 @@ pub struct Text2PayRequest {
     pub user_id: String,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for Text2PayRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for Text2PayRequest {
+    const NAME: &'static str = "Text2PayRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "currency",
+        "items",
+        "termsNotes",
+        "title",
+        "contactDetails",
+        "invoiceNumber",
+        "issueDate",
+        "dueDate",
+        "sentTo",
+        "liveMode",
+        "automaticTaxesEnabled",
+        "paymentSchedule",
+        "lateFeesConfiguration",
+        "tipsConfiguration",
+        "invoiceNumberPrefix",
+        "paymentMethods",
+        "attachments",
+        "miscellaneousCharges",
+        "id",
+        "includeTermsNote",
+        "action",
+        "userId",
+        "discount",
+        "businessDetails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "currency")?,
+                4 => entries.value(&mut v4, "items")?,
+                5 => entries.value(&mut v5, "termsNotes")?,
+                6 => entries.value(&mut v6, "title")?,
+                7 => entries.value(&mut v7, "contactDetails")?,
+                8 => entries.value(&mut v8, "invoiceNumber")?,
+                9 => entries.value(&mut v9, "issueDate")?,
+                10 => entries.value(&mut v10, "dueDate")?,
+                11 => entries.value(&mut v11, "sentTo")?,
+                12 => entries.value(&mut v12, "liveMode")?,
+                13 => entries.value(&mut v13, "automaticTaxesEnabled")?,
+                14 => entries.value(&mut v14, "paymentSchedule")?,
+                15 => entries.value(&mut v15, "lateFeesConfiguration")?,
+                16 => entries.value(&mut v16, "tipsConfiguration")?,
+                17 => entries.value(&mut v17, "invoiceNumberPrefix")?,
+                18 => entries.value(&mut v18, "paymentMethods")?,
+                19 => entries.value(&mut v19, "attachments")?,
+                20 => entries.value(&mut v20, "miscellaneousCharges")?,
+                21 => entries.value(&mut v21, "id")?,
+                22 => entries.value(&mut v22, "includeTermsNote")?,
+                23 => entries.value(&mut v23, "action")?,
+                24 => entries.value(&mut v24, "userId")?,
+                25 => entries.value(&mut v25, "discount")?,
+                26 => entries.value(&mut v26, "businessDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            currency: crate::runtime::object::required(v3, "currency")?,
+            items: crate::runtime::object::required(v4, "items")?,
+            terms_notes: v5.unwrap_or_default(),
+            title: v6.unwrap_or_default(),
+            contact_details: crate::runtime::object::required(v7, "contactDetails")?,
+            invoice_number: v8.unwrap_or_default(),
+            issue_date: crate::runtime::object::required(v9, "issueDate")?,
+            due_date: v10.unwrap_or_default(),
+            sent_to: crate::runtime::object::required(v11, "sentTo")?,
+            live_mode: crate::runtime::object::required(v12, "liveMode")?,
+            automatic_taxes_enabled: v13.unwrap_or_default(),
+            payment_schedule: v14.unwrap_or_default(),
+            late_fees_configuration: v15.unwrap_or_default(),
+            tips_configuration: v16.unwrap_or_default(),
+            invoice_number_prefix: v17.unwrap_or_default(),
+            payment_methods: v18.unwrap_or_default(),
+            attachments: v19.unwrap_or_default(),
+            miscellaneous_charges: v20.unwrap_or_default(),
+            id: v21.unwrap_or_default(),
+            include_terms_note: v22.unwrap_or_default(),
+            action: crate::runtime::object::required(v23, "action")?,
+            user_id: crate::runtime::object::required(v24, "userId")?,
+            discount: v25.unwrap_or_default(),
+            business_details: v26.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12090,17 +16654,52 @@ crate::runtime::enums::string_enum!(Text2PayRequestAction);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The created invoice and its payment page.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Text2PayResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub invoice: Option<Invoice>,
 
     /// Payment page of the invoice.
-    #[serde(rename = "invoiceUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "invoiceUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub invoice_url: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for Text2PayResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for Text2PayResponse {
+    const NAME: &'static str = "Text2PayResponse";
+
+    const FIELDS: &'static[&'static str] = &["invoice", "invoiceUrl"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "invoice")?,
+                1 => entries.value(&mut v1, "invoiceUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self { invoice: v0.unwrap_or_default(), invoice_url: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12116,22 +16715,47 @@ impl Text2PayResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether the payer may add a tip.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct TipsConfiguration {
     /// Tip percentages offered to the payer.
-    #[
-        serde(
-            rename = "tipsPercentage",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[serde(rename = "tipsPercentage",)]
     pub tips_percentage: Vec<f64>,
 
     /// `tipsEnabled`: `true` or `false`. Example: `true`.
-    #[serde(rename = "tipsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tipsEnabled", skip_serializing_if = "Option::is_none")]
     pub tips_enabled: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for TipsConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for TipsConfiguration {
+    const NAME: &'static str = "TipsConfiguration";
+
+    const FIELDS: &'static[&'static str] = &["tipsPercentage", "tipsEnabled"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "tipsPercentage")?,
+                1 => entries.value(&mut v1, "tipsEnabled")?,
+                _ => {}
+            }
+        }
+        Ok(Self { tips_percentage: v0.unwrap_or_default(), tips_enabled: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12154,21 +16778,62 @@ impl TipsConfiguration {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Totals of an invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TotalSummary {
     /// `subTotal`: a number. Example: `999`.
-    #[serde(rename = "subTotal", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subTotal", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sub_total: Option<f64>,
 
     /// `discount`: a number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<f64>,
 
     /// `tax`: a number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tax: Option<f64>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl<'de> serde::Deserialize<'de> for TotalSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl crate::runtime::object::Object for TotalSummary {
+    const NAME: &'static str = "TotalSummary";
+
+    const FIELDS: &'static[&'static str] = &["subTotal", "discount", "tax"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "subTotal")?,
+                1 => entries.value(&mut v1, "discount")?,
+                2 => entries.value(&mut v2, "tax")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            sub_total: v0.unwrap_or_default(),
+            discount: v1.unwrap_or_default(),
+            tax: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12176,7 +16841,6 @@ pub struct TotalSummary {
 /// New content of an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEstimateRequest {
     /// Id of the location.
@@ -12201,18 +16865,18 @@ pub struct UpdateEstimateRequest {
     pub items: Vec<EstimateItem>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveMode", skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
@@ -12220,31 +16884,31 @@ pub struct UpdateEstimateRequest {
     pub contact_details: ContactDetails,
 
     /// Estimate number; generated when absent.
-    #[serde(rename = "estimateNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "estimateNumber", skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<i64>,
 
     /// `issueDate`: a string. Example: `2024-08-07`.
-    #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "issueDate", skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
 
     /// `expiryDate`: a string. Example: `2024-08-10`.
-    #[serde(rename = "expiryDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(rename = "sentTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sentTo", skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<SentTo>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(rename = "sendEstimateDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendEstimateDetails", skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
@@ -12252,32 +16916,167 @@ pub struct UpdateEstimateRequest {
     pub frequency_settings: FrequencySettings,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// Id of the user creating it.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
-    #[serde(rename = "autoInvoice", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "autoInvoice", skip_serializing_if = "Option::is_none")]
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
-    #[serde(rename = "paymentScheduleConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentScheduleConfig", skip_serializing_if = "Option::is_none")]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
 
     /// `estimateStatus`: a [`EstimateStatus`](crate::invoices::EstimateStatus).
-    #[serde(rename = "estimateStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "estimateStatus", skip_serializing_if = "Option::is_none")]
     pub estimate_status: Option<EstimateStatus>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateEstimateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateEstimateRequest {
+    const NAME: &'static str = "UpdateEstimateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "businessDetails",
+        "currency",
+        "items",
+        "liveMode",
+        "discount",
+        "termsNotes",
+        "title",
+        "contactDetails",
+        "estimateNumber",
+        "issueDate",
+        "expiryDate",
+        "sentTo",
+        "automaticTaxesEnabled",
+        "meta",
+        "sendEstimateDetails",
+        "frequencySettings",
+        "estimateNumberPrefix",
+        "userId",
+        "attachments",
+        "autoInvoice",
+        "miscellaneousCharges",
+        "paymentScheduleConfig",
+        "estimateStatus"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "businessDetails")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "items")?,
+                6 => entries.value(&mut v6, "liveMode")?,
+                7 => entries.value(&mut v7, "discount")?,
+                8 => entries.value(&mut v8, "termsNotes")?,
+                9 => entries.value(&mut v9, "title")?,
+                10 => entries.value(&mut v10, "contactDetails")?,
+                11 => entries.value(&mut v11, "estimateNumber")?,
+                12 => entries.value(&mut v12, "issueDate")?,
+                13 => entries.value(&mut v13, "expiryDate")?,
+                14 => entries.value(&mut v14, "sentTo")?,
+                15 => entries.value(&mut v15, "automaticTaxesEnabled")?,
+                16 => entries.value(&mut v16, "meta")?,
+                17 => entries.value(&mut v17, "sendEstimateDetails")?,
+                18 => entries.value(&mut v18, "frequencySettings")?,
+                19 => entries.value(&mut v19, "estimateNumberPrefix")?,
+                20 => entries.value(&mut v20, "userId")?,
+                21 => entries.value(&mut v21, "attachments")?,
+                22 => entries.value(&mut v22, "autoInvoice")?,
+                23 => entries.value(&mut v23, "miscellaneousCharges")?,
+                24 => entries.value(&mut v24, "paymentScheduleConfig")?,
+                25 => entries.value(&mut v25, "estimateStatus")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            business_details: crate::runtime::object::required(v3, "businessDetails")?,
+            currency: crate::runtime::object::required(v4, "currency")?,
+            items: crate::runtime::object::required(v5, "items")?,
+            live_mode: v6.unwrap_or_default(),
+            discount: crate::runtime::object::required(v7, "discount")?,
+            terms_notes: v8.unwrap_or_default(),
+            title: v9.unwrap_or_default(),
+            contact_details: crate::runtime::object::required(v10, "contactDetails")?,
+            estimate_number: v11.unwrap_or_default(),
+            issue_date: v12.unwrap_or_default(),
+            expiry_date: v13.unwrap_or_default(),
+            sent_to: v14.unwrap_or_default(),
+            automatic_taxes_enabled: v15.unwrap_or_default(),
+            meta: v16.unwrap_or_default(),
+            send_estimate_details: v17.unwrap_or_default(),
+            frequency_settings: crate::runtime::object::required(v18, "frequencySettings")?,
+            estimate_number_prefix: v19.unwrap_or_default(),
+            user_id: v20.unwrap_or_default(),
+            attachments: v21.unwrap_or_default(),
+            auto_invoice: v22.unwrap_or_default(),
+            miscellaneous_charges: v23.unwrap_or_default(),
+            payment_schedule_config: v24.unwrap_or_default(),
+            estimate_status: v25.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12437,7 +17236,6 @@ impl UpdateEstimateRequest {
 /// New content of an invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInvoiceRequest {
     /// Id of the location.
@@ -12452,38 +17250,38 @@ pub struct UpdateInvoiceRequest {
     pub name: String,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
     pub currency: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// `invoiceNumber`: a string. Example: `1001`.
-    #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<ContactDetails>,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
 
     /// `invoiceItems`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
@@ -12491,11 +17289,11 @@ pub struct UpdateInvoiceRequest {
     pub invoice_items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveMode", skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
@@ -12507,32 +17305,159 @@ pub struct UpdateInvoiceRequest {
     pub due_date: String,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(rename = "paymentSchedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentSchedule", skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// Xero accounting link details.
-    #[serde(rename = "xeroDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "xeroDetails", skip_serializing_if = "Option::is_none")]
     pub xero_details: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateInvoiceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateInvoiceRequest {
+    const NAME: &'static str = "UpdateInvoiceRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "title",
+        "currency",
+        "description",
+        "businessDetails",
+        "invoiceNumber",
+        "contactId",
+        "contactDetails",
+        "termsNotes",
+        "discount",
+        "invoiceItems",
+        "automaticTaxesEnabled",
+        "liveMode",
+        "issueDate",
+        "dueDate",
+        "paymentSchedule",
+        "tipsConfiguration",
+        "xeroDetails",
+        "invoiceNumberPrefix",
+        "paymentMethods",
+        "attachments",
+        "miscellaneousCharges"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "title")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "description")?,
+                6 => entries.value(&mut v6, "businessDetails")?,
+                7 => entries.value(&mut v7, "invoiceNumber")?,
+                8 => entries.value(&mut v8, "contactId")?,
+                9 => entries.value(&mut v9, "contactDetails")?,
+                10 => entries.value(&mut v10, "termsNotes")?,
+                11 => entries.value(&mut v11, "discount")?,
+                12 => entries.value(&mut v12, "invoiceItems")?,
+                13 => entries.value(&mut v13, "automaticTaxesEnabled")?,
+                14 => entries.value(&mut v14, "liveMode")?,
+                15 => entries.value(&mut v15, "issueDate")?,
+                16 => entries.value(&mut v16, "dueDate")?,
+                17 => entries.value(&mut v17, "paymentSchedule")?,
+                18 => entries.value(&mut v18, "tipsConfiguration")?,
+                19 => entries.value(&mut v19, "xeroDetails")?,
+                20 => entries.value(&mut v20, "invoiceNumberPrefix")?,
+                21 => entries.value(&mut v21, "paymentMethods")?,
+                22 => entries.value(&mut v22, "attachments")?,
+                23 => entries.value(&mut v23, "miscellaneousCharges")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            title: v3.unwrap_or_default(),
+            currency: crate::runtime::object::required(v4, "currency")?,
+            description: v5.unwrap_or_default(),
+            business_details: v6.unwrap_or_default(),
+            invoice_number: v7.unwrap_or_default(),
+            contact_id: v8.unwrap_or_default(),
+            contact_details: v9.unwrap_or_default(),
+            terms_notes: v10.unwrap_or_default(),
+            discount: v11.unwrap_or_default(),
+            invoice_items: crate::runtime::object::required(v12, "invoiceItems")?,
+            automatic_taxes_enabled: v13.unwrap_or_default(),
+            live_mode: v14.unwrap_or_default(),
+            issue_date: crate::runtime::object::required(v15, "issueDate")?,
+            due_date: crate::runtime::object::required(v16, "dueDate")?,
+            payment_schedule: v17.unwrap_or_default(),
+            tips_configuration: v18.unwrap_or_default(),
+            xero_details: v19.unwrap_or_default(),
+            invoice_number_prefix: v20.unwrap_or_default(),
+            payment_methods: v21.unwrap_or_default(),
+            attachments: v22.unwrap_or_default(),
+            miscellaneous_charges: v23.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12688,7 +17613,6 @@ impl UpdateInvoiceRequest {
 /// New content of an invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInvoiceScheduleRequest {
     /// Id of the location.
@@ -12727,20 +17651,107 @@ pub struct UpdateInvoiceScheduleRequest {
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateInvoiceScheduleRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateInvoiceScheduleRequest {
+    const NAME: &'static str = "UpdateInvoiceScheduleRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "contactDetails",
+        "schedule",
+        "liveMode",
+        "businessDetails",
+        "currency",
+        "items",
+        "discount",
+        "termsNotes",
+        "title",
+        "attachments",
+        "miscellaneousCharges"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "contactDetails")?,
+                4 => entries.value(&mut v4, "schedule")?,
+                5 => entries.value(&mut v5, "liveMode")?,
+                6 => entries.value(&mut v6, "businessDetails")?,
+                7 => entries.value(&mut v7, "currency")?,
+                8 => entries.value(&mut v8, "items")?,
+                9 => entries.value(&mut v9, "discount")?,
+                10 => entries.value(&mut v10, "termsNotes")?,
+                11 => entries.value(&mut v11, "title")?,
+                12 => entries.value(&mut v12, "attachments")?,
+                13 => entries.value(&mut v13, "miscellaneousCharges")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            contact_details: crate::runtime::object::required(v3, "contactDetails")?,
+            schedule: crate::runtime::object::required(v4, "schedule")?,
+            live_mode: crate::runtime::object::required(v5, "liveMode")?,
+            business_details: crate::runtime::object::required(v6, "businessDetails")?,
+            currency: crate::runtime::object::required(v7, "currency")?,
+            items: crate::runtime::object::required(v8, "items")?,
+            discount: crate::runtime::object::required(v9, "discount")?,
+            terms_notes: v10.unwrap_or_default(),
+            title: v11.unwrap_or_default(),
+            attachments: v12.unwrap_or_default(),
+            miscellaneous_charges: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12808,7 +17819,6 @@ impl UpdateInvoiceScheduleRequest {
 /// New content of an invoice template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInvoiceTemplateRequest {
     /// Id of the location.
@@ -12820,7 +17830,7 @@ pub struct UpdateInvoiceTemplateRequest {
     pub alt_type: AltType,
 
     /// Template used internally by HighLevel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
 
     /// `name`: a string. Example: `New Template`.
@@ -12837,20 +17847,95 @@ pub struct UpdateInvoiceTemplateRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateInvoiceTemplateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateInvoiceTemplateRequest {
+    const NAME: &'static str = "UpdateInvoiceTemplateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "internal",
+        "name",
+        "businessDetails",
+        "currency",
+        "items",
+        "discount",
+        "termsNotes",
+        "title",
+        "miscellaneousCharges"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "internal")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "businessDetails")?,
+                5 => entries.value(&mut v5, "currency")?,
+                6 => entries.value(&mut v6, "items")?,
+                7 => entries.value(&mut v7, "discount")?,
+                8 => entries.value(&mut v8, "termsNotes")?,
+                9 => entries.value(&mut v9, "title")?,
+                10 => entries.value(&mut v10, "miscellaneousCharges")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            internal: v2.unwrap_or_default(),
+            name: crate::runtime::object::required(v3, "name")?,
+            business_details: crate::runtime::object::required(v4, "businessDetails")?,
+            currency: crate::runtime::object::required(v5, "currency")?,
+            items: crate::runtime::object::required(v6, "items")?,
+            discount: v7.unwrap_or_default(),
+            terms_notes: v8.unwrap_or_default(),
+            title: v9.unwrap_or_default(),
+            miscellaneous_charges: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12917,7 +18002,6 @@ impl UpdateInvoiceTemplateRequest {
 /// New late fee rules of an invoice or template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLateFeesRequest {
     /// Id of the location.
@@ -12931,6 +18015,45 @@ pub struct UpdateLateFeesRequest {
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
     #[serde(rename = "lateFeesConfiguration",)]
     pub late_fees_configuration: LateFeesConfiguration,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateLateFeesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateLateFeesRequest {
+    const NAME: &'static str = "UpdateLateFeesRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "lateFeesConfiguration"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "lateFeesConfiguration")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            late_fees_configuration: crate::runtime::object::required(v2, "lateFeesConfiguration")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12956,7 +18079,6 @@ impl UpdateLateFeesRequest {
 /// New payment methods of a template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePaymentMethodsRequest {
     /// Id of the location.
@@ -12968,8 +18090,47 @@ pub struct UpdatePaymentMethodsRequest {
     pub alt_type: AltType,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdatePaymentMethodsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdatePaymentMethodsRequest {
+    const NAME: &'static str = "UpdatePaymentMethodsRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "paymentMethods"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "paymentMethods")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            payment_methods: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12993,7 +18154,6 @@ impl UpdatePaymentMethodsRequest {
 /// A US bank account.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UsBankAccount {
     /// `bank_name`: a string.
@@ -13001,6 +18161,42 @@ pub struct UsBankAccount {
 
     /// `last4`: a string.
     pub last4: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UsBankAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UsBankAccount {
+    const NAME: &'static str = "UsBankAccount";
+
+    const FIELDS: &'static[&'static str] = &["bank_name", "last4"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "bank_name")?,
+                1 => entries.value(&mut v1, "last4")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            bank_name: crate::runtime::object::required(v0, "bank_name")?,
+            last4: crate::runtime::object::required(v1, "last4")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]

@@ -1571,33 +1571,85 @@ impl UpdateKnowledgeBaseFaq {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Why a page could not be crawled.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlError {
     /// Server stack trace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub stack: Option<String>,
 
     /// `response`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub response: Option<String>,
 
     /// `status`: a whole number. Example: `500`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<i64>,
 
     /// Extra error data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub options: Option<serde_json::Value>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `name`: a string. Example: `HttpException`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for CrawlError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for CrawlError {
+    const NAME: &'static str = "CrawlError";
+
+    const FIELDS: &'static[&'static str] = &[
+        "stack",
+        "response",
+        "status",
+        "options",
+        "message",
+        "name"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "stack")?,
+                1 => entries.value(&mut v1, "response")?,
+                2 => entries.value(&mut v2, "status")?,
+                3 => entries.value(&mut v3, "options")?,
+                4 => entries.value(&mut v4, "message")?,
+                5 => entries.value(&mut v5, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            stack: v0.unwrap_or_default(),
+            response: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+            options: v3.unwrap_or_default(),
+            message: v4.unwrap_or_default(),
+            name: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1655,82 +1707,242 @@ crate::runtime::enums::string_enum!(CrawlMode);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlOperation {
     /// `discoveredUrlsCount`: a whole number. Example: `66`.
-    #[serde(rename = "discoveredUrlsCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "discoveredUrlsCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub discovered_urls_count: Option<i64>,
 
     /// `trainedUrlsCount`: a whole number. Example: `0`.
-    #[serde(rename = "trainedUrlsCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "trainedUrlsCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trained_urls_count: Option<i64>,
 
     /// `_id`: a string. Example: `688e410c8a18870ecf4d13bb`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `nnAzVJqSv6PJ1p6zrhvC`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<CrawlState>,
 
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `mode`: a [`CrawlMode`](crate::knowledge_base::CrawlMode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mode: Option<CrawlMode>,
 
     /// `knowledgeBaseId`: a string. Example: `CCNPhKqSCkTOG8O7dtbq`.
-    #[serde(rename = "knowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "knowledgeBaseId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub knowledge_base_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-08-02T16:47:08.182Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-08-02T16:48:43.635Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[serde(rename = "__v", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "__v", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v: Option<i64>,
 
     /// The site's robots.txt.
-    #[serde(rename = "robotsFileData", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "robotsFileData", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub robots_file_data: Option<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for CrawlOperation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for CrawlOperation {
+    const NAME: &'static str = "CrawlOperation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "discoveredUrlsCount",
+        "trainedUrlsCount",
+        "_id",
+        "locationId",
+        "status",
+        "url",
+        "mode",
+        "knowledgeBaseId",
+        "createdAt",
+        "updatedAt",
+        "__v",
+        "robotsFileData"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "discoveredUrlsCount")?,
+                1 => entries.value(&mut v1, "trainedUrlsCount")?,
+                2 => entries.value(&mut v2, "_id")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "status")?,
+                5 => entries.value(&mut v5, "url")?,
+                6 => entries.value(&mut v6, "mode")?,
+                7 => entries.value(&mut v7, "knowledgeBaseId")?,
+                8 => entries.value(&mut v8, "createdAt")?,
+                9 => entries.value(&mut v9, "updatedAt")?,
+                10 => entries.value(&mut v10, "__v")?,
+                11 => entries.value(&mut v11, "robotsFileData")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            discovered_urls_count: v0.unwrap_or_default(),
+            trained_urls_count: v1.unwrap_or_default(),
+            id: v2.unwrap_or_default(),
+            location_id: v3.unwrap_or_default(),
+            status: v4.unwrap_or_default(),
+            url: v5.unwrap_or_default(),
+            mode: v6.unwrap_or_default(),
+            knowledge_base_id: v7.unwrap_or_default(),
+            created_at: v8.unwrap_or_default(),
+            updated_at: v9.unwrap_or_default(),
+            v: v10.unwrap_or_default(),
+            robots_file_data: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One page found by a crawl.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlRecord {
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/rss.xml`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `id`: a string. Example: `688e41118a188704914d13c0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// Set for pages that failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<CrawlError>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for CrawlRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for CrawlRecord {
+    const NAME: &'static str = "CrawlRecord";
+
+    const FIELDS: &'static[&'static str] = &["url", "id", "title", "error"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "id")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "error")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: v0.unwrap_or_default(),
+            id: v1.unwrap_or_default(),
+            title: v2.unwrap_or_default(),
+            error: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1746,21 +1958,62 @@ impl CrawlRecord {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation that was started.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStarted {
     /// Pass to the crawl status operation to follow progress.
-    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "operationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub operation_id: Option<String>,
 
     /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<CrawlState>,
 
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for CrawlStarted {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for CrawlStarted {
+    const NAME: &'static str = "CrawlStarted";
+
+    const FIELDS: &'static[&'static str] = &["operationId", "status", "url"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "operationId")?,
+                1 => entries.value(&mut v1, "status")?,
+                2 => entries.value(&mut v2, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            operation_id: v0.unwrap_or_default(),
+            status: v1.unwrap_or_default(),
+            url: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1848,51 +2101,149 @@ crate::runtime::enums::string_enum!(CrawlState);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation and its pages.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatus {
     /// `aggregate`: a list of [`CrawlStatusGroup`](crate::knowledge_base::CrawlStatusGroup) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub aggregate: Vec<CrawlStatusGroup>,
 
     /// `operationDetails`: a [`CrawlOperation`](crate::knowledge_base::CrawlOperation).
-    #[serde(rename = "operationDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "operationDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub operation_details: Option<CrawlOperation>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for CrawlStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for CrawlStatus {
+    const NAME: &'static str = "CrawlStatus";
+
+    const FIELDS: &'static[&'static str] = &["aggregate", "operationDetails"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "aggregate")?,
+                1 => entries.value(&mut v1, "operationDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self { aggregate: v0.unwrap_or_default(), operation_details: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The pages of a crawl in one state.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusGroup {
     /// The state this group is for.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<CrawlState>,
 
     /// `records`: a list of [`CrawlRecord`](crate::knowledge_base::CrawlRecord) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub records: Vec<CrawlRecord>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for CrawlStatusGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for CrawlStatusGroup {
+    const NAME: &'static str = "CrawlStatusGroup";
+
+    const FIELDS: &'static[&'static str] = &["_id", "records"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value_or_default(&mut v1, "records")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), records: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `CrawlStatusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a [`CrawlStatus`](crate::knowledge_base::CrawlStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<CrawlStatus>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for CrawlStatusResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for CrawlStatusResponse {
+    const NAME: &'static str = "CrawlStatusResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1909,7 +2260,6 @@ impl CrawlStatusResponse {
 /// A new FAQ entry.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqRequest {
     /// `locationId`: a string. Example: `HqDZpF8GH3qvgJTmKCoL`.
@@ -1925,6 +2275,48 @@ pub struct CreateKnowledgeBaseFaqRequest {
     /// `knowledgeBaseId`: a string. Example: `710KoEzy793Fxubft0bc`.
     #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateKnowledgeBaseFaqRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateKnowledgeBaseFaqRequest {
+    const NAME: &'static str = "CreateKnowledgeBaseFaqRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "question", "answer", "knowledgeBaseId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "question")?,
+                2 => entries.value(&mut v2, "answer")?,
+                3 => entries.value(&mut v3, "knowledgeBaseId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            question: crate::runtime::object::required(v1, "question")?,
+            answer: crate::runtime::object::required(v2, "answer")?,
+            knowledge_base_id: crate::runtime::object::required(v3, "knowledgeBaseId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1951,17 +2343,47 @@ impl CreateKnowledgeBaseFaqRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `CreateKnowledgeBaseFaqResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `faq`: a [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub faq: Option<KnowledgeBaseFaq>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for CreateKnowledgeBaseFaqResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for CreateKnowledgeBaseFaqResponse {
+    const NAME: &'static str = "CreateKnowledgeBaseFaqResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "faq"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "faq")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), faq: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1978,19 +2400,57 @@ impl CreateKnowledgeBaseFaqResponse {
 /// A new knowledge base.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseRequest {
     /// `name`: a string.
     pub name: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `locationId`: a string.
     #[serde(rename = "locationId",)]
     pub location_id: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateKnowledgeBaseRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateKnowledgeBaseRequest {
+    const NAME: &'static str = "CreateKnowledgeBaseRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "description", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            description: v1.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2014,7 +2474,6 @@ impl CreateKnowledgeBaseRequest {
 /// Trained pages to remove.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteTrainedUrlsRequest {
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2028,6 +2487,45 @@ pub struct DeleteTrainedUrlsRequest {
     /// Ids of trained pages, from the trained-page listing.
     #[serde(rename = "urlIds",)]
     pub url_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for DeleteTrainedUrlsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for DeleteTrainedUrlsRequest {
+    const NAME: &'static str = "DeleteTrainedUrlsRequest";
+
+    const FIELDS: &'static[&'static str] = &["knowledgeBaseId", "locationId", "urlIds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "knowledgeBaseId")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "urlIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            knowledge_base_id: crate::runtime::object::required(v0, "knowledgeBaseId")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            url_ids: crate::runtime::object::required(v2, "urlIds")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2053,7 +2551,6 @@ impl DeleteTrainedUrlsRequest {
 /// The site to crawl and how far.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DiscoverWebsiteRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2069,6 +2566,48 @@ pub struct DiscoverWebsiteRequest {
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for DiscoverWebsiteRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for DiscoverWebsiteRequest {
+    const NAME: &'static str = "DiscoverWebsiteRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "url", "option", "knowledgeBaseId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "url")?,
+                2 => entries.value(&mut v2, "option")?,
+                3 => entries.value(&mut v3, "knowledgeBaseId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            url: crate::runtime::object::required(v1, "url")?,
+            option: crate::runtime::object::required(v2, "option")?,
+            knowledge_base_id: crate::runtime::object::required(v3, "knowledgeBaseId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2095,17 +2634,47 @@ impl DiscoverWebsiteRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `DiscoverWebsiteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DiscoverWebsiteResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a [`CrawlStarted`](crate::knowledge_base::CrawlStarted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<CrawlStarted>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for DiscoverWebsiteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for DiscoverWebsiteResponse {
+    const NAME: &'static str = "DiscoverWebsiteResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2121,45 +2690,139 @@ impl DiscoverWebsiteResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBase2 {
     /// `id`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `KB for Bot Training`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// The name in lower case.
-    #[serde(rename = "nameLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nameLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub name_lower_case: Option<String>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// True once deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-08-01T07:50:41.244Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-08-01T10:05:58.694Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Counts of the content it holds.
-    #[serde(rename = "kbMetadata", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "kbMetadata", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub kb_metadata: Option<KnowledgeBaseContentCounts>,
 
     /// The location's default knowledge base.
-    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isDefault", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_default: Option<bool>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for KnowledgeBase2 {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for KnowledgeBase2 {
+    const NAME: &'static str = "KnowledgeBase2";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "nameLowerCase",
+        "locationId",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "kbMetadata",
+        "isDefault"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "nameLowerCase")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "deleted")?,
+                5 => entries.value(&mut v5, "createdAt")?,
+                6 => entries.value(&mut v6, "updatedAt")?,
+                7 => entries.value(&mut v7, "kbMetadata")?,
+                8 => entries.value(&mut v8, "isDefault")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            name_lower_case: v2.unwrap_or_default(),
+            location_id: v3.unwrap_or_default(),
+            deleted: v4.unwrap_or_default(),
+            created_at: v5.unwrap_or_default(),
+            updated_at: v6.unwrap_or_default(),
+            kb_metadata: v7.unwrap_or_default(),
+            is_default: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2175,130 +2838,373 @@ impl KnowledgeBase2 {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// How many items of each kind a knowledge base holds.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseContentCounts {
     /// `faqs`: a whole number. Example: `2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub faqs: Option<i64>,
 
     /// `urls`: a whole number. Example: `64`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub urls: Option<i64>,
 
     /// `richText`: a whole number. Example: `0`.
-    #[serde(rename = "richText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "richText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub rich_text: Option<i64>,
 
     /// `files`: a whole number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub files: Option<i64>,
 
     /// `webSearches`: a whole number. Example: `0`.
-    #[serde(rename = "webSearches", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "webSearches", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub web_searches: Option<i64>,
 
     /// `tables`: a whole number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tables: Option<i64>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseContentCounts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for KnowledgeBaseContentCounts {
+    const NAME: &'static str = "KnowledgeBaseContentCounts";
+
+    const FIELDS: &'static[&'static str] = &[
+        "faqs",
+        "urls",
+        "richText",
+        "files",
+        "webSearches",
+        "tables"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "faqs")?,
+                1 => entries.value(&mut v1, "urls")?,
+                2 => entries.value(&mut v2, "richText")?,
+                3 => entries.value(&mut v3, "files")?,
+                4 => entries.value(&mut v4, "webSearches")?,
+                5 => entries.value(&mut v5, "tables")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            faqs: v0.unwrap_or_default(),
+            urls: v1.unwrap_or_default(),
+            rich_text: v2.unwrap_or_default(),
+            files: v3.unwrap_or_default(),
+            web_searches: v4.unwrap_or_default(),
+            tables: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A question and its answer.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseFaq {
     /// `id`: a string. Example: `3rzeElC1FOVY91veVBkp`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `question`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub question: Option<String>,
 
     /// The question in lower case.
-    #[serde(rename = "questionLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "questionLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub question_lower_case: Option<String>,
 
     /// `answer`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub answer: Option<String>,
 
     /// `knowledgeBaseId`: a string. Example: `I1rITlYLJofFosIqC4Np`.
-    #[serde(rename = "knowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "knowledgeBaseId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub knowledge_base_id: Option<String>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// The trained page the entry came from, if any.
-    #[serde(rename = "trainedUrlId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "trainedUrlId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trained_url_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-08-02T19:47:57.243Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-08-02T19:47:57.243Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseFaq {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for KnowledgeBaseFaq {
+    const NAME: &'static str = "KnowledgeBaseFaq";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "question",
+        "questionLowerCase",
+        "answer",
+        "knowledgeBaseId",
+        "locationId",
+        "trainedUrlId",
+        "deleted",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "question")?,
+                2 => entries.value(&mut v2, "questionLowerCase")?,
+                3 => entries.value(&mut v3, "answer")?,
+                4 => entries.value(&mut v4, "knowledgeBaseId")?,
+                5 => entries.value(&mut v5, "locationId")?,
+                6 => entries.value(&mut v6, "trainedUrlId")?,
+                7 => entries.value(&mut v7, "deleted")?,
+                8 => entries.value(&mut v8, "createdAt")?,
+                9 => entries.value(&mut v9, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            question: v1.unwrap_or_default(),
+            question_lower_case: v2.unwrap_or_default(),
+            answer: v3.unwrap_or_default(),
+            knowledge_base_id: v4.unwrap_or_default(),
+            location_id: v5.unwrap_or_default(),
+            trained_url_id: v6.unwrap_or_default(),
+            deleted: v7.unwrap_or_default(),
+            created_at: v8.unwrap_or_default(),
+            updated_at: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One page of knowledge bases.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBasePage {
     /// `knowledgeBases`: a list of [`KnowledgeBaseSummary`](crate::knowledge_base::KnowledgeBaseSummary) values.
-    #[
-        serde(
-            rename = "knowledgeBases",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBases",))]
     pub knowledge_bases: Vec<KnowledgeBaseSummary>,
 
     /// Active knowledge bases of the location.
-    #[serde(rename = "activeCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "activeCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub active_count: Option<i64>,
 
     /// More pages follow.
-    #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_more: Option<bool>,
 
     /// Pass as lastKnowledgeBaseId to get the next page.
-    #[serde(rename = "lastKnowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastKnowledgeBaseId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_knowledge_base_id: Option<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for KnowledgeBasePage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for KnowledgeBasePage {
+    const NAME: &'static str = "KnowledgeBasePage";
+
+    const FIELDS: &'static[&'static str] = &[
+        "knowledgeBases",
+        "activeCount",
+        "hasMore",
+        "lastKnowledgeBaseId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "knowledgeBases")?,
+                1 => entries.value(&mut v1, "activeCount")?,
+                2 => entries.value(&mut v2, "hasMore")?,
+                3 => entries.value(&mut v3, "lastKnowledgeBaseId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            knowledge_bases: v0.unwrap_or_default(),
+            active_count: v1.unwrap_or_default(),
+            has_more: v2.unwrap_or_default(),
+            last_knowledge_base_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a [`KnowledgeBase2`](crate::knowledge_base::KnowledgeBase2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<KnowledgeBase2>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for KnowledgeBaseResponse {
+    const NAME: &'static str = "KnowledgeBaseResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2314,63 +3220,182 @@ impl KnowledgeBaseResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The listing form of a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseSummary {
     /// `id`: a string. Example: `ZwTB8S0yo0FIBY6OPZTD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `bot training kb`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-08-02T20:26:57.057Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for KnowledgeBaseSummary {
+    const NAME: &'static str = "KnowledgeBaseSummary";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "createdAt"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "createdAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            created_at: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListKnowledgeBaseFaqsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListKnowledgeBaseFaqsResponse {
     /// FAQ entries in the knowledge base.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `faqs`: a list of [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub faqs: Vec<KnowledgeBaseFaq>,
 
     /// Pass as lastFaqId to get the next page.
-    #[serde(rename = "lastFaqId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastFaqId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_faq_id: Option<String>,
 
     /// More pages follow.
-    #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_more: Option<bool>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for ListKnowledgeBaseFaqsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for ListKnowledgeBaseFaqsResponse {
+    const NAME: &'static str = "ListKnowledgeBaseFaqsResponse";
+
+    const FIELDS: &'static[&'static str] = &["count", "faqs", "lastFaqId", "hasMore"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "count")?,
+                1 => entries.value_or_default(&mut v1, "faqs")?,
+                2 => entries.value(&mut v2, "lastFaqId")?,
+                3 => entries.value(&mut v3, "hasMore")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            count: v0.unwrap_or_default(),
+            faqs: v1.unwrap_or_default(),
+            last_faq_id: v2.unwrap_or_default(),
+            has_more: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListKnowledgeBasesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListKnowledgeBasesResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a [`KnowledgeBasePage`](crate::knowledge_base::KnowledgeBasePage).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<KnowledgeBasePage>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for ListKnowledgeBasesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for ListKnowledgeBasesResponse {
+    const NAME: &'static str = "ListKnowledgeBasesResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2386,17 +3411,46 @@ impl ListKnowledgeBasesResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListTrainedUrlsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTrainedUrlsResponse {
     /// Trained pages in the knowledge base.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `urls`: a list of [`TrainedUrl`](crate::knowledge_base::TrainedUrl) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub urls: Vec<TrainedUrl>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for ListTrainedUrlsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for ListTrainedUrlsResponse {
+    const NAME: &'static str = "ListTrainedUrlsResponse";
+
+    const FIELDS: &'static[&'static str] = &["count", "urls"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "count")?,
+                1 => entries.value_or_default(&mut v1, "urls")?,
+                _ => {}
+            }
+        }
+        Ok(Self { count: v0.unwrap_or_default(), urls: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2404,7 +3458,6 @@ pub struct ListTrainedUrlsResponse {
 /// Discovered pages to train on.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TrainUrlsRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2422,6 +3475,53 @@ pub struct TrainUrlsRequest {
     /// The crawl operation that found them.
     #[serde(rename = "operationId",)]
     pub operation_id: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for TrainUrlsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for TrainUrlsRequest {
+    const NAME: &'static str = "TrainUrlsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "urlIds",
+        "knowledgeBaseId",
+        "operationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "urlIds")?,
+                2 => entries.value(&mut v2, "knowledgeBaseId")?,
+                3 => entries.value(&mut v3, "operationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            url_ids: crate::runtime::object::required(v1, "urlIds")?,
+            knowledge_base_id: crate::runtime::object::required(v2, "knowledgeBaseId")?,
+            operation_id: crate::runtime::object::required(v3, "operationId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2448,45 +3548,129 @@ impl TrainUrlsRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A web page crawled into a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TrainedUrl {
     /// `id`: a string. Example: `688c73a25275c513f5f3a7de`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `title`: a string. Example: `MDN Blog`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<CrawlState>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `knowledgeBaseId`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
-    #[serde(rename = "knowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "knowledgeBaseId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub knowledge_base_id: Option<String>,
 
     /// Address of the stored page content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
 
     /// The stored content was edited by hand.
-    #[serde(rename = "contentEditedByUser", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contentEditedByUser", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub content_edited_by_user: Option<bool>,
 
     /// `updatedAt`: a string. Example: `2025-08-01T07:58:29.858Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl<'de> serde::Deserialize<'de> for TrainedUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl crate::runtime::object::Object for TrainedUrl {
+    const NAME: &'static str = "TrainedUrl";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "url",
+        "title",
+        "status",
+        "locationId",
+        "knowledgeBaseId",
+        "content",
+        "contentEditedByUser",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "url")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "status")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "knowledgeBaseId")?,
+                6 => entries.value(&mut v6, "content")?,
+                7 => entries.value(&mut v7, "contentEditedByUser")?,
+                8 => entries.value(&mut v8, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            url: v1.unwrap_or_default(),
+            title: v2.unwrap_or_default(),
+            status: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            knowledge_base_id: v5.unwrap_or_default(),
+            content: v6.unwrap_or_default(),
+            content_edited_by_user: v7.unwrap_or_default(),
+            updated_at: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2494,7 +3678,6 @@ pub struct TrainedUrl {
 /// The new question and answer.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseFaqRequest {
     /// `question`: a string.
@@ -2502,6 +3685,42 @@ pub struct UpdateKnowledgeBaseFaqRequest {
 
     /// `answer`: a string.
     pub answer: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateKnowledgeBaseFaqRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateKnowledgeBaseFaqRequest {
+    const NAME: &'static str = "UpdateKnowledgeBaseFaqRequest";
+
+    const FIELDS: &'static[&'static str] = &["question", "answer"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "question")?,
+                1 => entries.value(&mut v1, "answer")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            question: crate::runtime::object::required(v0, "question")?,
+            answer: crate::runtime::object::required(v1, "answer")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2519,16 +3738,48 @@ impl UpdateKnowledgeBaseFaqRequest {
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseRequest {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateKnowledgeBaseRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateKnowledgeBaseRequest {
+    const NAME: &'static str = "UpdateKnowledgeBaseRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "description"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                _ => {}
+            }
+        }
+        Ok(Self { name: v0.unwrap_or_default(), description: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]

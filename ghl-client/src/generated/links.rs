@@ -643,7 +643,6 @@ impl UpdateLink {
 /// The `CreateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLinkRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -656,6 +655,45 @@ pub struct CreateLinkRequest {
     /// Where a click is sent.
     #[serde(rename = "redirectTo",)]
     pub redirect_to: String,
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateLinkRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateLinkRequest {
+    const NAME: &'static str = "CreateLinkRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "name", "redirectTo"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "redirectTo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            redirect_to: crate::runtime::object::required(v2, "redirectTo")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
@@ -680,42 +718,127 @@ impl CreateLinkRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// A trigger link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Link {
     /// `id`: a string. Example: `n4AriwEnFrGh3tu08W0U`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `first tag`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Where a click is sent.
-    #[serde(rename = "redirectTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "redirectTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub redirect_to: Option<String>,
 
     /// The merge field that inserts this link into messages.
-    #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub field_key: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+impl<'de> serde::Deserialize<'de> for Link {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+impl crate::runtime::object::Object for Link {
+    const NAME: &'static str = "Link";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "redirectTo", "fieldKey", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "redirectTo")?,
+                3 => entries.value(&mut v3, "fieldKey")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            redirect_to: v2.unwrap_or_default(),
+            field_key: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `LinkResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkResponse {
     /// `link`: a [`Link`](crate::links::Link).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub link: Option<Link>,
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+impl<'de> serde::Deserialize<'de> for LinkResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+impl crate::runtime::object::Object for LinkResponse {
+    const NAME: &'static str = "LinkResponse";
+
+    const FIELDS: &'static[&'static str] = &["link"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "link")?,
+                _ => {}
+            }
+        }
+        Ok(Self { link: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
@@ -731,13 +854,40 @@ impl LinkResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `ListLinksResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLinksResponse {
     /// `links`: a list of [`Link`](crate::links::Link) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub links: Vec<Link>,
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+impl<'de> serde::Deserialize<'de> for ListLinksResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+impl crate::runtime::object::Object for ListLinksResponse {
+    const NAME: &'static str = "ListLinksResponse";
+
+    const FIELDS: &'static[&'static str] = &["links"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "links")?,
+                _ => {}
+            }
+        }
+        Ok(Self { links: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
@@ -745,7 +895,6 @@ pub struct ListLinksResponse {
 /// The `UpdateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLinkRequest {
     /// `name`: a string. Example: `first tag`.
@@ -754,6 +903,42 @@ pub struct UpdateLinkRequest {
     /// Where a click is sent.
     #[serde(rename = "redirectTo",)]
     pub redirect_to: String,
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateLinkRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateLinkRequest {
+    const NAME: &'static str = "UpdateLinkRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "redirectTo"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "redirectTo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            redirect_to: crate::runtime::object::required(v1, "redirectTo")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]

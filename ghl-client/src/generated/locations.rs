@@ -4491,7 +4491,6 @@ crate::runtime::enums::string_enum!(CountryCode);
 /// The `CreateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLocationCustomFieldRequest {
     /// `name`: a string. Example: `Preferred Contact Method`.
@@ -4502,32 +4501,99 @@ pub struct CreateLocationCustomFieldRequest {
     pub data_type: LocationCustomFieldDataType,
 
     /// `placeholder`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
 
     /// File extensions accepted by a file field, e.g. `.pdf`.
-    #[serde(rename = "acceptedFormat", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "acceptedFormat", skip_serializing_if = "Option::is_none")]
     pub accepted_format: Option<Vec<String>>,
 
     /// `isMultipleFile`: `true` or `false`.
-    #[serde(rename = "isMultipleFile", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isMultipleFile", skip_serializing_if = "Option::is_none")]
     pub is_multiple_file: Option<bool>,
 
     /// `maxNumberOfFiles`: a whole number.
-    #[serde(rename = "maxNumberOfFiles", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maxNumberOfFiles", skip_serializing_if = "Option::is_none")]
     pub max_number_of_files: Option<i64>,
 
     /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
-    #[serde(rename = "textBoxListOptions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "textBoxListOptions", skip_serializing_if = "Option::is_none")]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
 
     /// `position`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
 
     /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateLocationCustomFieldRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateLocationCustomFieldRequest {
+    const NAME: &'static str = "CreateLocationCustomFieldRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "dataType",
+        "placeholder",
+        "acceptedFormat",
+        "isMultipleFile",
+        "maxNumberOfFiles",
+        "textBoxListOptions",
+        "position",
+        "model"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "dataType")?,
+                2 => entries.value(&mut v2, "placeholder")?,
+                3 => entries.value(&mut v3, "acceptedFormat")?,
+                4 => entries.value(&mut v4, "isMultipleFile")?,
+                5 => entries.value(&mut v5, "maxNumberOfFiles")?,
+                6 => entries.value(&mut v6, "textBoxListOptions")?,
+                7 => entries.value(&mut v7, "position")?,
+                8 => entries.value(&mut v8, "model")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            data_type: crate::runtime::object::required(v1, "dataType")?,
+            placeholder: v2.unwrap_or_default(),
+            accepted_format: v3.unwrap_or_default(),
+            is_multiple_file: v4.unwrap_or_default(),
+            max_number_of_files: v5.unwrap_or_default(),
+            text_box_list_options: v6.unwrap_or_default(),
+            position: v7.unwrap_or_default(),
+            model: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4597,14 +4663,13 @@ impl CreateLocationCustomFieldRequest {
 /// The `CreateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLocationRequest {
     /// `name`: a string. Example: `Mark Shoes`.
     pub name: String,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// Id of the agency.
@@ -4612,56 +4677,151 @@ pub struct CreateLocationRequest {
     pub company_id: String,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `country`: a [`CountryCode`](crate::locations::CountryCode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// `timezone`: a string. Example: `US/Central`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// `prospectInfo`: a [`ProspectInfo`](crate::locations::ProspectInfo).
-    #[serde(rename = "prospectInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "prospectInfo", skip_serializing_if = "Option::is_none")]
     pub prospect_info: Option<ProspectInfo>,
 
     /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<LocationSettings>,
 
     /// `social`: a [`LocationSocial`](crate::locations::LocationSocial).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub social: Option<LocationSocial>,
 
     /// `twilio`: a [`TwilioCredentials`](crate::locations::TwilioCredentials).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio: Option<TwilioCredentials>,
 
     /// `mailgun`: a [`MailgunCredentials`](crate::locations::MailgunCredentials).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mailgun: Option<MailgunCredentials>,
 
     /// Snapshot to load into the new sub-account.
-    #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "snapshotId", skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateLocationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateLocationRequest {
+    const NAME: &'static str = "CreateLocationRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "phone",
+        "companyId",
+        "address",
+        "city",
+        "state",
+        "country",
+        "postalCode",
+        "website",
+        "timezone",
+        "prospectInfo",
+        "settings",
+        "social",
+        "twilio",
+        "mailgun",
+        "snapshotId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "phone")?,
+                2 => entries.value(&mut v2, "companyId")?,
+                3 => entries.value(&mut v3, "address")?,
+                4 => entries.value(&mut v4, "city")?,
+                5 => entries.value(&mut v5, "state")?,
+                6 => entries.value(&mut v6, "country")?,
+                7 => entries.value(&mut v7, "postalCode")?,
+                8 => entries.value(&mut v8, "website")?,
+                9 => entries.value(&mut v9, "timezone")?,
+                10 => entries.value(&mut v10, "prospectInfo")?,
+                11 => entries.value(&mut v11, "settings")?,
+                12 => entries.value(&mut v12, "social")?,
+                13 => entries.value(&mut v13, "twilio")?,
+                14 => entries.value(&mut v14, "mailgun")?,
+                15 => entries.value(&mut v15, "snapshotId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            phone: v1.unwrap_or_default(),
+            company_id: crate::runtime::object::required(v2, "companyId")?,
+            address: v3.unwrap_or_default(),
+            city: v4.unwrap_or_default(),
+            state: v5.unwrap_or_default(),
+            country: v6.unwrap_or_default(),
+            postal_code: v7.unwrap_or_default(),
+            website: v8.unwrap_or_default(),
+            timezone: v9.unwrap_or_default(),
+            prospect_info: v10.unwrap_or_default(),
+            settings: v11.unwrap_or_default(),
+            social: v12.unwrap_or_default(),
+            twilio: v13.unwrap_or_default(),
+            mailgun: v14.unwrap_or_default(),
+            snapshot_id: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4780,22 +4940,21 @@ impl CreateLocationRequest {
 /// The `CreateRecurringTaskRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRecurringTaskRequest {
     /// `title`: a string.
     pub title: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `contactIds`: a list of strings.
-    #[serde(rename = "contactIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactIds", skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
 
     /// Ids of the users who own the produced tasks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
@@ -4803,8 +4962,63 @@ pub struct CreateRecurringTaskRequest {
     pub rrule_options: RecurrenceRule,
 
     /// `ignoreTaskCreation`: `true` or `false`.
-    #[serde(rename = "ignoreTaskCreation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ignoreTaskCreation", skip_serializing_if = "Option::is_none")]
     pub ignore_task_creation: Option<bool>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateRecurringTaskRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateRecurringTaskRequest {
+    const NAME: &'static str = "CreateRecurringTaskRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "description",
+        "contactIds",
+        "owners",
+        "rruleOptions",
+        "ignoreTaskCreation"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "contactIds")?,
+                3 => entries.value(&mut v3, "owners")?,
+                4 => entries.value(&mut v4, "rruleOptions")?,
+                5 => entries.value(&mut v5, "ignoreTaskCreation")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            description: v1.unwrap_or_default(),
+            contact_ids: v2.unwrap_or_default(),
+            owners: v3.unwrap_or_default(),
+            rrule_options: crate::runtime::object::required(v4, "rruleOptions")?,
+            ignore_task_creation: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4898,48 +5112,122 @@ crate::runtime::enums::string_enum!(CustomFieldModel);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A named value that templates of the location can insert.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValue {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `fieldKey`: a string. Example: `{{ custom_values.business_hours }}`.
-    #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub field_key: Option<String>,
 
     /// `value`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for CustomValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for CustomValue {
+    const NAME: &'static str = "CustomValue";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "fieldKey", "value", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "fieldKey")?,
+                3 => entries.value(&mut v3, "value")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            field_key: v2.unwrap_or_default(),
+            value: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValueList {
     /// `customValues`: a list of [`CustomValue`](crate::locations::CustomValue) values.
-    #[
-        serde(
-            rename = "customValues",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customValues",))]
     pub custom_values: Vec<CustomValue>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for CustomValueList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for CustomValueList {
+    const NAME: &'static str = "CustomValueList";
+
+    const FIELDS: &'static[&'static str] = &["customValues"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "customValues")?,
+                _ => {}
+            }
+        }
+        Ok(Self { custom_values: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4947,7 +5235,6 @@ pub struct CustomValueList {
 /// The `CustomValueRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomValueRequest {
     /// `name`: a string. Example: `Business Hours`.
@@ -4955,6 +5242,42 @@ pub struct CustomValueRequest {
 
     /// `value`: a string. Example: `Mon-Fri 9AM-5PM EST`.
     pub value: String,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CustomValueRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CustomValueRequest {
+    const NAME: &'static str = "CustomValueRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            value: crate::runtime::object::required(v1, "value")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4971,13 +5294,46 @@ impl CustomValueRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValueResponse {
     /// `customValue`: a [`CustomValue`](crate::locations::CustomValue).
-    #[serde(rename = "customValue", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customValue", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub custom_value: Option<CustomValue>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for CustomValueResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for CustomValueResponse {
+    const NAME: &'static str = "CustomValueResponse";
+
+    const FIELDS: &'static[&'static str] = &["customValue"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "customValue")?,
+                _ => {}
+            }
+        }
+        Ok(Self { custom_value: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4993,34 +5349,94 @@ impl CustomValueResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteLocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteLocationResponse {
     /// `success`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for DeleteLocationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for DeleteLocationResponse {
+    const NAME: &'static str = "DeleteLocationResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteRecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRecurringTaskResponse {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `success`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for DeleteRecurringTaskResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for DeleteRecurringTaskResponse {
+    const NAME: &'static str = "DeleteRecurringTaskResponse";
+
+    const FIELDS: &'static[&'static str] = &["id", "success"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "success")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "locations")]
@@ -5078,207 +5494,511 @@ crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Location {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Id of the agency.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_id: Option<String>,
 
     /// `name`: a string. Example: `Mark Shoes`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `domain`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `country`: a string. Example: `US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `timezone`: a string. Example: `US/Central`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// `logoUrl`: a string.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub logo_url: Option<String>,
 
     /// `firstName`: a string.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_name: Option<String>,
 
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `business`: a [`LocationBusiness`](crate::locations::LocationBusiness).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub business: Option<LocationBusiness>,
 
     /// `social`: a [`LocationSocial`](crate::locations::LocationSocial).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub social: Option<LocationSocial>,
 
     /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub settings: Option<LocationSettings>,
 
     /// Reseller data; HighLevel documents no fields.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub reseller: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for Location {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for Location {
+    const NAME: &'static str = "Location";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "companyId",
+        "name",
+        "domain",
+        "address",
+        "city",
+        "state",
+        "country",
+        "postalCode",
+        "website",
+        "timezone",
+        "logoUrl",
+        "firstName",
+        "lastName",
+        "email",
+        "phone",
+        "business",
+        "social",
+        "settings",
+        "reseller"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "companyId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "domain")?,
+                4 => entries.value(&mut v4, "address")?,
+                5 => entries.value(&mut v5, "city")?,
+                6 => entries.value(&mut v6, "state")?,
+                7 => entries.value(&mut v7, "country")?,
+                8 => entries.value(&mut v8, "postalCode")?,
+                9 => entries.value(&mut v9, "website")?,
+                10 => entries.value(&mut v10, "timezone")?,
+                11 => entries.value(&mut v11, "logoUrl")?,
+                12 => entries.value(&mut v12, "firstName")?,
+                13 => entries.value(&mut v13, "lastName")?,
+                14 => entries.value(&mut v14, "email")?,
+                15 => entries.value(&mut v15, "phone")?,
+                16 => entries.value(&mut v16, "business")?,
+                17 => entries.value(&mut v17, "social")?,
+                18 => entries.value(&mut v18, "settings")?,
+                19 => entries.value_or_default(&mut v19, "reseller")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            company_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            domain: v3.unwrap_or_default(),
+            address: v4.unwrap_or_default(),
+            city: v5.unwrap_or_default(),
+            state: v6.unwrap_or_default(),
+            country: v7.unwrap_or_default(),
+            postal_code: v8.unwrap_or_default(),
+            website: v9.unwrap_or_default(),
+            timezone: v10.unwrap_or_default(),
+            logo_url: v11.unwrap_or_default(),
+            first_name: v12.unwrap_or_default(),
+            last_name: v13.unwrap_or_default(),
+            email: v14.unwrap_or_default(),
+            phone: v15.unwrap_or_default(),
+            business: v16.unwrap_or_default(),
+            social: v17.unwrap_or_default(),
+            settings: v18.unwrap_or_default(),
+            reseller: v19.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The business profile of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationBusiness {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `country`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `timezone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// `logoUrl`: a string.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub logo_url: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationBusiness {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationBusiness {
+    const NAME: &'static str = "LocationBusiness";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "address",
+        "city",
+        "state",
+        "country",
+        "postalCode",
+        "website",
+        "timezone",
+        "logoUrl"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "address")?,
+                2 => entries.value(&mut v2, "city")?,
+                3 => entries.value(&mut v3, "state")?,
+                4 => entries.value(&mut v4, "country")?,
+                5 => entries.value(&mut v5, "postalCode")?,
+                6 => entries.value(&mut v6, "website")?,
+                7 => entries.value(&mut v7, "timezone")?,
+                8 => entries.value(&mut v8, "logoUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            address: v1.unwrap_or_default(),
+            city: v2.unwrap_or_default(),
+            state: v3.unwrap_or_default(),
+            country: v4.unwrap_or_default(),
+            postal_code: v5.unwrap_or_default(),
+            website: v6.unwrap_or_default(),
+            timezone: v7.unwrap_or_default(),
+            logo_url: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A contact or opportunity custom field of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomField {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `fieldKey`: a string. Example: `contact.pincode`.
-    #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub field_key: Option<String>,
 
     /// `placeholder`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub placeholder: Option<String>,
 
     /// `dataType`: a [`LocationCustomFieldDataType`](crate::locations::LocationCustomFieldDataType).
-    #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dataType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub data_type: Option<LocationCustomFieldDataType>,
 
     /// `position`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub position: Option<i64>,
 
     /// `picklistOptions`: a list of strings.
-    #[
-        serde(
-            rename = "picklistOptions",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "picklistOptions",))]
     pub picklist_options: Vec<String>,
 
     /// `picklistImageOptions`: a list of strings.
-    #[
-        serde(
-            rename = "picklistImageOptions",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "picklistImageOptions",))]
     pub picklist_image_options: Vec<String>,
 
     /// `isAllowedCustomOption`: `true` or `false`.
-    #[serde(rename = "isAllowedCustomOption", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isAllowedCustomOption", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_allowed_custom_option: Option<bool>,
 
     /// `isMultiFileAllowed`: `true` or `false`.
-    #[serde(rename = "isMultiFileAllowed", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isMultiFileAllowed", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_multi_file_allowed: Option<bool>,
 
     /// `maxFileLimit`: a whole number.
-    #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub max_file_limit: Option<i64>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub model: Option<CustomFieldModel>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationCustomField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationCustomField {
+    const NAME: &'static str = "LocationCustomField";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "fieldKey",
+        "placeholder",
+        "dataType",
+        "position",
+        "picklistOptions",
+        "picklistImageOptions",
+        "isAllowedCustomOption",
+        "isMultiFileAllowed",
+        "maxFileLimit",
+        "locationId",
+        "model"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "fieldKey")?,
+                3 => entries.value(&mut v3, "placeholder")?,
+                4 => entries.value(&mut v4, "dataType")?,
+                5 => entries.value(&mut v5, "position")?,
+                6 => entries.value_or_default(&mut v6, "picklistOptions")?,
+                7 => entries.value_or_default(&mut v7, "picklistImageOptions")?,
+                8 => entries.value(&mut v8, "isAllowedCustomOption")?,
+                9 => entries.value(&mut v9, "isMultiFileAllowed")?,
+                10 => entries.value(&mut v10, "maxFileLimit")?,
+                11 => entries.value(&mut v11, "locationId")?,
+                12 => entries.value(&mut v12, "model")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            field_key: v2.unwrap_or_default(),
+            placeholder: v3.unwrap_or_default(),
+            data_type: v4.unwrap_or_default(),
+            position: v5.unwrap_or_default(),
+            picklist_options: v6.unwrap_or_default(),
+            picklist_image_options: v7.unwrap_or_default(),
+            is_allowed_custom_option: v8.unwrap_or_default(),
+            is_multi_file_allowed: v9.unwrap_or_default(),
+            max_file_limit: v10.unwrap_or_default(),
+            location_id: v11.unwrap_or_default(),
+            model: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5401,32 +6121,87 @@ crate::runtime::enums::string_enum!(LocationCustomFieldDataType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomFieldList {
     /// `customFields`: a list of [`LocationCustomField`](crate::locations::LocationCustomField) values.
-    #[
-        serde(
-            rename = "customFields",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<LocationCustomField>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationCustomFieldList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationCustomFieldList {
+    const NAME: &'static str = "LocationCustomFieldList";
+
+    const FIELDS: &'static[&'static str] = &["customFields"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "customFields")?,
+                _ => {}
+            }
+        }
+        Ok(Self { custom_fields: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomFieldResponse {
     /// `customField`: a [`LocationCustomField`](crate::locations::LocationCustomField).
-    #[serde(rename = "customField", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customField", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub custom_field: Option<LocationCustomField>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationCustomFieldResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationCustomFieldResponse {
+    const NAME: &'static str = "LocationCustomFieldResponse";
+
+    const FIELDS: &'static[&'static str] = &["customField"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "customField")?,
+                _ => {}
+            }
+        }
+        Ok(Self { custom_field: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5442,13 +6217,41 @@ impl LocationCustomFieldResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationResponse {
     /// `location`: a [`Location`](crate::locations::Location).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location: Option<Location>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationResponse {
+    const NAME: &'static str = "LocationResponse";
+
+    const FIELDS: &'static[&'static str] = &["location"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "location")?,
+                _ => {}
+            }
+        }
+        Ok(Self { location: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5464,37 +6267,109 @@ impl LocationResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSearchResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationSearchResponse {
     /// `locations`: a list of [`Location`](crate::locations::Location) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub locations: Vec<Location>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationSearchResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationSearchResponse {
+    const NAME: &'static str = "LocationSearchResponse";
+
+    const FIELDS: &'static[&'static str] = &["locations"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "locations")?,
+                _ => {}
+            }
+        }
+        Ok(Self { locations: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSettings` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LocationSettings {
     /// `allowDuplicateContact`: `true` or `false`.
-    #[serde(rename = "allowDuplicateContact", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowDuplicateContact", skip_serializing_if = "Option::is_none")]
     pub allow_duplicate_contact: Option<bool>,
 
     /// `allowDuplicateOpportunity`: `true` or `false`.
-    #[serde(rename = "allowDuplicateOpportunity", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowDuplicateOpportunity", skip_serializing_if = "Option::is_none")]
     pub allow_duplicate_opportunity: Option<bool>,
 
     /// `allowFacebookNameMerge`: `true` or `false`.
-    #[serde(rename = "allowFacebookNameMerge", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowFacebookNameMerge", skip_serializing_if = "Option::is_none")]
     pub allow_facebook_name_merge: Option<bool>,
 
     /// `disableContactTimezone`: `true` or `false`.
-    #[serde(rename = "disableContactTimezone", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "disableContactTimezone", skip_serializing_if = "Option::is_none")]
     pub disable_contact_timezone: Option<bool>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationSettings {
+    const NAME: &'static str = "LocationSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "allowDuplicateContact",
+        "allowDuplicateOpportunity",
+        "allowFacebookNameMerge",
+        "disableContactTimezone"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "allowDuplicateContact")?,
+                1 => entries.value(&mut v1, "allowDuplicateOpportunity")?,
+                2 => entries.value(&mut v2, "allowFacebookNameMerge")?,
+                3 => entries.value(&mut v3, "disableContactTimezone")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            allow_duplicate_contact: v0.unwrap_or_default(),
+            allow_duplicate_opportunity: v1.unwrap_or_default(),
+            allow_facebook_name_merge: v2.unwrap_or_default(),
+            disable_contact_timezone: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5540,52 +6415,125 @@ impl LocationSettings {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// Social profile links of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LocationSocial {
     /// `facebookUrl`: a string.
-    #[serde(rename = "facebookUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "facebookUrl", skip_serializing_if = "Option::is_none")]
     pub facebook_url: Option<String>,
 
     /// `googlePlus`: a string.
-    #[serde(rename = "googlePlus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googlePlus", skip_serializing_if = "Option::is_none")]
     pub google_plus: Option<String>,
 
     /// `linkedIn`: a string.
-    #[serde(rename = "linkedIn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedIn", skip_serializing_if = "Option::is_none")]
     pub linked_in: Option<String>,
 
     /// `foursquare`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub foursquare: Option<String>,
 
     /// `twitter`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub twitter: Option<String>,
 
     /// `yelp`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub yelp: Option<String>,
 
     /// `instagram`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram: Option<String>,
 
     /// `youtube`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub youtube: Option<String>,
 
     /// `pinterest`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinterest: Option<String>,
 
     /// `blogRss`: a string.
-    #[serde(rename = "blogRss", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "blogRss", skip_serializing_if = "Option::is_none")]
     pub blog_rss: Option<String>,
 
     /// `googlePlacesId`: a string.
-    #[serde(rename = "googlePlacesId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googlePlacesId", skip_serializing_if = "Option::is_none")]
     pub google_places_id: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationSocial {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationSocial {
+    const NAME: &'static str = "LocationSocial";
+
+    const FIELDS: &'static[&'static str] = &[
+        "facebookUrl",
+        "googlePlus",
+        "linkedIn",
+        "foursquare",
+        "twitter",
+        "yelp",
+        "instagram",
+        "youtube",
+        "pinterest",
+        "blogRss",
+        "googlePlacesId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "facebookUrl")?,
+                1 => entries.value(&mut v1, "googlePlus")?,
+                2 => entries.value(&mut v2, "linkedIn")?,
+                3 => entries.value(&mut v3, "foursquare")?,
+                4 => entries.value(&mut v4, "twitter")?,
+                5 => entries.value(&mut v5, "yelp")?,
+                6 => entries.value(&mut v6, "instagram")?,
+                7 => entries.value(&mut v7, "youtube")?,
+                8 => entries.value(&mut v8, "pinterest")?,
+                9 => entries.value(&mut v9, "blogRss")?,
+                10 => entries.value(&mut v10, "googlePlacesId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            facebook_url: v0.unwrap_or_default(),
+            google_plus: v1.unwrap_or_default(),
+            linked_in: v2.unwrap_or_default(),
+            foursquare: v3.unwrap_or_default(),
+            twitter: v4.unwrap_or_default(),
+            yelp: v5.unwrap_or_default(),
+            instagram: v6.unwrap_or_default(),
+            youtube: v7.unwrap_or_default(),
+            pinterest: v8.unwrap_or_default(),
+            blog_rss: v9.unwrap_or_default(),
+            google_places_id: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5680,34 +6628,102 @@ impl LocationSocial {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A tag defined in a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTag {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationTag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationTag {
+    const NAME: &'static str = "LocationTag";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTagList {
     /// `tags`: a list of [`LocationTag`](crate::locations::LocationTag) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<LocationTag>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationTagList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationTagList {
+    const NAME: &'static str = "LocationTagList";
+
+    const FIELDS: &'static[&'static str] = &["tags"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "tags")?,
+                _ => {}
+            }
+        }
+        Ok(Self { tags: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5715,11 +6731,41 @@ pub struct LocationTagList {
 /// The `LocationTagRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocationTagRequest {
     /// `name`: a string. Example: `vip`.
     pub name: String,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LocationTagRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LocationTagRequest {
+    const NAME: &'static str = "LocationTagRequest";
+
+    const FIELDS: &'static[&'static str] = &["name"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self { name: crate::runtime::object::required(v0, "name")?, })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5736,13 +6782,41 @@ impl LocationTagRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTagResponse {
     /// `tag`: a [`LocationTag`](crate::locations::LocationTag).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tag: Option<LocationTag>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationTagResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationTagResponse {
+    const NAME: &'static str = "LocationTagResponse";
+
+    const FIELDS: &'static[&'static str] = &["tag"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "tag")?,
+                _ => {}
+            }
+        }
+        Ok(Self { tag: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5758,73 +6832,199 @@ impl LocationTagResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTaskList {
     /// The tasks, as HighLevel sends them.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tasks: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationTaskList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationTaskList {
+    const NAME: &'static str = "LocationTaskList";
+
+    const FIELDS: &'static[&'static str] = &["tasks"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "tasks")?,
+                _ => {}
+            }
+        }
+        Ok(Self { tasks: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A message template of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTemplate {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`TemplateType`](crate::locations::TemplateType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<TemplateType>,
 
     /// `template`: a [`TemplateContent`](crate::locations::TemplateContent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub template: Option<TemplateContent>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `urlAttachments`: a list of strings.
-    #[
-        serde(
-            rename = "urlAttachments",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "urlAttachments",))]
     pub url_attachments: Vec<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationTemplate {
+    const NAME: &'static str = "LocationTemplate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "type",
+        "template",
+        "dateAdded",
+        "locationId",
+        "urlAttachments"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "template")?,
+                4 => entries.value(&mut v4, "dateAdded")?,
+                5 => entries.value(&mut v5, "locationId")?,
+                6 => entries.value_or_default(&mut v6, "urlAttachments")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            template: v3.unwrap_or_default(),
+            date_added: v4.unwrap_or_default(),
+            location_id: v5.unwrap_or_default(),
+            url_attachments: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTemplateList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTemplateList {
     /// `templates`: a list of [`LocationTemplate`](crate::locations::LocationTemplate) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub templates: Vec<LocationTemplate>,
 
     /// `totalCount`: a whole number.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for LocationTemplateList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for LocationTemplateList {
+    const NAME: &'static str = "LocationTemplateList";
+
+    const FIELDS: &'static[&'static str] = &["templates", "totalCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "templates")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { templates: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5832,7 +7032,6 @@ pub struct LocationTemplateList {
 /// The `MailgunCredentials` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MailgunCredentials {
     /// `apiKey`: a secret string (hidden from `Debug` output).
@@ -5841,6 +7040,42 @@ pub struct MailgunCredentials {
 
     /// `domain`: a string.
     pub domain: String,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for MailgunCredentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for MailgunCredentials {
+    const NAME: &'static str = "MailgunCredentials";
+
+    const FIELDS: &'static[&'static str] = &["apiKey", "domain"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "apiKey")?,
+                1 => entries.value(&mut v1, "domain")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            api_key: crate::runtime::object::required(v0, "apiKey")?,
+            domain: crate::runtime::object::required(v1, "domain")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5858,7 +7093,6 @@ impl MailgunCredentials {
 /// The person the sub-account is set up for.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProspectInfo {
     /// `firstName`: a string.
@@ -5871,6 +7105,45 @@ pub struct ProspectInfo {
 
     /// `email`: a string.
     pub email: String,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ProspectInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ProspectInfo {
+    const NAME: &'static str = "ProspectInfo";
+
+    const FIELDS: &'static[&'static str] = &["firstName", "lastName", "email"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstName")?,
+                1 => entries.value(&mut v1, "lastName")?,
+                2 => entries.value(&mut v2, "email")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_name: crate::runtime::object::required(v0, "firstName")?,
+            last_name: crate::runtime::object::required(v1, "lastName")?,
+            email: crate::runtime::object::required(v2, "email")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5952,48 +7225,117 @@ crate::runtime::enums::string_enum!(RecurrenceInterval);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// When a recurring task produces tasks.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RecurrenceInterval`](crate::locations::RecurrenceInterval).
-    #[serde(rename = "intervalType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "intervalType", skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<RecurrenceInterval>,
 
     /// Units of intervalType between occurrences.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
 
     /// `startDate`: a date and time (RFC 3339 string).
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// `endDate`: a date and time (RFC 3339 string).
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// Day of the month
-    #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dayOfMonth", skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i64>,
 
     /// `dayOfWeek`: a [`Weekday`](crate::locations::Weekday).
-    #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dayOfWeek", skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<Weekday>,
 
     /// Month
-    #[serde(rename = "monthOfYear", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "monthOfYear", skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<i64>,
 
     /// Most occurrences to produce.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 
     /// `createTaskIfOverDue`: `true` or `false`.
-    #[serde(rename = "createTaskIfOverDue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createTaskIfOverDue", skip_serializing_if = "Option::is_none")]
     pub create_task_if_over_due: Option<bool>,
 
     /// Seconds from creation until each task is due.
-    #[serde(rename = "dueAfterSeconds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dueAfterSeconds", skip_serializing_if = "Option::is_none")]
     pub due_after_seconds: Option<i64>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for RecurrenceRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for RecurrenceRule {
+    const NAME: &'static str = "RecurrenceRule";
+
+    const FIELDS: &'static[&'static str] = &[
+        "intervalType",
+        "interval",
+        "startDate",
+        "endDate",
+        "dayOfMonth",
+        "dayOfWeek",
+        "monthOfYear",
+        "count",
+        "createTaskIfOverDue",
+        "dueAfterSeconds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "intervalType")?,
+                1 => entries.value(&mut v1, "interval")?,
+                2 => entries.value(&mut v2, "startDate")?,
+                3 => entries.value(&mut v3, "endDate")?,
+                4 => entries.value(&mut v4, "dayOfMonth")?,
+                5 => entries.value(&mut v5, "dayOfWeek")?,
+                6 => entries.value(&mut v6, "monthOfYear")?,
+                7 => entries.value(&mut v7, "count")?,
+                8 => entries.value(&mut v8, "createTaskIfOverDue")?,
+                9 => entries.value(&mut v9, "dueAfterSeconds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            interval_type: v0.unwrap_or_default(),
+            interval: v1.unwrap_or_default(),
+            start_date: v2.unwrap_or_default(),
+            end_date: v3.unwrap_or_default(),
+            day_of_month: v4.unwrap_or_default(),
+            day_of_week: v5.unwrap_or_default(),
+            month_of_year: v6.unwrap_or_default(),
+            count: v7.unwrap_or_default(),
+            create_task_if_over_due: v8.unwrap_or_default(),
+            due_after_seconds: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6086,53 +7428,160 @@ impl RecurrenceRule {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTask` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurringTask {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
-    #[serde(rename = "rruleOptions", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "rruleOptions", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub rrule_options: Option<RecurrenceRule>,
 
     /// `totalOccurrence`: a whole number.
-    #[serde(rename = "totalOccurrence", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalOccurrence", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_occurrence: Option<i64>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `assignedTo`: a string.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for RecurringTask {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for RecurringTask {
+    const NAME: &'static str = "RecurringTask";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "title",
+        "description",
+        "locationId",
+        "updatedAt",
+        "createdAt",
+        "rruleOptions",
+        "totalOccurrence",
+        "deleted",
+        "assignedTo",
+        "contactId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "title")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "updatedAt")?,
+                5 => entries.value(&mut v5, "createdAt")?,
+                6 => entries.value(&mut v6, "rruleOptions")?,
+                7 => entries.value(&mut v7, "totalOccurrence")?,
+                8 => entries.value(&mut v8, "deleted")?,
+                9 => entries.value(&mut v9, "assignedTo")?,
+                10 => entries.value(&mut v10, "contactId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            title: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            location_id: v3.unwrap_or_default(),
+            updated_at: v4.unwrap_or_default(),
+            created_at: v5.unwrap_or_default(),
+            rrule_options: v6.unwrap_or_default(),
+            total_occurrence: v7.unwrap_or_default(),
+            deleted: v8.unwrap_or_default(),
+            assigned_to: v9.unwrap_or_default(),
+            contact_id: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6148,13 +7597,46 @@ impl RecurringTask {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurringTaskResponse {
     /// `recurringTask`: a [`RecurringTask`](crate::locations::RecurringTask).
-    #[serde(rename = "recurringTask", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "recurringTask", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub recurring_task: Option<RecurringTask>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for RecurringTaskResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for RecurringTaskResponse {
+    const NAME: &'static str = "RecurringTaskResponse";
+
+    const FIELDS: &'static[&'static str] = &["recurringTask"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "recurringTask")?,
+                _ => {}
+            }
+        }
+        Ok(Self { recurring_task: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6171,36 +7653,94 @@ impl RecurringTaskResponse {
 /// The `SearchLocationTasksRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchLocationTasksRequest {
     /// Only tasks of these contacts.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<Vec<String>>,
 
     /// Only completed (true) or pending (false) tasks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed: Option<bool>,
 
     /// Only tasks assigned to these users.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<Vec<String>>,
 
     /// Text to match.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
 
     /// `limit`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 
     /// `skip`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// `businessId`: a string.
-    #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessId", skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SearchLocationTasksRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SearchLocationTasksRequest {
+    const NAME: &'static str = "SearchLocationTasksRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "contactId",
+        "completed",
+        "assignedTo",
+        "query",
+        "limit",
+        "skip",
+        "businessId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "contactId")?,
+                1 => entries.value(&mut v1, "completed")?,
+                2 => entries.value(&mut v2, "assignedTo")?,
+                3 => entries.value(&mut v3, "query")?,
+                4 => entries.value(&mut v4, "limit")?,
+                5 => entries.value(&mut v5, "skip")?,
+                6 => entries.value(&mut v6, "businessId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            contact_id: v0.unwrap_or_default(),
+            completed: v1.unwrap_or_default(),
+            assigned_to: v2.unwrap_or_default(),
+            query: v3.unwrap_or_default(),
+            limit: v4.unwrap_or_default(),
+            skip: v5.unwrap_or_default(),
+            business_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6314,15 +7854,50 @@ crate::runtime::enums::string_enum!(SearchLocationsOrder);
 /// A snapshot to load into the sub-account.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SnapshotLoad {
     /// `id`: a string.
     pub id: String,
 
     /// Overwrite existing assets with the snapshot's.
-    #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
     pub override_: Option<bool>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SnapshotLoad {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SnapshotLoad {
+    const NAME: &'static str = "SnapshotLoad";
+
+    const FIELDS: &'static[&'static str] = &["id", "override"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "override")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "id")?,
+            override_: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6345,25 +7920,63 @@ impl SnapshotLoad {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The content of a template; SMS templates use `body`, email templates `subject` and `html`.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TemplateContent {
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `subject`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `html`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub html: Option<String>,
 
     /// `attachments`: a list of JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub attachments: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for TemplateContent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for TemplateContent {
+    const NAME: &'static str = "TemplateContent";
+
+    const FIELDS: &'static[&'static str] = &["body", "subject", "html", "attachments"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "body")?,
+                1 => entries.value(&mut v1, "subject")?,
+                2 => entries.value(&mut v2, "html")?,
+                3 => entries.value_or_default(&mut v3, "attachments")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            body: v0.unwrap_or_default(),
+            subject: v1.unwrap_or_default(),
+            html: v2.unwrap_or_default(),
+            attachments: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6422,16 +8035,48 @@ crate::runtime::enums::string_enum!(TemplateType);
 /// The `TextBoxListOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TextBoxListOption {
     /// `label`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// `prefillValue`: a string.
-    #[serde(rename = "prefillValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "prefillValue", skip_serializing_if = "Option::is_none")]
     pub prefill_value: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for TextBoxListOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for TextBoxListOption {
+    const NAME: &'static str = "TextBoxListOption";
+
+    const FIELDS: &'static[&'static str] = &["label", "prefillValue"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "label")?,
+                1 => entries.value(&mut v1, "prefillValue")?,
+                _ => {}
+            }
+        }
+        Ok(Self { label: v0.unwrap_or_default(), prefill_value: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6461,7 +8106,6 @@ impl TextBoxListOption {
 /// The `TwilioCredentials` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TwilioCredentials {
     /// `sid`: a string.
@@ -6470,6 +8114,42 @@ pub struct TwilioCredentials {
     /// `authToken`: a secret string (hidden from `Debug` output).
     #[serde(rename = "authToken",)]
     pub auth_token: crate::Secret,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for TwilioCredentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for TwilioCredentials {
+    const NAME: &'static str = "TwilioCredentials";
+
+    const FIELDS: &'static[&'static str] = &["sid", "authToken"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "sid")?,
+                1 => entries.value(&mut v1, "authToken")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            sid: crate::runtime::object::required(v0, "sid")?,
+            auth_token: crate::runtime::object::required(v1, "authToken")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6487,39 +8167,101 @@ impl TwilioCredentials {
 /// The `UpdateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLocationCustomFieldRequest {
     /// `name`: a string.
     pub name: String,
 
     /// `placeholder`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
 
     /// `acceptedFormat`: a list of strings.
-    #[serde(rename = "acceptedFormat", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "acceptedFormat", skip_serializing_if = "Option::is_none")]
     pub accepted_format: Option<Vec<String>>,
 
     /// `isMultipleFile`: `true` or `false`.
-    #[serde(rename = "isMultipleFile", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isMultipleFile", skip_serializing_if = "Option::is_none")]
     pub is_multiple_file: Option<bool>,
 
     /// `maxNumberOfFiles`: a whole number.
-    #[serde(rename = "maxNumberOfFiles", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maxNumberOfFiles", skip_serializing_if = "Option::is_none")]
     pub max_number_of_files: Option<i64>,
 
     /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
-    #[serde(rename = "textBoxListOptions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "textBoxListOptions", skip_serializing_if = "Option::is_none")]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
 
     /// `position`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
 
     /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateLocationCustomFieldRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateLocationCustomFieldRequest {
+    const NAME: &'static str = "UpdateLocationCustomFieldRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "placeholder",
+        "acceptedFormat",
+        "isMultipleFile",
+        "maxNumberOfFiles",
+        "textBoxListOptions",
+        "position",
+        "model"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "placeholder")?,
+                2 => entries.value(&mut v2, "acceptedFormat")?,
+                3 => entries.value(&mut v3, "isMultipleFile")?,
+                4 => entries.value(&mut v4, "maxNumberOfFiles")?,
+                5 => entries.value(&mut v5, "textBoxListOptions")?,
+                6 => entries.value(&mut v6, "position")?,
+                7 => entries.value(&mut v7, "model")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            placeholder: v1.unwrap_or_default(),
+            accepted_format: v2.unwrap_or_default(),
+            is_multiple_file: v3.unwrap_or_default(),
+            max_number_of_files: v4.unwrap_or_default(),
+            text_box_list_options: v5.unwrap_or_default(),
+            position: v6.unwrap_or_default(),
+            model: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6588,15 +8330,14 @@ impl UpdateLocationCustomFieldRequest {
 /// The `UpdateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLocationRequest {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// Id of the agency.
@@ -6604,56 +8345,151 @@ pub struct UpdateLocationRequest {
     pub company_id: String,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `country`: a [`CountryCode`](crate::locations::CountryCode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// `timezone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// `prospectInfo`: a [`ProspectInfo`](crate::locations::ProspectInfo).
-    #[serde(rename = "prospectInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "prospectInfo", skip_serializing_if = "Option::is_none")]
     pub prospect_info: Option<ProspectInfo>,
 
     /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<LocationSettings>,
 
     /// `social`: a [`LocationSocial`](crate::locations::LocationSocial).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub social: Option<LocationSocial>,
 
     /// `twilio`: a [`TwilioCredentials`](crate::locations::TwilioCredentials).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio: Option<TwilioCredentials>,
 
     /// `mailgun`: a [`MailgunCredentials`](crate::locations::MailgunCredentials).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mailgun: Option<MailgunCredentials>,
 
     /// `snapshot`: a [`SnapshotLoad`](crate::locations::SnapshotLoad).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotLoad>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateLocationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateLocationRequest {
+    const NAME: &'static str = "UpdateLocationRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "phone",
+        "companyId",
+        "address",
+        "city",
+        "state",
+        "country",
+        "postalCode",
+        "website",
+        "timezone",
+        "prospectInfo",
+        "settings",
+        "social",
+        "twilio",
+        "mailgun",
+        "snapshot"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "phone")?,
+                2 => entries.value(&mut v2, "companyId")?,
+                3 => entries.value(&mut v3, "address")?,
+                4 => entries.value(&mut v4, "city")?,
+                5 => entries.value(&mut v5, "state")?,
+                6 => entries.value(&mut v6, "country")?,
+                7 => entries.value(&mut v7, "postalCode")?,
+                8 => entries.value(&mut v8, "website")?,
+                9 => entries.value(&mut v9, "timezone")?,
+                10 => entries.value(&mut v10, "prospectInfo")?,
+                11 => entries.value(&mut v11, "settings")?,
+                12 => entries.value(&mut v12, "social")?,
+                13 => entries.value(&mut v13, "twilio")?,
+                14 => entries.value(&mut v14, "mailgun")?,
+                15 => entries.value(&mut v15, "snapshot")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            phone: v1.unwrap_or_default(),
+            company_id: crate::runtime::object::required(v2, "companyId")?,
+            address: v3.unwrap_or_default(),
+            city: v4.unwrap_or_default(),
+            state: v5.unwrap_or_default(),
+            country: v6.unwrap_or_default(),
+            postal_code: v7.unwrap_or_default(),
+            website: v8.unwrap_or_default(),
+            timezone: v9.unwrap_or_default(),
+            prospect_info: v10.unwrap_or_default(),
+            settings: v11.unwrap_or_default(),
+            social: v12.unwrap_or_default(),
+            twilio: v13.unwrap_or_default(),
+            mailgun: v14.unwrap_or_default(),
+            snapshot: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6778,32 +8614,86 @@ impl UpdateLocationRequest {
 /// The `UpdateRecurringTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRecurringTaskRequest {
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `contactIds`: a list of strings.
-    #[serde(rename = "contactIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactIds", skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
 
     /// `owners`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
-    #[serde(rename = "rruleOptions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "rruleOptions", skip_serializing_if = "Option::is_none")]
     pub rrule_options: Option<RecurrenceRule>,
 
     /// `ignoreTaskCreation`: `true` or `false`.
-    #[serde(rename = "ignoreTaskCreation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ignoreTaskCreation", skip_serializing_if = "Option::is_none")]
     pub ignore_task_creation: Option<bool>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateRecurringTaskRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateRecurringTaskRequest {
+    const NAME: &'static str = "UpdateRecurringTaskRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "description",
+        "contactIds",
+        "owners",
+        "rruleOptions",
+        "ignoreTaskCreation"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "contactIds")?,
+                3 => entries.value(&mut v3, "owners")?,
+                4 => entries.value(&mut v4, "rruleOptions")?,
+                5 => entries.value(&mut v5, "ignoreTaskCreation")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            description: v1.unwrap_or_default(),
+            contact_ids: v2.unwrap_or_default(),
+            owners: v3.unwrap_or_default(),
+            rrule_options: v4.unwrap_or_default(),
+            ignore_task_creation: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6921,56 +8811,131 @@ impl UploadCustomFieldFilesRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UploadCustomFieldFilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadCustomFieldFilesResponse {
     /// Stored URL per uploaded file name.
-    #[
-        serde(
-            rename = "uploadedFiles",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadedFiles",))]
     pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// `meta`: a list of [`UploadedFileMeta`](crate::locations::UploadedFileMeta) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub meta: Vec<UploadedFileMeta>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for UploadCustomFieldFilesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for UploadCustomFieldFilesResponse {
+    const NAME: &'static str = "UploadCustomFieldFilesResponse";
+
+    const FIELDS: &'static[&'static str] = &["uploadedFiles", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "uploadedFiles")?,
+                1 => entries.value_or_default(&mut v1, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self { uploaded_files: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// What the server recorded about one uploaded file.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadedFileMeta {
     /// `fieldname`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fieldname: Option<String>,
 
     /// `originalname`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub originalname: Option<String>,
 
     /// `encoding`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub encoding: Option<String>,
 
     /// `mimetype`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mimetype: Option<String>,
 
     /// Size in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub size: Option<i64>,
 
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl<'de> serde::Deserialize<'de> for UploadedFileMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl crate::runtime::object::Object for UploadedFileMeta {
+    const NAME: &'static str = "UploadedFileMeta";
+
+    const FIELDS: &'static[&'static str] = &[
+        "fieldname",
+        "originalname",
+        "encoding",
+        "mimetype",
+        "size",
+        "url"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "fieldname")?,
+                1 => entries.value(&mut v1, "originalname")?,
+                2 => entries.value(&mut v2, "encoding")?,
+                3 => entries.value(&mut v3, "mimetype")?,
+                4 => entries.value(&mut v4, "size")?,
+                5 => entries.value(&mut v5, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            fieldname: v0.unwrap_or_default(),
+            originalname: v1.unwrap_or_default(),
+            encoding: v2.unwrap_or_default(),
+            mimetype: v3.unwrap_or_default(),
+            size: v4.unwrap_or_default(),
+            url: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]

@@ -972,17 +972,45 @@ impl UninstallApp {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppPlans` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppPlans {
     /// `subscription`: a list of [`AppSubscriptionPlan`](crate::marketplace::AppSubscriptionPlan) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub subscription: Vec<AppSubscriptionPlan>,
 
     /// `usage`: a list of [`AppUsagePlan`](crate::marketplace::AppUsagePlan) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub usage: Vec<AppUsagePlan>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for AppPlans {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for AppPlans {
+    const NAME: &'static str = "AppPlans";
+
+    const FIELDS: &'static[&'static str] = &["subscription", "usage"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "subscription")?,
+                1 => entries.value_or_default(&mut v1, "usage")?,
+                _ => {}
+            }
+        }
+        Ok(Self { subscription: v0.unwrap_or_default(), usage: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1035,86 +1063,284 @@ crate::runtime::enums::string_enum!(AppPriceType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppSubscriptionPlan` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppSubscriptionPlan {
     /// `resellingAmount`: a number. Example: `0`.
-    #[serde(rename = "resellingAmount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "resellingAmount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reselling_amount: Option<f64>,
 
     /// `baseAmount`: a number. Example: `999`.
-    #[serde(rename = "baseAmount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "baseAmount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub base_amount: Option<f64>,
 
     /// `planId`: a string.
-    #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "planId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub plan_id: Option<String>,
 
     /// `features`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub features: Vec<String>,
 
     /// `paymentType`: a string. Example: `month`.
-    #[serde(rename = "paymentType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "paymentType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub payment_type: Option<String>,
 
     /// `name`: a string. Example: `Pro monthly`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `paymentTime`: a string. Example: `month`.
-    #[serde(rename = "paymentTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "paymentTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub payment_time: Option<String>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for AppSubscriptionPlan {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for AppSubscriptionPlan {
+    const NAME: &'static str = "AppSubscriptionPlan";
+
+    const FIELDS: &'static[&'static str] = &[
+        "resellingAmount",
+        "baseAmount",
+        "planId",
+        "features",
+        "paymentType",
+        "name",
+        "paymentTime"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "resellingAmount")?,
+                1 => entries.value(&mut v1, "baseAmount")?,
+                2 => entries.value(&mut v2, "planId")?,
+                3 => entries.value_or_default(&mut v3, "features")?,
+                4 => entries.value(&mut v4, "paymentType")?,
+                5 => entries.value(&mut v5, "name")?,
+                6 => entries.value(&mut v6, "paymentTime")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            reselling_amount: v0.unwrap_or_default(),
+            base_amount: v1.unwrap_or_default(),
+            plan_id: v2.unwrap_or_default(),
+            features: v3.unwrap_or_default(),
+            payment_type: v4.unwrap_or_default(),
+            name: v5.unwrap_or_default(),
+            payment_time: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppUsagePlan` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppUsagePlan {
     /// `productType`: a string. Example: `workflow_action`.
-    #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_type: Option<String>,
 
     /// `productName`: a string.
-    #[serde(rename = "productName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_name: Option<String>,
 
     /// `usageUnit`: a string. Example: `action / message`.
-    #[serde(rename = "usageUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "usageUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub usage_unit: Option<String>,
 
     /// `meterId`: a string.
-    #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "meterId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub meter_id: Option<String>,
 
     /// `meterName`: a string.
-    #[serde(rename = "meterName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "meterName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub meter_name: Option<String>,
 
     /// Price per unit for the fixed price type.
-    #[serde(rename = "fixedPricePerUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fixedPricePerUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub fixed_price_per_unit: Option<f64>,
 
     /// `priceType`: a [`AppPriceType`](crate::marketplace::AppPriceType).
-    #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "priceType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub price_type: Option<AppPriceType>,
 
     /// Lowest price per unit for the dynamic price type, as text.
-    #[serde(rename = "minPricePerUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "minPricePerUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub min_price_per_unit: Option<String>,
 
     /// Highest price per unit for the dynamic price type, as text.
-    #[serde(rename = "maxPricePerUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "maxPricePerUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub max_price_per_unit: Option<String>,
 
     /// `executionLimitPerCycle`: a whole number. Example: `1000`.
-    #[serde(rename = "executionLimitPerCycle", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "executionLimitPerCycle", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub execution_limit_per_cycle: Option<i64>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for AppUsagePlan {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for AppUsagePlan {
+    const NAME: &'static str = "AppUsagePlan";
+
+    const FIELDS: &'static[&'static str] = &[
+        "productType",
+        "productName",
+        "usageUnit",
+        "meterId",
+        "meterName",
+        "fixedPricePerUnit",
+        "priceType",
+        "minPricePerUnit",
+        "maxPricePerUnit",
+        "executionLimitPerCycle"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "productType")?,
+                1 => entries.value(&mut v1, "productName")?,
+                2 => entries.value(&mut v2, "usageUnit")?,
+                3 => entries.value(&mut v3, "meterId")?,
+                4 => entries.value(&mut v4, "meterName")?,
+                5 => entries.value(&mut v5, "fixedPricePerUnit")?,
+                6 => entries.value(&mut v6, "priceType")?,
+                7 => entries.value(&mut v7, "minPricePerUnit")?,
+                8 => entries.value(&mut v8, "maxPricePerUnit")?,
+                9 => entries.value(&mut v9, "executionLimitPerCycle")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            product_type: v0.unwrap_or_default(),
+            product_name: v1.unwrap_or_default(),
+            usage_unit: v2.unwrap_or_default(),
+            meter_id: v3.unwrap_or_default(),
+            meter_name: v4.unwrap_or_default(),
+            fixed_price_per_unit: v5.unwrap_or_default(),
+            price_type: v6.unwrap_or_default(),
+            min_price_per_unit: v7.unwrap_or_default(),
+            max_price_per_unit: v8.unwrap_or_default(),
+            execution_limit_per_cycle: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1122,7 +1348,6 @@ pub struct AppUsagePlan {
 /// The `CreateWalletChargeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateWalletChargeRequest {
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
@@ -1138,7 +1363,7 @@ pub struct CreateWalletChargeRequest {
     pub event_id: String,
 
     /// `userId`: a string. Example: `user_abc123`.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// The sub-account to charge.
@@ -1153,15 +1378,86 @@ pub struct CreateWalletChargeRequest {
     pub description: String,
 
     /// Price per unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
 
     /// Number of units charged.
     pub units: f64,
 
     /// When the event happened (ISO 8601); the billing time when left out.
-    #[serde(rename = "eventTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventTime", skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateWalletChargeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateWalletChargeRequest {
+    const NAME: &'static str = "CreateWalletChargeRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "appId",
+        "meterId",
+        "eventId",
+        "userId",
+        "locationId",
+        "companyId",
+        "description",
+        "price",
+        "units",
+        "eventTime"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "appId")?,
+                1 => entries.value(&mut v1, "meterId")?,
+                2 => entries.value(&mut v2, "eventId")?,
+                3 => entries.value(&mut v3, "userId")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "companyId")?,
+                6 => entries.value(&mut v6, "description")?,
+                7 => entries.value(&mut v7, "price")?,
+                8 => entries.value(&mut v8, "units")?,
+                9 => entries.value(&mut v9, "eventTime")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            app_id: crate::runtime::object::required(v0, "appId")?,
+            meter_id: crate::runtime::object::required(v1, "meterId")?,
+            event_id: crate::runtime::object::required(v2, "eventId")?,
+            user_id: v3.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v4, "locationId")?,
+            company_id: crate::runtime::object::required(v5, "companyId")?,
+            description: crate::runtime::object::required(v6, "description")?,
+            price: v7.unwrap_or_default(),
+            units: crate::runtime::object::required(v8, "units")?,
+            event_time: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1215,17 +1511,52 @@ impl CreateWalletChargeRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `CreateWalletChargeResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateWalletChargeResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `chargeId`: a string. Example: `charge_123`.
-    #[serde(rename = "chargeId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "chargeId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub charge_id: Option<String>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for CreateWalletChargeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for CreateWalletChargeResponse {
+    const NAME: &'static str = "CreateWalletChargeResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "chargeId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "chargeId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), charge_id: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1278,13 +1609,41 @@ crate::runtime::enums::string_enum!(ExternalAuthType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetAppRebillingConfigResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppRebillingConfigResponse {
     /// `plans`: a [`AppPlans`](crate::marketplace::AppPlans).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub plans: Option<AppPlans>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for GetAppRebillingConfigResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for GetAppRebillingConfigResponse {
+    const NAME: &'static str = "GetAppRebillingConfigResponse";
+
+    const FIELDS: &'static[&'static str] = &["plans"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "plans")?,
+                _ => {}
+            }
+        }
+        Ok(Self { plans: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1300,13 +1659,46 @@ impl GetAppRebillingConfigResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetInstallerDetailsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetInstallerDetailsResponse {
     /// `installationDetails`: a [`InstallerDetails`](crate::marketplace::InstallerDetails).
-    #[serde(rename = "installationDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "installationDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub installation_details: Option<InstallerDetails>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for GetInstallerDetailsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for GetInstallerDetailsResponse {
+    const NAME: &'static str = "GetInstallerDetailsResponse";
+
+    const FIELDS: &'static[&'static str] = &["installationDetails"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "installationDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self { installation_details: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1322,57 +1714,193 @@ impl GetInstallerDetailsResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `InstallerDetails` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstallerDetails {
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_id: Option<String>,
 
     /// The sub-account, for sub-account installs.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_name: Option<String>,
 
     /// `relationshipNumber`: a string. Example: `0-002-230`.
-    #[serde(rename = "relationshipNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "relationshipNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub relationship_number: Option<String>,
 
     /// Null for sub-account installs.
-    #[serde(rename = "companyEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_email: Option<String>,
 
     /// Null for sub-account installs.
-    #[serde(rename = "companyOwnerFullName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyOwnerFullName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_owner_full_name: Option<String>,
 
     /// The user who installed the app.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `isWhitelabelCompany`: `true` or `false`.
-    #[serde(rename = "isWhitelabelCompany", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isWhitelabelCompany", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_whitelabel_company: Option<bool>,
 
     /// The agency's HighLevel plan; null for sub-account installs.
-    #[serde(rename = "companyPlan", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyPlan", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_plan: Option<String>,
 
     /// Same as companyPlan.
-    #[serde(rename = "companyHighLevelPlan", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyHighLevelPlan", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_high_level_plan: Option<String>,
 
     /// Plan of the app, for paid apps.
-    #[serde(rename = "marketplaceAppPlanId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "marketplaceAppPlanId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub marketplace_app_plan_id: Option<String>,
 
     /// `whitelabelDetails`: a [`WhitelabelDetails`](crate::marketplace::WhitelabelDetails).
-    #[serde(rename = "whitelabelDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "whitelabelDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub whitelabel_details: Option<WhitelabelDetails>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for InstallerDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for InstallerDetails {
+    const NAME: &'static str = "InstallerDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "companyId",
+        "locationId",
+        "companyName",
+        "relationshipNumber",
+        "companyEmail",
+        "companyOwnerFullName",
+        "userId",
+        "isWhitelabelCompany",
+        "companyPlan",
+        "companyHighLevelPlan",
+        "marketplaceAppPlanId",
+        "whitelabelDetails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "companyId")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "companyName")?,
+                3 => entries.value(&mut v3, "relationshipNumber")?,
+                4 => entries.value(&mut v4, "companyEmail")?,
+                5 => entries.value(&mut v5, "companyOwnerFullName")?,
+                6 => entries.value(&mut v6, "userId")?,
+                7 => entries.value(&mut v7, "isWhitelabelCompany")?,
+                8 => entries.value(&mut v8, "companyPlan")?,
+                9 => entries.value(&mut v9, "companyHighLevelPlan")?,
+                10 => entries.value(&mut v10, "marketplaceAppPlanId")?,
+                11 => entries.value(&mut v11, "whitelabelDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            company_id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            company_name: v2.unwrap_or_default(),
+            relationship_number: v3.unwrap_or_default(),
+            company_email: v4.unwrap_or_default(),
+            company_owner_full_name: v5.unwrap_or_default(),
+            user_id: v6.unwrap_or_default(),
+            is_whitelabel_company: v7.unwrap_or_default(),
+            company_plan: v8.unwrap_or_default(),
+            company_high_level_plan: v9.unwrap_or_default(),
+            marketplace_app_plan_id: v10.unwrap_or_default(),
+            whitelabel_details: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1388,34 +1916,97 @@ impl InstallerDetails {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `ListWalletChargesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWalletChargesResponse {
     /// `charges`: a list of [`WalletCharge`](crate::marketplace::WalletCharge) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub charges: Vec<WalletCharge>,
 
     /// Number of charges; superseded by pagination.total.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `pagination`: a [`WalletChargesPagination`](crate::marketplace::WalletChargesPagination).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pagination: Option<WalletChargesPagination>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for ListWalletChargesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for ListWalletChargesResponse {
+    const NAME: &'static str = "ListWalletChargesResponse";
+
+    const FIELDS: &'static[&'static str] = &["charges", "count", "pagination"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "charges")?,
+                1 => entries.value(&mut v1, "count")?,
+                2 => entries.value(&mut v2, "pagination")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            charges: v0.unwrap_or_default(),
+            count: v1.unwrap_or_default(),
+            pagination: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MarketplaceSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MarketplaceSuccess {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for MarketplaceSuccess {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for MarketplaceSuccess {
+    const NAME: &'static str = "MarketplaceSuccess";
+
+    const FIELDS: &'static[&'static str] = &["success"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1423,7 +2014,6 @@ pub struct MarketplaceSuccess {
 /// The `MigrateExternalAuthRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateExternalAuthRequest {
     /// `type`: a [`ExternalAuthType`](crate::marketplace::ExternalAuthType).
@@ -1447,40 +2037,127 @@ pub struct MigrateExternalAuthRequest {
     pub account_id: String,
 
     /// API key (type basic).
-    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "apiKey", skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
 
     /// Credential fields (type basic), checked against the app version's external-auth fields.
-    #[serde(rename = "basicCredentials", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "basicCredentials", skip_serializing_if = "Option::is_none")]
     pub basic_credentials: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Access token (required with type oauth2).
-    #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accessToken", skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
 
     /// Refresh token (required with type oauth2).
-    #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "refreshToken", skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
 
     /// Milliseconds until the access token expires (type oauth2).
-    #[serde(rename = "expiryIn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expiryIn", skip_serializing_if = "Option::is_none")]
     pub expiry_in: Option<i64>,
 
     /// Expiry time of the access token in epoch milliseconds (type oauth2).
-    #[serde(rename = "expiryAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expiryAt", skip_serializing_if = "Option::is_none")]
     pub expiry_at: Option<i64>,
 
     /// OAuth scopes of the connection (type oauth2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
 
     /// Shown name of the connection; accountId when left out.
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "displayName", skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
 
     /// Make this the sub-account's default connection.
-    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDefault", skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for MigrateExternalAuthRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for MigrateExternalAuthRequest {
+    const NAME: &'static str = "MigrateExternalAuthRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "locationId",
+        "appId",
+        "appVersionId",
+        "accountId",
+        "apiKey",
+        "basicCredentials",
+        "accessToken",
+        "refreshToken",
+        "expiryIn",
+        "expiryAt",
+        "scopes",
+        "displayName",
+        "isDefault"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "appId")?,
+                3 => entries.value(&mut v3, "appVersionId")?,
+                4 => entries.value(&mut v4, "accountId")?,
+                5 => entries.value(&mut v5, "apiKey")?,
+                6 => entries.value(&mut v6, "basicCredentials")?,
+                7 => entries.value(&mut v7, "accessToken")?,
+                8 => entries.value(&mut v8, "refreshToken")?,
+                9 => entries.value(&mut v9, "expiryIn")?,
+                10 => entries.value(&mut v10, "expiryAt")?,
+                11 => entries.value(&mut v11, "scopes")?,
+                12 => entries.value(&mut v12, "displayName")?,
+                13 => entries.value(&mut v13, "isDefault")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            app_id: crate::runtime::object::required(v2, "appId")?,
+            app_version_id: crate::runtime::object::required(v3, "appVersionId")?,
+            account_id: crate::runtime::object::required(v4, "accountId")?,
+            api_key: v5.unwrap_or_default(),
+            basic_credentials: v6.unwrap_or_default(),
+            access_token: v7.unwrap_or_default(),
+            refresh_token: v8.unwrap_or_default(),
+            expiry_in: v9.unwrap_or_default(),
+            expiry_at: v10.unwrap_or_default(),
+            scopes: v11.unwrap_or_default(),
+            display_name: v12.unwrap_or_default(),
+            is_default: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1575,21 +2252,57 @@ impl MigrateExternalAuthRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MigrateExternalAuthResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateExternalAuthResponse {
     /// `success`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// Id of the migrated connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub identifier: Option<String>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for MigrateExternalAuthResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for MigrateExternalAuthResponse {
+    const NAME: &'static str = "MigrateExternalAuthResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "identifier", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "identifier")?,
+                2 => entries.value(&mut v2, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            identifier: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1597,20 +2310,58 @@ pub struct MigrateExternalAuthResponse {
 /// With an agency token give companyId (the app leaves the agency and all its sub-accounts); with a sub-account token give locationId. A reason is needed when the developer uninstalls.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UninstallAppRequest {
     /// `companyId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// `reason`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UninstallAppRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UninstallAppRequest {
+    const NAME: &'static str = "UninstallAppRequest";
+
+    const FIELDS: &'static[&'static str] = &["companyId", "locationId", "reason"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "companyId")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "reason")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            company_id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            reason: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1645,99 +2396,301 @@ impl UninstallAppRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// A charge made by the app on a sub-account's wallet.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletCharge {
     /// `chargeId`: a string. Example: `charge_123`.
-    #[serde(rename = "chargeId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "chargeId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub charge_id: Option<String>,
 
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "appId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub app_id: Option<String>,
 
     /// `meterId`: a string. Example: `680b97022b4a34420f5f9b93`.
-    #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "meterId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub meter_id: Option<String>,
 
     /// True once the charge has been refunded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub refunded: Option<bool>,
 
     /// Currency of the charge (only USD so far).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Kind of account charged (only `location` so far).
-    #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entityType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_type: Option<String>,
 
     /// The charged account; a location id for entityType `location`.
-    #[serde(rename = "entityId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entityId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_id: Option<String>,
 
     /// `amountCharged`: a number. Example: `0.1`.
-    #[serde(rename = "amountCharged", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "amountCharged", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub amount_charged: Option<f64>,
 
     /// `pricePerUnit`: a number. Example: `0.01`.
-    #[serde(rename = "pricePerUnit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pricePerUnit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub price_per_unit: Option<f64>,
 
     /// `transactionType`: a [`WalletTransactionType`](crate::marketplace::WalletTransactionType).
-    #[serde(rename = "transactionType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "transactionType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub transaction_type: Option<WalletTransactionType>,
 
     /// `units`: a number. Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub units: Option<f64>,
 
     /// What the app sent with the charge (eventId, description, eventTime, userId).
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for WalletCharge {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for WalletCharge {
+    const NAME: &'static str = "WalletCharge";
+
+    const FIELDS: &'static[&'static str] = &[
+        "chargeId",
+        "appId",
+        "meterId",
+        "refunded",
+        "currency",
+        "entityType",
+        "entityId",
+        "amountCharged",
+        "pricePerUnit",
+        "transactionType",
+        "units",
+        "meta",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "chargeId")?,
+                1 => entries.value(&mut v1, "appId")?,
+                2 => entries.value(&mut v2, "meterId")?,
+                3 => entries.value(&mut v3, "refunded")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "entityType")?,
+                6 => entries.value(&mut v6, "entityId")?,
+                7 => entries.value(&mut v7, "amountCharged")?,
+                8 => entries.value(&mut v8, "pricePerUnit")?,
+                9 => entries.value(&mut v9, "transactionType")?,
+                10 => entries.value(&mut v10, "units")?,
+                11 => entries.value_or_default(&mut v11, "meta")?,
+                12 => entries.value(&mut v12, "createdAt")?,
+                13 => entries.value(&mut v13, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            charge_id: v0.unwrap_or_default(),
+            app_id: v1.unwrap_or_default(),
+            meter_id: v2.unwrap_or_default(),
+            refunded: v3.unwrap_or_default(),
+            currency: v4.unwrap_or_default(),
+            entity_type: v5.unwrap_or_default(),
+            entity_id: v6.unwrap_or_default(),
+            amount_charged: v7.unwrap_or_default(),
+            price_per_unit: v8.unwrap_or_default(),
+            transaction_type: v9.unwrap_or_default(),
+            units: v10.unwrap_or_default(),
+            meta: v11.unwrap_or_default(),
+            created_at: v12.unwrap_or_default(),
+            updated_at: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletChargesPagination` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletChargesPagination {
     /// `total`: a whole number. Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `skip`: a whole number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub skip: Option<i64>,
 
     /// `limit`: a whole number. Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for WalletChargesPagination {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for WalletChargesPagination {
+    const NAME: &'static str = "WalletChargesPagination";
+
+    const FIELDS: &'static[&'static str] = &["total", "skip", "limit"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "skip")?,
+                2 => entries.value(&mut v2, "limit")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total: v0.unwrap_or_default(),
+            skip: v1.unwrap_or_default(),
+            limit: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletFunds` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletFunds {
     /// True when the sub-account's wallet can be charged.
-    #[serde(rename = "hasFunds", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasFunds", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_funds: Option<bool>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for WalletFunds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for WalletFunds {
+    const NAME: &'static str = "WalletFunds";
+
+    const FIELDS: &'static[&'static str] = &["hasFunds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "hasFunds")?,
+                _ => {}
+            }
+        }
+        Ok(Self { has_funds: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1790,15 +2743,50 @@ crate::runtime::enums::string_enum!(WalletTransactionType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WhitelabelDetails` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string. Example: `example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `logoUrl`: a string. Example: `https://example.com/logo.png`.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub logo_url: Option<String>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl<'de> serde::Deserialize<'de> for WhitelabelDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl crate::runtime::object::Object for WhitelabelDetails {
+    const NAME: &'static str = "WhitelabelDetails";
+
+    const FIELDS: &'static[&'static str] = &["domain", "logoUrl"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "domain")?,
+                1 => entries.value(&mut v1, "logoUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self { domain: v0.unwrap_or_default(), logo_url: v1.unwrap_or_default(), })
+    }
 }

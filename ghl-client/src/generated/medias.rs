@@ -968,7 +968,6 @@ crate::runtime::enums::string_enum!(AltType);
 /// Files and folders to delete or trash.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkDeleteMediaObjectsRequest {
     /// `filesToBeDeleted`: a list of [`MediaObjectRef`](crate::medias::MediaObjectRef) values.
@@ -985,6 +984,48 @@ pub struct BulkDeleteMediaObjectsRequest {
 
     /// `status`: a [`MediaDeleteStatus`](crate::medias::MediaDeleteStatus).
     pub status: MediaDeleteStatus,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkDeleteMediaObjectsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkDeleteMediaObjectsRequest {
+    const NAME: &'static str = "BulkDeleteMediaObjectsRequest";
+
+    const FIELDS: &'static[&'static str] = &["filesToBeDeleted", "altType", "altId", "status"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "filesToBeDeleted")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "altId")?,
+                3 => entries.value(&mut v3, "status")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            files_to_be_deleted: crate::runtime::object::required(v0, "filesToBeDeleted")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            alt_id: crate::runtime::object::required(v2, "altId")?,
+            status: crate::runtime::object::required(v3, "status")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1012,7 +1053,6 @@ impl BulkDeleteMediaObjectsRequest {
 /// Files and folders to change.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateMediaObjectsRequest {
     /// Id of the location.
@@ -1026,6 +1066,45 @@ pub struct BulkUpdateMediaObjectsRequest {
     /// `filesToBeUpdated`: a list of [`MediaObjectRename`](crate::medias::MediaObjectRename) values.
     #[serde(rename = "filesToBeUpdated",)]
     pub files_to_be_updated: Vec<MediaObjectRename>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkUpdateMediaObjectsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkUpdateMediaObjectsRequest {
+    const NAME: &'static str = "BulkUpdateMediaObjectsRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "filesToBeUpdated"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "filesToBeUpdated")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            files_to_be_updated: crate::runtime::object::required(v2, "filesToBeUpdated")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1051,7 +1130,6 @@ impl BulkUpdateMediaObjectsRequest {
 /// A new folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateMediaFolderRequest {
     /// Id of the location.
@@ -1066,8 +1144,50 @@ pub struct CreateMediaFolderRequest {
     pub name: String,
 
     /// Id of the enclosing folder.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateMediaFolderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateMediaFolderRequest {
+    const NAME: &'static str = "CreateMediaFolderRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "parentId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "parentId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            parent_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1099,13 +1219,40 @@ impl CreateMediaFolderRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// One page of files and folders.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListMediaFilesResponse {
     /// `files`: a list of [`MediaFile`](crate::medias::MediaFile) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub files: Vec<MediaFile>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl<'de> serde::Deserialize<'de> for ListMediaFilesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl crate::runtime::object::Object for ListMediaFilesResponse {
+    const NAME: &'static str = "ListMediaFilesResponse";
+
+    const FIELDS: &'static[&'static str] = &["files"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "files")?,
+                _ => {}
+            }
+        }
+        Ok(Self { files: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1158,123 +1305,365 @@ crate::runtime::enums::string_enum!(MediaDeleteStatus);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A file or folder in the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaFile {
     /// Id of the owning location.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// File or folder name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Id of the folder that holds it.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_id: Option<String>,
 
     /// Address of the file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// Path of the file in the storage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub path: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl<'de> serde::Deserialize<'de> for MediaFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl crate::runtime::object::Object for MediaFile {
+    const NAME: &'static str = "MediaFile";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "parentId", "url", "path"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "parentId")?,
+                4 => entries.value(&mut v4, "url")?,
+                5 => entries.value(&mut v5, "path")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            parent_id: v3.unwrap_or_default(),
+            url: v4.unwrap_or_default(),
+            path: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A folder of the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaFolder {
     /// Id of the owning location.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `New Folder`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Id of the enclosing folder; absent for top-level folders.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_id: Option<String>,
 
     /// Object kind; `folder` for folders.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// True while uploads into the folder are in progress.
-    #[serde(rename = "pendingUpload", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pendingUpload", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub pending_upload: Option<bool>,
 
     /// `category`: a string. Example: `image`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub category: Option<String>,
 
     /// `subCategory`: a string. Example: `logo`.
-    #[serde(rename = "subCategory", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subCategory", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sub_category: Option<String>,
 
     /// `isPrivate`: `true` or `false`.
-    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPrivate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_private: Option<bool>,
 
     /// True when the folder was moved.
-    #[serde(rename = "relocatedFolder", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "relocatedFolder", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub relocated_folder: Option<bool>,
 
     /// `migrationCompleted`: `true` or `false`.
-    #[serde(rename = "migrationCompleted", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "migrationCompleted", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub migration_completed: Option<bool>,
 
     /// True for folders created by the system.
-    #[serde(rename = "appFolder", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "appFolder", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub app_folder: Option<bool>,
 
     /// True for folders that must not be deleted.
-    #[serde(rename = "isEssential", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isEssential", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_essential: Option<bool>,
 
     /// `status`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Id of the user who last changed it.
-    #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastUpdatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_updated_by: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl<'de> serde::Deserialize<'de> for MediaFolder {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl crate::runtime::object::Object for MediaFolder {
+    const NAME: &'static str = "MediaFolder";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "parentId",
+        "type",
+        "deleted",
+        "pendingUpload",
+        "category",
+        "subCategory",
+        "isPrivate",
+        "relocatedFolder",
+        "migrationCompleted",
+        "appFolder",
+        "isEssential",
+        "status",
+        "lastUpdatedBy"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "parentId")?,
+                4 => entries.value(&mut v4, "type")?,
+                5 => entries.value(&mut v5, "deleted")?,
+                6 => entries.value(&mut v6, "pendingUpload")?,
+                7 => entries.value(&mut v7, "category")?,
+                8 => entries.value(&mut v8, "subCategory")?,
+                9 => entries.value(&mut v9, "isPrivate")?,
+                10 => entries.value(&mut v10, "relocatedFolder")?,
+                11 => entries.value(&mut v11, "migrationCompleted")?,
+                12 => entries.value(&mut v12, "appFolder")?,
+                13 => entries.value(&mut v13, "isEssential")?,
+                14 => entries.value(&mut v14, "status")?,
+                15 => entries.value(&mut v15, "lastUpdatedBy")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            parent_id: v3.unwrap_or_default(),
+            type_: v4.unwrap_or_default(),
+            deleted: v5.unwrap_or_default(),
+            pending_upload: v6.unwrap_or_default(),
+            category: v7.unwrap_or_default(),
+            sub_category: v8.unwrap_or_default(),
+            is_private: v9.unwrap_or_default(),
+            relocated_folder: v10.unwrap_or_default(),
+            migration_completed: v11.unwrap_or_default(),
+            app_folder: v12.unwrap_or_default(),
+            is_essential: v13.unwrap_or_default(),
+            status: v14.unwrap_or_default(),
+            last_updated_by: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk delete.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectDeleted {
     /// `deleted`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `id`: a string. Example: `686f630df0d3166d68fbcec2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl<'de> serde::Deserialize<'de> for MediaObjectDeleted {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl crate::runtime::object::Object for MediaObjectDeleted {
+    const NAME: &'static str = "MediaObjectDeleted";
+
+    const FIELDS: &'static[&'static str] = &["deleted", "id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "deleted")?,
+                1 => entries.value(&mut v1, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self { deleted: v0.unwrap_or_default(), id: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1282,12 +1671,42 @@ pub struct MediaObjectDeleted {
 /// Names one file or folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MediaObjectRef {
     /// Id of the file or folder.
     #[serde(rename = "_id",)]
     pub id: String,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for MediaObjectRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for MediaObjectRef {
+    const NAME: &'static str = "MediaObjectRef";
+
+    const FIELDS: &'static[&'static str] = &["_id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: crate::runtime::object::required(v0, "_id")?, })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1305,15 +1724,47 @@ impl MediaObjectRef {
 /// One entry of a bulk rename.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MediaObjectRename {
     /// Id of the file or folder.
     pub id: String,
 
     /// New name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for MediaObjectRename {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for MediaObjectRename {
+    const NAME: &'static str = "MediaObjectRename";
+
+    const FIELDS: &'static[&'static str] = &["id", "name"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: crate::runtime::object::required(v0, "id")?, name: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1336,17 +1787,47 @@ impl MediaObjectRename {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk update.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectUpdated {
     /// `updated`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub updated: Option<bool>,
 
     /// `id`: a string. Example: `686f9817f0d3165be9fbcef6`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl<'de> serde::Deserialize<'de> for MediaObjectUpdated {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl crate::runtime::object::Object for MediaObjectUpdated {
+    const NAME: &'static str = "MediaObjectUpdated";
+
+    const FIELDS: &'static[&'static str] = &["updated", "id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "updated")?,
+                1 => entries.value(&mut v1, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self { updated: v0.unwrap_or_default(), id: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1354,7 +1835,6 @@ pub struct MediaObjectUpdated {
 /// New name of a file or folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateMediaObjectRequest {
     /// New name.
@@ -1367,6 +1847,45 @@ pub struct UpdateMediaObjectRequest {
     /// Id of the location.
     #[serde(rename = "altId",)]
     pub alt_id: String,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateMediaObjectRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateMediaObjectRequest {
+    const NAME: &'static str = "UpdateMediaObjectRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "altType", "altId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "altId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            alt_id: crate::runtime::object::required(v2, "altId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1387,17 +1906,52 @@ impl UpdateMediaObjectRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result of a rename.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateMediaObjectResponse {
     /// `updated`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub updated: Option<bool>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl<'de> serde::Deserialize<'de> for UpdateMediaObjectResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl crate::runtime::object::Object for UpdateMediaObjectResponse {
+    const NAME: &'static str = "UpdateMediaObjectResponse";
+
+    const FIELDS: &'static[&'static str] = &["updated", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "updated")?,
+                1 => entries.value(&mut v1, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { updated: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1495,15 +2049,50 @@ impl UploadMediaFileRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// The stored file.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadMediaFileResponse {
     /// Id of the stored file.
-    #[serde(rename = "fileId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fileId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub file_id: Option<String>,
 
     /// Address of the stored file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl<'de> serde::Deserialize<'de> for UploadMediaFileResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
+impl crate::runtime::object::Object for UploadMediaFileResponse {
+    const NAME: &'static str = "UploadMediaFileResponse";
+
+    const FIELDS: &'static[&'static str] = &["fileId", "url"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "fileId")?,
+                1 => entries.value(&mut v1, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self { file_id: v0.unwrap_or_default(), url: v1.unwrap_or_default(), })
+    }
 }

@@ -481,71 +481,189 @@ impl ListInstalledLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// An access token with its refresh token and what it grants.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub token_type: Option<String>,
 
     /// Seconds until the access token expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub expires_in: Option<i64>,
 
     /// `refresh_token`: a secret string (hidden from `Debug` output).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub refresh_token: Option<crate::Secret>,
 
     /// Granted scopes, space-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<String>,
 
     /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_type: Option<TokenUserType>,
 
     /// The sub-account (sub-account tokens only).
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// The agency.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
-    #[
-        serde(
-            rename = "approvedLocations",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approvedLocations",))]
     pub approved_locations: Vec<String>,
 
     /// The user who installed the app.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// Plan subscribed to, for paid apps.
-    #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "planId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub plan_id: Option<String>,
 
     /// `isBulkInstallation`: `true` or `false`.
-    #[serde(rename = "isBulkInstallation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isBulkInstallation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_bulk_installation: Option<bool>,
 
     /// Whether new sub-accounts get the app automatically (agency tokens only).
-    #[serde(rename = "installToFutureLocations", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "installToFutureLocations", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub install_to_future_locations: Option<bool>,
 
     /// Whether every sub-account was approved at install (agency tokens only).
-    #[serde(rename = "approveAllLocations", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "approveAllLocations", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub approve_all_locations: Option<bool>,
+}
+
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+impl<'de> serde::Deserialize<'de> for AccessToken {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+impl crate::runtime::object::Object for AccessToken {
+    const NAME: &'static str = "AccessToken";
+
+    const FIELDS: &'static[&'static str] = &[
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+        "userType",
+        "locationId",
+        "companyId",
+        "approvedLocations",
+        "userId",
+        "planId",
+        "isBulkInstallation",
+        "installToFutureLocations",
+        "approveAllLocations"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "access_token")?,
+                1 => entries.value(&mut v1, "token_type")?,
+                2 => entries.value(&mut v2, "expires_in")?,
+                3 => entries.value(&mut v3, "refresh_token")?,
+                4 => entries.value(&mut v4, "scope")?,
+                5 => entries.value(&mut v5, "userType")?,
+                6 => entries.value(&mut v6, "locationId")?,
+                7 => entries.value(&mut v7, "companyId")?,
+                8 => entries.value_or_default(&mut v8, "approvedLocations")?,
+                9 => entries.value(&mut v9, "userId")?,
+                10 => entries.value(&mut v10, "planId")?,
+                11 => entries.value(&mut v11, "isBulkInstallation")?,
+                12 => entries.value(&mut v12, "installToFutureLocations")?,
+                13 => entries.value(&mut v13, "approveAllLocations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            access_token: v0.unwrap_or_default(),
+            token_type: v1.unwrap_or_default(),
+            expires_in: v2.unwrap_or_default(),
+            refresh_token: v3.unwrap_or_default(),
+            scope: v4.unwrap_or_default(),
+            user_type: v5.unwrap_or_default(),
+            location_id: v6.unwrap_or_default(),
+            company_id: v7.unwrap_or_default(),
+            approved_locations: v8.unwrap_or_default(),
+            user_id: v9.unwrap_or_default(),
+            plan_id: v10.unwrap_or_default(),
+            is_bulk_installation: v11.unwrap_or_default(),
+            install_to_future_locations: v12.unwrap_or_default(),
+            approve_all_locations: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "oauth")]
@@ -553,7 +671,6 @@ pub struct AccessToken {
 /// The `GetAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
@@ -566,20 +683,79 @@ pub struct GetAccessTokenRequest {
     pub grant_type: GrantType,
 
     /// The authorization code (grant_type authorization_code).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<crate::Secret>,
 
     /// The refresh token (grant_type refresh_token).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
 
     /// `user_type`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_type: Option<TokenUserType>,
 
     /// The redirect URI used in the authorization step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+}
+
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GetAccessTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GetAccessTokenRequest {
+    const NAME: &'static str = "GetAccessTokenRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "client_id",
+        "client_secret",
+        "grant_type",
+        "code",
+        "refresh_token",
+        "user_type",
+        "redirect_uri"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "client_id")?,
+                1 => entries.value(&mut v1, "client_secret")?,
+                2 => entries.value(&mut v2, "grant_type")?,
+                3 => entries.value(&mut v3, "code")?,
+                4 => entries.value(&mut v4, "refresh_token")?,
+                5 => entries.value(&mut v5, "user_type")?,
+                6 => entries.value(&mut v6, "redirect_uri")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            client_id: crate::runtime::object::required(v0, "client_id")?,
+            client_secret: crate::runtime::object::required(v1, "client_secret")?,
+            grant_type: crate::runtime::object::required(v2, "grant_type")?,
+            code: v3.unwrap_or_default(),
+            refresh_token: v4.unwrap_or_default(),
+            user_type: v5.unwrap_or_default(),
+            redirect_uri: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "oauth")]
@@ -633,7 +809,6 @@ impl GetAccessTokenRequest {
 /// The `GetLocationAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetLocationAccessTokenRequest {
     /// The agency that owns the sub-account.
@@ -643,6 +818,42 @@ pub struct GetLocationAccessTokenRequest {
     /// The sub-account to get a token for.
     #[serde(rename = "locationId",)]
     pub location_id: String,
+}
+
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GetLocationAccessTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GetLocationAccessTokenRequest {
+    const NAME: &'static str = "GetLocationAccessTokenRequest";
+
+    const FIELDS: &'static[&'static str] = &["companyId", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "companyId")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            company_id: crate::runtime::object::required(v0, "companyId")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
@@ -710,99 +921,300 @@ crate::runtime::enums::string_enum!(GrantType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// A sub-account of the agency, with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstalledLocation {
     /// The sub-account id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `isInstalled`: `true` or `false`.
-    #[serde(rename = "isInstalled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isInstalled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_installed: Option<bool>,
 
     /// App version installed here.
-    #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub version_id: Option<String>,
 
     /// `installedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "installedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "installedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub installed_at: Option<String>,
+}
+
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
+impl<'de> serde::Deserialize<'de> for InstalledLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
+impl crate::runtime::object::Object for InstalledLocation {
+    const NAME: &'static str = "InstalledLocation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "address",
+        "isInstalled",
+        "versionId",
+        "installedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "address")?,
+                3 => entries.value(&mut v3, "isInstalled")?,
+                4 => entries.value(&mut v4, "versionId")?,
+                5 => entries.value(&mut v5, "installedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            address: v2.unwrap_or_default(),
+            is_installed: v3.unwrap_or_default(),
+            version_id: v4.unwrap_or_default(),
+            installed_at: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// The `ListInstalledLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `locations`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub locations: Vec<InstalledLocation>,
 
     /// Number of the agency's sub-accounts matching.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `installToFutureLocations`: `true` or `false`.
-    #[serde(rename = "installToFutureLocations", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "installToFutureLocations", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub install_to_future_locations: Option<bool>,
+}
+
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+impl<'de> serde::Deserialize<'de> for ListInstalledLocationsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+impl crate::runtime::object::Object for ListInstalledLocationsResponse {
+    const NAME: &'static str = "ListInstalledLocationsResponse";
+
+    const FIELDS: &'static[&'static str] = &["locations", "count", "installToFutureLocations"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "locations")?,
+                1 => entries.value(&mut v1, "count")?,
+                2 => entries.value(&mut v2, "installToFutureLocations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            locations: v0.unwrap_or_default(),
+            count: v1.unwrap_or_default(),
+            install_to_future_locations: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// A sub-account access token derived from an agency token.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub token_type: Option<String>,
 
     /// Seconds until the token expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub expires_in: Option<i64>,
 
     /// Granted scopes, space-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `planId`: a string.
-    #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "planId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub plan_id: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "appId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub app_id: Option<String>,
 
     /// `versionId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub version_id: Option<String>,
+}
+
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+impl<'de> serde::Deserialize<'de> for LocationAccessToken {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+impl crate::runtime::object::Object for LocationAccessToken {
+    const NAME: &'static str = "LocationAccessToken";
+
+    const FIELDS: &'static[&'static str] = &[
+        "access_token",
+        "token_type",
+        "expires_in",
+        "scope",
+        "locationId",
+        "planId",
+        "userId",
+        "appId",
+        "versionId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "access_token")?,
+                1 => entries.value(&mut v1, "token_type")?,
+                2 => entries.value(&mut v2, "expires_in")?,
+                3 => entries.value(&mut v3, "scope")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "planId")?,
+                6 => entries.value(&mut v6, "userId")?,
+                7 => entries.value(&mut v7, "appId")?,
+                8 => entries.value(&mut v8, "versionId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            access_token: v0.unwrap_or_default(),
+            token_type: v1.unwrap_or_default(),
+            expires_in: v2.unwrap_or_default(),
+            scope: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            plan_id: v5.unwrap_or_default(),
+            user_id: v6.unwrap_or_default(),
+            app_id: v7.unwrap_or_default(),
+            version_id: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]

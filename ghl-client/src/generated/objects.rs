@@ -1018,24 +1018,65 @@ impl UpdateObjectSchema {
 /// The `CreateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateObjectRecordRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordProperties>,
 
     /// Owning user id (at most one; custom objects only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Vec<String>>,
 
     /// Following user ids (at most ten).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateObjectRecordRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateObjectRecordRequest {
+    const NAME: &'static str = "CreateObjectRecordRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "properties", "owner", "followers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "properties")?,
+                2 => entries.value(&mut v2, "owner")?,
+                3 => entries.value(&mut v3, "followers")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: v0.unwrap_or_default(),
+            properties: v1.unwrap_or_default(),
+            owner: v2.unwrap_or_default(),
+            followers: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1077,7 +1118,6 @@ impl CreateObjectRecordRequest {
 /// The `CreateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateObjectSchemaRequest {
     /// `labels`: a [`ObjectLabels`](crate::objects::ObjectLabels).
@@ -1087,7 +1127,7 @@ pub struct CreateObjectSchemaRequest {
     pub key: String,
 
     /// `description`: a string. Example: `Animals boarded at the clinic`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1097,6 +1137,60 @@ pub struct CreateObjectSchemaRequest {
     /// `primaryDisplayPropertyDetails`: a [`PrimaryDisplayPropertyDetails`](crate::objects::PrimaryDisplayPropertyDetails).
     #[serde(rename = "primaryDisplayPropertyDetails",)]
     pub primary_display_property_details: PrimaryDisplayPropertyDetails,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateObjectSchemaRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateObjectSchemaRequest {
+    const NAME: &'static str = "CreateObjectSchemaRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "labels",
+        "key",
+        "description",
+        "locationId",
+        "primaryDisplayPropertyDetails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "labels")?,
+                1 => entries.value(&mut v1, "key")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "primaryDisplayPropertyDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            labels: crate::runtime::object::required(v0, "labels")?,
+            key: crate::runtime::object::required(v1, "key")?,
+            description: v2.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v3, "locationId")?,
+            primary_display_property_details: crate::runtime::object::required(
+                v4,
+                "primaryDisplayPropertyDetails"
+            )?,
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1130,124 +1224,362 @@ impl CreateObjectSchemaRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `DeleteObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteObjectRecordResponse {
     /// Id of the deleted record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for DeleteObjectRecordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for DeleteObjectRecordResponse {
+    const NAME: &'static str = "DeleteObjectRecordResponse";
+
+    const FIELDS: &'static[&'static str] = &["id", "success"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "success")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `GetObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub object: Option<ObjectSchema>,
 
     /// True when the answer came from HighLevel's cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub cache: Option<bool>,
 
     /// `fields`: a list of [`ObjectField`](crate::objects::ObjectField) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub fields: Vec<ObjectField>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for GetObjectSchemaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for GetObjectSchemaResponse {
+    const NAME: &'static str = "GetObjectSchemaResponse";
+
+    const FIELDS: &'static[&'static str] = &["object", "cache", "fields"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "object")?,
+                1 => entries.value(&mut v1, "cache")?,
+                2 => entries.value_or_default(&mut v2, "fields")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            object: v0.unwrap_or_default(),
+            cache: v1.unwrap_or_default(),
+            fields: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ListObjectSchemasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListObjectSchemasResponse {
     /// `objects`: a list of [`ObjectSchema`](crate::objects::ObjectSchema) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub objects: Vec<ObjectSchema>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for ListObjectSchemasResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for ListObjectSchemasResponse {
+    const NAME: &'static str = "ListObjectSchemasResponse";
+
+    const FIELDS: &'static[&'static str] = &["objects"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "objects")?,
+                _ => {}
+            }
+        }
+        Ok(Self { objects: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A field (property) of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectField {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `placeholder`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[serde(rename = "showInForms", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "showInForms", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub show_in_forms: Option<bool>,
 
     /// Choices of option-type fields.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub options: Vec<ObjectFieldOption>,
 
     /// File types accepted by file-upload fields.
-    #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "acceptedFormats", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub accepted_formats: Option<ObjectFieldAcceptedFormats>,
 
     /// `objectKey`: a string. Example: `custom_objects.pet`.
-    #[serde(rename = "objectKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "objectKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub object_key: Option<String>,
 
     /// `dataType`: a [`ObjectFieldDataType`](crate::objects::ObjectFieldDataType).
-    #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dataType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub data_type: Option<ObjectFieldDataType>,
 
     /// Id of the folder holding the field.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_id: Option<String>,
 
     /// `fieldKey`: a string. Example: `custom_objects.pet.name`.
-    #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub field_key: Option<String>,
 
     /// Whether records may hold a value outside the listed options.
-    #[serde(rename = "allowCustomOption", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowCustomOption", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_custom_option: Option<bool>,
 
     /// Most files a file-upload field takes.
-    #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub max_file_limit: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for ObjectField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for ObjectField {
+    const NAME: &'static str = "ObjectField";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "description",
+        "placeholder",
+        "showInForms",
+        "options",
+        "acceptedFormats",
+        "objectKey",
+        "dataType",
+        "parentId",
+        "fieldKey",
+        "allowCustomOption",
+        "maxFileLimit",
+        "dateAdded",
+        "dateUpdated"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "placeholder")?,
+                5 => entries.value(&mut v5, "showInForms")?,
+                6 => entries.value_or_default(&mut v6, "options")?,
+                7 => entries.value(&mut v7, "acceptedFormats")?,
+                8 => entries.value(&mut v8, "objectKey")?,
+                9 => entries.value(&mut v9, "dataType")?,
+                10 => entries.value(&mut v10, "parentId")?,
+                11 => entries.value(&mut v11, "fieldKey")?,
+                12 => entries.value(&mut v12, "allowCustomOption")?,
+                13 => entries.value(&mut v13, "maxFileLimit")?,
+                14 => entries.value(&mut v14, "dateAdded")?,
+                15 => entries.value(&mut v15, "dateUpdated")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            placeholder: v4.unwrap_or_default(),
+            show_in_forms: v5.unwrap_or_default(),
+            options: v6.unwrap_or_default(),
+            accepted_formats: v7.unwrap_or_default(),
+            object_key: v8.unwrap_or_default(),
+            data_type: v9.unwrap_or_default(),
+            parent_id: v10.unwrap_or_default(),
+            field_key: v11.unwrap_or_default(),
+            allow_custom_option: v12.unwrap_or_default(),
+            max_file_limit: v13.unwrap_or_default(),
+            date_added: v14.unwrap_or_default(),
+            date_updated: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1441,37 +1773,104 @@ crate::runtime::enums::string_enum!(ObjectFieldDataType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectFieldOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectFieldOption {
     /// `key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// `label`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<String>,
 
     /// Link attached to the option (radio fields only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for ObjectFieldOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for ObjectFieldOption {
+    const NAME: &'static str = "ObjectFieldOption";
+
+    const FIELDS: &'static[&'static str] = &["key", "label", "url"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "key")?,
+                1 => entries.value(&mut v1, "label")?,
+                2 => entries.value(&mut v2, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            key: v0.unwrap_or_default(),
+            label: v1.unwrap_or_default(),
+            url: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Display names of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ObjectLabels {
     /// `singular`: a string. Example: `Pet`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub singular: Option<String>,
 
     /// `plural`: a string. Example: `Pets`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for ObjectLabels {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for ObjectLabels {
+    const NAME: &'static str = "ObjectLabels";
+
+    const FIELDS: &'static[&'static str] = &["singular", "plural"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "singular")?,
+                1 => entries.value(&mut v1, "plural")?,
+                _ => {}
+            }
+        }
+        Ok(Self { singular: v0.unwrap_or_default(), plural: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1500,46 +1899,134 @@ impl ObjectLabels {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record of a custom object or business.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Owning user id (at most one; custom objects only).
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub owner: Vec<String>,
 
     /// Following user ids (at most ten).
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: Vec<String>,
 
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub properties: Option<RecordProperties>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for ObjectRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for ObjectRecord {
+    const NAME: &'static str = "ObjectRecord";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "owner",
+        "followers",
+        "properties",
+        "dateAdded",
+        "dateUpdated"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value_or_default(&mut v1, "owner")?,
+                2 => entries.value_or_default(&mut v2, "followers")?,
+                3 => entries.value(&mut v3, "properties")?,
+                4 => entries.value(&mut v4, "dateAdded")?,
+                5 => entries.value(&mut v5, "dateUpdated")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            owner: v1.unwrap_or_default(),
+            followers: v2.unwrap_or_default(),
+            properties: v3.unwrap_or_default(),
+            date_added: v4.unwrap_or_default(),
+            date_updated: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectRecordResponse {
     /// `record`: a [`ObjectRecord`](crate::objects::ObjectRecord).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub record: Option<ObjectRecord>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for ObjectRecordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for ObjectRecordResponse {
+    const NAME: &'static str = "ObjectRecordResponse";
+
+    const FIELDS: &'static[&'static str] = &["record"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "record")?,
+                _ => {}
+            }
+        }
+        Ok(Self { record: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1555,49 +2042,142 @@ impl ObjectRecordResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The definition of a custom or standard object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchema {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// True for the standard objects (contact, opportunity, business), false for custom objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub standard: Option<bool>,
 
     /// Object key; custom object keys start with `custom_objects.`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// `labels`: a [`ObjectLabels`](crate::objects::ObjectLabels).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub labels: Option<ObjectLabels>,
 
     /// `description`: a string. Example: `Animals boarded at the clinic`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `Q9DT3OAqEXDLYuob1G32`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Field key shown as the record's title.
-    #[serde(rename = "primaryDisplayProperty", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "primaryDisplayProperty", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub primary_display_property: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
 
     /// `type`: a [`ObjectType`](crate::objects::ObjectType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<ObjectType>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for ObjectSchema {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for ObjectSchema {
+    const NAME: &'static str = "ObjectSchema";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "standard",
+        "key",
+        "labels",
+        "description",
+        "locationId",
+        "primaryDisplayProperty",
+        "dateAdded",
+        "dateUpdated",
+        "type"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "standard")?,
+                2 => entries.value(&mut v2, "key")?,
+                3 => entries.value(&mut v3, "labels")?,
+                4 => entries.value(&mut v4, "description")?,
+                5 => entries.value(&mut v5, "locationId")?,
+                6 => entries.value(&mut v6, "primaryDisplayProperty")?,
+                7 => entries.value(&mut v7, "dateAdded")?,
+                8 => entries.value(&mut v8, "dateUpdated")?,
+                9 => entries.value(&mut v9, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            standard: v1.unwrap_or_default(),
+            key: v2.unwrap_or_default(),
+            labels: v3.unwrap_or_default(),
+            description: v4.unwrap_or_default(),
+            location_id: v5.unwrap_or_default(),
+            primary_display_property: v6.unwrap_or_default(),
+            date_added: v7.unwrap_or_default(),
+            date_updated: v8.unwrap_or_default(),
+            type_: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1613,13 +2193,41 @@ impl ObjectSchema {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub object: Option<ObjectSchema>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for ObjectSchemaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for ObjectSchemaResponse {
+    const NAME: &'static str = "ObjectSchemaResponse";
+
+    const FIELDS: &'static[&'static str] = &["object"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "object")?,
+                _ => {}
+            }
+        }
+        Ok(Self { object: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1682,7 +2290,6 @@ crate::runtime::enums::string_enum!(ObjectType);
 /// The field created as the new object's title.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PrimaryDisplayPropertyDetails {
     /// `key`: a string. Example: `custom_objects.pet.name`.
@@ -1694,6 +2301,45 @@ pub struct PrimaryDisplayPropertyDetails {
     /// TEXT or NUMERICAL.
     #[serde(rename = "dataType",)]
     pub data_type: PrimaryDisplayPropertyDetailsDataType,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PrimaryDisplayPropertyDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PrimaryDisplayPropertyDetails {
+    const NAME: &'static str = "PrimaryDisplayPropertyDetails";
+
+    const FIELDS: &'static[&'static str] = &["key", "name", "dataType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "key")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "dataType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            key: crate::runtime::object::required(v0, "key")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            data_type: crate::runtime::object::required(v2, "dataType")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1760,25 +2406,74 @@ crate::runtime::enums::string_enum!(PrimaryDisplayPropertyDetailsDataType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Who or what created or last changed a record.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordAuditInfo {
     /// `channel`: a string. Example: `WEB_USER`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub channel: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2025-01-02T09:35:39.032Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `source`: a string. Example: `PUBLIC_API`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id of the user or resource behind the change.
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for RecordAuditInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for RecordAuditInfo {
+    const NAME: &'static str = "RecordAuditInfo";
+
+    const FIELDS: &'static[&'static str] = &["channel", "createdAt", "source", "sourceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "channel")?,
+                1 => entries.value(&mut v1, "createdAt")?,
+                2 => entries.value(&mut v2, "source")?,
+                3 => entries.value(&mut v3, "sourceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            channel: v0.unwrap_or_default(),
+            created_at: v1.unwrap_or_default(),
+            source: v2.unwrap_or_default(),
+            source_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1791,7 +2486,6 @@ pub type RecordProperties = std::collections::BTreeMap<String, serde_json::Value
 /// The `SearchObjectRecordsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchObjectRecordsRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1811,6 +2505,57 @@ pub struct SearchObjectRecordsRequest {
     /// The `searchAfter` value of the last record of the previous page; empty for the first page.
     #[serde(rename = "searchAfter",)]
     pub search_after: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SearchObjectRecordsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SearchObjectRecordsRequest {
+    const NAME: &'static str = "SearchObjectRecordsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "page",
+        "pageLimit",
+        "query",
+        "searchAfter"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "page")?,
+                2 => entries.value(&mut v2, "pageLimit")?,
+                3 => entries.value(&mut v3, "query")?,
+                4 => entries.value(&mut v4, "searchAfter")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            page: crate::runtime::object::required(v1, "page")?,
+            page_limit: crate::runtime::object::required(v2, "pageLimit")?,
+            query: crate::runtime::object::required(v3, "query")?,
+            search_after: crate::runtime::object::required(v4, "searchAfter")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1839,80 +2584,212 @@ impl SearchObjectRecordsRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `SearchObjectRecordsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchObjectRecordsResponse {
     /// `records`: a list of [`SearchedObjectRecord`](crate::objects::SearchedObjectRecord) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub records: Vec<SearchedObjectRecord>,
 
     /// Number of matching records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for SearchObjectRecordsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for SearchObjectRecordsResponse {
+    const NAME: &'static str = "SearchObjectRecordsResponse";
+
+    const FIELDS: &'static[&'static str] = &["records", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "records")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { records: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record as returned by the search.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchedObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `owner`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub owner: Vec<String>,
 
     /// `followers`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: Vec<String>,
 
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub properties: Option<RecordProperties>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `objectId`: a string. Example: `6d6f6e676f5f6576656e7473`.
-    #[serde(rename = "objectId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "objectId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub object_id: Option<String>,
 
     /// `objectKey`: a string. Example: `custom_objects.pet`.
-    #[serde(rename = "objectKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "objectKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub object_key: Option<String>,
 
     /// `createdBy`: a [`RecordAuditInfo`](crate::objects::RecordAuditInfo).
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<RecordAuditInfo>,
 
     /// `lastUpdatedBy`: a [`RecordAuditInfo`](crate::objects::RecordAuditInfo).
-    #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastUpdatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_updated_by: Option<RecordAuditInfo>,
 
     /// Sort values of this record; pass them back to fetch the records after it.
-    #[
-        serde(
-            rename = "searchAfter",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "searchAfter",))]
     pub search_after: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl<'de> serde::Deserialize<'de> for SearchedObjectRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl crate::runtime::object::Object for SearchedObjectRecord {
+    const NAME: &'static str = "SearchedObjectRecord";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "owner",
+        "followers",
+        "properties",
+        "createdAt",
+        "updatedAt",
+        "locationId",
+        "objectId",
+        "objectKey",
+        "createdBy",
+        "lastUpdatedBy",
+        "searchAfter"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value_or_default(&mut v1, "owner")?,
+                2 => entries.value_or_default(&mut v2, "followers")?,
+                3 => entries.value(&mut v3, "properties")?,
+                4 => entries.value(&mut v4, "createdAt")?,
+                5 => entries.value(&mut v5, "updatedAt")?,
+                6 => entries.value(&mut v6, "locationId")?,
+                7 => entries.value(&mut v7, "objectId")?,
+                8 => entries.value(&mut v8, "objectKey")?,
+                9 => entries.value(&mut v9, "createdBy")?,
+                10 => entries.value(&mut v10, "lastUpdatedBy")?,
+                11 => entries.value_or_default(&mut v11, "searchAfter")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            owner: v1.unwrap_or_default(),
+            followers: v2.unwrap_or_default(),
+            properties: v3.unwrap_or_default(),
+            created_at: v4.unwrap_or_default(),
+            updated_at: v5.unwrap_or_default(),
+            location_id: v6.unwrap_or_default(),
+            object_id: v7.unwrap_or_default(),
+            object_key: v8.unwrap_or_default(),
+            created_by: v9.unwrap_or_default(),
+            last_updated_by: v10.unwrap_or_default(),
+            search_after: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1920,16 +2797,48 @@ pub struct SearchedObjectRecord {
 /// The `UpdateObjectLabels` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObjectLabels {
     /// `singular`: a string. Example: `Car`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub singular: Option<String>,
 
     /// `plural`: a string. Example: `Cars`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateObjectLabels {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateObjectLabels {
+    const NAME: &'static str = "UpdateObjectLabels";
+
+    const FIELDS: &'static[&'static str] = &["singular", "plural"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "singular")?,
+                1 => entries.value(&mut v1, "plural")?,
+                _ => {}
+            }
+        }
+        Ok(Self { singular: v0.unwrap_or_default(), plural: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1959,20 +2868,58 @@ impl UpdateObjectLabels {
 /// The `UpdateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObjectRecordRequest {
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordProperties>,
 
     /// `owner`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Vec<String>>,
 
     /// `followers`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateObjectRecordRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateObjectRecordRequest {
+    const NAME: &'static str = "UpdateObjectRecordRequest";
+
+    const FIELDS: &'static[&'static str] = &["properties", "owner", "followers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "properties")?,
+                1 => entries.value(&mut v1, "owner")?,
+                2 => entries.value(&mut v2, "followers")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            properties: v0.unwrap_or_default(),
+            owner: v1.unwrap_or_default(),
+            followers: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -2008,15 +2955,14 @@ impl UpdateObjectRecordRequest {
 /// The `UpdateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObjectSchemaRequest {
     /// `labels`: a [`UpdateObjectLabels`](crate::objects::UpdateObjectLabels).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<UpdateObjectLabels>,
 
     /// `description`: a string. Example: `Animals boarded at the clinic`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub description: crate::Nullable<String>,
 
     /// `locationId`: a string. Example: `632c34b4c9b7da3358ac9891`.
@@ -2026,6 +2972,53 @@ pub struct UpdateObjectSchemaRequest {
     /// Field keys the record search matches on.
     #[serde(rename = "searchableProperties",)]
     pub searchable_properties: Vec<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateObjectSchemaRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateObjectSchemaRequest {
+    const NAME: &'static str = "UpdateObjectSchemaRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "labels",
+        "description",
+        "locationId",
+        "searchableProperties"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "labels")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "searchableProperties")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            labels: v0.unwrap_or_default(),
+            description: v1.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            searchable_properties: crate::runtime::object::required(v3, "searchableProperties")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]

@@ -1712,23 +1712,46 @@ impl UpsertOpportunity {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `AddOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddOpportunityFollowersResponse {
     /// All followers after the change.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: Vec<String>,
 
     /// `followersAdded`: a list of strings.
-    #[
-        serde(
-            rename = "followersAdded",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followersAdded",))]
     pub followers_added: Vec<String>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl<'de> serde::Deserialize<'de> for AddOpportunityFollowersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl crate::runtime::object::Object for AddOpportunityFollowersResponse {
+    const NAME: &'static str = "AddOpportunityFollowersResponse";
+
+    const FIELDS: &'static[&'static str] = &["followers", "followersAdded"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "followers")?,
+                1 => entries.value_or_default(&mut v1, "followersAdded")?,
+                _ => {}
+            }
+        }
+        Ok(Self { followers: v0.unwrap_or_default(), followers_added: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -1736,7 +1759,6 @@ pub struct AddOpportunityFollowersResponse {
 /// The `CreateOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
@@ -1751,7 +1773,7 @@ pub struct CreateOpportunityRequest {
     pub name: String,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -1762,16 +1784,83 @@ pub struct CreateOpportunityRequest {
     pub contact_id: String,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// Id of the user to assign.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateOpportunityRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateOpportunityRequest {
+    const NAME: &'static str = "CreateOpportunityRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "pipelineId",
+        "locationId",
+        "name",
+        "pipelineStageId",
+        "status",
+        "contactId",
+        "monetaryValue",
+        "assignedTo",
+        "customFields"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "pipelineId")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "pipelineStageId")?,
+                4 => entries.value(&mut v4, "status")?,
+                5 => entries.value(&mut v5, "contactId")?,
+                6 => entries.value(&mut v6, "monetaryValue")?,
+                7 => entries.value(&mut v7, "assignedTo")?,
+                8 => entries.value(&mut v8, "customFields")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            pipeline_id: crate::runtime::object::required(v0, "pipelineId")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            pipeline_stage_id: v3.unwrap_or_default(),
+            status: crate::runtime::object::required(v4, "status")?,
+            contact_id: crate::runtime::object::required(v5, "contactId")?,
+            monetary_value: v6.unwrap_or_default(),
+            assigned_to: v7.unwrap_or_default(),
+            custom_fields: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -1874,215 +1963,551 @@ crate::runtime::enums::string_enum!(FollowersActionType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `ListLostReasonsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLostReasonsResponse {
     /// `lostReasons`: a list of [`LostReason`](crate::opportunities::LostReason) values.
-    #[
-        serde(
-            rename = "lostReasons",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lostReasons",))]
     pub lost_reasons: Vec<LostReason>,
 
     /// `total`: a whole number. Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl<'de> serde::Deserialize<'de> for ListLostReasonsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl crate::runtime::object::Object for ListLostReasonsResponse {
+    const NAME: &'static str = "ListLostReasonsResponse";
+
+    const FIELDS: &'static[&'static str] = &["lostReasons", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "lostReasons")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { lost_reasons: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `ListPipelinesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
     /// `pipelines`: a list of [`Pipeline`](crate::opportunities::Pipeline) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub pipelines: Vec<Pipeline>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl<'de> serde::Deserialize<'de> for ListPipelinesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl crate::runtime::object::Object for ListPipelinesResponse {
+    const NAME: &'static str = "ListPipelinesResponse";
+
+    const FIELDS: &'static[&'static str] = &["pipelines"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "pipelines")?,
+                _ => {}
+            }
+        }
+        Ok(Self { pipelines: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `LostReason` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LostReason {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Went with a competitor`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-06-19T12:04:22.488Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-06-19T12:04:22.488Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl<'de> serde::Deserialize<'de> for LostReason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl crate::runtime::object::Object for LostReason {
+    const NAME: &'static str = "LostReason";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "locationId", "updatedAt", "createdAt"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "updatedAt")?,
+                4 => entries.value(&mut v4, "createdAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            updated_at: v3.unwrap_or_default(),
+            created_at: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// A deal in a pipeline.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `testing`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `monetaryValue`: a number. Example: `500`.
-    #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub monetary_value: Option<f64>,
 
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
-    #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub pipeline_stage_id: Option<String>,
 
     /// Id of the user the deal is assigned to.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_to: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<OpportunityStatus>,
 
     /// `source`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `lastStatusChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[serde(rename = "lastStatusChangeAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastStatusChangeAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_status_change_at: Option<String>,
 
     /// `lastStageChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[serde(rename = "lastStageChangeAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastStageChangeAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_stage_change_at: Option<String>,
 
     /// `lastActionDate`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[serde(rename = "lastActionDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastActionDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_action_date: Option<String>,
 
     /// `indexVersion`: a whole number. Example: `1`.
-    #[serde(rename = "indexVersion", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "indexVersion", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub index_version: Option<i64>,
 
     /// `createdAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `contactId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `zT46WSCPbudrq4zhW`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `contact`: a [`OpportunityContact`](crate::opportunities::OpportunityContact).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<OpportunityContact>,
 
     /// The contact's notes, when asked for.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub notes: Vec<serde_json::Value>,
 
     /// The contact's tasks, when asked for.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tasks: Vec<serde_json::Value>,
 
     /// The contact's calendar events, when asked for.
-    #[
-        serde(
-            rename = "calendarEvents",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarEvents",))]
     pub calendar_events: Vec<serde_json::Value>,
 
     /// `lostReasonId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lostReasonId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub lost_reason_id: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldValue`](crate::opportunities::OpportunityCustomFieldValue) values.
-    #[
-        serde(
-            rename = "customFields",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<OpportunityCustomFieldValue>,
 
     /// Ids of the users following the deal.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: Vec<String>,
 
     /// `externalObjectId`: a string.
-    #[serde(rename = "externalObjectId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "externalObjectId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub external_object_id: Option<String>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl<'de> serde::Deserialize<'de> for Opportunity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl crate::runtime::object::Object for Opportunity {
+    const NAME: &'static str = "Opportunity";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "monetaryValue",
+        "pipelineId",
+        "pipelineStageId",
+        "assignedTo",
+        "status",
+        "source",
+        "lastStatusChangeAt",
+        "lastStageChangeAt",
+        "lastActionDate",
+        "indexVersion",
+        "createdAt",
+        "updatedAt",
+        "contactId",
+        "locationId",
+        "contact",
+        "notes",
+        "tasks",
+        "calendarEvents",
+        "lostReasonId",
+        "customFields",
+        "followers",
+        "externalObjectId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "monetaryValue")?,
+                3 => entries.value(&mut v3, "pipelineId")?,
+                4 => entries.value(&mut v4, "pipelineStageId")?,
+                5 => entries.value(&mut v5, "assignedTo")?,
+                6 => entries.value(&mut v6, "status")?,
+                7 => entries.value(&mut v7, "source")?,
+                8 => entries.value(&mut v8, "lastStatusChangeAt")?,
+                9 => entries.value(&mut v9, "lastStageChangeAt")?,
+                10 => entries.value(&mut v10, "lastActionDate")?,
+                11 => entries.value(&mut v11, "indexVersion")?,
+                12 => entries.value(&mut v12, "createdAt")?,
+                13 => entries.value(&mut v13, "updatedAt")?,
+                14 => entries.value(&mut v14, "contactId")?,
+                15 => entries.value(&mut v15, "locationId")?,
+                16 => entries.value(&mut v16, "contact")?,
+                17 => entries.value_or_default(&mut v17, "notes")?,
+                18 => entries.value_or_default(&mut v18, "tasks")?,
+                19 => entries.value_or_default(&mut v19, "calendarEvents")?,
+                20 => entries.value(&mut v20, "lostReasonId")?,
+                21 => entries.value_or_default(&mut v21, "customFields")?,
+                22 => entries.value_or_default(&mut v22, "followers")?,
+                23 => entries.value(&mut v23, "externalObjectId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            monetary_value: v2.unwrap_or_default(),
+            pipeline_id: v3.unwrap_or_default(),
+            pipeline_stage_id: v4.unwrap_or_default(),
+            assigned_to: v5.unwrap_or_default(),
+            status: v6.unwrap_or_default(),
+            source: v7.unwrap_or_default(),
+            last_status_change_at: v8.unwrap_or_default(),
+            last_stage_change_at: v9.unwrap_or_default(),
+            last_action_date: v10.unwrap_or_default(),
+            index_version: v11.unwrap_or_default(),
+            created_at: v12.unwrap_or_default(),
+            updated_at: v13.unwrap_or_default(),
+            contact_id: v14.unwrap_or_default(),
+            location_id: v15.unwrap_or_default(),
+            contact: v16.unwrap_or_default(),
+            notes: v17.unwrap_or_default(),
+            tasks: v18.unwrap_or_default(),
+            calendar_events: v19.unwrap_or_default(),
+            lost_reason_id: v20.unwrap_or_default(),
+            custom_fields: v21.unwrap_or_default(),
+            followers: v22.unwrap_or_default(),
+            external_object_id: v23.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Summary of the contact an opportunity belongs to.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityContact {
     /// `id`: a string. Example: `byMEV0NQinDhq8ZfiOi2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Roe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `companyName`: a string. Example: `Roe Bakery`.
-    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_name: Option<String>,
 
     /// `email`: a string. Example: `jane@example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string. Example: `+1202-555-0107`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<String>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl<'de> serde::Deserialize<'de> for OpportunityContact {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl crate::runtime::object::Object for OpportunityContact {
+    const NAME: &'static str = "OpportunityContact";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "companyName", "email", "phone", "tags"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "companyName")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "phone")?,
+                5 => entries.value_or_default(&mut v5, "tags")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            company_name: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            phone: v4.unwrap_or_default(),
+            tags: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2090,20 +2515,58 @@ pub struct OpportunityContact {
 /// A custom field value to write; name the field by `id` or by `key`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
     /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `key`: a string. Example: `my_custom_field`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// The value (text, list of texts, or object).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for OpportunityCustomFieldInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for OpportunityCustomFieldInput {
+    const NAME: &'static str = "OpportunityCustomFieldInput";
+
+    const FIELDS: &'static[&'static str] = &["id", "key", "field_value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "key")?,
+                2 => entries.value(&mut v2, "field_value")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            key: v1.unwrap_or_default(),
+            field_value: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2138,17 +2601,52 @@ impl OpportunityCustomFieldInput {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The value of one custom field on an opportunity.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldValue {
     /// Custom field id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Text, list, or object, depending on the field type.
-    #[serde(rename = "fieldValue", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fieldValue", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub field_value: Option<serde_json::Value>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl<'de> serde::Deserialize<'de> for OpportunityCustomFieldValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl crate::runtime::object::Object for OpportunityCustomFieldValue {
+    const NAME: &'static str = "OpportunityCustomFieldValue";
+
+    const FIELDS: &'static[&'static str] = &["id", "fieldValue"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "fieldValue")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), field_value: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2156,11 +2654,41 @@ pub struct OpportunityCustomFieldValue {
 /// The `OpportunityFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunityFollowersRequest {
     /// User ids.
     pub followers: Vec<String>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for OpportunityFollowersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for OpportunityFollowersRequest {
+    const NAME: &'static str = "OpportunityFollowersRequest";
+
+    const FIELDS: &'static[&'static str] = &["followers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "followers")?,
+                _ => {}
+            }
+        }
+        Ok(Self { followers: crate::runtime::object::required(v0, "followers")?, })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2177,13 +2705,41 @@ impl OpportunityFollowersRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub opportunity: Option<Opportunity>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl<'de> serde::Deserialize<'de> for OpportunityResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl crate::runtime::object::Object for OpportunityResponse {
+    const NAME: &'static str = "OpportunityResponse";
+
+    const FIELDS: &'static[&'static str] = &["opportunity"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "opportunity")?,
+                _ => {}
+            }
+        }
+        Ok(Self { opportunity: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2200,7 +2756,6 @@ impl OpportunityResponse {
 /// Extra data to include with each match.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunitySearchDetails {
     /// `notes`: `true` or `false`.
@@ -2216,6 +2771,53 @@ pub struct OpportunitySearchDetails {
     /// `unReadConversations`: `true` or `false`.
     #[serde(rename = "unReadConversations",)]
     pub un_read_conversations: bool,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for OpportunitySearchDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for OpportunitySearchDetails {
+    const NAME: &'static str = "OpportunitySearchDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "notes",
+        "tasks",
+        "calendarEvents",
+        "unReadConversations"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "notes")?,
+                1 => entries.value(&mut v1, "tasks")?,
+                2 => entries.value(&mut v2, "calendarEvents")?,
+                3 => entries.value(&mut v3, "unReadConversations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            notes: crate::runtime::object::required(v0, "notes")?,
+            tasks: crate::runtime::object::required(v1, "tasks")?,
+            calendar_events: crate::runtime::object::required(v2, "calendarEvents")?,
+            un_read_conversations: crate::runtime::object::required(v3, "unReadConversations")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2359,50 +2961,153 @@ crate::runtime::enums::string_enum!(OpportunityStatusFilter);
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityUpdateResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl<'de> serde::Deserialize<'de> for OpportunityUpdateResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl crate::runtime::object::Object for OpportunityUpdateResult {
+    const NAME: &'static str = "OpportunityUpdateResult";
+
+    const FIELDS: &'static[&'static str] = &["succeded"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeded")?,
+                _ => {}
+            }
+        }
+        Ok(Self { succeded: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `Pipeline` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Sales`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// The pipeline's stages, in order.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub stages: Vec<serde_json::Value>,
 
     /// `showInFunnel`: `true` or `false`.
-    #[serde(rename = "showInFunnel", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "showInFunnel", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub show_in_funnel: Option<bool>,
 
     /// `showInPieChart`: `true` or `false`.
-    #[serde(rename = "showInPieChart", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "showInPieChart", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub show_in_pie_chart: Option<bool>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `colorRenderMode`: a [`PipelineColorRenderMode`](crate::opportunities::PipelineColorRenderMode).
-    #[serde(rename = "colorRenderMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "colorRenderMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub color_render_mode: Option<PipelineColorRenderMode>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl<'de> serde::Deserialize<'de> for Pipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl crate::runtime::object::Object for Pipeline {
+    const NAME: &'static str = "Pipeline";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "stages",
+        "showInFunnel",
+        "showInPieChart",
+        "locationId",
+        "colorRenderMode"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value_or_default(&mut v2, "stages")?,
+                3 => entries.value(&mut v3, "showInFunnel")?,
+                4 => entries.value(&mut v4, "showInPieChart")?,
+                5 => entries.value(&mut v5, "locationId")?,
+                6 => entries.value(&mut v6, "colorRenderMode")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            stages: v2.unwrap_or_default(),
+            show_in_funnel: v3.unwrap_or_default(),
+            show_in_pie_chart: v4.unwrap_or_default(),
+            location_id: v5.unwrap_or_default(),
+            color_render_mode: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2460,81 +3165,224 @@ crate::runtime::enums::string_enum!(PipelineColorRenderMode);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `RemoveOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveOpportunityFollowersResponse {
     /// All followers after the change.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: Vec<String>,
 
     /// `followersRemoved`: a list of strings.
-    #[
-        serde(
-            rename = "followersRemoved",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followersRemoved",))]
     pub followers_removed: Vec<String>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl<'de> serde::Deserialize<'de> for RemoveOpportunityFollowersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl crate::runtime::object::Object for RemoveOpportunityFollowersResponse {
+    const NAME: &'static str = "RemoveOpportunityFollowersResponse";
+
+    const FIELDS: &'static[&'static str] = &["followers", "followersRemoved"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "followers")?,
+                1 => entries.value_or_default(&mut v1, "followersRemoved")?,
+                _ => {}
+            }
+        }
+        Ok(Self { followers: v0.unwrap_or_default(), followers_removed: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "opportunities")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesAdvancedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub opportunities: Vec<Opportunity>,
 
     /// `total`: a whole number. Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Aggregations over the matches; shape not documented.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub aggregations: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl<'de> serde::Deserialize<'de> for SearchOpportunitiesAdvancedResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl crate::runtime::object::Object for SearchOpportunitiesAdvancedResponse {
+    const NAME: &'static str = "SearchOpportunitiesAdvancedResponse";
+
+    const FIELDS: &'static[&'static str] = &["opportunities", "total", "aggregations"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "opportunities")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value_or_default(&mut v2, "aggregations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            opportunities: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            aggregations: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Paging information of the simple search.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesMeta {
     /// `total`: a whole number. Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `nextPageUrl`: a string.
-    #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nextPageUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub next_page_url: Option<String>,
 
     /// `startAfterId`: a string. Example: `yWQobCRIhRguQtD2llvk`.
-    #[serde(rename = "startAfterId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startAfterId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_after_id: Option<String>,
 
     /// `startAfter`: a whole number. Example: `1625203104328`.
-    #[serde(rename = "startAfter", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startAfter", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_after: Option<i64>,
 
     /// `currentPage`: a whole number. Example: `2`.
-    #[serde(rename = "currentPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number. Example: `3`.
-    #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nextPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number. Example: `1`.
-    #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "prevPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub prev_page: Option<i64>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl<'de> serde::Deserialize<'de> for SearchOpportunitiesMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+impl crate::runtime::object::Object for SearchOpportunitiesMeta {
+    const NAME: &'static str = "SearchOpportunitiesMeta";
+
+    const FIELDS: &'static[&'static str] = &[
+        "total",
+        "nextPageUrl",
+        "startAfterId",
+        "startAfter",
+        "currentPage",
+        "nextPage",
+        "prevPage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "nextPageUrl")?,
+                2 => entries.value(&mut v2, "startAfterId")?,
+                3 => entries.value(&mut v3, "startAfter")?,
+                4 => entries.value(&mut v4, "currentPage")?,
+                5 => entries.value(&mut v5, "nextPage")?,
+                6 => entries.value(&mut v6, "prevPage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total: v0.unwrap_or_default(),
+            next_page_url: v1.unwrap_or_default(),
+            start_after_id: v2.unwrap_or_default(),
+            start_after: v3.unwrap_or_default(),
+            current_page: v4.unwrap_or_default(),
+            next_page: v5.unwrap_or_default(),
+            prev_page: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2542,7 +3390,6 @@ pub struct SearchOpportunitiesMeta {
 /// The `SearchOpportunitiesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesRequest {
     /// `locationId`: a string. Example: `i2SpAtBVHSVea1sL6oah`.
@@ -2565,6 +3412,61 @@ pub struct SearchOpportunitiesRequest {
     /// `additionalDetails`: a [`OpportunitySearchDetails`](crate::opportunities::OpportunitySearchDetails).
     #[serde(rename = "additionalDetails",)]
     pub additional_details: OpportunitySearchDetails,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SearchOpportunitiesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SearchOpportunitiesRequest {
+    const NAME: &'static str = "SearchOpportunitiesRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "query",
+        "limit",
+        "page",
+        "searchAfter",
+        "additionalDetails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "query")?,
+                2 => entries.value(&mut v2, "limit")?,
+                3 => entries.value(&mut v3, "page")?,
+                4 => entries.value(&mut v4, "searchAfter")?,
+                5 => entries.value(&mut v5, "additionalDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            query: crate::runtime::object::required(v1, "query")?,
+            limit: crate::runtime::object::required(v2, "limit")?,
+            page: crate::runtime::object::required(v3, "page")?,
+            search_after: crate::runtime::object::required(v4, "searchAfter")?,
+            additional_details: crate::runtime::object::required(v5, "additionalDetails")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2595,21 +3497,55 @@ impl SearchOpportunitiesRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub opportunities: Vec<Opportunity>,
 
     /// `meta`: a [`SearchOpportunitiesMeta`](crate::opportunities::SearchOpportunitiesMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SearchOpportunitiesMeta>,
 
     /// Aggregations over the matches; shape not documented.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub aggregations: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl<'de> serde::Deserialize<'de> for SearchOpportunitiesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl crate::runtime::object::Object for SearchOpportunitiesResponse {
+    const NAME: &'static str = "SearchOpportunitiesResponse";
+
+    const FIELDS: &'static[&'static str] = &["opportunities", "meta", "aggregations"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "opportunities")?,
+                1 => entries.value(&mut v1, "meta")?,
+                2 => entries.value_or_default(&mut v2, "aggregations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            opportunities: v0.unwrap_or_default(),
+            meta: v1.unwrap_or_default(),
+            aggregations: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2617,36 +3553,94 @@ pub struct SearchOpportunitiesResponse {
 /// The `UpdateOpportunityRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
-    #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateOpportunityRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateOpportunityRequest {
+    const NAME: &'static str = "UpdateOpportunityRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "pipelineId",
+        "name",
+        "pipelineStageId",
+        "status",
+        "monetaryValue",
+        "assignedTo",
+        "customFields"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "pipelineId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "pipelineStageId")?,
+                3 => entries.value(&mut v3, "status")?,
+                4 => entries.value(&mut v4, "monetaryValue")?,
+                5 => entries.value(&mut v5, "assignedTo")?,
+                6 => entries.value(&mut v6, "customFields")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            pipeline_id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            pipeline_stage_id: v2.unwrap_or_default(),
+            status: v3.unwrap_or_default(),
+            monetary_value: v4.unwrap_or_default(),
+            assigned_to: v5.unwrap_or_default(),
+            custom_fields: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2714,15 +3708,50 @@ impl UpdateOpportunityRequest {
 /// The `UpdateOpportunityStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOpportunityStatusRequest {
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: OpportunityStatus,
 
     /// Why the deal was lost (with status `lost`).
-    #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lostReasonId", skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateOpportunityStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateOpportunityStatusRequest {
+    const NAME: &'static str = "UpdateOpportunityStatusRequest";
+
+    const FIELDS: &'static[&'static str] = &["status", "lostReasonId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "lostReasonId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: crate::runtime::object::required(v0, "status")?,
+            lost_reason_id: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2746,11 +3775,10 @@ impl UpdateOpportunityStatusRequest {
 /// The `UpsertOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
@@ -2766,40 +3794,123 @@ pub struct UpsertOpportunityRequest {
     pub contact_id: String,
 
     /// User ids to add or remove as followers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
 
     /// `isRemoveAllFollowers`: `true` or `false`.
-    #[serde(rename = "isRemoveAllFollowers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isRemoveAllFollowers", skip_serializing_if = "Option::is_none")]
     pub is_remove_all_followers: Option<bool>,
 
     /// `followersActionType`: a [`FollowersActionType`](crate::opportunities::FollowersActionType).
-    #[serde(rename = "followersActionType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "followersActionType", skip_serializing_if = "Option::is_none")]
     pub followers_action_type: Option<FollowersActionType>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `lostReasonId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
-    #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lostReasonId", skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertOpportunityRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertOpportunityRequest {
+    const NAME: &'static str = "UpsertOpportunityRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "pipelineId",
+        "locationId",
+        "contactId",
+        "followers",
+        "isRemoveAllFollowers",
+        "followersActionType",
+        "name",
+        "status",
+        "pipelineStageId",
+        "monetaryValue",
+        "assignedTo",
+        "lostReasonId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "pipelineId")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "contactId")?,
+                4 => entries.value(&mut v4, "followers")?,
+                5 => entries.value(&mut v5, "isRemoveAllFollowers")?,
+                6 => entries.value(&mut v6, "followersActionType")?,
+                7 => entries.value(&mut v7, "name")?,
+                8 => entries.value(&mut v8, "status")?,
+                9 => entries.value(&mut v9, "pipelineStageId")?,
+                10 => entries.value(&mut v10, "monetaryValue")?,
+                11 => entries.value(&mut v11, "assignedTo")?,
+                12 => entries.value(&mut v12, "lostReasonId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            pipeline_id: crate::runtime::object::required(v1, "pipelineId")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            contact_id: crate::runtime::object::required(v3, "contactId")?,
+            followers: v4.unwrap_or_default(),
+            is_remove_all_followers: v5.unwrap_or_default(),
+            followers_action_type: v6.unwrap_or_default(),
+            name: v7.unwrap_or_default(),
+            status: v8.unwrap_or_default(),
+            pipeline_stage_id: v9.unwrap_or_default(),
+            monetary_value: v10.unwrap_or_default(),
+            assigned_to: v11.unwrap_or_default(),
+            lost_reason_id: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2894,17 +4005,47 @@ impl UpsertOpportunityRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpsertOpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub opportunity: Option<Opportunity>,
 
     /// True when the call created the opportunity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub new: Option<bool>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl<'de> serde::Deserialize<'de> for UpsertOpportunityResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl crate::runtime::object::Object for UpsertOpportunityResponse {
+    const NAME: &'static str = "UpsertOpportunityResponse";
+
+    const FIELDS: &'static[&'static str] = &["opportunity", "new"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "opportunity")?,
+                1 => entries.value(&mut v1, "new")?,
+                _ => {}
+            }
+        }
+        Ok(Self { opportunity: v0.unwrap_or_default(), new: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "opportunities")]

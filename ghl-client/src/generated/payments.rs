@@ -3139,25 +3139,64 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Break-down of an order amount.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AmountSummary {
     /// `subtotal`: a number. Example: `138`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subtotal: Option<f64>,
 
     /// `discount`: a number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<f64>,
 
     /// `tax`: a number. Example: `12.1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tax: Option<f64>,
 
     /// `shipping`: a number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub shipping: Option<f64>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for AmountSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for AmountSummary {
+    const NAME: &'static str = "AmountSummary";
+
+    const FIELDS: &'static[&'static str] = &["subtotal", "discount", "tax", "shipping"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "subtotal")?,
+                1 => entries.value(&mut v1, "discount")?,
+                2 => entries.value(&mut v2, "tax")?,
+                3 => entries.value(&mut v3, "shipping")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            subtotal: v0.unwrap_or_default(),
+            discount: v1.unwrap_or_default(),
+            tax: v2.unwrap_or_default(),
+            shipping: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3216,7 +3255,6 @@ crate::runtime::enums::string_enum!(CardBrand);
 /// The `ConnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConnectCustomProviderRequest {
     /// `live`: a [`CustomProviderKeys`](crate::payments::CustomProviderKeys).
@@ -3224,6 +3262,42 @@ pub struct ConnectCustomProviderRequest {
 
     /// `test`: a [`CustomProviderKeys`](crate::payments::CustomProviderKeys).
     pub test: CustomProviderKeys,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ConnectCustomProviderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ConnectCustomProviderRequest {
+    const NAME: &'static str = "ConnectCustomProviderRequest";
+
+    const FIELDS: &'static[&'static str] = &["live", "test"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "live")?,
+                1 => entries.value(&mut v1, "test")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            live: crate::runtime::object::required(v0, "live")?,
+            test: crate::runtime::object::required(v1, "test")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3240,87 +3314,256 @@ impl ConnectCustomProviderRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A discount coupon.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Coupon {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<String>,
 
     /// `name`: a string. Example: `NEWT6`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `code`: a string. Example: `NEWT6`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub code: Option<String>,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "discountType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub discount_type: Option<DiscountType>,
 
     /// `discountValue`: a number. Example: `25`.
-    #[serde(rename = "discountValue", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "discountValue", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub discount_value: Option<f64>,
 
     /// `status`: a [`CouponStatus`](crate::payments::CouponStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<CouponStatus>,
 
     /// `startDate`: a string. Example: `2025-04-30T18:30:00.000Z`.
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_date: Option<String>,
 
     /// `endDate`: a string. Example: `2025-05-30T18:30:00.000Z`.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_date: Option<String>,
 
     /// `usageCount`: a whole number. Example: `12`.
-    #[serde(rename = "usageCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "usageCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub usage_count: Option<i64>,
 
     /// Uses allowed per customer (0 for no limit).
-    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub limit_per_customer: Option<CouponLimitPerCustomer>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
     #[
-        serde(
-            rename = "applyToFuturePaymentsConfig",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")
         )
     ]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Request trace id; sent with single-coupon responses.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for Coupon {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for Coupon {
+    const NAME: &'static str = "Coupon";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "name",
+        "code",
+        "discountType",
+        "discountValue",
+        "status",
+        "startDate",
+        "endDate",
+        "usageCount",
+        "limitPerCustomer",
+        "applyToFuturePayments",
+        "applyToFuturePaymentsConfig",
+        "userId",
+        "createdAt",
+        "updatedAt",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "code")?,
+                5 => entries.value(&mut v5, "discountType")?,
+                6 => entries.value(&mut v6, "discountValue")?,
+                7 => entries.value(&mut v7, "status")?,
+                8 => entries.value(&mut v8, "startDate")?,
+                9 => entries.value(&mut v9, "endDate")?,
+                10 => entries.value(&mut v10, "usageCount")?,
+                11 => entries.value(&mut v11, "limitPerCustomer")?,
+                12 => entries.value(&mut v12, "applyToFuturePayments")?,
+                13 => entries.value(&mut v13, "applyToFuturePaymentsConfig")?,
+                14 => entries.value(&mut v14, "userId")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                17 => entries.value(&mut v17, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            code: v4.unwrap_or_default(),
+            discount_type: v5.unwrap_or_default(),
+            discount_value: v6.unwrap_or_default(),
+            status: v7.unwrap_or_default(),
+            start_date: v8.unwrap_or_default(),
+            end_date: v9.unwrap_or_default(),
+            usage_count: v10.unwrap_or_default(),
+            limit_per_customer: v11.unwrap_or_default(),
+            apply_to_future_payments: v12.unwrap_or_default(),
+            apply_to_future_payments_config: v13.unwrap_or_default(),
+            user_id: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+            trace_id: v17.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3411,7 +3654,6 @@ crate::runtime::enums::string_enum!(CouponStatus);
 /// The `CreateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
@@ -3441,34 +3683,111 @@ pub struct CreateCouponRequest {
     pub start_date: String,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// Total number of redemptions allowed.
-    #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "usageLimit", skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// Products the coupon applies to.
-    #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "productIds", skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// Also discount subscription renewals.
-    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[
-        serde(
-            rename = "applyToFuturePaymentsConfig",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// Allow one redemption per customer only.
-    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
+}
+
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCouponRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCouponRequest {
+    const NAME: &'static str = "CreateCouponRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "code",
+        "discountType",
+        "discountValue",
+        "startDate",
+        "endDate",
+        "usageLimit",
+        "productIds",
+        "applyToFuturePayments",
+        "applyToFuturePaymentsConfig",
+        "limitPerCustomer"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "code")?,
+                4 => entries.value(&mut v4, "discountType")?,
+                5 => entries.value(&mut v5, "discountValue")?,
+                6 => entries.value(&mut v6, "startDate")?,
+                7 => entries.value(&mut v7, "endDate")?,
+                8 => entries.value(&mut v8, "usageLimit")?,
+                9 => entries.value(&mut v9, "productIds")?,
+                10 => entries.value(&mut v10, "applyToFuturePayments")?,
+                11 => entries.value(&mut v11, "applyToFuturePaymentsConfig")?,
+                12 => entries.value(&mut v12, "limitPerCustomer")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            code: crate::runtime::object::required(v3, "code")?,
+            discount_type: crate::runtime::object::required(v4, "discountType")?,
+            discount_value: crate::runtime::object::required(v5, "discountValue")?,
+            start_date: crate::runtime::object::required(v6, "startDate")?,
+            end_date: v7.unwrap_or_default(),
+            usage_limit: v8.unwrap_or_default(),
+            product_ids: v9.unwrap_or_default(),
+            apply_to_future_payments: v10.unwrap_or_default(),
+            apply_to_future_payments_config: v11.unwrap_or_default(),
+            limit_per_customer: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "payments")]
@@ -3547,7 +3866,6 @@ impl CreateCouponRequest {
 /// The `CreateCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomProviderRequest {
     /// `name`: a string. Example: `Company Paypal Integration`.
@@ -3571,6 +3889,64 @@ pub struct CreateCustomProviderRequest {
     /// `supportsSubscriptionSchedule`: `true` or `false`.
     #[serde(rename = "supportsSubscriptionSchedule",)]
     pub supports_subscription_schedule: bool,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCustomProviderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCustomProviderRequest {
+    const NAME: &'static str = "CreateCustomProviderRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "description",
+        "paymentsUrl",
+        "queryUrl",
+        "imageUrl",
+        "supportsSubscriptionSchedule"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "paymentsUrl")?,
+                3 => entries.value(&mut v3, "queryUrl")?,
+                4 => entries.value(&mut v4, "imageUrl")?,
+                5 => entries.value(&mut v5, "supportsSubscriptionSchedule")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            description: crate::runtime::object::required(v1, "description")?,
+            payments_url: crate::runtime::object::required(v2, "paymentsUrl")?,
+            query_url: crate::runtime::object::required(v3, "queryUrl")?,
+            image_url: crate::runtime::object::required(v4, "imageUrl")?,
+            supports_subscription_schedule: crate::runtime::object::required(
+                v5,
+                "supportsSubscriptionSchedule"
+            )?,
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3602,7 +3978,6 @@ impl CreateCustomProviderRequest {
 /// The `CreateFulfillmentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFulfillmentRequest {
     /// The location id.
@@ -3622,6 +3997,57 @@ pub struct CreateFulfillmentRequest {
     /// Send the customer a shipping notification.
     #[serde(rename = "notifyCustomer",)]
     pub notify_customer: bool,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateFulfillmentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateFulfillmentRequest {
+    const NAME: &'static str = "CreateFulfillmentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "trackings",
+        "items",
+        "notifyCustomer"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "trackings")?,
+                3 => entries.value(&mut v3, "items")?,
+                4 => entries.value(&mut v4, "notifyCustomer")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            trackings: crate::runtime::object::required(v2, "trackings")?,
+            items: crate::runtime::object::required(v3, "items")?,
+            notify_customer: crate::runtime::object::required(v4, "notifyCustomer")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3650,17 +4076,47 @@ impl CreateFulfillmentRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateFulfillmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateFulfillmentResponse {
     /// `status`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `data`: a [`Fulfillment`](crate::payments::Fulfillment).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<Fulfillment>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for CreateFulfillmentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for CreateFulfillmentResponse {
+    const NAME: &'static str = "CreateFulfillmentResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { status: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3677,7 +4133,6 @@ impl CreateFulfillmentResponse {
 /// The `CreateWhiteLabelProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateWhiteLabelProviderRequest {
     /// The location id.
@@ -3704,6 +4159,65 @@ pub struct CreateWhiteLabelProviderRequest {
     /// Logo URL.
     #[serde(rename = "imageUrl",)]
     pub image_url: String,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateWhiteLabelProviderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateWhiteLabelProviderRequest {
+    const NAME: &'static str = "CreateWhiteLabelProviderRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "uniqueName",
+        "title",
+        "provider",
+        "description",
+        "imageUrl"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "uniqueName")?,
+                3 => entries.value(&mut v3, "title")?,
+                4 => entries.value(&mut v4, "provider")?,
+                5 => entries.value(&mut v5, "description")?,
+                6 => entries.value(&mut v6, "imageUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            unique_name: crate::runtime::object::required(v2, "uniqueName")?,
+            title: crate::runtime::object::required(v3, "title")?,
+            provider: crate::runtime::object::required(v4, "provider")?,
+            description: crate::runtime::object::required(v5, "description")?,
+            image_url: crate::runtime::object::required(v6, "imageUrl")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3736,61 +4250,191 @@ impl CreateWhiteLabelProviderRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The calling app's custom payment provider in one location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProvider {
     /// `_id`: a string. Example: `662a44ad19a2a44d3cd9d749`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `paymentsUrl`: a string.
-    #[serde(rename = "paymentsUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "paymentsUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub payments_url: Option<String>,
 
     /// `queryUrl`: a string.
-    #[serde(rename = "queryUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "queryUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub query_url: Option<String>,
 
     /// `imageUrl`: a string.
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub image_url: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `marketplaceAppId`: a string.
-    #[serde(rename = "marketplaceAppId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "marketplaceAppId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub marketplace_app_id: Option<String>,
 
     /// The stored live and test configs.
-    #[serde(rename = "paymentProvider", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "paymentProvider", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub payment_provider: Option<CustomProviderPaymentProvider>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for CustomProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for CustomProvider {
+    const NAME: &'static str = "CustomProvider";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "description",
+        "paymentsUrl",
+        "queryUrl",
+        "imageUrl",
+        "locationId",
+        "marketplaceAppId",
+        "paymentProvider",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "paymentsUrl")?,
+                4 => entries.value(&mut v4, "queryUrl")?,
+                5 => entries.value(&mut v5, "imageUrl")?,
+                6 => entries.value(&mut v6, "locationId")?,
+                7 => entries.value(&mut v7, "marketplaceAppId")?,
+                8 => entries.value(&mut v8, "paymentProvider")?,
+                9 => entries.value(&mut v9, "deleted")?,
+                10 => entries.value(&mut v10, "createdAt")?,
+                11 => entries.value(&mut v11, "updatedAt")?,
+                12 => entries.value(&mut v12, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            payments_url: v3.unwrap_or_default(),
+            query_url: v4.unwrap_or_default(),
+            image_url: v5.unwrap_or_default(),
+            location_id: v6.unwrap_or_default(),
+            marketplace_app_id: v7.unwrap_or_default(),
+            payment_provider: v8.unwrap_or_default(),
+            deleted: v9.unwrap_or_default(),
+            created_at: v10.unwrap_or_default(),
+            updated_at: v11.unwrap_or_default(),
+            trace_id: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3807,7 +4451,6 @@ impl CustomProvider {
 /// The `CustomProviderKeys` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomProviderKeys {
     /// `apiKey`: a secret string (hidden from `Debug` output).
@@ -3817,6 +4460,42 @@ pub struct CustomProviderKeys {
     /// `publishableKey`: a string.
     #[serde(rename = "publishableKey",)]
     pub publishable_key: String,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CustomProviderKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CustomProviderKeys {
+    const NAME: &'static str = "CustomProviderKeys";
+
+    const FIELDS: &'static[&'static str] = &["apiKey", "publishableKey"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "apiKey")?,
+                1 => entries.value(&mut v1, "publishableKey")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            api_key: crate::runtime::object::required(v0, "apiKey")?,
+            publishable_key: crate::runtime::object::required(v1, "publishableKey")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3833,38 +4512,119 @@ impl CustomProviderKeys {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The config of one mode (live or test) of a custom provider.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProviderModeConfig {
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub live_mode: Option<bool>,
 
     /// `apiKey`: a secret string (hidden from `Debug` output).
-    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "apiKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub api_key: Option<crate::Secret>,
 
     /// `publishableKey`: a string.
-    #[serde(rename = "publishableKey", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishableKey", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub publishable_key: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for CustomProviderModeConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for CustomProviderModeConfig {
+    const NAME: &'static str = "CustomProviderModeConfig";
+
+    const FIELDS: &'static[&'static str] = &["liveMode", "apiKey", "publishableKey"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "liveMode")?,
+                1 => entries.value(&mut v1, "apiKey")?,
+                2 => entries.value(&mut v2, "publishableKey")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            live_mode: v0.unwrap_or_default(),
+            api_key: v1.unwrap_or_default(),
+            publishable_key: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The stored live and test configs.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProviderPaymentProvider {
     /// `live`: a [`CustomProviderModeConfig`](crate::payments::CustomProviderModeConfig).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub live: Option<CustomProviderModeConfig>,
 
     /// `test`: a [`CustomProviderModeConfig`](crate::payments::CustomProviderModeConfig).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub test: Option<CustomProviderModeConfig>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for CustomProviderPaymentProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for CustomProviderPaymentProvider {
+    const NAME: &'static str = "CustomProviderPaymentProvider";
+
+    const FIELDS: &'static[&'static str] = &["live", "test"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "live")?,
+                1 => entries.value(&mut v1, "test")?,
+                _ => {}
+            }
+        }
+        Ok(Self { live: v0.unwrap_or_default(), test: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3872,7 +4632,6 @@ pub struct CustomProviderPaymentProvider {
 /// The `DeleteCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteCouponRequest {
     /// The location id.
@@ -3885,6 +4644,45 @@ pub struct DeleteCouponRequest {
 
     /// The coupon to delete.
     pub id: String,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for DeleteCouponRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for DeleteCouponRequest {
+    const NAME: &'static str = "DeleteCouponRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            id: crate::runtime::object::required(v2, "id")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3905,17 +4703,52 @@ impl DeleteCouponRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DeleteCouponResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCouponResponse {
     /// `success`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for DeleteCouponResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for DeleteCouponResponse {
+    const NAME: &'static str = "DeleteCouponResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3923,12 +4756,42 @@ pub struct DeleteCouponResponse {
 /// The `DisconnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DisconnectCustomProviderRequest {
     /// True to drop the live config, false for the test one.
     #[serde(rename = "liveMode",)]
     pub live_mode: bool,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for DisconnectCustomProviderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for DisconnectCustomProviderRequest {
+    const NAME: &'static str = "DisconnectCustomProviderRequest";
+
+    const FIELDS: &'static[&'static str] = &["liveMode"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "liveMode")?,
+                _ => {}
+            }
+        }
+        Ok(Self { live_mode: crate::runtime::object::required(v0, "liveMode")?, })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3991,66 +4854,192 @@ crate::runtime::enums::string_enum!(DiscountType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfilledItem` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FulfilledItem {
     /// Id of the price shipped.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `product`: a [`ProductSnapshot`](crate::payments::ProductSnapshot).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<ProductSnapshot>,
 
     /// `price`: a [`PriceSnapshot`](crate::payments::PriceSnapshot).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<PriceSnapshot>,
 
     /// `qty`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<i64>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for FulfilledItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for FulfilledItem {
+    const NAME: &'static str = "FulfilledItem";
+
+    const FIELDS: &'static[&'static str] = &["_id", "name", "product", "price", "qty"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "product")?,
+                3 => entries.value(&mut v3, "price")?,
+                4 => entries.value(&mut v4, "qty")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            product: v2.unwrap_or_default(),
+            price: v3.unwrap_or_default(),
+            qty: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Fulfillment` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Fulfillment {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// `trackings`: a list of [`FulfillmentTracking`](crate::payments::FulfillmentTracking) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub trackings: Vec<FulfillmentTracking>,
 
     /// `items`: a list of [`FulfilledItem`](crate::payments::FulfilledItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<FulfilledItem>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for Fulfillment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for Fulfillment {
+    const NAME: &'static str = "Fulfillment";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "trackings",
+        "items",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value_or_default(&mut v3, "trackings")?,
+                4 => entries.value_or_default(&mut v4, "items")?,
+                5 => entries.value(&mut v5, "createdAt")?,
+                6 => entries.value(&mut v6, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            trackings: v3.unwrap_or_default(),
+            items: v4.unwrap_or_default(),
+            created_at: v5.unwrap_or_default(),
+            updated_at: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4058,7 +5047,6 @@ pub struct Fulfillment {
 /// The `FulfillmentItemInput` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FulfillmentItemInput {
     /// Id of the price (the line) shipped.
@@ -4067,6 +5055,42 @@ pub struct FulfillmentItemInput {
 
     /// `qty`: a whole number. Example: `1`.
     pub qty: i64,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FulfillmentItemInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FulfillmentItemInput {
+    const NAME: &'static str = "FulfillmentItemInput";
+
+    const FIELDS: &'static[&'static str] = &["priceId", "qty"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "priceId")?,
+                1 => entries.value(&mut v1, "qty")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            price_id: crate::runtime::object::required(v0, "priceId")?,
+            qty: crate::runtime::object::required(v1, "qty")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4083,20 +5107,57 @@ impl FulfillmentItemInput {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfillmentTracking` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FulfillmentTracking {
     /// `trackingNumber`: a string. Example: `40012345678`.
-    #[serde(rename = "trackingNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trackingNumber", skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
 
     /// `shippingCarrier`: a string. Example: `FedEx`.
-    #[serde(rename = "shippingCarrier", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shippingCarrier", skip_serializing_if = "Option::is_none")]
     pub shipping_carrier: Option<String>,
 
     /// `trackingUrl`: a string. Example: `https://www.fedex.com/wtrk/track/?trknbr=40012345678`.
-    #[serde(rename = "trackingUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trackingUrl", skip_serializing_if = "Option::is_none")]
     pub tracking_url: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for FulfillmentTracking {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for FulfillmentTracking {
+    const NAME: &'static str = "FulfillmentTracking";
+
+    const FIELDS: &'static[&'static str] = &["trackingNumber", "shippingCarrier", "trackingUrl"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "trackingNumber")?,
+                1 => entries.value(&mut v1, "shippingCarrier")?,
+                2 => entries.value(&mut v2, "trackingUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            tracking_number: v0.unwrap_or_default(),
+            shipping_carrier: v1.unwrap_or_default(),
+            tracking_url: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4131,20 +5192,57 @@ impl FulfillmentTracking {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// How long a coupon keeps discounting a subscription's renewals.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FuturePaymentsConfig {
     /// `type`: a [`FuturePaymentsConfigType`](crate::payments::FuturePaymentsConfigType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<FuturePaymentsConfigType>,
 
     /// Number of duration units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
 
     /// `durationType`: a [`FuturePaymentsDurationType`](crate::payments::FuturePaymentsDurationType).
-    #[serde(rename = "durationType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "durationType", skip_serializing_if = "Option::is_none")]
     pub duration_type: Option<FuturePaymentsDurationType>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for FuturePaymentsConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for FuturePaymentsConfig {
+    const NAME: &'static str = "FuturePaymentsConfig";
+
+    const FIELDS: &'static[&'static str] = &["type", "duration", "durationType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "duration")?,
+                2 => entries.value(&mut v2, "durationType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            duration: v1.unwrap_or_default(),
+            duration_type: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4274,102 +5372,305 @@ crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`Coupon`](crate::payments::Coupon) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<Coupon>,
 
     /// `totalCount`: a whole number. Example: `20`.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+impl<'de> serde::Deserialize<'de> for ListCouponsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+impl crate::runtime::object::Object for ListCouponsResponse {
+    const NAME: &'static str = "ListCouponsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "totalCount", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            data: v0.unwrap_or_default(),
+            total_count: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListFulfillmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFulfillmentsResponse {
     /// `status`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `data`: a list of [`Fulfillment`](crate::payments::Fulfillment) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<Fulfillment>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for ListFulfillmentsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for ListFulfillmentsResponse {
+    const NAME: &'static str = "ListFulfillmentsResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value_or_default(&mut v1, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { status: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListOrdersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListOrdersResponse {
     /// `data`: a list of [`Order`](crate::payments::Order) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<Order>,
 
     /// Number of orders matching the filters.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for ListOrdersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for ListOrdersResponse {
+    const NAME: &'static str = "ListOrdersResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "totalCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListSubscriptionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSubscriptionsResponse {
     /// `data`: a list of [`Subscription`](crate::payments::Subscription) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<Subscription>,
 
     /// `totalCount`: a whole number.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for ListSubscriptionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for ListSubscriptionsResponse {
+    const NAME: &'static str = "ListSubscriptionsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "totalCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListTransactionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTransactionsResponse {
     /// `data`: a list of [`Transaction`](crate::payments::Transaction) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<Transaction>,
 
     /// `totalCount`: a whole number.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for ListTransactionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for ListTransactionsResponse {
+    const NAME: &'static str = "ListTransactionsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "totalCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListWhiteLabelProvidersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWhiteLabelProvidersResponse {
     /// `providers`: a list of [`WhiteLabelProvider`](crate::payments::WhiteLabelProvider) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub providers: Vec<WhiteLabelProvider>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for ListWhiteLabelProvidersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for ListWhiteLabelProvidersResponse {
+    const NAME: &'static str = "ListWhiteLabelProvidersResponse";
+
+    const FIELDS: &'static[&'static str] = &["providers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "providers")?,
+                _ => {}
+            }
+        }
+        Ok(Self { providers: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4437,21 +5738,62 @@ crate::runtime::enums::string_enum!(ManualPaymentMode);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MembershipOffer {
     /// `label`: a string. Example: `top_50`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<String>,
 
     /// `value`: a string. Example: `50`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<String>,
 
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for MembershipOffer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for MembershipOffer {
+    const NAME: &'static str = "MembershipOffer";
+
+    const FIELDS: &'static[&'static str] = &["label", "value", "_id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "label")?,
+                1 => entries.value(&mut v1, "value")?,
+                2 => entries.value(&mut v2, "_id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            label: v0.unwrap_or_default(),
+            value: v1.unwrap_or_default(),
+            id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4554,216 +5896,571 @@ crate::runtime::enums::string_enum!(Month);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// An order. The list returns a summary of each order; a single fetch returns the full record. One type covers both, every field being optional in practice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Order {
     /// `_id`: a string. Example: `653f5e0cde5a1314e62a837c`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// Present in list results.
-    #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_name: Option<String>,
 
     /// Present in list results.
-    #[serde(rename = "contactEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_email: Option<String>,
 
     /// Copy of the contact taken when the order was placed.
-    #[
-        serde(
-            rename = "contactSnapshot",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `150.1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// Present in list results.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subtotal: Option<f64>,
 
     /// Present in list results.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<f64>,
 
     /// `amountSummary`: a [`AmountSummary`](crate::payments::AmountSummary).
-    #[serde(rename = "amountSummary", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "amountSummary", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub amount_summary: Option<AmountSummary>,
 
     /// `taxSummary`: a list of [`TaxLine`](crate::payments::TaxLine) values.
-    #[
-        serde(
-            rename = "taxSummary",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "taxSummary",))]
     pub tax_summary: Vec<TaxLine>,
 
     /// `status`: a string. Example: `completed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `fulfillmentStatus`: a string. Example: `unfulfilled`.
-    #[serde(rename = "fulfillmentStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fulfillmentStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub fulfillment_status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub live_mode: Option<bool>,
 
     /// `markAsTest`: `true` or `false`.
-    #[serde(rename = "markAsTest", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "markAsTest", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub mark_as_test: Option<bool>,
 
     /// `totalProducts`: a whole number. Example: `5`.
-    #[serde(rename = "totalProducts", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalProducts", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_products: Option<i64>,
 
     /// `onetimeProducts`: a whole number. Example: `1`.
-    #[serde(rename = "onetimeProducts", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "onetimeProducts", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub onetime_products: Option<i64>,
 
     /// `recurringProducts`: a whole number. Example: `1`.
-    #[serde(rename = "recurringProducts", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "recurringProducts", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub recurring_products: Option<i64>,
 
     /// Present in list results.
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_type: Option<String>,
 
     /// `sourceSubType`: a string. Example: `one_step_order_form`.
-    #[serde(rename = "sourceSubType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceSubType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_sub_type: Option<String>,
 
     /// `sourceName`: a string.
-    #[serde(rename = "sourceName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_name: Option<String>,
 
     /// `sourceId`: a string.
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `sourceMeta`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "sourceMeta",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceMeta",))]
     pub source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `source`: a [`OrderSource`](crate::payments::OrderSource).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<OrderSource>,
 
     /// `items`: a list of [`OrderItem`](crate::payments::OrderItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<OrderItem>,
 
     /// `couponCode`: a string. Example: `100PER`.
-    #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "couponCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub coupon_code: Option<String>,
 
     /// The coupon applied, e.g. its `_id` and `code`.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub coupon: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `trackingId`: a string.
-    #[serde(rename = "trackingId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "trackingId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tracking_id: Option<String>,
 
     /// `fingerprint`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fingerprint: Option<String>,
 
     /// `meta`: a map from names to JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[serde(rename = "automaticTaxesCalculated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "automaticTaxesCalculated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Name of the automatic tax provider.
-    #[serde(rename = "taxCalculationProvider", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "taxCalculationProvider", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tax_calculation_provider: Option<String>,
 
     /// Id of the user who created the order.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for Order {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for Order {
+    const NAME: &'static str = "Order";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "contactId",
+        "contactName",
+        "contactEmail",
+        "contactSnapshot",
+        "currency",
+        "amount",
+        "subtotal",
+        "discount",
+        "amountSummary",
+        "taxSummary",
+        "status",
+        "fulfillmentStatus",
+        "liveMode",
+        "markAsTest",
+        "totalProducts",
+        "onetimeProducts",
+        "recurringProducts",
+        "sourceType",
+        "sourceSubType",
+        "sourceName",
+        "sourceId",
+        "sourceMeta",
+        "source",
+        "items",
+        "couponCode",
+        "coupon",
+        "trackingId",
+        "fingerprint",
+        "meta",
+        "traceId",
+        "automaticTaxesCalculated",
+        "taxCalculationProvider",
+        "createdBy",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "contactId")?,
+                4 => entries.value(&mut v4, "contactName")?,
+                5 => entries.value(&mut v5, "contactEmail")?,
+                6 => entries.value_or_default(&mut v6, "contactSnapshot")?,
+                7 => entries.value(&mut v7, "currency")?,
+                8 => entries.value(&mut v8, "amount")?,
+                9 => entries.value(&mut v9, "subtotal")?,
+                10 => entries.value(&mut v10, "discount")?,
+                11 => entries.value(&mut v11, "amountSummary")?,
+                12 => entries.value_or_default(&mut v12, "taxSummary")?,
+                13 => entries.value(&mut v13, "status")?,
+                14 => entries.value(&mut v14, "fulfillmentStatus")?,
+                15 => entries.value(&mut v15, "liveMode")?,
+                16 => entries.value(&mut v16, "markAsTest")?,
+                17 => entries.value(&mut v17, "totalProducts")?,
+                18 => entries.value(&mut v18, "onetimeProducts")?,
+                19 => entries.value(&mut v19, "recurringProducts")?,
+                20 => entries.value(&mut v20, "sourceType")?,
+                21 => entries.value(&mut v21, "sourceSubType")?,
+                22 => entries.value(&mut v22, "sourceName")?,
+                23 => entries.value(&mut v23, "sourceId")?,
+                24 => entries.value_or_default(&mut v24, "sourceMeta")?,
+                25 => entries.value(&mut v25, "source")?,
+                26 => entries.value_or_default(&mut v26, "items")?,
+                27 => entries.value(&mut v27, "couponCode")?,
+                28 => entries.value_or_default(&mut v28, "coupon")?,
+                29 => entries.value(&mut v29, "trackingId")?,
+                30 => entries.value(&mut v30, "fingerprint")?,
+                31 => entries.value_or_default(&mut v31, "meta")?,
+                32 => entries.value(&mut v32, "traceId")?,
+                33 => entries.value(&mut v33, "automaticTaxesCalculated")?,
+                34 => entries.value(&mut v34, "taxCalculationProvider")?,
+                35 => entries.value(&mut v35, "createdBy")?,
+                36 => entries.value(&mut v36, "createdAt")?,
+                37 => entries.value(&mut v37, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            contact_id: v3.unwrap_or_default(),
+            contact_name: v4.unwrap_or_default(),
+            contact_email: v5.unwrap_or_default(),
+            contact_snapshot: v6.unwrap_or_default(),
+            currency: v7.unwrap_or_default(),
+            amount: v8.unwrap_or_default(),
+            subtotal: v9.unwrap_or_default(),
+            discount: v10.unwrap_or_default(),
+            amount_summary: v11.unwrap_or_default(),
+            tax_summary: v12.unwrap_or_default(),
+            status: v13.unwrap_or_default(),
+            fulfillment_status: v14.unwrap_or_default(),
+            live_mode: v15.unwrap_or_default(),
+            mark_as_test: v16.unwrap_or_default(),
+            total_products: v17.unwrap_or_default(),
+            onetime_products: v18.unwrap_or_default(),
+            recurring_products: v19.unwrap_or_default(),
+            source_type: v20.unwrap_or_default(),
+            source_sub_type: v21.unwrap_or_default(),
+            source_name: v22.unwrap_or_default(),
+            source_id: v23.unwrap_or_default(),
+            source_meta: v24.unwrap_or_default(),
+            source: v25.unwrap_or_default(),
+            items: v26.unwrap_or_default(),
+            coupon_code: v27.unwrap_or_default(),
+            coupon: v28.unwrap_or_default(),
+            tracking_id: v29.unwrap_or_default(),
+            fingerprint: v30.unwrap_or_default(),
+            meta: v31.unwrap_or_default(),
+            trace_id: v32.unwrap_or_default(),
+            automatic_taxes_calculated: v33.unwrap_or_default(),
+            tax_calculation_provider: v34.unwrap_or_default(),
+            created_by: v35.unwrap_or_default(),
+            created_at: v36.unwrap_or_default(),
+            updated_at: v37.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One line of an order.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderItem {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Men's classic tee - XL / Charcoal`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `qty`: a whole number. Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<i64>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `authorizeAmount`: a number.
-    #[serde(rename = "authorizeAmount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "authorizeAmount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub authorize_amount: Option<f64>,
 
     /// `product`: a [`ProductSnapshot`](crate::payments::ProductSnapshot).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<ProductSnapshot>,
 
     /// `price`: a [`PriceSnapshot`](crate::payments::PriceSnapshot).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<PriceSnapshot>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for OrderItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for OrderItem {
+    const NAME: &'static str = "OrderItem";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "qty",
+        "locationId",
+        "authorizeAmount",
+        "product",
+        "price"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "qty")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "authorizeAmount")?,
+                5 => entries.value(&mut v5, "product")?,
+                6 => entries.value(&mut v6, "price")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            qty: v2.unwrap_or_default(),
+            location_id: v3.unwrap_or_default(),
+            authorize_amount: v4.unwrap_or_default(),
+            product: v5.unwrap_or_default(),
+            price: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4826,29 +6523,80 @@ crate::runtime::enums::string_enum!(OrderPaymentStatus);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The origin of an order, transaction or subscription.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::payments::OrderSourceType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<OrderSourceType>,
 
     /// `subType`: a [`OrderSourceSubType`](crate::payments::OrderSourceSubType).
-    #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sub_type: Option<OrderSourceSubType>,
 
     /// `id`: a string. Example: `nohc1pPZJlpZTpxJfLCp`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Ecom Store`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Source details such as page id and URL.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for OrderSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for OrderSource {
+    const NAME: &'static str = "OrderSource";
+
+    const FIELDS: &'static[&'static str] = &["type", "subType", "id", "name", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "subType")?,
+                2 => entries.value(&mut v2, "id")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value_or_default(&mut v4, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            sub_type: v1.unwrap_or_default(),
+            id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            meta: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5098,7 +6846,6 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 /// The `PaymentCard` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentCard {
     /// `type`: a [`CardBrand`](crate::payments::CardBrand).
@@ -5107,6 +6854,42 @@ pub struct PaymentCard {
 
     /// `last4`: a string. Example: `1234`.
     pub last4: String,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PaymentCard {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PaymentCard {
+    const NAME: &'static str = "PaymentCard";
+
+    const FIELDS: &'static[&'static str] = &["type", "last4"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "last4")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            last4: crate::runtime::object::required(v1, "last4")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5124,11 +6907,41 @@ impl PaymentCard {
 /// The `PaymentCheque` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PaymentCheque {
     /// `number`: a string. Example: `129-129-129-912`.
     pub number: String,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PaymentCheque {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PaymentCheque {
+    const NAME: &'static str = "PaymentCheque";
+
+    const FIELDS: &'static[&'static str] = &["number"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "number")?,
+                _ => {}
+            }
+        }
+        Ok(Self { number: crate::runtime::object::required(v0, "number")?, })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5145,89 +6958,223 @@ impl PaymentCheque {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A price as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceSnapshot {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `XL / Charcoal`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`PriceType`](crate::payments::PriceType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<PriceType>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `17`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `recurring`: a [`Recurring`](crate::payments::Recurring).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::payments::MembershipOffer) values.
-    #[
-        serde(
-            rename = "membershipOffers",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "membershipOffers",))]
     pub membership_offers: Vec<MembershipOffer>,
 
     /// `variantOptionIds`: a list of strings.
-    #[
-        serde(
-            rename = "variantOptionIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantOptionIds",))]
     pub variant_option_ids: Vec<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Id of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `compareAtPrice`: a number.
-    #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub compare_at_price: Option<f64>,
 
     /// `trackInventory`: `true` or `false`.
-    #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number.
-    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for PriceSnapshot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for PriceSnapshot {
+    const NAME: &'static str = "PriceSnapshot";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "type",
+        "currency",
+        "amount",
+        "recurring",
+        "membershipOffers",
+        "variantOptionIds",
+        "locationId",
+        "product",
+        "userId",
+        "compareAtPrice",
+        "trackInventory",
+        "availableQuantity",
+        "allowOutOfStockPurchases",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "currency")?,
+                4 => entries.value(&mut v4, "amount")?,
+                5 => entries.value(&mut v5, "recurring")?,
+                6 => entries.value_or_default(&mut v6, "membershipOffers")?,
+                7 => entries.value_or_default(&mut v7, "variantOptionIds")?,
+                8 => entries.value(&mut v8, "locationId")?,
+                9 => entries.value(&mut v9, "product")?,
+                10 => entries.value(&mut v10, "userId")?,
+                11 => entries.value(&mut v11, "compareAtPrice")?,
+                12 => entries.value(&mut v12, "trackInventory")?,
+                13 => entries.value(&mut v13, "availableQuantity")?,
+                14 => entries.value(&mut v14, "allowOutOfStockPurchases")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            currency: v3.unwrap_or_default(),
+            amount: v4.unwrap_or_default(),
+            recurring: v5.unwrap_or_default(),
+            membership_offers: v6.unwrap_or_default(),
+            variant_option_ids: v7.unwrap_or_default(),
+            location_id: v8.unwrap_or_default(),
+            product: v9.unwrap_or_default(),
+            user_id: v10.unwrap_or_default(),
+            compare_at_price: v11.unwrap_or_default(),
+            track_inventory: v12.unwrap_or_default(),
+            available_quantity: v13.unwrap_or_default(),
+            allow_out_of_stock_purchases: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5280,142 +7227,386 @@ crate::runtime::enums::string_enum!(PriceType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `startDate`: a string. Example: `2024-06-26T05:43:35.000Z`.
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_date: Option<String>,
 
     /// `endDate`: a string. Example: `2024-06-30T05:43:39.000Z`.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_date: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for ProductLabel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for ProductLabel {
+    const NAME: &'static str = "ProductLabel";
+
+    const FIELDS: &'static[&'static str] = &["title", "startDate", "endDate"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "startDate")?,
+                2 => entries.value(&mut v2, "endDate")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            start_date: v1.unwrap_or_default(),
+            end_date: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A product as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductSnapshot {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `productType`: a string. Example: `PHYSICAL`.
-    #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::payments::ProductVariant) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub variants: Vec<ProductVariant>,
 
     /// `statementDescriptor`: a string.
-    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub statement_descriptor: Option<String>,
 
     /// `image`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// `collectionIds`: a list of strings.
-    #[
-        serde(
-            rename = "collectionIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "collectionIds",))]
     pub collection_ids: Vec<String>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids, or whole tax records where they were expanded.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub taxes: Vec<serde_json::Value>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub automatic_tax_category_id: Option<String>,
 
     /// `label`: a [`ProductLabel`](crate::payments::ProductLabel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<ProductLabel>,
 
     /// `slug`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for ProductSnapshot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for ProductSnapshot {
+    const NAME: &'static str = "ProductSnapshot";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "name",
+        "description",
+        "productType",
+        "availableInStore",
+        "variants",
+        "statementDescriptor",
+        "image",
+        "collectionIds",
+        "isTaxesEnabled",
+        "taxes",
+        "automaticTaxCategoryId",
+        "label",
+        "slug",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "productType")?,
+                5 => entries.value(&mut v5, "availableInStore")?,
+                6 => entries.value_or_default(&mut v6, "variants")?,
+                7 => entries.value(&mut v7, "statementDescriptor")?,
+                8 => entries.value(&mut v8, "image")?,
+                9 => entries.value_or_default(&mut v9, "collectionIds")?,
+                10 => entries.value(&mut v10, "isTaxesEnabled")?,
+                11 => entries.value_or_default(&mut v11, "taxes")?,
+                12 => entries.value(&mut v12, "automaticTaxCategoryId")?,
+                13 => entries.value(&mut v13, "label")?,
+                14 => entries.value(&mut v14, "slug")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            product_type: v4.unwrap_or_default(),
+            available_in_store: v5.unwrap_or_default(),
+            variants: v6.unwrap_or_default(),
+            statement_descriptor: v7.unwrap_or_default(),
+            image: v8.unwrap_or_default(),
+            collection_ids: v9.unwrap_or_default(),
+            is_taxes_enabled: v10.unwrap_or_default(),
+            taxes: v11.unwrap_or_default(),
+            automatic_tax_category_id: v12.unwrap_or_default(),
+            label: v13.unwrap_or_default(),
+            slug: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariant` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string. Example: `38s63qmxfr4`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Size`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::payments::ProductVariantOption) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub options: Vec<ProductVariantOption>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for ProductVariant {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for ProductVariant {
+    const NAME: &'static str = "ProductVariant";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "options"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value_or_default(&mut v2, "options")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            options: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string. Example: `h4z7u0im2q8`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `XL`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for ProductVariantOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for ProductVariantOption {
+    const NAME: &'static str = "ProductVariantOption";
+
+    const FIELDS: &'static[&'static str] = &["id", "name"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), name: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5494,7 +7685,6 @@ crate::runtime::enums::string_enum!(RRuleFrequency);
 /// The `RecordOrderPaymentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecordOrderPaymentRequest {
     /// The location id.
@@ -5509,28 +7699,95 @@ pub struct RecordOrderPaymentRequest {
     pub mode: ManualPaymentMode,
 
     /// `card`: a [`PaymentCard`](crate::payments::PaymentCard).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<PaymentCard>,
 
     /// `cheque`: a [`PaymentCheque`](crate::payments::PaymentCheque).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque: Option<PaymentCheque>,
 
     /// Free text kept with the payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 
     /// Amount paid; omit to pay the whole order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// Extra data kept with the payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// True when only part of the order is paid.
-    #[serde(rename = "isPartialPayment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isPartialPayment", skip_serializing_if = "Option::is_none")]
     pub is_partial_payment: Option<bool>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for RecordOrderPaymentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for RecordOrderPaymentRequest {
+    const NAME: &'static str = "RecordOrderPaymentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "mode",
+        "card",
+        "cheque",
+        "notes",
+        "amount",
+        "meta",
+        "isPartialPayment"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "mode")?,
+                3 => entries.value(&mut v3, "card")?,
+                4 => entries.value(&mut v4, "cheque")?,
+                5 => entries.value(&mut v5, "notes")?,
+                6 => entries.value(&mut v6, "amount")?,
+                7 => entries.value(&mut v7, "meta")?,
+                8 => entries.value(&mut v8, "isPartialPayment")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            mode: crate::runtime::object::required(v2, "mode")?,
+            card: v3.unwrap_or_default(),
+            cheque: v4.unwrap_or_default(),
+            notes: v5.unwrap_or_default(),
+            amount: v6.unwrap_or_default(),
+            meta: v7.unwrap_or_default(),
+            is_partial_payment: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5600,74 +7857,235 @@ impl RecordOrderPaymentRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// When a scheduled charge repeats.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RRuleFrequency`](crate::payments::RRuleFrequency).
-    #[serde(rename = "intervalType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "intervalType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub interval_type: Option<RRuleFrequency>,
 
     /// `interval`: a whole number. Example: `2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub interval: Option<i64>,
 
     /// YYYY-MM-DD.
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_date: Option<String>,
 
     /// HH:mm:ss.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_time: Option<String>,
 
     /// `endDate`: a string. Example: `2029-11-01`.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_date: Option<String>,
 
     /// `endTime`: a string. Example: `18:45:00`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_time: Option<String>,
 
     /// -1 (last day) or 1 to 28.
-    #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dayOfMonth", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub day_of_month: Option<i64>,
 
     /// `dayOfWeek`: a [`Weekday`](crate::payments::Weekday).
-    #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dayOfWeek", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub day_of_week: Option<Weekday>,
 
     /// -1 (last week) or 1 to 4.
-    #[serde(rename = "numOfWeek", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "numOfWeek", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub num_of_week: Option<i64>,
 
     /// `monthOfYear`: a [`Month`](crate::payments::Month).
-    #[serde(rename = "monthOfYear", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "monthOfYear", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub month_of_year: Option<Month>,
 
     /// Maximum number of runs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// Run this many days early.
-    #[serde(rename = "daysBefore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "daysBefore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub days_before: Option<i64>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for RecurrenceRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for RecurrenceRule {
+    const NAME: &'static str = "RecurrenceRule";
+
+    const FIELDS: &'static[&'static str] = &[
+        "intervalType",
+        "interval",
+        "startDate",
+        "startTime",
+        "endDate",
+        "endTime",
+        "dayOfMonth",
+        "dayOfWeek",
+        "numOfWeek",
+        "monthOfYear",
+        "count",
+        "daysBefore"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "intervalType")?,
+                1 => entries.value(&mut v1, "interval")?,
+                2 => entries.value(&mut v2, "startDate")?,
+                3 => entries.value(&mut v3, "startTime")?,
+                4 => entries.value(&mut v4, "endDate")?,
+                5 => entries.value(&mut v5, "endTime")?,
+                6 => entries.value(&mut v6, "dayOfMonth")?,
+                7 => entries.value(&mut v7, "dayOfWeek")?,
+                8 => entries.value(&mut v8, "numOfWeek")?,
+                9 => entries.value(&mut v9, "monthOfYear")?,
+                10 => entries.value(&mut v10, "count")?,
+                11 => entries.value(&mut v11, "daysBefore")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            interval_type: v0.unwrap_or_default(),
+            interval: v1.unwrap_or_default(),
+            start_date: v2.unwrap_or_default(),
+            start_time: v3.unwrap_or_default(),
+            end_date: v4.unwrap_or_default(),
+            end_time: v5.unwrap_or_default(),
+            day_of_month: v6.unwrap_or_default(),
+            day_of_week: v7.unwrap_or_default(),
+            num_of_week: v8.unwrap_or_default(),
+            month_of_year: v9.unwrap_or_default(),
+            count: v10.unwrap_or_default(),
+            days_before: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::payments::RecurringInterval).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub interval: Option<RecurringInterval>,
 
     /// `intervalCount`: a whole number. Example: `1`.
-    #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "intervalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub interval_count: Option<i64>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for Recurring {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for Recurring {
+    const NAME: &'static str = "Recurring";
+
+    const FIELDS: &'static[&'static str] = &["interval", "intervalCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "interval")?,
+                1 => entries.value(&mut v1, "intervalCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { interval: v0.unwrap_or_default(), interval_count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5730,212 +8148,498 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A recurring payment. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Subscription {
     /// `_id`: a string. Example: `64bf78af39118e4011926cba`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<AltType>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `contactName`: a string.
-    #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_name: Option<String>,
 
     /// `contactEmail`: a string.
-    #[serde(rename = "contactEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "contactSnapshot",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The coupon applied, with fields like those of a coupon record.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub coupon: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `status`: a string. Example: `active`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub live_mode: Option<bool>,
 
     /// `markAsTest`: `true` or `false`.
-    #[serde(rename = "markAsTest", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "markAsTest", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub mark_as_test: Option<bool>,
 
     /// `entityType`: a string. Example: `order`.
-    #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entityType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_type: Option<String>,
 
     /// `entityId`: a string.
-    #[serde(rename = "entityId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entityId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_id: Option<String>,
 
     /// `entitySourceType`: a string. Example: `funnel`.
-    #[serde(rename = "entitySourceType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entitySourceType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_source_type: Option<String>,
 
     /// `entitySourceName`: a string.
-    #[serde(rename = "entitySourceName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entitySourceName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_source_name: Option<String>,
 
     /// `entitySourceId`: a string.
-    #[serde(rename = "entitySourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entitySourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "entitySourceMeta",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceMeta",))]
     pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
-    #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entitySource", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_source: Option<OrderSource>,
 
     /// The gateway's subscription id.
-    #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subscriptionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub subscription_id: Option<String>,
 
     /// The subscription as the gateway reported it.
-    #[
-        serde(
-            rename = "subscriptionSnapshot",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionSnapshot",))]
     pub subscription_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
-    #[serde(rename = "paymentProviderType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "paymentProviderType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub payment_provider_type: Option<String>,
 
     /// `paymentProviderConnectedAccount`: a string.
     #[
-        serde(
-            rename = "paymentProviderConnectedAccount",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "paymentProviderConnectedAccount",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub payment_provider_connected_account: Option<String>,
 
     /// `paymentProvider`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "paymentProvider",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProvider",))]
     pub payment_provider: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
-    #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ipAddress", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `schedule`: a [`SubscriptionSchedule`](crate::payments::SubscriptionSchedule).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub schedule: Option<SubscriptionSchedule>,
 
     /// Saved customer and payment method used for renewals.
-    #[
-        serde(
-            rename = "autoPayment",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoPayment",))]
     pub auto_payment: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The product being paid for.
-    #[
-        serde(
-            rename = "recurringProduct",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recurringProduct",))]
     pub recurring_product: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `canceledAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "canceledAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "canceledAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub canceled_at: Option<String>,
 
     /// Id of the user who cancelled.
-    #[serde(rename = "canceledBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "canceledBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub canceled_by: Option<String>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for Subscription {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for Subscription {
+    const NAME: &'static str = "Subscription";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "contactId",
+        "contactName",
+        "contactEmail",
+        "contactSnapshot",
+        "coupon",
+        "currency",
+        "amount",
+        "status",
+        "liveMode",
+        "markAsTest",
+        "entityType",
+        "entityId",
+        "entitySourceType",
+        "entitySourceName",
+        "entitySourceId",
+        "entitySourceMeta",
+        "entitySource",
+        "subscriptionId",
+        "subscriptionSnapshot",
+        "paymentProviderType",
+        "paymentProviderConnectedAccount",
+        "paymentProvider",
+        "ipAddress",
+        "meta",
+        "schedule",
+        "autoPayment",
+        "recurringProduct",
+        "canceledAt",
+        "canceledBy",
+        "traceId",
+        "createdBy",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "contactId")?,
+                4 => entries.value(&mut v4, "contactName")?,
+                5 => entries.value(&mut v5, "contactEmail")?,
+                6 => entries.value_or_default(&mut v6, "contactSnapshot")?,
+                7 => entries.value_or_default(&mut v7, "coupon")?,
+                8 => entries.value(&mut v8, "currency")?,
+                9 => entries.value(&mut v9, "amount")?,
+                10 => entries.value(&mut v10, "status")?,
+                11 => entries.value(&mut v11, "liveMode")?,
+                12 => entries.value(&mut v12, "markAsTest")?,
+                13 => entries.value(&mut v13, "entityType")?,
+                14 => entries.value(&mut v14, "entityId")?,
+                15 => entries.value(&mut v15, "entitySourceType")?,
+                16 => entries.value(&mut v16, "entitySourceName")?,
+                17 => entries.value(&mut v17, "entitySourceId")?,
+                18 => entries.value_or_default(&mut v18, "entitySourceMeta")?,
+                19 => entries.value(&mut v19, "entitySource")?,
+                20 => entries.value(&mut v20, "subscriptionId")?,
+                21 => entries.value_or_default(&mut v21, "subscriptionSnapshot")?,
+                22 => entries.value(&mut v22, "paymentProviderType")?,
+                23 => entries.value(&mut v23, "paymentProviderConnectedAccount")?,
+                24 => entries.value_or_default(&mut v24, "paymentProvider")?,
+                25 => entries.value(&mut v25, "ipAddress")?,
+                26 => entries.value_or_default(&mut v26, "meta")?,
+                27 => entries.value(&mut v27, "schedule")?,
+                28 => entries.value_or_default(&mut v28, "autoPayment")?,
+                29 => entries.value_or_default(&mut v29, "recurringProduct")?,
+                30 => entries.value(&mut v30, "canceledAt")?,
+                31 => entries.value(&mut v31, "canceledBy")?,
+                32 => entries.value(&mut v32, "traceId")?,
+                33 => entries.value(&mut v33, "createdBy")?,
+                34 => entries.value(&mut v34, "createdAt")?,
+                35 => entries.value(&mut v35, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            contact_id: v3.unwrap_or_default(),
+            contact_name: v4.unwrap_or_default(),
+            contact_email: v5.unwrap_or_default(),
+            contact_snapshot: v6.unwrap_or_default(),
+            coupon: v7.unwrap_or_default(),
+            currency: v8.unwrap_or_default(),
+            amount: v9.unwrap_or_default(),
+            status: v10.unwrap_or_default(),
+            live_mode: v11.unwrap_or_default(),
+            mark_as_test: v12.unwrap_or_default(),
+            entity_type: v13.unwrap_or_default(),
+            entity_id: v14.unwrap_or_default(),
+            entity_source_type: v15.unwrap_or_default(),
+            entity_source_name: v16.unwrap_or_default(),
+            entity_source_id: v17.unwrap_or_default(),
+            entity_source_meta: v18.unwrap_or_default(),
+            entity_source: v19.unwrap_or_default(),
+            subscription_id: v20.unwrap_or_default(),
+            subscription_snapshot: v21.unwrap_or_default(),
+            payment_provider_type: v22.unwrap_or_default(),
+            payment_provider_connected_account: v23.unwrap_or_default(),
+            payment_provider: v24.unwrap_or_default(),
+            ip_address: v25.unwrap_or_default(),
+            meta: v26.unwrap_or_default(),
+            schedule: v27.unwrap_or_default(),
+            auto_payment: v28.unwrap_or_default(),
+            recurring_product: v29.unwrap_or_default(),
+            canceled_at: v30.unwrap_or_default(),
+            canceled_by: v31.unwrap_or_default(),
+            trace_id: v32.unwrap_or_default(),
+            created_by: v33.unwrap_or_default(),
+            created_at: v34.unwrap_or_default(),
+            updated_at: v35.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `SubscriptionSchedule` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SubscriptionSchedule {
     /// `executeAt`: a string.
-    #[serde(rename = "executeAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "executeAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub execute_at: Option<String>,
 
     /// `rrule`: a [`RecurrenceRule`](crate::payments::RecurrenceRule).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rrule: Option<RecurrenceRule>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for SubscriptionSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for SubscriptionSchedule {
+    const NAME: &'static str = "SubscriptionSchedule";
+
+    const FIELDS: &'static[&'static str] = &["executeAt", "rrule"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "executeAt")?,
+                1 => entries.value(&mut v1, "rrule")?,
+                _ => {}
+            }
+        }
+        Ok(Self { execute_at: v0.unwrap_or_default(), rrule: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5951,244 +8655,598 @@ impl SubscriptionSchedule {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One tax applied to an order (from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaxLine {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `10%`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `calculation`: a string. Example: `exclusive`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub calculation: Option<String>,
 
     /// `rate`: a number. Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rate: Option<f64>,
 
     /// `amount`: a number. Example: `12.1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for TaxLine {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for TaxLine {
+    const NAME: &'static str = "TaxLine";
+
+    const FIELDS: &'static[&'static str] = &["_id", "name", "calculation", "rate", "amount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "calculation")?,
+                3 => entries.value(&mut v3, "rate")?,
+                4 => entries.value(&mut v4, "amount")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            calculation: v2.unwrap_or_default(),
+            rate: v3.unwrap_or_default(),
+            amount: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A payment transaction. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Transaction {
     /// `_id`: a string. Example: `61dd0feac077f72010f78804`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `mergedFromContactId`: a string.
-    #[serde(rename = "mergedFromContactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "mergedFromContactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub merged_from_contact_id: Option<String>,
 
     /// `contactName`: a string.
-    #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_name: Option<String>,
 
     /// `contactEmail`: a string.
-    #[serde(rename = "contactEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "contactSnapshot",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `amountRefunded`: a number.
-    #[serde(rename = "amountRefunded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "amountRefunded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub amount_refunded: Option<f64>,
 
     /// `status`: a string. Example: `succeeded`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub live_mode: Option<bool>,
 
     /// `markAsTest`: `true` or `false`.
-    #[serde(rename = "markAsTest", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "markAsTest", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub mark_as_test: Option<bool>,
 
     /// `isParent`: `true` or `false`.
-    #[serde(rename = "isParent", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isParent", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_parent: Option<bool>,
 
     /// `entityType`: a string. Example: `order`.
-    #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entityType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_type: Option<String>,
 
     /// E.g. the order id.
-    #[serde(rename = "entityId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entityId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_id: Option<String>,
 
     /// `entitySourceType`: a string. Example: `funnel`.
-    #[serde(rename = "entitySourceType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entitySourceType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_source_type: Option<String>,
 
     /// `entitySourceSubType`: a string. Example: `two_step_order_form`.
-    #[serde(rename = "entitySourceSubType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entitySourceSubType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_source_sub_type: Option<String>,
 
     /// `entitySourceName`: a string.
-    #[serde(rename = "entitySourceName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entitySourceName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_source_name: Option<String>,
 
     /// `entitySourceId`: a string.
-    #[serde(rename = "entitySourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entitySourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "entitySourceMeta",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceMeta",))]
     pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
-    #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entitySource", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_source: Option<OrderSource>,
 
     /// `subscriptionId`: a string.
-    #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subscriptionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub subscription_id: Option<String>,
 
     /// `chargeId`: a string.
-    #[serde(rename = "chargeId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "chargeId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub charge_id: Option<String>,
 
     /// The charge as the gateway reported it.
-    #[
-        serde(
-            rename = "chargeSnapshot",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chargeSnapshot",))]
     pub charge_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `invoiceId`: a string.
-    #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "invoiceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub invoice_id: Option<String>,
 
     /// `receiptId`: a string.
-    #[serde(rename = "receiptId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "receiptId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub receipt_id: Option<String>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
-    #[serde(rename = "paymentProviderType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "paymentProviderType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub payment_provider_type: Option<String>,
 
     /// `paymentProviderConnectedAccount`: a string.
     #[
-        serde(
-            rename = "paymentProviderConnectedAccount",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "paymentProviderConnectedAccount",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub payment_provider_connected_account: Option<String>,
 
     /// Gateway details, e.g. `type` and `connectedAccount`.
-    #[
-        serde(
-            rename = "paymentProvider",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProvider",))]
     pub payment_provider: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// E.g. the card brand and last four digits.
-    #[
-        serde(
-            rename = "paymentMethod",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentMethod",))]
     pub payment_method: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
-    #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ipAddress", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Whether the transaction was synced to QuickBooks Online.
-    #[serde(rename = "qboSynced", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "qboSynced", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub qbo_synced: Option<bool>,
 
     /// `qboResponse`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "qboResponse",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "qboResponse",))]
     pub qbo_response: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `fulfilledAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "fulfilledAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fulfilledAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub fulfilled_at: Option<String>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for Transaction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for Transaction {
+    const NAME: &'static str = "Transaction";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "contactId",
+        "mergedFromContactId",
+        "contactName",
+        "contactEmail",
+        "contactSnapshot",
+        "currency",
+        "amount",
+        "amountRefunded",
+        "status",
+        "liveMode",
+        "markAsTest",
+        "isParent",
+        "entityType",
+        "entityId",
+        "entitySourceType",
+        "entitySourceSubType",
+        "entitySourceName",
+        "entitySourceId",
+        "entitySourceMeta",
+        "entitySource",
+        "subscriptionId",
+        "chargeId",
+        "chargeSnapshot",
+        "invoiceId",
+        "receiptId",
+        "paymentProviderType",
+        "paymentProviderConnectedAccount",
+        "paymentProvider",
+        "paymentMethod",
+        "ipAddress",
+        "meta",
+        "qboSynced",
+        "qboResponse",
+        "traceId",
+        "fulfilledAt",
+        "createdBy",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        let mut v38 = None;
+        let mut v39 = None;
+        let mut v40 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "contactId")?,
+                4 => entries.value(&mut v4, "mergedFromContactId")?,
+                5 => entries.value(&mut v5, "contactName")?,
+                6 => entries.value(&mut v6, "contactEmail")?,
+                7 => entries.value_or_default(&mut v7, "contactSnapshot")?,
+                8 => entries.value(&mut v8, "currency")?,
+                9 => entries.value(&mut v9, "amount")?,
+                10 => entries.value(&mut v10, "amountRefunded")?,
+                11 => entries.value(&mut v11, "status")?,
+                12 => entries.value(&mut v12, "liveMode")?,
+                13 => entries.value(&mut v13, "markAsTest")?,
+                14 => entries.value(&mut v14, "isParent")?,
+                15 => entries.value(&mut v15, "entityType")?,
+                16 => entries.value(&mut v16, "entityId")?,
+                17 => entries.value(&mut v17, "entitySourceType")?,
+                18 => entries.value(&mut v18, "entitySourceSubType")?,
+                19 => entries.value(&mut v19, "entitySourceName")?,
+                20 => entries.value(&mut v20, "entitySourceId")?,
+                21 => entries.value_or_default(&mut v21, "entitySourceMeta")?,
+                22 => entries.value(&mut v22, "entitySource")?,
+                23 => entries.value(&mut v23, "subscriptionId")?,
+                24 => entries.value(&mut v24, "chargeId")?,
+                25 => entries.value_or_default(&mut v25, "chargeSnapshot")?,
+                26 => entries.value(&mut v26, "invoiceId")?,
+                27 => entries.value(&mut v27, "receiptId")?,
+                28 => entries.value(&mut v28, "paymentProviderType")?,
+                29 => entries.value(&mut v29, "paymentProviderConnectedAccount")?,
+                30 => entries.value_or_default(&mut v30, "paymentProvider")?,
+                31 => entries.value_or_default(&mut v31, "paymentMethod")?,
+                32 => entries.value(&mut v32, "ipAddress")?,
+                33 => entries.value_or_default(&mut v33, "meta")?,
+                34 => entries.value(&mut v34, "qboSynced")?,
+                35 => entries.value_or_default(&mut v35, "qboResponse")?,
+                36 => entries.value(&mut v36, "traceId")?,
+                37 => entries.value(&mut v37, "fulfilledAt")?,
+                38 => entries.value(&mut v38, "createdBy")?,
+                39 => entries.value(&mut v39, "createdAt")?,
+                40 => entries.value(&mut v40, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            contact_id: v3.unwrap_or_default(),
+            merged_from_contact_id: v4.unwrap_or_default(),
+            contact_name: v5.unwrap_or_default(),
+            contact_email: v6.unwrap_or_default(),
+            contact_snapshot: v7.unwrap_or_default(),
+            currency: v8.unwrap_or_default(),
+            amount: v9.unwrap_or_default(),
+            amount_refunded: v10.unwrap_or_default(),
+            status: v11.unwrap_or_default(),
+            live_mode: v12.unwrap_or_default(),
+            mark_as_test: v13.unwrap_or_default(),
+            is_parent: v14.unwrap_or_default(),
+            entity_type: v15.unwrap_or_default(),
+            entity_id: v16.unwrap_or_default(),
+            entity_source_type: v17.unwrap_or_default(),
+            entity_source_sub_type: v18.unwrap_or_default(),
+            entity_source_name: v19.unwrap_or_default(),
+            entity_source_id: v20.unwrap_or_default(),
+            entity_source_meta: v21.unwrap_or_default(),
+            entity_source: v22.unwrap_or_default(),
+            subscription_id: v23.unwrap_or_default(),
+            charge_id: v24.unwrap_or_default(),
+            charge_snapshot: v25.unwrap_or_default(),
+            invoice_id: v26.unwrap_or_default(),
+            receipt_id: v27.unwrap_or_default(),
+            payment_provider_type: v28.unwrap_or_default(),
+            payment_provider_connected_account: v29.unwrap_or_default(),
+            payment_provider: v30.unwrap_or_default(),
+            payment_method: v31.unwrap_or_default(),
+            ip_address: v32.unwrap_or_default(),
+            meta: v33.unwrap_or_default(),
+            qbo_synced: v34.unwrap_or_default(),
+            qbo_response: v35.unwrap_or_default(),
+            trace_id: v36.unwrap_or_default(),
+            fulfilled_at: v37.unwrap_or_default(),
+            created_by: v38.unwrap_or_default(),
+            created_at: v39.unwrap_or_default(),
+            updated_at: v40.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "payments")]
@@ -6196,7 +9254,6 @@ pub struct Transaction {
 /// The `UpdateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
@@ -6229,34 +9286,115 @@ pub struct UpdateCouponRequest {
     pub start_date: String,
 
     /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `usageLimit`: a whole number. Example: `10`.
-    #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "usageLimit", skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// `productIds`: a list of strings.
-    #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "productIds", skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[
-        serde(
-            rename = "applyToFuturePaymentsConfig",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// `limitPerCustomer`: `true` or `false`.
-    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
+}
+
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCouponRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCouponRequest {
+    const NAME: &'static str = "UpdateCouponRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "altId",
+        "altType",
+        "name",
+        "code",
+        "discountType",
+        "discountValue",
+        "startDate",
+        "endDate",
+        "usageLimit",
+        "productIds",
+        "applyToFuturePayments",
+        "applyToFuturePaymentsConfig",
+        "limitPerCustomer"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "code")?,
+                5 => entries.value(&mut v5, "discountType")?,
+                6 => entries.value(&mut v6, "discountValue")?,
+                7 => entries.value(&mut v7, "startDate")?,
+                8 => entries.value(&mut v8, "endDate")?,
+                9 => entries.value(&mut v9, "usageLimit")?,
+                10 => entries.value(&mut v10, "productIds")?,
+                11 => entries.value(&mut v11, "applyToFuturePayments")?,
+                12 => entries.value(&mut v12, "applyToFuturePaymentsConfig")?,
+                13 => entries.value(&mut v13, "limitPerCustomer")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "id")?,
+            alt_id: crate::runtime::object::required(v1, "altId")?,
+            alt_type: crate::runtime::object::required(v2, "altType")?,
+            name: crate::runtime::object::required(v3, "name")?,
+            code: crate::runtime::object::required(v4, "code")?,
+            discount_type: crate::runtime::object::required(v5, "discountType")?,
+            discount_value: crate::runtime::object::required(v6, "discountValue")?,
+            start_date: crate::runtime::object::required(v7, "startDate")?,
+            end_date: v8.unwrap_or_default(),
+            usage_limit: v9.unwrap_or_default(),
+            product_ids: v10.unwrap_or_default(),
+            apply_to_future_payments: v11.unwrap_or_default(),
+            apply_to_future_payments_config: v12.unwrap_or_default(),
+            limit_per_customer: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "payments")]
@@ -6337,7 +9475,6 @@ impl UpdateCouponRequest {
 /// The `UpdateCustomProviderCapabilitiesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomProviderCapabilitiesRequest {
     /// `supportsSubscriptionSchedules`: `true` or `false`.
@@ -6345,12 +9482,58 @@ pub struct UpdateCustomProviderCapabilitiesRequest {
     pub supports_subscription_schedules: bool,
 
     /// Required when locationId is not given.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// Required when companyId is not given.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCustomProviderCapabilitiesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCustomProviderCapabilitiesRequest {
+    const NAME: &'static str = "UpdateCustomProviderCapabilitiesRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "supportsSubscriptionSchedules",
+        "companyId",
+        "locationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "supportsSubscriptionSchedules")?,
+                1 => entries.value(&mut v1, "companyId")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            supports_subscription_schedules: crate::runtime::object::required(
+                v0,
+                "supportsSubscriptionSchedules"
+            )?,
+            company_id: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -6454,49 +9637,147 @@ crate::runtime::enums::string_enum!(Weekday);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A white-label payment provider of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhiteLabelProvider {
     /// `_id`: a string. Example: `65cb47dda50f4f13ced4b870`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// Route name of the provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub route: Option<String>,
 
     /// Underlying gateway.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub provider: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `imageUrl`: a string.
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub image_url: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl<'de> serde::Deserialize<'de> for WhiteLabelProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl crate::runtime::object::Object for WhiteLabelProvider {
+    const NAME: &'static str = "WhiteLabelProvider";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "title",
+        "route",
+        "provider",
+        "description",
+        "imageUrl",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "title")?,
+                4 => entries.value(&mut v4, "route")?,
+                5 => entries.value(&mut v5, "provider")?,
+                6 => entries.value(&mut v6, "description")?,
+                7 => entries.value(&mut v7, "imageUrl")?,
+                8 => entries.value(&mut v8, "createdAt")?,
+                9 => entries.value(&mut v9, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            title: v3.unwrap_or_default(),
+            route: v4.unwrap_or_default(),
+            provider: v5.unwrap_or_default(),
+            description: v6.unwrap_or_default(),
+            image_url: v7.unwrap_or_default(),
+            created_at: v8.unwrap_or_default(),
+            updated_at: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]

@@ -631,25 +631,64 @@ impl PurchasePhoneNumber {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// The `ActivePhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub voice: Option<bool>,
 
     /// `sms`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sms: Option<bool>,
 
     /// `mms`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mms: Option<bool>,
 
     /// `fax`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fax: Option<bool>,
+}
+
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
+impl<'de> serde::Deserialize<'de> for ActivePhoneNumberCapabilities {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
+impl crate::runtime::object::Object for ActivePhoneNumberCapabilities {
+    const NAME: &'static str = "ActivePhoneNumberCapabilities";
+
+    const FIELDS: &'static[&'static str] = &["voice", "sms", "mms", "fax"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "voice")?,
+                1 => entries.value(&mut v1, "sms")?,
+                2 => entries.value(&mut v2, "mms")?,
+                3 => entries.value(&mut v3, "fax")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            voice: v0.unwrap_or_default(),
+            sms: v1.unwrap_or_default(),
+            mms: v2.unwrap_or_default(),
+            fax: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
@@ -763,65 +802,179 @@ crate::runtime::enums::string_enum!(ActivePhoneNumberType);
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A number offered for purchase.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumber {
     /// The number in E.164 form.
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub phone_number: Option<String>,
 
     /// The number formatted for display.
-    #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub friendly_name: Option<String>,
 
     /// `isoCountry`: a string. Example: `US`.
-    #[serde(rename = "isoCountry", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isoCountry", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub iso_country: Option<String>,
 
     /// Local access and transport area.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub lata: Option<String>,
 
     /// `locality`: a string. Example: `Wynne`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub locality: Option<String>,
 
     /// Rate center.
-    #[serde(rename = "rateCenter", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "rateCenter", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub rate_center: Option<String>,
 
     /// `latitude`: a string. Example: `35.241800`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub latitude: Option<String>,
 
     /// `longitude`: a string. Example: `-90.846000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub longitude: Option<String>,
 
     /// `region`: a string. Example: `AR`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub region: Option<String>,
 
     /// `postalCode`: a string. Example: `72396`.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub postal_code: Option<String>,
 
     /// Address the buyer must have on file.
-    #[serde(rename = "addressRequirements", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "addressRequirements", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub address_requirements: Option<AvailablePhoneNumberAddressRequirements>,
 
     /// A number in the provider's beta programme.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub beta: Option<bool>,
 
     /// `capabilities`: a [`AvailablePhoneNumberCapabilities`](crate::phone_system::AvailablePhoneNumberCapabilities).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub capabilities: Option<AvailablePhoneNumberCapabilities>,
 
     /// Monthly price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<AvailablePhoneNumberPrice>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for AvailablePhoneNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for AvailablePhoneNumber {
+    const NAME: &'static str = "AvailablePhoneNumber";
+
+    const FIELDS: &'static[&'static str] = &[
+        "phoneNumber",
+        "friendlyName",
+        "isoCountry",
+        "lata",
+        "locality",
+        "rateCenter",
+        "latitude",
+        "longitude",
+        "region",
+        "postalCode",
+        "addressRequirements",
+        "beta",
+        "capabilities",
+        "price"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "phoneNumber")?,
+                1 => entries.value(&mut v1, "friendlyName")?,
+                2 => entries.value(&mut v2, "isoCountry")?,
+                3 => entries.value(&mut v3, "lata")?,
+                4 => entries.value(&mut v4, "locality")?,
+                5 => entries.value(&mut v5, "rateCenter")?,
+                6 => entries.value(&mut v6, "latitude")?,
+                7 => entries.value(&mut v7, "longitude")?,
+                8 => entries.value(&mut v8, "region")?,
+                9 => entries.value(&mut v9, "postalCode")?,
+                10 => entries.value(&mut v10, "addressRequirements")?,
+                11 => entries.value(&mut v11, "beta")?,
+                12 => entries.value(&mut v12, "capabilities")?,
+                13 => entries.value(&mut v13, "price")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            phone_number: v0.unwrap_or_default(),
+            friendly_name: v1.unwrap_or_default(),
+            iso_country: v2.unwrap_or_default(),
+            lata: v3.unwrap_or_default(),
+            locality: v4.unwrap_or_default(),
+            rate_center: v5.unwrap_or_default(),
+            latitude: v6.unwrap_or_default(),
+            longitude: v7.unwrap_or_default(),
+            region: v8.unwrap_or_default(),
+            postal_code: v9.unwrap_or_default(),
+            address_requirements: v10.unwrap_or_default(),
+            beta: v11.unwrap_or_default(),
+            capabilities: v12.unwrap_or_default(),
+            price: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "phone_system")]
@@ -884,59 +1037,176 @@ crate::runtime::enums::string_enum!(AvailablePhoneNumberAddressRequirements);
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `AvailablePhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberCapabilities {
     /// `MMS`: `true` or `false`. Example: `true`.
-    #[serde(rename = "MMS", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "MMS", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub mms: Option<bool>,
 
     /// `SMS`: `true` or `false`. Example: `true`.
-    #[serde(rename = "SMS", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "SMS", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sms: Option<bool>,
 
     /// `voice`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub voice: Option<bool>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for AvailablePhoneNumberCapabilities {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for AvailablePhoneNumberCapabilities {
+    const NAME: &'static str = "AvailablePhoneNumberCapabilities";
+
+    const FIELDS: &'static[&'static str] = &["MMS", "SMS", "voice"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "MMS")?,
+                1 => entries.value(&mut v1, "SMS")?,
+                2 => entries.value(&mut v2, "voice")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            mms: v0.unwrap_or_default(),
+            sms: v1.unwrap_or_default(),
+            voice: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Monthly price.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberPrice {
     /// `number_type`: a string. Example: `local`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub number_type: Option<String>,
 
     /// `price`: a number. Example: `1.15`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<f64>,
 
     /// `price_unit`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price_unit: Option<String>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for AvailablePhoneNumberPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for AvailablePhoneNumberPrice {
+    const NAME: &'static str = "AvailablePhoneNumberPrice";
+
+    const FIELDS: &'static[&'static str] = &["number_type", "price", "price_unit"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "number_type")?,
+                1 => entries.value(&mut v1, "price")?,
+                2 => entries.value(&mut v2, "price_unit")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            number_type: v0.unwrap_or_default(),
+            price: v1.unwrap_or_default(),
+            price_unit: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// What answers inbound calls on a number or pool.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InboundCallService {
     /// The kind of service.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<InboundCallServiceType>,
 
     /// Id or setting of that service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<String>,
+}
+
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
+impl<'de> serde::Deserialize<'de> for InboundCallService {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
+impl crate::runtime::object::Object for InboundCallService {
+    const NAME: &'static str = "InboundCallService";
+
+    const FIELDS: &'static[&'static str] = &["type", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self { type_: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
@@ -994,29 +1264,91 @@ crate::runtime::enums::string_enum!(InboundCallServiceType);
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListActivePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `numbers`: a list of [`PhoneNumber`](crate::phone_system::PhoneNumber) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub numbers: Vec<PhoneNumber>,
 
     /// The account is managed under HighLevel's provider account.
-    #[serde(rename = "isUnderGhl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isUnderGhl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_under_ghl: Option<bool>,
 
     /// `pageSize`: a whole number. Example: `100`.
-    #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pageSize", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub page_size: Option<i64>,
 
     /// `page`: a whole number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// State of the telephony account.
-    #[serde(rename = "accountStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "accountStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub account_status: Option<ListActivePhoneNumbersResponseAccountStatus>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for ListActivePhoneNumbersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for ListActivePhoneNumbersResponse {
+    const NAME: &'static str = "ListActivePhoneNumbersResponse";
+
+    const FIELDS: &'static[&'static str] = &[
+        "numbers",
+        "isUnderGhl",
+        "pageSize",
+        "page",
+        "accountStatus"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "numbers")?,
+                1 => entries.value(&mut v1, "isUnderGhl")?,
+                2 => entries.value(&mut v2, "pageSize")?,
+                3 => entries.value(&mut v3, "page")?,
+                4 => entries.value(&mut v4, "accountStatus")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            numbers: v0.unwrap_or_default(),
+            is_under_ghl: v1.unwrap_or_default(),
+            page_size: v2.unwrap_or_default(),
+            page: v3.unwrap_or_default(),
+            account_status: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "phone_system")]
@@ -1074,271 +1406,733 @@ crate::runtime::enums::string_enum!(ListActivePhoneNumbersResponseAccountStatus)
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListAvailablePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailablePhoneNumbersResponse {
     /// Id of this search; pass it when buying one of the numbers.
-    #[serde(rename = "fingerprintId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fingerprintId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub fingerprint_id: Option<String>,
 
     /// `numbers`: a list of [`AvailablePhoneNumber`](crate::phone_system::AvailablePhoneNumber) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub numbers: Vec<AvailablePhoneNumber>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for ListAvailablePhoneNumbersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for ListAvailablePhoneNumbersResponse {
+    const NAME: &'static str = "ListAvailablePhoneNumbersResponse";
+
+    const FIELDS: &'static[&'static str] = &["fingerprintId", "numbers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "fingerprintId")?,
+                1 => entries.value_or_default(&mut v1, "numbers")?,
+                _ => {}
+            }
+        }
+        Ok(Self { fingerprint_id: v0.unwrap_or_default(), numbers: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListNumberPoolsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListNumberPoolsResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a list of [`NumberPool`](crate::phone_system::NumberPool) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<NumberPool>,
 
     /// Number of pools returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for ListNumberPoolsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for ListNumberPoolsResponse {
+    const NAME: &'static str = "ListNumberPoolsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "data", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value_or_default(&mut v1, "data")?,
+                2 => entries.value(&mut v2, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            data: v1.unwrap_or_default(),
+            total: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A pool of numbers used in rotation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NumberPool {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Sales Team Pool`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string. Example: `loc123`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Numbers in the pool.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub numbers: Vec<NumberPoolNumbersItem>,
 
     /// Number calls are forwarded to.
-    #[serde(rename = "forwardingNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "forwardingNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub forwarding_number: Option<String>,
 
     /// A whisper message is played to the answering user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub whisper: Option<bool>,
 
     /// The whisper message.
-    #[serde(rename = "whisperMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "whisperMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub whisper_message: Option<String>,
 
     /// Calls are recorded.
-    #[serde(rename = "callRecording", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "callRecording", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub call_recording: Option<bool>,
 
     /// The pool is in use.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_active: Option<bool>,
 
     /// What answers inbound calls.
-    #[serde(rename = "inboundCallService", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "inboundCallService", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub inbound_call_service: Option<InboundCallService>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for NumberPool {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for NumberPool {
+    const NAME: &'static str = "NumberPool";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "locationId",
+        "numbers",
+        "forwardingNumber",
+        "whisper",
+        "whisperMessage",
+        "callRecording",
+        "isActive",
+        "inboundCallService"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value_or_default(&mut v3, "numbers")?,
+                4 => entries.value(&mut v4, "forwardingNumber")?,
+                5 => entries.value(&mut v5, "whisper")?,
+                6 => entries.value(&mut v6, "whisperMessage")?,
+                7 => entries.value(&mut v7, "callRecording")?,
+                8 => entries.value(&mut v8, "isActive")?,
+                9 => entries.value(&mut v9, "inboundCallService")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            numbers: v3.unwrap_or_default(),
+            forwarding_number: v4.unwrap_or_default(),
+            whisper: v5.unwrap_or_default(),
+            whisper_message: v6.unwrap_or_default(),
+            call_recording: v7.unwrap_or_default(),
+            is_active: v8.unwrap_or_default(),
+            inbound_call_service: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `NumberPoolNumbersItem` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NumberPoolNumbersItem {
     /// `phoneNumber`: a string. Example: `+14155552671`.
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub phone_number: Option<String>,
 
     /// `friendlyName`: a string. Example: `Sales Line 1`.
-    #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub friendly_name: Option<String>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for NumberPoolNumbersItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for NumberPoolNumbersItem {
+    const NAME: &'static str = "NumberPoolNumbersItem";
+
+    const FIELDS: &'static[&'static str] = &["phoneNumber", "friendlyName"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "phoneNumber")?,
+                1 => entries.value(&mut v1, "friendlyName")?,
+                _ => {}
+            }
+        }
+        Ok(Self { phone_number: v0.unwrap_or_default(), friendly_name: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The location's telephony (Twilio) account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneAccount {
     /// `id`: a string. Example: `8xMPW85D2z5jgcTa5L1p`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Provider's account id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub account_sid: Option<String>,
 
     /// Managed under HighLevel's provider account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub under_ghl_account: Option<bool>,
 
     /// SMS validation is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub validate_sms: Option<bool>,
 
     /// `location_id`: a string. Example: `aa4PBpxnPc9bs4LSdiW7`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location_id: Option<String>,
 
     /// `migration_status`: a string. Example: `completed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub migration_status: Option<String>,
 
     /// Numbers being migrated.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub migration_numbers: Vec<String>,
 
     /// User assigned to each number.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub assigned_to_numbers: std::collections::BTreeMap<String, String>,
 
     /// Service each number is used for, e.g. conversation.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub numbers: std::collections::BTreeMap<String, String>,
 
     /// Name of each number.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub number_name: std::collections::BTreeMap<String, String>,
 
     /// New account id after a credential migration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub new_account_sid: Option<String>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for PhoneAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for PhoneAccount {
+    const NAME: &'static str = "PhoneAccount";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "account_sid",
+        "under_ghl_account",
+        "validate_sms",
+        "location_id",
+        "migration_status",
+        "migration_numbers",
+        "assigned_to_numbers",
+        "numbers",
+        "number_name",
+        "new_account_sid"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "account_sid")?,
+                2 => entries.value(&mut v2, "under_ghl_account")?,
+                3 => entries.value(&mut v3, "validate_sms")?,
+                4 => entries.value(&mut v4, "location_id")?,
+                5 => entries.value(&mut v5, "migration_status")?,
+                6 => entries.value_or_default(&mut v6, "migration_numbers")?,
+                7 => entries.value_or_default(&mut v7, "assigned_to_numbers")?,
+                8 => entries.value_or_default(&mut v8, "numbers")?,
+                9 => entries.value_or_default(&mut v9, "number_name")?,
+                10 => entries.value(&mut v10, "new_account_sid")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            account_sid: v1.unwrap_or_default(),
+            under_ghl_account: v2.unwrap_or_default(),
+            validate_sms: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            migration_status: v5.unwrap_or_default(),
+            migration_numbers: v6.unwrap_or_default(),
+            assigned_to_numbers: v7.unwrap_or_default(),
+            numbers: v8.unwrap_or_default(),
+            number_name: v9.unwrap_or_default(),
+            new_account_sid: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A phone number owned by the location, with its call routing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneNumber {
     /// The number in E.164 form.
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub phone_number: Option<String>,
 
     /// Name given to the number.
-    #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub friendly_name: Option<String>,
 
     /// Provider's id of the number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sid: Option<String>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "countryCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub country_code: Option<String>,
 
     /// `capabilities`: a [`PhoneNumberCapabilities`](crate::phone_system::PhoneNumberCapabilities).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub capabilities: Option<PhoneNumberCapabilities>,
 
     /// `type`: a [`PhoneNumberType`](crate::phone_system::PhoneNumberType), one of `local`, `toll-free`, `mobile`, `national`. Example: `local`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<PhoneNumberType>,
 
     /// The location's default outbound number.
-    #[serde(rename = "isDefaultNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isDefaultNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_default_number: Option<bool>,
 
     /// User the number is assigned to.
-    #[serde(rename = "linkedUser", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "linkedUser", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
-    #[
-        serde(
-            rename = "linkedRingAllUsers",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedRingAllUsers",))]
     pub linked_ring_all_users: Vec<String>,
 
     /// What answers inbound calls.
-    #[serde(rename = "inboundCallService", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "inboundCallService", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub inbound_call_service: Option<InboundCallService>,
 
     /// Number calls are forwarded to.
-    #[serde(rename = "forwardingNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "forwardingNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub forwarding_number: Option<String>,
 
     /// Group conversations are on (US/CA SMS numbers).
     #[
-        serde(
-            rename = "isGroupConversationEnabled",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isGroupConversationEnabled", skip_serializing_if = "Option::is_none")
         )
     ]
     pub is_group_conversation_enabled: Option<bool>,
 
     /// Compliance address id.
-    #[serde(rename = "addressSid", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "addressSid", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub address_sid: Option<String>,
 
     /// Regulatory bundle id.
-    #[serde(rename = "bundleSid", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "bundleSid", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub bundle_sid: Option<String>,
 
     /// When the number was bought or added.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string). Example: `2023-02-20T14:45:00Z`.
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
 
     /// How the number came to the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub origin: Option<PhoneNumberOrigin>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for PhoneNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for PhoneNumber {
+    const NAME: &'static str = "PhoneNumber";
+
+    const FIELDS: &'static[&'static str] = &[
+        "phoneNumber",
+        "friendlyName",
+        "sid",
+        "countryCode",
+        "capabilities",
+        "type",
+        "isDefaultNumber",
+        "linkedUser",
+        "linkedRingAllUsers",
+        "inboundCallService",
+        "forwardingNumber",
+        "isGroupConversationEnabled",
+        "addressSid",
+        "bundleSid",
+        "dateAdded",
+        "dateUpdated",
+        "origin"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "phoneNumber")?,
+                1 => entries.value(&mut v1, "friendlyName")?,
+                2 => entries.value(&mut v2, "sid")?,
+                3 => entries.value(&mut v3, "countryCode")?,
+                4 => entries.value(&mut v4, "capabilities")?,
+                5 => entries.value(&mut v5, "type")?,
+                6 => entries.value(&mut v6, "isDefaultNumber")?,
+                7 => entries.value(&mut v7, "linkedUser")?,
+                8 => entries.value_or_default(&mut v8, "linkedRingAllUsers")?,
+                9 => entries.value(&mut v9, "inboundCallService")?,
+                10 => entries.value(&mut v10, "forwardingNumber")?,
+                11 => entries.value(&mut v11, "isGroupConversationEnabled")?,
+                12 => entries.value(&mut v12, "addressSid")?,
+                13 => entries.value(&mut v13, "bundleSid")?,
+                14 => entries.value(&mut v14, "dateAdded")?,
+                15 => entries.value(&mut v15, "dateUpdated")?,
+                16 => entries.value(&mut v16, "origin")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            phone_number: v0.unwrap_or_default(),
+            friendly_name: v1.unwrap_or_default(),
+            sid: v2.unwrap_or_default(),
+            country_code: v3.unwrap_or_default(),
+            capabilities: v4.unwrap_or_default(),
+            type_: v5.unwrap_or_default(),
+            is_default_number: v6.unwrap_or_default(),
+            linked_user: v7.unwrap_or_default(),
+            linked_ring_all_users: v8.unwrap_or_default(),
+            inbound_call_service: v9.unwrap_or_default(),
+            forwarding_number: v10.unwrap_or_default(),
+            is_group_conversation_enabled: v11.unwrap_or_default(),
+            address_sid: v12.unwrap_or_default(),
+            bundle_sid: v13.unwrap_or_default(),
+            date_added: v14.unwrap_or_default(),
+            date_updated: v15.unwrap_or_default(),
+            origin: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "phone_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `PhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub voice: Option<bool>,
 
     /// `sms`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sms: Option<bool>,
 
     /// `mms`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mms: Option<bool>,
 
     /// `fax`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fax: Option<bool>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl<'de> serde::Deserialize<'de> for PhoneNumberCapabilities {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl crate::runtime::object::Object for PhoneNumberCapabilities {
+    const NAME: &'static str = "PhoneNumberCapabilities";
+
+    const FIELDS: &'static[&'static str] = &["voice", "sms", "mms", "fax"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "voice")?,
+                1 => entries.value(&mut v1, "sms")?,
+                2 => entries.value(&mut v2, "mms")?,
+                3 => entries.value(&mut v3, "fax")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            voice: v0.unwrap_or_default(),
+            sms: v1.unwrap_or_default(),
+            mms: v2.unwrap_or_default(),
+            fax: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "phone_system")]
@@ -1453,7 +2247,6 @@ crate::runtime::enums::string_enum!(PhoneNumberType);
 /// The number to buy and its compliance data.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
@@ -1461,42 +2254,103 @@ pub struct PurchasePhoneNumberRequest {
     pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// `numberType`: a [`PurchasePhoneNumberRequestNumberType`](crate::phone_system::PurchasePhoneNumberRequestNumberType), one of `local`, `tollFree`, `mobile`. Example: `local`.
-    #[serde(rename = "numberType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "numberType", skip_serializing_if = "Option::is_none")]
     pub number_type: Option<PurchasePhoneNumberRequestNumberType>,
 
     /// Compliance address id.
-    #[serde(rename = "addressSid", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "addressSid", skip_serializing_if = "crate::Nullable::is_absent")]
     pub address_sid: crate::Nullable<String>,
 
     /// Regulatory bundle id.
-    #[serde(rename = "bundleSid", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "bundleSid", skip_serializing_if = "crate::Nullable::is_absent")]
     pub bundle_sid: crate::Nullable<String>,
 
     /// `locality`: a string. Example: `San Antonio`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub locality: crate::Nullable<String>,
 
     /// `region`: a string. Example: `TX`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub region: crate::Nullable<String>,
 
     /// The search fingerprint the number came from.
-    #[serde(rename = "fingerprintId", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "fingerprintId", skip_serializing_if = "crate::Nullable::is_absent")]
     pub fingerprint_id: crate::Nullable<String>,
 
     /// Skip the location-level identity check when the agency is already verified.
-    #[
-        serde(
-            rename = "skipLocationKYC",
-            default,
-            skip_serializing_if = "crate::Nullable::is_absent"
-        )
-    ]
+    #[serde(rename = "skipLocationKYC", skip_serializing_if = "crate::Nullable::is_absent")]
     pub skip_location_kyc: crate::Nullable<bool>,
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PurchasePhoneNumberRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PurchasePhoneNumberRequest {
+    const NAME: &'static str = "PurchasePhoneNumberRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "phoneNumber",
+        "countryCode",
+        "numberType",
+        "addressSid",
+        "bundleSid",
+        "locality",
+        "region",
+        "fingerprintId",
+        "skipLocationKYC"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "phoneNumber")?,
+                1 => entries.value(&mut v1, "countryCode")?,
+                2 => entries.value(&mut v2, "numberType")?,
+                3 => entries.value(&mut v3, "addressSid")?,
+                4 => entries.value(&mut v4, "bundleSid")?,
+                5 => entries.value(&mut v5, "locality")?,
+                6 => entries.value(&mut v6, "region")?,
+                7 => entries.value(&mut v7, "fingerprintId")?,
+                8 => entries.value(&mut v8, "skipLocationKYC")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            phone_number: crate::runtime::object::required(v0, "phoneNumber")?,
+            country_code: v1.unwrap_or_default(),
+            number_type: v2.unwrap_or_default(),
+            address_sid: v3.unwrap_or_default(),
+            bundle_sid: v4.unwrap_or_default(),
+            locality: v5.unwrap_or_default(),
+            region: v6.unwrap_or_default(),
+            fingerprint_id: v7.unwrap_or_default(),
+            skip_location_kyc: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "phone_system")]

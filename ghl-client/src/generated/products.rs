@@ -3604,7 +3604,6 @@ crate::runtime::enums::string_enum!(AltType);
 /// The `BulkEditPrice` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEditPrice {
     /// `_id`: a string.
@@ -3612,56 +3611,143 @@ pub struct BulkEditPrice {
     pub id: String,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `amount`: a number. Example: `99.99`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// `currency`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 
     /// `compareAtPrice`: a number.
-    #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
 
     /// `availableQuantity`: a whole number.
-    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `trackInventory`: `true` or `false`.
-    #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `sku`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
 
     /// Trial length in days.
-    #[serde(rename = "trialPeriod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trialPeriod", skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<i64>,
 
     /// `totalCycles`: a whole number.
-    #[serde(rename = "totalCycles", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCycles", skip_serializing_if = "Option::is_none")]
     pub total_cycles: Option<i64>,
 
     /// `setupFee`: a number.
-    #[serde(rename = "setupFee", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "setupFee", skip_serializing_if = "Option::is_none")]
     pub setup_fee: Option<f64>,
 
     /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
-    #[serde(rename = "shippingOptions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shippingOptions", skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<ShippingOptions>,
 
     /// `recurring`: a [`Recurring`](crate::products::Recurring).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkEditPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkEditPrice {
+    const NAME: &'static str = "BulkEditPrice";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "amount",
+        "currency",
+        "compareAtPrice",
+        "availableQuantity",
+        "trackInventory",
+        "allowOutOfStockPurchases",
+        "sku",
+        "trialPeriod",
+        "totalCycles",
+        "setupFee",
+        "shippingOptions",
+        "recurring"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "amount")?,
+                3 => entries.value(&mut v3, "currency")?,
+                4 => entries.value(&mut v4, "compareAtPrice")?,
+                5 => entries.value(&mut v5, "availableQuantity")?,
+                6 => entries.value(&mut v6, "trackInventory")?,
+                7 => entries.value(&mut v7, "allowOutOfStockPurchases")?,
+                8 => entries.value(&mut v8, "sku")?,
+                9 => entries.value(&mut v9, "trialPeriod")?,
+                10 => entries.value(&mut v10, "totalCycles")?,
+                11 => entries.value(&mut v11, "setupFee")?,
+                12 => entries.value(&mut v12, "shippingOptions")?,
+                13 => entries.value(&mut v13, "recurring")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "_id")?,
+            name: v1.unwrap_or_default(),
+            amount: v2.unwrap_or_default(),
+            currency: v3.unwrap_or_default(),
+            compare_at_price: v4.unwrap_or_default(),
+            available_quantity: v5.unwrap_or_default(),
+            track_inventory: v6.unwrap_or_default(),
+            allow_out_of_stock_purchases: v7.unwrap_or_default(),
+            sku: v8.unwrap_or_default(),
+            trial_period: v9.unwrap_or_default(),
+            total_cycles: v10.unwrap_or_default(),
+            setup_fee: v11.unwrap_or_default(),
+            shipping_options: v12.unwrap_or_default(),
+            recurring: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -3772,7 +3858,6 @@ impl BulkEditPrice {
 /// The `BulkEditProduct` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEditProduct {
     /// `_id`: a string.
@@ -3780,64 +3865,159 @@ pub struct BulkEditProduct {
     pub id: String,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `image`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `prices`: a list of [`BulkEditPrice`](crate::products::BulkEditPrice) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prices: Option<Vec<BulkEditPrice>>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `isLabelEnabled`: `true` or `false`.
-    #[serde(rename = "isLabelEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isLabelEnabled", skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<ProductSeo>,
 
     /// `slug`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `taxInclusive`: `true` or `false`.
-    #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 
     /// `taxes`: a list of maps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `medias`: a list of maps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `label`: a map from names to JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkEditProduct {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkEditProduct {
+    const NAME: &'static str = "BulkEditProduct";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "description",
+        "image",
+        "availableInStore",
+        "prices",
+        "collectionIds",
+        "isLabelEnabled",
+        "isTaxesEnabled",
+        "seo",
+        "slug",
+        "automaticTaxCategoryId",
+        "taxInclusive",
+        "taxes",
+        "medias",
+        "label"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "image")?,
+                4 => entries.value(&mut v4, "availableInStore")?,
+                5 => entries.value(&mut v5, "prices")?,
+                6 => entries.value(&mut v6, "collectionIds")?,
+                7 => entries.value(&mut v7, "isLabelEnabled")?,
+                8 => entries.value(&mut v8, "isTaxesEnabled")?,
+                9 => entries.value(&mut v9, "seo")?,
+                10 => entries.value(&mut v10, "slug")?,
+                11 => entries.value(&mut v11, "automaticTaxCategoryId")?,
+                12 => entries.value(&mut v12, "taxInclusive")?,
+                13 => entries.value(&mut v13, "taxes")?,
+                14 => entries.value(&mut v14, "medias")?,
+                15 => entries.value(&mut v15, "label")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "_id")?,
+            name: v1.unwrap_or_default(),
+            description: v2.unwrap_or_default(),
+            image: v3.unwrap_or_default(),
+            available_in_store: v4.unwrap_or_default(),
+            prices: v5.unwrap_or_default(),
+            collection_ids: v6.unwrap_or_default(),
+            is_label_enabled: v7.unwrap_or_default(),
+            is_taxes_enabled: v8.unwrap_or_default(),
+            seo: v9.unwrap_or_default(),
+            slug: v10.unwrap_or_default(),
+            automatic_tax_category_id: v11.unwrap_or_default(),
+            tax_inclusive: v12.unwrap_or_default(),
+            taxes: v13.unwrap_or_default(),
+            medias: v14.unwrap_or_default(),
+            label: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -3971,7 +4151,6 @@ impl BulkEditProduct {
 /// The `BulkEditProductsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEditProductsRequest {
     /// The location id.
@@ -3984,6 +4163,45 @@ pub struct BulkEditProductsRequest {
 
     /// Products to edit; HighLevel's limit counts their prices too.
     pub products: Vec<BulkEditProduct>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkEditProductsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkEditProductsRequest {
+    const NAME: &'static str = "BulkEditProductsRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "products"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "products")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            products: crate::runtime::object::required(v2, "products")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4004,21 +4222,62 @@ impl BulkEditProductsRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkEditProductsResponse {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `status`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `updatedCount`: a whole number. Example: `5`.
-    #[serde(rename = "updatedCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_count: Option<i64>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for BulkEditProductsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for BulkEditProductsResponse {
+    const NAME: &'static str = "BulkEditProductsResponse";
+
+    const FIELDS: &'static[&'static str] = &["message", "status", "updatedCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "status")?,
+                2 => entries.value(&mut v2, "updatedCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: v0.unwrap_or_default(),
+            status: v1.unwrap_or_default(),
+            updated_count: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4026,24 +4285,70 @@ pub struct BulkEditProductsResponse {
 /// Product selection used instead of explicit ids.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateFilters {
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `productType`: a string.
-    #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "productType", skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `search`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkUpdateFilters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkUpdateFilters {
+    const NAME: &'static str = "BulkUpdateFilters";
+
+    const FIELDS: &'static[&'static str] = &[
+        "collectionIds",
+        "productType",
+        "availableInStore",
+        "search"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "collectionIds")?,
+                1 => entries.value(&mut v1, "productType")?,
+                2 => entries.value(&mut v2, "availableInStore")?,
+                3 => entries.value(&mut v3, "search")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            collection_ids: v0.unwrap_or_default(),
+            product_type: v1.unwrap_or_default(),
+            available_in_store: v2.unwrap_or_default(),
+            search: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4085,7 +4390,6 @@ impl BulkUpdateFilters {
 /// The `BulkUpdateProductReviewsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateProductReviewsRequest {
     /// The location id.
@@ -4101,6 +4405,48 @@ pub struct BulkUpdateProductReviewsRequest {
 
     /// Moderation status to set.
     pub status: String,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkUpdateProductReviewsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkUpdateProductReviewsRequest {
+    const NAME: &'static str = "BulkUpdateProductReviewsRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "reviews", "status"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "reviews")?,
+                3 => entries.value(&mut v3, "status")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            reviews: crate::runtime::object::required(v2, "reviews")?,
+            status: crate::runtime::object::required(v3, "status")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4128,7 +4474,6 @@ impl BulkUpdateProductReviewsRequest {
 /// The `BulkUpdateProductsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkUpdateProductsRequest {
     /// The location id.
@@ -4148,28 +4493,99 @@ pub struct BulkUpdateProductsRequest {
     pub product_ids: Vec<String>,
 
     /// `filters`: a [`BulkUpdateFilters`](crate::products::BulkUpdateFilters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filters: Option<BulkUpdateFilters>,
 
     /// `price`: a [`PriceAdjustment`](crate::products::PriceAdjustment).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<PriceAdjustment>,
 
     /// `compareAtPrice`: a [`PriceAdjustment`](crate::products::PriceAdjustment).
-    #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<PriceAdjustment>,
 
     /// `availability`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<bool>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkUpdateProductsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkUpdateProductsRequest {
+    const NAME: &'static str = "BulkUpdateProductsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "type",
+        "productIds",
+        "filters",
+        "price",
+        "compareAtPrice",
+        "availability",
+        "collectionIds",
+        "currency"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "productIds")?,
+                4 => entries.value(&mut v4, "filters")?,
+                5 => entries.value(&mut v5, "price")?,
+                6 => entries.value(&mut v6, "compareAtPrice")?,
+                7 => entries.value(&mut v7, "availability")?,
+                8 => entries.value(&mut v8, "collectionIds")?,
+                9 => entries.value(&mut v9, "currency")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            type_: crate::runtime::object::required(v2, "type")?,
+            product_ids: crate::runtime::object::required(v3, "productIds")?,
+            filters: v4.unwrap_or_default(),
+            price: v5.unwrap_or_default(),
+            compare_at_price: v6.unwrap_or_default(),
+            availability: v7.unwrap_or_default(),
+            collection_ids: v8.unwrap_or_default(),
+            currency: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4299,16 +4715,47 @@ crate::runtime::enums::string_enum!(BulkUpdateType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CollectionSeo` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CollectionSeo {
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for CollectionSeo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for CollectionSeo {
+    const NAME: &'static str = "CollectionSeo";
+
+    const FIELDS: &'static[&'static str] = &["title", "description"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "description")?,
+                _ => {}
+            }
+        }
+        Ok(Self { title: v0.unwrap_or_default(), description: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4338,7 +4785,6 @@ impl CollectionSeo {
 /// The `CreateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateProductCollectionRequest {
     /// The location id.
@@ -4350,7 +4796,7 @@ pub struct CreateProductCollectionRequest {
     pub alt_type: AltType,
 
     /// Id to give the new collection.
-    #[serde(rename = "collectionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "collectionId", skip_serializing_if = "Option::is_none")]
     pub collection_id: Option<String>,
 
     /// `name`: a string. Example: `Best Sellers`.
@@ -4360,12 +4806,71 @@ pub struct CreateProductCollectionRequest {
     pub slug: String,
 
     /// Thumbnail URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `seo`: a [`CollectionSeo`](crate::products::CollectionSeo).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<CollectionSeo>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateProductCollectionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateProductCollectionRequest {
+    const NAME: &'static str = "CreateProductCollectionRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "collectionId",
+        "name",
+        "slug",
+        "image",
+        "seo"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "collectionId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "slug")?,
+                5 => entries.value(&mut v5, "image")?,
+                6 => entries.value(&mut v6, "seo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            collection_id: v2.unwrap_or_default(),
+            name: crate::runtime::object::required(v3, "name")?,
+            slug: crate::runtime::object::required(v4, "slug")?,
+            image: v5.unwrap_or_default(),
+            seo: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4413,13 +4918,41 @@ impl CreateProductCollectionRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ProductCollection>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for CreateProductCollectionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for CreateProductCollectionResponse {
+    const NAME: &'static str = "CreateProductCollectionResponse";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4436,7 +4969,6 @@ impl CreateProductCollectionResponse {
 /// The `CreateProductRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateProductRequest {
     /// `name`: a string. Example: `Premium Consulting Package`.
@@ -4447,7 +4979,7 @@ pub struct CreateProductRequest {
     pub location_id: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
@@ -4455,60 +4987,163 @@ pub struct CreateProductRequest {
     pub product_type: ProductType,
 
     /// `image`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `statementDescriptor`: a string.
-    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
 
     /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// When true, `taxes` must not be empty.
-    #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids; requires `isTaxesEnabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<String>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// When true, `label` must be set.
-    #[serde(rename = "isLabelEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isLabelEnabled", skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<ProductLabel>,
 
     /// `slug`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<ProductSeo>,
 
     /// Prices already include taxes.
-    #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateProductRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateProductRequest {
+    const NAME: &'static str = "CreateProductRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "locationId",
+        "description",
+        "productType",
+        "image",
+        "statementDescriptor",
+        "availableInStore",
+        "medias",
+        "variants",
+        "collectionIds",
+        "isTaxesEnabled",
+        "taxes",
+        "automaticTaxCategoryId",
+        "isLabelEnabled",
+        "label",
+        "slug",
+        "seo",
+        "taxInclusive"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "productType")?,
+                4 => entries.value(&mut v4, "image")?,
+                5 => entries.value(&mut v5, "statementDescriptor")?,
+                6 => entries.value(&mut v6, "availableInStore")?,
+                7 => entries.value(&mut v7, "medias")?,
+                8 => entries.value(&mut v8, "variants")?,
+                9 => entries.value(&mut v9, "collectionIds")?,
+                10 => entries.value(&mut v10, "isTaxesEnabled")?,
+                11 => entries.value(&mut v11, "taxes")?,
+                12 => entries.value(&mut v12, "automaticTaxCategoryId")?,
+                13 => entries.value(&mut v13, "isLabelEnabled")?,
+                14 => entries.value(&mut v14, "label")?,
+                15 => entries.value(&mut v15, "slug")?,
+                16 => entries.value(&mut v16, "seo")?,
+                17 => entries.value(&mut v17, "taxInclusive")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            description: v2.unwrap_or_default(),
+            product_type: crate::runtime::object::required(v3, "productType")?,
+            image: v4.unwrap_or_default(),
+            statement_descriptor: v5.unwrap_or_default(),
+            available_in_store: v6.unwrap_or_default(),
+            medias: v7.unwrap_or_default(),
+            variants: v8.unwrap_or_default(),
+            collection_ids: v9.unwrap_or_default(),
+            is_taxes_enabled: v10.unwrap_or_default(),
+            taxes: v11.unwrap_or_default(),
+            automatic_tax_category_id: v12.unwrap_or_default(),
+            is_label_enabled: v13.unwrap_or_default(),
+            label: v14.unwrap_or_default(),
+            slug: v15.unwrap_or_default(),
+            seo: v16.unwrap_or_default(),
+            tax_inclusive: v17.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4690,7 +5325,6 @@ crate::runtime::enums::string_enum!(DimensionUnit);
 /// The `Dimensions` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Dimensions {
     /// `height`: a number.
@@ -4704,6 +5338,48 @@ pub struct Dimensions {
 
     /// `unit`: a [`DimensionUnit`](crate::products::DimensionUnit).
     pub unit: DimensionUnit,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for Dimensions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for Dimensions {
+    const NAME: &'static str = "Dimensions";
+
+    const FIELDS: &'static[&'static str] = &["height", "width", "length", "unit"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "height")?,
+                1 => entries.value(&mut v1, "width")?,
+                2 => entries.value(&mut v2, "length")?,
+                3 => entries.value(&mut v3, "unit")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            height: crate::runtime::object::required(v0, "height")?,
+            width: crate::runtime::object::required(v1, "width")?,
+            length: crate::runtime::object::required(v2, "length")?,
+            unit: crate::runtime::object::required(v3, "unit")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4730,17 +5406,47 @@ impl Dimensions {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `GetProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ProductCollection>,
 
     /// `status`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for GetProductCollectionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for GetProductCollectionResponse {
+    const NAME: &'static str = "GetProductCollectionResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "status"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "status")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), status: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4756,58 +5462,175 @@ impl GetProductCollectionResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Stock of one price (variant).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InventoryItem {
     /// The price id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Medium T-shirt`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `availableQuantity`: a whole number. Example: `50`.
-    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub available_quantity: Option<i64>,
 
     /// `sku`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sku: Option<String>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// The product id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<String>,
 
     /// `updatedAt`: a string.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `image`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// `productName`: a string.
-    #[serde(rename = "productName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_name: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for InventoryItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for InventoryItem {
+    const NAME: &'static str = "InventoryItem";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "availableQuantity",
+        "sku",
+        "allowOutOfStockPurchases",
+        "product",
+        "updatedAt",
+        "image",
+        "productName"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "availableQuantity")?,
+                3 => entries.value(&mut v3, "sku")?,
+                4 => entries.value(&mut v4, "allowOutOfStockPurchases")?,
+                5 => entries.value(&mut v5, "product")?,
+                6 => entries.value(&mut v6, "updatedAt")?,
+                7 => entries.value(&mut v7, "image")?,
+                8 => entries.value(&mut v8, "productName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            available_quantity: v2.unwrap_or_default(),
+            sku: v3.unwrap_or_default(),
+            allow_out_of_stock_purchases: v4.unwrap_or_default(),
+            product: v5.unwrap_or_default(),
+            updated_at: v6.unwrap_or_default(),
+            image: v7.unwrap_or_default(),
+            product_name: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `InventoryTotal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InventoryTotal {
     /// `total`: a whole number. Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for InventoryTotal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for InventoryTotal {
+    const NAME: &'static str = "InventoryTotal";
+
+    const FIELDS: &'static[&'static str] = &["total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { total: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4815,7 +5638,6 @@ pub struct InventoryTotal {
 /// The `InventoryUpdate` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InventoryUpdate {
     /// `priceId`: a string.
@@ -4823,12 +5645,55 @@ pub struct InventoryUpdate {
     pub price_id: String,
 
     /// `availableQuantity`: a whole number. Example: `10`.
-    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for InventoryUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for InventoryUpdate {
+    const NAME: &'static str = "InventoryUpdate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "priceId",
+        "availableQuantity",
+        "allowOutOfStockPurchases"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "priceId")?,
+                1 => entries.value(&mut v1, "availableQuantity")?,
+                2 => entries.value(&mut v2, "allowOutOfStockPurchases")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            price_id: crate::runtime::object::required(v0, "priceId")?,
+            available_quantity: v1.unwrap_or_default(),
+            allow_out_of_stock_purchases: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4861,68 +5726,184 @@ impl InventoryUpdate {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListInventoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInventoryResponse {
     /// `inventory`: a list of [`InventoryItem`](crate::products::InventoryItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub inventory: Vec<InventoryItem>,
 
     /// `total`: a [`InventoryTotal`](crate::products::InventoryTotal).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<InventoryTotal>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ListInventoryResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ListInventoryResponse {
+    const NAME: &'static str = "ListInventoryResponse";
+
+    const FIELDS: &'static[&'static str] = &["inventory", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "inventory")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { inventory: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListPricesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPricesResponse {
     /// `prices`: a list of [`Price`](crate::products::Price) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub prices: Vec<Price>,
 
     /// `total`: a whole number. Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ListPricesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ListPricesResponse {
+    const NAME: &'static str = "ListPricesResponse";
+
+    const FIELDS: &'static[&'static str] = &["prices", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "prices")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { prices: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductCollectionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductCollectionsResponse {
     /// `data`: a list of [`ProductCollection`](crate::products::ProductCollection) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<ProductCollection>,
 
     /// `total`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ListProductCollectionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ListProductCollectionsResponse {
+    const NAME: &'static str = "ListProductCollectionsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductReviewsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductReviewsResponse {
     /// `data`: a list of JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<serde_json::Value>,
 
     /// `total`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ListProductReviewsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ListProductReviewsResponse {
+    const NAME: &'static str = "ListProductReviewsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "products")]
@@ -5026,37 +6007,102 @@ crate::runtime::enums::string_enum!(ListProductsExpandItem);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductsResponse {
     /// `products`: a list of [`Product`](crate::products::Product) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub products: Vec<Product>,
 
     /// A one-element list holding the total count.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub total: Vec<ProductCount>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ListProductsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ListProductsResponse {
+    const NAME: &'static str = "ListProductsResponse";
+
+    const FIELDS: &'static[&'static str] = &["products", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "products")?,
+                1 => entries.value_or_default(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { products: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct MembershipOffer {
     /// `label`: a string. Example: `top_50`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// `value`: a string. Example: `50`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for MembershipOffer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for MembershipOffer {
+    const NAME: &'static str = "MembershipOffer";
+
+    const FIELDS: &'static[&'static str] = &["label", "value", "_id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "label")?,
+                1 => entries.value(&mut v1, "value")?,
+                2 => entries.value(&mut v2, "_id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            label: v0.unwrap_or_default(),
+            value: v1.unwrap_or_default(),
+            id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5091,89 +6137,223 @@ impl MembershipOffer {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A price (variant) of a product.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Price {
     /// `_id`: a string. Example: `655b33aa2209e60b6adb87a7`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Red / S`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`PriceType`](crate::products::PriceType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<PriceType>,
 
     /// `currency`: a string. Example: `INR`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `199999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `recurring`: a [`Recurring`](crate::products::Recurring).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
-    #[
-        serde(
-            rename = "membershipOffers",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "membershipOffers",))]
     pub membership_offers: Vec<MembershipOffer>,
 
     /// `variantOptionIds`: a list of strings.
-    #[
-        serde(
-            rename = "variantOptionIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantOptionIds",))]
     pub variant_option_ids: Vec<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Id of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `compareAtPrice`: a number.
-    #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub compare_at_price: Option<f64>,
 
     /// `trackInventory`: `true` or `false`.
-    #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number. Example: `5`.
-    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for Price {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for Price {
+    const NAME: &'static str = "Price";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "type",
+        "currency",
+        "amount",
+        "recurring",
+        "membershipOffers",
+        "variantOptionIds",
+        "locationId",
+        "product",
+        "userId",
+        "compareAtPrice",
+        "trackInventory",
+        "availableQuantity",
+        "allowOutOfStockPurchases",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "currency")?,
+                4 => entries.value(&mut v4, "amount")?,
+                5 => entries.value(&mut v5, "recurring")?,
+                6 => entries.value_or_default(&mut v6, "membershipOffers")?,
+                7 => entries.value_or_default(&mut v7, "variantOptionIds")?,
+                8 => entries.value(&mut v8, "locationId")?,
+                9 => entries.value(&mut v9, "product")?,
+                10 => entries.value(&mut v10, "userId")?,
+                11 => entries.value(&mut v11, "compareAtPrice")?,
+                12 => entries.value(&mut v12, "trackInventory")?,
+                13 => entries.value(&mut v13, "availableQuantity")?,
+                14 => entries.value(&mut v14, "allowOutOfStockPurchases")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            currency: v3.unwrap_or_default(),
+            amount: v4.unwrap_or_default(),
+            recurring: v5.unwrap_or_default(),
+            membership_offers: v6.unwrap_or_default(),
+            variant_option_ids: v7.unwrap_or_default(),
+            location_id: v8.unwrap_or_default(),
+            product: v9.unwrap_or_default(),
+            user_id: v10.unwrap_or_default(),
+            compare_at_price: v11.unwrap_or_default(),
+            track_inventory: v12.unwrap_or_default(),
+            available_quantity: v13.unwrap_or_default(),
+            allow_out_of_stock_purchases: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5181,7 +6361,6 @@ pub struct Price {
 /// The `PriceAdjustment` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriceAdjustment {
     /// `type`: a [`PriceAdjustmentType`](crate::products::PriceAdjustmentType).
@@ -5192,8 +6371,47 @@ pub struct PriceAdjustment {
     pub value: f64,
 
     /// `roundToWhole`: `true` or `false`.
-    #[serde(rename = "roundToWhole", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "roundToWhole", skip_serializing_if = "Option::is_none")]
     pub round_to_whole: Option<bool>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PriceAdjustment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PriceAdjustment {
+    const NAME: &'static str = "PriceAdjustment";
+
+    const FIELDS: &'static[&'static str] = &["type", "value", "roundToWhole"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "value")?,
+                2 => entries.value(&mut v2, "roundToWhole")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            value: crate::runtime::object::required(v1, "value")?,
+            round_to_whole: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5344,14 +6562,13 @@ crate::runtime::enums::string_enum!(PriceInternalSource);
 /// The `PriceMeta` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriceMeta {
     /// `source`: a [`PriceSource`](crate::products::PriceSource).
     pub source: PriceSource,
 
     /// Id of the price in the system it was imported from.
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sourceId", skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
 
     /// `stripePriceId`: a string. Example: `price_123`.
@@ -5361,6 +6578,53 @@ pub struct PriceMeta {
     /// `internalSource`: a [`PriceInternalSource`](crate::products::PriceInternalSource).
     #[serde(rename = "internalSource",)]
     pub internal_source: PriceInternalSource,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PriceMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PriceMeta {
+    const NAME: &'static str = "PriceMeta";
+
+    const FIELDS: &'static[&'static str] = &[
+        "source",
+        "sourceId",
+        "stripePriceId",
+        "internalSource"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "source")?,
+                1 => entries.value(&mut v1, "sourceId")?,
+                2 => entries.value(&mut v2, "stripePriceId")?,
+                3 => entries.value(&mut v3, "internalSource")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            source: crate::runtime::object::required(v0, "source")?,
+            source_id: v1.unwrap_or_default(),
+            stripe_price_id: crate::runtime::object::required(v2, "stripePriceId")?,
+            internal_source: crate::runtime::object::required(v3, "internalSource")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5393,7 +6657,6 @@ impl PriceMeta {
 /// The body to create or replace a price.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriceRequest {
     /// `name`: a string. Example: `Monthly`.
@@ -5410,35 +6673,35 @@ pub struct PriceRequest {
     pub amount: f64,
 
     /// `recurring`: a [`Recurring`](crate::products::Recurring).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
-    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "membershipOffers", skip_serializing_if = "Option::is_none")]
     pub membership_offers: Option<Vec<MembershipOffer>>,
 
     /// Trial length in days.
-    #[serde(rename = "trialPeriod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trialPeriod", skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<i64>,
 
     /// Number of billing cycles; at least 1.
-    #[serde(rename = "totalCycles", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCycles", skip_serializing_if = "Option::is_none")]
     pub total_cycles: Option<i64>,
 
     /// `setupFee`: a number. Example: `10.99`.
-    #[serde(rename = "setupFee", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "setupFee", skip_serializing_if = "Option::is_none")]
     pub setup_fee: Option<f64>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "variantOptionIds", skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 
     /// `compareAtPrice`: a number.
-    #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
@@ -5446,40 +6709,159 @@ pub struct PriceRequest {
     pub location_id: String,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `meta`: a [`PriceMeta`](crate::products::PriceMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<PriceMeta>,
 
     /// `trackInventory`: `true` or `false`.
-    #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number. Example: `5`.
-    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `sku`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
 
     /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
-    #[serde(rename = "shippingOptions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shippingOptions", skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<ShippingOptions>,
 
     /// `isDigitalProduct`: `true` or `false`.
-    #[serde(rename = "isDigitalProduct", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDigitalProduct", skip_serializing_if = "Option::is_none")]
     pub is_digital_product: Option<bool>,
 
     /// `digitalDelivery`: a list of strings.
-    #[serde(rename = "digitalDelivery", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "digitalDelivery", skip_serializing_if = "Option::is_none")]
     pub digital_delivery: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PriceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PriceRequest {
+    const NAME: &'static str = "PriceRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "type",
+        "currency",
+        "amount",
+        "recurring",
+        "description",
+        "membershipOffers",
+        "trialPeriod",
+        "totalCycles",
+        "setupFee",
+        "variantOptionIds",
+        "compareAtPrice",
+        "locationId",
+        "userId",
+        "meta",
+        "trackInventory",
+        "availableQuantity",
+        "allowOutOfStockPurchases",
+        "sku",
+        "shippingOptions",
+        "isDigitalProduct",
+        "digitalDelivery"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "type")?,
+                2 => entries.value(&mut v2, "currency")?,
+                3 => entries.value(&mut v3, "amount")?,
+                4 => entries.value(&mut v4, "recurring")?,
+                5 => entries.value(&mut v5, "description")?,
+                6 => entries.value(&mut v6, "membershipOffers")?,
+                7 => entries.value(&mut v7, "trialPeriod")?,
+                8 => entries.value(&mut v8, "totalCycles")?,
+                9 => entries.value(&mut v9, "setupFee")?,
+                10 => entries.value(&mut v10, "variantOptionIds")?,
+                11 => entries.value(&mut v11, "compareAtPrice")?,
+                12 => entries.value(&mut v12, "locationId")?,
+                13 => entries.value(&mut v13, "userId")?,
+                14 => entries.value(&mut v14, "meta")?,
+                15 => entries.value(&mut v15, "trackInventory")?,
+                16 => entries.value(&mut v16, "availableQuantity")?,
+                17 => entries.value(&mut v17, "allowOutOfStockPurchases")?,
+                18 => entries.value(&mut v18, "sku")?,
+                19 => entries.value(&mut v19, "shippingOptions")?,
+                20 => entries.value(&mut v20, "isDigitalProduct")?,
+                21 => entries.value(&mut v21, "digitalDelivery")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            type_: crate::runtime::object::required(v1, "type")?,
+            currency: crate::runtime::object::required(v2, "currency")?,
+            amount: crate::runtime::object::required(v3, "amount")?,
+            recurring: v4.unwrap_or_default(),
+            description: v5.unwrap_or_default(),
+            membership_offers: v6.unwrap_or_default(),
+            trial_period: v7.unwrap_or_default(),
+            total_cycles: v8.unwrap_or_default(),
+            setup_fee: v9.unwrap_or_default(),
+            variant_option_ids: v10.unwrap_or_default(),
+            compare_at_price: v11.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v12, "locationId")?,
+            user_id: v13.unwrap_or_default(),
+            meta: v14.unwrap_or_default(),
+            track_inventory: v15.unwrap_or_default(),
+            available_quantity: v16.unwrap_or_default(),
+            allow_out_of_stock_purchases: v17.unwrap_or_default(),
+            sku: v18.unwrap_or_default(),
+            shipping_options: v19.unwrap_or_default(),
+            is_digital_product: v20.unwrap_or_default(),
+            digital_delivery: v21.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5724,128 +7106,344 @@ crate::runtime::enums::string_enum!(PriceType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A product of the catalogue.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Product {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Awesome Product`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
-    #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_type: Option<ProductType>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub variants: Vec<ProductVariant>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub medias: Vec<ProductMedia>,
 
     /// Text on the customer's card statement.
-    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub statement_descriptor: Option<String>,
 
     /// `image`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// `collectionIds`: a list of strings.
-    #[
-        serde(
-            rename = "collectionIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "collectionIds",))]
     pub collection_ids: Vec<String>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids, or tax records when the listing expands `tax`.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub taxes: Vec<ProductTaxesItem>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub automatic_tax_category_id: Option<String>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<ProductLabel>,
 
     /// `slug`: a string. Example: `washing-machine`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for Product {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for Product {
+    const NAME: &'static str = "Product";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "name",
+        "description",
+        "productType",
+        "availableInStore",
+        "variants",
+        "medias",
+        "statementDescriptor",
+        "image",
+        "collectionIds",
+        "isTaxesEnabled",
+        "taxes",
+        "automaticTaxCategoryId",
+        "label",
+        "slug",
+        "userId",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "productType")?,
+                5 => entries.value(&mut v5, "availableInStore")?,
+                6 => entries.value_or_default(&mut v6, "variants")?,
+                7 => entries.value_or_default(&mut v7, "medias")?,
+                8 => entries.value(&mut v8, "statementDescriptor")?,
+                9 => entries.value(&mut v9, "image")?,
+                10 => entries.value_or_default(&mut v10, "collectionIds")?,
+                11 => entries.value(&mut v11, "isTaxesEnabled")?,
+                12 => entries.value_or_default(&mut v12, "taxes")?,
+                13 => entries.value(&mut v13, "automaticTaxCategoryId")?,
+                14 => entries.value(&mut v14, "label")?,
+                15 => entries.value(&mut v15, "slug")?,
+                16 => entries.value(&mut v16, "userId")?,
+                17 => entries.value(&mut v17, "createdAt")?,
+                18 => entries.value(&mut v18, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            product_type: v4.unwrap_or_default(),
+            available_in_store: v5.unwrap_or_default(),
+            variants: v6.unwrap_or_default(),
+            medias: v7.unwrap_or_default(),
+            statement_descriptor: v8.unwrap_or_default(),
+            image: v9.unwrap_or_default(),
+            collection_ids: v10.unwrap_or_default(),
+            is_taxes_enabled: v11.unwrap_or_default(),
+            taxes: v12.unwrap_or_default(),
+            automatic_tax_category_id: v13.unwrap_or_default(),
+            label: v14.unwrap_or_default(),
+            slug: v15.unwrap_or_default(),
+            user_id: v16.unwrap_or_default(),
+            created_at: v17.unwrap_or_default(),
+            updated_at: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A named group of products.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCollection {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `name`: a string. Example: `Best Sellers`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `slug`: a string. Example: `best-sellers`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `image`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// `seo`: a [`CollectionSeo`](crate::products::CollectionSeo).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub seo: Option<CollectionSeo>,
 
     /// `createdAt`: a string. Example: `2024-02-22T09:27:19.728Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ProductCollection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ProductCollection {
+    const NAME: &'static str = "ProductCollection";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "name",
+        "slug",
+        "image",
+        "seo",
+        "createdAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "slug")?,
+                4 => entries.value(&mut v4, "image")?,
+                5 => entries.value(&mut v5, "seo")?,
+                6 => entries.value(&mut v6, "createdAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            slug: v3.unwrap_or_default(),
+            image: v4.unwrap_or_default(),
+            seo: v5.unwrap_or_default(),
+            created_at: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5861,33 +7459,98 @@ impl ProductCollection {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductCount` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCount {
     /// `total`: a whole number. Example: `20`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ProductCount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ProductCount {
+    const NAME: &'static str = "ProductCount";
+
+    const FIELDS: &'static[&'static str] = &["total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { total: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ProductLabel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ProductLabel {
+    const NAME: &'static str = "ProductLabel";
+
+    const FIELDS: &'static[&'static str] = &["title", "startDate", "endDate"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "startDate")?,
+                2 => entries.value(&mut v2, "endDate")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            start_date: v1.unwrap_or_default(),
+            end_date: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5922,32 +7585,85 @@ impl ProductLabel {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string. Example: `fzrgusiuu0m`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `type`: a [`ProductMediaType`](crate::products::ProductMediaType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<ProductMediaType>,
 
     /// `isFeatured`: `true` or `false`.
-    #[serde(rename = "isFeatured", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isFeatured", skip_serializing_if = "Option::is_none")]
     pub is_featured: Option<bool>,
 
     /// Prices (variants) this media is shown for.
-    #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priceIds", skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ProductMedia {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ProductMedia {
+    const NAME: &'static str = "ProductMedia";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "title",
+        "url",
+        "type",
+        "isFeatured",
+        "priceIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "title")?,
+                2 => entries.value(&mut v2, "url")?,
+                3 => entries.value(&mut v3, "type")?,
+                4 => entries.value(&mut v4, "isFeatured")?,
+                5 => entries.value(&mut v5, "priceIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            title: v1.unwrap_or_default(),
+            url: v2.unwrap_or_default(),
+            type_: v3.unwrap_or_default(),
+            is_featured: v4.unwrap_or_default(),
+            price_ids: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6058,16 +7774,48 @@ crate::runtime::enums::string_enum!(ProductMediaType);
 /// The `ProductSeo` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProductSeo {
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ProductSeo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ProductSeo {
+    const NAME: &'static str = "ProductSeo";
+
+    const FIELDS: &'static[&'static str] = &["title", "description"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "description")?,
+                _ => {}
+            }
+        }
+        Ok(Self { title: v0.unwrap_or_default(), description: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6096,66 +7844,210 @@ impl ProductSeo {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductStoreStats` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductStoreStats {
     /// `totalProducts`: a whole number. Example: `100`.
-    #[serde(rename = "totalProducts", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalProducts", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_products: Option<i64>,
 
     /// `includedInStore`: a whole number. Example: `80`.
-    #[serde(rename = "includedInStore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "includedInStore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub included_in_store: Option<i64>,
 
     /// `excludedFromStore`: a whole number. Example: `20`.
-    #[serde(rename = "excludedFromStore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "excludedFromStore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub excluded_from_store: Option<i64>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ProductStoreStats {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ProductStoreStats {
+    const NAME: &'static str = "ProductStoreStats";
+
+    const FIELDS: &'static[&'static str] = &[
+        "totalProducts",
+        "includedInStore",
+        "excludedFromStore"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "totalProducts")?,
+                1 => entries.value(&mut v1, "includedInStore")?,
+                2 => entries.value(&mut v2, "excludedFromStore")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total_products: v0.unwrap_or_default(),
+            included_in_store: v1.unwrap_or_default(),
+            excluded_from_store: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A tax record, as returned when taxes are expanded (fields from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `10%`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `rate`: a number. Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rate: Option<f64>,
 
     /// `calculation`: a string. Example: `exclusive`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub calculation: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a string.
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<String>,
 
     /// `createdAt`: a string.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ProductTax {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ProductTax {
+    const NAME: &'static str = "ProductTax";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "rate",
+        "calculation",
+        "deleted",
+        "altId",
+        "altType",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "rate")?,
+                3 => entries.value(&mut v3, "calculation")?,
+                4 => entries.value(&mut v4, "deleted")?,
+                5 => entries.value(&mut v5, "altId")?,
+                6 => entries.value(&mut v6, "altType")?,
+                7 => entries.value(&mut v7, "createdAt")?,
+                8 => entries.value(&mut v8, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            rate: v2.unwrap_or_default(),
+            calculation: v3.unwrap_or_default(),
+            deleted: v4.unwrap_or_default(),
+            alt_id: v5.unwrap_or_default(),
+            alt_type: v6.unwrap_or_default(),
+            created_at: v7.unwrap_or_default(),
+            updated_at: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6234,20 +8126,56 @@ crate::runtime::enums::string_enum!(ProductType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A dimension along which a product varies, e.g. size.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string. Example: `38s63qmxfr4`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Size`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::products::ProductVariantOption) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub options: Vec<ProductVariantOption>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ProductVariant {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ProductVariant {
+    const NAME: &'static str = "ProductVariant";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "options"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value_or_default(&mut v2, "options")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            options: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6280,16 +8208,47 @@ impl ProductVariant {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string. Example: `h4z7u0im2q8`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `XL`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ProductVariantOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ProductVariantOption {
+    const NAME: &'static str = "ProductVariantOption";
+
+    const FIELDS: &'static[&'static str] = &["id", "name"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), name: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6318,16 +8277,47 @@ impl ProductVariantOption {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::products::RecurringInterval).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<RecurringInterval>,
 
     /// `intervalCount`: a whole number. Example: `1`.
-    #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "intervalCount", skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for Recurring {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for Recurring {
+    const NAME: &'static str = "Recurring";
+
+    const FIELDS: &'static[&'static str] = &["interval", "intervalCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "interval")?,
+                1 => entries.value(&mut v1, "intervalCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { interval: v0.unwrap_or_default(), interval_count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6413,7 +8403,6 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 /// The `ReviewAuthor` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewAuthor {
     /// `name`: a string.
@@ -6423,12 +8412,54 @@ pub struct ReviewAuthor {
     pub email: String,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// False when the author is an admin.
-    #[serde(rename = "isCustomer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isCustomer", skip_serializing_if = "Option::is_none")]
     pub is_customer: Option<bool>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ReviewAuthor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ReviewAuthor {
+    const NAME: &'static str = "ReviewAuthor";
+
+    const FIELDS: &'static[&'static str] = &["name", "email", "phone", "isCustomer"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "email")?,
+                2 => entries.value(&mut v2, "phone")?,
+                3 => entries.value(&mut v3, "isCustomer")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            email: crate::runtime::object::required(v1, "email")?,
+            phone: v2.unwrap_or_default(),
+            is_customer: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6457,13 +8488,40 @@ impl ReviewAuthor {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewCountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReviewCountsResponse {
     /// One entry per review status.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for ReviewCountsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for ReviewCountsResponse {
+    const NAME: &'static str = "ReviewCountsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6471,7 +8529,6 @@ pub struct ReviewCountsResponse {
 /// The `ReviewRef` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewRef {
     /// `reviewId`: a string.
@@ -6485,6 +8542,45 @@ pub struct ReviewRef {
     /// `storeId`: a string.
     #[serde(rename = "storeId",)]
     pub store_id: String,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ReviewRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ReviewRef {
+    const NAME: &'static str = "ReviewRef";
+
+    const FIELDS: &'static[&'static str] = &["reviewId", "productId", "storeId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "reviewId")?,
+                1 => entries.value(&mut v1, "productId")?,
+                2 => entries.value(&mut v2, "storeId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            review_id: crate::runtime::object::required(v0, "reviewId")?,
+            product_id: crate::runtime::object::required(v1, "productId")?,
+            store_id: crate::runtime::object::required(v2, "storeId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6510,7 +8606,6 @@ impl ReviewRef {
 /// The `ReviewReply` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReviewReply {
     /// `headline`: a string.
@@ -6521,6 +8616,45 @@ pub struct ReviewReply {
 
     /// `user`: a [`ReviewAuthor`](crate::products::ReviewAuthor).
     pub user: ReviewAuthor,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ReviewReply {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ReviewReply {
+    const NAME: &'static str = "ReviewReply";
+
+    const FIELDS: &'static[&'static str] = &["headline", "comment", "user"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "headline")?,
+                1 => entries.value(&mut v1, "comment")?,
+                2 => entries.value(&mut v2, "user")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            headline: crate::runtime::object::required(v0, "headline")?,
+            comment: crate::runtime::object::required(v1, "comment")?,
+            user: crate::runtime::object::required(v2, "user")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6542,16 +8676,48 @@ impl ReviewReply {
 /// The `ShippingOptions` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShippingOptions {
     /// `weight`: a [`Weight`](crate::products::Weight).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
 
     /// `dimensions`: a [`Dimensions`](crate::products::Dimensions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Dimensions>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ShippingOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ShippingOptions {
+    const NAME: &'static str = "ShippingOptions";
+
+    const FIELDS: &'static[&'static str] = &["weight", "dimensions"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "weight")?,
+                1 => entries.value(&mut v1, "dimensions")?,
+                _ => {}
+            }
+        }
+        Ok(Self { weight: v0.unwrap_or_default(), dimensions: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6626,17 +8792,47 @@ crate::runtime::enums::string_enum!(SortOrder);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Acknowledgement of most product write operations.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StatusResponse {
     /// True when the action succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl<'de> serde::Deserialize<'de> for StatusResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl crate::runtime::object::Object for StatusResponse {
+    const NAME: &'static str = "StatusResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self { status: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6690,7 +8886,6 @@ crate::runtime::enums::string_enum!(StoreAction);
 /// The `UpdateDisplayPriorityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateDisplayPriorityRequest {
     /// The location id.
@@ -6703,6 +8898,45 @@ pub struct UpdateDisplayPriorityRequest {
 
     /// Products with their display priorities.
     pub products: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateDisplayPriorityRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateDisplayPriorityRequest {
+    const NAME: &'static str = "UpdateDisplayPriorityRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "products"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "products")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            products: crate::runtime::object::required(v2, "products")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6724,7 +8958,6 @@ impl UpdateDisplayPriorityRequest {
 /// The `UpdateInventoryRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInventoryRequest {
     /// The location id.
@@ -6737,6 +8970,45 @@ pub struct UpdateInventoryRequest {
 
     /// `items`: a list of [`InventoryUpdate`](crate::products::InventoryUpdate) values.
     pub items: Vec<InventoryUpdate>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateInventoryRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateInventoryRequest {
+    const NAME: &'static str = "UpdateInventoryRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "items"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "items")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            items: crate::runtime::object::required(v2, "items")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6758,7 +9030,6 @@ impl UpdateInventoryRequest {
 /// The `UpdateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductCollectionRequest {
     /// The location id.
@@ -6770,20 +9041,68 @@ pub struct UpdateProductCollectionRequest {
     pub alt_type: AltType,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `slug`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `image`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `seo`: a [`CollectionSeo`](crate::products::CollectionSeo).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<CollectionSeo>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateProductCollectionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateProductCollectionRequest {
+    const NAME: &'static str = "UpdateProductCollectionRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "slug", "image", "seo"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "slug")?,
+                4 => entries.value(&mut v4, "image")?,
+                5 => entries.value(&mut v5, "seo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: v2.unwrap_or_default(),
+            slug: v3.unwrap_or_default(),
+            image: v4.unwrap_or_default(),
+            seo: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6832,7 +9151,6 @@ impl UpdateProductCollectionRequest {
 /// The `UpdateProductRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductRequest {
     /// `name`: a string.
@@ -6843,7 +9161,7 @@ pub struct UpdateProductRequest {
     pub location_id: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
@@ -6851,64 +9169,171 @@ pub struct UpdateProductRequest {
     pub product_type: ProductType,
 
     /// `image`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `statementDescriptor`: a string.
-    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
 
     /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// `taxes`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<String>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `isLabelEnabled`: `true` or `false`.
-    #[serde(rename = "isLabelEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isLabelEnabled", skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<ProductLabel>,
 
     /// `slug`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<ProductSeo>,
 
     /// `taxInclusive`: `true` or `false`.
-    #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 
     /// Price ids of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prices: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateProductRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateProductRequest {
+    const NAME: &'static str = "UpdateProductRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "locationId",
+        "description",
+        "productType",
+        "image",
+        "statementDescriptor",
+        "availableInStore",
+        "medias",
+        "variants",
+        "collectionIds",
+        "isTaxesEnabled",
+        "taxes",
+        "automaticTaxCategoryId",
+        "isLabelEnabled",
+        "label",
+        "slug",
+        "seo",
+        "taxInclusive",
+        "prices"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "description")?,
+                3 => entries.value(&mut v3, "productType")?,
+                4 => entries.value(&mut v4, "image")?,
+                5 => entries.value(&mut v5, "statementDescriptor")?,
+                6 => entries.value(&mut v6, "availableInStore")?,
+                7 => entries.value(&mut v7, "medias")?,
+                8 => entries.value(&mut v8, "variants")?,
+                9 => entries.value(&mut v9, "collectionIds")?,
+                10 => entries.value(&mut v10, "isTaxesEnabled")?,
+                11 => entries.value(&mut v11, "taxes")?,
+                12 => entries.value(&mut v12, "automaticTaxCategoryId")?,
+                13 => entries.value(&mut v13, "isLabelEnabled")?,
+                14 => entries.value(&mut v14, "label")?,
+                15 => entries.value(&mut v15, "slug")?,
+                16 => entries.value(&mut v16, "seo")?,
+                17 => entries.value(&mut v17, "taxInclusive")?,
+                18 => entries.value(&mut v18, "prices")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            description: v2.unwrap_or_default(),
+            product_type: crate::runtime::object::required(v3, "productType")?,
+            image: v4.unwrap_or_default(),
+            statement_descriptor: v5.unwrap_or_default(),
+            available_in_store: v6.unwrap_or_default(),
+            medias: v7.unwrap_or_default(),
+            variants: v8.unwrap_or_default(),
+            collection_ids: v9.unwrap_or_default(),
+            is_taxes_enabled: v10.unwrap_or_default(),
+            taxes: v11.unwrap_or_default(),
+            automatic_tax_category_id: v12.unwrap_or_default(),
+            is_label_enabled: v13.unwrap_or_default(),
+            label: v14.unwrap_or_default(),
+            slug: v15.unwrap_or_default(),
+            seo: v16.unwrap_or_default(),
+            tax_inclusive: v17.unwrap_or_default(),
+            prices: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -7046,7 +9471,6 @@ impl UpdateProductRequest {
 /// The `UpdateProductReviewRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductReviewRequest {
     /// The location id.
@@ -7065,20 +9489,83 @@ pub struct UpdateProductReviewRequest {
     pub status: String,
 
     /// `reply`: a list of [`ReviewReply`](crate::products::ReviewReply) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<Vec<ReviewReply>>,
 
     /// `rating`: a number. Example: `4.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<f64>,
 
     /// `headline`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `detail`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateProductReviewRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateProductReviewRequest {
+    const NAME: &'static str = "UpdateProductReviewRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "productId",
+        "status",
+        "reply",
+        "rating",
+        "headline",
+        "detail"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "productId")?,
+                3 => entries.value(&mut v3, "status")?,
+                4 => entries.value(&mut v4, "reply")?,
+                5 => entries.value(&mut v5, "rating")?,
+                6 => entries.value(&mut v6, "headline")?,
+                7 => entries.value(&mut v7, "detail")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            product_id: crate::runtime::object::required(v2, "productId")?,
+            status: crate::runtime::object::required(v3, "status")?,
+            reply: v4.unwrap_or_default(),
+            rating: v5.unwrap_or_default(),
+            headline: v6.unwrap_or_default(),
+            detail: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -7134,7 +9621,6 @@ impl UpdateProductReviewRequest {
 /// The `UpdateProductStoreRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProductStoreRequest {
     /// The location id.
@@ -7151,6 +9637,48 @@ pub struct UpdateProductStoreRequest {
     /// `productIds`: a list of strings.
     #[serde(rename = "productIds",)]
     pub product_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateProductStoreRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateProductStoreRequest {
+    const NAME: &'static str = "UpdateProductStoreRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "action", "productIds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "action")?,
+                3 => entries.value(&mut v3, "productIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            action: crate::runtime::object::required(v2, "action")?,
+            product_ids: crate::runtime::object::required(v3, "productIds")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -7178,7 +9706,6 @@ impl UpdateProductStoreRequest {
 /// The `Weight` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Weight {
     /// `value`: a number. Example: `10`.
@@ -7186,6 +9713,42 @@ pub struct Weight {
 
     /// `unit`: a [`WeightUnit`](crate::products::WeightUnit).
     pub unit: WeightUnit,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for Weight {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for Weight {
+    const NAME: &'static str = "Weight";
+
+    const FIELDS: &'static[&'static str] = &["value", "unit"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "value")?,
+                1 => entries.value(&mut v1, "unit")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            value: crate::runtime::object::required(v0, "value")?,
+            unit: crate::runtime::object::required(v1, "unit")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]

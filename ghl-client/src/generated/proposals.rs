@@ -812,7 +812,6 @@ impl SendDocumentTemplate {
 /// A contact who receives a copy.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CcRecipient {
     /// `email`: a string. Example: `jim@example.com`.
@@ -836,6 +835,61 @@ pub struct CcRecipient {
     /// `lastName`: a string. Example: `Anton`.
     #[serde(rename = "lastName",)]
     pub last_name: String,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CcRecipient {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CcRecipient {
+    const NAME: &'static str = "CcRecipient";
+
+    const FIELDS: &'static[&'static str] = &[
+        "email",
+        "id",
+        "imageUrl",
+        "contactName",
+        "firstName",
+        "lastName"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "email")?,
+                1 => entries.value(&mut v1, "id")?,
+                2 => entries.value(&mut v2, "imageUrl")?,
+                3 => entries.value(&mut v3, "contactName")?,
+                4 => entries.value(&mut v4, "firstName")?,
+                5 => entries.value(&mut v5, "lastName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            email: crate::runtime::object::required(v0, "email")?,
+            id: crate::runtime::object::required(v1, "id")?,
+            image_url: crate::runtime::object::required(v2, "imageUrl")?,
+            contact_name: crate::runtime::object::required(v3, "contactName")?,
+            first_name: crate::runtime::object::required(v4, "firstName")?,
+            last_name: crate::runtime::object::required(v5, "lastName")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -866,104 +920,283 @@ impl CcRecipient {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document or contract.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Document {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `documentId`: a string.
-    #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "documentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub document_id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Service agreement`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Kind of document.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `isExpired`: `true` or `false`.
-    #[serde(rename = "isExpired", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isExpired", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_expired: Option<bool>,
 
     /// Number of times the document went back to draft.
-    #[serde(rename = "documentRevision", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "documentRevision", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub document_revision: Option<i64>,
 
     /// `fillableFields`: a list of [`FillableField`](crate::proposals::FillableField) values.
-    #[
-        serde(
-            rename = "fillableFields",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fillableFields",))]
     pub fillable_fields: Vec<FillableField>,
 
     /// `grandTotal`: a [`GrandTotal`](crate::proposals::GrandTotal).
-    #[serde(rename = "grandTotal", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "grandTotal", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub grand_total: Option<GrandTotal>,
 
     /// `locale`: a string. Example: `en-US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub locale: Option<String>,
 
     /// Document status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<DocumentStatus2>,
 
     /// Payment status.
-    #[serde(rename = "paymentStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "paymentStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub payment_status: Option<DocumentPaymentStatus2>,
 
     /// `recipients`: a list of [`DocumentRecipient`](crate::proposals::DocumentRecipient) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub recipients: Vec<DocumentRecipient>,
 
     /// Recipient links, once the document is sent.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub links: Vec<DocumentLink>,
 
     /// `updatedAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for Document {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for Document {
+    const NAME: &'static str = "Document";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "documentId",
+        "locationId",
+        "name",
+        "type",
+        "deleted",
+        "isExpired",
+        "documentRevision",
+        "fillableFields",
+        "grandTotal",
+        "locale",
+        "status",
+        "paymentStatus",
+        "recipients",
+        "links",
+        "updatedAt",
+        "createdAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "documentId")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "type")?,
+                5 => entries.value(&mut v5, "deleted")?,
+                6 => entries.value(&mut v6, "isExpired")?,
+                7 => entries.value(&mut v7, "documentRevision")?,
+                8 => entries.value_or_default(&mut v8, "fillableFields")?,
+                9 => entries.value(&mut v9, "grandTotal")?,
+                10 => entries.value(&mut v10, "locale")?,
+                11 => entries.value(&mut v11, "status")?,
+                12 => entries.value(&mut v12, "paymentStatus")?,
+                13 => entries.value_or_default(&mut v13, "recipients")?,
+                14 => entries.value_or_default(&mut v14, "links")?,
+                15 => entries.value(&mut v15, "updatedAt")?,
+                16 => entries.value(&mut v16, "createdAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            document_id: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            type_: v4.unwrap_or_default(),
+            deleted: v5.unwrap_or_default(),
+            is_expired: v6.unwrap_or_default(),
+            document_revision: v7.unwrap_or_default(),
+            fillable_fields: v8.unwrap_or_default(),
+            grand_total: v9.unwrap_or_default(),
+            locale: v10.unwrap_or_default(),
+            status: v11.unwrap_or_default(),
+            payment_status: v12.unwrap_or_default(),
+            recipients: v13.unwrap_or_default(),
+            links: v14.unwrap_or_default(),
+            updated_at: v15.unwrap_or_default(),
+            created_at: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A discount applied to a document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentDiscount {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Percentage or amount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<f64>,
 
     /// `type`: a [`DocumentDiscountType`](crate::proposals::DocumentDiscountType), one of `percentage`, `custom_amount`. Example: `percentage`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<DocumentDiscountType>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for DocumentDiscount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for DocumentDiscount {
+    const NAME: &'static str = "DocumentDiscount";
+
+    const FIELDS: &'static[&'static str] = &["id", "value", "type"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "value")?,
+                2 => entries.value(&mut v2, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            value: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1016,41 +1249,136 @@ crate::runtime::enums::string_enum!(DocumentDiscountType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient's link to a sent document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentLink {
     /// `referenceId`: a string.
-    #[serde(rename = "referenceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "referenceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reference_id: Option<String>,
 
     /// `documentId`: a string.
-    #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "documentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub document_id: Option<String>,
 
     /// `recipientId`: a string.
-    #[serde(rename = "recipientId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "recipientId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub recipient_id: Option<String>,
 
     /// `entityName`: a [`RecipientEntity`](crate::proposals::RecipientEntity).
-    #[serde(rename = "entityName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entityName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_name: Option<RecipientEntity>,
 
     /// `recipientCategory`: a [`DocumentLinkRecipientCategory`](crate::proposals::DocumentLinkRecipientCategory), one of `recipient`, `cc`, `bcc`. Example: `recipient`.
-    #[serde(rename = "recipientCategory", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "recipientCategory", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub recipient_category: Option<DocumentLinkRecipientCategory>,
 
     /// Revision of the document the link opens.
-    #[serde(rename = "documentRevision", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "documentRevision", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub document_revision: Option<i64>,
 
     /// Id of the user who created the link.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for DocumentLink {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for DocumentLink {
+    const NAME: &'static str = "DocumentLink";
+
+    const FIELDS: &'static[&'static str] = &[
+        "referenceId",
+        "documentId",
+        "recipientId",
+        "entityName",
+        "recipientCategory",
+        "documentRevision",
+        "createdBy",
+        "deleted"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "referenceId")?,
+                1 => entries.value(&mut v1, "documentId")?,
+                2 => entries.value(&mut v2, "recipientId")?,
+                3 => entries.value(&mut v3, "entityName")?,
+                4 => entries.value(&mut v4, "recipientCategory")?,
+                5 => entries.value(&mut v5, "documentRevision")?,
+                6 => entries.value(&mut v6, "createdBy")?,
+                7 => entries.value(&mut v7, "deleted")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            reference_id: v0.unwrap_or_default(),
+            document_id: v1.unwrap_or_default(),
+            recipient_id: v2.unwrap_or_default(),
+            entity_name: v3.unwrap_or_default(),
+            recipient_category: v4.unwrap_or_default(),
+            document_revision: v5.unwrap_or_default(),
+            created_by: v6.unwrap_or_default(),
+            deleted: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1175,89 +1503,267 @@ pub enum DocumentPaymentStatus2 {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient of a document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentRecipient {
     /// Contact or user id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `Jim`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Anton`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `jim@example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phoneNumber`: a string. Example: `+1234567890`.
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub phone_number: Option<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// True once the recipient has finished the document.
-    #[serde(rename = "hasCompleted", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasCompleted", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_completed: Option<bool>,
 
     /// `role`: a [`DocumentRecipientRole`](crate::proposals::DocumentRecipientRole), one of `user`, `signer`. Example: `signer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<DocumentRecipientRole>,
 
     /// `isPrimary`: `true` or `false`.
-    #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_primary: Option<bool>,
 
     /// Position in the signing sequence.
-    #[serde(rename = "signingOrder", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "signingOrder", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub signing_order: Option<i64>,
 
     /// Signature image.
-    #[serde(rename = "imgUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "imgUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub img_url: Option<String>,
 
     /// Address the recipient signed from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ip: Option<String>,
 
     /// `userAgent`: a string.
-    #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userAgent", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_agent: Option<String>,
 
     /// `signedDate`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[serde(rename = "signedDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "signedDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub signed_date: Option<String>,
 
     /// `contactName`: a string. Example: `Jim Anton`.
-    #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_name: Option<String>,
 
     /// `country`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `entityName`: a string.
-    #[serde(rename = "entityName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entityName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_name: Option<String>,
 
     /// Initials image.
-    #[serde(rename = "initialsImgUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "initialsImgUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub initials_img_url: Option<String>,
 
     /// `lastViewedAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[serde(rename = "lastViewedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastViewedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_viewed_at: Option<String>,
 
     /// Link the recipient opens the document with.
-    #[serde(rename = "shareLink", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "shareLink", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub share_link: Option<String>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for DocumentRecipient {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for DocumentRecipient {
+    const NAME: &'static str = "DocumentRecipient";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "firstName",
+        "lastName",
+        "email",
+        "phoneNumber",
+        "phone",
+        "hasCompleted",
+        "role",
+        "isPrimary",
+        "signingOrder",
+        "imgUrl",
+        "ip",
+        "userAgent",
+        "signedDate",
+        "contactName",
+        "country",
+        "entityName",
+        "initialsImgUrl",
+        "lastViewedAt",
+        "shareLink"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "firstName")?,
+                2 => entries.value(&mut v2, "lastName")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "phoneNumber")?,
+                5 => entries.value(&mut v5, "phone")?,
+                6 => entries.value(&mut v6, "hasCompleted")?,
+                7 => entries.value(&mut v7, "role")?,
+                8 => entries.value(&mut v8, "isPrimary")?,
+                9 => entries.value(&mut v9, "signingOrder")?,
+                10 => entries.value(&mut v10, "imgUrl")?,
+                11 => entries.value(&mut v11, "ip")?,
+                12 => entries.value(&mut v12, "userAgent")?,
+                13 => entries.value(&mut v13, "signedDate")?,
+                14 => entries.value(&mut v14, "contactName")?,
+                15 => entries.value(&mut v15, "country")?,
+                16 => entries.value(&mut v16, "entityName")?,
+                17 => entries.value(&mut v17, "initialsImgUrl")?,
+                18 => entries.value(&mut v18, "lastViewedAt")?,
+                19 => entries.value(&mut v19, "shareLink")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            first_name: v1.unwrap_or_default(),
+            last_name: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            phone_number: v4.unwrap_or_default(),
+            phone: v5.unwrap_or_default(),
+            has_completed: v6.unwrap_or_default(),
+            role: v7.unwrap_or_default(),
+            is_primary: v8.unwrap_or_default(),
+            signing_order: v9.unwrap_or_default(),
+            img_url: v10.unwrap_or_default(),
+            ip: v11.unwrap_or_default(),
+            user_agent: v12.unwrap_or_default(),
+            signed_date: v13.unwrap_or_default(),
+            contact_name: v14.unwrap_or_default(),
+            country: v15.unwrap_or_default(),
+            entity_name: v16.unwrap_or_default(),
+            initials_img_url: v17.unwrap_or_default(),
+            last_viewed_at: v18.unwrap_or_default(),
+            share_link: v19.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1387,61 +1893,186 @@ pub enum DocumentStatus2 {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentTemplate {
     /// `_id`: a string. Example: `685d11c371c22e636e9c04b2`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub underscore_id: Option<String>,
 
     /// Same as `_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Template revision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<i64>,
 
     /// `name`: a string. Example: `New Template`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `type`: a [`DocumentTemplateType`](crate::proposals::DocumentTemplateType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<DocumentTemplateType>,
 
     /// Id of the user who last changed it.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_by: Option<String>,
 
     /// True for a public document form.
-    #[serde(rename = "isPublicDocument", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPublicDocument", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_public_document: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-06-26T09:24:19.305Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-06-26T09:27:32.119Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Documents created from the form; public forms only.
-    #[serde(rename = "documentCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "documentCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub document_count: Option<i64>,
 
     /// Address of the public form; public forms only.
-    #[serde(rename = "docFormUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "docFormUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub doc_form_url: Option<String>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for DocumentTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for DocumentTemplate {
+    const NAME: &'static str = "DocumentTemplate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "id",
+        "deleted",
+        "version",
+        "name",
+        "locationId",
+        "type",
+        "updatedBy",
+        "isPublicDocument",
+        "createdAt",
+        "updatedAt",
+        "documentCount",
+        "docFormUrl"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "id")?,
+                2 => entries.value(&mut v2, "deleted")?,
+                3 => entries.value(&mut v3, "version")?,
+                4 => entries.value(&mut v4, "name")?,
+                5 => entries.value(&mut v5, "locationId")?,
+                6 => entries.value(&mut v6, "type")?,
+                7 => entries.value(&mut v7, "updatedBy")?,
+                8 => entries.value(&mut v8, "isPublicDocument")?,
+                9 => entries.value(&mut v9, "createdAt")?,
+                10 => entries.value(&mut v10, "updatedAt")?,
+                11 => entries.value(&mut v11, "documentCount")?,
+                12 => entries.value(&mut v12, "docFormUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            underscore_id: v0.unwrap_or_default(),
+            id: v1.unwrap_or_default(),
+            deleted: v2.unwrap_or_default(),
+            version: v3.unwrap_or_default(),
+            name: v4.unwrap_or_default(),
+            location_id: v5.unwrap_or_default(),
+            type_: v6.unwrap_or_default(),
+            updated_by: v7.unwrap_or_default(),
+            is_public_document: v8.unwrap_or_default(),
+            created_at: v9.unwrap_or_default(),
+            updated_at: v10.unwrap_or_default(),
+            document_count: v11.unwrap_or_default(),
+            doc_form_url: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1610,115 +2241,290 @@ crate::runtime::enums::string_enum!(ElementType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A field a recipient fills in.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FillableField {
     /// `fieldId`: a string. Example: `text_field_1`.
-    #[serde(rename = "fieldId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fieldId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub field_id: Option<String>,
 
     /// `isRequired`: `true` or `false`.
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isRequired", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_required: Option<bool>,
 
     /// `hasCompleted`: `true` or `false`.
-    #[serde(rename = "hasCompleted", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasCompleted", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_completed: Option<bool>,
 
     /// Who fills the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recipient: Option<String>,
 
     /// `entityType`: a [`RecipientEntity`](crate::proposals::RecipientEntity).
-    #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "entityType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub entity_type: Option<RecipientEntity>,
 
     /// `id`: a string. Example: `2d0a6fe1-d519-4198-8785-3da1d7cab925`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `type`: a [`ElementType`](crate::proposals::ElementType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<ElementType>,
 
     /// `value`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<String>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for FillableField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for FillableField {
+    const NAME: &'static str = "FillableField";
+
+    const FIELDS: &'static[&'static str] = &[
+        "fieldId",
+        "isRequired",
+        "hasCompleted",
+        "recipient",
+        "entityType",
+        "id",
+        "type",
+        "value"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "fieldId")?,
+                1 => entries.value(&mut v1, "isRequired")?,
+                2 => entries.value(&mut v2, "hasCompleted")?,
+                3 => entries.value(&mut v3, "recipient")?,
+                4 => entries.value(&mut v4, "entityType")?,
+                5 => entries.value(&mut v5, "id")?,
+                6 => entries.value(&mut v6, "type")?,
+                7 => entries.value(&mut v7, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            field_id: v0.unwrap_or_default(),
+            is_required: v1.unwrap_or_default(),
+            has_completed: v2.unwrap_or_default(),
+            recipient: v3.unwrap_or_default(),
+            entity_type: v4.unwrap_or_default(),
+            id: v5.unwrap_or_default(),
+            type_: v6.unwrap_or_default(),
+            value: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Totals of a document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GrandTotal {
     /// Total before discounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Total discount, in percent.
-    #[serde(rename = "discountPercentage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "discountPercentage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub discount_percentage: Option<f64>,
 
     /// `discounts`: a list of [`DocumentDiscount`](crate::proposals::DocumentDiscount) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub discounts: Vec<DocumentDiscount>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for GrandTotal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for GrandTotal {
+    const NAME: &'static str = "GrandTotal";
+
+    const FIELDS: &'static[&'static str] = &[
+        "amount",
+        "currency",
+        "discountPercentage",
+        "discounts"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "amount")?,
+                1 => entries.value(&mut v1, "currency")?,
+                2 => entries.value(&mut v2, "discountPercentage")?,
+                3 => entries.value_or_default(&mut v3, "discounts")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            amount: v0.unwrap_or_default(),
+            currency: v1.unwrap_or_default(),
+            discount_percentage: v2.unwrap_or_default(),
+            discounts: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of templates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListDocumentTemplatesResponse {
     /// `data`: a list of [`DocumentTemplate`](crate::proposals::DocumentTemplate) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<DocumentTemplate>,
 
     /// Number of matching templates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for ListDocumentTemplatesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for ListDocumentTemplatesResponse {
+    const NAME: &'static str = "ListDocumentTemplatesResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "total", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            data: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of documents.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListDocumentsResponse {
     /// `documents`: a list of [`Document`](crate::proposals::Document) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub documents: Vec<Document>,
 
     /// Number of matching documents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// White-label address documents are served from.
-    #[serde(rename = "whiteLabelBaseUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "whiteLabelBaseUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub white_label_base_url: Option<String>,
 
     /// White-label address invoices are served from.
     #[
-        serde(
-            rename = "whiteLabelBaseUrlForInvoice",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "whiteLabelBaseUrlForInvoice", skip_serializing_if = "Option::is_none")
         )
     ]
     pub white_label_base_url_for_invoice: Option<String>,
@@ -1726,10 +2532,54 @@ pub struct ListDocumentsResponse {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for ListDocumentsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for ListDocumentsResponse {
+    const NAME: &'static str = "ListDocumentsResponse";
+
+    const FIELDS: &'static[&'static str] = &[
+        "documents",
+        "total",
+        "whiteLabelBaseUrl",
+        "whiteLabelBaseUrlForInvoice"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "documents")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value(&mut v2, "whiteLabelBaseUrl")?,
+                3 => entries.value(&mut v3, "whiteLabelBaseUrlForInvoice")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            documents: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            white_label_base_url: v2.unwrap_or_default(),
+            white_label_base_url_for_invoice: v3.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Email template and subject of the notification.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NotificationReceive {
     /// `templateId`: a string.
@@ -1738,6 +2588,42 @@ pub struct NotificationReceive {
 
     /// `subject`: a string.
     pub subject: String,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for NotificationReceive {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for NotificationReceive {
+    const NAME: &'static str = "NotificationReceive";
+
+    const FIELDS: &'static[&'static str] = &["templateId", "subject"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "templateId")?,
+                1 => entries.value(&mut v1, "subject")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            template_id: crate::runtime::object::required(v0, "templateId")?,
+            subject: crate::runtime::object::required(v1, "subject")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1755,7 +2641,6 @@ impl NotificationReceive {
 /// Sender of the notification.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NotificationSender {
     /// `fromEmail`: a string.
@@ -1765,6 +2650,42 @@ pub struct NotificationSender {
     /// `fromName`: a string.
     #[serde(rename = "fromName",)]
     pub from_name: String,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for NotificationSender {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for NotificationSender {
+    const NAME: &'static str = "NotificationSender";
+
+    const FIELDS: &'static[&'static str] = &["fromEmail", "fromName"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "fromEmail")?,
+                1 => entries.value(&mut v1, "fromName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            from_email: crate::runtime::object::required(v0, "fromEmail")?,
+            from_name: crate::runtime::object::required(v1, "fromName")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1782,7 +2703,6 @@ impl NotificationSender {
 /// Email sent with the document.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NotificationSettings {
     /// `receive`: a [`NotificationReceive`](crate::proposals::NotificationReceive).
@@ -1790,6 +2710,42 @@ pub struct NotificationSettings {
 
     /// `sender`: a [`NotificationSender`](crate::proposals::NotificationSender).
     pub sender: NotificationSender,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for NotificationSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for NotificationSettings {
+    const NAME: &'static str = "NotificationSettings";
+
+    const FIELDS: &'static[&'static str] = &["receive", "sender"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "receive")?,
+                1 => entries.value(&mut v1, "sender")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            receive: crate::runtime::object::required(v0, "receive")?,
+            sender: crate::runtime::object::required(v1, "sender")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1856,7 +2812,6 @@ crate::runtime::enums::string_enum!(RecipientEntity);
 /// A document to send.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendDocumentRequest {
     /// Id of the location.
@@ -1868,24 +2823,83 @@ pub struct SendDocumentRequest {
     pub document_id: String,
 
     /// `documentName`: a string.
-    #[serde(rename = "documentName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "documentName", skip_serializing_if = "Option::is_none")]
     pub document_name: Option<String>,
 
     /// Share a link or send an email.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub medium: Option<SendDocumentRequestMedium>,
 
     /// `ccRecipients`: a list of [`CcRecipient`](crate::proposals::CcRecipient) values.
-    #[serde(rename = "ccRecipients", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ccRecipients", skip_serializing_if = "Option::is_none")]
     pub cc_recipients: Option<Vec<CcRecipient>>,
 
     /// `notificationSettings`: a [`NotificationSettings`](crate::proposals::NotificationSettings).
-    #[serde(rename = "notificationSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notificationSettings", skip_serializing_if = "Option::is_none")]
     pub notification_settings: Option<NotificationSettings>,
 
     /// Id of the user sending it.
     #[serde(rename = "sentBy",)]
     pub sent_by: String,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SendDocumentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SendDocumentRequest {
+    const NAME: &'static str = "SendDocumentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "documentId",
+        "documentName",
+        "medium",
+        "ccRecipients",
+        "notificationSettings",
+        "sentBy"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "documentId")?,
+                2 => entries.value(&mut v2, "documentName")?,
+                3 => entries.value(&mut v3, "medium")?,
+                4 => entries.value(&mut v4, "ccRecipients")?,
+                5 => entries.value(&mut v5, "notificationSettings")?,
+                6 => entries.value(&mut v6, "sentBy")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            document_id: crate::runtime::object::required(v1, "documentId")?,
+            document_name: v2.unwrap_or_default(),
+            medium: v3.unwrap_or_default(),
+            cc_recipients: v4.unwrap_or_default(),
+            notification_settings: v5.unwrap_or_default(),
+            sent_by: crate::runtime::object::required(v6, "sentBy")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1984,17 +2998,46 @@ crate::runtime::enums::string_enum!(SendDocumentRequestMedium);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Result of sending a document or template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendDocumentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// One link per recipient.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub links: Vec<DocumentLink>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl<'de> serde::Deserialize<'de> for SendDocumentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+impl crate::runtime::object::Object for SendDocumentResponse {
+    const NAME: &'static str = "SendDocumentResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "links"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value_or_default(&mut v1, "links")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), links: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -2002,7 +3045,6 @@ pub struct SendDocumentResponse {
 /// A template to turn into a document and send.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendTemplateRequest {
     /// Id of the template.
@@ -2014,7 +3056,7 @@ pub struct SendTemplateRequest {
     pub user_id: String,
 
     /// Send the created document right away.
-    #[serde(rename = "sendDocument", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendDocument", skip_serializing_if = "Option::is_none")]
     pub send_document: Option<bool>,
 
     /// Id of the location.
@@ -2026,8 +3068,63 @@ pub struct SendTemplateRequest {
     pub contact_id: String,
 
     /// Opportunity to link the document to.
-    #[serde(rename = "opportunityId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "opportunityId", skip_serializing_if = "Option::is_none")]
     pub opportunity_id: Option<String>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SendTemplateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SendTemplateRequest {
+    const NAME: &'static str = "SendTemplateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "templateId",
+        "userId",
+        "sendDocument",
+        "locationId",
+        "contactId",
+        "opportunityId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "templateId")?,
+                1 => entries.value(&mut v1, "userId")?,
+                2 => entries.value(&mut v2, "sendDocument")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "contactId")?,
+                5 => entries.value(&mut v5, "opportunityId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            template_id: crate::runtime::object::required(v0, "templateId")?,
+            user_id: crate::runtime::object::required(v1, "userId")?,
+            send_document: v2.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v3, "locationId")?,
+            contact_id: crate::runtime::object::required(v4, "contactId")?,
+            opportunity_id: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]

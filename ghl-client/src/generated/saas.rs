@@ -2629,12 +2629,42 @@ crate::runtime::enums::string_enum!(BillingInterval);
 /// The `BulkDisableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkDisableSaasRequest {
     /// `locationIds`: a list of strings.
     #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkDisableSaasRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkDisableSaasRequest {
+    const NAME: &'static str = "BulkDisableSaasRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationIds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self { location_ids: crate::runtime::object::required(v0, "locationIds")?, })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2652,15 +2682,14 @@ impl BulkDisableSaasRequest {
 /// The `BulkEnableSaasPayload` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasPayload {
     /// `priceId`: a string. Example: `price_1QDPY5FpU9DlKp7RQ8BXfywx`.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priceId", skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 
     /// `stripeAccountId`: a string. Example: `acct_1QDPY5FpU9DlKp7RQ8BXfywx`.
-    #[serde(rename = "stripeAccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stripeAccountId", skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// `saasPlanId`: a string. Example: `66c4d36534f21f900dc2a265`.
@@ -2668,8 +2697,55 @@ pub struct BulkEnableSaasPayload {
     pub saas_plan_id: String,
 
     /// `providerLocationId`: a string. Example: `r06mdj4OrrERzYDvsOdh`.
-    #[serde(rename = "providerLocationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "providerLocationId", skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkEnableSaasPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkEnableSaasPayload {
+    const NAME: &'static str = "BulkEnableSaasPayload";
+
+    const FIELDS: &'static[&'static str] = &[
+        "priceId",
+        "stripeAccountId",
+        "saasPlanId",
+        "providerLocationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "priceId")?,
+                1 => entries.value(&mut v1, "stripeAccountId")?,
+                2 => entries.value(&mut v2, "saasPlanId")?,
+                3 => entries.value(&mut v3, "providerLocationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            price_id: v0.unwrap_or_default(),
+            stripe_account_id: v1.unwrap_or_default(),
+            saas_plan_id: crate::runtime::object::required(v2, "saasPlanId")?,
+            provider_location_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2710,7 +2786,6 @@ impl BulkEnableSaasPayload {
 /// The `BulkEnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasRequest {
     /// `locationIds`: a list of strings.
@@ -2724,6 +2799,45 @@ pub struct BulkEnableSaasRequest {
     /// `actionPayload`: a [`BulkEnableSaasPayload`](crate::saas::BulkEnableSaasPayload).
     #[serde(rename = "actionPayload",)]
     pub action_payload: BulkEnableSaasPayload,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkEnableSaasRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkEnableSaasRequest {
+    const NAME: &'static str = "BulkEnableSaasRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationIds", "isSaaSV2", "actionPayload"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationIds")?,
+                1 => entries.value(&mut v1, "isSaaSV2")?,
+                2 => entries.value(&mut v2, "actionPayload")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_ids: crate::runtime::object::required(v0, "locationIds")?,
+            is_saa_sv2: crate::runtime::object::required(v1, "isSaaSV2")?,
+            action_payload: crate::runtime::object::required(v2, "actionPayload")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2748,21 +2862,62 @@ impl BulkEnableSaasRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasResponse {
     /// `success`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Where the progress of the bulk action can be followed.
-    #[serde(rename = "bulkActionUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "bulkActionUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub bulk_action_url: Option<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl<'de> serde::Deserialize<'de> for BulkEnableSaasResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl crate::runtime::object::Object for BulkEnableSaasResponse {
+    const NAME: &'static str = "BulkEnableSaasResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message", "bulkActionUrl"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "bulkActionUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            bulk_action_url: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2770,23 +2925,22 @@ pub struct BulkEnableSaasResponse {
 /// The `EnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnableSaasRequest {
     /// Stripe account id (SaaS v1 only).
-    #[serde(rename = "stripeAccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stripeAccountId", skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// Name of the Stripe customer (SaaS v1 only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Email of the Stripe customer (SaaS v1 only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// Existing Stripe customer id (SaaS v1 only).
-    #[serde(rename = "stripeCustomerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stripeCustomerId", skip_serializing_if = "Option::is_none")]
     pub stripe_customer_id: Option<String>,
 
     /// The agency id.
@@ -2798,24 +2952,99 @@ pub struct EnableSaasRequest {
     pub is_saa_sv2: bool,
 
     /// Contact in the agency's own sub-account that pays (SaaS v2 only).
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 
     /// The agency's own sub-account that bills.
-    #[serde(rename = "providerLocationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "providerLocationId", skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Plan to pre-configure the subscription with.
-    #[serde(rename = "saasPlanId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "saasPlanId", skip_serializing_if = "Option::is_none")]
     pub saas_plan_id: Option<String>,
 
     /// Price to pre-configure the subscription with.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priceId", skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EnableSaasRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EnableSaasRequest {
+    const NAME: &'static str = "EnableSaasRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "stripeAccountId",
+        "name",
+        "email",
+        "stripeCustomerId",
+        "companyId",
+        "isSaaSV2",
+        "contactId",
+        "providerLocationId",
+        "description",
+        "saasPlanId",
+        "priceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "stripeAccountId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "email")?,
+                3 => entries.value(&mut v3, "stripeCustomerId")?,
+                4 => entries.value(&mut v4, "companyId")?,
+                5 => entries.value(&mut v5, "isSaaSV2")?,
+                6 => entries.value(&mut v6, "contactId")?,
+                7 => entries.value(&mut v7, "providerLocationId")?,
+                8 => entries.value(&mut v8, "description")?,
+                9 => entries.value(&mut v9, "saasPlanId")?,
+                10 => entries.value(&mut v10, "priceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            stripe_account_id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            email: v2.unwrap_or_default(),
+            stripe_customer_id: v3.unwrap_or_default(),
+            company_id: crate::runtime::object::required(v4, "companyId")?,
+            is_saa_sv2: crate::runtime::object::required(v5, "isSaaSV2")?,
+            contact_id: v6.unwrap_or_default(),
+            provider_location_id: v7.unwrap_or_default(),
+            description: v8.unwrap_or_default(),
+            saas_plan_id: v9.unwrap_or_default(),
+            price_id: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2898,17 +3127,46 @@ impl EnableSaasRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `ListSaasLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSaasLocationsResponse {
     /// `locations`: a list of [`SaasLocation`](crate::saas::SaasLocation) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub locations: Vec<SaasLocation>,
 
     /// `pagination`: a [`SaasPagination`](crate::saas::SaasPagination).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pagination: Option<SaasPagination>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl<'de> serde::Deserialize<'de> for ListSaasLocationsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl crate::runtime::object::Object for ListSaasLocationsResponse {
+    const NAME: &'static str = "ListSaasLocationsResponse";
+
+    const FIELDS: &'static[&'static str] = &["locations", "pagination"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "locations")?,
+                1 => entries.value(&mut v1, "pagination")?,
+                _ => {}
+            }
+        }
+        Ok(Self { locations: v0.unwrap_or_default(), pagination: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2916,7 +3174,6 @@ pub struct ListSaasLocationsResponse {
 /// The `PauseSaasLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PauseSaasLocationRequest {
     /// True to pause, false to resume.
@@ -2925,6 +3182,42 @@ pub struct PauseSaasLocationRequest {
     /// The agency id.
     #[serde(rename = "companyId",)]
     pub company_id: String,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PauseSaasLocationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PauseSaasLocationRequest {
+    const NAME: &'static str = "PauseSaasLocationRequest";
+
+    const FIELDS: &'static[&'static str] = &["paused", "companyId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "paused")?,
+                1 => entries.value(&mut v1, "companyId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            paused: crate::runtime::object::required(v0, "paused")?,
+            company_id: crate::runtime::object::required(v1, "companyId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2942,20 +3235,58 @@ impl PauseSaasLocationRequest {
 /// The `RebillingConfig` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RebillingConfig {
     /// Make the product available to the sub-accounts.
-    #[serde(rename = "optIn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "optIn", skip_serializing_if = "Option::is_none")]
     pub opt_in: Option<bool>,
 
     /// Rebill the product's usage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Markup in percent added to the product price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub markup: Option<f64>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for RebillingConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for RebillingConfig {
+    const NAME: &'static str = "RebillingConfig";
+
+    const FIELDS: &'static[&'static str] = &["optIn", "enabled", "markup"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "optIn")?,
+                1 => entries.value(&mut v1, "enabled")?,
+                2 => entries.value(&mut v2, "markup")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            opt_in: v0.unwrap_or_default(),
+            enabled: v1.unwrap_or_default(),
+            markup: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -3111,293 +3442,848 @@ crate::runtime::enums::string_enum!(RebillingProduct);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasActionData` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasActionData {
     /// Outcome details; their fields are not documented.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl<'de> serde::Deserialize<'de> for SaasActionData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl crate::runtime::object::Object for SaasActionData {
+    const NAME: &'static str = "SaasActionData";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A sub-account with SaaS turned on.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasLocation {
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_id: Option<String>,
 
     /// `saasMode`: a string. Example: `saasV2`.
-    #[serde(rename = "saasMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "saasMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub saas_mode: Option<String>,
 
     /// `subscriptionId`: a string.
-    #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subscriptionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub subscription_id: Option<String>,
 
     /// `customerId`: a string.
-    #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub customer_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `providerLocationId`: a string.
-    #[serde(rename = "providerLocationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "providerLocationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[serde(rename = "isSaaSV2", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isSaaSV2", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_saa_sv2: Option<bool>,
 
     /// Plan, price and status of the subscription; fields not documented.
-    #[
-        serde(
-            rename = "subscriptionInfo",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionInfo",))]
     pub subscription_info: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl<'de> serde::Deserialize<'de> for SaasLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl crate::runtime::object::Object for SaasLocation {
+    const NAME: &'static str = "SaasLocation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "companyId",
+        "saasMode",
+        "subscriptionId",
+        "customerId",
+        "name",
+        "email",
+        "providerLocationId",
+        "isSaaSV2",
+        "subscriptionInfo"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "companyId")?,
+                2 => entries.value(&mut v2, "saasMode")?,
+                3 => entries.value(&mut v3, "subscriptionId")?,
+                4 => entries.value(&mut v4, "customerId")?,
+                5 => entries.value(&mut v5, "name")?,
+                6 => entries.value(&mut v6, "email")?,
+                7 => entries.value(&mut v7, "providerLocationId")?,
+                8 => entries.value(&mut v8, "isSaaSV2")?,
+                9 => entries.value_or_default(&mut v9, "subscriptionInfo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: v0.unwrap_or_default(),
+            company_id: v1.unwrap_or_default(),
+            saas_mode: v2.unwrap_or_default(),
+            subscription_id: v3.unwrap_or_default(),
+            customer_id: v4.unwrap_or_default(),
+            name: v5.unwrap_or_default(),
+            email: v6.unwrap_or_default(),
+            provider_location_id: v7.unwrap_or_default(),
+            is_saa_sv2: v8.unwrap_or_default(),
+            subscription_info: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPagination` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPagination {
     /// `page`: a whole number. Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// `limit`: a whole number. Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 
     /// `total`: a whole number. Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `totalPages`: a whole number. Example: `10`.
-    #[serde(rename = "totalPages", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalPages", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_pages: Option<i64>,
 
     /// `hasNext`: `true` or `false`.
-    #[serde(rename = "hasNext", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasNext", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_next: Option<bool>,
 
     /// `hasPrev`: `true` or `false`.
-    #[serde(rename = "hasPrev", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasPrev", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_prev: Option<bool>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl<'de> serde::Deserialize<'de> for SaasPagination {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl crate::runtime::object::Object for SaasPagination {
+    const NAME: &'static str = "SaasPagination";
+
+    const FIELDS: &'static[&'static str] = &[
+        "page",
+        "limit",
+        "total",
+        "totalPages",
+        "hasNext",
+        "hasPrev"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "page")?,
+                1 => entries.value(&mut v1, "limit")?,
+                2 => entries.value(&mut v2, "total")?,
+                3 => entries.value(&mut v3, "totalPages")?,
+                4 => entries.value(&mut v4, "hasNext")?,
+                5 => entries.value(&mut v5, "hasPrev")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            page: v0.unwrap_or_default(),
+            limit: v1.unwrap_or_default(),
+            total: v2.unwrap_or_default(),
+            total_pages: v3.unwrap_or_default(),
+            has_next: v4.unwrap_or_default(),
+            has_prev: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A SaaS plan the agency sells to its sub-accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPlan {
     /// `planId`: a string. Example: `66c4d36534f21f900dc2a265`.
-    #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "planId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub plan_id: Option<String>,
 
     /// The agency id (single-plan reads only).
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_id: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Product codes included.
-    #[
-        serde(
-            rename = "saasProducts",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasProducts",))]
     pub saas_products: Vec<String>,
 
     /// Add-on codes included.
-    #[
-        serde(
-            rename = "addOns",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addOns",))]
     pub add_ons: Vec<String>,
 
     /// Level of the plan, 0 to 4.
-    #[serde(rename = "planLevel", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "planLevel", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub plan_level: Option<i64>,
 
     /// Trial length in days.
-    #[serde(rename = "trialPeriod", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "trialPeriod", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trial_period: Option<i64>,
 
     /// One-time setup fee (single-plan reads only).
-    #[serde(rename = "setupFee", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "setupFee", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub setup_fee: Option<f64>,
 
     /// `userLimit`: a whole number. Example: `50`.
-    #[serde(rename = "userLimit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userLimit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_limit: Option<i64>,
 
     /// `contactLimit`: a whole number. Example: `50`.
-    #[serde(rename = "contactLimit", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactLimit", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_limit: Option<i64>,
 
     /// `prices`: a list of [`SaasPlanPrice`](crate::saas::SaasPlanPrice) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub prices: Vec<SaasPlanPrice>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "categoryId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub category_id: Option<String>,
 
     /// Snapshot loaded into sub-accounts on this plan.
-    #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "snapshotId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub snapshot_id: Option<String>,
 
     /// `productId`: a string.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_id: Option<String>,
 
     /// The agency's own sub-account that bills.
-    #[serde(rename = "providerLocationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "providerLocationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[serde(rename = "isSaaSV2", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isSaaSV2", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_saa_sv2: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-07-31T07:54:41.885Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-04-01T12:27:29.167Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl<'de> serde::Deserialize<'de> for SaasPlan {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl crate::runtime::object::Object for SaasPlan {
+    const NAME: &'static str = "SaasPlan";
+
+    const FIELDS: &'static[&'static str] = &[
+        "planId",
+        "companyId",
+        "title",
+        "description",
+        "saasProducts",
+        "addOns",
+        "planLevel",
+        "trialPeriod",
+        "setupFee",
+        "userLimit",
+        "contactLimit",
+        "prices",
+        "categoryId",
+        "snapshotId",
+        "productId",
+        "providerLocationId",
+        "isSaaSV2",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "planId")?,
+                1 => entries.value(&mut v1, "companyId")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value_or_default(&mut v4, "saasProducts")?,
+                5 => entries.value_or_default(&mut v5, "addOns")?,
+                6 => entries.value(&mut v6, "planLevel")?,
+                7 => entries.value(&mut v7, "trialPeriod")?,
+                8 => entries.value(&mut v8, "setupFee")?,
+                9 => entries.value(&mut v9, "userLimit")?,
+                10 => entries.value(&mut v10, "contactLimit")?,
+                11 => entries.value_or_default(&mut v11, "prices")?,
+                12 => entries.value(&mut v12, "categoryId")?,
+                13 => entries.value(&mut v13, "snapshotId")?,
+                14 => entries.value(&mut v14, "productId")?,
+                15 => entries.value(&mut v15, "providerLocationId")?,
+                16 => entries.value(&mut v16, "isSaaSV2")?,
+                17 => entries.value(&mut v17, "createdAt")?,
+                18 => entries.value(&mut v18, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            plan_id: v0.unwrap_or_default(),
+            company_id: v1.unwrap_or_default(),
+            title: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            saas_products: v4.unwrap_or_default(),
+            add_ons: v5.unwrap_or_default(),
+            plan_level: v6.unwrap_or_default(),
+            trial_period: v7.unwrap_or_default(),
+            setup_fee: v8.unwrap_or_default(),
+            user_limit: v9.unwrap_or_default(),
+            contact_limit: v10.unwrap_or_default(),
+            prices: v11.unwrap_or_default(),
+            category_id: v12.unwrap_or_default(),
+            snapshot_id: v13.unwrap_or_default(),
+            product_id: v14.unwrap_or_default(),
+            provider_location_id: v15.unwrap_or_default(),
+            is_saa_sv2: v16.unwrap_or_default(),
+            created_at: v17.unwrap_or_default(),
+            updated_at: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPlanPrice` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPlanPrice {
     /// `id`: a string. Example: `66a9edbfcc6c505a22db7976`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `billingInterval`: a [`BillingInterval`](crate::saas::BillingInterval).
-    #[serde(rename = "billingInterval", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "billingInterval", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub billing_interval: Option<BillingInterval>,
 
     /// `active`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub active: Option<bool>,
 
     /// `amount`: a number. Example: `150`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `symbol`: a string. Example: `$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub symbol: Option<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl<'de> serde::Deserialize<'de> for SaasPlanPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl crate::runtime::object::Object for SaasPlanPrice {
+    const NAME: &'static str = "SaasPlanPrice";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "billingInterval",
+        "active",
+        "amount",
+        "currency",
+        "symbol"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "billingInterval")?,
+                2 => entries.value(&mut v2, "active")?,
+                3 => entries.value(&mut v3, "amount")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "symbol")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            billing_interval: v1.unwrap_or_default(),
+            active: v2.unwrap_or_default(),
+            amount: v3.unwrap_or_default(),
+            currency: v4.unwrap_or_default(),
+            symbol: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// SaaS subscription details of one sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasSubscription {
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[serde(rename = "isSaaSV2", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isSaaSV2", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_saa_sv2: Option<bool>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_id: Option<String>,
 
     /// SaaS mode, e.g. `saasV2`.
-    #[serde(rename = "saasMode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "saasMode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub saas_mode: Option<String>,
 
     /// `subscriptionId`: a string.
-    #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subscriptionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub subscription_id: Option<String>,
 
     /// `customerId`: a string.
-    #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "customerId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub customer_id: Option<String>,
 
     /// `productId`: a string.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "productId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub product_id: Option<String>,
 
     /// `priceId`: a string.
-    #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "priceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub price_id: Option<String>,
 
     /// `saasPlanId`: a string.
-    #[serde(rename = "saasPlanId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "saasPlanId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub saas_plan_id: Option<String>,
 
     /// Stripe status of the subscription, e.g. `active`.
-    #[serde(rename = "subscriptionStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subscriptionStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub subscription_status: Option<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl<'de> serde::Deserialize<'de> for SaasSubscription {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl crate::runtime::object::Object for SaasSubscription {
+    const NAME: &'static str = "SaasSubscription";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "isSaaSV2",
+        "companyId",
+        "saasMode",
+        "subscriptionId",
+        "customerId",
+        "productId",
+        "priceId",
+        "saasPlanId",
+        "subscriptionStatus"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "isSaaSV2")?,
+                2 => entries.value(&mut v2, "companyId")?,
+                3 => entries.value(&mut v3, "saasMode")?,
+                4 => entries.value(&mut v4, "subscriptionId")?,
+                5 => entries.value(&mut v5, "customerId")?,
+                6 => entries.value(&mut v6, "productId")?,
+                7 => entries.value(&mut v7, "priceId")?,
+                8 => entries.value(&mut v8, "saasPlanId")?,
+                9 => entries.value(&mut v9, "subscriptionStatus")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: v0.unwrap_or_default(),
+            is_saa_sv2: v1.unwrap_or_default(),
+            company_id: v2.unwrap_or_default(),
+            saas_mode: v3.unwrap_or_default(),
+            subscription_id: v4.unwrap_or_default(),
+            customer_id: v5.unwrap_or_default(),
+            product_id: v6.unwrap_or_default(),
+            price_id: v7.unwrap_or_default(),
+            saas_plan_id: v8.unwrap_or_default(),
+            subscription_status: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasSuccess {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl<'de> serde::Deserialize<'de> for SaasSuccess {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+impl crate::runtime::object::Object for SaasSuccess {
+    const NAME: &'static str = "SaasSuccess";
+
+    const FIELDS: &'static[&'static str] = &["success"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -3405,7 +4291,6 @@ pub struct SaasSuccess {
 /// The `UpdateRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRebillingRequest {
     /// `product`: a [`RebillingProduct`](crate::saas::RebillingProduct).
@@ -3417,6 +4302,45 @@ pub struct UpdateRebillingRequest {
 
     /// `config`: a [`RebillingConfig`](crate::saas::RebillingConfig).
     pub config: RebillingConfig,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateRebillingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateRebillingRequest {
+    const NAME: &'static str = "UpdateRebillingRequest";
+
+    const FIELDS: &'static[&'static str] = &["product", "locationIds", "config"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "product")?,
+                1 => entries.value(&mut v1, "locationIds")?,
+                2 => entries.value(&mut v2, "config")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            product: crate::runtime::object::required(v0, "product")?,
+            location_ids: crate::runtime::object::required(v1, "locationIds")?,
+            config: crate::runtime::object::required(v2, "config")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -3438,7 +4362,6 @@ impl UpdateRebillingRequest {
 /// The `UpdateSaasSubscriptionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSaasSubscriptionRequest {
     /// Stripe subscription id.
@@ -3452,6 +4375,45 @@ pub struct UpdateSaasSubscriptionRequest {
     /// The agency id.
     #[serde(rename = "companyId",)]
     pub company_id: String,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateSaasSubscriptionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateSaasSubscriptionRequest {
+    const NAME: &'static str = "UpdateSaasSubscriptionRequest";
+
+    const FIELDS: &'static[&'static str] = &["subscriptionId", "customerId", "companyId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "subscriptionId")?,
+                1 => entries.value(&mut v1, "customerId")?,
+                2 => entries.value(&mut v2, "companyId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            subscription_id: crate::runtime::object::required(v0, "subscriptionId")?,
+            customer_id: crate::runtime::object::required(v1, "customerId")?,
+            company_id: crate::runtime::object::required(v2, "companyId")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]

@@ -524,7 +524,6 @@ impl ListSnapshots {
 /// The `CreateSnapshotShareLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSnapshotShareLinkRequest {
     /// `snapshot_id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -534,12 +533,59 @@ pub struct CreateSnapshotShareLinkRequest {
     pub share_type: SnapshotShareType,
 
     /// Comma-separated relationship numbers of the agencies allowed (agency_link).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relationship_number: Option<String>,
 
     /// Comma-separated sub-account ids allowed (location_link).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_location_id: Option<String>,
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateSnapshotShareLinkRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateSnapshotShareLinkRequest {
+    const NAME: &'static str = "CreateSnapshotShareLinkRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "snapshot_id",
+        "share_type",
+        "relationship_number",
+        "share_location_id"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "snapshot_id")?,
+                1 => entries.value(&mut v1, "share_type")?,
+                2 => entries.value(&mut v2, "relationship_number")?,
+                3 => entries.value(&mut v3, "share_location_id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            snapshot_id: crate::runtime::object::required(v0, "snapshot_id")?,
+            share_type: crate::runtime::object::required(v1, "share_type")?,
+            relationship_number: v2.unwrap_or_default(),
+            share_location_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -573,13 +619,41 @@ impl CreateSnapshotShareLinkRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `GetLatestSnapshotPushResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestSnapshotPushResponse {
     /// `data`: a [`SnapshotPushProgress`](crate::snapshots::SnapshotPushProgress).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<SnapshotPushProgress>,
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl<'de> serde::Deserialize<'de> for GetLatestSnapshotPushResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl crate::runtime::object::Object for GetLatestSnapshotPushResponse {
+    const NAME: &'static str = "GetLatestSnapshotPushResponse";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -595,47 +669,142 @@ impl GetLatestSnapshotPushResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotPushesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSnapshotPushesResponse {
     /// `data`: a list of [`SnapshotPush`](crate::snapshots::SnapshotPush) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<SnapshotPush>,
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl<'de> serde::Deserialize<'de> for ListSnapshotPushesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl crate::runtime::object::Object for ListSnapshotPushesResponse {
+    const NAME: &'static str = "ListSnapshotPushesResponse";
+
+    const FIELDS: &'static[&'static str] = &["data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { data: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSnapshotsResponse {
     /// `snapshots`: a list of [`Snapshot`](crate::snapshots::Snapshot) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub snapshots: Vec<Snapshot>,
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl<'de> serde::Deserialize<'de> for ListSnapshotsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl crate::runtime::object::Object for ListSnapshotsResponse {
+    const NAME: &'static str = "ListSnapshotsResponse";
+
+    const FIELDS: &'static[&'static str] = &["snapshots"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "snapshots")?,
+                _ => {}
+            }
+        }
+        Ok(Self { snapshots: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `Snapshot` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Snapshot {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Dental clinic starter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`SnapshotKind`](crate::snapshots::SnapshotKind).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<SnapshotKind>,
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl<'de> serde::Deserialize<'de> for Snapshot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl crate::runtime::object::Object for Snapshot {
+    const NAME: &'static str = "Snapshot";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "type"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -688,71 +857,200 @@ crate::runtime::enums::string_enum!(SnapshotKind);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// One push of a snapshot to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotPush {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `BrKClvyvdxhJ9Mxz2pzQ`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// State of the push, e.g. `processing`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// When processing started for the sub-account.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl<'de> serde::Deserialize<'de> for SnapshotPush {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl crate::runtime::object::Object for SnapshotPush {
+    const NAME: &'static str = "SnapshotPush";
+
+    const FIELDS: &'static[&'static str] = &["id", "locationId", "status", "dateAdded"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "status")?,
+                3 => entries.value(&mut v3, "dateAdded")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+            date_added: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The last push of a snapshot to a sub-account, by asset.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotPushProgress {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `BrKClvyvdxhJ9Mxz2pzQ`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `status`: a string. Example: `processing`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Asset kinds already pushed.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub completed: Vec<String>,
 
     /// Asset kinds still to push.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub pending: Vec<String>,
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl<'de> serde::Deserialize<'de> for SnapshotPushProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl crate::runtime::object::Object for SnapshotPushProgress {
+    const NAME: &'static str = "SnapshotPushProgress";
+
+    const FIELDS: &'static[&'static str] = &["id", "locationId", "status", "completed", "pending"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "status")?,
+                3 => entries.value_or_default(&mut v3, "completed")?,
+                4 => entries.value_or_default(&mut v4, "pending")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+            completed: v3.unwrap_or_default(),
+            pending: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `SnapshotShareLink` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotShareLink {
     /// Id of the share.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `shareLink`: a string. Example: `https://affiliates.gohighlevel.com/?share=1eM2UgkfaECOYyUdCo9Pa`.
-    #[serde(rename = "shareLink", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "shareLink", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub share_link: Option<String>,
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl<'de> serde::Deserialize<'de> for SnapshotShareLink {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl crate::runtime::object::Object for SnapshotShareLink {
+    const NAME: &'static str = "SnapshotShareLink";
+
+    const FIELDS: &'static[&'static str] = &["id", "shareLink"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "shareLink")?,
+                _ => {}
+            }
+        }
+        Ok(Self { id: v0.unwrap_or_default(), share_link: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]

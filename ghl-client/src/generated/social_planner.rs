@@ -4899,28 +4899,72 @@ impl UploadSocialCsv {
 /// The `AttachFacebookPageRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachFacebookPageRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
 
     /// The page's id at Facebook.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AttachFacebookPageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AttachFacebookPageRequest {
+    const NAME: &'static str = "AttachFacebookPageRequest";
+
+    const FIELDS: &'static[&'static str] = &["type", "originId", "name", "avatar", "companyId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "originId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "avatar")?,
+                4 => entries.value(&mut v4, "companyId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            origin_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            avatar: v3.unwrap_or_default(),
+            company_id: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -4968,20 +5012,58 @@ impl AttachFacebookPageRequest {
 /// The `AttachGoogleLocationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachGoogleLocationRequest {
     /// The location as returned by getGoogleBusinessLocations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// The account as returned by getGoogleBusinessLocations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AttachGoogleLocationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AttachGoogleLocationRequest {
+    const NAME: &'static str = "AttachGoogleLocationRequest";
+
+    const FIELDS: &'static[&'static str] = &["location", "account", "companyId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "location")?,
+                1 => entries.value(&mut v1, "account")?,
+                2 => entries.value(&mut v2, "companyId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location: v0.unwrap_or_default(),
+            account: v1.unwrap_or_default(),
+            company_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5023,19 +5105,18 @@ impl AttachGoogleLocationRequest {
 /// The `AttachInstagramAccountRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachInstagramAccountRequest {
     /// The account's id at Instagram.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// The Facebook page the account is linked to.
@@ -5043,8 +5124,53 @@ pub struct AttachInstagramAccountRequest {
     pub page_id: String,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AttachInstagramAccountRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AttachInstagramAccountRequest {
+    const NAME: &'static str = "AttachInstagramAccountRequest";
+
+    const FIELDS: &'static[&'static str] = &["originId", "name", "avatar", "pageId", "companyId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "originId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "avatar")?,
+                3 => entries.value(&mut v3, "pageId")?,
+                4 => entries.value(&mut v4, "companyId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            origin_id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            avatar: v2.unwrap_or_default(),
+            page_id: crate::runtime::object::required(v3, "pageId")?,
+            company_id: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5092,32 +5218,86 @@ impl AttachInstagramAccountRequest {
 /// The `AttachLinkedinAccountRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachLinkedinAccountRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
 
     /// The page or profile id at LinkedIn.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// LinkedIn URN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AttachLinkedinAccountRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AttachLinkedinAccountRequest {
+    const NAME: &'static str = "AttachLinkedinAccountRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "originId",
+        "name",
+        "avatar",
+        "urn",
+        "companyId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "originId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "avatar")?,
+                4 => entries.value(&mut v4, "urn")?,
+                5 => entries.value(&mut v5, "companyId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            origin_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            avatar: v3.unwrap_or_default(),
+            urn: v4.unwrap_or_default(),
+            company_id: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5178,36 +5358,94 @@ impl AttachLinkedinAccountRequest {
 /// The `AttachTiktokProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachTiktokProfileRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
 
     /// The profile id at TikTok.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// `verified`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 
     /// `username`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AttachTiktokProfileRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AttachTiktokProfileRequest {
+    const NAME: &'static str = "AttachTiktokProfileRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "originId",
+        "name",
+        "avatar",
+        "verified",
+        "username",
+        "companyId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "originId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "avatar")?,
+                4 => entries.value(&mut v4, "verified")?,
+                5 => entries.value(&mut v5, "username")?,
+                6 => entries.value(&mut v6, "companyId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            origin_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            avatar: v3.unwrap_or_default(),
+            verified: v4.unwrap_or_default(),
+            username: v5.unwrap_or_default(),
+            company_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5275,36 +5513,94 @@ impl AttachTiktokProfileRequest {
 /// The `AttachTwitterProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachTwitterProfileRequest {
     /// The profile id at X.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `username`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// `protected`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub protected: Option<bool>,
 
     /// `verified`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AttachTwitterProfileRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AttachTwitterProfileRequest {
+    const NAME: &'static str = "AttachTwitterProfileRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "originId",
+        "name",
+        "username",
+        "avatar",
+        "protected",
+        "verified",
+        "companyId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "originId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "username")?,
+                3 => entries.value(&mut v3, "avatar")?,
+                4 => entries.value(&mut v4, "protected")?,
+                5 => entries.value(&mut v5, "verified")?,
+                6 => entries.value(&mut v6, "companyId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            origin_id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            username: v2.unwrap_or_default(),
+            avatar: v3.unwrap_or_default(),
+            protected: v4.unwrap_or_default(),
+            verified: v5.unwrap_or_default(),
+            company_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5372,12 +5668,42 @@ impl AttachTwitterProfileRequest {
 /// The `BulkDeleteSocialPostsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsRequest {
     /// `postIds`: a list of strings.
-    #[serde(rename = "postIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postIds", skip_serializing_if = "Option::is_none")]
     pub post_ids: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for BulkDeleteSocialPostsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for BulkDeleteSocialPostsRequest {
+    const NAME: &'static str = "BulkDeleteSocialPostsRequest";
+
+    const FIELDS: &'static[&'static str] = &["postIds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "postIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self { post_ids: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5400,25 +5726,69 @@ impl BulkDeleteSocialPostsRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`BulkDeleteSocialPostsResponseResults`](crate::social_planner::BulkDeleteSocialPostsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<BulkDeleteSocialPostsResponseResults>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for BulkDeleteSocialPostsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for BulkDeleteSocialPostsResponse {
+    const NAME: &'static str = "BulkDeleteSocialPostsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5434,107 +5804,309 @@ impl BulkDeleteSocialPostsResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Number of posts deleted.
-    #[serde(rename = "deletedCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "deletedCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub deleted_count: Option<i64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for BulkDeleteSocialPostsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for BulkDeleteSocialPostsResponseResults {
+    const NAME: &'static str = "BulkDeleteSocialPostsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "deletedCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "deletedCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { message: v0.unwrap_or_default(), deleted_count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A page, profile or business location attached to the planner.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccount {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// The OAuth connection the account belongs to.
-    #[serde(rename = "oAuthId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "oAuthId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub o_auth_id: Option<String>,
 
     /// `oldId`: a string.
-    #[serde(rename = "oldId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "oldId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub old_id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Id of the page or profile on the social network.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "originId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub origin_id: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<SocialPlatform>,
 
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<SocialAccountType>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// Network-specific details.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `active`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub active: Option<bool>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for ConnectedSocialAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for ConnectedSocialAccount {
+    const NAME: &'static str = "ConnectedSocialAccount";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "oAuthId",
+        "oldId",
+        "locationId",
+        "originId",
+        "platform",
+        "type",
+        "name",
+        "avatar",
+        "meta",
+        "active",
+        "deleted",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "oAuthId")?,
+                2 => entries.value(&mut v2, "oldId")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "originId")?,
+                5 => entries.value(&mut v5, "platform")?,
+                6 => entries.value(&mut v6, "type")?,
+                7 => entries.value(&mut v7, "name")?,
+                8 => entries.value(&mut v8, "avatar")?,
+                9 => entries.value_or_default(&mut v9, "meta")?,
+                10 => entries.value(&mut v10, "active")?,
+                11 => entries.value(&mut v11, "deleted")?,
+                12 => entries.value(&mut v12, "createdAt")?,
+                13 => entries.value(&mut v13, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            o_auth_id: v1.unwrap_or_default(),
+            old_id: v2.unwrap_or_default(),
+            location_id: v3.unwrap_or_default(),
+            origin_id: v4.unwrap_or_default(),
+            platform: v5.unwrap_or_default(),
+            type_: v6.unwrap_or_default(),
+            name: v7.unwrap_or_default(),
+            avatar: v8.unwrap_or_default(),
+            meta: v9.unwrap_or_default(),
+            active: v10.unwrap_or_default(),
+            deleted: v11.unwrap_or_default(),
+            created_at: v12.unwrap_or_default(),
+            updated_at: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ConnectedSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccountResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ConnectedSocialAccount`](crate::social_planner::ConnectedSocialAccount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ConnectedSocialAccount>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for ConnectedSocialAccountResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for ConnectedSocialAccountResponse {
+    const NAME: &'static str = "ConnectedSocialAccountResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5551,7 +6123,6 @@ impl ConnectedSocialAccountResponse {
 /// The `CreateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
@@ -5559,31 +6130,31 @@ pub struct CreateSocialPostRequest {
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
 
     /// Initial status; null is accepted.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<SocialPostStatus>,
 
     /// When to publish (ISO 8601).
-    #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
-    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -5591,32 +6162,127 @@ pub struct CreateSocialPostRequest {
     pub type_: SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "categoryId", skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
     #[serde(rename = "userId",)]
     pub user_id: String,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateSocialPostRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateSocialPostRequest {
+    const NAME: &'static str = "CreateSocialPostRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accountIds",
+        "summary",
+        "media",
+        "status",
+        "scheduleDate",
+        "createdBy",
+        "followUpComment",
+        "ogTagsDetails",
+        "type",
+        "postApprovalDetails",
+        "scheduleTimeUpdated",
+        "tags",
+        "categoryId",
+        "tiktokPostDetails",
+        "gmbPostDetails",
+        "userId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "accountIds")?,
+                1 => entries.value(&mut v1, "summary")?,
+                2 => entries.value(&mut v2, "media")?,
+                3 => entries.value(&mut v3, "status")?,
+                4 => entries.value(&mut v4, "scheduleDate")?,
+                5 => entries.value(&mut v5, "createdBy")?,
+                6 => entries.value(&mut v6, "followUpComment")?,
+                7 => entries.value(&mut v7, "ogTagsDetails")?,
+                8 => entries.value(&mut v8, "type")?,
+                9 => entries.value(&mut v9, "postApprovalDetails")?,
+                10 => entries.value(&mut v10, "scheduleTimeUpdated")?,
+                11 => entries.value(&mut v11, "tags")?,
+                12 => entries.value(&mut v12, "categoryId")?,
+                13 => entries.value(&mut v13, "tiktokPostDetails")?,
+                14 => entries.value(&mut v14, "gmbPostDetails")?,
+                15 => entries.value(&mut v15, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            account_ids: crate::runtime::object::required(v0, "accountIds")?,
+            summary: v1.unwrap_or_default(),
+            media: v2.unwrap_or_default(),
+            status: v3.unwrap_or_default(),
+            schedule_date: v4.unwrap_or_default(),
+            created_by: v5.unwrap_or_default(),
+            follow_up_comment: v6.unwrap_or_default(),
+            og_tags_details: v7.unwrap_or_default(),
+            type_: crate::runtime::object::required(v8, "type")?,
+            post_approval_details: v9.unwrap_or_default(),
+            schedule_time_updated: v10.unwrap_or_default(),
+            tags: v11.unwrap_or_default(),
+            category_id: v12.unwrap_or_default(),
+            tiktok_post_details: v13.unwrap_or_default(),
+            gmb_post_details: v14.unwrap_or_default(),
+            user_id: crate::runtime::object::required(v15, "userId")?,
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5738,25 +6404,69 @@ impl CreateSocialPostRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialAccountResponseResults`](crate::social_planner::DeleteSocialAccountResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialAccountResponseResults>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for DeleteSocialAccountResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for DeleteSocialAccountResponse {
+    const NAME: &'static str = "DeleteSocialAccountResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5772,42 +6482,121 @@ impl DeleteSocialAccountResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialAccountResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponseResults {
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Id of the removed account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for DeleteSocialAccountResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for DeleteSocialAccountResponseResults {
+    const NAME: &'static str = "DeleteSocialAccountResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self { location_id: v0.unwrap_or_default(), id: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialCsvImportResponseResults`](crate::social_planner::DeleteSocialCsvImportResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialCsvImportResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for DeleteSocialCsvImportResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for DeleteSocialCsvImportResponse {
+    const NAME: &'static str = "DeleteSocialCsvImportResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5823,13 +6612,41 @@ impl DeleteSocialCsvImportResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for DeleteSocialCsvImportResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for DeleteSocialCsvImportResponseResults {
+    const NAME: &'static str = "DeleteSocialCsvImportResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["csv"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "csv")?,
+                _ => {}
+            }
+        }
+        Ok(Self { csv: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5845,25 +6662,69 @@ impl DeleteSocialCsvImportResponseResults {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialPostResponseResults`](crate::social_planner::DeleteSocialPostResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialPostResponseResults>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for DeleteSocialPostResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for DeleteSocialPostResponse {
+    const NAME: &'static str = "DeleteSocialPostResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5879,67 +6740,196 @@ impl DeleteSocialPostResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponseResults {
     /// Id of the deleted post.
-    #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_id: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for DeleteSocialPostResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for DeleteSocialPostResponseResults {
+    const NAME: &'static str = "DeleteSocialPostResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["postId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "postId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { post_id: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A Facebook page the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPage {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// `isOwned`: `true` or `false`.
-    #[serde(rename = "isOwned", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isOwned", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_owned: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_connected: Option<bool>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for FacebookPage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for FacebookPage {
+    const NAME: &'static str = "FacebookPage";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "avatar", "isOwned", "isConnected"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "avatar")?,
+                3 => entries.value(&mut v3, "isOwned")?,
+                4 => entries.value(&mut v4, "isConnected")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            avatar: v2.unwrap_or_default(),
+            is_owned: v3.unwrap_or_default(),
+            is_connected: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPagesResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`FacebookPagesResponseResults`](crate::social_planner::FacebookPagesResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<FacebookPagesResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for FacebookPagesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for FacebookPagesResponse {
+    const NAME: &'static str = "FacebookPagesResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5955,13 +6945,40 @@ impl FacebookPagesResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPagesResponseResults {
     /// `pages`: a list of [`FacebookPage`](crate::social_planner::FacebookPage) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub pages: Vec<FacebookPage>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for FacebookPagesResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for FacebookPagesResponseResults {
+    const NAME: &'static str = "FacebookPagesResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["pages"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "pages")?,
+                _ => {}
+            }
+        }
+        Ok(Self { pages: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5969,12 +6986,42 @@ pub struct FacebookPagesResponseResults {
 /// The `FinalizeSocialCsvImportRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FinalizeSocialCsvImportRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FinalizeSocialCsvImportRequest {
+    const NAME: &'static str = "FinalizeSocialCsvImportRequest";
+
+    const FIELDS: &'static[&'static str] = &["userId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { user_id: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6068,20 +7115,57 @@ crate::runtime::enums::string_enum!(GmbActionType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A calendar date.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GmbDate {
     /// `year`: a whole number. Example: `2022`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
 
     /// `month`: a whole number. Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<i64>,
 
     /// `day`: a whole number. Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<i64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for GmbDate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for GmbDate {
+    const NAME: &'static str = "GmbDate";
+
+    const FIELDS: &'static[&'static str] = &["year", "month", "day"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "year")?,
+                1 => entries.value(&mut v1, "month")?,
+                2 => entries.value(&mut v2, "day")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            year: v0.unwrap_or_default(),
+            month: v1.unwrap_or_default(),
+            day: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6116,16 +7200,47 @@ impl GmbDate {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// When an event or offer ends.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GmbEventEnd {
     /// `endDate`: a [`GmbDate`](crate::social_planner::GmbDate).
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<GmbDate>,
 
     /// `endTime`: a [`GmbTime`](crate::social_planner::GmbTime).
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<GmbTime>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for GmbEventEnd {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for GmbEventEnd {
+    const NAME: &'static str = "GmbEventEnd";
+
+    const FIELDS: &'static[&'static str] = &["endDate", "endTime"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "endDate")?,
+                1 => entries.value(&mut v1, "endTime")?,
+                _ => {}
+            }
+        }
+        Ok(Self { end_date: v0.unwrap_or_default(), end_time: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6154,16 +7269,47 @@ impl GmbEventEnd {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// When an event or offer starts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GmbEventStart {
     /// `startDate`: a [`GmbDate`](crate::social_planner::GmbDate).
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
     pub start_date: Option<GmbDate>,
 
     /// `startTime`: a [`GmbTime`](crate::social_planner::GmbTime).
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
     pub start_time: Option<GmbTime>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for GmbEventStart {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for GmbEventStart {
+    const NAME: &'static str = "GmbEventStart";
+
+    const FIELDS: &'static[&'static str] = &["startDate", "startTime"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "startDate")?,
+                1 => entries.value(&mut v1, "startTime")?,
+                _ => {}
+            }
+        }
+        Ok(Self { start_date: v0.unwrap_or_default(), start_time: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6192,48 +7338,117 @@ impl GmbEventStart {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Google Business Profile settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// Kind of Google Business post (HighLevel's example is `STANDARD`).
-    #[serde(rename = "gmbEventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "gmbEventType", skip_serializing_if = "Option::is_none")]
     pub gmb_event_type: Option<String>,
 
     /// Event title.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// Offer title.
-    #[serde(rename = "offerTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "offerTitle", skip_serializing_if = "Option::is_none")]
     pub offer_title: Option<String>,
 
     /// `startDate`: a [`GmbEventStart`](crate::social_planner::GmbEventStart).
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
     pub start_date: Option<GmbEventStart>,
 
     /// `endDate`: a [`GmbEventEnd`](crate::social_planner::GmbEventEnd).
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<GmbEventEnd>,
 
     /// Terms of an offer.
-    #[serde(rename = "termsConditions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsConditions", skip_serializing_if = "Option::is_none")]
     pub terms_conditions: Option<String>,
 
     /// Address the call-to-action button opens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `couponCode`: a string. Example: `BOGO-50`.
-    #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "couponCode", skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 
     /// Where an offer is redeemed online.
-    #[serde(rename = "redeemOnlineUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "redeemOnlineUrl", skip_serializing_if = "Option::is_none")]
     pub redeem_online_url: Option<String>,
 
     /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
-    #[serde(rename = "actionType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "actionType", skip_serializing_if = "Option::is_none")]
     pub action_type: Option<GmbActionType>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for GmbPostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for GmbPostDetails {
+    const NAME: &'static str = "GmbPostDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "gmbEventType",
+        "title",
+        "offerTitle",
+        "startDate",
+        "endDate",
+        "termsConditions",
+        "url",
+        "couponCode",
+        "redeemOnlineUrl",
+        "actionType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "gmbEventType")?,
+                1 => entries.value(&mut v1, "title")?,
+                2 => entries.value(&mut v2, "offerTitle")?,
+                3 => entries.value(&mut v3, "startDate")?,
+                4 => entries.value(&mut v4, "endDate")?,
+                5 => entries.value(&mut v5, "termsConditions")?,
+                6 => entries.value(&mut v6, "url")?,
+                7 => entries.value(&mut v7, "couponCode")?,
+                8 => entries.value(&mut v8, "redeemOnlineUrl")?,
+                9 => entries.value(&mut v9, "actionType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            gmb_event_type: v0.unwrap_or_default(),
+            title: v1.unwrap_or_default(),
+            offer_title: v2.unwrap_or_default(),
+            start_date: v3.unwrap_or_default(),
+            end_date: v4.unwrap_or_default(),
+            terms_conditions: v5.unwrap_or_default(),
+            url: v6.unwrap_or_default(),
+            coupon_code: v7.unwrap_or_default(),
+            redeem_online_url: v8.unwrap_or_default(),
+            action_type: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6321,20 +7536,57 @@ impl GmbPostDetails {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A time of day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GmbTime {
     /// `hours`: a whole number. Example: `23`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<i64>,
 
     /// `minutes`: a whole number. Example: `56`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minutes: Option<i64>,
 
     /// `seconds`: a whole number. Example: `34`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds: Option<i64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for GmbTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for GmbTime {
+    const NAME: &'static str = "GmbTime";
+
+    const FIELDS: &'static[&'static str] = &["hours", "minutes", "seconds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "hours")?,
+                1 => entries.value(&mut v1, "minutes")?,
+                2 => entries.value(&mut v2, "seconds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            hours: v0.unwrap_or_default(),
+            minutes: v1.unwrap_or_default(),
+            seconds: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6373,128 +7625,341 @@ impl GmbTime {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A Google Business Profile account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessAccount {
     /// Resource name at Google.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `accountName`: a string.
-    #[serde(rename = "accountName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "accountName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub account_name: Option<String>,
 
     /// `type`: a string. Example: `PERSONAL`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// `verificationState`: a string. Example: `UNVERIFIED`.
-    #[serde(rename = "verificationState", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "verificationState", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub verification_state: Option<String>,
 
     /// `vettedState`: a string. Example: `NOT_VETTED`.
-    #[serde(rename = "vettedState", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "vettedState", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub vetted_state: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for GoogleBusinessAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for GoogleBusinessAccount {
+    const NAME: &'static str = "GoogleBusinessAccount";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "accountName",
+        "type",
+        "verificationState",
+        "vettedState"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "accountName")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "verificationState")?,
+                4 => entries.value(&mut v4, "vettedState")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            account_name: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            verification_state: v3.unwrap_or_default(),
+            vetted_state: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A Google Business Profile location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocation {
     /// Resource name at Google.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `storeCode`: a string.
-    #[serde(rename = "storeCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "storeCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub store_code: Option<String>,
 
     /// `title`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `metadata`: a map from names to JSON values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub metadata: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `storefrontAddress`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "storefrontAddress",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storefrontAddress",))]
     pub storefront_address: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `relationshipData`: a map from names to JSON values.
-    #[
-        serde(
-            rename = "relationshipData",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "relationshipData",))]
     pub relationship_data: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `maxLocation`: `true` or `false`.
-    #[serde(rename = "maxLocation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "maxLocation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub max_location: Option<bool>,
 
     /// `isVerified`: `true` or `false`.
-    #[serde(rename = "isVerified", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isVerified", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_connected: Option<bool>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for GoogleBusinessLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for GoogleBusinessLocation {
+    const NAME: &'static str = "GoogleBusinessLocation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "storeCode",
+        "title",
+        "metadata",
+        "storefrontAddress",
+        "relationshipData",
+        "maxLocation",
+        "isVerified",
+        "isConnected"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "storeCode")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value_or_default(&mut v3, "metadata")?,
+                4 => entries.value_or_default(&mut v4, "storefrontAddress")?,
+                5 => entries.value_or_default(&mut v5, "relationshipData")?,
+                6 => entries.value(&mut v6, "maxLocation")?,
+                7 => entries.value(&mut v7, "isVerified")?,
+                8 => entries.value(&mut v8, "isConnected")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            store_code: v1.unwrap_or_default(),
+            title: v2.unwrap_or_default(),
+            metadata: v3.unwrap_or_default(),
+            storefront_address: v4.unwrap_or_default(),
+            relationship_data: v5.unwrap_or_default(),
+            max_location: v6.unwrap_or_default(),
+            is_verified: v7.unwrap_or_default(),
+            is_connected: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A location with the Google account that owns it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationEntry {
     /// `location`: a [`GoogleBusinessLocation`](crate::social_planner::GoogleBusinessLocation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location: Option<GoogleBusinessLocation>,
 
     /// `account`: a [`GoogleBusinessAccount`](crate::social_planner::GoogleBusinessAccount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub account: Option<GoogleBusinessAccount>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for GoogleBusinessLocationEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for GoogleBusinessLocationEntry {
+    const NAME: &'static str = "GoogleBusinessLocationEntry";
+
+    const FIELDS: &'static[&'static str] = &["location", "account"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "location")?,
+                1 => entries.value(&mut v1, "account")?,
+                _ => {}
+            }
+        }
+        Ok(Self { location: v0.unwrap_or_default(), account: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`GoogleBusinessLocationsResponseResults`](crate::social_planner::GoogleBusinessLocationsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<GoogleBusinessLocationsResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for GoogleBusinessLocationsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for GoogleBusinessLocationsResponse {
+    const NAME: &'static str = "GoogleBusinessLocationsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6510,13 +7975,41 @@ impl GoogleBusinessLocationsResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponseResults {
     /// `locations`: a [`GoogleBusinessLocationsResponseResultsLocations`](crate::social_planner::GoogleBusinessLocationsResponseResultsLocations).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub locations: Option<GoogleBusinessLocationsResponseResultsLocations>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for GoogleBusinessLocationsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for GoogleBusinessLocationsResponseResults {
+    const NAME: &'static str = "GoogleBusinessLocationsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["locations"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locations")?,
+                _ => {}
+            }
+        }
+        Ok(Self { locations: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6539,54 +8032,150 @@ pub enum GoogleBusinessLocationsResponseResultsLocations {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An Instagram professional account the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccount {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// The Facebook page the account is linked to.
-    #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub page_id: Option<String>,
 
     /// `isConnected`: `true` or `false`.
-    #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_connected: Option<bool>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for InstagramAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for InstagramAccount {
+    const NAME: &'static str = "InstagramAccount";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "avatar", "pageId", "isConnected"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "avatar")?,
+                3 => entries.value(&mut v3, "pageId")?,
+                4 => entries.value(&mut v4, "isConnected")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            avatar: v2.unwrap_or_default(),
+            page_id: v3.unwrap_or_default(),
+            is_connected: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`InstagramAccountsResponseResults`](crate::social_planner::InstagramAccountsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<InstagramAccountsResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for InstagramAccountsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for InstagramAccountsResponse {
+    const NAME: &'static str = "InstagramAccountsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6602,50 +8191,158 @@ impl InstagramAccountsResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponseResults {
     /// `accounts`: a list of [`InstagramAccount`](crate::social_planner::InstagramAccount) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub accounts: Vec<InstagramAccount>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for InstagramAccountsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for InstagramAccountsResponseResults {
+    const NAME: &'static str = "InstagramAccountsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["accounts"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "accounts")?,
+                _ => {}
+            }
+        }
+        Ok(Self { accounts: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Open Graph facts of a link found in an imported post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkPreview {
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `ogDescription`: a string.
-    #[serde(rename = "ogDescription", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ogDescription", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub og_description: Option<String>,
 
     /// `ogImage`: a [`LinkPreviewImage`](crate::social_planner::LinkPreviewImage).
-    #[serde(rename = "ogImage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ogImage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub og_image: Option<LinkPreviewImage>,
 
     /// `ogTitle`: a string.
-    #[serde(rename = "ogTitle", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ogTitle", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub og_title: Option<String>,
 
     /// `ogUrl`: a string.
-    #[serde(rename = "ogUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ogUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub og_url: Option<String>,
 
     /// `ogSiteName`: a string.
-    #[serde(rename = "ogSiteName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ogSiteName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub og_site_name: Option<String>,
 
     /// Why the preview failed, if it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for LinkPreview {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for LinkPreview {
+    const NAME: &'static str = "LinkPreview";
+
+    const FIELDS: &'static[&'static str] = &[
+        "url",
+        "ogDescription",
+        "ogImage",
+        "ogTitle",
+        "ogUrl",
+        "ogSiteName",
+        "error"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "ogDescription")?,
+                2 => entries.value(&mut v2, "ogImage")?,
+                3 => entries.value(&mut v3, "ogTitle")?,
+                4 => entries.value(&mut v4, "ogUrl")?,
+                5 => entries.value(&mut v5, "ogSiteName")?,
+                6 => entries.value(&mut v6, "error")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: v0.unwrap_or_default(),
+            og_description: v1.unwrap_or_default(),
+            og_image: v2.unwrap_or_default(),
+            og_title: v3.unwrap_or_default(),
+            og_url: v4.unwrap_or_default(),
+            og_site_name: v5.unwrap_or_default(),
+            error: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6661,79 +8358,214 @@ impl LinkPreview {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `LinkPreviewImage` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkPreviewImage {
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `width`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub width: Option<i64>,
 
     /// `height`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub height: Option<i64>,
 
     /// MIME type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for LinkPreviewImage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for LinkPreviewImage {
+    const NAME: &'static str = "LinkPreviewImage";
+
+    const FIELDS: &'static[&'static str] = &["url", "width", "height", "type"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "width")?,
+                2 => entries.value(&mut v2, "height")?,
+                3 => entries.value(&mut v3, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: v0.unwrap_or_default(),
+            width: v1.unwrap_or_default(),
+            height: v2.unwrap_or_default(),
+            type_: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A LinkedIn page or profile the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccount {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// LinkedIn URN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub urn: Option<String>,
 
     /// `isConnected`: `true` or `false`.
-    #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_connected: Option<bool>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for LinkedinAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for LinkedinAccount {
+    const NAME: &'static str = "LinkedinAccount";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "avatar", "urn", "isConnected"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "avatar")?,
+                3 => entries.value(&mut v3, "urn")?,
+                4 => entries.value(&mut v4, "isConnected")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            avatar: v2.unwrap_or_default(),
+            urn: v3.unwrap_or_default(),
+            is_connected: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`LinkedinAccountsResponseResults`](crate::social_planner::LinkedinAccountsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<LinkedinAccountsResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for LinkedinAccountsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for LinkedinAccountsResponse {
+    const NAME: &'static str = "LinkedinAccountsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6749,42 +8581,114 @@ impl LinkedinAccountsResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponseResults {
     /// `pages`: a list of [`LinkedinAccount`](crate::social_planner::LinkedinAccount) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub pages: Vec<LinkedinAccount>,
 
     /// `profile`: a list of [`LinkedinAccount`](crate::social_planner::LinkedinAccount) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub profile: Vec<LinkedinAccount>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for LinkedinAccountsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for LinkedinAccountsResponseResults {
+    const NAME: &'static str = "LinkedinAccountsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["pages", "profile"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "pages")?,
+                1 => entries.value_or_default(&mut v1, "profile")?,
+                _ => {}
+            }
+        }
+        Ok(Self { pages: v0.unwrap_or_default(), profile: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialAccountsResponseResults`](crate::social_planner::ListSocialAccountsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialAccountsResponseResults>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for ListSocialAccountsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for ListSocialAccountsResponse {
+    const NAME: &'static str = "ListSocialAccountsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6800,42 +8704,114 @@ impl ListSocialAccountsResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponseResults {
     /// `accounts`: a list of [`SocialAccount`](crate::social_planner::SocialAccount) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub accounts: Vec<SocialAccount>,
 
     /// `groups`: a list of [`SocialAccountGroup`](crate::social_planner::SocialAccountGroup) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub groups: Vec<SocialAccountGroup>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for ListSocialAccountsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for ListSocialAccountsResponseResults {
+    const NAME: &'static str = "ListSocialAccountsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["accounts", "groups"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "accounts")?,
+                1 => entries.value_or_default(&mut v1, "groups")?,
+                _ => {}
+            }
+        }
+        Ok(Self { accounts: v0.unwrap_or_default(), groups: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialCategoriesResponseResults`](crate::social_planner::ListSocialCategoriesResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialCategoriesResponseResults>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for ListSocialCategoriesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for ListSocialCategoriesResponse {
+    const NAME: &'static str = "ListSocialCategoriesResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6851,42 +8827,115 @@ impl ListSocialCategoriesResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponseResults {
     /// Number of categories.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `categories`: a list of [`SocialCategory`](crate::social_planner::SocialCategory) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub categories: Vec<SocialCategory>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for ListSocialCategoriesResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for ListSocialCategoriesResponseResults {
+    const NAME: &'static str = "ListSocialCategoriesResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["count", "categories"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "count")?,
+                1 => entries.value_or_default(&mut v1, "categories")?,
+                _ => {}
+            }
+        }
+        Ok(Self { count: v0.unwrap_or_default(), categories: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialCsvImportsResponseResults`](crate::social_planner::ListSocialCsvImportsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialCsvImportsResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for ListSocialCsvImportsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for ListSocialCsvImportsResponse {
+    const NAME: &'static str = "ListSocialCsvImportsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6902,17 +8951,46 @@ impl ListSocialCsvImportsResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::social_planner::SocialCsvImport) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub csvs: Vec<SocialCsvImport>,
 
     /// Number of imports.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for ListSocialCsvImportsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for ListSocialCsvImportsResponseResults {
+    const NAME: &'static str = "ListSocialCsvImportsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["csvs", "count"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "csvs")?,
+                1 => entries.value(&mut v1, "count")?,
+                _ => {}
+            }
+        }
+        Ok(Self { csvs: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6920,15 +8998,14 @@ pub struct ListSocialCsvImportsResponseResults {
 /// Filters of a post listing.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsRequest {
     /// Which posts to return; `all` when absent.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostListFilter>,
 
     /// Comma-separated account ids to restrict the listing to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<String>,
 
     /// Number of posts to skip, as a decimal string.
@@ -6950,8 +9027,71 @@ pub struct ListSocialPostsRequest {
     pub include_users: String,
 
     /// `postType`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "postType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postType", skip_serializing_if = "Option::is_none")]
     pub post_type: Option<SocialPostType>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ListSocialPostsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ListSocialPostsRequest {
+    const NAME: &'static str = "ListSocialPostsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "accounts",
+        "skip",
+        "limit",
+        "fromDate",
+        "toDate",
+        "includeUsers",
+        "postType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "accounts")?,
+                2 => entries.value(&mut v2, "skip")?,
+                3 => entries.value(&mut v3, "limit")?,
+                4 => entries.value(&mut v4, "fromDate")?,
+                5 => entries.value(&mut v5, "toDate")?,
+                6 => entries.value(&mut v6, "includeUsers")?,
+                7 => entries.value(&mut v7, "postType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            accounts: v1.unwrap_or_default(),
+            skip: crate::runtime::object::required(v2, "skip")?,
+            limit: crate::runtime::object::required(v3, "limit")?,
+            from_date: crate::runtime::object::required(v4, "fromDate")?,
+            to_date: crate::runtime::object::required(v5, "toDate")?,
+            include_users: crate::runtime::object::required(v6, "includeUsers")?,
+            post_type: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7001,25 +9141,69 @@ impl ListSocialPostsRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialPostsResponseResults`](crate::social_planner::ListSocialPostsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialPostsResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for ListSocialPostsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for ListSocialPostsResponse {
+    const NAME: &'static str = "ListSocialPostsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -7035,41 +9219,115 @@ impl ListSocialPostsResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::social_planner::SocialPost) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub posts: Vec<SocialPost>,
 
     /// Number of posts matching the filters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for ListSocialPostsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for ListSocialPostsResponseResults {
+    const NAME: &'static str = "ListSocialPostsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["posts", "count"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "posts")?,
+                1 => entries.value(&mut v1, "count")?,
+                _ => {}
+            }
+        }
+        Ok(Self { posts: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Approval settings sent with a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PostApproval {
     /// User id of the approver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
 
     /// Note from the person asking for approval.
-    #[serde(rename = "requesterNote", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "requesterNote", skip_serializing_if = "Option::is_none")]
     pub requester_note: Option<String>,
 
     /// Note from the approver.
-    #[serde(rename = "approverNote", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "approverNote", skip_serializing_if = "Option::is_none")]
     pub approver_note: Option<String>,
 
     /// `approvalStatus`: a [`PostApprovalStatus`](crate::social_planner::PostApprovalStatus).
-    #[serde(rename = "approvalStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "approvalStatus", skip_serializing_if = "Option::is_none")]
     pub approval_status: Option<PostApprovalStatus>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for PostApproval {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for PostApproval {
+    const NAME: &'static str = "PostApproval";
+
+    const FIELDS: &'static[&'static str] = &[
+        "approver",
+        "requesterNote",
+        "approverNote",
+        "approvalStatus"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "approver")?,
+                1 => entries.value(&mut v1, "requesterNote")?,
+                2 => entries.value(&mut v2, "approverNote")?,
+                3 => entries.value(&mut v3, "approvalStatus")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            approver: v0.unwrap_or_default(),
+            requester_note: v1.unwrap_or_default(),
+            approver_note: v2.unwrap_or_default(),
+            approval_status: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7110,29 +9368,97 @@ impl PostApproval {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Approval state of a post, with the approver.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PostApprovalDetails {
     /// User id of the approver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub approver: Option<String>,
 
     /// Note from the person asking for approval.
-    #[serde(rename = "requesterNote", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "requesterNote", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub requester_note: Option<String>,
 
     /// Note from the approver.
-    #[serde(rename = "approverNote", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "approverNote", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub approver_note: Option<String>,
 
     /// `approvalStatus`: a [`PostApprovalStatus`](crate::social_planner::PostApprovalStatus).
-    #[serde(rename = "approvalStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "approvalStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub approval_status: Option<PostApprovalStatus>,
 
     /// `approverUser`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
-    #[serde(rename = "approverUser", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "approverUser", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub approver_user: Option<SocialPostUser>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for PostApprovalDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for PostApprovalDetails {
+    const NAME: &'static str = "PostApprovalDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "approver",
+        "requesterNote",
+        "approverNote",
+        "approvalStatus",
+        "approverUser"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "approver")?,
+                1 => entries.value(&mut v1, "requesterNote")?,
+                2 => entries.value(&mut v2, "approverNote")?,
+                3 => entries.value(&mut v3, "approvalStatus")?,
+                4 => entries.value(&mut v4, "approverUser")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            approver: v0.unwrap_or_default(),
+            requester_note: v1.unwrap_or_default(),
+            approver_note: v2.unwrap_or_default(),
+            approval_status: v3.unwrap_or_default(),
+            approver_user: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7204,16 +9530,47 @@ crate::runtime::enums::string_enum!(PostApprovalStatus);
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Open Graph preview of a link in a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
-    #[serde(rename = "metaImage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metaImage", skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
 
     /// Address the preview points to.
-    #[serde(rename = "metaLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metaLink", skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for PostLinkPreview {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for PostLinkPreview {
+    const NAME: &'static str = "PostLinkPreview";
+
+    const FIELDS: &'static[&'static str] = &["metaImage", "metaLink"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "metaImage")?,
+                1 => entries.value(&mut v1, "metaLink")?,
+                _ => {}
+            }
+        }
+        Ok(Self { meta_image: v0.unwrap_or_default(), meta_link: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -7243,7 +9600,6 @@ impl PostLinkPreview {
 /// The `SetSocialCsvAccountsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
@@ -7263,12 +9619,67 @@ pub struct SetSocialCsvAccountsRequest {
     pub file_name: String,
 
     /// User id of the approver, if approval is needed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SetSocialCsvAccountsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SetSocialCsvAccountsRequest {
+    const NAME: &'static str = "SetSocialCsvAccountsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accountIds",
+        "filePath",
+        "rowsCount",
+        "fileName",
+        "approver",
+        "userId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "accountIds")?,
+                1 => entries.value(&mut v1, "filePath")?,
+                2 => entries.value(&mut v2, "rowsCount")?,
+                3 => entries.value(&mut v3, "fileName")?,
+                4 => entries.value(&mut v4, "approver")?,
+                5 => entries.value(&mut v5, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            account_ids: crate::runtime::object::required(v0, "accountIds")?,
+            file_path: crate::runtime::object::required(v1, "filePath")?,
+            rows_count: crate::runtime::object::required(v2, "rowsCount")?,
+            file_name: crate::runtime::object::required(v3, "fileName")?,
+            approver: v4.unwrap_or_default(),
+            user_id: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -7309,72 +9720,185 @@ impl SetSocialCsvAccountsRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A social account connected to a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAccount {
     /// Account id used when posting.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// The OAuth connection the account belongs to.
-    #[serde(rename = "oauthId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "oauthId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub oauth_id: Option<String>,
 
     /// Id used by getSocialStatistics.
-    #[serde(rename = "profileId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "profileId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub profile_id: Option<String>,
 
     /// `name`: a string. Example: `Sample Account`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<SocialPlatform>,
 
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<SocialAccountType>,
 
     /// When the connection expires (ISO 8601).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub expire: Option<String>,
 
     /// `isExpired`: `true` or `false`.
-    #[serde(rename = "isExpired", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isExpired", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_expired: Option<bool>,
 
     /// Network-specific details.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialAccount {
+    const NAME: &'static str = "SocialAccount";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "oauthId",
+        "profileId",
+        "name",
+        "platform",
+        "type",
+        "expire",
+        "isExpired",
+        "meta"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "oauthId")?,
+                2 => entries.value(&mut v2, "profileId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "platform")?,
+                5 => entries.value(&mut v5, "type")?,
+                6 => entries.value(&mut v6, "expire")?,
+                7 => entries.value(&mut v7, "isExpired")?,
+                8 => entries.value_or_default(&mut v8, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            oauth_id: v1.unwrap_or_default(),
+            profile_id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            platform: v4.unwrap_or_default(),
+            type_: v5.unwrap_or_default(),
+            expire: v6.unwrap_or_default(),
+            is_expired: v7.unwrap_or_default(),
+            meta: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A named group of connected accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAccountGroup {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `accountIds`: a list of strings.
-    #[
-        serde(
-            rename = "accountIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialAccountGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialAccountGroup {
+    const NAME: &'static str = "SocialAccountGroup";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "accountIds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value_or_default(&mut v2, "accountIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            account_ids: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7442,87 +9966,260 @@ crate::runtime::enums::string_enum!(SocialAccountType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialAudienceShare` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAudienceShare {
     /// `total`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `percentage`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub percentage: Option<f64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialAudienceShare {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialAudienceShare {
+    const NAME: &'static str = "SocialAudienceShare";
+
+    const FIELDS: &'static[&'static str] = &["total", "percentage"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "percentage")?,
+                _ => {}
+            }
+        }
+        Ok(Self { total: v0.unwrap_or_default(), percentage: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A category posts can be filed under.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategory {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `primaryColor`: a string. Example: `#FFFFFF`.
-    #[serde(rename = "primaryColor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "primaryColor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub primary_color: Option<String>,
 
     /// `secondaryColor`: a string. Example: `#FFFFFF`.
-    #[serde(rename = "secondaryColor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "secondaryColor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub secondary_color: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialCategory {
+    const NAME: &'static str = "SocialCategory";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "primaryColor",
+        "secondaryColor",
+        "locationId",
+        "createdBy",
+        "deleted",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "primaryColor")?,
+                3 => entries.value(&mut v3, "secondaryColor")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "createdBy")?,
+                6 => entries.value(&mut v6, "deleted")?,
+                7 => entries.value(&mut v7, "createdAt")?,
+                8 => entries.value(&mut v8, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            primary_color: v2.unwrap_or_default(),
+            secondary_color: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            created_by: v5.unwrap_or_default(),
+            deleted: v6.unwrap_or_default(),
+            created_at: v7.unwrap_or_default(),
+            updated_at: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialCategoryResponseResults`](crate::social_planner::SocialCategoryResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialCategoryResponseResults>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialCategoryResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialCategoryResponse {
+    const NAME: &'static str = "SocialCategoryResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7538,13 +10235,41 @@ impl SocialCategoryResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResults {
     /// `category`: a [`SocialCategoryResponseResultsCategory`](crate::social_planner::SocialCategoryResponseResultsCategory).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub category: Option<SocialCategoryResponseResultsCategory>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialCategoryResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialCategoryResponseResults {
+    const NAME: &'static str = "SocialCategoryResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["category"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "category")?,
+                _ => {}
+            }
+        }
+        Ok(Self { category: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7560,137 +10285,389 @@ impl SocialCategoryResponseResults {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponseResultsCategory` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResultsCategory {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `primaryColor`: a string. Example: `#FFFFFF`.
-    #[serde(rename = "primaryColor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "primaryColor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub primary_color: Option<String>,
 
     /// `secondaryColor`: a string. Example: `#FFFFFF`.
-    #[serde(rename = "secondaryColor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "secondaryColor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub secondary_color: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Set instead of the fields when the category does not exist.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialCategoryResponseResultsCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialCategoryResponseResultsCategory {
+    const NAME: &'static str = "SocialCategoryResponseResultsCategory";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "primaryColor",
+        "secondaryColor",
+        "locationId",
+        "createdBy",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "message"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "primaryColor")?,
+                3 => entries.value(&mut v3, "secondaryColor")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "createdBy")?,
+                6 => entries.value(&mut v6, "deleted")?,
+                7 => entries.value(&mut v7, "createdAt")?,
+                8 => entries.value(&mut v8, "updatedAt")?,
+                9 => entries.value(&mut v9, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            primary_color: v2.unwrap_or_default(),
+            secondary_color: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            created_by: v5.unwrap_or_default(),
+            deleted: v6.unwrap_or_default(),
+            created_at: v7.unwrap_or_default(),
+            updated_at: v8.unwrap_or_default(),
+            message: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A CSV import of posts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `fileName`: a string.
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fileName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub file_name: Option<String>,
 
     /// `accountIds`: a list of strings.
-    #[
-        serde(
-            rename = "accountIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// `file`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub file: Option<String>,
 
     /// `status`: a [`SocialCsvImportStatus`](crate::social_planner::SocialCsvImportStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialCsvImportStatus>,
 
     /// Number of posts in the file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `originId`: a string.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "originId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub origin_id: Option<String>,
 
     /// `approver`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub approver: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for SocialCsvImport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for SocialCsvImport {
+    const NAME: &'static str = "SocialCsvImport";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "fileName",
+        "accountIds",
+        "file",
+        "status",
+        "count",
+        "createdBy",
+        "traceId",
+        "originId",
+        "approver",
+        "createdAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "fileName")?,
+                3 => entries.value_or_default(&mut v3, "accountIds")?,
+                4 => entries.value(&mut v4, "file")?,
+                5 => entries.value(&mut v5, "status")?,
+                6 => entries.value(&mut v6, "count")?,
+                7 => entries.value(&mut v7, "createdBy")?,
+                8 => entries.value(&mut v8, "traceId")?,
+                9 => entries.value(&mut v9, "originId")?,
+                10 => entries.value(&mut v10, "approver")?,
+                11 => entries.value(&mut v11, "createdAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            file_name: v2.unwrap_or_default(),
+            account_ids: v3.unwrap_or_default(),
+            file: v4.unwrap_or_default(),
+            status: v5.unwrap_or_default(),
+            count: v6.unwrap_or_default(),
+            created_by: v7.unwrap_or_default(),
+            trace_id: v8.unwrap_or_default(),
+            origin_id: v9.unwrap_or_default(),
+            approver: v10.unwrap_or_default(),
+            created_at: v11.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialCsvImportResponseResults`](crate::social_planner::SocialCsvImportResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialCsvImportResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for SocialCsvImportResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for SocialCsvImportResponse {
+    const NAME: &'static str = "SocialCsvImportResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -7706,21 +10683,56 @@ impl SocialCsvImportResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
 
     /// Number of posts in the import.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `posts`: a list of [`SocialCsvPost`](crate::social_planner::SocialCsvPost) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub posts: Vec<SocialCsvPost>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for SocialCsvImportResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for SocialCsvImportResponseResults {
+    const NAME: &'static str = "SocialCsvImportResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["csv", "count", "posts"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "csv")?,
+                1 => entries.value(&mut v1, "count")?,
+                2 => entries.value_or_default(&mut v2, "posts")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            csv: v0.unwrap_or_default(),
+            count: v1.unwrap_or_default(),
+            posts: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7798,227 +10810,641 @@ crate::runtime::enums::string_enum!(SocialCsvImportStatus);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A media file of an imported post, with the checks each network applies.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvMedia {
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// MIME type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// Size in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub size: Option<i64>,
 
     /// `width`: a whole number. Example: `500`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub width: Option<i64>,
 
     /// `height`: a whole number. Example: `500`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub height: Option<i64>,
 
     /// `aspectRatio`: a number.
-    #[serde(rename = "aspectRatio", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "aspectRatio", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub aspect_ratio: Option<f64>,
 
     /// Length of a video in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub duration: Option<f64>,
 
     /// `format`: a string. Example: `jpg`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub format: Option<String>,
 
     /// `videoCodecName`: a string. Example: `h264`.
-    #[serde(rename = "videoCodecName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "videoCodecName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub video_codec_name: Option<String>,
 
     /// `frameRate`: a number.
-    #[serde(rename = "frameRate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "frameRate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub frame_rate: Option<f64>,
 
     /// `audioCodecName`: a string. Example: `aac`.
-    #[serde(rename = "audioCodecName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "audioCodecName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub audio_codec_name: Option<String>,
 
     /// `audioChannels`: a whole number. Example: `1`.
-    #[serde(rename = "audioChannels", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "audioChannels", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub audio_channels: Option<i64>,
 
     /// `displayAspectRatio`: a string. Example: `250 : 167`.
-    #[serde(rename = "displayAspectRatio", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "displayAspectRatio", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub display_aspect_ratio: Option<String>,
 
     /// Candidate poster frames of a video.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub frames: Vec<String>,
 
     /// Index of the chosen poster frame.
-    #[serde(rename = "selectedPoster", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "selectedPoster", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub selected_poster: Option<i64>,
 
     /// Why the file cannot be used, if so.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<String>,
 
     /// `instagramError`: a string.
-    #[serde(rename = "instagramError", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "instagramError", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub instagram_error: Option<String>,
 
     /// `gmbError`: a string.
-    #[serde(rename = "gmbError", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "gmbError", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub gmb_error: Option<String>,
 
     /// `facebookError`: a string.
-    #[serde(rename = "facebookError", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "facebookError", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub facebook_error: Option<String>,
 
     /// `linkedinError`: a string.
-    #[serde(rename = "linkedinError", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "linkedinError", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub linkedin_error: Option<String>,
 
     /// `twitterError`: a string.
-    #[serde(rename = "twitterError", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "twitterError", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub twitter_error: Option<String>,
 
     /// `tiktokError`: a string.
-    #[serde(rename = "tiktokError", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tiktokError", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tiktok_error: Option<String>,
 
     /// `tiktokBusinessError`: a string.
-    #[serde(rename = "tiktokBusinessError", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tiktokBusinessError", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tiktok_business_error: Option<String>,
 
     /// `invalidError`: a string.
-    #[serde(rename = "invalidError", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "invalidError", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub invalid_error: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialCsvMedia {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialCsvMedia {
+    const NAME: &'static str = "SocialCsvMedia";
+
+    const FIELDS: &'static[&'static str] = &[
+        "url",
+        "type",
+        "size",
+        "width",
+        "height",
+        "aspectRatio",
+        "duration",
+        "format",
+        "videoCodecName",
+        "frameRate",
+        "audioCodecName",
+        "audioChannels",
+        "displayAspectRatio",
+        "frames",
+        "selectedPoster",
+        "error",
+        "instagramError",
+        "gmbError",
+        "facebookError",
+        "linkedinError",
+        "twitterError",
+        "tiktokError",
+        "tiktokBusinessError",
+        "invalidError"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "type")?,
+                2 => entries.value(&mut v2, "size")?,
+                3 => entries.value(&mut v3, "width")?,
+                4 => entries.value(&mut v4, "height")?,
+                5 => entries.value(&mut v5, "aspectRatio")?,
+                6 => entries.value(&mut v6, "duration")?,
+                7 => entries.value(&mut v7, "format")?,
+                8 => entries.value(&mut v8, "videoCodecName")?,
+                9 => entries.value(&mut v9, "frameRate")?,
+                10 => entries.value(&mut v10, "audioCodecName")?,
+                11 => entries.value(&mut v11, "audioChannels")?,
+                12 => entries.value(&mut v12, "displayAspectRatio")?,
+                13 => entries.value_or_default(&mut v13, "frames")?,
+                14 => entries.value(&mut v14, "selectedPoster")?,
+                15 => entries.value(&mut v15, "error")?,
+                16 => entries.value(&mut v16, "instagramError")?,
+                17 => entries.value(&mut v17, "gmbError")?,
+                18 => entries.value(&mut v18, "facebookError")?,
+                19 => entries.value(&mut v19, "linkedinError")?,
+                20 => entries.value(&mut v20, "twitterError")?,
+                21 => entries.value(&mut v21, "tiktokError")?,
+                22 => entries.value(&mut v22, "tiktokBusinessError")?,
+                23 => entries.value(&mut v23, "invalidError")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: v0.unwrap_or_default(),
+            type_: v1.unwrap_or_default(),
+            size: v2.unwrap_or_default(),
+            width: v3.unwrap_or_default(),
+            height: v4.unwrap_or_default(),
+            aspect_ratio: v5.unwrap_or_default(),
+            duration: v6.unwrap_or_default(),
+            format: v7.unwrap_or_default(),
+            video_codec_name: v8.unwrap_or_default(),
+            frame_rate: v9.unwrap_or_default(),
+            audio_codec_name: v10.unwrap_or_default(),
+            audio_channels: v11.unwrap_or_default(),
+            display_aspect_ratio: v12.unwrap_or_default(),
+            frames: v13.unwrap_or_default(),
+            selected_poster: v14.unwrap_or_default(),
+            error: v15.unwrap_or_default(),
+            instagram_error: v16.unwrap_or_default(),
+            gmb_error: v17.unwrap_or_default(),
+            facebook_error: v18.unwrap_or_default(),
+            linkedin_error: v19.unwrap_or_default(),
+            twitter_error: v20.unwrap_or_default(),
+            tiktok_error: v21.unwrap_or_default(),
+            tiktok_business_error: v22.unwrap_or_default(),
+            invalid_error: v23.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
-    #[
-        serde(
-            rename = "accountIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub link: Option<LinkPreview>,
 
     /// `medias`: a list of [`SocialCsvMedia`](crate::social_planner::SocialCsvMedia) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub medias: Vec<SocialCsvMedia>,
 
     /// When it will be published (ISO 8601).
-    #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub schedule_date: Option<String>,
 
     /// `summary`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `followUpComment`: a string.
-    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub follow_up_comment: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<SocialPostType>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `errorMessage`: a string.
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "errorMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub error_message: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for SocialCsvPost {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for SocialCsvPost {
+    const NAME: &'static str = "SocialCsvPost";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accountIds",
+        "link",
+        "medias",
+        "scheduleDate",
+        "summary",
+        "followUpComment",
+        "type",
+        "tiktokPostDetails",
+        "gmbPostDetails",
+        "errorMessage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "accountIds")?,
+                1 => entries.value(&mut v1, "link")?,
+                2 => entries.value_or_default(&mut v2, "medias")?,
+                3 => entries.value(&mut v3, "scheduleDate")?,
+                4 => entries.value(&mut v4, "summary")?,
+                5 => entries.value(&mut v5, "followUpComment")?,
+                6 => entries.value(&mut v6, "type")?,
+                7 => entries.value(&mut v7, "tiktokPostDetails")?,
+                8 => entries.value(&mut v8, "gmbPostDetails")?,
+                9 => entries.value(&mut v9, "errorMessage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            account_ids: v0.unwrap_or_default(),
+            link: v1.unwrap_or_default(),
+            medias: v2.unwrap_or_default(),
+            schedule_date: v3.unwrap_or_default(),
+            summary: v4.unwrap_or_default(),
+            follow_up_comment: v5.unwrap_or_default(),
+            type_: v6.unwrap_or_default(),
+            tiktok_post_details: v7.unwrap_or_default(),
+            gmb_post_details: v8.unwrap_or_default(),
+            error_message: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Engagement on one network.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialEngagement {
     /// `likes`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub likes: Option<i64>,
 
     /// `comments`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub comments: Option<i64>,
 
     /// `shares`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub shares: Option<i64>,
 
     /// Change against the previous period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub change: Option<f64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialEngagement {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialEngagement {
+    const NAME: &'static str = "SocialEngagement";
+
+    const FIELDS: &'static[&'static str] = &["likes", "comments", "shares", "change"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "likes")?,
+                1 => entries.value(&mut v1, "comments")?,
+                2 => entries.value(&mut v2, "shares")?,
+                3 => entries.value(&mut v3, "change")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            likes: v0.unwrap_or_default(),
+            comments: v1.unwrap_or_default(),
+            shares: v2.unwrap_or_default(),
+            change: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A metric split by network.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialMetricBreakdown {
     /// `total`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Change against the previous period.
-    #[serde(rename = "totalChange", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalChange", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_change: Option<f64>,
 
     /// By network.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub platforms: std::collections::BTreeMap<String, SocialPlatformValue>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialMetricBreakdown {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialMetricBreakdown {
+    const NAME: &'static str = "SocialMetricBreakdown";
+
+    const FIELDS: &'static[&'static str] = &["total", "totalChange", "platforms"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "totalChange")?,
+                2 => entries.value_or_default(&mut v2, "platforms")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total: v0.unwrap_or_default(),
+            total_change: v1.unwrap_or_default(),
+            platforms: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The outcome fields every social planner response carries.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlannerStatus {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialPlannerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialPlannerStatus {
+    const NAME: &'static str = "SocialPlannerStatus";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8101,145 +11527,390 @@ crate::runtime::enums::string_enum!(SocialPlatform);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialPlatformTotals` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlatformTotals {
     /// By network.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub impressions: std::collections::BTreeMap<String, SocialSeriesTotal>,
 
     /// By network.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: std::collections::BTreeMap<String, SocialSeriesTotal>,
 
     /// By network.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub likes: std::collections::BTreeMap<String, SocialSeriesTotal>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialPlatformTotals {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialPlatformTotals {
+    const NAME: &'static str = "SocialPlatformTotals";
+
+    const FIELDS: &'static[&'static str] = &["impressions", "followers", "likes"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "impressions")?,
+                1 => entries.value_or_default(&mut v1, "followers")?,
+                2 => entries.value_or_default(&mut v2, "likes")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            impressions: v0.unwrap_or_default(),
+            followers: v1.unwrap_or_default(),
+            likes: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialPlatformValue` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlatformValue {
     /// `value`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<i64>,
 
     /// Change against the previous period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub change: Option<f64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialPlatformValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialPlatformValue {
+    const NAME: &'static str = "SocialPlatformValue";
+
+    const FIELDS: &'static[&'static str] = &["value", "change"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "value")?,
+                1 => entries.value(&mut v1, "change")?,
+                _ => {}
+            }
+        }
+        Ok(Self { value: v0.unwrap_or_default(), change: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `source`: a [`SocialPostSource`](crate::social_planner::SocialPostSource).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<SocialPostSource>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<SocialPlatform>,
 
     /// Date the planner shows the post on.
-    #[serde(rename = "displayDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "displayDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub display_date: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// The account the post went to.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "accountId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub account_id: Option<String>,
 
     /// Why publishing failed, if it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<String>,
 
     /// Id of the post on the social network.
-    #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_id: Option<String>,
 
     /// When it was published (ISO 8601).
-    #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub published_at: Option<String>,
 
     /// Connected accounts the post goes to.
-    #[
-        serde(
-            rename = "accountIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// Text of the post.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub media: Vec<SocialPostMedia>,
 
     /// `status`: a [`SocialPostStatus`](crate::social_planner::SocialPostStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialPostStatus>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<SocialPostType>,
 
     /// `tags`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
-    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_approval_details: Option<PostApprovalDetails>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `user`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub user: Option<SocialPostUser>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for SocialPost {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for SocialPost {
+    const NAME: &'static str = "SocialPost";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "source",
+        "locationId",
+        "platform",
+        "displayDate",
+        "createdAt",
+        "updatedAt",
+        "accountId",
+        "error",
+        "postId",
+        "publishedAt",
+        "accountIds",
+        "summary",
+        "media",
+        "status",
+        "createdBy",
+        "type",
+        "tags",
+        "ogTagsDetails",
+        "postApprovalDetails",
+        "tiktokPostDetails",
+        "gmbPostDetails",
+        "user"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "source")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "platform")?,
+                4 => entries.value(&mut v4, "displayDate")?,
+                5 => entries.value(&mut v5, "createdAt")?,
+                6 => entries.value(&mut v6, "updatedAt")?,
+                7 => entries.value(&mut v7, "accountId")?,
+                8 => entries.value(&mut v8, "error")?,
+                9 => entries.value(&mut v9, "postId")?,
+                10 => entries.value(&mut v10, "publishedAt")?,
+                11 => entries.value_or_default(&mut v11, "accountIds")?,
+                12 => entries.value(&mut v12, "summary")?,
+                13 => entries.value_or_default(&mut v13, "media")?,
+                14 => entries.value(&mut v14, "status")?,
+                15 => entries.value(&mut v15, "createdBy")?,
+                16 => entries.value(&mut v16, "type")?,
+                17 => entries.value_or_default(&mut v17, "tags")?,
+                18 => entries.value(&mut v18, "ogTagsDetails")?,
+                19 => entries.value(&mut v19, "postApprovalDetails")?,
+                20 => entries.value(&mut v20, "tiktokPostDetails")?,
+                21 => entries.value(&mut v21, "gmbPostDetails")?,
+                22 => entries.value(&mut v22, "user")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            source: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            platform: v3.unwrap_or_default(),
+            display_date: v4.unwrap_or_default(),
+            created_at: v5.unwrap_or_default(),
+            updated_at: v6.unwrap_or_default(),
+            account_id: v7.unwrap_or_default(),
+            error: v8.unwrap_or_default(),
+            post_id: v9.unwrap_or_default(),
+            published_at: v10.unwrap_or_default(),
+            account_ids: v11.unwrap_or_default(),
+            summary: v12.unwrap_or_default(),
+            media: v13.unwrap_or_default(),
+            status: v14.unwrap_or_default(),
+            created_by: v15.unwrap_or_default(),
+            type_: v16.unwrap_or_default(),
+            tags: v17.unwrap_or_default(),
+            og_tags_details: v18.unwrap_or_default(),
+            post_approval_details: v19.unwrap_or_default(),
+            tiktok_post_details: v20.unwrap_or_default(),
+            gmb_post_details: v21.unwrap_or_default(),
+            user: v22.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8327,32 +11998,85 @@ crate::runtime::enums::string_enum!(SocialPostListFilter);
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public address of the file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `caption`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
 
     /// MIME type of the file.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Thumbnail address, for videos.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
 
     /// Default thumbnail address, for videos.
-    #[serde(rename = "defaultThumb", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "defaultThumb", skip_serializing_if = "Option::is_none")]
     pub default_thumb: Option<String>,
 
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for SocialPostMedia {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for SocialPostMedia {
+    const NAME: &'static str = "SocialPostMedia";
+
+    const FIELDS: &'static[&'static str] = &[
+        "url",
+        "caption",
+        "type",
+        "thumbnail",
+        "defaultThumb",
+        "id"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "caption")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "thumbnail")?,
+                4 => entries.value(&mut v4, "defaultThumb")?,
+                5 => entries.value(&mut v5, "id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: v0.unwrap_or_default(),
+            caption: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            thumbnail: v3.unwrap_or_default(),
+            default_thumb: v4.unwrap_or_default(),
+            id: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -8412,50 +12136,129 @@ impl SocialPostMedia {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Daily series over the period.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostPerformance {
     /// Posts per day, by network.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub posts: std::collections::BTreeMap<String, Vec<i64>>,
 
     /// Impressions per day.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub impressions: Vec<i64>,
 
     /// Likes per day.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub likes: Vec<i64>,
 
     /// Comments per day.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub comments: Vec<i64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialPostPerformance {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialPostPerformance {
+    const NAME: &'static str = "SocialPostPerformance";
+
+    const FIELDS: &'static[&'static str] = &["posts", "impressions", "likes", "comments"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "posts")?,
+                1 => entries.value_or_default(&mut v1, "impressions")?,
+                2 => entries.value_or_default(&mut v2, "likes")?,
+                3 => entries.value_or_default(&mut v3, "comments")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            posts: v0.unwrap_or_default(),
+            impressions: v1.unwrap_or_default(),
+            likes: v2.unwrap_or_default(),
+            comments: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialPostResponseResults`](crate::social_planner::SocialPostResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialPostResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for SocialPostResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for SocialPostResponse {
+    const NAME: &'static str = "SocialPostResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -8471,13 +12274,41 @@ impl SocialPostResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::social_planner::SocialPost).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub post: Option<SocialPost>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for SocialPostResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for SocialPostResponseResults {
+    const NAME: &'static str = "SocialPostResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["post"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "post")?,
+                _ => {}
+            }
+        }
+        Ok(Self { post: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -8681,148 +12512,400 @@ crate::runtime::enums::string_enum!(SocialPostType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A HighLevel user as shown on a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostUser {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `title`: a string. Example: `Mr`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `firstName`: a string. Example: `Harry`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Spencer`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_name: Option<String>,
 
     /// `profilePhoto`: a string.
-    #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub profile_photo: Option<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `email`: a string. Example: `abc@xyc.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialPostUser {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialPostUser {
+    const NAME: &'static str = "SocialPostUser";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "title",
+        "firstName",
+        "lastName",
+        "profilePhoto",
+        "phone",
+        "email"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "title")?,
+                2 => entries.value(&mut v2, "firstName")?,
+                3 => entries.value(&mut v3, "lastName")?,
+                4 => entries.value(&mut v4, "profilePhoto")?,
+                5 => entries.value(&mut v5, "phone")?,
+                6 => entries.value(&mut v6, "email")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            title: v1.unwrap_or_default(),
+            first_name: v2.unwrap_or_default(),
+            last_name: v3.unwrap_or_default(),
+            profile_photo: v4.unwrap_or_default(),
+            phone: v5.unwrap_or_default(),
+            email: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialSeriesTotal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialSeriesTotal {
     /// `total`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// One value per day.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub series: Vec<i64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialSeriesTotal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialSeriesTotal {
+    const NAME: &'static str = "SocialSeriesTotal";
+
+    const FIELDS: &'static[&'static str] = &["total", "series"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value_or_default(&mut v1, "series")?,
+                _ => {}
+            }
+        }
+        Ok(Self { total: v0.unwrap_or_default(), series: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Statistics of the selected accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatistics {
     /// Day names of the period, in order.
-    #[
-        serde(
-            rename = "dayRange",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dayRange",))]
     pub day_range: Vec<String>,
 
     /// `totals`: a [`SocialStatisticsTotals`](crate::social_planner::SocialStatisticsTotals).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub totals: Option<SocialStatisticsTotals>,
 
     /// `postPerformance`: a [`SocialPostPerformance`](crate::social_planner::SocialPostPerformance).
-    #[serde(rename = "postPerformance", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postPerformance", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_performance: Option<SocialPostPerformance>,
 
     /// `breakdowns`: a [`SocialStatisticsBreakdowns`](crate::social_planner::SocialStatisticsBreakdowns).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub breakdowns: Option<SocialStatisticsBreakdowns>,
 
     /// `platformTotals`: a [`SocialPlatformTotals`](crate::social_planner::SocialPlatformTotals).
-    #[serde(rename = "platformTotals", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "platformTotals", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub platform_totals: Option<SocialPlatformTotals>,
 
     /// `demographics`: a [`SocialStatisticsDemographics`](crate::social_planner::SocialStatisticsDemographics).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub demographics: Option<SocialStatisticsDemographics>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialStatistics {
+    const NAME: &'static str = "SocialStatistics";
+
+    const FIELDS: &'static[&'static str] = &[
+        "dayRange",
+        "totals",
+        "postPerformance",
+        "breakdowns",
+        "platformTotals",
+        "demographics"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "dayRange")?,
+                1 => entries.value(&mut v1, "totals")?,
+                2 => entries.value(&mut v2, "postPerformance")?,
+                3 => entries.value(&mut v3, "breakdowns")?,
+                4 => entries.value(&mut v4, "platformTotals")?,
+                5 => entries.value(&mut v5, "demographics")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            day_range: v0.unwrap_or_default(),
+            totals: v1.unwrap_or_default(),
+            post_performance: v2.unwrap_or_default(),
+            breakdowns: v3.unwrap_or_default(),
+            platform_totals: v4.unwrap_or_default(),
+            demographics: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsBreakdowns` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsBreakdowns {
     /// `posts`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub posts: Option<SocialMetricBreakdown>,
 
     /// `impressions`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub impressions: Option<SocialMetricBreakdown>,
 
     /// `reach`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub reach: Option<SocialMetricBreakdown>,
 
     /// By network.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub engagement: std::collections::BTreeMap<String, SocialEngagement>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsBreakdowns {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialStatisticsBreakdowns {
+    const NAME: &'static str = "SocialStatisticsBreakdowns";
+
+    const FIELDS: &'static[&'static str] = &["posts", "impressions", "reach", "engagement"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "posts")?,
+                1 => entries.value(&mut v1, "impressions")?,
+                2 => entries.value(&mut v2, "reach")?,
+                3 => entries.value_or_default(&mut v3, "engagement")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            posts: v0.unwrap_or_default(),
+            impressions: v1.unwrap_or_default(),
+            reach: v2.unwrap_or_default(),
+            engagement: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Audience make-up.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographics {
     /// `gender`: a [`SocialStatisticsDemographicsGender`](crate::social_planner::SocialStatisticsDemographicsGender).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub gender: Option<SocialStatisticsDemographicsGender>,
 
     /// `age`: a [`SocialStatisticsDemographicsAge`](crate::social_planner::SocialStatisticsDemographicsAge).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub age: Option<SocialStatisticsDemographicsAge>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographics {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialStatisticsDemographics {
+    const NAME: &'static str = "SocialStatisticsDemographics";
+
+    const FIELDS: &'static[&'static str] = &["gender", "age"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "gender")?,
+                1 => entries.value(&mut v1, "age")?,
+                _ => {}
+            }
+        }
+        Ok(Self { gender: v0.unwrap_or_default(), age: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsAge` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAge {
     /// Audience per age bracket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub totals: Option<SocialStatisticsDemographicsAgeTotals>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographicsAge {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialStatisticsDemographicsAge {
+    const NAME: &'static str = "SocialStatisticsDemographicsAge";
+
+    const FIELDS: &'static[&'static str] = &["totals"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "totals")?,
+                _ => {}
+            }
+        }
+        Ok(Self { totals: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8838,50 +12921,169 @@ impl SocialStatisticsDemographicsAge {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Audience per age bracket.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAgeTotals {
     /// `13-17`: a number.
-    #[serde(rename = "13-17", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "13-17", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v13_17: Option<f64>,
 
     /// `18-24`: a number.
-    #[serde(rename = "18-24", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "18-24", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v18_24: Option<f64>,
 
     /// `25-34`: a number.
-    #[serde(rename = "25-34", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "25-34", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v25_34: Option<f64>,
 
     /// `35-44`: a number.
-    #[serde(rename = "35-44", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "35-44", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v35_44: Option<f64>,
 
     /// `45-54`: a number.
-    #[serde(rename = "45-54", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "45-54", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v45_54: Option<f64>,
 
     /// `55-64`: a number.
-    #[serde(rename = "55-64", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "55-64", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v55_64: Option<f64>,
 
     /// `65+`: a number.
-    #[serde(rename = "65+", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "65+", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub v65_plus: Option<f64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographicsAgeTotals {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialStatisticsDemographicsAgeTotals {
+    const NAME: &'static str = "SocialStatisticsDemographicsAgeTotals";
+
+    const FIELDS: &'static[&'static str] = &[
+        "13-17",
+        "18-24",
+        "25-34",
+        "35-44",
+        "45-54",
+        "55-64",
+        "65+"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "13-17")?,
+                1 => entries.value(&mut v1, "18-24")?,
+                2 => entries.value(&mut v2, "25-34")?,
+                3 => entries.value(&mut v3, "35-44")?,
+                4 => entries.value(&mut v4, "45-54")?,
+                5 => entries.value(&mut v5, "55-64")?,
+                6 => entries.value(&mut v6, "65+")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            v13_17: v0.unwrap_or_default(),
+            v18_24: v1.unwrap_or_default(),
+            v25_34: v2.unwrap_or_default(),
+            v35_44: v3.unwrap_or_default(),
+            v45_54: v4.unwrap_or_default(),
+            v55_64: v5.unwrap_or_default(),
+            v65_plus: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsGender` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGender {
     /// `totals`: a [`SocialStatisticsDemographicsGenderTotals`](crate::social_planner::SocialStatisticsDemographicsGenderTotals).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub totals: Option<SocialStatisticsDemographicsGenderTotals>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographicsGender {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialStatisticsDemographicsGender {
+    const NAME: &'static str = "SocialStatisticsDemographicsGender";
+
+    const FIELDS: &'static[&'static str] = &["totals"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "totals")?,
+                _ => {}
+            }
+        }
+        Ok(Self { totals: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8897,21 +13099,57 @@ impl SocialStatisticsDemographicsGender {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsGenderTotals` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGenderTotals {
     /// `male`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub male: Option<SocialAudienceShare>,
 
     /// `female`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub female: Option<SocialAudienceShare>,
 
     /// `unknown`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub unknown: Option<SocialAudienceShare>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographicsGenderTotals {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialStatisticsDemographicsGenderTotals {
+    const NAME: &'static str = "SocialStatisticsDemographicsGenderTotals";
+
+    const FIELDS: &'static[&'static str] = &["male", "female", "unknown"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "male")?,
+                1 => entries.value(&mut v1, "female")?,
+                2 => entries.value(&mut v2, "unknown")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            male: v0.unwrap_or_default(),
+            female: v1.unwrap_or_default(),
+            unknown: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8990,7 +13228,6 @@ crate::runtime::enums::string_enum!(SocialStatisticsPlatform);
 /// The `SocialStatisticsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
@@ -8998,8 +13235,44 @@ pub struct SocialStatisticsRequest {
     pub profile_ids: Vec<String>,
 
     /// Networks to include; all when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<SocialStatisticsPlatform>>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialStatisticsRequest {
+    const NAME: &'static str = "SocialStatisticsRequest";
+
+    const FIELDS: &'static[&'static str] = &["profileIds", "platforms"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "profileIds")?,
+                1 => entries.value(&mut v1, "platforms")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            profile_ids: crate::runtime::object::required(v0, "profileIds")?,
+            platforms: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9022,21 +13295,62 @@ impl SocialStatisticsRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsResponse {
     /// `results`: a [`SocialStatistics`](crate::social_planner::SocialStatistics).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialStatistics>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialStatisticsResponse {
+    const NAME: &'static str = "SocialStatisticsResponse";
+
+    const FIELDS: &'static[&'static str] = &["results", "message", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "results")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            results: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9052,66 +13366,195 @@ impl SocialStatisticsResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Totals over the period.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsTotals {
     /// `posts`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub posts: Option<i64>,
 
     /// `likes`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub likes: Option<i64>,
 
     /// `followers`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub followers: Option<i64>,
 
     /// `impressions`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub impressions: Option<i64>,
 
     /// `comments`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub comments: Option<i64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsTotals {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialStatisticsTotals {
+    const NAME: &'static str = "SocialStatisticsTotals";
+
+    const FIELDS: &'static[&'static str] = &[
+        "posts",
+        "likes",
+        "followers",
+        "impressions",
+        "comments"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "posts")?,
+                1 => entries.value(&mut v1, "likes")?,
+                2 => entries.value(&mut v2, "followers")?,
+                3 => entries.value(&mut v3, "impressions")?,
+                4 => entries.value(&mut v4, "comments")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            posts: v0.unwrap_or_default(),
+            likes: v1.unwrap_or_default(),
+            followers: v2.unwrap_or_default(),
+            impressions: v3.unwrap_or_default(),
+            comments: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A tag posts can carry.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTag {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `tag`: a string. Example: `Primary Tag`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tag: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialTag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialTag {
+    const NAME: &'static str = "SocialTag";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "tag",
+        "locationId",
+        "createdBy",
+        "deleted",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "tag")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "createdBy")?,
+                4 => entries.value(&mut v4, "deleted")?,
+                5 => entries.value(&mut v5, "createdAt")?,
+                6 => entries.value(&mut v6, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            tag: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            created_by: v3.unwrap_or_default(),
+            deleted: v4.unwrap_or_default(),
+            created_at: v5.unwrap_or_default(),
+            updated_at: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9119,12 +13562,42 @@ pub struct SocialTag {
 /// The `SocialTagIdsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialTagIdsRequest {
     /// `tagIds`: a list of strings.
     #[serde(rename = "tagIds",)]
     pub tag_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialTagIdsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialTagIdsRequest {
+    const NAME: &'static str = "SocialTagIdsRequest";
+
+    const FIELDS: &'static[&'static str] = &["tagIds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "tagIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self { tag_ids: crate::runtime::object::required(v0, "tagIds")?, })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9141,25 +13614,69 @@ impl SocialTagIdsRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTagsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialTagsResponseResults`](crate::social_planner::SocialTagsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialTagsResponseResults>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialTagsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialTagsResponse {
+    const NAME: &'static str = "SocialTagsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9175,53 +13692,139 @@ impl SocialTagsResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTagsResponseResults {
     /// `tags`: a list of [`SocialTag`](crate::social_planner::SocialTag) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<SocialTag>,
 
     /// Number of tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl<'de> serde::Deserialize<'de> for SocialTagsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl crate::runtime::object::Object for SocialTagsResponseResults {
+    const NAME: &'static str = "SocialTagsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["tags", "count"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "tags")?,
+                1 => entries.value(&mut v1, "count")?,
+                _ => {}
+            }
+        }
+        Ok(Self { tags: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// TikTok-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
-    #[serde(rename = "privacyLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "privacyLevel", skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<TiktokPrivacyLevel>,
 
     /// Marks the post as paid promotion of a third party.
-    #[serde(rename = "promoteOtherBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "promoteOtherBrand", skip_serializing_if = "Option::is_none")]
     pub promote_other_brand: Option<bool>,
 
     /// `enableComment`: `true` or `false`.
-    #[serde(rename = "enableComment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableComment", skip_serializing_if = "Option::is_none")]
     pub enable_comment: Option<bool>,
 
     /// `enableDuet`: `true` or `false`.
-    #[serde(rename = "enableDuet", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableDuet", skip_serializing_if = "Option::is_none")]
     pub enable_duet: Option<bool>,
 
     /// `enableStitch`: `true` or `false`.
-    #[serde(rename = "enableStitch", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableStitch", skip_serializing_if = "Option::is_none")]
     pub enable_stitch: Option<bool>,
 
     /// Discloses that the video promotes a brand.
-    #[serde(rename = "videoDisclosure", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "videoDisclosure", skip_serializing_if = "Option::is_none")]
     pub video_disclosure: Option<bool>,
 
     /// Marks the post as promotion of the poster's own brand.
-    #[serde(rename = "promoteYourBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "promoteYourBrand", skip_serializing_if = "Option::is_none")]
     pub promote_your_brand: Option<bool>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for TiktokPostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for TiktokPostDetails {
+    const NAME: &'static str = "TiktokPostDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "privacyLevel",
+        "promoteOtherBrand",
+        "enableComment",
+        "enableDuet",
+        "enableStitch",
+        "videoDisclosure",
+        "promoteYourBrand"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "privacyLevel")?,
+                1 => entries.value(&mut v1, "promoteOtherBrand")?,
+                2 => entries.value(&mut v2, "enableComment")?,
+                3 => entries.value(&mut v3, "enableDuet")?,
+                4 => entries.value(&mut v4, "enableStitch")?,
+                5 => entries.value(&mut v5, "videoDisclosure")?,
+                6 => entries.value(&mut v6, "promoteYourBrand")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            privacy_level: v0.unwrap_or_default(),
+            promote_other_brand: v1.unwrap_or_default(),
+            enable_comment: v2.unwrap_or_default(),
+            enable_duet: v3.unwrap_or_default(),
+            enable_stitch: v4.unwrap_or_default(),
+            video_disclosure: v5.unwrap_or_default(),
+            promote_your_brand: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9339,62 +13942,172 @@ crate::runtime::enums::string_enum!(TiktokPrivacyLevel);
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A TikTok profile.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfile {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `username`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub username: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// `verified`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_connected: Option<bool>,
 
     /// Account kind (`business` or `profile`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for TiktokProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for TiktokProfile {
+    const NAME: &'static str = "TiktokProfile";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "username",
+        "avatar",
+        "verified",
+        "isConnected",
+        "type"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "username")?,
+                3 => entries.value(&mut v3, "avatar")?,
+                4 => entries.value(&mut v4, "verified")?,
+                5 => entries.value(&mut v5, "isConnected")?,
+                6 => entries.value(&mut v6, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            username: v2.unwrap_or_default(),
+            avatar: v3.unwrap_or_default(),
+            verified: v4.unwrap_or_default(),
+            is_connected: v5.unwrap_or_default(),
+            type_: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`TiktokProfilesResponseResults`](crate::social_planner::TiktokProfilesResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<TiktokProfilesResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for TiktokProfilesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for TiktokProfilesResponse {
+    const NAME: &'static str = "TiktokProfilesResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9410,75 +14123,207 @@ impl TiktokProfilesResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponseResults {
     /// `profile`: a list of [`TiktokProfile`](crate::social_planner::TiktokProfile) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub profile: Vec<TiktokProfile>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for TiktokProfilesResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for TiktokProfilesResponseResults {
+    const NAME: &'static str = "TiktokProfilesResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["profile"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "profile")?,
+                _ => {}
+            }
+        }
+        Ok(Self { profile: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An X (Twitter) profile.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfile {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `username`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub username: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// `protected`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub protected: Option<bool>,
 
     /// `verified`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_connected: Option<bool>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for TwitterProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for TwitterProfile {
+    const NAME: &'static str = "TwitterProfile";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "username",
+        "avatar",
+        "protected",
+        "verified",
+        "isConnected"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "username")?,
+                3 => entries.value(&mut v3, "avatar")?,
+                4 => entries.value(&mut v4, "protected")?,
+                5 => entries.value(&mut v5, "verified")?,
+                6 => entries.value(&mut v6, "isConnected")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            username: v2.unwrap_or_default(),
+            avatar: v3.unwrap_or_default(),
+            protected: v4.unwrap_or_default(),
+            verified: v5.unwrap_or_default(),
+            is_connected: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`TwitterProfilesResponseResults`](crate::social_planner::TwitterProfilesResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<TwitterProfilesResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for TwitterProfilesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for TwitterProfilesResponse {
+    const NAME: &'static str = "TwitterProfilesResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9494,13 +14339,40 @@ impl TwitterProfilesResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponseResults {
     /// `profile`: a list of [`TwitterProfile`](crate::social_planner::TwitterProfile) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub profile: Vec<TwitterProfile>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for TwitterProfilesResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for TwitterProfilesResponseResults {
+    const NAME: &'static str = "TwitterProfilesResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["profile"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "profile")?,
+                _ => {}
+            }
+        }
+        Ok(Self { profile: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9508,39 +14380,38 @@ pub struct TwitterProfilesResponseResults {
 /// The `UpdateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountIds", skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
 
     /// `status`: a [`SocialPostStatus`](crate::social_planner::SocialPostStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601).
-    #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
-    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -9548,32 +14419,127 @@ pub struct UpdateSocialPostRequest {
     pub type_: SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "categoryId", skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateSocialPostRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateSocialPostRequest {
+    const NAME: &'static str = "UpdateSocialPostRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accountIds",
+        "summary",
+        "media",
+        "status",
+        "scheduleDate",
+        "createdBy",
+        "followUpComment",
+        "ogTagsDetails",
+        "type",
+        "postApprovalDetails",
+        "scheduleTimeUpdated",
+        "tags",
+        "categoryId",
+        "tiktokPostDetails",
+        "gmbPostDetails",
+        "userId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "accountIds")?,
+                1 => entries.value(&mut v1, "summary")?,
+                2 => entries.value(&mut v2, "media")?,
+                3 => entries.value(&mut v3, "status")?,
+                4 => entries.value(&mut v4, "scheduleDate")?,
+                5 => entries.value(&mut v5, "createdBy")?,
+                6 => entries.value(&mut v6, "followUpComment")?,
+                7 => entries.value(&mut v7, "ogTagsDetails")?,
+                8 => entries.value(&mut v8, "type")?,
+                9 => entries.value(&mut v9, "postApprovalDetails")?,
+                10 => entries.value(&mut v10, "scheduleTimeUpdated")?,
+                11 => entries.value(&mut v11, "tags")?,
+                12 => entries.value(&mut v12, "categoryId")?,
+                13 => entries.value(&mut v13, "tiktokPostDetails")?,
+                14 => entries.value(&mut v14, "gmbPostDetails")?,
+                15 => entries.value(&mut v15, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            account_ids: v0.unwrap_or_default(),
+            summary: v1.unwrap_or_default(),
+            media: v2.unwrap_or_default(),
+            status: v3.unwrap_or_default(),
+            schedule_date: v4.unwrap_or_default(),
+            created_by: v5.unwrap_or_default(),
+            follow_up_comment: v6.unwrap_or_default(),
+            og_tags_details: v7.unwrap_or_default(),
+            type_: crate::runtime::object::required(v8, "type")?,
+            post_approval_details: v9.unwrap_or_default(),
+            schedule_time_updated: v10.unwrap_or_default(),
+            tags: v11.unwrap_or_default(),
+            category_id: v12.unwrap_or_default(),
+            tiktok_post_details: v13.unwrap_or_default(),
+            gmb_post_details: v14.unwrap_or_default(),
+            user_id: v15.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9731,25 +14697,69 @@ impl UploadSocialCsvRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`UploadSocialCsvResponseResults`](crate::social_planner::UploadSocialCsvResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<UploadSocialCsvResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for UploadSocialCsvResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for UploadSocialCsvResponse {
+    const NAME: &'static str = "UploadSocialCsvResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9765,19 +14775,70 @@ impl UploadSocialCsvResponse {
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "filePath", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub file_path: Option<String>,
 
     /// Number of rows in the file.
-    #[serde(rename = "rowsCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "rowsCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub rows_count: Option<i64>,
 
     /// `fileName`: a string.
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fileName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub file_name: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl<'de> serde::Deserialize<'de> for UploadSocialCsvResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl crate::runtime::object::Object for UploadSocialCsvResponseResults {
+    const NAME: &'static str = "UploadSocialCsvResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["filePath", "rowsCount", "fileName"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "filePath")?,
+                1 => entries.value(&mut v1, "rowsCount")?,
+                2 => entries.value(&mut v2, "fileName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            file_path: v0.unwrap_or_default(),
+            rows_count: v1.unwrap_or_default(),
+            file_name: v2.unwrap_or_default(),
+        })
+    }
 }

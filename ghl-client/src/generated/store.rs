@@ -2090,55 +2090,142 @@ impl UpdateShippingZone {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A shipping rate that applies to an order.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailableShippingRate {
     /// `name`: a string. Example: `North zone`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Delivery promise shown to buyers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// The amount comes from a shipping carrier.
-    #[serde(rename = "isCarrierRate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isCarrierRate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "shippingCarrierId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "shippingCarrierId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[serde(rename = "percentageOfRateFee", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "percentageOfRateFee", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[
-        serde(
-            rename = "shippingCarrierServices",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingCarrierServices",))]
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "shippingZoneId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "shippingZoneId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub shipping_zone_id: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for AvailableShippingRate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for AvailableShippingRate {
+    const NAME: &'static str = "AvailableShippingRate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "description",
+        "currency",
+        "amount",
+        "isCarrierRate",
+        "shippingCarrierId",
+        "percentageOfRateFee",
+        "shippingCarrierServices",
+        "_id",
+        "shippingZoneId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "currency")?,
+                3 => entries.value(&mut v3, "amount")?,
+                4 => entries.value(&mut v4, "isCarrierRate")?,
+                5 => entries.value(&mut v5, "shippingCarrierId")?,
+                6 => entries.value(&mut v6, "percentageOfRateFee")?,
+                7 => entries.value_or_default(&mut v7, "shippingCarrierServices")?,
+                8 => entries.value(&mut v8, "_id")?,
+                9 => entries.value(&mut v9, "shippingZoneId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            description: v1.unwrap_or_default(),
+            currency: v2.unwrap_or_default(),
+            amount: v3.unwrap_or_default(),
+            is_carrier_rate: v4.unwrap_or_default(),
+            shipping_carrier_id: v5.unwrap_or_default(),
+            percentage_of_rate_fee: v6.unwrap_or_default(),
+            shipping_carrier_services: v7.unwrap_or_default(),
+            id: v8.unwrap_or_default(),
+            shipping_zone_id: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3417,7 +3504,6 @@ crate::runtime::enums::string_enum!(CountryCode);
 /// A new shipping carrier.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateShippingCarrierRequest {
     /// The location id.
@@ -3436,18 +3522,67 @@ pub struct CreateShippingCarrierRequest {
     pub callback_url: String,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ShippingCarrierService>>,
 
     /// A rate may offer several of its services.
-    #[
-        serde(
-            rename = "allowsMultipleServiceSelection",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "allowsMultipleServiceSelection", skip_serializing_if = "Option::is_none")]
     pub allows_multiple_service_selection: Option<bool>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateShippingCarrierRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateShippingCarrierRequest {
+    const NAME: &'static str = "CreateShippingCarrierRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "callbackUrl",
+        "services",
+        "allowsMultipleServiceSelection"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "callbackUrl")?,
+                4 => entries.value(&mut v4, "services")?,
+                5 => entries.value(&mut v5, "allowsMultipleServiceSelection")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            callback_url: crate::runtime::object::required(v3, "callbackUrl")?,
+            services: v4.unwrap_or_default(),
+            allows_multiple_service_selection: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3489,7 +3624,6 @@ impl CreateShippingCarrierRequest {
 /// A new shipping rate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateShippingRateRequest {
     /// The location id.
@@ -3504,7 +3638,7 @@ pub struct CreateShippingRateRequest {
     pub name: String,
 
     /// Delivery promise shown to buyers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -3526,7 +3660,7 @@ pub struct CreateShippingRateRequest {
     pub max_condition: f64,
 
     /// The amount comes from a shipping carrier.
-    #[serde(rename = "isCarrierRate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isCarrierRate", skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -3534,12 +3668,95 @@ pub struct CreateShippingRateRequest {
     pub shipping_carrier_id: String,
 
     /// Percentage added to a carrier rate.
-    #[serde(rename = "percentageOfRateFee", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "percentageOfRateFee", skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(rename = "shippingCarrierServices", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shippingCarrierServices", skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateShippingRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateShippingRateRequest {
+    const NAME: &'static str = "CreateShippingRateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "description",
+        "currency",
+        "amount",
+        "conditionType",
+        "minCondition",
+        "maxCondition",
+        "isCarrierRate",
+        "shippingCarrierId",
+        "percentageOfRateFee",
+        "shippingCarrierServices"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "amount")?,
+                6 => entries.value(&mut v6, "conditionType")?,
+                7 => entries.value(&mut v7, "minCondition")?,
+                8 => entries.value(&mut v8, "maxCondition")?,
+                9 => entries.value(&mut v9, "isCarrierRate")?,
+                10 => entries.value(&mut v10, "shippingCarrierId")?,
+                11 => entries.value(&mut v11, "percentageOfRateFee")?,
+                12 => entries.value(&mut v12, "shippingCarrierServices")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            description: v3.unwrap_or_default(),
+            currency: crate::runtime::object::required(v4, "currency")?,
+            amount: crate::runtime::object::required(v5, "amount")?,
+            condition_type: crate::runtime::object::required(v6, "conditionType")?,
+            min_condition: crate::runtime::object::required(v7, "minCondition")?,
+            max_condition: crate::runtime::object::required(v8, "maxCondition")?,
+            is_carrier_rate: v9.unwrap_or_default(),
+            shipping_carrier_id: crate::runtime::object::required(v10, "shippingCarrierId")?,
+            percentage_of_rate_fee: v11.unwrap_or_default(),
+            shipping_carrier_services: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3608,7 +3825,6 @@ impl CreateShippingRateRequest {
 /// A new shipping zone.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateShippingZoneRequest {
     /// The location id.
@@ -3624,6 +3840,48 @@ pub struct CreateShippingZoneRequest {
 
     /// Countries the zone covers.
     pub countries: Vec<ShippingZoneCountry>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateShippingZoneRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateShippingZoneRequest {
+    const NAME: &'static str = "CreateShippingZoneRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "countries"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "countries")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            countries: crate::runtime::object::required(v3, "countries")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3651,7 +3909,6 @@ impl CreateShippingZoneRequest {
 /// The order to quote shipping for.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesRequest {
     /// The location id.
@@ -3666,11 +3923,11 @@ pub struct ListAvailableShippingRatesRequest {
     pub country: CountryCode,
 
     /// Delivery address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<ShippingAddress>,
 
     /// The amount is final and is not recomputed.
-    #[serde(rename = "amountAvailable", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "amountAvailable", skip_serializing_if = "Option::is_none")]
     pub amount_available: Option<bool>,
 
     /// Order amount (at least 0.01).
@@ -3678,7 +3935,7 @@ pub struct ListAvailableShippingRatesRequest {
     pub total_order_amount: f64,
 
     /// The weight is final and is not recomputed.
-    #[serde(rename = "weightAvailable", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "weightAvailable", skip_serializing_if = "Option::is_none")]
     pub weight_available: Option<bool>,
 
     /// Order weight in kilograms.
@@ -3692,8 +3949,83 @@ pub struct ListAvailableShippingRatesRequest {
     pub products: Vec<OrderProductItem>,
 
     /// `couponCode`: a string. Example: `TEST`.
-    #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "couponCode", skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ListAvailableShippingRatesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ListAvailableShippingRatesRequest {
+    const NAME: &'static str = "ListAvailableShippingRatesRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "country",
+        "address",
+        "amountAvailable",
+        "totalOrderAmount",
+        "weightAvailable",
+        "totalOrderWeight",
+        "source",
+        "products",
+        "couponCode"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "country")?,
+                3 => entries.value(&mut v3, "address")?,
+                4 => entries.value(&mut v4, "amountAvailable")?,
+                5 => entries.value(&mut v5, "totalOrderAmount")?,
+                6 => entries.value(&mut v6, "weightAvailable")?,
+                7 => entries.value(&mut v7, "totalOrderWeight")?,
+                8 => entries.value(&mut v8, "source")?,
+                9 => entries.value(&mut v9, "products")?,
+                10 => entries.value(&mut v10, "couponCode")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            country: crate::runtime::object::required(v2, "country")?,
+            address: v3.unwrap_or_default(),
+            amount_available: v4.unwrap_or_default(),
+            total_order_amount: crate::runtime::object::required(v5, "totalOrderAmount")?,
+            weight_available: v6.unwrap_or_default(),
+            total_order_weight: crate::runtime::object::required(v7, "totalOrderWeight")?,
+            source: crate::runtime::object::required(v8, "source")?,
+            products: crate::runtime::object::required(v9, "products")?,
+            coupon_code: v10.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3754,76 +4086,204 @@ impl ListAvailableShippingRatesRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListAvailableShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a list of [`AvailableShippingRate`](crate::store::AvailableShippingRate) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<AvailableShippingRate>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ListAvailableShippingRatesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ListAvailableShippingRatesResponse {
+    const NAME: &'static str = "ListAvailableShippingRatesResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value_or_default(&mut v2, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            data: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingCarriersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingCarriersResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a list of [`ShippingCarrier`](crate::store::ShippingCarrier) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<ShippingCarrier>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ListShippingCarriersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ListShippingCarriersResponse {
+    const NAME: &'static str = "ListShippingCarriersResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value_or_default(&mut v2, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            data: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingRatesResponse {
     /// Rates of the zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `data`: a list of [`ShippingRate`](crate::store::ShippingRate) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<ShippingRate>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ListShippingRatesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ListShippingRatesResponse {
+    const NAME: &'static str = "ListShippingRatesResponse";
+
+    const FIELDS: &'static[&'static str] = &["total", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value_or_default(&mut v1, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { total: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingZonesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingZonesResponse {
     /// Zones of the location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `data`: a list of [`ShippingZone`](crate::store::ShippingZone) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<ShippingZone>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ListShippingZonesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ListShippingZonesResponse {
+    const NAME: &'static str = "ListShippingZonesResponse";
+
+    const FIELDS: &'static[&'static str] = &["total", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value_or_default(&mut v1, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self { total: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3831,7 +4291,6 @@ pub struct ListShippingZonesResponse {
 /// A product and quantity in an order.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OrderProductItem {
     /// Price id.
@@ -3839,6 +4298,42 @@ pub struct OrderProductItem {
 
     /// `qty`: a whole number.
     pub qty: i64,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for OrderProductItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for OrderProductItem {
+    const NAME: &'static str = "OrderProductItem";
+
+    const FIELDS: &'static[&'static str] = &["id", "qty"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "qty")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "id")?,
+            qty: crate::runtime::object::required(v1, "qty")?,
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3856,7 +4351,6 @@ impl OrderProductItem {
 /// Where an order comes from.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::store::OrderSourceType). Example: `website`.
@@ -3864,8 +4358,44 @@ pub struct OrderSource {
     pub type_: OrderSourceType,
 
     /// `subType`: a [`OrderSourceSubType`](crate::store::OrderSourceSubType). Example: `store`.
-    #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subType", skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<OrderSourceSubType>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for OrderSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for OrderSource {
+    const NAME: &'static str = "OrderSource";
+
+    const FIELDS: &'static[&'static str] = &["type", "subType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "subType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            sub_type: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4121,7 +4651,6 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 /// The store settings to save.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SaveStoreSettingsRequest {
     /// The location id.
@@ -4137,18 +4666,63 @@ pub struct SaveStoreSettingsRequest {
     pub shipping_origin: ShippingOrigin,
 
     /// Email on a new order.
-    #[serde(rename = "storeOrderNotification", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "storeOrderNotification", skip_serializing_if = "Option::is_none")]
     pub store_order_notification: Option<StoreEmailNotification>,
 
     /// Email when an order is fulfilled.
-    #[
-        serde(
-            rename = "storeOrderFulfillmentNotification",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "storeOrderFulfillmentNotification", skip_serializing_if = "Option::is_none")]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SaveStoreSettingsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SaveStoreSettingsRequest {
+    const NAME: &'static str = "SaveStoreSettingsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "shippingOrigin",
+        "storeOrderNotification",
+        "storeOrderFulfillmentNotification"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "shippingOrigin")?,
+                3 => entries.value(&mut v3, "storeOrderNotification")?,
+                4 => entries.value(&mut v4, "storeOrderFulfillmentNotification")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            shipping_origin: crate::runtime::object::required(v2, "shippingOrigin")?,
+            store_order_notification: v3.unwrap_or_default(),
+            store_order_fulfillment_notification: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4191,43 +4765,109 @@ impl SaveStoreSettingsRequest {
 /// A delivery address.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShippingAddress {
     /// `name`: a string. Example: `John Doe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `companyName`: a string. Example: `ABC Company`.
-    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyName", skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
 
     /// `addressLine1`: a string.
-    #[serde(rename = "addressLine1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "addressLine1", skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
 
     /// `country`: a [`CountryCode`](crate::store::CountryCode).
     pub country: CountryCode,
 
     /// `state`: a string. Example: `VA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `city`: a string. Example: `New York`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `zip`: a string. Example: `12345`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
 
     /// `phone`: a string. Example: `1234567890`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `email`: a string. Example: `abu@example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ShippingAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ShippingAddress {
+    const NAME: &'static str = "ShippingAddress";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "companyName",
+        "addressLine1",
+        "country",
+        "state",
+        "city",
+        "zip",
+        "phone",
+        "email"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "companyName")?,
+                2 => entries.value(&mut v2, "addressLine1")?,
+                3 => entries.value(&mut v3, "country")?,
+                4 => entries.value(&mut v4, "state")?,
+                5 => entries.value(&mut v5, "city")?,
+                6 => entries.value(&mut v6, "zip")?,
+                7 => entries.value(&mut v7, "phone")?,
+                8 => entries.value(&mut v8, "email")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            company_name: v1.unwrap_or_default(),
+            address_line1: v2.unwrap_or_default(),
+            country: crate::runtime::object::required(v3, "country")?,
+            state: v4.unwrap_or_default(),
+            city: v5.unwrap_or_default(),
+            zip: v6.unwrap_or_default(),
+            phone: v7.unwrap_or_default(),
+            email: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4302,76 +4942,216 @@ impl ShippingAddress {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A carrier whose rates HighLevel fetches from an app callback.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingCarrier {
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `FedEx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Public address HighLevel calls to get rates.
-    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "callbackUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub callback_url: Option<String>,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub services: Vec<ShippingCarrierService>,
 
     /// A rate may offer several of its services.
     #[
-        serde(
-            rename = "allowsMultipleServiceSelection",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "allowsMultipleServiceSelection",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub allows_multiple_service_selection: Option<bool>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// The app that registered the carrier.
-    #[serde(rename = "marketplaceAppId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "marketplaceAppId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub marketplace_app_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingCarrier {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingCarrier {
+    const NAME: &'static str = "ShippingCarrier";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "callbackUrl",
+        "services",
+        "allowsMultipleServiceSelection",
+        "_id",
+        "marketplaceAppId",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "callbackUrl")?,
+                4 => entries.value_or_default(&mut v4, "services")?,
+                5 => entries.value(&mut v5, "allowsMultipleServiceSelection")?,
+                6 => entries.value(&mut v6, "_id")?,
+                7 => entries.value(&mut v7, "marketplaceAppId")?,
+                8 => entries.value(&mut v8, "createdAt")?,
+                9 => entries.value(&mut v9, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            callback_url: v3.unwrap_or_default(),
+            services: v4.unwrap_or_default(),
+            allows_multiple_service_selection: v5.unwrap_or_default(),
+            id: v6.unwrap_or_default(),
+            marketplace_app_id: v7.unwrap_or_default(),
+            created_at: v8.unwrap_or_default(),
+            updated_at: v9.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping carrier.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingCarrierResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`ShippingCarrier`](crate::store::ShippingCarrier).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ShippingCarrier>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingCarrierResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingCarrierResponse {
+    const NAME: &'static str = "ShippingCarrierResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            data: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4387,16 +5167,47 @@ impl ShippingCarrierResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A service level of a carrier.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ShippingCarrierService {
     /// `name`: a string. Example: `Priority Mail Express International`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `value`: a string. Example: `PriorityMailExpressInternational`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingCarrierService {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingCarrierService {
+    const NAME: &'static str = "ShippingCarrierService";
+
+    const FIELDS: &'static[&'static str] = &["name", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self { name: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4476,44 +5287,109 @@ crate::runtime::enums::string_enum!(ShippingConditionType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The address orders ship from.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ShippingOrigin {
     /// Store or company name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `country`: a [`CountryCode`](crate::store::CountryCode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
 
     /// `state`: a string. Example: `VA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `city`: a string. Example: `Tokyo`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `street1`: a string. Example: `Street 1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street1: Option<String>,
 
     /// `street2`: a string. Example: `Street 2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street2: Option<String>,
 
     /// `zip`: a string. Example: `674561`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
 
     /// `phone`: a string. Example: `+1-214-559-6993`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingOrigin {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingOrigin {
+    const NAME: &'static str = "ShippingOrigin";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "country",
+        "state",
+        "city",
+        "street1",
+        "street2",
+        "zip",
+        "phone",
+        "email"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "country")?,
+                2 => entries.value(&mut v2, "state")?,
+                3 => entries.value(&mut v3, "city")?,
+                4 => entries.value(&mut v4, "street1")?,
+                5 => entries.value(&mut v5, "street2")?,
+                6 => entries.value(&mut v6, "zip")?,
+                7 => entries.value(&mut v7, "phone")?,
+                8 => entries.value(&mut v8, "email")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            country: v1.unwrap_or_default(),
+            state: v2.unwrap_or_default(),
+            city: v3.unwrap_or_default(),
+            street1: v4.unwrap_or_default(),
+            street2: v5.unwrap_or_default(),
+            zip: v6.unwrap_or_default(),
+            phone: v7.unwrap_or_default(),
+            email: v8.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4600,104 +5476,290 @@ impl ShippingOrigin {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A rate charged for shipping within a zone.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingRate {
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<StoreAltType>,
 
     /// Rate name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Delivery promise shown to buyers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Currency of the amount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// What the rate depends on.
-    #[serde(rename = "conditionType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conditionType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub condition_type: Option<ShippingConditionType>,
 
     /// Lower bound of the condition; 0 or null for none.
-    #[serde(rename = "minCondition", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "minCondition", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub min_condition: Option<f64>,
 
     /// Upper bound of the condition; 0 or null for none.
-    #[serde(rename = "maxCondition", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "maxCondition", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub max_condition: Option<f64>,
 
     /// The amount comes from a shipping carrier.
-    #[serde(rename = "isCarrierRate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isCarrierRate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "shippingCarrierId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "shippingCarrierId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[serde(rename = "percentageOfRateFee", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "percentageOfRateFee", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[
-        serde(
-            rename = "shippingCarrierServices",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingCarrierServices",))]
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "shippingZoneId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "shippingZoneId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub shipping_zone_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingRate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingRate {
+    const NAME: &'static str = "ShippingRate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "description",
+        "currency",
+        "amount",
+        "conditionType",
+        "minCondition",
+        "maxCondition",
+        "isCarrierRate",
+        "shippingCarrierId",
+        "percentageOfRateFee",
+        "shippingCarrierServices",
+        "_id",
+        "shippingZoneId",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "amount")?,
+                6 => entries.value(&mut v6, "conditionType")?,
+                7 => entries.value(&mut v7, "minCondition")?,
+                8 => entries.value(&mut v8, "maxCondition")?,
+                9 => entries.value(&mut v9, "isCarrierRate")?,
+                10 => entries.value(&mut v10, "shippingCarrierId")?,
+                11 => entries.value(&mut v11, "percentageOfRateFee")?,
+                12 => entries.value_or_default(&mut v12, "shippingCarrierServices")?,
+                13 => entries.value(&mut v13, "_id")?,
+                14 => entries.value(&mut v14, "shippingZoneId")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            currency: v4.unwrap_or_default(),
+            amount: v5.unwrap_or_default(),
+            condition_type: v6.unwrap_or_default(),
+            min_condition: v7.unwrap_or_default(),
+            max_condition: v8.unwrap_or_default(),
+            is_carrier_rate: v9.unwrap_or_default(),
+            shipping_carrier_id: v10.unwrap_or_default(),
+            percentage_of_rate_fee: v11.unwrap_or_default(),
+            shipping_carrier_services: v12.unwrap_or_default(),
+            id: v13.unwrap_or_default(),
+            shipping_zone_id: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping rate.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingRateResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`ShippingRate`](crate::store::ShippingRate).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ShippingRate>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingRateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingRateResponse {
+    const NAME: &'static str = "ShippingRateResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            data: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4713,63 +5775,172 @@ impl ShippingRateResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A set of destinations sharing shipping rates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingZone {
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `North zone`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Countries the zone covers.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub countries: Vec<ShippingZoneCountry>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// The rates of the zone, when asked for.
-    #[
-        serde(
-            rename = "shippingRates",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingRates",))]
     pub shipping_rates: Vec<ShippingRate>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingZone {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingZone {
+    const NAME: &'static str = "ShippingZone";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "countries",
+        "_id",
+        "shippingRates",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value_or_default(&mut v3, "countries")?,
+                4 => entries.value(&mut v4, "_id")?,
+                5 => entries.value_or_default(&mut v5, "shippingRates")?,
+                6 => entries.value(&mut v6, "createdAt")?,
+                7 => entries.value(&mut v7, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            countries: v3.unwrap_or_default(),
+            id: v4.unwrap_or_default(),
+            shipping_rates: v5.unwrap_or_default(),
+            created_at: v6.unwrap_or_default(),
+            updated_at: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A country of a zone, optionally narrowed to some states.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ShippingZoneCountry {
     /// `code`: a [`CountryCode`](crate::store::CountryCode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<CountryCode>,
 
     /// States covered; all when empty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub states: Option<Vec<ShippingZoneState>>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingZoneCountry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingZoneCountry {
+    const NAME: &'static str = "ShippingZoneCountry";
+
+    const FIELDS: &'static[&'static str] = &["code", "states"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "code")?,
+                1 => entries.value(&mut v1, "states")?,
+                _ => {}
+            }
+        }
+        Ok(Self { code: v0.unwrap_or_default(), states: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4798,21 +5969,57 @@ impl ShippingZoneCountry {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping zone.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingZoneResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`ShippingZone`](crate::store::ShippingZone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ShippingZone>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingZoneResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingZoneResponse {
+    const NAME: &'static str = "ShippingZoneResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            data: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4828,12 +6035,41 @@ impl ShippingZoneResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A state or province of a zone.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ShippingZoneState {
     /// `code`: a string. Example: `VA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for ShippingZoneState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for ShippingZoneState {
+    const NAME: &'static str = "ShippingZoneState";
+
+    const FIELDS: &'static[&'static str] = &["code"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "code")?,
+                _ => {}
+            }
+        }
+        Ok(Self { code: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4897,24 +6133,69 @@ crate::runtime::enums::string_enum!(StoreAltType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// An order email sent to customers.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct StoreEmailNotification {
     /// The email is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// `subject`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// Template used.
-    #[serde(rename = "emailTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailTemplateId", skip_serializing_if = "Option::is_none")]
     pub email_template_id: Option<String>,
 
     /// Default template.
-    #[serde(rename = "defaultEmailTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "defaultEmailTemplateId", skip_serializing_if = "Option::is_none")]
     pub default_email_template_id: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for StoreEmailNotification {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for StoreEmailNotification {
+    const NAME: &'static str = "StoreEmailNotification";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enabled",
+        "subject",
+        "emailTemplateId",
+        "defaultEmailTemplateId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "subject")?,
+                2 => entries.value(&mut v2, "emailTemplateId")?,
+                3 => entries.value(&mut v3, "defaultEmailTemplateId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enabled: v0.unwrap_or_default(),
+            subject: v1.unwrap_or_default(),
+            email_template_id: v2.unwrap_or_default(),
+            default_email_template_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4965,68 +6246,201 @@ impl StoreEmailNotification {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreSettings {
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<StoreAltType>,
 
     /// `shippingOrigin`: a [`ShippingOrigin`](crate::store::ShippingOrigin).
-    #[serde(rename = "shippingOrigin", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "shippingOrigin", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub shipping_origin: Option<ShippingOrigin>,
 
     /// Email on a new order.
-    #[serde(rename = "storeOrderNotification", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "storeOrderNotification", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub store_order_notification: Option<StoreEmailNotification>,
 
     /// Email when an order is fulfilled.
     #[
-        serde(
-            rename = "storeOrderFulfillmentNotification",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(
+                rename = "storeOrderFulfillmentNotification",
+                skip_serializing_if = "Option::is_none"
+            )
         )
     ]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for StoreSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for StoreSettings {
+    const NAME: &'static str = "StoreSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "shippingOrigin",
+        "storeOrderNotification",
+        "storeOrderFulfillmentNotification",
+        "_id",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "shippingOrigin")?,
+                3 => entries.value(&mut v3, "storeOrderNotification")?,
+                4 => entries.value(&mut v4, "storeOrderFulfillmentNotification")?,
+                5 => entries.value(&mut v5, "_id")?,
+                6 => entries.value(&mut v6, "createdAt")?,
+                7 => entries.value(&mut v7, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            shipping_origin: v2.unwrap_or_default(),
+            store_order_notification: v3.unwrap_or_default(),
+            store_order_fulfillment_notification: v4.unwrap_or_default(),
+            id: v5.unwrap_or_default(),
+            created_at: v6.unwrap_or_default(),
+            updated_at: v7.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreSettingsResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`StoreSettings`](crate::store::StoreSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<StoreSettings>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for StoreSettingsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for StoreSettingsResponse {
+    const NAME: &'static str = "StoreSettingsResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                2 => entries.value(&mut v2, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: v0.unwrap_or_default(),
+            message: v1.unwrap_or_default(),
+            data: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -5042,17 +6456,47 @@ impl StoreSettingsResponse {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The acknowledgement of a store operation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreStatusResponse {
     /// True when the operation succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl<'de> serde::Deserialize<'de> for StoreStatusResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl crate::runtime::object::Object for StoreStatusResponse {
+    const NAME: &'static str = "StoreStatusResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self { status: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -5060,38 +6504,86 @@ pub struct StoreStatusResponse {
 /// The fields of a carrier to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateShippingCarrierRequest {
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "altType", skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `FedEx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Public address HighLevel calls to get rates.
-    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callbackUrl", skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ShippingCarrierService>>,
 
     /// A rate may offer several of its services.
-    #[
-        serde(
-            rename = "allowsMultipleServiceSelection",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "allowsMultipleServiceSelection", skip_serializing_if = "Option::is_none")]
     pub allows_multiple_service_selection: Option<bool>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateShippingCarrierRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateShippingCarrierRequest {
+    const NAME: &'static str = "UpdateShippingCarrierRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "callbackUrl",
+        "services",
+        "allowsMultipleServiceSelection"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "callbackUrl")?,
+                4 => entries.value(&mut v4, "services")?,
+                5 => entries.value(&mut v5, "allowsMultipleServiceSelection")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            callback_url: v3.unwrap_or_default(),
+            services: v4.unwrap_or_default(),
+            allows_multiple_service_selection: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -5152,60 +6644,142 @@ impl UpdateShippingCarrierRequest {
 /// The fields of a rate to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateShippingRateRequest {
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "altType", skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `North zone`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Delivery promise shown to buyers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// `conditionType`: a [`ShippingConditionType`](crate::store::ShippingConditionType).
-    #[serde(rename = "conditionType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conditionType", skip_serializing_if = "Option::is_none")]
     pub condition_type: Option<ShippingConditionType>,
 
     /// Lower bound of the condition; 0 or null for none.
-    #[serde(rename = "minCondition", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "minCondition", skip_serializing_if = "Option::is_none")]
     pub min_condition: Option<f64>,
 
     /// Upper bound of the condition; 0 or null for none.
-    #[serde(rename = "maxCondition", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maxCondition", skip_serializing_if = "Option::is_none")]
     pub max_condition: Option<f64>,
 
     /// The amount comes from a shipping carrier.
-    #[serde(rename = "isCarrierRate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isCarrierRate", skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "shippingCarrierId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shippingCarrierId", skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[serde(rename = "percentageOfRateFee", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "percentageOfRateFee", skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(rename = "shippingCarrierServices", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shippingCarrierServices", skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateShippingRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateShippingRateRequest {
+    const NAME: &'static str = "UpdateShippingRateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "description",
+        "currency",
+        "amount",
+        "conditionType",
+        "minCondition",
+        "maxCondition",
+        "isCarrierRate",
+        "shippingCarrierId",
+        "percentageOfRateFee",
+        "shippingCarrierServices"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "currency")?,
+                5 => entries.value(&mut v5, "amount")?,
+                6 => entries.value(&mut v6, "conditionType")?,
+                7 => entries.value(&mut v7, "minCondition")?,
+                8 => entries.value(&mut v8, "maxCondition")?,
+                9 => entries.value(&mut v9, "isCarrierRate")?,
+                10 => entries.value(&mut v10, "shippingCarrierId")?,
+                11 => entries.value(&mut v11, "percentageOfRateFee")?,
+                12 => entries.value(&mut v12, "shippingCarrierServices")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            currency: v4.unwrap_or_default(),
+            amount: v5.unwrap_or_default(),
+            condition_type: v6.unwrap_or_default(),
+            min_condition: v7.unwrap_or_default(),
+            max_condition: v8.unwrap_or_default(),
+            is_carrier_rate: v9.unwrap_or_default(),
+            shipping_carrier_id: v10.unwrap_or_default(),
+            percentage_of_rate_fee: v11.unwrap_or_default(),
+            shipping_carrier_services: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -5318,24 +6892,65 @@ impl UpdateShippingRateRequest {
 /// The fields of a zone to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateShippingZoneRequest {
     /// The location id.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "altType", skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `North zone`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Countries the zone covers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub countries: Option<Vec<ShippingZoneCountry>>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateShippingZoneRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateShippingZoneRequest {
+    const NAME: &'static str = "UpdateShippingZoneRequest";
+
+    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "countries"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "countries")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: v0.unwrap_or_default(),
+            alt_type: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            countries: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]

@@ -459,203 +459,570 @@ impl ListSurveys {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveySubmissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSurveySubmissionsResponse {
     /// `submissions`: a list of [`SurveySubmission`](crate::surveys::SurveySubmission) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub submissions: Vec<SurveySubmission>,
 
     /// `meta`: a [`SurveySubmissionPageMeta`](crate::surveys::SurveySubmissionPageMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SurveySubmissionPageMeta>,
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl<'de> serde::Deserialize<'de> for ListSurveySubmissionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl crate::runtime::object::Object for ListSurveySubmissionsResponse {
+    const NAME: &'static str = "ListSurveySubmissionsResponse";
+
+    const FIELDS: &'static[&'static str] = &["submissions", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "submissions")?,
+                1 => entries.value(&mut v1, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self { submissions: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveysResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSurveysResponse {
     /// `surveys`: a list of [`Survey`](crate::surveys::Survey) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub surveys: Vec<Survey>,
 
     /// Number of surveys matching the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl<'de> serde::Deserialize<'de> for ListSurveysResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl crate::runtime::object::Object for ListSurveysResponse {
+    const NAME: &'static str = "ListSurveysResponse";
+
+    const FIELDS: &'static[&'static str] = &["surveys", "total"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "surveys")?,
+                1 => entries.value(&mut v1, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self { surveys: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// A survey as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Survey {
     /// `id`: a string. Example: `I5GFa3d3cKjojpe4VVUx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Survey 1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl<'de> serde::Deserialize<'de> for Survey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl crate::runtime::object::Object for Survey {
+    const NAME: &'static str = "Survey";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "surveys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The `SurveyContactSessionIds` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyContactSessionIds {
     /// `ids`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub ids: Vec<String>,
+}
+
+#[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+impl<'de> serde::Deserialize<'de> for SurveyContactSessionIds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+impl crate::runtime::object::Object for SurveyContactSessionIds {
+    const NAME: &'static str = "SurveyContactSessionIds";
+
+    const FIELDS: &'static[&'static str] = &["ids"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "ids")?,
+                _ => {}
+            }
+        }
+        Ok(Self { ids: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(feature = "surveys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyEventData {
     /// Facebook click id cookie.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbc: Option<String>,
 
     /// Facebook browser id cookie.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbp: Option<String>,
 
     /// `page`: a [`SurveyPageDetails`](crate::surveys::SurveyPageDetails).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<SurveyPageDetails>,
 
     /// `type`: a string. Example: `page-visit`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// `domain`: a string. Example: `example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `medium`: a string. Example: `survey`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub medium: Option<String>,
 
     /// `source`: a string. Example: `Direct traffic`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `version`: a string. Example: `v3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<String>,
 
     /// `adSource`: a string.
-    #[serde(rename = "adSource", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "adSource", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub ad_source: Option<String>,
 
     /// `mediumId`: a string.
-    #[serde(rename = "mediumId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "mediumId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub medium_id: Option<String>,
 
     /// `parentId`: a string.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_id: Option<String>,
 
     /// `referrer`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub referrer: Option<String>,
 
     /// `fbEventId`: a string.
-    #[serde(rename = "fbEventId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fbEventId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub fb_event_id: Option<String>,
 
     /// Epoch time of the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<i64>,
 
     /// `parentName`: a string.
-    #[serde(rename = "parentName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_name: Option<String>,
 
     /// `fingerprint`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fingerprint: Option<String>,
 
     /// `pageVisitType`: a string. Example: `survey`.
-    #[serde(rename = "pageVisitType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pageVisitType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub page_visit_type: Option<String>,
 
     /// `contactSessionIds`: a [`SurveyContactSessionIds`](crate::surveys::SurveyContactSessionIds).
-    #[serde(rename = "contactSessionIds", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactSessionIds", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_session_ids: Option<SurveyContactSessionIds>,
+}
+
+#[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+impl<'de> serde::Deserialize<'de> for SurveyEventData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+impl crate::runtime::object::Object for SurveyEventData {
+    const NAME: &'static str = "SurveyEventData";
+
+    const FIELDS: &'static[&'static str] = &[
+        "fbc",
+        "fbp",
+        "page",
+        "type",
+        "domain",
+        "medium",
+        "source",
+        "version",
+        "adSource",
+        "mediumId",
+        "parentId",
+        "referrer",
+        "fbEventId",
+        "timestamp",
+        "parentName",
+        "fingerprint",
+        "pageVisitType",
+        "contactSessionIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "fbc")?,
+                1 => entries.value(&mut v1, "fbp")?,
+                2 => entries.value(&mut v2, "page")?,
+                3 => entries.value(&mut v3, "type")?,
+                4 => entries.value(&mut v4, "domain")?,
+                5 => entries.value(&mut v5, "medium")?,
+                6 => entries.value(&mut v6, "source")?,
+                7 => entries.value(&mut v7, "version")?,
+                8 => entries.value(&mut v8, "adSource")?,
+                9 => entries.value(&mut v9, "mediumId")?,
+                10 => entries.value(&mut v10, "parentId")?,
+                11 => entries.value(&mut v11, "referrer")?,
+                12 => entries.value(&mut v12, "fbEventId")?,
+                13 => entries.value(&mut v13, "timestamp")?,
+                14 => entries.value(&mut v14, "parentName")?,
+                15 => entries.value(&mut v15, "fingerprint")?,
+                16 => entries.value(&mut v16, "pageVisitType")?,
+                17 => entries.value(&mut v17, "contactSessionIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            fbc: v0.unwrap_or_default(),
+            fbp: v1.unwrap_or_default(),
+            page: v2.unwrap_or_default(),
+            type_: v3.unwrap_or_default(),
+            domain: v4.unwrap_or_default(),
+            medium: v5.unwrap_or_default(),
+            source: v6.unwrap_or_default(),
+            version: v7.unwrap_or_default(),
+            ad_source: v8.unwrap_or_default(),
+            medium_id: v9.unwrap_or_default(),
+            parent_id: v10.unwrap_or_default(),
+            referrer: v11.unwrap_or_default(),
+            fb_event_id: v12.unwrap_or_default(),
+            timestamp: v13.unwrap_or_default(),
+            parent_name: v14.unwrap_or_default(),
+            fingerprint: v15.unwrap_or_default(),
+            page_visit_type: v16.unwrap_or_default(),
+            contact_session_ids: v17.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "surveys")]
 #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The page the survey was submitted from.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyPageDetails {
     /// `url`: a string. Example: `https://example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `title`: a string. Example: `Example Page`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
+}
+
+#[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+impl<'de> serde::Deserialize<'de> for SurveyPageDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+impl crate::runtime::object::Object for SurveyPageDetails {
+    const NAME: &'static str = "SurveyPageDetails";
+
+    const FIELDS: &'static[&'static str] = &["url", "title"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "title")?,
+                _ => {}
+            }
+        }
+        Ok(Self { url: v0.unwrap_or_default(), title: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// One set of answers submitted through a survey.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveySubmission {
     /// `id`: a string. Example: `be759b9a-c3ec-4b29-ba07-fc3c89c77673`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// When it was submitted (ISO 8601).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `surveyId`: a string. Example: `jjusM6EOngDExnbo2DbU`.
-    #[serde(rename = "surveyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "surveyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub survey_id: Option<String>,
 
     /// `name`: a string. Example: `test`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string. Example: `test@test.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `others`: a [`SurveySubmissionData`](crate::surveys::SurveySubmissionData).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub others: Option<SurveySubmissionData>,
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl<'de> serde::Deserialize<'de> for SurveySubmission {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl crate::runtime::object::Object for SurveySubmission {
+    const NAME: &'static str = "SurveySubmission";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "contactId",
+        "createdAt",
+        "surveyId",
+        "name",
+        "email",
+        "others"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "contactId")?,
+                2 => entries.value(&mut v2, "createdAt")?,
+                3 => entries.value(&mut v3, "surveyId")?,
+                4 => entries.value(&mut v4, "name")?,
+                5 => entries.value(&mut v5, "email")?,
+                6 => entries.value(&mut v6, "others")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            contact_id: v1.unwrap_or_default(),
+            created_at: v2.unwrap_or_default(),
+            survey_id: v3.unwrap_or_default(),
+            name: v4.unwrap_or_default(),
+            email: v5.unwrap_or_default(),
+            others: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
@@ -667,23 +1034,77 @@ pub type SurveySubmissionData = std::collections::BTreeMap<String, serde_json::V
 #[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveySubmissionPageMeta {
     /// Number of submissions matching the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `currentPage`: a whole number. Example: `1`.
-    #[serde(rename = "currentPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number.
-    #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nextPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number.
-    #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "prevPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub prev_page: Option<i64>,
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl<'de> serde::Deserialize<'de> for SurveySubmissionPageMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
+impl crate::runtime::object::Object for SurveySubmissionPageMeta {
+    const NAME: &'static str = "SurveySubmissionPageMeta";
+
+    const FIELDS: &'static[&'static str] = &["total", "currentPage", "nextPage", "prevPage"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "currentPage")?,
+                2 => entries.value(&mut v2, "nextPage")?,
+                3 => entries.value(&mut v3, "prevPage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total: v0.unwrap_or_default(),
+            current_page: v1.unwrap_or_default(),
+            next_page: v2.unwrap_or_default(),
+            prev_page: v3.unwrap_or_default(),
+        })
+    }
 }

@@ -154,24 +154,61 @@ impl FireWorkflowTrigger {
 /// The data sent with the trigger.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FireWorkflowTriggerRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// The custom trigger to fire.
-    #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerId", skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<String>,
 
     /// The contact the workflow runs for.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 
     /// Free-form values handed to the workflow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FireWorkflowTriggerRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FireWorkflowTriggerRequest {
+    const NAME: &'static str = "FireWorkflowTriggerRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "triggerId", "contactId", "data"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "triggerId")?,
+                2 => entries.value(&mut v2, "contactId")?,
+                3 => entries.value(&mut v3, "data")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: v0.unwrap_or_default(),
+            trigger_id: v1.unwrap_or_default(),
+            contact_id: v2.unwrap_or_default(),
+            data: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl FireWorkflowTriggerRequest {

@@ -967,7 +967,6 @@ impl UpdateUser {
 /// The `CreateUserRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -989,7 +988,7 @@ pub struct CreateUserRequest {
     pub password: crate::Secret,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
@@ -1004,28 +1003,119 @@ pub struct CreateUserRequest {
     pub location_ids: Vec<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<UserPermissions>,
 
     /// Scopes to enable; an empty list disables all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(rename = "scopesAssignedToOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scopesAssignedToOnly", skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(rename = "twilioPhone", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "twilioPhone", skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<PlatformLanguage>,
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateUserRequest {
+    const NAME: &'static str = "CreateUserRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "companyId",
+        "firstName",
+        "lastName",
+        "email",
+        "password",
+        "phone",
+        "type",
+        "role",
+        "locationIds",
+        "permissions",
+        "scopes",
+        "scopesAssignedToOnly",
+        "profilePhoto",
+        "twilioPhone",
+        "platformLanguage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "companyId")?,
+                1 => entries.value(&mut v1, "firstName")?,
+                2 => entries.value(&mut v2, "lastName")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "password")?,
+                5 => entries.value(&mut v5, "phone")?,
+                6 => entries.value(&mut v6, "type")?,
+                7 => entries.value(&mut v7, "role")?,
+                8 => entries.value(&mut v8, "locationIds")?,
+                9 => entries.value(&mut v9, "permissions")?,
+                10 => entries.value(&mut v10, "scopes")?,
+                11 => entries.value(&mut v11, "scopesAssignedToOnly")?,
+                12 => entries.value(&mut v12, "profilePhoto")?,
+                13 => entries.value(&mut v13, "twilioPhone")?,
+                14 => entries.value(&mut v14, "platformLanguage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            company_id: crate::runtime::object::required(v0, "companyId")?,
+            first_name: crate::runtime::object::required(v1, "firstName")?,
+            last_name: crate::runtime::object::required(v2, "lastName")?,
+            email: crate::runtime::object::required(v3, "email")?,
+            password: crate::runtime::object::required(v4, "password")?,
+            phone: v5.unwrap_or_default(),
+            type_: crate::runtime::object::required(v6, "type")?,
+            role: crate::runtime::object::required(v7, "role")?,
+            location_ids: crate::runtime::object::required(v8, "locationIds")?,
+            permissions: v9.unwrap_or_default(),
+            scopes: v10.unwrap_or_default(),
+            scopes_assigned_to_only: v11.unwrap_or_default(),
+            profile_photo: v12.unwrap_or_default(),
+            twilio_phone: v13.unwrap_or_default(),
+            platform_language: v14.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "users")]
@@ -1109,17 +1199,47 @@ impl CreateUserRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `DeleteUserResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// HighLevel's spelling. True when the delete was accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+impl<'de> serde::Deserialize<'de> for DeleteUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+impl crate::runtime::object::Object for DeleteUserResponse {
+    const NAME: &'static str = "DeleteUserResponse";
+
+    const FIELDS: &'static[&'static str] = &["succeded", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeded")?,
+                1 => entries.value(&mut v1, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self { succeded: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1127,7 +1247,6 @@ pub struct DeleteUserResponse {
 /// The `FilterUsersByEmailRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FilterUsersByEmailRequest {
     /// `companyId`: a string. Example: `5DP41231LkQsiKESj6rh`.
@@ -1138,20 +1257,75 @@ pub struct FilterUsersByEmailRequest {
     pub emails: String,
 
     /// Look among deleted users.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 
     /// Number of users to pass over.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 
     /// Fields to return, comma-separated, or `all`; by default only id and email.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub projection: Option<String>,
+}
+
+#[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FilterUsersByEmailRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FilterUsersByEmailRequest {
+    const NAME: &'static str = "FilterUsersByEmailRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "companyId",
+        "emails",
+        "deleted",
+        "skip",
+        "limit",
+        "projection"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "companyId")?,
+                1 => entries.value(&mut v1, "emails")?,
+                2 => entries.value(&mut v2, "deleted")?,
+                3 => entries.value(&mut v3, "skip")?,
+                4 => entries.value(&mut v4, "limit")?,
+                5 => entries.value(&mut v5, "projection")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            company_id: crate::runtime::object::required(v0, "companyId")?,
+            emails: crate::runtime::object::required(v1, "emails")?,
+            deleted: v2.unwrap_or_default(),
+            skip: v3.unwrap_or_default(),
+            limit: v4.unwrap_or_default(),
+            projection: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1199,13 +1373,40 @@ impl FilterUsersByEmailRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `ListLocationUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLocationUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub users: Vec<User>,
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+impl<'de> serde::Deserialize<'de> for ListLocationUsersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+impl crate::runtime::object::Object for ListLocationUsersResponse {
+    const NAME: &'static str = "ListLocationUsersResponse";
+
+    const FIELDS: &'static[&'static str] = &["users"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "users")?,
+                _ => {}
+            }
+        }
+        Ok(Self { users: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1313,17 +1514,46 @@ crate::runtime::enums::string_enum!(PlatformLanguage);
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `SearchUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub users: Vec<User>,
 
     /// Number of matching users.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+impl<'de> serde::Deserialize<'de> for SearchUsersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+impl crate::runtime::object::Object for SearchUsersResponse {
+    const NAME: &'static str = "SearchUsersResponse";
+
+    const FIELDS: &'static[&'static str] = &["users", "count"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "users")?,
+                1 => entries.value(&mut v1, "count")?,
+                _ => {}
+            }
+        }
+        Ok(Self { users: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1336,68 +1566,158 @@ pub type TwilioNumbers = std::collections::BTreeMap<String, String>;
 /// The `UpdateUserRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
 
     /// No longer changeable through the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// `password`: a secret string (hidden from `Debug` output).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<UserType>,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<UserRole>,
 
     /// Agency id; needed for agency-level changes.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationIds", skip_serializing_if = "Option::is_none")]
     pub location_ids: Option<Vec<String>>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<UserPermissions>,
 
     /// Scopes to enable; an empty list disables all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(rename = "scopesAssignedToOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scopesAssignedToOnly", skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(rename = "twilioPhone", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "twilioPhone", skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<PlatformLanguage>,
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateUserRequest {
+    const NAME: &'static str = "UpdateUserRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "firstName",
+        "lastName",
+        "email",
+        "password",
+        "phone",
+        "type",
+        "role",
+        "companyId",
+        "locationIds",
+        "permissions",
+        "scopes",
+        "scopesAssignedToOnly",
+        "profilePhoto",
+        "twilioPhone",
+        "platformLanguage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstName")?,
+                1 => entries.value(&mut v1, "lastName")?,
+                2 => entries.value(&mut v2, "email")?,
+                3 => entries.value(&mut v3, "password")?,
+                4 => entries.value(&mut v4, "phone")?,
+                5 => entries.value(&mut v5, "type")?,
+                6 => entries.value(&mut v6, "role")?,
+                7 => entries.value(&mut v7, "companyId")?,
+                8 => entries.value(&mut v8, "locationIds")?,
+                9 => entries.value(&mut v9, "permissions")?,
+                10 => entries.value(&mut v10, "scopes")?,
+                11 => entries.value(&mut v11, "scopesAssignedToOnly")?,
+                12 => entries.value(&mut v12, "profilePhoto")?,
+                13 => entries.value(&mut v13, "twilioPhone")?,
+                14 => entries.value(&mut v14, "platformLanguage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_name: v0.unwrap_or_default(),
+            last_name: v1.unwrap_or_default(),
+            email: v2.unwrap_or_default(),
+            password: v3.unwrap_or_default(),
+            phone: v4.unwrap_or_default(),
+            type_: v5.unwrap_or_default(),
+            role: v6.unwrap_or_default(),
+            company_id: v7.unwrap_or_default(),
+            location_ids: v8.unwrap_or_default(),
+            permissions: v9.unwrap_or_default(),
+            scopes: v10.unwrap_or_default(),
+            scopes_assigned_to_only: v11.unwrap_or_default(),
+            profile_photo: v12.unwrap_or_default(),
+            twilio_phone: v13.unwrap_or_default(),
+            platform_language: v14.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "users")]
@@ -1520,239 +1840,497 @@ impl UpdateUserRequest {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Roe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `jane@example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string. Example: `+1 808-868-8888`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `extension`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub extension: Option<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub permissions: Option<UserPermissions>,
 
     /// Scopes granted to the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scopes: Option<UserScopes>,
 
     /// `roles`: a [`UserRoles`](crate::users::UserRoles).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub roles: Option<UserRoles>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// LC Phone inbound numbers keyed by location id.
-    #[
-        serde(
-            rename = "lcPhone",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lcPhone",))]
     pub lc_phone: std::collections::BTreeMap<String, String>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub platform_language: Option<PlatformLanguage>,
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+impl<'de> serde::Deserialize<'de> for User {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+impl crate::runtime::object::Object for User {
+    const NAME: &'static str = "User";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "firstName",
+        "lastName",
+        "email",
+        "phone",
+        "extension",
+        "permissions",
+        "scopes",
+        "roles",
+        "deleted",
+        "lcPhone",
+        "platformLanguage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "firstName")?,
+                3 => entries.value(&mut v3, "lastName")?,
+                4 => entries.value(&mut v4, "email")?,
+                5 => entries.value(&mut v5, "phone")?,
+                6 => entries.value(&mut v6, "extension")?,
+                7 => entries.value(&mut v7, "permissions")?,
+                8 => entries.value(&mut v8, "scopes")?,
+                9 => entries.value(&mut v9, "roles")?,
+                10 => entries.value(&mut v10, "deleted")?,
+                11 => entries.value_or_default(&mut v11, "lcPhone")?,
+                12 => entries.value(&mut v12, "platformLanguage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            first_name: v2.unwrap_or_default(),
+            last_name: v3.unwrap_or_default(),
+            email: v4.unwrap_or_default(),
+            phone: v5.unwrap_or_default(),
+            extension: v6.unwrap_or_default(),
+            permissions: v7.unwrap_or_default(),
+            scopes: v8.unwrap_or_default(),
+            roles: v9.unwrap_or_default(),
+            deleted: v10.unwrap_or_default(),
+            lc_phone: v11.unwrap_or_default(),
+            platform_language: v12.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Feature switches of a user; each is on or off.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `campaignsEnabled`: `true` or `false`.
-    #[serde(rename = "campaignsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignsEnabled", skip_serializing_if = "Option::is_none")]
     pub campaigns_enabled: Option<bool>,
 
     /// `campaignsReadOnly`: `true` or `false`.
-    #[serde(rename = "campaignsReadOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignsReadOnly", skip_serializing_if = "Option::is_none")]
     pub campaigns_read_only: Option<bool>,
 
     /// `contactsEnabled`: `true` or `false`.
-    #[serde(rename = "contactsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactsEnabled", skip_serializing_if = "Option::is_none")]
     pub contacts_enabled: Option<bool>,
 
     /// `workflowsEnabled`: `true` or `false`.
-    #[serde(rename = "workflowsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "workflowsEnabled", skip_serializing_if = "Option::is_none")]
     pub workflows_enabled: Option<bool>,
 
     /// `workflowsReadOnly`: `true` or `false`.
-    #[serde(rename = "workflowsReadOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "workflowsReadOnly", skip_serializing_if = "Option::is_none")]
     pub workflows_read_only: Option<bool>,
 
     /// `triggersEnabled`: `true` or `false`.
-    #[serde(rename = "triggersEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggersEnabled", skip_serializing_if = "Option::is_none")]
     pub triggers_enabled: Option<bool>,
 
     /// `funnelsEnabled`: `true` or `false`.
-    #[serde(rename = "funnelsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "funnelsEnabled", skip_serializing_if = "Option::is_none")]
     pub funnels_enabled: Option<bool>,
 
     /// `websitesEnabled`: `true` or `false`.
-    #[serde(rename = "websitesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "websitesEnabled", skip_serializing_if = "Option::is_none")]
     pub websites_enabled: Option<bool>,
 
     /// `opportunitiesEnabled`: `true` or `false`.
-    #[serde(rename = "opportunitiesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "opportunitiesEnabled", skip_serializing_if = "Option::is_none")]
     pub opportunities_enabled: Option<bool>,
 
     /// `dashboardStatsEnabled`: `true` or `false`.
-    #[serde(rename = "dashboardStatsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dashboardStatsEnabled", skip_serializing_if = "Option::is_none")]
     pub dashboard_stats_enabled: Option<bool>,
 
     /// `bulkRequestsEnabled`: `true` or `false`.
-    #[serde(rename = "bulkRequestsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bulkRequestsEnabled", skip_serializing_if = "Option::is_none")]
     pub bulk_requests_enabled: Option<bool>,
 
     /// `appointmentsEnabled`: `true` or `false`.
-    #[serde(rename = "appointmentsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "appointmentsEnabled", skip_serializing_if = "Option::is_none")]
     pub appointments_enabled: Option<bool>,
 
     /// `reviewsEnabled`: `true` or `false`.
-    #[serde(rename = "reviewsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "reviewsEnabled", skip_serializing_if = "Option::is_none")]
     pub reviews_enabled: Option<bool>,
 
     /// `onlineListingsEnabled`: `true` or `false`.
-    #[serde(rename = "onlineListingsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "onlineListingsEnabled", skip_serializing_if = "Option::is_none")]
     pub online_listings_enabled: Option<bool>,
 
     /// `phoneCallEnabled`: `true` or `false`.
-    #[serde(rename = "phoneCallEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "phoneCallEnabled", skip_serializing_if = "Option::is_none")]
     pub phone_call_enabled: Option<bool>,
 
     /// `conversationsEnabled`: `true` or `false`.
-    #[serde(rename = "conversationsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversationsEnabled", skip_serializing_if = "Option::is_none")]
     pub conversations_enabled: Option<bool>,
 
     /// `assignedDataOnly`: `true` or `false`.
-    #[serde(rename = "assignedDataOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedDataOnly", skip_serializing_if = "Option::is_none")]
     pub assigned_data_only: Option<bool>,
 
     /// `adwordsReportingEnabled`: `true` or `false`.
-    #[serde(rename = "adwordsReportingEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adwordsReportingEnabled", skip_serializing_if = "Option::is_none")]
     pub adwords_reporting_enabled: Option<bool>,
 
     /// `membershipEnabled`: `true` or `false`.
-    #[serde(rename = "membershipEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "membershipEnabled", skip_serializing_if = "Option::is_none")]
     pub membership_enabled: Option<bool>,
 
     /// `facebookAdsReportingEnabled`: `true` or `false`.
-    #[
-        serde(
-            rename = "facebookAdsReportingEnabled",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "facebookAdsReportingEnabled", skip_serializing_if = "Option::is_none")]
     pub facebook_ads_reporting_enabled: Option<bool>,
 
     /// `attributionsReportingEnabled`: `true` or `false`.
-    #[
-        serde(
-            rename = "attributionsReportingEnabled",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "attributionsReportingEnabled", skip_serializing_if = "Option::is_none")]
     pub attributions_reporting_enabled: Option<bool>,
 
     /// `settingsEnabled`: `true` or `false`.
-    #[serde(rename = "settingsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "settingsEnabled", skip_serializing_if = "Option::is_none")]
     pub settings_enabled: Option<bool>,
 
     /// `tagsEnabled`: `true` or `false`.
-    #[serde(rename = "tagsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tagsEnabled", skip_serializing_if = "Option::is_none")]
     pub tags_enabled: Option<bool>,
 
     /// `leadValueEnabled`: `true` or `false`.
-    #[serde(rename = "leadValueEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "leadValueEnabled", skip_serializing_if = "Option::is_none")]
     pub lead_value_enabled: Option<bool>,
 
     /// `marketingEnabled`: `true` or `false`.
-    #[serde(rename = "marketingEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "marketingEnabled", skip_serializing_if = "Option::is_none")]
     pub marketing_enabled: Option<bool>,
 
     /// `agentReportingEnabled`: `true` or `false`.
-    #[serde(rename = "agentReportingEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agentReportingEnabled", skip_serializing_if = "Option::is_none")]
     pub agent_reporting_enabled: Option<bool>,
 
     /// `botService`: `true` or `false`.
-    #[serde(rename = "botService", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "botService", skip_serializing_if = "Option::is_none")]
     pub bot_service: Option<bool>,
 
     /// `socialPlanner`: `true` or `false`.
-    #[serde(rename = "socialPlanner", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "socialPlanner", skip_serializing_if = "Option::is_none")]
     pub social_planner: Option<bool>,
 
     /// `bloggingEnabled`: `true` or `false`.
-    #[serde(rename = "bloggingEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bloggingEnabled", skip_serializing_if = "Option::is_none")]
     pub blogging_enabled: Option<bool>,
 
     /// `invoiceEnabled`: `true` or `false`.
-    #[serde(rename = "invoiceEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invoiceEnabled", skip_serializing_if = "Option::is_none")]
     pub invoice_enabled: Option<bool>,
 
     /// `affiliateManagerEnabled`: `true` or `false`.
-    #[serde(rename = "affiliateManagerEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "affiliateManagerEnabled", skip_serializing_if = "Option::is_none")]
     pub affiliate_manager_enabled: Option<bool>,
 
     /// `contentAiEnabled`: `true` or `false`.
-    #[serde(rename = "contentAiEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contentAiEnabled", skip_serializing_if = "Option::is_none")]
     pub content_ai_enabled: Option<bool>,
 
     /// `refundsEnabled`: `true` or `false`.
-    #[serde(rename = "refundsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "refundsEnabled", skip_serializing_if = "Option::is_none")]
     pub refunds_enabled: Option<bool>,
 
     /// `recordPaymentEnabled`: `true` or `false`.
-    #[serde(rename = "recordPaymentEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "recordPaymentEnabled", skip_serializing_if = "Option::is_none")]
     pub record_payment_enabled: Option<bool>,
 
     /// `cancelSubscriptionEnabled`: `true` or `false`.
-    #[serde(rename = "cancelSubscriptionEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "cancelSubscriptionEnabled", skip_serializing_if = "Option::is_none")]
     pub cancel_subscription_enabled: Option<bool>,
 
     /// `paymentsEnabled`: `true` or `false`.
-    #[serde(rename = "paymentsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentsEnabled", skip_serializing_if = "Option::is_none")]
     pub payments_enabled: Option<bool>,
 
     /// `communitiesEnabled`: `true` or `false`.
-    #[serde(rename = "communitiesEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "communitiesEnabled", skip_serializing_if = "Option::is_none")]
     pub communities_enabled: Option<bool>,
 
     /// `exportPaymentsEnabled`: `true` or `false`.
-    #[serde(rename = "exportPaymentsEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "exportPaymentsEnabled", skip_serializing_if = "Option::is_none")]
     pub export_payments_enabled: Option<bool>,
+}
+
+#[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
+impl<'de> serde::Deserialize<'de> for UserPermissions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
+impl crate::runtime::object::Object for UserPermissions {
+    const NAME: &'static str = "UserPermissions";
+
+    const FIELDS: &'static[&'static str] = &[
+        "campaignsEnabled",
+        "campaignsReadOnly",
+        "contactsEnabled",
+        "workflowsEnabled",
+        "workflowsReadOnly",
+        "triggersEnabled",
+        "funnelsEnabled",
+        "websitesEnabled",
+        "opportunitiesEnabled",
+        "dashboardStatsEnabled",
+        "bulkRequestsEnabled",
+        "appointmentsEnabled",
+        "reviewsEnabled",
+        "onlineListingsEnabled",
+        "phoneCallEnabled",
+        "conversationsEnabled",
+        "assignedDataOnly",
+        "adwordsReportingEnabled",
+        "membershipEnabled",
+        "facebookAdsReportingEnabled",
+        "attributionsReportingEnabled",
+        "settingsEnabled",
+        "tagsEnabled",
+        "leadValueEnabled",
+        "marketingEnabled",
+        "agentReportingEnabled",
+        "botService",
+        "socialPlanner",
+        "bloggingEnabled",
+        "invoiceEnabled",
+        "affiliateManagerEnabled",
+        "contentAiEnabled",
+        "refundsEnabled",
+        "recordPaymentEnabled",
+        "cancelSubscriptionEnabled",
+        "paymentsEnabled",
+        "communitiesEnabled",
+        "exportPaymentsEnabled"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "campaignsEnabled")?,
+                1 => entries.value(&mut v1, "campaignsReadOnly")?,
+                2 => entries.value(&mut v2, "contactsEnabled")?,
+                3 => entries.value(&mut v3, "workflowsEnabled")?,
+                4 => entries.value(&mut v4, "workflowsReadOnly")?,
+                5 => entries.value(&mut v5, "triggersEnabled")?,
+                6 => entries.value(&mut v6, "funnelsEnabled")?,
+                7 => entries.value(&mut v7, "websitesEnabled")?,
+                8 => entries.value(&mut v8, "opportunitiesEnabled")?,
+                9 => entries.value(&mut v9, "dashboardStatsEnabled")?,
+                10 => entries.value(&mut v10, "bulkRequestsEnabled")?,
+                11 => entries.value(&mut v11, "appointmentsEnabled")?,
+                12 => entries.value(&mut v12, "reviewsEnabled")?,
+                13 => entries.value(&mut v13, "onlineListingsEnabled")?,
+                14 => entries.value(&mut v14, "phoneCallEnabled")?,
+                15 => entries.value(&mut v15, "conversationsEnabled")?,
+                16 => entries.value(&mut v16, "assignedDataOnly")?,
+                17 => entries.value(&mut v17, "adwordsReportingEnabled")?,
+                18 => entries.value(&mut v18, "membershipEnabled")?,
+                19 => entries.value(&mut v19, "facebookAdsReportingEnabled")?,
+                20 => entries.value(&mut v20, "attributionsReportingEnabled")?,
+                21 => entries.value(&mut v21, "settingsEnabled")?,
+                22 => entries.value(&mut v22, "tagsEnabled")?,
+                23 => entries.value(&mut v23, "leadValueEnabled")?,
+                24 => entries.value(&mut v24, "marketingEnabled")?,
+                25 => entries.value(&mut v25, "agentReportingEnabled")?,
+                26 => entries.value(&mut v26, "botService")?,
+                27 => entries.value(&mut v27, "socialPlanner")?,
+                28 => entries.value(&mut v28, "bloggingEnabled")?,
+                29 => entries.value(&mut v29, "invoiceEnabled")?,
+                30 => entries.value(&mut v30, "affiliateManagerEnabled")?,
+                31 => entries.value(&mut v31, "contentAiEnabled")?,
+                32 => entries.value(&mut v32, "refundsEnabled")?,
+                33 => entries.value(&mut v33, "recordPaymentEnabled")?,
+                34 => entries.value(&mut v34, "cancelSubscriptionEnabled")?,
+                35 => entries.value(&mut v35, "paymentsEnabled")?,
+                36 => entries.value(&mut v36, "communitiesEnabled")?,
+                37 => entries.value(&mut v37, "exportPaymentsEnabled")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            campaigns_enabled: v0.unwrap_or_default(),
+            campaigns_read_only: v1.unwrap_or_default(),
+            contacts_enabled: v2.unwrap_or_default(),
+            workflows_enabled: v3.unwrap_or_default(),
+            workflows_read_only: v4.unwrap_or_default(),
+            triggers_enabled: v5.unwrap_or_default(),
+            funnels_enabled: v6.unwrap_or_default(),
+            websites_enabled: v7.unwrap_or_default(),
+            opportunities_enabled: v8.unwrap_or_default(),
+            dashboard_stats_enabled: v9.unwrap_or_default(),
+            bulk_requests_enabled: v10.unwrap_or_default(),
+            appointments_enabled: v11.unwrap_or_default(),
+            reviews_enabled: v12.unwrap_or_default(),
+            online_listings_enabled: v13.unwrap_or_default(),
+            phone_call_enabled: v14.unwrap_or_default(),
+            conversations_enabled: v15.unwrap_or_default(),
+            assigned_data_only: v16.unwrap_or_default(),
+            adwords_reporting_enabled: v17.unwrap_or_default(),
+            membership_enabled: v18.unwrap_or_default(),
+            facebook_ads_reporting_enabled: v19.unwrap_or_default(),
+            attributions_reporting_enabled: v20.unwrap_or_default(),
+            settings_enabled: v21.unwrap_or_default(),
+            tags_enabled: v22.unwrap_or_default(),
+            lead_value_enabled: v23.unwrap_or_default(),
+            marketing_enabled: v24.unwrap_or_default(),
+            agent_reporting_enabled: v25.unwrap_or_default(),
+            bot_service: v26.unwrap_or_default(),
+            social_planner: v27.unwrap_or_default(),
+            blogging_enabled: v28.unwrap_or_default(),
+            invoice_enabled: v29.unwrap_or_default(),
+            affiliate_manager_enabled: v30.unwrap_or_default(),
+            content_ai_enabled: v31.unwrap_or_default(),
+            refunds_enabled: v32.unwrap_or_default(),
+            record_payment_enabled: v33.unwrap_or_default(),
+            cancel_subscription_enabled: v34.unwrap_or_default(),
+            payments_enabled: v35.unwrap_or_default(),
+            communities_enabled: v36.unwrap_or_default(),
+            export_payments_enabled: v37.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -2082,31 +2660,74 @@ crate::runtime::enums::string_enum!(UserRole);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// The user's type, role and sub-account access.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserRoles {
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<UserType>,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<UserRole>,
 
     /// Sub-accounts the user can open.
-    #[
-        serde(
-            rename = "locationIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationIds",))]
     pub location_ids: Vec<String>,
 
     /// `restrictSubAccount`: `true` or `false`.
-    #[serde(rename = "restrictSubAccount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "restrictSubAccount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub restrict_sub_account: Option<bool>,
+}
+
+#[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
+impl<'de> serde::Deserialize<'de> for UserRoles {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
+impl crate::runtime::object::Object for UserRoles {
+    const NAME: &'static str = "UserRoles";
+
+    const FIELDS: &'static[&'static str] = &["type", "role", "locationIds", "restrictSubAccount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "role")?,
+                2 => entries.value_or_default(&mut v2, "locationIds")?,
+                3 => entries.value(&mut v3, "restrictSubAccount")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            role: v1.unwrap_or_default(),
+            location_ids: v2.unwrap_or_default(),
+            restrict_sub_account: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "users")]

@@ -1429,16 +1429,47 @@ impl UpdateVoiceAiAgent {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Live translation of a conversation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentTranslation {
     /// Translation is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Target language code, e.g. es.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for AgentTranslation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for AgentTranslation {
+    const NAME: &'static str = "AgentTranslation";
+
+    const FIELDS: &'static[&'static str] = &["enabled", "language"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "language")?,
+                _ => {}
+            }
+        }
+        Ok(Self { enabled: v0.unwrap_or_default(), language: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1467,16 +1498,46 @@ impl AgentTranslation {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Hours an agent takes calls on one week day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentWorkingDay {
     /// Week day, 1 for Monday to 7 for Sunday.
-    #[serde(rename = "dayOfTheWeek", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dayOfTheWeek", skip_serializing_if = "Option::is_none")]
     pub day_of_the_week: Option<i64>,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::voice_ai::WorkingInterval) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub intervals: Vec<WorkingInterval>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for AgentWorkingDay {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for AgentWorkingDay {
+    const NAME: &'static str = "AgentWorkingDay";
+
+    const FIELDS: &'static[&'static str] = &["dayOfTheWeek", "intervals"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "dayOfTheWeek")?,
+                1 => entries.value_or_default(&mut v1, "intervals")?,
+                _ => {}
+            }
+        }
+        Ok(Self { day_of_the_week: v0.unwrap_or_default(), intervals: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1499,24 +1560,69 @@ impl AgentWorkingDay {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AppointmentBookingParameters {
     /// `calendarId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "calendarId", skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
 
     /// Days ahead to offer.
-    #[serde(rename = "daysOfOfferingDates", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "daysOfOfferingDates", skip_serializing_if = "Option::is_none")]
     pub days_of_offering_dates: Option<i64>,
 
     /// Slots offered per day.
-    #[serde(rename = "slotsPerDay", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "slotsPerDay", skip_serializing_if = "Option::is_none")]
     pub slots_per_day: Option<i64>,
 
     /// Hours between offered slots.
-    #[serde(rename = "hoursBetweenSlots", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "hoursBetweenSlots", skip_serializing_if = "Option::is_none")]
     pub hours_between_slots: Option<f64>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for AppointmentBookingParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for AppointmentBookingParameters {
+    const NAME: &'static str = "AppointmentBookingParameters";
+
+    const FIELDS: &'static[&'static str] = &[
+        "calendarId",
+        "daysOfOfferingDates",
+        "slotsPerDay",
+        "hoursBetweenSlots"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "calendarId")?,
+                1 => entries.value(&mut v1, "daysOfOfferingDates")?,
+                2 => entries.value(&mut v2, "slotsPerDay")?,
+                3 => entries.value(&mut v3, "hoursBetweenSlots")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            calendar_id: v0.unwrap_or_default(),
+            days_of_offering_dates: v1.unwrap_or_default(),
+            slots_per_day: v2.unwrap_or_default(),
+            hours_between_slots: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1567,105 +1673,261 @@ impl AppointmentBookingParameters {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A call handled by a voice AI agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallLog {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `507f1f77bcf86cd799439012`.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub contact_id: Option<String>,
 
     /// `agentId`: a string. Example: `507f1f77bcf86cd799439013`.
-    #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agent_id: Option<String>,
 
     /// The agent has since been deleted.
-    #[serde(rename = "isAgentDeleted", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isAgentDeleted", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_agent_deleted: Option<bool>,
 
     /// Caller's number.
-    #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_number: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2024-01-15T10:30:00.000Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// Length in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub duration: Option<f64>,
 
     /// A test call.
-    #[serde(rename = "trialCall", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "trialCall", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trial_call: Option<bool>,
 
     /// Actions that ran (appointment bookings may be missing).
-    #[
-        serde(
-            rename = "executedCallActions",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executedCallActions",))]
     pub executed_call_actions: Vec<ExecutedCallAction>,
 
     /// Summary of the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// Transcript of the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub transcript: Option<String>,
 
     /// `translation`: a [`CallTranslation`](crate::voice_ai::CallTranslation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub translation: Option<CallTranslation>,
 
     /// Values extracted from the call.
-    #[
-        serde(
-            rename = "extractedData",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "extractedData",))]
     pub extracted_data: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The conversation message of the call.
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub message_id: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for CallLog {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for CallLog {
+    const NAME: &'static str = "CallLog";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "contactId",
+        "agentId",
+        "isAgentDeleted",
+        "fromNumber",
+        "createdAt",
+        "duration",
+        "trialCall",
+        "executedCallActions",
+        "summary",
+        "transcript",
+        "translation",
+        "extractedData",
+        "messageId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "contactId")?,
+                2 => entries.value(&mut v2, "agentId")?,
+                3 => entries.value(&mut v3, "isAgentDeleted")?,
+                4 => entries.value(&mut v4, "fromNumber")?,
+                5 => entries.value(&mut v5, "createdAt")?,
+                6 => entries.value(&mut v6, "duration")?,
+                7 => entries.value(&mut v7, "trialCall")?,
+                8 => entries.value_or_default(&mut v8, "executedCallActions")?,
+                9 => entries.value(&mut v9, "summary")?,
+                10 => entries.value(&mut v10, "transcript")?,
+                11 => entries.value(&mut v11, "translation")?,
+                12 => entries.value_or_default(&mut v12, "extractedData")?,
+                13 => entries.value(&mut v13, "messageId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            contact_id: v1.unwrap_or_default(),
+            agent_id: v2.unwrap_or_default(),
+            is_agent_deleted: v3.unwrap_or_default(),
+            from_number: v4.unwrap_or_default(),
+            created_at: v5.unwrap_or_default(),
+            duration: v6.unwrap_or_default(),
+            trial_call: v7.unwrap_or_default(),
+            executed_call_actions: v8.unwrap_or_default(),
+            summary: v9.unwrap_or_default(),
+            transcript: v10.unwrap_or_default(),
+            translation: v11.unwrap_or_default(),
+            extracted_data: v12.unwrap_or_default(),
+            message_id: v13.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a call-transfer action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CallTransferParameters {
     /// When to transfer.
-    #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// Kind of destination; only number.
-    #[serde(rename = "transferToType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "transferToType", skip_serializing_if = "Option::is_none")]
     pub transfer_to_type: Option<CallTransferParametersTransferToType>,
 
     /// Destination number, with + and country code.
-    #[serde(rename = "transferToValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "transferToValue", skip_serializing_if = "Option::is_none")]
     pub transfer_to_value: Option<String>,
 
     /// What the agent says before transferring.
-    #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// Play a whisper message to the person answering.
-    #[serde(rename = "hearWhisperMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "hearWhisperMessage", skip_serializing_if = "Option::is_none")]
     pub hear_whisper_message: Option<bool>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for CallTransferParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for CallTransferParameters {
+    const NAME: &'static str = "CallTransferParameters";
+
+    const FIELDS: &'static[&'static str] = &[
+        "triggerPrompt",
+        "transferToType",
+        "transferToValue",
+        "triggerMessage",
+        "hearWhisperMessage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "triggerPrompt")?,
+                1 => entries.value(&mut v1, "transferToType")?,
+                2 => entries.value(&mut v2, "transferToValue")?,
+                3 => entries.value(&mut v3, "triggerMessage")?,
+                4 => entries.value(&mut v4, "hearWhisperMessage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            trigger_prompt: v0.unwrap_or_default(),
+            transfer_to_type: v1.unwrap_or_default(),
+            transfer_to_value: v2.unwrap_or_default(),
+            trigger_message: v3.unwrap_or_default(),
+            hear_whisper_message: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1767,21 +2029,62 @@ crate::runtime::enums::string_enum!(CallTransferParametersTransferToType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Translation settings and the translated transcript of a call.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallTranslation {
     /// `enabled`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub enabled: Option<bool>,
 
     /// `language`: a string. Example: `es`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub language: Option<String>,
 
     /// The transcript in the target language.
-    #[serde(rename = "translatedTranscript", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "translatedTranscript", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub translated_transcript: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for CallTranslation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for CallTranslation {
+    const NAME: &'static str = "CallTranslation";
+
+    const FIELDS: &'static[&'static str] = &["enabled", "language", "translatedTranscript"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "language")?,
+                2 => entries.value(&mut v2, "translatedTranscript")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enabled: v0.unwrap_or_default(),
+            language: v1.unwrap_or_default(),
+            translated_transcript: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1789,7 +2092,6 @@ pub struct CallTranslation {
 /// A new voice AI agent; every field but locationId has a default.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateVoiceAiAgentRequest {
     /// The location the agent works for.
@@ -1797,88 +2099,183 @@ pub struct CreateVoiceAiAgentRequest {
     pub location_id: String,
 
     /// Display name, 1 to 40 characters.
-    #[serde(rename = "agentName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agentName", skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
 
     /// Business the agent speaks for; the location name by default.
-    #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// Greeting spoken on answering; generated by default.
-    #[serde(rename = "welcomeMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "welcomeMessage", skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
 
     /// Instructions that shape the agent.
-    #[serde(rename = "agentPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agentPrompt", skip_serializing_if = "Option::is_none")]
     pub agent_prompt: Option<String>,
 
     /// Speech voice.
-    #[serde(rename = "voiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "voiceId", skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
 
     /// `language`: a [`VoiceAiLanguage`](crate::voice_ai::VoiceAiLanguage).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<VoiceAiLanguage>,
 
     /// `patienceLevel`: a [`PatienceLevel`](crate::voice_ai::PatienceLevel).
-    #[serde(rename = "patienceLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "patienceLevel", skip_serializing_if = "Option::is_none")]
     pub patience_level: Option<PatienceLevel>,
 
     /// Longest call, in seconds (180 to 900; 300 by default).
-    #[serde(rename = "maxCallDuration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maxCallDuration", skip_serializing_if = "Option::is_none")]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers (on by default).
-    #[serde(rename = "sendUserIdleReminders", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendUserIdleReminders", skip_serializing_if = "Option::is_none")]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
-    #[
-        serde(
-            rename = "reminderAfterIdleTimeSeconds",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "reminderAfterIdleTimeSeconds", skip_serializing_if = "Option::is_none")]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
-    #[serde(rename = "inboundNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboundNumber", skip_serializing_if = "Option::is_none")]
     pub inbound_number: Option<String>,
 
     /// Number pool the agent answers.
-    #[serde(rename = "numberPoolId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "numberPoolId", skip_serializing_if = "Option::is_none")]
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(rename = "callEndWorkflowIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callEndWorkflowIds", skip_serializing_if = "Option::is_none")]
     pub call_end_workflow_ids: Option<Vec<String>>,
 
     /// Who gets an email after each call.
-    #[
-        serde(
-            rename = "sendPostCallNotificationTo",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "sendPostCallNotificationTo", skip_serializing_if = "Option::is_none")]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(rename = "agentWorkingHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agentWorkingHours", skip_serializing_if = "Option::is_none")]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
 
     /// IANA time zone of the working hours; the location time zone by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// Never use the agent as a fallback.
-    #[serde(rename = "isAgentAsBackupDisabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isAgentAsBackupDisabled", skip_serializing_if = "Option::is_none")]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub translation: Option<AgentTranslation>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateVoiceAiAgentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateVoiceAiAgentRequest {
+    const NAME: &'static str = "CreateVoiceAiAgentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "agentName",
+        "businessName",
+        "welcomeMessage",
+        "agentPrompt",
+        "voiceId",
+        "language",
+        "patienceLevel",
+        "maxCallDuration",
+        "sendUserIdleReminders",
+        "reminderAfterIdleTimeSeconds",
+        "inboundNumber",
+        "numberPoolId",
+        "callEndWorkflowIds",
+        "sendPostCallNotificationTo",
+        "agentWorkingHours",
+        "timezone",
+        "isAgentAsBackupDisabled",
+        "translation"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "agentName")?,
+                2 => entries.value(&mut v2, "businessName")?,
+                3 => entries.value(&mut v3, "welcomeMessage")?,
+                4 => entries.value(&mut v4, "agentPrompt")?,
+                5 => entries.value(&mut v5, "voiceId")?,
+                6 => entries.value(&mut v6, "language")?,
+                7 => entries.value(&mut v7, "patienceLevel")?,
+                8 => entries.value(&mut v8, "maxCallDuration")?,
+                9 => entries.value(&mut v9, "sendUserIdleReminders")?,
+                10 => entries.value(&mut v10, "reminderAfterIdleTimeSeconds")?,
+                11 => entries.value(&mut v11, "inboundNumber")?,
+                12 => entries.value(&mut v12, "numberPoolId")?,
+                13 => entries.value(&mut v13, "callEndWorkflowIds")?,
+                14 => entries.value(&mut v14, "sendPostCallNotificationTo")?,
+                15 => entries.value(&mut v15, "agentWorkingHours")?,
+                16 => entries.value(&mut v16, "timezone")?,
+                17 => entries.value(&mut v17, "isAgentAsBackupDisabled")?,
+                18 => entries.value(&mut v18, "translation")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            agent_name: v1.unwrap_or_default(),
+            business_name: v2.unwrap_or_default(),
+            welcome_message: v3.unwrap_or_default(),
+            agent_prompt: v4.unwrap_or_default(),
+            voice_id: v5.unwrap_or_default(),
+            language: v6.unwrap_or_default(),
+            patience_level: v7.unwrap_or_default(),
+            max_call_duration: v8.unwrap_or_default(),
+            send_user_idle_reminders: v9.unwrap_or_default(),
+            reminder_after_idle_time_seconds: v10.unwrap_or_default(),
+            inbound_number: v11.unwrap_or_default(),
+            number_pool_id: v12.unwrap_or_default(),
+            call_end_workflow_ids: v13.unwrap_or_default(),
+            send_post_call_notification_to: v14.unwrap_or_default(),
+            agent_working_hours: v15.unwrap_or_default(),
+            timezone: v16.unwrap_or_default(),
+            is_agent_as_backup_disabled: v17.unwrap_or_default(),
+            translation: v18.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2026,32 +2423,85 @@ impl CreateVoiceAiAgentRequest {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The outside API call.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomActionApiDetails {
     /// `url`: a string. Example: `https://api.example.com/orders`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `method`: a [`CustomActionApiDetailsMethod`](crate::voice_ai::CustomActionApiDetailsMethod), one of `POST`, `GET`. Example: `GET`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<CustomActionApiDetailsMethod>,
 
     /// The API needs a credential.
-    #[serde(rename = "authenticationRequired", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "authenticationRequired", skip_serializing_if = "Option::is_none")]
     pub authentication_required: Option<bool>,
 
     /// The credential.
-    #[serde(rename = "authenticationValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "authenticationValue", skip_serializing_if = "Option::is_none")]
     pub authentication_value: Option<String>,
 
     /// `headers`: a list of [`CustomActionHeader`](crate::voice_ai::CustomActionHeader) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CustomActionHeader>>,
 
     /// `parameters`: a list of [`CustomActionParameter`](crate::voice_ai::CustomActionParameter) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<CustomActionParameter>>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for CustomActionApiDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for CustomActionApiDetails {
+    const NAME: &'static str = "CustomActionApiDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "url",
+        "method",
+        "authenticationRequired",
+        "authenticationValue",
+        "headers",
+        "parameters"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "method")?,
+                2 => entries.value(&mut v2, "authenticationRequired")?,
+                3 => entries.value(&mut v3, "authenticationValue")?,
+                4 => entries.value(&mut v4, "headers")?,
+                5 => entries.value(&mut v5, "parameters")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: v0.unwrap_or_default(),
+            method: v1.unwrap_or_default(),
+            authentication_required: v2.unwrap_or_default(),
+            authentication_value: v3.unwrap_or_default(),
+            headers: v4.unwrap_or_default(),
+            parameters: v5.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2157,16 +2607,47 @@ crate::runtime::enums::string_enum!(CustomActionApiDetailsMethod);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An HTTP header.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomActionHeader {
     /// `key`: a string. Example: `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `value`: a string. Example: `1234567890`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for CustomActionHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for CustomActionHeader {
+    const NAME: &'static str = "CustomActionHeader";
+
+    const FIELDS: &'static[&'static str] = &["key", "value"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "key")?,
+                1 => entries.value(&mut v1, "value")?,
+                _ => {}
+            }
+        }
+        Ok(Self { key: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2195,24 +2676,64 @@ impl CustomActionHeader {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A value the agent collects and sends to the API.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomActionParameter {
     /// `name`: a string. Example: `orderId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `type`: a string. Example: `string`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `example`: a string. Example: `ORD-12345`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for CustomActionParameter {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for CustomActionParameter {
+    const NAME: &'static str = "CustomActionParameter";
+
+    const FIELDS: &'static[&'static str] = &["name", "description", "type", "example"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "example")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            description: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            example: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2253,24 +2774,69 @@ impl CustomActionParameter {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an action that calls an outside API.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomActionParameters {
     /// When to call the API.
-    #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// What the agent says.
-    #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// `apiDetails`: a [`CustomActionApiDetails`](crate::voice_ai::CustomActionApiDetails).
-    #[serde(rename = "apiDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "apiDetails", skip_serializing_if = "Option::is_none")]
     pub api_details: Option<CustomActionApiDetails>,
 
     /// Paths of the API response the agent uses.
-    #[serde(rename = "selectedPaths", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedPaths", skip_serializing_if = "Option::is_none")]
     pub selected_paths: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for CustomActionParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for CustomActionParameters {
+    const NAME: &'static str = "CustomActionParameters";
+
+    const FIELDS: &'static[&'static str] = &[
+        "triggerPrompt",
+        "triggerMessage",
+        "apiDetails",
+        "selectedPaths"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "triggerPrompt")?,
+                1 => entries.value(&mut v1, "triggerMessage")?,
+                2 => entries.value(&mut v2, "apiDetails")?,
+                3 => entries.value(&mut v3, "selectedPaths")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            trigger_prompt: v0.unwrap_or_default(),
+            trigger_message: v1.unwrap_or_default(),
+            api_details: v2.unwrap_or_default(),
+            selected_paths: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2320,24 +2886,68 @@ impl CustomActionParameters {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an after-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct DataExtractionParameters {
     /// Contact field to fill.
-    #[serde(rename = "contactFieldId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactFieldId", skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
 
     /// What to extract.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Example values (at least one).
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub examples: Vec<String>,
 
     /// Replace a value already set.
-    #[serde(rename = "overwriteExistingValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "overwriteExistingValue", skip_serializing_if = "Option::is_none")]
     pub overwrite_existing_value: Option<bool>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for DataExtractionParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for DataExtractionParameters {
+    const NAME: &'static str = "DataExtractionParameters";
+
+    const FIELDS: &'static[&'static str] = &[
+        "contactFieldId",
+        "description",
+        "examples",
+        "overwriteExistingValue"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "contactFieldId")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value_or_default(&mut v2, "examples")?,
+                3 => entries.value(&mut v3, "overwriteExistingValue")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            contact_field_id: v0.unwrap_or_default(),
+            description: v1.unwrap_or_default(),
+            examples: v2.unwrap_or_default(),
+            overwrite_existing_value: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2625,24 +3235,68 @@ impl From<KnowledgeBaseParameters> for ExecutedCallActionActionParameters {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an in-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct InCallDataExtractionParameters {
     /// Contact field to fill.
-    #[serde(rename = "contactFieldId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactFieldId", skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
 
     /// What to extract.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Example values (at least one).
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub examples: Vec<String>,
 
     /// Replace a value already set.
-    #[serde(rename = "overwriteExistingValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "overwriteExistingValue", skip_serializing_if = "Option::is_none")]
     pub overwrite_existing_value: Option<bool>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for InCallDataExtractionParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for InCallDataExtractionParameters {
+    const NAME: &'static str = "InCallDataExtractionParameters";
+
+    const FIELDS: &'static[&'static str] = &[
+        "contactFieldId",
+        "description",
+        "examples",
+        "overwriteExistingValue"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "contactFieldId")?,
+                1 => entries.value(&mut v1, "description")?,
+                2 => entries.value_or_default(&mut v2, "examples")?,
+                3 => entries.value(&mut v3, "overwriteExistingValue")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            contact_field_id: v0.unwrap_or_default(),
+            description: v1.unwrap_or_default(),
+            examples: v2.unwrap_or_default(),
+            overwrite_existing_value: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2686,16 +3340,50 @@ impl InCallDataExtractionParameters {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a knowledge-base lookup action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseParameters {
     /// When to look up.
-    #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// The knowledge base.
-    #[serde(rename = "knowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "knowledgeBaseId", skip_serializing_if = "Option::is_none")]
     pub knowledge_base_id: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for KnowledgeBaseParameters {
+    const NAME: &'static str = "KnowledgeBaseParameters";
+
+    const FIELDS: &'static[&'static str] = &["triggerPrompt", "knowledgeBaseId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "triggerPrompt")?,
+                1 => entries.value(&mut v1, "knowledgeBaseId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            trigger_prompt: v0.unwrap_or_default(),
+            knowledge_base_id: v1.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2727,56 +3415,137 @@ impl KnowledgeBaseParameters {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListCallLogsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCallLogsResponse {
     /// Call logs matching.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `page`: a whole number. Example: `2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// `pageSize`: a whole number. Example: `10`.
-    #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pageSize", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub page_size: Option<i64>,
 
     /// `callLogs`: a list of [`CallLog`](crate::voice_ai::CallLog) values.
-    #[
-        serde(
-            rename = "callLogs",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callLogs",))]
     pub call_logs: Vec<CallLog>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for ListCallLogsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for ListCallLogsResponse {
+    const NAME: &'static str = "ListCallLogsResponse";
+
+    const FIELDS: &'static[&'static str] = &["total", "page", "pageSize", "callLogs"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "page")?,
+                2 => entries.value(&mut v2, "pageSize")?,
+                3 => entries.value_or_default(&mut v3, "callLogs")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total: v0.unwrap_or_default(),
+            page: v1.unwrap_or_default(),
+            page_size: v2.unwrap_or_default(),
+            call_logs: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListVoiceAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListVoiceAiAgentsResponse {
     /// Agents matching.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `page`: a whole number. Example: `2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// `pageSize`: a whole number. Example: `10`.
-    #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pageSize", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub page_size: Option<i64>,
 
     /// `agents`: a list of [`VoiceAiAgent`](crate::voice_ai::VoiceAiAgent) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub agents: Vec<VoiceAiAgent>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for ListVoiceAiAgentsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for ListVoiceAiAgentsResponse {
+    const NAME: &'static str = "ListVoiceAiAgentsResponse";
+
+    const FIELDS: &'static[&'static str] = &["total", "page", "pageSize", "agents"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "page")?,
+                2 => entries.value(&mut v2, "pageSize")?,
+                3 => entries.value_or_default(&mut v3, "agents")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total: v0.unwrap_or_default(),
+            page: v1.unwrap_or_default(),
+            page_size: v2.unwrap_or_default(),
+            agents: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(feature = "voice_ai")]
@@ -2972,40 +3741,77 @@ crate::runtime::enums::string_enum!(PatienceLevel);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Who gets an email after each call.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PostCallNotificationRecipients {
     /// All admins of the location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admins: Option<bool>,
 
     /// All users of the location.
-    #[serde(rename = "allUsers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allUsers", skip_serializing_if = "Option::is_none")]
     pub all_users: Option<bool>,
 
     /// The contact's assigned user.
-    #[serde(rename = "contactAssignedUser", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactAssignedUser", skip_serializing_if = "Option::is_none")]
     pub contact_assigned_user: Option<bool>,
 
     /// These users.
-    #[
-        serde(
-            rename = "specificUsers",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[serde(rename = "specificUsers",)]
     pub specific_users: Vec<String>,
 
     /// These addresses.
-    #[
-        serde(
-            rename = "customEmails",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[serde(rename = "customEmails",)]
     pub custom_emails: Vec<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for PostCallNotificationRecipients {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for PostCallNotificationRecipients {
+    const NAME: &'static str = "PostCallNotificationRecipients";
+
+    const FIELDS: &'static[&'static str] = &[
+        "admins",
+        "allUsers",
+        "contactAssignedUser",
+        "specificUsers",
+        "customEmails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "admins")?,
+                1 => entries.value(&mut v1, "allUsers")?,
+                2 => entries.value(&mut v2, "contactAssignedUser")?,
+                3 => entries.value_or_default(&mut v3, "specificUsers")?,
+                4 => entries.value_or_default(&mut v4, "customEmails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            admins: v0.unwrap_or_default(),
+            all_users: v1.unwrap_or_default(),
+            contact_assigned_user: v2.unwrap_or_default(),
+            specific_users: v3.unwrap_or_default(),
+            custom_emails: v4.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -3052,20 +3858,57 @@ impl PostCallNotificationRecipients {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a send-SMS action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsParameters {
     /// When to send.
-    #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// What the agent says.
-    #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// Text of the SMS.
-    #[serde(rename = "messageBody", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageBody", skip_serializing_if = "Option::is_none")]
     pub message_body: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for SmsParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for SmsParameters {
+    const NAME: &'static str = "SmsParameters";
+
+    const FIELDS: &'static[&'static str] = &["triggerPrompt", "triggerMessage", "messageBody"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "triggerPrompt")?,
+                1 => entries.value(&mut v1, "triggerMessage")?,
+                2 => entries.value(&mut v2, "messageBody")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            trigger_prompt: v0.unwrap_or_default(),
+            trigger_message: v1.unwrap_or_default(),
+            message_body: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -3109,92 +3952,182 @@ impl SmsParameters {
 /// The agent settings to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateVoiceAiAgentRequest {
     /// Display name, 1 to 40 characters.
-    #[serde(rename = "agentName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agentName", skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
 
     /// Business the agent speaks for; the location name by default.
-    #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// Greeting spoken on answering; generated by default.
-    #[serde(rename = "welcomeMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "welcomeMessage", skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
 
     /// Instructions that shape the agent.
-    #[serde(rename = "agentPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agentPrompt", skip_serializing_if = "Option::is_none")]
     pub agent_prompt: Option<String>,
 
     /// Speech voice.
-    #[serde(rename = "voiceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "voiceId", skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
 
     /// `language`: a [`VoiceAiLanguage`](crate::voice_ai::VoiceAiLanguage).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<VoiceAiLanguage>,
 
     /// `patienceLevel`: a [`PatienceLevel`](crate::voice_ai::PatienceLevel).
-    #[serde(rename = "patienceLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "patienceLevel", skip_serializing_if = "Option::is_none")]
     pub patience_level: Option<PatienceLevel>,
 
     /// Longest call, in seconds (180 to 900; 300 by default).
-    #[serde(rename = "maxCallDuration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maxCallDuration", skip_serializing_if = "Option::is_none")]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers (on by default).
-    #[serde(rename = "sendUserIdleReminders", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendUserIdleReminders", skip_serializing_if = "Option::is_none")]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
-    #[
-        serde(
-            rename = "reminderAfterIdleTimeSeconds",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "reminderAfterIdleTimeSeconds", skip_serializing_if = "Option::is_none")]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
-    #[serde(rename = "inboundNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboundNumber", skip_serializing_if = "Option::is_none")]
     pub inbound_number: Option<String>,
 
     /// Number pool the agent answers.
-    #[serde(rename = "numberPoolId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "numberPoolId", skip_serializing_if = "Option::is_none")]
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(rename = "callEndWorkflowIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callEndWorkflowIds", skip_serializing_if = "Option::is_none")]
     pub call_end_workflow_ids: Option<Vec<String>>,
 
     /// Who gets an email after each call.
-    #[
-        serde(
-            rename = "sendPostCallNotificationTo",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "sendPostCallNotificationTo", skip_serializing_if = "Option::is_none")]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(rename = "agentWorkingHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agentWorkingHours", skip_serializing_if = "Option::is_none")]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
 
     /// IANA time zone of the working hours; the location time zone by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// Never use the agent as a fallback.
-    #[serde(rename = "isAgentAsBackupDisabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isAgentAsBackupDisabled", skip_serializing_if = "Option::is_none")]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub translation: Option<AgentTranslation>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateVoiceAiAgentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateVoiceAiAgentRequest {
+    const NAME: &'static str = "UpdateVoiceAiAgentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "agentName",
+        "businessName",
+        "welcomeMessage",
+        "agentPrompt",
+        "voiceId",
+        "language",
+        "patienceLevel",
+        "maxCallDuration",
+        "sendUserIdleReminders",
+        "reminderAfterIdleTimeSeconds",
+        "inboundNumber",
+        "numberPoolId",
+        "callEndWorkflowIds",
+        "sendPostCallNotificationTo",
+        "agentWorkingHours",
+        "timezone",
+        "isAgentAsBackupDisabled",
+        "translation"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "agentName")?,
+                1 => entries.value(&mut v1, "businessName")?,
+                2 => entries.value(&mut v2, "welcomeMessage")?,
+                3 => entries.value(&mut v3, "agentPrompt")?,
+                4 => entries.value(&mut v4, "voiceId")?,
+                5 => entries.value(&mut v5, "language")?,
+                6 => entries.value(&mut v6, "patienceLevel")?,
+                7 => entries.value(&mut v7, "maxCallDuration")?,
+                8 => entries.value(&mut v8, "sendUserIdleReminders")?,
+                9 => entries.value(&mut v9, "reminderAfterIdleTimeSeconds")?,
+                10 => entries.value(&mut v10, "inboundNumber")?,
+                11 => entries.value(&mut v11, "numberPoolId")?,
+                12 => entries.value(&mut v12, "callEndWorkflowIds")?,
+                13 => entries.value(&mut v13, "sendPostCallNotificationTo")?,
+                14 => entries.value(&mut v14, "agentWorkingHours")?,
+                15 => entries.value(&mut v15, "timezone")?,
+                16 => entries.value(&mut v16, "isAgentAsBackupDisabled")?,
+                17 => entries.value(&mut v17, "translation")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            agent_name: v0.unwrap_or_default(),
+            business_name: v1.unwrap_or_default(),
+            welcome_message: v2.unwrap_or_default(),
+            agent_prompt: v3.unwrap_or_default(),
+            voice_id: v4.unwrap_or_default(),
+            language: v5.unwrap_or_default(),
+            patience_level: v6.unwrap_or_default(),
+            max_call_duration: v7.unwrap_or_default(),
+            send_user_idle_reminders: v8.unwrap_or_default(),
+            reminder_after_idle_time_seconds: v9.unwrap_or_default(),
+            inbound_number: v10.unwrap_or_default(),
+            number_pool_id: v11.unwrap_or_default(),
+            call_end_workflow_ids: v12.unwrap_or_default(),
+            send_post_call_notification_to: v13.unwrap_or_default(),
+            agent_working_hours: v14.unwrap_or_default(),
+            timezone: v15.unwrap_or_default(),
+            is_agent_as_backup_disabled: v16.unwrap_or_default(),
+            translation: v17.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -3912,117 +4845,274 @@ crate::runtime::enums::string_enum!(VoiceAiActionType);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A voice AI agent; the `actions` list is present when fetched by id.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VoiceAiAgent {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `LOC123456789ABCDEF`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Display name.
-    #[serde(rename = "agentName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agentName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agent_name: Option<String>,
 
     /// Business the agent speaks for.
-    #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_name: Option<String>,
 
     /// Greeting spoken on answering.
-    #[serde(rename = "welcomeMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "welcomeMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub welcome_message: Option<String>,
 
     /// Instructions that shape the agent.
-    #[serde(rename = "agentPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "agentPrompt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub agent_prompt: Option<String>,
 
     /// Speech voice.
-    #[serde(rename = "voiceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "voiceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub voice_id: Option<String>,
 
     /// Language code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub language: Option<String>,
 
     /// Tolerance for slow callers.
-    #[serde(rename = "patienceLevel", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "patienceLevel", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub patience_level: Option<String>,
 
     /// Longest call, in seconds (180 to 900).
-    #[serde(rename = "maxCallDuration", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "maxCallDuration", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers.
-    #[serde(rename = "sendUserIdleReminders", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sendUserIdleReminders", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20).
     #[
-        serde(
-            rename = "reminderAfterIdleTimeSeconds",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reminderAfterIdleTimeSeconds", skip_serializing_if = "Option::is_none")
         )
     ]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
-    #[serde(rename = "inboundNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "inboundNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub inbound_number: Option<String>,
 
     /// Number pool the agent answers.
-    #[serde(rename = "numberPoolId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "numberPoolId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[
-        serde(
-            rename = "callEndWorkflowIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callEndWorkflowIds",))]
     pub call_end_workflow_ids: Vec<String>,
 
     /// Who gets an email after each call.
     #[
-        serde(
-            rename = "sendPostCallNotificationTo",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sendPostCallNotificationTo", skip_serializing_if = "Option::is_none")
         )
     ]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[
-        serde(
-            rename = "agentWorkingHours",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentWorkingHours",))]
     pub agent_working_hours: Vec<AgentWorkingDay>,
 
     /// IANA time zone of the working hours.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// The agent is never used as a fallback.
-    #[serde(rename = "isAgentAsBackupDisabled", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isAgentAsBackupDisabled", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub translation: Option<AgentTranslation>,
 
     /// The actions of the agent, with their parameters.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub actions: Vec<VoiceAiAction>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for VoiceAiAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for VoiceAiAgent {
+    const NAME: &'static str = "VoiceAiAgent";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "agentName",
+        "businessName",
+        "welcomeMessage",
+        "agentPrompt",
+        "voiceId",
+        "language",
+        "patienceLevel",
+        "maxCallDuration",
+        "sendUserIdleReminders",
+        "reminderAfterIdleTimeSeconds",
+        "inboundNumber",
+        "numberPoolId",
+        "callEndWorkflowIds",
+        "sendPostCallNotificationTo",
+        "agentWorkingHours",
+        "timezone",
+        "isAgentAsBackupDisabled",
+        "translation",
+        "actions"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "agentName")?,
+                3 => entries.value(&mut v3, "businessName")?,
+                4 => entries.value(&mut v4, "welcomeMessage")?,
+                5 => entries.value(&mut v5, "agentPrompt")?,
+                6 => entries.value(&mut v6, "voiceId")?,
+                7 => entries.value(&mut v7, "language")?,
+                8 => entries.value(&mut v8, "patienceLevel")?,
+                9 => entries.value(&mut v9, "maxCallDuration")?,
+                10 => entries.value(&mut v10, "sendUserIdleReminders")?,
+                11 => entries.value(&mut v11, "reminderAfterIdleTimeSeconds")?,
+                12 => entries.value(&mut v12, "inboundNumber")?,
+                13 => entries.value(&mut v13, "numberPoolId")?,
+                14 => entries.value_or_default(&mut v14, "callEndWorkflowIds")?,
+                15 => entries.value(&mut v15, "sendPostCallNotificationTo")?,
+                16 => entries.value_or_default(&mut v16, "agentWorkingHours")?,
+                17 => entries.value(&mut v17, "timezone")?,
+                18 => entries.value(&mut v18, "isAgentAsBackupDisabled")?,
+                19 => entries.value(&mut v19, "translation")?,
+                20 => entries.value_or_default(&mut v20, "actions")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            agent_name: v2.unwrap_or_default(),
+            business_name: v3.unwrap_or_default(),
+            welcome_message: v4.unwrap_or_default(),
+            agent_prompt: v5.unwrap_or_default(),
+            voice_id: v6.unwrap_or_default(),
+            language: v7.unwrap_or_default(),
+            patience_level: v8.unwrap_or_default(),
+            max_call_duration: v9.unwrap_or_default(),
+            send_user_idle_reminders: v10.unwrap_or_default(),
+            reminder_after_idle_time_seconds: v11.unwrap_or_default(),
+            inbound_number: v12.unwrap_or_default(),
+            number_pool_id: v13.unwrap_or_default(),
+            call_end_workflow_ids: v14.unwrap_or_default(),
+            send_post_call_notification_to: v15.unwrap_or_default(),
+            agent_working_hours: v16.unwrap_or_default(),
+            timezone: v17.unwrap_or_default(),
+            is_agent_as_backup_disabled: v18.unwrap_or_default(),
+            translation: v19.unwrap_or_default(),
+            actions: v20.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -4105,20 +5195,57 @@ crate::runtime::enums::string_enum!(VoiceAiLanguage);
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a workflow-trigger action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct WorkflowTriggerParameters {
     /// When to start the workflow.
-    #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// What the agent says.
-    #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// `workflowId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(rename = "workflowId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "workflowId", skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for WorkflowTriggerParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for WorkflowTriggerParameters {
+    const NAME: &'static str = "WorkflowTriggerParameters";
+
+    const FIELDS: &'static[&'static str] = &["triggerPrompt", "triggerMessage", "workflowId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "triggerPrompt")?,
+                1 => entries.value(&mut v1, "triggerMessage")?,
+                2 => entries.value(&mut v2, "workflowId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            trigger_prompt: v0.unwrap_or_default(),
+            trigger_message: v1.unwrap_or_default(),
+            workflow_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -4161,24 +5288,64 @@ impl WorkflowTriggerParameters {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A span of time in a day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// Start hour, 0 to 23.
-    #[serde(rename = "startHour", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startHour", skip_serializing_if = "Option::is_none")]
     pub start_hour: Option<i64>,
 
     /// End hour, 0 to 23.
-    #[serde(rename = "endHour", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endHour", skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
 
     /// Start minute.
-    #[serde(rename = "startMinute", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startMinute", skip_serializing_if = "Option::is_none")]
     pub start_minute: Option<i64>,
 
     /// End minute.
-    #[serde(rename = "endMinute", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endMinute", skip_serializing_if = "Option::is_none")]
     pub end_minute: Option<i64>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for WorkingInterval {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl crate::runtime::object::Object for WorkingInterval {
+    const NAME: &'static str = "WorkingInterval";
+
+    const FIELDS: &'static[&'static str] = &["startHour", "endHour", "startMinute", "endMinute"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "startHour")?,
+                1 => entries.value(&mut v1, "endHour")?,
+                2 => entries.value(&mut v2, "startMinute")?,
+                3 => entries.value(&mut v3, "endMinute")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            start_hour: v0.unwrap_or_default(),
+            end_hour: v1.unwrap_or_default(),
+            start_minute: v2.unwrap_or_default(),
+            end_minute: v3.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]

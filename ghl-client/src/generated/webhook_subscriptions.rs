@@ -489,24 +489,61 @@ impl UpdateWebhookSubscription {
 /// Where to deliver which events.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebhookSubscriptionRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// The address HighLevel posts events to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// Names of the events to deliver, such as `ContactCreate`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,
 
     /// A shared secret for the receiver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for WebhookSubscriptionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for WebhookSubscriptionRequest {
+    const NAME: &'static str = "WebhookSubscriptionRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "url", "events", "secret"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "url")?,
+                2 => entries.value(&mut v2, "events")?,
+                3 => entries.value(&mut v3, "secret")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: v0.unwrap_or_default(),
+            url: v1.unwrap_or_default(),
+            events: v2.unwrap_or_default(),
+            secret: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl WebhookSubscriptionRequest {

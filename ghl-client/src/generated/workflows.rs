@@ -241,50 +241,148 @@ impl ListWorkflows {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// The `ListWorkflowsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWorkflowsResponse {
     /// `workflows`: a list of [`Workflow`](crate::workflows::Workflow) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub workflows: Vec<Workflow>,
+}
+
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
+impl<'de> serde::Deserialize<'de> for ListWorkflowsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
+impl crate::runtime::object::Object for ListWorkflowsResponse {
+    const NAME: &'static str = "ListWorkflowsResponse";
+
+    const FIELDS: &'static[&'static str] = &["workflows"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "workflows")?,
+                _ => {}
+            }
+        }
+        Ok(Self { workflows: v0.unwrap_or_default(), })
+    }
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// An automation workflow as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Workflow {
     /// `id`: a string. Example: `78559bb3-b920-461e-b010-7b2a2816d2a9`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `First Workflow`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`WorkflowStatus`](crate::workflows::WorkflowStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<WorkflowStatus>,
 
     /// Revision number of the workflow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<i64>,
 
     /// ISO 8601 timestamp.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `locationId`: a string. Example: `eBG6WapS3v4ZqwA45MTxtYJ`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
+}
+
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
+impl<'de> serde::Deserialize<'de> for Workflow {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
+impl crate::runtime::object::Object for Workflow {
+    const NAME: &'static str = "Workflow";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "status",
+        "version",
+        "createdAt",
+        "updatedAt",
+        "locationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "status")?,
+                3 => entries.value(&mut v3, "version")?,
+                4 => entries.value(&mut v4, "createdAt")?,
+                5 => entries.value(&mut v5, "updatedAt")?,
+                6 => entries.value(&mut v6, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+            version: v3.unwrap_or_default(),
+            created_at: v4.unwrap_or_default(),
+            updated_at: v5.unwrap_or_default(),
+            location_id: v6.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]

@@ -10307,7 +10307,6 @@ impl UpsertLinkedinCampaignGroup {
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
@@ -10322,14 +10321,14 @@ pub struct CreateFacebookLeadFormRequest {
     pub location_id: String,
 
     /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
-    #[serde(rename = "greetingCard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "greetingCard", skip_serializing_if = "Option::is_none")]
     pub greeting_card: Option<crate::ad_manager::FacebookLeadFormGreetingCard>,
 
     /// `questions`: a list of [`FacebookLeadFormQuestion`](crate::v3::ad_manager::FacebookLeadFormQuestion) values.
     pub questions: Vec<FacebookLeadFormQuestion>,
 
     /// `questionPageHeadline`: a string.
-    #[serde(rename = "questionPageHeadline", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "questionPageHeadline", skip_serializing_if = "Option::is_none")]
     pub question_page_headline: Option<String>,
 
     /// `privacyPolicyLink`: a URL.
@@ -10337,11 +10336,11 @@ pub struct CreateFacebookLeadFormRequest {
     pub privacy_policy_link: String,
 
     /// `privacyPolicyText`: a string.
-    #[serde(rename = "privacyPolicyText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "privacyPolicyText", skip_serializing_if = "Option::is_none")]
     pub privacy_policy_text: Option<String>,
 
     /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::v3::ad_manager::FacebookLeadFormDisclaimer).
-    #[serde(rename = "customDisclaimer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customDisclaimer", skip_serializing_if = "Option::is_none")]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
 
     /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
@@ -10349,16 +10348,95 @@ pub struct CreateFacebookLeadFormRequest {
     pub thank_you_page: crate::ad_manager::FacebookLeadFormThankYouPage,
 
     /// `locale`: a string. Example: `EN_US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
 
     /// True to keep the form as a draft.
-    #[serde(rename = "isDraft", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDraft", skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
 
     /// Draft form this form comes from.
-    #[serde(rename = "draftFormId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "draftFormId", skip_serializing_if = "Option::is_none")]
     pub draft_form_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateFacebookLeadFormRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateFacebookLeadFormRequest {
+    const NAME: &'static str = "CreateFacebookLeadFormRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "name",
+        "locationId",
+        "greetingCard",
+        "questions",
+        "questionPageHeadline",
+        "privacyPolicyLink",
+        "privacyPolicyText",
+        "customDisclaimer",
+        "thankYouPage",
+        "locale",
+        "isDraft",
+        "draftFormId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "greetingCard")?,
+                4 => entries.value(&mut v4, "questions")?,
+                5 => entries.value(&mut v5, "questionPageHeadline")?,
+                6 => entries.value(&mut v6, "privacyPolicyLink")?,
+                7 => entries.value(&mut v7, "privacyPolicyText")?,
+                8 => entries.value(&mut v8, "customDisclaimer")?,
+                9 => entries.value(&mut v9, "thankYouPage")?,
+                10 => entries.value(&mut v10, "locale")?,
+                11 => entries.value(&mut v11, "isDraft")?,
+                12 => entries.value(&mut v12, "draftFormId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            greeting_card: v3.unwrap_or_default(),
+            questions: crate::runtime::object::required(v4, "questions")?,
+            question_page_headline: v5.unwrap_or_default(),
+            privacy_policy_link: crate::runtime::object::required(v6, "privacyPolicyLink")?,
+            privacy_policy_text: v7.unwrap_or_default(),
+            custom_disclaimer: v8.unwrap_or_default(),
+            thank_you_page: crate::runtime::object::required(v9, "thankYouPage")?,
+            locale: v10.unwrap_or_default(),
+            is_draft: v11.unwrap_or_default(),
+            draft_form_id: v12.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateFacebookLeadFormRequest {
@@ -10438,7 +10516,6 @@ impl CreateFacebookLeadFormRequest {
 /// Who an ad set targets. v3 names the fields in camelCase where v2 uses snake_case.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geoLocations`: a list of [`FacebookGeoLocation`](crate::v3::ad_manager::FacebookGeoLocation) values.
@@ -10446,40 +10523,107 @@ pub struct FacebookAudience {
     pub geo_locations: Vec<FacebookGeoLocation>,
 
     /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<crate::ad_manager::FacebookLocale>>,
 
     /// `placements`: a [`FacebookPlacements`](crate::ad_manager::FacebookPlacements).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placements: Option<crate::ad_manager::FacebookPlacements>,
 
     /// `placementType`: a [`FacebookPlacementType`](crate::ad_manager::FacebookPlacementType).
-    #[serde(rename = "placementType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "placementType", skip_serializing_if = "Option::is_none")]
     pub placement_type: Option<crate::ad_manager::FacebookPlacementType>,
 
     /// `lookalike`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lookalike: Option<Vec<crate::ad_manager::FacebookAudienceRef>>,
 
     /// `retargeting`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retargeting: Option<Vec<crate::ad_manager::FacebookAudienceRef>>,
 
     /// `interests`: a list of [`FacebookInterest`](crate::ad_manager::FacebookInterest) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interests: Option<Vec<crate::ad_manager::FacebookInterest>>,
 
     /// `ageMin`: a whole number. Example: `18`.
-    #[serde(rename = "ageMin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ageMin", skip_serializing_if = "Option::is_none")]
     pub age_min: Option<i64>,
 
     /// `ageMax`: a whole number. Example: `65`.
-    #[serde(rename = "ageMax", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ageMax", skip_serializing_if = "Option::is_none")]
     pub age_max: Option<i64>,
 
     /// 1 for men, 2 for women.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<i64>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookAudience {
+    const NAME: &'static str = "FacebookAudience";
+
+    const FIELDS: &'static[&'static str] = &[
+        "geoLocations",
+        "locales",
+        "placements",
+        "placementType",
+        "lookalike",
+        "retargeting",
+        "interests",
+        "ageMin",
+        "ageMax",
+        "genders"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "geoLocations")?,
+                1 => entries.value(&mut v1, "locales")?,
+                2 => entries.value(&mut v2, "placements")?,
+                3 => entries.value(&mut v3, "placementType")?,
+                4 => entries.value(&mut v4, "lookalike")?,
+                5 => entries.value(&mut v5, "retargeting")?,
+                6 => entries.value(&mut v6, "interests")?,
+                7 => entries.value(&mut v7, "ageMin")?,
+                8 => entries.value(&mut v8, "ageMax")?,
+                9 => entries.value(&mut v9, "genders")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            geo_locations: crate::runtime::object::required(v0, "geoLocations")?,
+            locales: v1.unwrap_or_default(),
+            placements: v2.unwrap_or_default(),
+            placement_type: v3.unwrap_or_default(),
+            lookalike: v4.unwrap_or_default(),
+            retargeting: v5.unwrap_or_default(),
+            interests: v6.unwrap_or_default(),
+            age_min: v7.unwrap_or_default(),
+            age_max: v8.unwrap_or_default(),
+            genders: v9.unwrap_or_default(),
+        })
+    }
 }
 
 impl FacebookAudience {
@@ -10567,7 +10711,6 @@ impl FacebookAudience {
 /// Geocoded position of an address target.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -10576,6 +10719,38 @@ pub struct FacebookGeoGeometry {
     /// `locationType`: a string. Example: `APPROXIMATE`.
     #[serde(rename = "locationType",)]
     pub location_type: String,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookGeoGeometry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookGeoGeometry {
+    const NAME: &'static str = "FacebookGeoGeometry";
+
+    const FIELDS: &'static[&'static str] = &["location", "locationType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "location")?,
+                1 => entries.value(&mut v1, "locationType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location: crate::runtime::object::required(v0, "location")?,
+            location_type: crate::runtime::object::required(v1, "locationType")?,
+        })
+    }
 }
 
 impl FacebookGeoGeometry {
@@ -10592,7 +10767,6 @@ impl FacebookGeoGeometry {
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
@@ -10610,16 +10784,71 @@ pub struct FacebookGeoLocation {
     pub selection_type: crate::ad_manager::SelectionType,
 
     /// Radius around a city or address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "radiusUnit", skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
 
     /// `geometry`: a [`FacebookGeoGeometry`](crate::v3::ad_manager::FacebookGeoGeometry).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geometry: Option<FacebookGeoGeometry>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookGeoLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookGeoLocation {
+    const NAME: &'static str = "FacebookGeoLocation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "key",
+        "name",
+        "type",
+        "selectionType",
+        "radius",
+        "radiusUnit",
+        "geometry"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "key")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "selectionType")?,
+                4 => entries.value(&mut v4, "radius")?,
+                5 => entries.value(&mut v5, "radiusUnit")?,
+                6 => entries.value(&mut v6, "geometry")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            key: crate::runtime::object::required(v0, "key")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            type_: crate::runtime::object::required(v2, "type")?,
+            selection_type: crate::runtime::object::required(v3, "selectionType")?,
+            radius: v4.unwrap_or_default(),
+            radius_unit: v5.unwrap_or_default(),
+            geometry: v6.unwrap_or_default(),
+        })
+    }
 }
 
 impl FacebookGeoLocation {
@@ -10664,7 +10893,6 @@ impl FacebookGeoLocation {
 /// A consent checkbox of the form's disclaimer.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
     /// `isRequired`: `true` or `false`.
@@ -10676,6 +10904,41 @@ pub struct FacebookLeadFormCheckbox {
 
     /// `key`: a string. Example: `terms_checkbox`.
     pub key: String,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLeadFormCheckbox {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLeadFormCheckbox {
+    const NAME: &'static str = "FacebookLeadFormCheckbox";
+
+    const FIELDS: &'static[&'static str] = &["isRequired", "text", "key"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "isRequired")?,
+                1 => entries.value(&mut v1, "text")?,
+                2 => entries.value(&mut v2, "key")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            is_required: crate::runtime::object::required(v0, "isRequired")?,
+            text: crate::runtime::object::required(v1, "text")?,
+            key: crate::runtime::object::required(v2, "key")?,
+        })
+    }
 }
 
 impl FacebookLeadFormCheckbox {
@@ -10693,7 +10956,6 @@ impl FacebookLeadFormCheckbox {
 /// A custom legal disclaimer with optional consent checkboxes.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormDisclaimer {
     /// `title`: a string.
@@ -10703,8 +10965,43 @@ pub struct FacebookLeadFormDisclaimer {
     pub body: String,
 
     /// `checkboxes`: a list of [`FacebookLeadFormCheckbox`](crate::v3::ad_manager::FacebookLeadFormCheckbox) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub checkboxes: Option<Vec<FacebookLeadFormCheckbox>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLeadFormDisclaimer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLeadFormDisclaimer {
+    const NAME: &'static str = "FacebookLeadFormDisclaimer";
+
+    const FIELDS: &'static[&'static str] = &["title", "body", "checkboxes"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "body")?,
+                2 => entries.value(&mut v2, "checkboxes")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            body: crate::runtime::object::required(v1, "body")?,
+            checkboxes: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl FacebookLeadFormDisclaimer {
@@ -10724,11 +11021,10 @@ impl FacebookLeadFormDisclaimer {
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// Field key the answer is stored under.
@@ -10739,8 +11035,46 @@ pub struct FacebookLeadFormQuestion {
     pub type_: FacebookLeadFormQuestionType,
 
     /// Answer choices; only for CUSTOM questions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<crate::ad_manager::FacebookLeadFormQuestionOption>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FacebookLeadFormQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FacebookLeadFormQuestion {
+    const NAME: &'static str = "FacebookLeadFormQuestion";
+
+    const FIELDS: &'static[&'static str] = &["label", "key", "type", "options"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "label")?,
+                1 => entries.value(&mut v1, "key")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "options")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            label: v0.unwrap_or_default(),
+            key: crate::runtime::object::required(v1, "key")?,
+            type_: crate::runtime::object::required(v2, "type")?,
+            options: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl FacebookLeadFormQuestion {
@@ -10907,52 +11241,154 @@ crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 
 /// How far the publishing of a Facebook campaign has got.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPublishingProgress {
     /// `campaignId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// Publishing steps in all: the campaign, its ad sets and its ads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Steps done so far.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub processed: Option<i64>,
 
     /// True once publishing has ended, successfully or not.
-    #[serde(rename = "isComplete", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isComplete", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_complete: Option<bool>,
 
     /// True when publishing failed.
-    #[serde(rename = "hasFailed", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasFailed", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_failed: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for FacebookPublishingProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for FacebookPublishingProgress {
+    const NAME: &'static str = "FacebookPublishingProgress";
+
+    const FIELDS: &'static[&'static str] = &[
+        "campaignId",
+        "publishingStatus",
+        "total",
+        "processed",
+        "isComplete",
+        "hasFailed"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "campaignId")?,
+                1 => entries.value(&mut v1, "publishingStatus")?,
+                2 => entries.value(&mut v2, "total")?,
+                3 => entries.value(&mut v3, "processed")?,
+                4 => entries.value(&mut v4, "isComplete")?,
+                5 => entries.value(&mut v5, "hasFailed")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            campaign_id: v0.unwrap_or_default(),
+            publishing_status: v1.unwrap_or_default(),
+            total: v2.unwrap_or_default(),
+            processed: v3.unwrap_or_default(),
+            is_complete: v4.unwrap_or_default(),
+            has_failed: v5.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `GeoAddressComponent` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
     /// `longName`: a string.
-    #[serde(rename = "longName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "longName", skip_serializing_if = "Option::is_none")]
     pub long_name: Option<String>,
 
     /// `shortName`: a string.
-    #[serde(rename = "shortName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shortName", skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
 
     /// `types`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GeoAddressComponent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GeoAddressComponent {
+    const NAME: &'static str = "GeoAddressComponent";
+
+    const FIELDS: &'static[&'static str] = &["longName", "shortName", "types"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "longName")?,
+                1 => entries.value(&mut v1, "shortName")?,
+                2 => entries.value(&mut v2, "types")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            long_name: v0.unwrap_or_default(),
+            short_name: v1.unwrap_or_default(),
+            types: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl GeoAddressComponent {
@@ -10984,20 +11420,54 @@ impl GeoAddressComponent {
 /// Geocoding result for an address.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::ad_manager::GeoLatLng>,
 
     /// `locationType`: a string. Example: `APPROXIMATE`.
-    #[serde(rename = "locationType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationType", skip_serializing_if = "Option::is_none")]
     pub location_type: Option<String>,
 
     /// `viewport`: a [`GeoViewport`](crate::ad_manager::GeoViewport).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub viewport: Option<crate::ad_manager::GeoViewport>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GeoGeometry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GeoGeometry {
+    const NAME: &'static str = "GeoGeometry";
+
+    const FIELDS: &'static[&'static str] = &["location", "locationType", "viewport"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "location")?,
+                1 => entries.value(&mut v1, "locationType")?,
+                2 => entries.value(&mut v2, "viewport")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location: v0.unwrap_or_default(),
+            location_type: v1.unwrap_or_default(),
+            viewport: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl GeoGeometry {
@@ -11358,60 +11828,138 @@ crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `adGroupId`: a string.
-    #[serde(rename = "adGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adGroupId", skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adContent`: a list of [`GoogleAd`](crate::ad_manager::GoogleAd) values.
-    #[serde(rename = "adContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adContent", skip_serializing_if = "Option::is_none")]
     pub ad_content: Option<Vec<crate::ad_manager::GoogleAd>>,
 
     /// `keywords`: a [`GoogleKeywords`](crate::ad_manager::GoogleKeywords).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keywords: Option<crate::ad_manager::GoogleKeywords>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// Error Google reported for the ad group.
-    #[serde(rename = "adGroupError", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adGroupError", skip_serializing_if = "Option::is_none")]
     pub ad_group_error: Option<String>,
 
     /// The ad group's id at Google.
-    #[serde(rename = "googleAdGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleAdGroupId", skip_serializing_if = "Option::is_none")]
     pub google_ad_group_id: Option<String>,
 
     /// `customChannels`: `true` or `false`.
-    #[serde(rename = "customChannels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customChannels", skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 
     /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(rename = "selectedChannels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedChannels", skip_serializing_if = "Option::is_none")]
     pub selected_channels: Option<Vec<crate::ad_manager::GoogleChannel>>,
 
     /// `googleAudienceId`: a string.
-    #[serde(rename = "googleAudienceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleAudienceId", skip_serializing_if = "Option::is_none")]
     pub google_audience_id: Option<String>,
 
     /// `audience`: a [`GoogleAdGroupAudience`](crate::v3::ad_manager::GoogleAdGroupAudience).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleAdGroupAudience>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAdGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAdGroup {
+    const NAME: &'static str = "GoogleAdGroup";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "adGroupId",
+        "name",
+        "adCampaignId",
+        "adContent",
+        "keywords",
+        "publishingStatus",
+        "adGroupError",
+        "googleAdGroupId",
+        "customChannels",
+        "selectedChannels",
+        "googleAudienceId",
+        "audience"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "adGroupId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "adCampaignId")?,
+                4 => entries.value(&mut v4, "adContent")?,
+                5 => entries.value(&mut v5, "keywords")?,
+                6 => entries.value(&mut v6, "publishingStatus")?,
+                7 => entries.value(&mut v7, "adGroupError")?,
+                8 => entries.value(&mut v8, "googleAdGroupId")?,
+                9 => entries.value(&mut v9, "customChannels")?,
+                10 => entries.value(&mut v10, "selectedChannels")?,
+                11 => entries.value(&mut v11, "googleAudienceId")?,
+                12 => entries.value(&mut v12, "audience")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            ad_group_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            ad_campaign_id: v3.unwrap_or_default(),
+            ad_content: v4.unwrap_or_default(),
+            keywords: v5.unwrap_or_default(),
+            publishing_status: v6.unwrap_or_default(),
+            ad_group_error: v7.unwrap_or_default(),
+            google_ad_group_id: v8.unwrap_or_default(),
+            custom_channels: v9.unwrap_or_default(),
+            selected_channels: v10.unwrap_or_default(),
+            google_audience_id: v11.unwrap_or_default(),
+            audience: v12.unwrap_or_default(),
+        })
+    }
 }
 
 impl GoogleAdGroup {
@@ -11523,16 +12071,44 @@ impl GoogleAdGroup {
 /// The `GoogleAdGroupAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
     /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
-    #[serde(rename = "geoLocations", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "geoLocations", skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<crate::ad_manager::GoogleLocale>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleAdGroupAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleAdGroupAudience {
+    const NAME: &'static str = "GoogleAdGroupAudience";
+
+    const FIELDS: &'static[&'static str] = &["geoLocations", "locales"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "geoLocations")?,
+                1 => entries.value(&mut v1, "locales")?,
+                _ => {}
+            }
+        }
+        Ok(Self { geo_locations: v0.unwrap_or_default(), locales: v1.unwrap_or_default(), })
+    }
 }
 
 impl GoogleAdGroupAudience {
@@ -11558,11 +12134,10 @@ impl GoogleAdGroupAudience {
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -11577,76 +12152,194 @@ pub struct GoogleCampaign {
     pub advertising_channel_type: crate::ad_manager::GoogleAdvertisingChannelType,
 
     /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::v3::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
-    #[serde(rename = "advertisingChannelSubType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "advertisingChannelSubType", skip_serializing_if = "Option::is_none")]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
 
     /// `goalType`: a [`GoogleCampaignGoalType`](crate::v3::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
-    #[serde(rename = "goalType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "goalType", skip_serializing_if = "Option::is_none")]
     pub goal_type: Option<GoogleCampaignGoalType>,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::ad_manager::AdBudget>,
 
     /// `audience`: a [`GoogleCampaignAudience`](crate::v3::ad_manager::GoogleCampaignAudience).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleCampaignAudience>,
 
     /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
-    #[serde(rename = "networkSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "networkSettings", skip_serializing_if = "Option::is_none")]
     pub network_settings: Option<crate::ad_manager::GoogleNetworkSettings>,
 
     /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
-    #[serde(rename = "biddingStrategy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "biddingStrategy", skip_serializing_if = "Option::is_none")]
     pub bidding_strategy: Option<crate::ad_manager::GoogleBiddingStrategy>,
 
     /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assets: Option<crate::ad_manager::GoogleCampaignAssets>,
 
     /// `isEuPoliticalAds`: `true` or `false`.
-    #[serde(rename = "isEuPoliticalAds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isEuPoliticalAds", skip_serializing_if = "Option::is_none")]
     pub is_eu_political_ads: Option<bool>,
 
     /// `adGroups`: a list of [`GoogleAdGroup`](crate::v3::ad_manager::GoogleAdGroup) values.
-    #[serde(rename = "adGroups", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adGroups", skip_serializing_if = "Option::is_none")]
     pub ad_groups: Option<Vec<GoogleAdGroup>>,
 
     /// `campaignGoal`: a [`GoogleCampaignGoal`](crate::ad_manager::GoogleCampaignGoal).
-    #[serde(rename = "campaignGoal", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignGoal", skip_serializing_if = "Option::is_none")]
     pub campaign_goal: Option<crate::ad_manager::GoogleCampaignGoal>,
 
     /// `adSchedule`: a list of [`GoogleAdSchedule`](crate::ad_manager::GoogleAdSchedule) values.
-    #[serde(rename = "adSchedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adSchedule", skip_serializing_if = "Option::is_none")]
     pub ad_schedule: Option<Vec<crate::ad_manager::GoogleAdSchedule>>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `googleAdAccountId`: a string.
-    #[serde(rename = "googleAdAccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleAdAccountId", skip_serializing_if = "Option::is_none")]
     pub google_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(rename = "unpublishedChanges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unpublishedChanges", skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// `maximumCpc`: a number.
-    #[serde(rename = "maximumCpc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maximumCpc", skip_serializing_if = "Option::is_none")]
     pub maximum_cpc: Option<f64>,
 
     /// The campaign's id at Google.
-    #[serde(rename = "googleCampaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleCampaignId", skip_serializing_if = "Option::is_none")]
     pub google_campaign_id: Option<String>,
 
     /// `source`: a string. Example: `WEBSITE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// Further settings, free-form.
-    #[serde(rename = "advancedOptions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "advancedOptions", skip_serializing_if = "Option::is_none")]
     pub advanced_options: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleCampaign {
+    const NAME: &'static str = "GoogleCampaign";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "locationId",
+        "advertisingChannelType",
+        "advertisingChannelSubType",
+        "goalType",
+        "budget",
+        "audience",
+        "networkSettings",
+        "biddingStrategy",
+        "assets",
+        "isEuPoliticalAds",
+        "adGroups",
+        "campaignGoal",
+        "adSchedule",
+        "publishingStatus",
+        "googleAdAccountId",
+        "unpublishedChanges",
+        "maximumCpc",
+        "googleCampaignId",
+        "source",
+        "advancedOptions"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "advertisingChannelType")?,
+                4 => entries.value(&mut v4, "advertisingChannelSubType")?,
+                5 => entries.value(&mut v5, "goalType")?,
+                6 => entries.value(&mut v6, "budget")?,
+                7 => entries.value(&mut v7, "audience")?,
+                8 => entries.value(&mut v8, "networkSettings")?,
+                9 => entries.value(&mut v9, "biddingStrategy")?,
+                10 => entries.value(&mut v10, "assets")?,
+                11 => entries.value(&mut v11, "isEuPoliticalAds")?,
+                12 => entries.value(&mut v12, "adGroups")?,
+                13 => entries.value(&mut v13, "campaignGoal")?,
+                14 => entries.value(&mut v14, "adSchedule")?,
+                15 => entries.value(&mut v15, "publishingStatus")?,
+                16 => entries.value(&mut v16, "googleAdAccountId")?,
+                17 => entries.value(&mut v17, "unpublishedChanges")?,
+                18 => entries.value(&mut v18, "maximumCpc")?,
+                19 => entries.value(&mut v19, "googleCampaignId")?,
+                20 => entries.value(&mut v20, "source")?,
+                21 => entries.value(&mut v21, "advancedOptions")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: crate::runtime::object::required(v1, "name")?,
+            location_id: crate::runtime::object::required(v2, "locationId")?,
+            advertising_channel_type: crate::runtime::object::required(
+                v3,
+                "advertisingChannelType"
+            )?,
+            advertising_channel_sub_type: v4.unwrap_or_default(),
+            goal_type: v5.unwrap_or_default(),
+            budget: v6.unwrap_or_default(),
+            audience: v7.unwrap_or_default(),
+            network_settings: v8.unwrap_or_default(),
+            bidding_strategy: v9.unwrap_or_default(),
+            assets: v10.unwrap_or_default(),
+            is_eu_political_ads: v11.unwrap_or_default(),
+            ad_groups: v12.unwrap_or_default(),
+            campaign_goal: v13.unwrap_or_default(),
+            ad_schedule: v14.unwrap_or_default(),
+            publishing_status: v15.unwrap_or_default(),
+            google_ad_account_id: v16.unwrap_or_default(),
+            unpublished_changes: v17.unwrap_or_default(),
+            maximum_cpc: v18.unwrap_or_default(),
+            google_campaign_id: v19.unwrap_or_default(),
+            source: v20.unwrap_or_default(),
+            advanced_options: v21.unwrap_or_default(),
+        })
+    }
 }
 
 impl GoogleCampaign {
@@ -11850,32 +12543,82 @@ crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
     /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
-    #[serde(rename = "geoLocations", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "geoLocations", skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<crate::ad_manager::GoogleLocale>>,
 
     /// `gender`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
 
     /// `ageRange`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(rename = "ageRange", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ageRange", skip_serializing_if = "Option::is_none")]
     pub age_range: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
 
     /// `segments`: a list of [`GoogleSegmentTarget`](crate::ad_manager::GoogleSegmentTarget) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<crate::ad_manager::GoogleSegmentTarget>>,
 
     /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
-    #[serde(rename = "targetInterests", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetInterests", skip_serializing_if = "Option::is_none")]
     pub target_interests: Option<crate::ad_manager::GoogleTargetInterests>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleCampaignAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleCampaignAudience {
+    const NAME: &'static str = "GoogleCampaignAudience";
+
+    const FIELDS: &'static[&'static str] = &[
+        "geoLocations",
+        "locales",
+        "gender",
+        "ageRange",
+        "segments",
+        "targetInterests"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "geoLocations")?,
+                1 => entries.value(&mut v1, "locales")?,
+                2 => entries.value(&mut v2, "gender")?,
+                3 => entries.value(&mut v3, "ageRange")?,
+                4 => entries.value(&mut v4, "segments")?,
+                5 => entries.value(&mut v5, "targetInterests")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            geo_locations: v0.unwrap_or_default(),
+            locales: v1.unwrap_or_default(),
+            gender: v2.unwrap_or_default(),
+            age_range: v3.unwrap_or_default(),
+            segments: v4.unwrap_or_default(),
+            target_interests: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl GoogleCampaignAudience {
@@ -11983,60 +12726,138 @@ crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
 /// A place included in or excluded from targeting. v3 names the fields in camelCase where v2 uses snake_case.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `countryName`: a string.
-    #[serde(rename = "countryName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "countryName", skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
 
     /// `type`: a string. Example: `city`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `radius`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "radiusUnit", skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectionType", skip_serializing_if = "Option::is_none")]
     pub selection_type: Option<crate::ad_manager::SelectionType>,
 
     /// `resourceName`: a string.
-    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `placeId`: a string.
-    #[serde(rename = "placeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "placeId", skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
 
     /// `formattedAddress`: a string.
-    #[serde(rename = "formattedAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formattedAddress", skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,
 
     /// `geometry`: a [`GeoGeometry`](crate::v3::ad_manager::GeoGeometry).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geometry: Option<GeoGeometry>,
 
     /// `addressComponents`: a list of [`GeoAddressComponent`](crate::v3::ad_manager::GeoAddressComponent) values.
-    #[serde(rename = "addressComponents", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "addressComponents", skip_serializing_if = "Option::is_none")]
     pub address_components: Option<Vec<GeoAddressComponent>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GoogleGeoLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GoogleGeoLocation {
+    const NAME: &'static str = "GoogleGeoLocation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "key",
+        "id",
+        "name",
+        "countryName",
+        "type",
+        "radius",
+        "radiusUnit",
+        "selectionType",
+        "resourceName",
+        "placeId",
+        "formattedAddress",
+        "geometry",
+        "addressComponents"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "key")?,
+                1 => entries.value(&mut v1, "id")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "countryName")?,
+                4 => entries.value(&mut v4, "type")?,
+                5 => entries.value(&mut v5, "radius")?,
+                6 => entries.value(&mut v6, "radiusUnit")?,
+                7 => entries.value(&mut v7, "selectionType")?,
+                8 => entries.value(&mut v8, "resourceName")?,
+                9 => entries.value(&mut v9, "placeId")?,
+                10 => entries.value(&mut v10, "formattedAddress")?,
+                11 => entries.value(&mut v11, "geometry")?,
+                12 => entries.value(&mut v12, "addressComponents")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            key: v0.unwrap_or_default(),
+            id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            country_name: v3.unwrap_or_default(),
+            type_: v4.unwrap_or_default(),
+            radius: v5.unwrap_or_default(),
+            radius_unit: v6.unwrap_or_default(),
+            selection_type: v7.unwrap_or_default(),
+            resource_name: v8.unwrap_or_default(),
+            place_id: v9.unwrap_or_default(),
+            formatted_address: v10.unwrap_or_default(),
+            geometry: v11.unwrap_or_default(),
+            address_components: v12.unwrap_or_default(),
+        })
+    }
 }
 
 impl GoogleGeoLocation {
@@ -12142,16 +12963,44 @@ impl GoogleGeoLocation {
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinAudience {
     /// `geoLocations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
-    #[serde(rename = "geoLocations", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "geoLocations", skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<crate::ad_manager::LinkedinGeoLocation>>,
 
     /// `targetAudience`: a [`LinkedinTargetAudience`](crate::ad_manager::LinkedinTargetAudience).
-    #[serde(rename = "targetAudience", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetAudience", skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<crate::ad_manager::LinkedinTargetAudience>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinAudience {
+    const NAME: &'static str = "LinkedinAudience";
+
+    const FIELDS: &'static[&'static str] = &["geoLocations", "targetAudience"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "geoLocations")?,
+                1 => entries.value(&mut v1, "targetAudience")?,
+                _ => {}
+            }
+        }
+        Ok(Self { geo_locations: v0.unwrap_or_default(), target_audience: v1.unwrap_or_default(), })
+    }
 }
 
 impl LinkedinAudience {
@@ -12183,60 +13032,138 @@ impl LinkedinAudience {
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locale`: a [`LinkedinLocale`](crate::ad_manager::LinkedinLocale).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::ad_manager::LinkedinLocale>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::v3::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
-    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mediaType", skip_serializing_if = "Option::is_none")]
     pub media_type: Option<LinkedinCampaignMediaType>,
 
     /// `audience`: a [`LinkedinAudience`](crate::v3::ad_manager::LinkedinAudience).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<LinkedinAudience>,
 
     /// `unitCost`: a [`LinkedinUnitCost`](crate::ad_manager::LinkedinUnitCost).
-    #[serde(rename = "unitCost", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unitCost", skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<crate::ad_manager::LinkedinUnitCost>,
 
     /// `campaignType`: a string.
-    #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignType", skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `ads`: a list of [`LinkedinAd`](crate::ad_manager::LinkedinAd) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ads: Option<Vec<crate::ad_manager::LinkedinAd>>,
 
     /// Error LinkedIn reported for the campaign.
-    #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 
     /// Free-form extra data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinCampaign {
+    const NAME: &'static str = "LinkedinCampaign";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locale",
+        "name",
+        "publishingStatus",
+        "mediaType",
+        "audience",
+        "unitCost",
+        "campaignType",
+        "adCampaignGroupId",
+        "adCampaignId",
+        "ads",
+        "linkedInError",
+        "meta"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locale")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "publishingStatus")?,
+                4 => entries.value(&mut v4, "mediaType")?,
+                5 => entries.value(&mut v5, "audience")?,
+                6 => entries.value(&mut v6, "unitCost")?,
+                7 => entries.value(&mut v7, "campaignType")?,
+                8 => entries.value(&mut v8, "adCampaignGroupId")?,
+                9 => entries.value(&mut v9, "adCampaignId")?,
+                10 => entries.value(&mut v10, "ads")?,
+                11 => entries.value(&mut v11, "linkedInError")?,
+                12 => entries.value(&mut v12, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            locale: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            publishing_status: v3.unwrap_or_default(),
+            media_type: v4.unwrap_or_default(),
+            audience: v5.unwrap_or_default(),
+            unit_cost: v6.unwrap_or_default(),
+            campaign_type: v7.unwrap_or_default(),
+            ad_campaign_group_id: v8.unwrap_or_default(),
+            ad_campaign_id: v9.unwrap_or_default(),
+            ads: v10.unwrap_or_default(),
+            linked_in_error: v11.unwrap_or_default(),
+            meta: v12.unwrap_or_default(),
+        })
+    }
 }
 
 impl LinkedinCampaign {
@@ -12345,11 +13272,10 @@ impl LinkedinCampaign {
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -12357,48 +13283,127 @@ pub struct LinkedinCampaignGroup {
     pub location_id: String,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::ad_manager::AdBudget>,
 
     /// `adCampaigns`: a list of [`LinkedinCampaign`](crate::v3::ad_manager::LinkedinCampaign) values.
-    #[serde(rename = "adCampaigns", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaigns", skip_serializing_if = "Option::is_none")]
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
 
     /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::v3::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
-    #[serde(rename = "adBudgetOptimization", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adBudgetOptimization", skip_serializing_if = "Option::is_none")]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
 
     /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::v3::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
-    #[serde(rename = "objectiveType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "objectiveType", skip_serializing_if = "Option::is_none")]
     pub objective_type: Option<LinkedinCampaignGroupObjectiveType>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `linkedInAdAccountId`: a string.
-    #[serde(rename = "linkedInAdAccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedInAdAccountId", skip_serializing_if = "Option::is_none")]
     pub linked_in_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(rename = "unpublishedChanges", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unpublishedChanges", skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// Free-form extra data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
 
     /// Error LinkedIn reported for the group.
-    #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for LinkedinCampaignGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for LinkedinCampaignGroup {
+    const NAME: &'static str = "LinkedinCampaignGroup";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "budget",
+        "adCampaigns",
+        "adBudgetOptimization",
+        "objectiveType",
+        "name",
+        "adCampaignGroupId",
+        "publishingStatus",
+        "linkedInAdAccountId",
+        "unpublishedChanges",
+        "meta",
+        "linkedInError"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "budget")?,
+                3 => entries.value(&mut v3, "adCampaigns")?,
+                4 => entries.value(&mut v4, "adBudgetOptimization")?,
+                5 => entries.value(&mut v5, "objectiveType")?,
+                6 => entries.value(&mut v6, "name")?,
+                7 => entries.value(&mut v7, "adCampaignGroupId")?,
+                8 => entries.value(&mut v8, "publishingStatus")?,
+                9 => entries.value(&mut v9, "linkedInAdAccountId")?,
+                10 => entries.value(&mut v10, "unpublishedChanges")?,
+                11 => entries.value(&mut v11, "meta")?,
+                12 => entries.value(&mut v12, "linkedInError")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            budget: v2.unwrap_or_default(),
+            ad_campaigns: v3.unwrap_or_default(),
+            ad_budget_optimization: v4.unwrap_or_default(),
+            objective_type: v5.unwrap_or_default(),
+            name: v6.unwrap_or_default(),
+            ad_campaign_group_id: v7.unwrap_or_default(),
+            publishing_status: v8.unwrap_or_default(),
+            linked_in_ad_account_id: v9.unwrap_or_default(),
+            unpublished_changes: v10.unwrap_or_default(),
+            meta: v11.unwrap_or_default(),
+            linked_in_error: v12.unwrap_or_default(),
+        })
+    }
 }
 
 impl LinkedinCampaignGroup {
@@ -13013,7 +14018,6 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -13024,8 +14028,43 @@ pub struct UpdateFacebookCustomAudienceRequest {
     pub name: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateFacebookCustomAudienceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateFacebookCustomAudienceRequest {
+    const NAME: &'static str = "UpdateFacebookCustomAudienceRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "name", "description"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "description")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            description: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateFacebookCustomAudienceRequest {
@@ -13045,11 +14084,10 @@ impl UpdateFacebookCustomAudienceRequest {
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -13057,48 +14095,127 @@ pub struct UpsertFacebookAdsetRequest {
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `pageId`: a string.
-    #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pageId", skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
 
     /// `instagramActorId`: a string.
-    #[serde(rename = "instagramActorId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "instagramActorId", skip_serializing_if = "Option::is_none")]
     pub instagram_actor_id: Option<String>,
 
     /// Messaging apps the ads lead to (v2 takes a single value).
-    #[serde(rename = "messagingPlatforms", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messagingPlatforms", skip_serializing_if = "Option::is_none")]
     pub messaging_platforms: Option<Vec<crate::ad_manager::FacebookMessagingPlatform>>,
 
     /// `whatsappNumber`: a string.
-    #[serde(rename = "whatsappNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "whatsappNumber", skip_serializing_if = "Option::is_none")]
     pub whatsapp_number: Option<String>,
 
     /// `audience`: a [`FacebookAudience`](crate::v3::ad_manager::FacebookAudience).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<FacebookAudience>,
 
     /// `budget`: a [`FacebookBudget`](crate::ad_manager::FacebookBudget).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::ad_manager::FacebookBudget>,
 
     /// `conversionLocation`: a string. Example: `website`.
-    #[serde(rename = "conversionLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversionLocation", skip_serializing_if = "Option::is_none")]
     pub conversion_location: Option<String>,
 
     /// `customEventType`: a string. Example: `Purchase`.
-    #[serde(rename = "customEventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customEventType", skip_serializing_if = "Option::is_none")]
     pub custom_event_type: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// Campaign the ad set belongs to.
     #[serde(rename = "campaignId",)]
     pub campaign_id: String,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertFacebookAdsetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertFacebookAdsetRequest {
+    const NAME: &'static str = "UpsertFacebookAdsetRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "pageId",
+        "instagramActorId",
+        "messagingPlatforms",
+        "whatsappNumber",
+        "audience",
+        "budget",
+        "conversionLocation",
+        "customEventType",
+        "pixelId",
+        "campaignId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "pageId")?,
+                4 => entries.value(&mut v4, "instagramActorId")?,
+                5 => entries.value(&mut v5, "messagingPlatforms")?,
+                6 => entries.value(&mut v6, "whatsappNumber")?,
+                7 => entries.value(&mut v7, "audience")?,
+                8 => entries.value(&mut v8, "budget")?,
+                9 => entries.value(&mut v9, "conversionLocation")?,
+                10 => entries.value(&mut v10, "customEventType")?,
+                11 => entries.value(&mut v11, "pixelId")?,
+                12 => entries.value(&mut v12, "campaignId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            name: v2.unwrap_or_default(),
+            page_id: v3.unwrap_or_default(),
+            instagram_actor_id: v4.unwrap_or_default(),
+            messaging_platforms: v5.unwrap_or_default(),
+            whatsapp_number: v6.unwrap_or_default(),
+            audience: v7.unwrap_or_default(),
+            budget: v8.unwrap_or_default(),
+            conversion_location: v9.unwrap_or_default(),
+            custom_event_type: v10.unwrap_or_default(),
+            pixel_id: v11.unwrap_or_default(),
+            campaign_id: crate::runtime::object::required(v12, "campaignId")?,
+        })
+    }
 }
 
 impl UpsertFacebookAdsetRequest {
@@ -13195,11 +14312,10 @@ impl UpsertFacebookAdsetRequest {
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -13207,20 +14323,71 @@ pub struct UpsertFacebookCampaignRequest {
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `objective`: a [`FacebookCampaignObjective`](crate::ad_manager::FacebookCampaignObjective).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective: Option<crate::ad_manager::FacebookCampaignObjective>,
 
     /// Regulated categories of the campaign (v2 takes a single value).
-    #[serde(rename = "specialAdCategories", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "specialAdCategories", skip_serializing_if = "Option::is_none")]
     pub special_ad_categories: Option<Vec<crate::ad_manager::FacebookSpecialAdCategory>>,
 
     /// `source`: a string. Example: `facebook`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertFacebookCampaignRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertFacebookCampaignRequest {
+    const NAME: &'static str = "UpsertFacebookCampaignRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "objective",
+        "specialAdCategories",
+        "source"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "objective")?,
+                4 => entries.value(&mut v4, "specialAdCategories")?,
+                5 => entries.value(&mut v5, "source")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            name: v2.unwrap_or_default(),
+            objective: v3.unwrap_or_default(),
+            special_ad_categories: v4.unwrap_or_default(),
+            source: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpsertFacebookCampaignRequest {

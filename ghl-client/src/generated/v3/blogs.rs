@@ -1024,7 +1024,6 @@ crate::runtime::enums::string_enum!(BlogPostStatusFilter);
 /// New content of a blog post; v3 also requires the post's word count.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1060,7 +1059,7 @@ pub struct UpdateBlogPostRequest {
     pub categories: Vec<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// Id of the author (see listBlogAuthors).
@@ -1071,7 +1070,7 @@ pub struct UpdateBlogPostRequest {
     pub url_slug: String,
 
     /// Canonical address of the post.
-    #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
@@ -1081,6 +1080,93 @@ pub struct UpdateBlogPostRequest {
     /// Number of words in the post.
     #[serde(rename = "wordCount",)]
     pub word_count: i64,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateBlogPostRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateBlogPostRequest {
+    const NAME: &'static str = "UpdateBlogPostRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "locationId",
+        "blogId",
+        "imageUrl",
+        "description",
+        "rawHTML",
+        "status",
+        "imageAltText",
+        "categories",
+        "tags",
+        "author",
+        "urlSlug",
+        "canonicalLink",
+        "publishedAt",
+        "wordCount"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "blogId")?,
+                3 => entries.value(&mut v3, "imageUrl")?,
+                4 => entries.value(&mut v4, "description")?,
+                5 => entries.value(&mut v5, "rawHTML")?,
+                6 => entries.value(&mut v6, "status")?,
+                7 => entries.value(&mut v7, "imageAltText")?,
+                8 => entries.value(&mut v8, "categories")?,
+                9 => entries.value(&mut v9, "tags")?,
+                10 => entries.value(&mut v10, "author")?,
+                11 => entries.value(&mut v11, "urlSlug")?,
+                12 => entries.value(&mut v12, "canonicalLink")?,
+                13 => entries.value(&mut v13, "publishedAt")?,
+                14 => entries.value(&mut v14, "wordCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: crate::runtime::object::required(v0, "title")?,
+            location_id: crate::runtime::object::required(v1, "locationId")?,
+            blog_id: crate::runtime::object::required(v2, "blogId")?,
+            image_url: crate::runtime::object::required(v3, "imageUrl")?,
+            description: crate::runtime::object::required(v4, "description")?,
+            raw_html: crate::runtime::object::required(v5, "rawHTML")?,
+            status: crate::runtime::object::required(v6, "status")?,
+            image_alt_text: crate::runtime::object::required(v7, "imageAltText")?,
+            categories: crate::runtime::object::required(v8, "categories")?,
+            tags: v9.unwrap_or_default(),
+            author: crate::runtime::object::required(v10, "author")?,
+            url_slug: crate::runtime::object::required(v11, "urlSlug")?,
+            canonical_link: v12.unwrap_or_default(),
+            published_at: crate::runtime::object::required(v13, "publishedAt")?,
+            word_count: crate::runtime::object::required(v14, "wordCount")?,
+        })
+    }
 }
 
 impl UpdateBlogPostRequest {

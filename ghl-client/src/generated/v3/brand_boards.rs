@@ -1373,111 +1373,316 @@ impl UpdateBrandVoice {
 
 /// A brand board with all its assets.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub logos: Vec<BrandLogo>,
 
     /// `colors`: a list of [`BrandColor`](crate::v3::brand_boards::BrandColor) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub colors: Vec<BrandColor>,
 
     /// `fonts`: a list of [`BrandFont`](crate::v3::brand_boards::BrandFont) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub fonts: Vec<BrandFont>,
 
     /// True for the location's default brand board.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
 
     /// True once soft-deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Media-library folder the board sits in.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_id: Option<String>,
 
     /// Media-library folder holding the board's assets.
-    #[serde(rename = "folderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "folderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub folder_id: Option<String>,
 
     /// The board it was cloned from through a snapshot.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "originId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub origin_id: Option<String>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::v3::brand_boards::BrandBoardMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<BrandBoardMeta>,
 
     /// What a board taken from a website had to fill with defaults.
-    #[serde(rename = "missingAssets", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "missingAssets", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub missing_assets: Option<BrandBoardMissingAssets>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandBoard {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandBoard {
+    const NAME: &'static str = "BrandBoard";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "name",
+        "logos",
+        "colors",
+        "fonts",
+        "default",
+        "deleted",
+        "parentId",
+        "folderId",
+        "originId",
+        "meta",
+        "missingAssets",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value_or_default(&mut v3, "logos")?,
+                4 => entries.value_or_default(&mut v4, "colors")?,
+                5 => entries.value_or_default(&mut v5, "fonts")?,
+                6 => entries.value(&mut v6, "default")?,
+                7 => entries.value(&mut v7, "deleted")?,
+                8 => entries.value(&mut v8, "parentId")?,
+                9 => entries.value(&mut v9, "folderId")?,
+                10 => entries.value(&mut v10, "originId")?,
+                11 => entries.value(&mut v11, "meta")?,
+                12 => entries.value(&mut v12, "missingAssets")?,
+                13 => entries.value(&mut v13, "createdAt")?,
+                14 => entries.value(&mut v14, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            logos: v3.unwrap_or_default(),
+            colors: v4.unwrap_or_default(),
+            fonts: v5.unwrap_or_default(),
+            default: v6.unwrap_or_default(),
+            deleted: v7.unwrap_or_default(),
+            parent_id: v8.unwrap_or_default(),
+            folder_id: v9.unwrap_or_default(),
+            origin_id: v10.unwrap_or_default(),
+            meta: v11.unwrap_or_default(),
+            missing_assets: v12.unwrap_or_default(),
+            created_at: v13.unwrap_or_default(),
+            updated_at: v14.unwrap_or_default(),
+        })
+    }
 }
 
 /// Bookkeeping about a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_by: Option<String>,
 
     /// Last action taken, e.g. UPDATE.
-    #[serde(rename = "lastAction", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastAction", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_action: Option<String>,
 
     /// The board it was created from.
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `sourceType`: a [`BrandBoardSourceType`](crate::v3::brand_boards::BrandBoardSourceType).
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_type: Option<BrandBoardSourceType>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandBoardMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandBoardMeta {
+    const NAME: &'static str = "BrandBoardMeta";
+
+    const FIELDS: &'static[&'static str] = &["updatedBy", "lastAction", "sourceId", "sourceType"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "updatedBy")?,
+                1 => entries.value(&mut v1, "lastAction")?,
+                2 => entries.value(&mut v2, "sourceId")?,
+                3 => entries.value(&mut v3, "sourceType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            updated_by: v0.unwrap_or_default(),
+            last_action: v1.unwrap_or_default(),
+            source_id: v2.unwrap_or_default(),
+            source_type: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// Labels of the assets a board created from a website could not find there and filled with fallbacks or defaults; only in the answer to such a creation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMissingAssets {
     /// `logos`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub logos: Vec<String>,
 
     /// `fonts`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub fonts: Vec<String>,
 
     /// `colors`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub colors: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandBoardMissingAssets {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandBoardMissingAssets {
+    const NAME: &'static str = "BrandBoardMissingAssets";
+
+    const FIELDS: &'static[&'static str] = &["logos", "fonts", "colors"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "logos")?,
+                1 => entries.value_or_default(&mut v1, "fonts")?,
+                2 => entries.value_or_default(&mut v2, "colors")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            logos: v0.unwrap_or_default(),
+            fonts: v1.unwrap_or_default(),
+            colors: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// How a brand board came to be; v3 adds `url` (taken from a website).
@@ -1531,29 +1736,77 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// True for the location's default brand board.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::v3::brand_boards::BrandBoardMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<BrandBoardMeta>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandBoardSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandBoardSummary {
+    const NAME: &'static str = "BrandBoardSummary";
+
+    const FIELDS: &'static[&'static str] = &["_id", "name", "updatedAt", "default", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "updatedAt")?,
+                3 => entries.value(&mut v3, "default")?,
+                4 => entries.value(&mut v4, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            updated_at: v2.unwrap_or_default(),
+            default: v3.unwrap_or_default(),
+            meta: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandBoardSummary {
@@ -1565,32 +1818,74 @@ impl BrandBoardSummary {
 
 /// A brand colour in several notations; v3 no longer requires the id.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandColor {
     /// `id`: a string. Example: `color_xyz789`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Hex with alpha.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hexa: Option<String>,
 
     /// CSS rgba() form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rgba: Option<String>,
 
     /// Hex form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hex: Option<String>,
 
     /// CSS rgb() form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rgb: Option<String>,
 
     /// `label`: a string. Example: `Brand Orange`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandColor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandColor {
+    const NAME: &'static str = "BrandColor";
+
+    const FIELDS: &'static[&'static str] = &["id", "hexa", "rgba", "hex", "rgb", "label"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "hexa")?,
+                2 => entries.value(&mut v2, "rgba")?,
+                3 => entries.value(&mut v3, "hex")?,
+                4 => entries.value(&mut v4, "rgb")?,
+                5 => entries.value(&mut v5, "label")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            hexa: v1.unwrap_or_default(),
+            rgba: v2.unwrap_or_default(),
+            hex: v3.unwrap_or_default(),
+            rgb: v4.unwrap_or_default(),
+            label: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandColor {
@@ -1652,24 +1947,60 @@ impl BrandColor {
 
 /// A font with its fallback; v3 no longer requires the id.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandFont {
     /// `id`: a string. Example: `font_def456`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Font family.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub font: Option<String>,
 
     /// Generic fallback family.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
 
     /// `label`: a string. Example: `Heading Font`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandFont {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandFont {
+    const NAME: &'static str = "BrandFont";
+
+    const FIELDS: &'static[&'static str] = &["id", "font", "fallback", "label"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "font")?,
+                2 => entries.value(&mut v2, "fallback")?,
+                3 => entries.value(&mut v3, "label")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            font: v1.unwrap_or_default(),
+            fallback: v2.unwrap_or_default(),
+            label: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandFont {
@@ -1715,24 +2046,60 @@ impl BrandFont {
 
 /// A logo image kept in the media library; v3 no longer requires the id.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
     /// `id`: a string. Example: `logo_abc123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Public address of the image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// Display label, e.g. Primary Logo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// Storage path in the media library.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandLogo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandLogo {
+    const NAME: &'static str = "BrandLogo";
+
+    const FIELDS: &'static[&'static str] = &["id", "url", "label", "path"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "url")?,
+                2 => entries.value(&mut v2, "label")?,
+                3 => entries.value(&mut v3, "path")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            url: v1.unwrap_or_default(),
+            label: v2.unwrap_or_default(),
+            path: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandLogo {
@@ -1774,45 +2141,130 @@ impl BrandLogo {
 
 /// A brand voice with its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandVoice {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Voice`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// The location's default brand voice.
-    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isDefault", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_default: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// True once soft-deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `answers`: a [`BrandVoiceAnswers`](crate::v3::brand_boards::BrandVoiceAnswers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub answers: Option<BrandVoiceAnswers>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandVoice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandVoice {
+    const NAME: &'static str = "BrandVoice";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "isDefault",
+        "createdAt",
+        "updatedAt",
+        "locationId",
+        "deleted",
+        "answers",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "isDefault")?,
+                3 => entries.value(&mut v3, "createdAt")?,
+                4 => entries.value(&mut v4, "updatedAt")?,
+                5 => entries.value(&mut v5, "locationId")?,
+                6 => entries.value(&mut v6, "deleted")?,
+                7 => entries.value(&mut v7, "answers")?,
+                8 => entries.value(&mut v8, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            is_default: v2.unwrap_or_default(),
+            created_at: v3.unwrap_or_default(),
+            updated_at: v4.unwrap_or_default(),
+            location_id: v5.unwrap_or_default(),
+            deleted: v6.unwrap_or_default(),
+            answers: v7.unwrap_or_default(),
+            trace_id: v8.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandVoice {
@@ -1824,76 +2276,169 @@ impl BrandVoice {
 
 /// What a brand voice says about the business, the base of AI-written copy.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
-    #[serde(rename = "brandName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandName", skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<String>,
 
     /// `toneOfVoice`: a string. Example: `Professional and friendly`.
-    #[serde(rename = "toneOfVoice", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "toneOfVoice", skip_serializing_if = "Option::is_none")]
     pub tone_of_voice: Option<String>,
 
     /// `targetAudience`: a string. Example: `Small business owners`.
-    #[serde(rename = "targetAudience", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetAudience", skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<String>,
 
     /// `customerPainPoints`: a string. Example: `Difficulty with time management`.
-    #[serde(rename = "customerPainPoints", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customerPainPoints", skip_serializing_if = "Option::is_none")]
     pub customer_pain_points: Option<String>,
 
     /// `businessType`: a string. Example: `Software Development`.
-    #[serde(rename = "businessType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessType", skip_serializing_if = "Option::is_none")]
     pub business_type: Option<String>,
 
     /// `companyWebsite`: a string. Example: `https://example.com`.
-    #[serde(rename = "companyWebsite", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyWebsite", skip_serializing_if = "Option::is_none")]
     pub company_website: Option<String>,
 
     /// `companyEmail`: a string. Example: `contact@example.com`.
-    #[serde(rename = "companyEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyEmail", skip_serializing_if = "Option::is_none")]
     pub company_email: Option<String>,
 
     /// `companyAddress`: a string. Example: `123 Main St, Anytown, CA`.
-    #[serde(rename = "companyAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyAddress", skip_serializing_if = "Option::is_none")]
     pub company_address: Option<String>,
 
     /// `phone`: a [`BrandVoicePhone`](crate::v3::brand_boards::BrandVoicePhone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<BrandVoicePhone>,
 
     /// `businessHours`: a string. Example: `Mon-Fri 9am-5pm`.
-    #[serde(rename = "businessHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessHours", skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
 
     /// `brandPromise`: a string. Example: `We deliver on time, every time`.
-    #[serde(rename = "brandPromise", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandPromise", skip_serializing_if = "Option::is_none")]
     pub brand_promise: Option<String>,
 
     /// `brandValues`: a string. Example: `Integrity, Excellence, Innovation`.
-    #[serde(rename = "brandValues", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandValues", skip_serializing_if = "Option::is_none")]
     pub brand_values: Option<String>,
 
     /// `brandPurpose`: a string. Example: `To empower small businesses with technology`.
-    #[serde(rename = "brandPurpose", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandPurpose", skip_serializing_if = "Option::is_none")]
     pub brand_purpose: Option<String>,
 
     /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
-    #[serde(rename = "competitiveAdvantage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "competitiveAdvantage", skip_serializing_if = "Option::is_none")]
     pub competitive_advantage: Option<String>,
 
     /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
-    #[serde(rename = "risksOfInaction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "risksOfInaction", skip_serializing_if = "Option::is_none")]
     pub risks_of_inaction: Option<String>,
 
     /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
-    #[serde(rename = "uniqueSellingProposition", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "uniqueSellingProposition", skip_serializing_if = "Option::is_none")]
     pub unique_selling_proposition: Option<String>,
 
     /// `callToAction`: a string. Example: `Schedule a demo today`.
-    #[serde(rename = "callToAction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callToAction", skip_serializing_if = "Option::is_none")]
     pub call_to_action: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandVoiceAnswers {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandVoiceAnswers {
+    const NAME: &'static str = "BrandVoiceAnswers";
+
+    const FIELDS: &'static[&'static str] = &[
+        "brandName",
+        "toneOfVoice",
+        "targetAudience",
+        "customerPainPoints",
+        "businessType",
+        "companyWebsite",
+        "companyEmail",
+        "companyAddress",
+        "phone",
+        "businessHours",
+        "brandPromise",
+        "brandValues",
+        "brandPurpose",
+        "competitiveAdvantage",
+        "risksOfInaction",
+        "uniqueSellingProposition",
+        "callToAction"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "brandName")?,
+                1 => entries.value(&mut v1, "toneOfVoice")?,
+                2 => entries.value(&mut v2, "targetAudience")?,
+                3 => entries.value(&mut v3, "customerPainPoints")?,
+                4 => entries.value(&mut v4, "businessType")?,
+                5 => entries.value(&mut v5, "companyWebsite")?,
+                6 => entries.value(&mut v6, "companyEmail")?,
+                7 => entries.value(&mut v7, "companyAddress")?,
+                8 => entries.value(&mut v8, "phone")?,
+                9 => entries.value(&mut v9, "businessHours")?,
+                10 => entries.value(&mut v10, "brandPromise")?,
+                11 => entries.value(&mut v11, "brandValues")?,
+                12 => entries.value(&mut v12, "brandPurpose")?,
+                13 => entries.value(&mut v13, "competitiveAdvantage")?,
+                14 => entries.value(&mut v14, "risksOfInaction")?,
+                15 => entries.value(&mut v15, "uniqueSellingProposition")?,
+                16 => entries.value(&mut v16, "callToAction")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            brand_name: v0.unwrap_or_default(),
+            tone_of_voice: v1.unwrap_or_default(),
+            target_audience: v2.unwrap_or_default(),
+            customer_pain_points: v3.unwrap_or_default(),
+            business_type: v4.unwrap_or_default(),
+            company_website: v5.unwrap_or_default(),
+            company_email: v6.unwrap_or_default(),
+            company_address: v7.unwrap_or_default(),
+            phone: v8.unwrap_or_default(),
+            business_hours: v9.unwrap_or_default(),
+            brand_promise: v10.unwrap_or_default(),
+            brand_values: v11.unwrap_or_default(),
+            brand_purpose: v12.unwrap_or_default(),
+            competitive_advantage: v13.unwrap_or_default(),
+            risks_of_inaction: v14.unwrap_or_default(),
+            unique_selling_proposition: v15.unwrap_or_default(),
+            call_to_action: v16.unwrap_or_default(),
+        })
+    }
 }
 
 impl BrandVoiceAnswers {
@@ -2026,16 +2571,43 @@ impl BrandVoiceAnswers {
 
 /// The business phone number.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandVoicePhone {
     /// `phoneNumber`: a string. Example: `5551234567`.
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandVoicePhone {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandVoicePhone {
+    const NAME: &'static str = "BrandVoicePhone";
+
+    const FIELDS: &'static[&'static str] = &["phoneNumber", "countryCode"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "phoneNumber")?,
+                1 => entries.value(&mut v1, "countryCode")?,
+                _ => {}
+            }
+        }
+        Ok(Self { phone_number: v0.unwrap_or_default(), country_code: v1.unwrap_or_default(), })
+    }
 }
 
 impl BrandVoicePhone {
@@ -2060,35 +2632,87 @@ impl BrandVoicePhone {
 
 /// The listing form of a brand voice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandVoiceSummary {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Voice`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// The location's default brand voice.
-    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isDefault", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_default: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BrandVoiceSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BrandVoiceSummary {
+    const NAME: &'static str = "BrandVoiceSummary";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "isDefault", "createdAt", "updatedAt"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "isDefault")?,
+                3 => entries.value(&mut v3, "createdAt")?,
+                4 => entries.value(&mut v4, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            is_default: v2.unwrap_or_default(),
+            created_at: v3.unwrap_or_default(),
+            updated_at: v4.unwrap_or_default(),
+        })
+    }
 }
 
 /// A new brand board.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -2099,36 +2723,103 @@ pub struct CreateBrandBoardRequest {
     pub name: String,
 
     /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
 
     /// `colors`: a list of [`BrandColor`](crate::v3::brand_boards::BrandColor) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
 
     /// `fonts`: a list of [`BrandFont`](crate::v3::brand_boards::BrandFont) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
 
     /// Make it the location's default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// Copy this existing board.
-    #[serde(rename = "brandBoardId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandBoardId", skip_serializing_if = "Option::is_none")]
     pub brand_board_id: Option<String>,
 
     /// Media-library folder to put it in.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 
     /// How the board is created.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<BrandBoardSourceType>,
 
     /// Website to take colours, fonts and logos from, for type `url`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateBrandBoardRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateBrandBoardRequest {
+    const NAME: &'static str = "CreateBrandBoardRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "name",
+        "logos",
+        "colors",
+        "fonts",
+        "default",
+        "brandBoardId",
+        "parentId",
+        "type",
+        "url"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "logos")?,
+                3 => entries.value(&mut v3, "colors")?,
+                4 => entries.value(&mut v4, "fonts")?,
+                5 => entries.value(&mut v5, "default")?,
+                6 => entries.value(&mut v6, "brandBoardId")?,
+                7 => entries.value(&mut v7, "parentId")?,
+                8 => entries.value(&mut v8, "type")?,
+                9 => entries.value(&mut v9, "url")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            name: crate::runtime::object::required(v1, "name")?,
+            logos: v2.unwrap_or_default(),
+            colors: v3.unwrap_or_default(),
+            fonts: v4.unwrap_or_default(),
+            default: v5.unwrap_or_default(),
+            brand_board_id: v6.unwrap_or_default(),
+            parent_id: v7.unwrap_or_default(),
+            type_: v8.unwrap_or_default(),
+            url: v9.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateBrandBoardRequest {
@@ -2201,11 +2892,10 @@ impl CreateBrandBoardRequest {
 /// A new brand voice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBrandVoiceRequest {
     /// `name`: a string. Example: `My Brand Voice`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `manual` takes the given answers, `url` writes them from a website, `description` from a text about the business.
@@ -2213,16 +2903,57 @@ pub struct CreateBrandVoiceRequest {
     pub type_: CreateBrandVoiceRequestType,
 
     /// Website to write the answers from, for type `url`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// Text about the business, for type `description` (optional with `url`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// The answers, for type `manual`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub answers: Option<NewBrandVoiceAnswers>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateBrandVoiceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateBrandVoiceRequest {
+    const NAME: &'static str = "CreateBrandVoiceRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "type", "url", "description", "answers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "type")?,
+                2 => entries.value(&mut v2, "url")?,
+                3 => entries.value(&mut v3, "description")?,
+                4 => entries.value(&mut v4, "answers")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            type_: crate::runtime::object::required(v1, "type")?,
+            url: v2.unwrap_or_default(),
+            description: v3.unwrap_or_default(),
+            answers: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateBrandVoiceRequest {
@@ -2303,63 +3034,154 @@ crate::runtime::enums::string_enum!(CreateBrandVoiceRequestType);
 
 /// The `DeleteBrandVoiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteBrandVoiceResponse {
     /// `deleted`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteBrandVoiceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeleteBrandVoiceResponse {
+    const NAME: &'static str = "DeleteBrandVoiceResponse";
+
+    const FIELDS: &'static[&'static str] = &["deleted", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "deleted")?,
+                1 => entries.value(&mut v1, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { deleted: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
+    }
 }
 
 /// The `ListBrandBoardsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::v3::brand_boards::BrandBoardSummary) values.
-    #[
-        serde(
-            rename = "brandBoards",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "brandBoards",))]
     pub brand_boards: Vec<BrandBoardSummary>,
 
     /// Brand boards matching the query.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListBrandBoardsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListBrandBoardsResponse {
+    const NAME: &'static str = "ListBrandBoardsResponse";
+
+    const FIELDS: &'static[&'static str] = &["brandBoards", "totalCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "brandBoards")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { brand_boards: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
+    }
 }
 
 /// The `ListBrandVoicesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBrandVoicesResponse {
     /// `items`: a list of [`BrandVoiceSummary`](crate::v3::brand_boards::BrandVoiceSummary) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<BrandVoiceSummary>,
 
     /// Brand voices matching the query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListBrandVoicesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListBrandVoicesResponse {
+    const NAME: &'static str = "ListBrandVoicesResponse";
+
+    const FIELDS: &'static[&'static str] = &["items", "total", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "items")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            items: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// The answers of a new brand voice; the first four are needed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewBrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
@@ -2379,56 +3201,151 @@ pub struct NewBrandVoiceAnswers {
     pub customer_pain_points: String,
 
     /// `businessType`: a string. Example: `Software Development`.
-    #[serde(rename = "businessType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessType", skip_serializing_if = "Option::is_none")]
     pub business_type: Option<String>,
 
     /// `companyWebsite`: a string. Example: `https://example.com`.
-    #[serde(rename = "companyWebsite", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyWebsite", skip_serializing_if = "Option::is_none")]
     pub company_website: Option<String>,
 
     /// `companyEmail`: a string. Example: `contact@example.com`.
-    #[serde(rename = "companyEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyEmail", skip_serializing_if = "Option::is_none")]
     pub company_email: Option<String>,
 
     /// `companyAddress`: a string. Example: `123 Main St, Anytown, CA`.
-    #[serde(rename = "companyAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyAddress", skip_serializing_if = "Option::is_none")]
     pub company_address: Option<String>,
 
     /// `phone`: a [`BrandVoicePhone`](crate::v3::brand_boards::BrandVoicePhone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<BrandVoicePhone>,
 
     /// `businessHours`: a string. Example: `Mon-Fri 9am-5pm`.
-    #[serde(rename = "businessHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessHours", skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
 
     /// `brandPromise`: a string. Example: `We deliver on time, every time`.
-    #[serde(rename = "brandPromise", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandPromise", skip_serializing_if = "Option::is_none")]
     pub brand_promise: Option<String>,
 
     /// `brandValues`: a string. Example: `Integrity, Excellence, Innovation`.
-    #[serde(rename = "brandValues", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandValues", skip_serializing_if = "Option::is_none")]
     pub brand_values: Option<String>,
 
     /// `brandPurpose`: a string. Example: `To empower small businesses with technology`.
-    #[serde(rename = "brandPurpose", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandPurpose", skip_serializing_if = "Option::is_none")]
     pub brand_purpose: Option<String>,
 
     /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
-    #[serde(rename = "competitiveAdvantage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "competitiveAdvantage", skip_serializing_if = "Option::is_none")]
     pub competitive_advantage: Option<String>,
 
     /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
-    #[serde(rename = "risksOfInaction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "risksOfInaction", skip_serializing_if = "Option::is_none")]
     pub risks_of_inaction: Option<String>,
 
     /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
-    #[serde(rename = "uniqueSellingProposition", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "uniqueSellingProposition", skip_serializing_if = "Option::is_none")]
     pub unique_selling_proposition: Option<String>,
 
     /// `callToAction`: a string. Example: `Schedule a demo today`.
-    #[serde(rename = "callToAction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "callToAction", skip_serializing_if = "Option::is_none")]
     pub call_to_action: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for NewBrandVoiceAnswers {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for NewBrandVoiceAnswers {
+    const NAME: &'static str = "NewBrandVoiceAnswers";
+
+    const FIELDS: &'static[&'static str] = &[
+        "brandName",
+        "toneOfVoice",
+        "targetAudience",
+        "customerPainPoints",
+        "businessType",
+        "companyWebsite",
+        "companyEmail",
+        "companyAddress",
+        "phone",
+        "businessHours",
+        "brandPromise",
+        "brandValues",
+        "brandPurpose",
+        "competitiveAdvantage",
+        "risksOfInaction",
+        "uniqueSellingProposition",
+        "callToAction"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "brandName")?,
+                1 => entries.value(&mut v1, "toneOfVoice")?,
+                2 => entries.value(&mut v2, "targetAudience")?,
+                3 => entries.value(&mut v3, "customerPainPoints")?,
+                4 => entries.value(&mut v4, "businessType")?,
+                5 => entries.value(&mut v5, "companyWebsite")?,
+                6 => entries.value(&mut v6, "companyEmail")?,
+                7 => entries.value(&mut v7, "companyAddress")?,
+                8 => entries.value(&mut v8, "phone")?,
+                9 => entries.value(&mut v9, "businessHours")?,
+                10 => entries.value(&mut v10, "brandPromise")?,
+                11 => entries.value(&mut v11, "brandValues")?,
+                12 => entries.value(&mut v12, "brandPurpose")?,
+                13 => entries.value(&mut v13, "competitiveAdvantage")?,
+                14 => entries.value(&mut v14, "risksOfInaction")?,
+                15 => entries.value(&mut v15, "uniqueSellingProposition")?,
+                16 => entries.value(&mut v16, "callToAction")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            brand_name: crate::runtime::object::required(v0, "brandName")?,
+            tone_of_voice: crate::runtime::object::required(v1, "toneOfVoice")?,
+            target_audience: crate::runtime::object::required(v2, "targetAudience")?,
+            customer_pain_points: crate::runtime::object::required(v3, "customerPainPoints")?,
+            business_type: v4.unwrap_or_default(),
+            company_website: v5.unwrap_or_default(),
+            company_email: v6.unwrap_or_default(),
+            company_address: v7.unwrap_or_default(),
+            phone: v8.unwrap_or_default(),
+            business_hours: v9.unwrap_or_default(),
+            brand_promise: v10.unwrap_or_default(),
+            brand_values: v11.unwrap_or_default(),
+            brand_purpose: v12.unwrap_or_default(),
+            competitive_advantage: v13.unwrap_or_default(),
+            risks_of_inaction: v14.unwrap_or_default(),
+            unique_selling_proposition: v15.unwrap_or_default(),
+            call_to_action: v16.unwrap_or_default(),
+        })
+    }
 }
 
 impl NewBrandVoiceAnswers {
@@ -2542,52 +3459,144 @@ impl NewBrandVoiceAnswers {
 
 /// The `SetDefaultBrandVoiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetDefaultBrandVoiceResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The new default.
-    #[serde(rename = "brandVoiceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "brandVoiceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub brand_voice_id: Option<String>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SetDefaultBrandVoiceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SetDefaultBrandVoiceResponse {
+    const NAME: &'static str = "SetDefaultBrandVoiceResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "brandVoiceId", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "brandVoiceId")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            brand_voice_id: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// The fields to change; array fields replace the stored ones.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
 
     /// `colors`: a list of [`BrandColor`](crate::v3::brand_boards::BrandColor) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
 
     /// `fonts`: a list of [`BrandFont`](crate::v3::brand_boards::BrandFont) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
 
     /// Make it the location's default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// Media-library folder (reserved by HighLevel).
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateBrandBoardRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateBrandBoardRequest {
+    const NAME: &'static str = "UpdateBrandBoardRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "logos",
+        "colors",
+        "fonts",
+        "default",
+        "parentId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "logos")?,
+                2 => entries.value(&mut v2, "colors")?,
+                3 => entries.value(&mut v3, "fonts")?,
+                4 => entries.value(&mut v4, "default")?,
+                5 => entries.value(&mut v5, "parentId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            logos: v1.unwrap_or_default(),
+            colors: v2.unwrap_or_default(),
+            fonts: v3.unwrap_or_default(),
+            default: v4.unwrap_or_default(),
+            parent_id: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateBrandBoardRequest {
@@ -2637,16 +3646,44 @@ impl UpdateBrandBoardRequest {
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBrandVoiceRequest {
     /// `name`: a string. Example: `My Brand Voice`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// The answers to change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub answers: Option<BrandVoiceAnswers>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateBrandVoiceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateBrandVoiceRequest {
+    const NAME: &'static str = "UpdateBrandVoiceRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "answers"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "answers")?,
+                _ => {}
+            }
+        }
+        Ok(Self { name: v0.unwrap_or_default(), answers: v1.unwrap_or_default(), })
+    }
 }
 
 impl UpdateBrandVoiceRequest {

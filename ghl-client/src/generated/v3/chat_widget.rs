@@ -1283,56 +1283,130 @@ impl UpdateChatWidget {
 /// The SMS (A2P 10DLC) opt-in texts and links of the contact form.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetA2pCompliance {
     /// `enableA2PCompliance`: `true` or `false`. Example: `true`.
-    #[serde(rename = "enableA2PCompliance", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableA2PCompliance", skip_serializing_if = "Option::is_none")]
     pub enable_a2p_compliance: Option<bool>,
 
     /// Show the first opt-in text.
-    #[serde(rename = "isA2POptInForm1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isA2POptInForm1", skip_serializing_if = "Option::is_none")]
     pub is_a2p_opt_in_form1: Option<bool>,
 
     /// `a2pOptInForm1`: a string. Example: `I agree to receive marketing communications from [business name]`.
-    #[serde(rename = "a2pOptInForm1", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "a2pOptInForm1", skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1: Option<String>,
 
     /// `a2pOptInForm1ShowCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(rename = "a2pOptInForm1ShowCheckbox", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "a2pOptInForm1ShowCheckbox", skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1_show_checkbox: Option<bool>,
 
     /// `a2pOptInForm1PreChecked`: `true` or `false`. Example: `false`.
-    #[serde(rename = "a2pOptInForm1PreChecked", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "a2pOptInForm1PreChecked", skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1_pre_checked: Option<bool>,
 
     /// Show the second opt-in text.
-    #[serde(rename = "isA2POptInForm2", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isA2POptInForm2", skip_serializing_if = "Option::is_none")]
     pub is_a2p_opt_in_form2: Option<bool>,
 
     /// `a2pOptInForm2`: a string. Example: `I agree to receive marketing communications from [business name]`.
-    #[serde(rename = "a2pOptInForm2", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "a2pOptInForm2", skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2: Option<String>,
 
     /// `a2pOptInForm2ShowCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(rename = "a2pOptInForm2ShowCheckbox", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "a2pOptInForm2ShowCheckbox", skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2_show_checkbox: Option<bool>,
 
     /// `a2pOptInForm2PreChecked`: `true` or `false`. Example: `false`.
-    #[serde(rename = "a2pOptInForm2PreChecked", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "a2pOptInForm2PreChecked", skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2_pre_checked: Option<bool>,
 
     /// `privacyPolicyLink`: a string. Example: `https://example.com/privacy-policy`.
-    #[serde(rename = "privacyPolicyLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "privacyPolicyLink", skip_serializing_if = "Option::is_none")]
     pub privacy_policy_link: Option<String>,
 
     /// `termsOfServiceLink`: a string. Example: `https://example.com/terms-of-service`.
-    #[serde(rename = "termsOfServiceLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsOfServiceLink", skip_serializing_if = "Option::is_none")]
     pub terms_of_service_link: Option<String>,
 
     /// `messageType`: a string. Example: `A2P`.
-    #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageType", skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetA2pCompliance {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetA2pCompliance {
+    const NAME: &'static str = "ChatWidgetA2pCompliance";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enableA2PCompliance",
+        "isA2POptInForm1",
+        "a2pOptInForm1",
+        "a2pOptInForm1ShowCheckbox",
+        "a2pOptInForm1PreChecked",
+        "isA2POptInForm2",
+        "a2pOptInForm2",
+        "a2pOptInForm2ShowCheckbox",
+        "a2pOptInForm2PreChecked",
+        "privacyPolicyLink",
+        "termsOfServiceLink",
+        "messageType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enableA2PCompliance")?,
+                1 => entries.value(&mut v1, "isA2POptInForm1")?,
+                2 => entries.value(&mut v2, "a2pOptInForm1")?,
+                3 => entries.value(&mut v3, "a2pOptInForm1ShowCheckbox")?,
+                4 => entries.value(&mut v4, "a2pOptInForm1PreChecked")?,
+                5 => entries.value(&mut v5, "isA2POptInForm2")?,
+                6 => entries.value(&mut v6, "a2pOptInForm2")?,
+                7 => entries.value(&mut v7, "a2pOptInForm2ShowCheckbox")?,
+                8 => entries.value(&mut v8, "a2pOptInForm2PreChecked")?,
+                9 => entries.value(&mut v9, "privacyPolicyLink")?,
+                10 => entries.value(&mut v10, "termsOfServiceLink")?,
+                11 => entries.value(&mut v11, "messageType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enable_a2p_compliance: v0.unwrap_or_default(),
+            is_a2p_opt_in_form1: v1.unwrap_or_default(),
+            a2p_opt_in_form1: v2.unwrap_or_default(),
+            a2p_opt_in_form1_show_checkbox: v3.unwrap_or_default(),
+            a2p_opt_in_form1_pre_checked: v4.unwrap_or_default(),
+            is_a2p_opt_in_form2: v5.unwrap_or_default(),
+            a2p_opt_in_form2: v6.unwrap_or_default(),
+            a2p_opt_in_form2_show_checkbox: v7.unwrap_or_default(),
+            a2p_opt_in_form2_pre_checked: v8.unwrap_or_default(),
+            privacy_policy_link: v9.unwrap_or_default(),
+            terms_of_service_link: v10.unwrap_or_default(),
+            message_type: v11.unwrap_or_default(),
+        })
+    }
 }
 
 impl ChatWidgetA2pCompliance {
@@ -1431,24 +1505,66 @@ impl ChatWidgetA2pCompliance {
 /// Icon and colour of the sent-message acknowledgement.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetAcknowledgement {
     /// `icon`: a string. Example: `check`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
 
     /// `placeholderColor`: a string. Example: `#000`.
-    #[serde(rename = "placeholderColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "placeholderColor", skip_serializing_if = "Option::is_none")]
     pub placeholder_color: Option<String>,
 
     /// `liveChatIcon`: a string. Example: `check`.
-    #[serde(rename = "liveChatIcon", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveChatIcon", skip_serializing_if = "Option::is_none")]
     pub live_chat_icon: Option<String>,
 
     /// `liveChatPlaceholderColor`: a string. Example: `#000`.
-    #[serde(rename = "liveChatPlaceholderColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveChatPlaceholderColor", skip_serializing_if = "Option::is_none")]
     pub live_chat_placeholder_color: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetAcknowledgement {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetAcknowledgement {
+    const NAME: &'static str = "ChatWidgetAcknowledgement";
+
+    const FIELDS: &'static[&'static str] = &[
+        "icon",
+        "placeholderColor",
+        "liveChatIcon",
+        "liveChatPlaceholderColor"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "icon")?,
+                1 => entries.value(&mut v1, "placeholderColor")?,
+                2 => entries.value(&mut v2, "liveChatIcon")?,
+                3 => entries.value(&mut v3, "liveChatPlaceholderColor")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            icon: v0.unwrap_or_default(),
+            placeholder_color: v1.unwrap_or_default(),
+            live_chat_icon: v2.unwrap_or_default(),
+            live_chat_placeholder_color: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ChatWidgetAcknowledgement {
@@ -1491,76 +1607,170 @@ impl ChatWidgetAcknowledgement {
 /// Contact form, office hours, redirect, channel and compliance settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetAdvancedSettings {
     /// `brandingTitle`: a string. Example: `Agency`.
-    #[serde(rename = "brandingTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "brandingTitle", skip_serializing_if = "Option::is_none")]
     pub branding_title: Option<String>,
 
     /// `redirect`: a [`ChatWidgetRedirect`](crate::v3::chat_widget::ChatWidgetRedirect).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect: Option<ChatWidgetRedirect>,
 
     /// Show the contact form at the start.
-    #[serde(rename = "enableContactForm", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableContactForm", skip_serializing_if = "Option::is_none")]
     pub enable_contact_form: Option<bool>,
 
     /// Tick the contact form's consent box by default.
-    #[serde(rename = "defaultConsentCheck", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "defaultConsentCheck", skip_serializing_if = "Option::is_none")]
     pub default_consent_check: Option<bool>,
 
     /// `businessOfficeHours`: a [`ChatWidgetOfficeHours`](crate::v3::chat_widget::ChatWidgetOfficeHours).
-    #[serde(rename = "businessOfficeHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "businessOfficeHours", skip_serializing_if = "Option::is_none")]
     pub business_office_hours: Option<ChatWidgetOfficeHours>,
 
     /// The fields of the contact form.
-    #[serde(rename = "contactFormOptions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactFormOptions", skip_serializing_if = "Option::is_none")]
     pub contact_form_options: Option<Vec<serde_json::Value>>,
 
     /// The chat types an all-in-one widget offers.
-    #[serde(rename = "allInOneChatTypes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allInOneChatTypes", skip_serializing_if = "Option::is_none")]
     pub all_in_one_chat_types: Option<Vec<ChatWidgetTypeFilter>>,
 
     /// `allInOneInitialMsg`: a string. Example: `Choose a chat option to get started.`.
-    #[serde(rename = "allInOneInitialMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allInOneInitialMsg", skip_serializing_if = "Option::is_none")]
     pub all_in_one_initial_msg: Option<String>,
 
     /// `contactFormIntroMessage`: a string. Example: `Please share contact details`.
-    #[serde(rename = "contactFormIntroMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactFormIntroMessage", skip_serializing_if = "Option::is_none")]
     pub contact_form_intro_message: Option<String>,
 
     /// `contactFormSystemMessage`: a string. Example: `Please share contact details`.
-    #[serde(rename = "contactFormSystemMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactFormSystemMessage", skip_serializing_if = "Option::is_none")]
     pub contact_form_system_message: Option<String>,
 
     /// `prefilledMessageText`: a string. Example: `I want to know more`.
-    #[serde(rename = "prefilledMessageText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "prefilledMessageText", skip_serializing_if = "Option::is_none")]
     pub prefilled_message_text: Option<String>,
 
     /// The Voice AI agent of a Voice AI widget.
-    #[serde(rename = "voiceAiAgent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "voiceAiAgent", skip_serializing_if = "Option::is_none")]
     pub voice_ai_agent: Option<serde_json::Value>,
 
     /// `fbPage`: a [`ChatWidgetFacebookPage`](crate::v3::chat_widget::ChatWidgetFacebookPage).
-    #[serde(rename = "fbPage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fbPage", skip_serializing_if = "Option::is_none")]
     pub fb_page: Option<ChatWidgetFacebookPage>,
 
     /// `instagramPage`: a [`ChatWidgetInstagramPage`](crate::v3::chat_widget::ChatWidgetInstagramPage).
-    #[serde(rename = "instagramPage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "instagramPage", skip_serializing_if = "Option::is_none")]
     pub instagram_page: Option<ChatWidgetInstagramPage>,
 
     /// `playNotificationSound`: `true` or `false`. Example: `false`.
-    #[serde(rename = "playNotificationSound", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "playNotificationSound", skip_serializing_if = "Option::is_none")]
     pub play_notification_sound: Option<bool>,
 
     /// `voiceAiSendActionText`: a string. Example: `Call Now`.
-    #[serde(rename = "voiceAiSendActionText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "voiceAiSendActionText", skip_serializing_if = "Option::is_none")]
     pub voice_ai_send_action_text: Option<String>,
 
     /// `aTwoPCompliance`: a [`ChatWidgetA2pCompliance`](crate::v3::chat_widget::ChatWidgetA2pCompliance).
-    #[serde(rename = "aTwoPCompliance", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "aTwoPCompliance", skip_serializing_if = "Option::is_none")]
     pub a_two_p_compliance: Option<ChatWidgetA2pCompliance>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetAdvancedSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetAdvancedSettings {
+    const NAME: &'static str = "ChatWidgetAdvancedSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "brandingTitle",
+        "redirect",
+        "enableContactForm",
+        "defaultConsentCheck",
+        "businessOfficeHours",
+        "contactFormOptions",
+        "allInOneChatTypes",
+        "allInOneInitialMsg",
+        "contactFormIntroMessage",
+        "contactFormSystemMessage",
+        "prefilledMessageText",
+        "voiceAiAgent",
+        "fbPage",
+        "instagramPage",
+        "playNotificationSound",
+        "voiceAiSendActionText",
+        "aTwoPCompliance"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "brandingTitle")?,
+                1 => entries.value(&mut v1, "redirect")?,
+                2 => entries.value(&mut v2, "enableContactForm")?,
+                3 => entries.value(&mut v3, "defaultConsentCheck")?,
+                4 => entries.value(&mut v4, "businessOfficeHours")?,
+                5 => entries.value(&mut v5, "contactFormOptions")?,
+                6 => entries.value(&mut v6, "allInOneChatTypes")?,
+                7 => entries.value(&mut v7, "allInOneInitialMsg")?,
+                8 => entries.value(&mut v8, "contactFormIntroMessage")?,
+                9 => entries.value(&mut v9, "contactFormSystemMessage")?,
+                10 => entries.value(&mut v10, "prefilledMessageText")?,
+                11 => entries.value(&mut v11, "voiceAiAgent")?,
+                12 => entries.value(&mut v12, "fbPage")?,
+                13 => entries.value(&mut v13, "instagramPage")?,
+                14 => entries.value(&mut v14, "playNotificationSound")?,
+                15 => entries.value(&mut v15, "voiceAiSendActionText")?,
+                16 => entries.value(&mut v16, "aTwoPCompliance")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            branding_title: v0.unwrap_or_default(),
+            redirect: v1.unwrap_or_default(),
+            enable_contact_form: v2.unwrap_or_default(),
+            default_consent_check: v3.unwrap_or_default(),
+            business_office_hours: v4.unwrap_or_default(),
+            contact_form_options: v5.unwrap_or_default(),
+            all_in_one_chat_types: v6.unwrap_or_default(),
+            all_in_one_initial_msg: v7.unwrap_or_default(),
+            contact_form_intro_message: v8.unwrap_or_default(),
+            contact_form_system_message: v9.unwrap_or_default(),
+            prefilled_message_text: v10.unwrap_or_default(),
+            voice_ai_agent: v11.unwrap_or_default(),
+            fb_page: v12.unwrap_or_default(),
+            instagram_page: v13.unwrap_or_default(),
+            play_notification_sound: v14.unwrap_or_default(),
+            voice_ai_send_action_text: v15.unwrap_or_default(),
+            a_two_p_compliance: v16.unwrap_or_default(),
+        })
+    }
 }
 
 impl ChatWidgetAdvancedSettings {
@@ -1733,16 +1943,47 @@ crate::runtime::enums::string_enum!(ChatWidgetBaseType);
 /// The Facebook page a Facebook widget opens.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetFacebookPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
-    #[serde(rename = "facebookPageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "facebookPageId", skip_serializing_if = "Option::is_none")]
     pub facebook_page_id: Option<String>,
 
     /// `facebookPageName`: a string. Example: `My Page`.
-    #[serde(rename = "facebookPageName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "facebookPageName", skip_serializing_if = "Option::is_none")]
     pub facebook_page_name: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetFacebookPage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetFacebookPage {
+    const NAME: &'static str = "ChatWidgetFacebookPage";
+
+    const FIELDS: &'static[&'static str] = &["facebookPageId", "facebookPageName"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "facebookPageId")?,
+                1 => entries.value(&mut v1, "facebookPageName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            facebook_page_id: v0.unwrap_or_default(),
+            facebook_page_name: v1.unwrap_or_default(),
+        })
+    }
 }
 
 impl ChatWidgetFacebookPage {
@@ -1768,24 +2009,66 @@ impl ChatWidgetFacebookPage {
 /// The Instagram account an Instagram widget opens.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetInstagramPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
-    #[serde(rename = "facebookPageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "facebookPageId", skip_serializing_if = "Option::is_none")]
     pub facebook_page_id: Option<String>,
 
     /// `facebookPageName`: a string. Example: `My Page`.
-    #[serde(rename = "facebookPageName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "facebookPageName", skip_serializing_if = "Option::is_none")]
     pub facebook_page_name: Option<String>,
 
     /// `instagramPageId`: a string. Example: `1234567890`.
-    #[serde(rename = "instagramPageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "instagramPageId", skip_serializing_if = "Option::is_none")]
     pub instagram_page_id: Option<String>,
 
     /// `instagramUsername`: a string. Example: `mypage`.
-    #[serde(rename = "instagramUsername", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "instagramUsername", skip_serializing_if = "Option::is_none")]
     pub instagram_username: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetInstagramPage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetInstagramPage {
+    const NAME: &'static str = "ChatWidgetInstagramPage";
+
+    const FIELDS: &'static[&'static str] = &[
+        "facebookPageId",
+        "facebookPageName",
+        "instagramPageId",
+        "instagramUsername"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "facebookPageId")?,
+                1 => entries.value(&mut v1, "facebookPageName")?,
+                2 => entries.value(&mut v2, "instagramPageId")?,
+                3 => entries.value(&mut v3, "instagramUsername")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            facebook_page_id: v0.unwrap_or_default(),
+            facebook_page_name: v1.unwrap_or_default(),
+            instagram_page_id: v2.unwrap_or_default(),
+            instagram_username: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ChatWidgetInstagramPage {
@@ -1828,16 +2111,44 @@ impl ChatWidgetInstagramPage {
 /// Position and size of the widget.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetLayout {
     /// `position`: a string. Example: `left`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
 
     /// `sizes`: a [`ChatWidgetSize`](crate::v3::chat_widget::ChatWidgetSize).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sizes: Option<ChatWidgetSize>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetLayout {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetLayout {
+    const NAME: &'static str = "ChatWidgetLayout";
+
+    const FIELDS: &'static[&'static str] = &["position", "sizes"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "position")?,
+                1 => entries.value(&mut v1, "sizes")?,
+                _ => {}
+            }
+        }
+        Ok(Self { position: v0.unwrap_or_default(), sizes: v1.unwrap_or_default(), })
+    }
 }
 
 impl ChatWidgetLayout {
@@ -1863,30 +2174,66 @@ impl ChatWidgetLayout {
 /// When the team answers, and the greeting outside those hours.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetOfficeHours {
     /// `enableBusinessHours`: `true` or `false`. Example: `false`.
-    #[serde(rename = "enableBusinessHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableBusinessHours", skip_serializing_if = "Option::is_none")]
     pub enable_business_hours: Option<bool>,
 
     /// The opening hours per day.
-    #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "openHours", skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<serde_json::Value>>,
 
     /// `timezone`: a string. Example: `UTC`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// Greeting shown outside office hours.
-    #[
-        serde(
-            rename = "outsideOfficeHoursWelcomeMsg",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "outsideOfficeHoursWelcomeMsg", skip_serializing_if = "Option::is_none")]
     pub outside_office_hours_welcome_msg: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetOfficeHours {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetOfficeHours {
+    const NAME: &'static str = "ChatWidgetOfficeHours";
+
+    const FIELDS: &'static[&'static str] = &[
+        "enableBusinessHours",
+        "openHours",
+        "timezone",
+        "outsideOfficeHoursWelcomeMsg"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enableBusinessHours")?,
+                1 => entries.value(&mut v1, "openHours")?,
+                2 => entries.value(&mut v2, "timezone")?,
+                3 => entries.value(&mut v3, "outsideOfficeHoursWelcomeMsg")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enable_business_hours: v0.unwrap_or_default(),
+            open_hours: v1.unwrap_or_default(),
+            timezone: v2.unwrap_or_default(),
+            outside_office_hours_welcome_msg: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ChatWidgetOfficeHours {
@@ -1929,20 +2276,54 @@ impl ChatWidgetOfficeHours {
 /// A link offered to the visitor.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetRedirect {
     /// `redirectAction`: `true` or `false`. Example: `false`.
-    #[serde(rename = "redirectAction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "redirectAction", skip_serializing_if = "Option::is_none")]
     pub redirect_action: Option<bool>,
 
     /// `redirectWebsite`: a string. Example: `https://example.com`.
-    #[serde(rename = "redirectWebsite", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "redirectWebsite", skip_serializing_if = "Option::is_none")]
     pub redirect_website: Option<String>,
 
     /// `redirectText`: a string. Example: `Click here`.
-    #[serde(rename = "redirectText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "redirectText", skip_serializing_if = "Option::is_none")]
     pub redirect_text: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetRedirect {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetRedirect {
+    const NAME: &'static str = "ChatWidgetRedirect";
+
+    const FIELDS: &'static[&'static str] = &["redirectAction", "redirectWebsite", "redirectText"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "redirectAction")?,
+                1 => entries.value(&mut v1, "redirectWebsite")?,
+                2 => entries.value(&mut v2, "redirectText")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            redirect_action: v0.unwrap_or_default(),
+            redirect_website: v1.unwrap_or_default(),
+            redirect_text: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl ChatWidgetRedirect {
@@ -1974,31 +2355,30 @@ impl ChatWidgetRedirect {
 /// Look, texts and behaviour of a chat widget.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetSettings {
     /// `acknowledgementDetails`: a [`ChatWidgetAcknowledgement`](crate::v3::chat_widget::ChatWidgetAcknowledgement).
-    #[serde(rename = "acknowledgementDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "acknowledgementDetails", skip_serializing_if = "Option::is_none")]
     pub acknowledgement_details: Option<ChatWidgetAcknowledgement>,
 
     /// `agencyName`: a string. Example: `Example Agency`.
-    #[serde(rename = "agencyName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agencyName", skip_serializing_if = "Option::is_none")]
     pub agency_name: Option<String>,
 
     /// `agencyWebsite`: a string. Example: `https://example.com`.
-    #[serde(rename = "agencyWebsite", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "agencyWebsite", skip_serializing_if = "Option::is_none")]
     pub agency_website: Option<String>,
 
     /// `allowAvatarImage`: `true` or `false`. Example: `true`.
-    #[serde(rename = "allowAvatarImage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "allowAvatarImage", skip_serializing_if = "Option::is_none")]
     pub allow_avatar_image: Option<bool>,
 
     /// Detect the visitor's phone country code.
-    #[serde(rename = "autoCountryCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "autoCountryCode", skip_serializing_if = "Option::is_none")]
     pub auto_country_code: Option<bool>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// The widget's chat type.
@@ -2006,7 +2386,7 @@ pub struct ChatWidgetSettings {
     pub chat_type: String,
 
     /// `promptType`: a string. Example: `avatar`.
-    #[serde(rename = "promptType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "promptType", skip_serializing_if = "Option::is_none")]
     pub prompt_type: Option<String>,
 
     /// Icon of the chat button.
@@ -2014,176 +2394,363 @@ pub struct ChatWidgetSettings {
     pub chat_icon: String,
 
     /// `enableRevisitMessage`: `true` or `false`. Example: `true`.
-    #[serde(rename = "enableRevisitMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableRevisitMessage", skip_serializing_if = "Option::is_none")]
     pub enable_revisit_message: Option<bool>,
 
     /// `heading`: a string. Example: `Welcome to Our Website`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub heading: Option<String>,
 
     /// `legalMsg`: a string. Example: `By using this website, you agree to our terms and conditions.`.
-    #[serde(rename = "legalMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "legalMsg", skip_serializing_if = "Option::is_none")]
     pub legal_msg: Option<String>,
 
     /// Reply when a live chat starts.
-    #[serde(rename = "liveChatAckMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveChatAckMsg", skip_serializing_if = "Option::is_none")]
     pub live_chat_ack_msg: Option<String>,
 
     /// Text when a live chat ends.
-    #[serde(rename = "liveChatEndedMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveChatEndedMsg", skip_serializing_if = "Option::is_none")]
     pub live_chat_ended_msg: Option<String>,
 
     /// Request for a rating after a live chat.
-    #[serde(rename = "liveChatFeedbackMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveChatFeedbackMsg", skip_serializing_if = "Option::is_none")]
     pub live_chat_feedback_msg: Option<String>,
 
     /// Note under the feedback request.
-    #[serde(rename = "liveChatFeedbackNote", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveChatFeedbackNote", skip_serializing_if = "Option::is_none")]
     pub live_chat_feedback_note: Option<String>,
 
     /// Greeting of a live chat.
-    #[serde(rename = "liveChatIntroMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveChatIntroMsg", skip_serializing_if = "Option::is_none")]
     pub live_chat_intro_msg: Option<String>,
 
     /// Text when the team member is idle.
-    #[serde(rename = "liveChatUserInactiveMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveChatUserInactiveMsg", skip_serializing_if = "Option::is_none")]
     pub live_chat_user_inactive_msg: Option<String>,
 
     /// Idle time of the team member before that text.
-    #[serde(rename = "liveChatUserInactiveTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "liveChatUserInactiveTime", skip_serializing_if = "Option::is_none")]
     pub live_chat_user_inactive_time: Option<String>,
 
     /// Text when the visitor is idle.
-    #[
-        serde(
-            rename = "liveChatVisitorInactiveMsg",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "liveChatVisitorInactiveMsg", skip_serializing_if = "Option::is_none")]
     pub live_chat_visitor_inactive_msg: Option<String>,
 
     /// Idle time of the visitor before that text.
-    #[
-        serde(
-            rename = "liveChatVisitorInactiveTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "liveChatVisitorInactiveTime", skip_serializing_if = "Option::is_none")]
     pub live_chat_visitor_inactive_time: Option<String>,
 
     /// `locale`: a string. Example: `en_US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
 
     /// Avatar image of the prompt.
-    #[serde(rename = "promptAvatar", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "promptAvatar", skip_serializing_if = "Option::is_none")]
     pub prompt_avatar: Option<String>,
 
     /// `promptAvatarAltText`: a string. Example: `company logo`.
-    #[serde(rename = "promptAvatarAltText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "promptAvatarAltText", skip_serializing_if = "Option::is_none")]
     pub prompt_avatar_alt_text: Option<String>,
 
     /// Optimise the avatar image.
-    #[
-        serde(
-            rename = "isPromptAvatarImageOptimize",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "isPromptAvatarImageOptimize", skip_serializing_if = "Option::is_none")]
     pub is_prompt_avatar_image_optimize: Option<bool>,
 
     /// `promptMsg`: a string. Example: `Need assistance? Feel free to ask us anything!`.
-    #[serde(rename = "promptMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "promptMsg", skip_serializing_if = "Option::is_none")]
     pub prompt_msg: Option<String>,
 
     /// Prompt for returning visitors.
-    #[serde(rename = "revisitPromptMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "revisitPromptMsg", skip_serializing_if = "Option::is_none")]
     pub revisit_prompt_msg: Option<String>,
 
     /// Label of the send button.
-    #[serde(rename = "sendActionText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendActionText", skip_serializing_if = "Option::is_none")]
     pub send_action_text: Option<String>,
 
     /// `showAgencyBranding`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showAgencyBranding", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "showAgencyBranding", skip_serializing_if = "Option::is_none")]
     pub show_agency_branding: Option<bool>,
 
     /// `showConsentCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showConsentCheckbox", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "showConsentCheckbox", skip_serializing_if = "Option::is_none")]
     pub show_consent_checkbox: Option<bool>,
 
     /// `showLiveChatWelcomeMsg`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showLiveChatWelcomeMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "showLiveChatWelcomeMsg", skip_serializing_if = "Option::is_none")]
     pub show_live_chat_welcome_msg: Option<bool>,
 
     /// `showPrompt`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "showPrompt", skip_serializing_if = "Option::is_none")]
     pub show_prompt: Option<bool>,
 
     /// `subHeading`: a string. Example: `We are here to help you!`.
-    #[serde(rename = "subHeading", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subHeading", skip_serializing_if = "Option::is_none")]
     pub sub_heading: Option<String>,
 
     /// `successMsg`: a string. Example: `Your message has been sent successfully.`.
-    #[serde(rename = "successMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "successMsg", skip_serializing_if = "Option::is_none")]
     pub success_msg: Option<String>,
 
     /// `supportContact`: a string. Example: `support@example.com`.
-    #[serde(rename = "supportContact", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "supportContact", skip_serializing_if = "Option::is_none")]
     pub support_contact: Option<String>,
 
     /// `thankYouMsg`: a string. Example: `Thank you for visiting our website!`.
-    #[serde(rename = "thankYouMsg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "thankYouMsg", skip_serializing_if = "Option::is_none")]
     pub thank_you_msg: Option<String>,
 
     /// `theme`: a [`ChatWidgetTheme`](crate::v3::chat_widget::ChatWidgetTheme).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<ChatWidgetTheme>,
 
     /// Ask for an email address.
-    #[serde(rename = "useEmailField", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "useEmailField", skip_serializing_if = "Option::is_none")]
     pub use_email_field: Option<bool>,
 
     /// WhatsApp number.
-    #[serde(rename = "waNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "waNumber", skip_serializing_if = "Option::is_none")]
     pub wa_number: Option<String>,
 
     /// `widgetPrimaryColor`: a string. Example: `#4285F4`.
-    #[serde(rename = "widgetPrimaryColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "widgetPrimaryColor", skip_serializing_if = "Option::is_none")]
     pub widget_primary_color: Option<String>,
 
     /// Text when a team member takes the chat.
-    #[
-        serde(
-            rename = "representativeAssignedMessage",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "representativeAssignedMessage", skip_serializing_if = "Option::is_none")]
     pub representative_assigned_message: Option<String>,
 
     /// `dimensions`: a [`ChatWidgetLayout`](crate::v3::chat_widget::ChatWidgetLayout).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<ChatWidgetLayout>,
 
     /// `advanceSettings`: a [`ChatWidgetAdvancedSettings`](crate::v3::chat_widget::ChatWidgetAdvancedSettings).
-    #[serde(rename = "advanceSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "advanceSettings", skip_serializing_if = "Option::is_none")]
     pub advance_settings: Option<ChatWidgetAdvancedSettings>,
 
     /// `locationCountryCode`: a string. Example: `US`.
-    #[serde(rename = "locationCountryCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationCountryCode", skip_serializing_if = "Option::is_none")]
     pub location_country_code: Option<String>,
 
     /// `widgetId`: a string. Example: `92929283937922`.
-    #[serde(rename = "widgetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "widgetId", skip_serializing_if = "Option::is_none")]
     pub widget_id: Option<String>,
 
     /// `widgetPlacement`: a string. Example: `embedded`.
-    #[serde(rename = "widgetPlacement", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "widgetPlacement", skip_serializing_if = "Option::is_none")]
     pub widget_placement: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetSettings {
+    const NAME: &'static str = "ChatWidgetSettings";
+
+    const FIELDS: &'static[&'static str] = &[
+        "acknowledgementDetails",
+        "agencyName",
+        "agencyWebsite",
+        "allowAvatarImage",
+        "autoCountryCode",
+        "countryCode",
+        "chatType",
+        "promptType",
+        "chatIcon",
+        "enableRevisitMessage",
+        "heading",
+        "legalMsg",
+        "liveChatAckMsg",
+        "liveChatEndedMsg",
+        "liveChatFeedbackMsg",
+        "liveChatFeedbackNote",
+        "liveChatIntroMsg",
+        "liveChatUserInactiveMsg",
+        "liveChatUserInactiveTime",
+        "liveChatVisitorInactiveMsg",
+        "liveChatVisitorInactiveTime",
+        "locale",
+        "promptAvatar",
+        "promptAvatarAltText",
+        "isPromptAvatarImageOptimize",
+        "promptMsg",
+        "revisitPromptMsg",
+        "sendActionText",
+        "showAgencyBranding",
+        "showConsentCheckbox",
+        "showLiveChatWelcomeMsg",
+        "showPrompt",
+        "subHeading",
+        "successMsg",
+        "supportContact",
+        "thankYouMsg",
+        "theme",
+        "useEmailField",
+        "waNumber",
+        "widgetPrimaryColor",
+        "representativeAssignedMessage",
+        "dimensions",
+        "advanceSettings",
+        "locationCountryCode",
+        "widgetId",
+        "widgetPlacement"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        let mut v38 = None;
+        let mut v39 = None;
+        let mut v40 = None;
+        let mut v41 = None;
+        let mut v42 = None;
+        let mut v43 = None;
+        let mut v44 = None;
+        let mut v45 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "acknowledgementDetails")?,
+                1 => entries.value(&mut v1, "agencyName")?,
+                2 => entries.value(&mut v2, "agencyWebsite")?,
+                3 => entries.value(&mut v3, "allowAvatarImage")?,
+                4 => entries.value(&mut v4, "autoCountryCode")?,
+                5 => entries.value(&mut v5, "countryCode")?,
+                6 => entries.value(&mut v6, "chatType")?,
+                7 => entries.value(&mut v7, "promptType")?,
+                8 => entries.value(&mut v8, "chatIcon")?,
+                9 => entries.value(&mut v9, "enableRevisitMessage")?,
+                10 => entries.value(&mut v10, "heading")?,
+                11 => entries.value(&mut v11, "legalMsg")?,
+                12 => entries.value(&mut v12, "liveChatAckMsg")?,
+                13 => entries.value(&mut v13, "liveChatEndedMsg")?,
+                14 => entries.value(&mut v14, "liveChatFeedbackMsg")?,
+                15 => entries.value(&mut v15, "liveChatFeedbackNote")?,
+                16 => entries.value(&mut v16, "liveChatIntroMsg")?,
+                17 => entries.value(&mut v17, "liveChatUserInactiveMsg")?,
+                18 => entries.value(&mut v18, "liveChatUserInactiveTime")?,
+                19 => entries.value(&mut v19, "liveChatVisitorInactiveMsg")?,
+                20 => entries.value(&mut v20, "liveChatVisitorInactiveTime")?,
+                21 => entries.value(&mut v21, "locale")?,
+                22 => entries.value(&mut v22, "promptAvatar")?,
+                23 => entries.value(&mut v23, "promptAvatarAltText")?,
+                24 => entries.value(&mut v24, "isPromptAvatarImageOptimize")?,
+                25 => entries.value(&mut v25, "promptMsg")?,
+                26 => entries.value(&mut v26, "revisitPromptMsg")?,
+                27 => entries.value(&mut v27, "sendActionText")?,
+                28 => entries.value(&mut v28, "showAgencyBranding")?,
+                29 => entries.value(&mut v29, "showConsentCheckbox")?,
+                30 => entries.value(&mut v30, "showLiveChatWelcomeMsg")?,
+                31 => entries.value(&mut v31, "showPrompt")?,
+                32 => entries.value(&mut v32, "subHeading")?,
+                33 => entries.value(&mut v33, "successMsg")?,
+                34 => entries.value(&mut v34, "supportContact")?,
+                35 => entries.value(&mut v35, "thankYouMsg")?,
+                36 => entries.value(&mut v36, "theme")?,
+                37 => entries.value(&mut v37, "useEmailField")?,
+                38 => entries.value(&mut v38, "waNumber")?,
+                39 => entries.value(&mut v39, "widgetPrimaryColor")?,
+                40 => entries.value(&mut v40, "representativeAssignedMessage")?,
+                41 => entries.value(&mut v41, "dimensions")?,
+                42 => entries.value(&mut v42, "advanceSettings")?,
+                43 => entries.value(&mut v43, "locationCountryCode")?,
+                44 => entries.value(&mut v44, "widgetId")?,
+                45 => entries.value(&mut v45, "widgetPlacement")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            acknowledgement_details: v0.unwrap_or_default(),
+            agency_name: v1.unwrap_or_default(),
+            agency_website: v2.unwrap_or_default(),
+            allow_avatar_image: v3.unwrap_or_default(),
+            auto_country_code: v4.unwrap_or_default(),
+            country_code: v5.unwrap_or_default(),
+            chat_type: crate::runtime::object::required(v6, "chatType")?,
+            prompt_type: v7.unwrap_or_default(),
+            chat_icon: crate::runtime::object::required(v8, "chatIcon")?,
+            enable_revisit_message: v9.unwrap_or_default(),
+            heading: v10.unwrap_or_default(),
+            legal_msg: v11.unwrap_or_default(),
+            live_chat_ack_msg: v12.unwrap_or_default(),
+            live_chat_ended_msg: v13.unwrap_or_default(),
+            live_chat_feedback_msg: v14.unwrap_or_default(),
+            live_chat_feedback_note: v15.unwrap_or_default(),
+            live_chat_intro_msg: v16.unwrap_or_default(),
+            live_chat_user_inactive_msg: v17.unwrap_or_default(),
+            live_chat_user_inactive_time: v18.unwrap_or_default(),
+            live_chat_visitor_inactive_msg: v19.unwrap_or_default(),
+            live_chat_visitor_inactive_time: v20.unwrap_or_default(),
+            locale: v21.unwrap_or_default(),
+            prompt_avatar: v22.unwrap_or_default(),
+            prompt_avatar_alt_text: v23.unwrap_or_default(),
+            is_prompt_avatar_image_optimize: v24.unwrap_or_default(),
+            prompt_msg: v25.unwrap_or_default(),
+            revisit_prompt_msg: v26.unwrap_or_default(),
+            send_action_text: v27.unwrap_or_default(),
+            show_agency_branding: v28.unwrap_or_default(),
+            show_consent_checkbox: v29.unwrap_or_default(),
+            show_live_chat_welcome_msg: v30.unwrap_or_default(),
+            show_prompt: v31.unwrap_or_default(),
+            sub_heading: v32.unwrap_or_default(),
+            success_msg: v33.unwrap_or_default(),
+            support_contact: v34.unwrap_or_default(),
+            thank_you_msg: v35.unwrap_or_default(),
+            theme: v36.unwrap_or_default(),
+            use_email_field: v37.unwrap_or_default(),
+            wa_number: v38.unwrap_or_default(),
+            widget_primary_color: v39.unwrap_or_default(),
+            representative_assigned_message: v40.unwrap_or_default(),
+            dimensions: v41.unwrap_or_default(),
+            advance_settings: v42.unwrap_or_default(),
+            location_country_code: v43.unwrap_or_default(),
+            widget_id: v44.unwrap_or_default(),
+            widget_placement: v45.unwrap_or_default(),
+        })
+    }
 }
 
 impl ChatWidgetSettings {
@@ -2508,16 +3075,44 @@ impl ChatWidgetSettings {
 /// Size of the open widget, in pixels.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetSize {
     /// `width`: a number. Example: `360`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
 
     /// `height`: a number. Example: `600`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetSize {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetSize {
+    const NAME: &'static str = "ChatWidgetSize";
+
+    const FIELDS: &'static[&'static str] = &["width", "height"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "width")?,
+                1 => entries.value(&mut v1, "height")?,
+                _ => {}
+            }
+        }
+        Ok(Self { width: v0.unwrap_or_default(), height: v1.unwrap_or_default(), })
+    }
 }
 
 impl ChatWidgetSize {
@@ -2543,16 +3138,44 @@ impl ChatWidgetSize {
 /// A named theme and its colours.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetTheme {
     /// `name`: a string. Example: `theme1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `colors`: a [`ChatWidgetThemeColors`](crate::v3::chat_widget::ChatWidgetThemeColors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<ChatWidgetThemeColors>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetTheme {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetTheme {
+    const NAME: &'static str = "ChatWidgetTheme";
+
+    const FIELDS: &'static[&'static str] = &["name", "colors"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "colors")?,
+                _ => {}
+            }
+        }
+        Ok(Self { name: v0.unwrap_or_default(), colors: v1.unwrap_or_default(), })
+    }
 }
 
 impl ChatWidgetTheme {
@@ -2578,40 +3201,98 @@ impl ChatWidgetTheme {
 /// The colours of a theme.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWidgetThemeColors {
     /// `chatBubbleColor`: a string. Example: `#4285F4`.
-    #[serde(rename = "chatBubbleColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "chatBubbleColor", skip_serializing_if = "Option::is_none")]
     pub chat_bubble_color: Option<String>,
 
     /// `backgroundColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "backgroundColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "backgroundColor", skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
 
     /// `headerColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "headerColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "headerColor", skip_serializing_if = "Option::is_none")]
     pub header_color: Option<String>,
 
     /// `buttonColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "buttonColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "buttonColor", skip_serializing_if = "Option::is_none")]
     pub button_color: Option<String>,
 
     /// `avatarBackgroundColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "avatarBackgroundColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "avatarBackgroundColor", skip_serializing_if = "Option::is_none")]
     pub avatar_background_color: Option<String>,
 
     /// `avatarBorderColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "avatarBorderColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "avatarBorderColor", skip_serializing_if = "Option::is_none")]
     pub avatar_border_color: Option<String>,
 
     /// `senderMessageColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "senderMessageColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "senderMessageColor", skip_serializing_if = "Option::is_none")]
     pub sender_message_color: Option<String>,
 
     /// `receivedMessageColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "receivedMessageColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "receivedMessageColor", skip_serializing_if = "Option::is_none")]
     pub received_message_color: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ChatWidgetThemeColors {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ChatWidgetThemeColors {
+    const NAME: &'static str = "ChatWidgetThemeColors";
+
+    const FIELDS: &'static[&'static str] = &[
+        "chatBubbleColor",
+        "backgroundColor",
+        "headerColor",
+        "buttonColor",
+        "avatarBackgroundColor",
+        "avatarBorderColor",
+        "senderMessageColor",
+        "receivedMessageColor"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "chatBubbleColor")?,
+                1 => entries.value(&mut v1, "backgroundColor")?,
+                2 => entries.value(&mut v2, "headerColor")?,
+                3 => entries.value(&mut v3, "buttonColor")?,
+                4 => entries.value(&mut v4, "avatarBackgroundColor")?,
+                5 => entries.value(&mut v5, "avatarBorderColor")?,
+                6 => entries.value(&mut v6, "senderMessageColor")?,
+                7 => entries.value(&mut v7, "receivedMessageColor")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            chat_bubble_color: v0.unwrap_or_default(),
+            background_color: v1.unwrap_or_default(),
+            header_color: v2.unwrap_or_default(),
+            button_color: v3.unwrap_or_default(),
+            avatar_background_color: v4.unwrap_or_default(),
+            avatar_border_color: v5.unwrap_or_default(),
+            sender_message_color: v6.unwrap_or_default(),
+            received_message_color: v7.unwrap_or_default(),
+        })
+    }
 }
 
 impl ChatWidgetThemeColors {
@@ -2815,7 +3496,6 @@ crate::runtime::enums::string_enum!(ChatWidgetTypeFilter);
 /// The widget to copy.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloneChatWidgetRequest {
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
@@ -2827,8 +3507,43 @@ pub struct CloneChatWidgetRequest {
     pub chat_widget_id: String,
 
     /// Name of the copy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CloneChatWidgetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CloneChatWidgetRequest {
+    const NAME: &'static str = "CloneChatWidgetRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "chatWidgetId", "name"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "chatWidgetId")?,
+                2 => entries.value(&mut v2, "name")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            chat_widget_id: crate::runtime::object::required(v1, "chatWidgetId")?,
+            name: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl CloneChatWidgetRequest {
@@ -2848,7 +3563,6 @@ impl CloneChatWidgetRequest {
 /// A new chat widget.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateChatWidgetRequest {
     /// Generation of the widget.
@@ -2866,16 +3580,71 @@ pub struct CreateChatWidgetRequest {
     pub location_id: String,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 
     /// Make it the location's default widget.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// `settings`: a [`ChatWidgetSettings`](crate::v3::chat_widget::ChatWidgetSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<ChatWidgetSettings>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateChatWidgetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateChatWidgetRequest {
+    const NAME: &'static str = "CreateChatWidgetRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "version",
+        "chatType",
+        "name",
+        "locationId",
+        "deleted",
+        "default",
+        "settings"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "version")?,
+                1 => entries.value(&mut v1, "chatType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "locationId")?,
+                4 => entries.value(&mut v4, "deleted")?,
+                5 => entries.value(&mut v5, "default")?,
+                6 => entries.value(&mut v6, "settings")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            version: crate::runtime::object::required(v0, "version")?,
+            chat_type: crate::runtime::object::required(v1, "chatType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            location_id: crate::runtime::object::required(v3, "locationId")?,
+            deleted: v4.unwrap_or_default(),
+            default: v5.unwrap_or_default(),
+            settings: v6.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateChatWidgetRequest {
@@ -2920,28 +3689,68 @@ impl CreateChatWidgetRequest {
 /// The widget's fields; all of them for a replace, the ones to change for a patch.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateChatWidgetRequest {
     /// Generation of the widget.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
 
     /// `chatType`: a [`ChatWidgetBaseType`](crate::v3::chat_widget::ChatWidgetBaseType).
-    #[serde(rename = "chatType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "chatType", skip_serializing_if = "Option::is_none")]
     pub chat_type: Option<ChatWidgetBaseType>,
 
     /// `name`: a string. Example: `Renamed Chat Widget`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Make it the location's default widget.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// `settings`: a [`ChatWidgetSettings`](crate::v3::chat_widget::ChatWidgetSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<ChatWidgetSettings>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateChatWidgetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateChatWidgetRequest {
+    const NAME: &'static str = "UpdateChatWidgetRequest";
+
+    const FIELDS: &'static[&'static str] = &["version", "chatType", "name", "default", "settings"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "version")?,
+                1 => entries.value(&mut v1, "chatType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "default")?,
+                4 => entries.value(&mut v4, "settings")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            version: v0.unwrap_or_default(),
+            chat_type: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            default: v3.unwrap_or_default(),
+            settings: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateChatWidgetRequest {

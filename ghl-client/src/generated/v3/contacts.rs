@@ -2996,237 +2996,626 @@ impl UpsertContact {
 
 /// The outcome of a bulk tag update; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `errorCount`: a whole number.
-    #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "errorCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub error_count: Option<i64>,
 
     /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub responses: Vec<crate::contacts::BulkTagResult>,
 
     /// True when the request was processed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for BulkUpdateContactTagsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BulkUpdateContactTagsResponse {
+    const NAME: &'static str = "BulkUpdateContactTagsResponse";
+
+    const FIELDS: &'static[&'static str] = &["succeded", "errorCount", "responses", "succeeded"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeded")?,
+                1 => entries.value(&mut v1, "errorCount")?,
+                2 => entries.value_or_default(&mut v2, "responses")?,
+                3 => entries.value(&mut v3, "succeeded")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            succeded: v0.unwrap_or_default(),
+            error_count: v1.unwrap_or_default(),
+            responses: v2.unwrap_or_default(),
+            succeeded: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// A contact record as v3 returns it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `John Deo`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Deo`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_name: Option<String>,
 
     /// `firstNameLowerCase`: a string.
-    #[serde(rename = "firstNameLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstNameLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_name_lower_case: Option<String>,
 
     /// `lastNameLowerCase`: a string.
-    #[serde(rename = "lastNameLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastNameLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_name_lower_case: Option<String>,
 
     /// `fullNameLowerCase`: a string.
-    #[serde(rename = "fullNameLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fullNameLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub full_name_lower_case: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `emailLowerCase`: a string.
-    #[serde(rename = "emailLowerCase", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailLowerCase", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_lower_case: Option<String>,
 
     /// True when mail to the address bounced.
-    #[serde(rename = "bounceEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "bounceEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub bounce_email: Option<bool>,
 
     /// True when the contact unsubscribed from email.
-    #[serde(rename = "unsubscribeEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "unsubscribeEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub unsubscribe_email: Option<bool>,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_name: Option<String>,
 
     /// `timezone`: a string. Example: `America/Chicago`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// Do-not-disturb for every channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub dnd_settings: Option<DndSettings>,
 
     /// The contact type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// `source`: a string. Example: `public api`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id of the user the contact is assigned to.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub assigned_to: Option<String>,
 
     /// `address1`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `country`: a string. Example: `US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_of_birth: Option<String>,
 
     /// `birthMonth`: a whole number.
-    #[serde(rename = "birthMonth", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "birthMonth", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub birth_month: Option<i64>,
 
     /// `birthDay`: a whole number.
-    #[serde(rename = "birthDay", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "birthDay", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub birth_day: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Files attached to the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub attachments: Option<serde_json::Value>,
 
     /// `ssn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ssn: Option<String>,
 
     /// `keyword`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub keyword: Option<String>,
 
     /// `lastActivity`: a date and time (RFC 3339 string).
-    #[serde(rename = "lastActivity", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastActivity", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_activity: Option<String>,
 
     /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "lastSessionActivityAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastSessionActivityAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub offers: Vec<String>,
 
     /// `products`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub products: Vec<String>,
 
     /// `customFields`: a list of [`ContactCustomFieldValue`](crate::contacts::ContactCustomFieldValue) values.
-    #[
-        serde(
-            rename = "customFields",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<crate::contacts::ContactCustomFieldValue>,
 
     /// Id of the business the contact belongs to.
-    #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "businessId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub business_id: Option<String>,
 
     /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[serde(rename = "attributionSource", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "attributionSource", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub attribution_source: Option<crate::contacts::AttributionSource>,
 
     /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[serde(rename = "lastAttributionSource", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastAttributionSource", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_attribution_source: Option<crate::contacts::AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub attributions: Vec<crate::contacts::AttributionSource>,
 
     /// Ids of the users following the contact.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub followers: Vec<String>,
 
     /// Id of the contact as a live-chat visitor.
-    #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "visitorId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub visitor_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Contact {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Contact {
+    const NAME: &'static str = "Contact";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "locationId",
+        "name",
+        "firstName",
+        "lastName",
+        "firstNameLowerCase",
+        "lastNameLowerCase",
+        "fullNameLowerCase",
+        "email",
+        "emailLowerCase",
+        "bounceEmail",
+        "unsubscribeEmail",
+        "phone",
+        "companyName",
+        "timezone",
+        "dnd",
+        "dndSettings",
+        "type",
+        "source",
+        "assignedTo",
+        "address1",
+        "city",
+        "state",
+        "country",
+        "postalCode",
+        "website",
+        "tags",
+        "dateOfBirth",
+        "birthMonth",
+        "birthDay",
+        "dateAdded",
+        "dateUpdated",
+        "deleted",
+        "attachments",
+        "ssn",
+        "keyword",
+        "lastActivity",
+        "lastSessionActivityAt",
+        "offers",
+        "products",
+        "customFields",
+        "businessId",
+        "attributionSource",
+        "lastAttributionSource",
+        "attributions",
+        "followers",
+        "visitorId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        let mut v32 = None;
+        let mut v33 = None;
+        let mut v34 = None;
+        let mut v35 = None;
+        let mut v36 = None;
+        let mut v37 = None;
+        let mut v38 = None;
+        let mut v39 = None;
+        let mut v40 = None;
+        let mut v41 = None;
+        let mut v42 = None;
+        let mut v43 = None;
+        let mut v44 = None;
+        let mut v45 = None;
+        let mut v46 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "firstName")?,
+                4 => entries.value(&mut v4, "lastName")?,
+                5 => entries.value(&mut v5, "firstNameLowerCase")?,
+                6 => entries.value(&mut v6, "lastNameLowerCase")?,
+                7 => entries.value(&mut v7, "fullNameLowerCase")?,
+                8 => entries.value(&mut v8, "email")?,
+                9 => entries.value(&mut v9, "emailLowerCase")?,
+                10 => entries.value(&mut v10, "bounceEmail")?,
+                11 => entries.value(&mut v11, "unsubscribeEmail")?,
+                12 => entries.value(&mut v12, "phone")?,
+                13 => entries.value(&mut v13, "companyName")?,
+                14 => entries.value(&mut v14, "timezone")?,
+                15 => entries.value(&mut v15, "dnd")?,
+                16 => entries.value(&mut v16, "dndSettings")?,
+                17 => entries.value(&mut v17, "type")?,
+                18 => entries.value(&mut v18, "source")?,
+                19 => entries.value(&mut v19, "assignedTo")?,
+                20 => entries.value(&mut v20, "address1")?,
+                21 => entries.value(&mut v21, "city")?,
+                22 => entries.value(&mut v22, "state")?,
+                23 => entries.value(&mut v23, "country")?,
+                24 => entries.value(&mut v24, "postalCode")?,
+                25 => entries.value(&mut v25, "website")?,
+                26 => entries.value_or_default(&mut v26, "tags")?,
+                27 => entries.value(&mut v27, "dateOfBirth")?,
+                28 => entries.value(&mut v28, "birthMonth")?,
+                29 => entries.value(&mut v29, "birthDay")?,
+                30 => entries.value(&mut v30, "dateAdded")?,
+                31 => entries.value(&mut v31, "dateUpdated")?,
+                32 => entries.value(&mut v32, "deleted")?,
+                33 => entries.value(&mut v33, "attachments")?,
+                34 => entries.value(&mut v34, "ssn")?,
+                35 => entries.value(&mut v35, "keyword")?,
+                36 => entries.value(&mut v36, "lastActivity")?,
+                37 => entries.value(&mut v37, "lastSessionActivityAt")?,
+                38 => entries.value_or_default(&mut v38, "offers")?,
+                39 => entries.value_or_default(&mut v39, "products")?,
+                40 => entries.value_or_default(&mut v40, "customFields")?,
+                41 => entries.value(&mut v41, "businessId")?,
+                42 => entries.value(&mut v42, "attributionSource")?,
+                43 => entries.value(&mut v43, "lastAttributionSource")?,
+                44 => entries.value_or_default(&mut v44, "attributions")?,
+                45 => entries.value_or_default(&mut v45, "followers")?,
+                46 => entries.value(&mut v46, "visitorId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            first_name: v3.unwrap_or_default(),
+            last_name: v4.unwrap_or_default(),
+            first_name_lower_case: v5.unwrap_or_default(),
+            last_name_lower_case: v6.unwrap_or_default(),
+            full_name_lower_case: v7.unwrap_or_default(),
+            email: v8.unwrap_or_default(),
+            email_lower_case: v9.unwrap_or_default(),
+            bounce_email: v10.unwrap_or_default(),
+            unsubscribe_email: v11.unwrap_or_default(),
+            phone: v12.unwrap_or_default(),
+            company_name: v13.unwrap_or_default(),
+            timezone: v14.unwrap_or_default(),
+            dnd: v15.unwrap_or_default(),
+            dnd_settings: v16.unwrap_or_default(),
+            type_: v17.unwrap_or_default(),
+            source: v18.unwrap_or_default(),
+            assigned_to: v19.unwrap_or_default(),
+            address1: v20.unwrap_or_default(),
+            city: v21.unwrap_or_default(),
+            state: v22.unwrap_or_default(),
+            country: v23.unwrap_or_default(),
+            postal_code: v24.unwrap_or_default(),
+            website: v25.unwrap_or_default(),
+            tags: v26.unwrap_or_default(),
+            date_of_birth: v27.unwrap_or_default(),
+            birth_month: v28.unwrap_or_default(),
+            birth_day: v29.unwrap_or_default(),
+            date_added: v30.unwrap_or_default(),
+            date_updated: v31.unwrap_or_default(),
+            deleted: v32.unwrap_or_default(),
+            attachments: v33.unwrap_or_default(),
+            ssn: v34.unwrap_or_default(),
+            keyword: v35.unwrap_or_default(),
+            last_activity: v36.unwrap_or_default(),
+            last_session_activity_at: v37.unwrap_or_default(),
+            offers: v38.unwrap_or_default(),
+            products: v39.unwrap_or_default(),
+            custom_fields: v40.unwrap_or_default(),
+            business_id: v41.unwrap_or_default(),
+            attribution_source: v42.unwrap_or_default(),
+            last_attribution_source: v43.unwrap_or_default(),
+            attributions: v44.unwrap_or_default(),
+            followers: v45.unwrap_or_default(),
+            visitor_id: v46.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `ContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
+}
+
+impl<'de> serde::Deserialize<'de> for ContactResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContactResponse {
+    const NAME: &'static str = "ContactResponse";
+
+    const FIELDS: &'static[&'static str] = &["contact"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "contact")?,
+                _ => {}
+            }
+        }
+        Ok(Self { contact: v0.unwrap_or_default(), })
+    }
 }
 
 impl ContactResponse {
@@ -3239,23 +3628,22 @@ impl ContactResponse {
 /// The v2 create body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string. Example: `john@example.com`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
@@ -3263,76 +3651,195 @@ pub struct CreateContactRequest {
     pub location_id: String,
 
     /// `gender`: a string. Example: `male`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
 
     /// `phone`: a string. Example: `+1234567890`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string. Example: `API`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
-    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string. Example: `US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "companyName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// Id of a user.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateContactRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateContactRequest {
+    const NAME: &'static str = "CreateContactRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "firstName",
+        "lastName",
+        "name",
+        "email",
+        "locationId",
+        "gender",
+        "phone",
+        "address1",
+        "city",
+        "state",
+        "postalCode",
+        "website",
+        "timezone",
+        "dnd",
+        "dndSettings",
+        "inboundDndSettings",
+        "tags",
+        "customFields",
+        "source",
+        "dateOfBirth",
+        "country",
+        "companyName",
+        "assignedTo"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstName")?,
+                1 => entries.value(&mut v1, "lastName")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "gender")?,
+                6 => entries.value(&mut v6, "phone")?,
+                7 => entries.value(&mut v7, "address1")?,
+                8 => entries.value(&mut v8, "city")?,
+                9 => entries.value(&mut v9, "state")?,
+                10 => entries.value(&mut v10, "postalCode")?,
+                11 => entries.value(&mut v11, "website")?,
+                12 => entries.value(&mut v12, "timezone")?,
+                13 => entries.value(&mut v13, "dnd")?,
+                14 => entries.value(&mut v14, "dndSettings")?,
+                15 => entries.value(&mut v15, "inboundDndSettings")?,
+                16 => entries.value(&mut v16, "tags")?,
+                17 => entries.value(&mut v17, "customFields")?,
+                18 => entries.value(&mut v18, "source")?,
+                19 => entries.value(&mut v19, "dateOfBirth")?,
+                20 => entries.value(&mut v20, "country")?,
+                21 => entries.value(&mut v21, "companyName")?,
+                22 => entries.value(&mut v22, "assignedTo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_name: v0.unwrap_or_default(),
+            last_name: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v4, "locationId")?,
+            gender: v5.unwrap_or_default(),
+            phone: v6.unwrap_or_default(),
+            address1: v7.unwrap_or_default(),
+            city: v8.unwrap_or_default(),
+            state: v9.unwrap_or_default(),
+            postal_code: v10.unwrap_or_default(),
+            website: v11.unwrap_or_default(),
+            timezone: v12.unwrap_or_default(),
+            dnd: v13.unwrap_or_default(),
+            dnd_settings: v14.unwrap_or_default(),
+            inbound_dnd_settings: v15.unwrap_or_default(),
+            tags: v16.unwrap_or_default(),
+            custom_fields: v17.unwrap_or_default(),
+            source: v18.unwrap_or_default(),
+            date_of_birth: v19.unwrap_or_default(),
+            country: v20.unwrap_or_default(),
+            company_name: v21.unwrap_or_default(),
+            assigned_to: v22.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateContactRequest {
@@ -3577,27 +4084,67 @@ impl CreateContactRequest {
 /// A custom field value to write on a contact; v3 names the value `fieldValue`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
     pub id: String,
 
     /// Key of the custom field
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// The value: a string for text and option fields, a number for numeric and monetary fields, an array of strings for checkbox and multi-select fields, a map of uploaded files for file fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 
     /// The value (an alternative name for `field_value`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 
     /// The value, in the JSON kind of the field type (see `field_value`, which HighLevel marks deprecated in v3).
-    #[serde(rename = "fieldValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fieldValue", skip_serializing_if = "Option::is_none")]
     pub field_value2: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CustomFieldInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CustomFieldInput {
+    const NAME: &'static str = "CustomFieldInput";
+
+    const FIELDS: &'static[&'static str] = &["id", "key", "field_value", "value", "fieldValue"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "key")?,
+                2 => entries.value(&mut v2, "field_value")?,
+                3 => entries.value(&mut v3, "value")?,
+                4 => entries.value(&mut v4, "fieldValue")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "id")?,
+            key: v1.unwrap_or_default(),
+            field_value: v2.unwrap_or_default(),
+            value: v3.unwrap_or_default(),
+            field_value2: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl CustomFieldInput {
@@ -3634,47 +4181,115 @@ impl CustomFieldInput {
 
 /// The body of a contact, task or note deletion; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSuccess {
     /// HighLevel's spelling. True when the record was deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// True when the record was deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteSuccess {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeleteSuccess {
+    const NAME: &'static str = "DeleteSuccess";
+
+    const FIELDS: &'static[&'static str] = &["succeded", "succeeded"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeded")?,
+                1 => entries.value(&mut v1, "succeeded")?,
+                _ => {}
+            }
+        }
+        Ok(Self { succeded: v0.unwrap_or_default(), succeeded: v1.unwrap_or_default(), })
+    }
 }
 
 /// Do-not-disturb state per channel; v3 names the channels in lower camel case.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `call`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<crate::contacts::DndSetting>,
 
     /// `email`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<crate::contacts::DndSetting>,
 
     /// `sms`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sms: Option<crate::contacts::DndSetting>,
 
     /// `whatsApp`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "whatsApp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "whatsApp", skip_serializing_if = "Option::is_none")]
     pub whats_app: Option<crate::contacts::DndSetting>,
 
     /// `gmb`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb: Option<crate::contacts::DndSetting>,
 
     /// `fb`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fb: Option<crate::contacts::DndSetting>,
+}
+
+impl<'de> serde::Deserialize<'de> for DndSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DndSettings {
+    const NAME: &'static str = "DndSettings";
+
+    const FIELDS: &'static[&'static str] = &["call", "email", "sms", "whatsApp", "gmb", "fb"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "call")?,
+                1 => entries.value(&mut v1, "email")?,
+                2 => entries.value(&mut v2, "sms")?,
+                3 => entries.value(&mut v3, "whatsApp")?,
+                4 => entries.value(&mut v4, "gmb")?,
+                5 => entries.value(&mut v5, "fb")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            call: v0.unwrap_or_default(),
+            email: v1.unwrap_or_default(),
+            sms: v2.unwrap_or_default(),
+            whats_app: v3.unwrap_or_default(),
+            gmb: v4.unwrap_or_default(),
+            fb: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl DndSettings {
@@ -3723,104 +4338,236 @@ impl DndSettings {
 
 /// An acknowledgement of a campaign or workflow change; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// True when the change was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for SucceededFlag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SucceededFlag {
+    const NAME: &'static str = "SucceededFlag";
+
+    const FIELDS: &'static[&'static str] = &["succeded", "succeeded"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeded")?,
+                1 => entries.value(&mut v1, "succeeded")?,
+                _ => {}
+            }
+        }
+        Ok(Self { succeded: v0.unwrap_or_default(), succeeded: v1.unwrap_or_default(), })
+    }
 }
 
 /// The v2 update body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
-    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub source: crate::Nullable<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `assignedTo`: a string.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "crate::Nullable::is_absent")]
     pub assigned_to: crate::Nullable<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateContactRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateContactRequest {
+    const NAME: &'static str = "UpdateContactRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "firstName",
+        "lastName",
+        "name",
+        "email",
+        "phone",
+        "address1",
+        "city",
+        "state",
+        "postalCode",
+        "website",
+        "timezone",
+        "dnd",
+        "dndSettings",
+        "inboundDndSettings",
+        "tags",
+        "customFields",
+        "source",
+        "dateOfBirth",
+        "country",
+        "assignedTo"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstName")?,
+                1 => entries.value(&mut v1, "lastName")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "phone")?,
+                5 => entries.value(&mut v5, "address1")?,
+                6 => entries.value(&mut v6, "city")?,
+                7 => entries.value(&mut v7, "state")?,
+                8 => entries.value(&mut v8, "postalCode")?,
+                9 => entries.value(&mut v9, "website")?,
+                10 => entries.value(&mut v10, "timezone")?,
+                11 => entries.value(&mut v11, "dnd")?,
+                12 => entries.value(&mut v12, "dndSettings")?,
+                13 => entries.value(&mut v13, "inboundDndSettings")?,
+                14 => entries.value(&mut v14, "tags")?,
+                15 => entries.value(&mut v15, "customFields")?,
+                16 => entries.value(&mut v16, "source")?,
+                17 => entries.value(&mut v17, "dateOfBirth")?,
+                18 => entries.value(&mut v18, "country")?,
+                19 => entries.value(&mut v19, "assignedTo")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_name: v0.unwrap_or_default(),
+            last_name: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            phone: v4.unwrap_or_default(),
+            address1: v5.unwrap_or_default(),
+            city: v6.unwrap_or_default(),
+            state: v7.unwrap_or_default(),
+            postal_code: v8.unwrap_or_default(),
+            website: v9.unwrap_or_default(),
+            timezone: v10.unwrap_or_default(),
+            dnd: v11.unwrap_or_default(),
+            dnd_settings: v12.unwrap_or_default(),
+            inbound_dnd_settings: v13.unwrap_or_default(),
+            tags: v14.unwrap_or_default(),
+            custom_fields: v15.unwrap_or_default(),
+            source: v16.unwrap_or_default(),
+            date_of_birth: v17.unwrap_or_default(),
+            country: v18.unwrap_or_default(),
+            assigned_to: v19.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateContactRequest {
@@ -4055,17 +4802,43 @@ impl UpdateContactRequest {
 
 /// The `UpdateContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// True when the contact was updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
 
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateContactResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UpdateContactResponse {
+    const NAME: &'static str = "UpdateContactResponse";
+
+    const FIELDS: &'static[&'static str] = &["succeeded", "contact"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeeded")?,
+                1 => entries.value(&mut v1, "contact")?,
+                _ => {}
+            }
+        }
+        Ok(Self { succeeded: v0.unwrap_or_default(), contact: v1.unwrap_or_default(), })
+    }
 }
 
 impl UpdateContactResponse {
@@ -4078,23 +4851,22 @@ impl UpdateContactResponse {
 /// The v2 upsert body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
-    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
@@ -4102,86 +4874,203 @@ pub struct UpsertContactRequest {
     pub location_id: String,
 
     /// `gender`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
 
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// Replaces every tag of the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "companyName", skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// `assignedTo`: a string.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
-    #[
-        serde(
-            rename = "createNewIfDuplicateAllowed",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "createNewIfDuplicateAllowed", skip_serializing_if = "Option::is_none")]
     pub create_new_if_duplicate_allowed: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpsertContactRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpsertContactRequest {
+    const NAME: &'static str = "UpsertContactRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "firstName",
+        "lastName",
+        "name",
+        "email",
+        "locationId",
+        "gender",
+        "phone",
+        "address1",
+        "city",
+        "state",
+        "postalCode",
+        "website",
+        "timezone",
+        "dnd",
+        "dndSettings",
+        "inboundDndSettings",
+        "tags",
+        "customFields",
+        "source",
+        "dateOfBirth",
+        "country",
+        "companyName",
+        "assignedTo",
+        "createNewIfDuplicateAllowed"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstName")?,
+                1 => entries.value(&mut v1, "lastName")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "gender")?,
+                6 => entries.value(&mut v6, "phone")?,
+                7 => entries.value(&mut v7, "address1")?,
+                8 => entries.value(&mut v8, "city")?,
+                9 => entries.value(&mut v9, "state")?,
+                10 => entries.value(&mut v10, "postalCode")?,
+                11 => entries.value(&mut v11, "website")?,
+                12 => entries.value(&mut v12, "timezone")?,
+                13 => entries.value(&mut v13, "dnd")?,
+                14 => entries.value(&mut v14, "dndSettings")?,
+                15 => entries.value(&mut v15, "inboundDndSettings")?,
+                16 => entries.value(&mut v16, "tags")?,
+                17 => entries.value(&mut v17, "customFields")?,
+                18 => entries.value(&mut v18, "source")?,
+                19 => entries.value(&mut v19, "dateOfBirth")?,
+                20 => entries.value(&mut v20, "country")?,
+                21 => entries.value(&mut v21, "companyName")?,
+                22 => entries.value(&mut v22, "assignedTo")?,
+                23 => entries.value(&mut v23, "createNewIfDuplicateAllowed")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_name: v0.unwrap_or_default(),
+            last_name: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            email: v3.unwrap_or_default(),
+            location_id: crate::runtime::object::required(v4, "locationId")?,
+            gender: v5.unwrap_or_default(),
+            phone: v6.unwrap_or_default(),
+            address1: v7.unwrap_or_default(),
+            city: v8.unwrap_or_default(),
+            state: v9.unwrap_or_default(),
+            postal_code: v10.unwrap_or_default(),
+            website: v11.unwrap_or_default(),
+            timezone: v12.unwrap_or_default(),
+            dnd: v13.unwrap_or_default(),
+            dnd_settings: v14.unwrap_or_default(),
+            inbound_dnd_settings: v15.unwrap_or_default(),
+            tags: v16.unwrap_or_default(),
+            custom_fields: v17.unwrap_or_default(),
+            source: v18.unwrap_or_default(),
+            date_of_birth: v19.unwrap_or_default(),
+            country: v20.unwrap_or_default(),
+            company_name: v21.unwrap_or_default(),
+            assigned_to: v22.unwrap_or_default(),
+            create_new_if_duplicate_allowed: v23.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpsertContactRequest {
@@ -4432,21 +5321,58 @@ impl UpsertContactRequest {
 
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub new: Option<bool>,
 
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for UpsertContactResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UpsertContactResponse {
+    const NAME: &'static str = "UpsertContactResponse";
+
+    const FIELDS: &'static[&'static str] = &["new", "contact", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "new")?,
+                1 => entries.value(&mut v1, "contact")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            new: v0.unwrap_or_default(),
+            contact: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpsertContactResponse {

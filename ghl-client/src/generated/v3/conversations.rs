@@ -2900,7 +2900,6 @@ crate::runtime::enums::string_enum!(EmailMessageStatus);
 /// The delivery status of one recipient of an email.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailRecipientStatus {
     /// The recipient's address, one of the email's original recipients.
@@ -2911,8 +2910,43 @@ pub struct EmailRecipientStatus {
     pub status: EmailMessageStatus,
 
     /// Why delivery failed, with status `failed`.
-    #[serde(rename = "failReason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failReason", skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailRecipientStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailRecipientStatus {
+    const NAME: &'static str = "EmailRecipientStatus";
+
+    const FIELDS: &'static[&'static str] = &["emailId", "status", "failReason"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "emailId")?,
+                1 => entries.value(&mut v1, "status")?,
+                2 => entries.value(&mut v2, "failReason")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            email_id: crate::runtime::object::required(v0, "emailId")?,
+            status: crate::runtime::object::required(v1, "status")?,
+            fail_reason: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl EmailRecipientStatus {
@@ -3301,7 +3335,6 @@ crate::runtime::enums::string_enum!(SearchConversationsStatus);
 /// The v2 update body, with v3's closed set of feedback values.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -3309,16 +3342,54 @@ pub struct UpdateConversationRequest {
     pub location_id: String,
 
     /// `unreadCount`: a whole number. Example: `1`.
-    #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "unreadCount", skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
 
     /// `starred`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub starred: Option<bool>,
 
     /// `feedback`: a [`ConversationFeedback`](crate::v3::conversations::ConversationFeedback).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<ConversationFeedback>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateConversationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateConversationRequest {
+    const NAME: &'static str = "UpdateConversationRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "unreadCount", "starred", "feedback"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "unreadCount")?,
+                2 => entries.value(&mut v2, "starred")?,
+                3 => entries.value(&mut v3, "feedback")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            unread_count: v1.unwrap_or_default(),
+            starred: v2.unwrap_or_default(),
+            feedback: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateConversationRequest {
@@ -3350,19 +3421,53 @@ impl UpdateConversationRequest {
 /// The `UpdateEmailMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusRequest {
     /// `status`: a [`EmailMessageStatus`](crate::v3::conversations::EmailMessageStatus).
     pub status: EmailMessageStatus,
 
     /// `events`: a [`EmailEvents`](crate::v3::conversations::EmailEvents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<EmailEvents>,
 
     /// Per-recipient statuses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<EmailRecipientStatus>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateEmailMessageStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateEmailMessageStatusRequest {
+    const NAME: &'static str = "UpdateEmailMessageStatusRequest";
+
+    const FIELDS: &'static[&'static str] = &["status", "events", "recipients"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "events")?,
+                2 => entries.value(&mut v2, "recipients")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: crate::runtime::object::required(v0, "status")?,
+            events: v1.unwrap_or_default(),
+            recipients: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateEmailMessageStatusRequest {
@@ -3387,15 +3492,41 @@ impl UpdateEmailMessageStatusRequest {
 
 /// The `UpdateEmailMessageStatusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusResponse {
     /// True when the update was stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// A readable outcome.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateEmailMessageStatusResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UpdateEmailMessageStatusResponse {
+    const NAME: &'static str = "UpdateEmailMessageStatusResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self { success: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
+    }
 }

@@ -2373,53 +2373,151 @@ impl UpdateEmailTemplate {
 
 /// A bulk-action email send, as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkActionCampaign {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-marketing`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `Test Mail`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`BulkActionCampaignStatus`](crate::v3::emails::BulkActionCampaignStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<BulkActionCampaignStatus>,
 
     /// `scheduleType`: a [`BulkActionScheduleType`](crate::v3::emails::BulkActionScheduleType).
-    #[serde(rename = "scheduleType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduleType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub schedule_type: Option<BulkActionScheduleType>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// When sending finished.
-    #[serde(rename = "completedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "completedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub completed_at: Option<String>,
 
     /// `emailMetadata`: a [`BulkActionEmail`](crate::v3::emails::BulkActionEmail).
-    #[serde(rename = "emailMetadata", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "emailMetadata", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub email_metadata: Option<BulkActionEmail>,
+}
+
+impl<'de> serde::Deserialize<'de> for BulkActionCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BulkActionCampaign {
+    const NAME: &'static str = "BulkActionCampaign";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "source",
+        "sourceId",
+        "name",
+        "status",
+        "scheduleType",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "completedAt",
+        "emailMetadata"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "source")?,
+                2 => entries.value(&mut v2, "sourceId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "status")?,
+                5 => entries.value(&mut v5, "scheduleType")?,
+                6 => entries.value(&mut v6, "deleted")?,
+                7 => entries.value(&mut v7, "createdAt")?,
+                8 => entries.value(&mut v8, "updatedAt")?,
+                9 => entries.value(&mut v9, "completedAt")?,
+                10 => entries.value(&mut v10, "emailMetadata")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            source: v1.unwrap_or_default(),
+            source_id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            status: v4.unwrap_or_default(),
+            schedule_type: v5.unwrap_or_default(),
+            deleted: v6.unwrap_or_default(),
+            created_at: v7.unwrap_or_default(),
+            updated_at: v8.unwrap_or_default(),
+            completed_at: v9.unwrap_or_default(),
+            email_metadata: v10.unwrap_or_default(),
+        })
+    }
 }
 
 impl BulkActionCampaign {
@@ -2431,85 +2529,250 @@ impl BulkActionCampaign {
 
 /// A bulk-action email send with its sender and a link to its content.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkActionCampaignDetails {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-marketing`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `Test Mail`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`BulkActionCampaignStatus`](crate::v3::emails::BulkActionCampaignStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<BulkActionCampaignStatus>,
 
     /// `scheduleType`: a [`BulkActionScheduleType`](crate::v3::emails::BulkActionScheduleType).
-    #[serde(rename = "scheduleType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduleType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub schedule_type: Option<BulkActionScheduleType>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_email: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
-    #[serde(rename = "replyToAddress", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "replyToAddress", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reply_to_address: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_text: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[serde(rename = "editorContentUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorContentUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_content_url: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// When sending finished.
-    #[serde(rename = "completedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "completedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub completed_at: Option<String>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BulkActionCampaignDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BulkActionCampaignDetails {
+    const NAME: &'static str = "BulkActionCampaignDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "source",
+        "sourceId",
+        "name",
+        "status",
+        "scheduleType",
+        "fromName",
+        "fromEmail",
+        "subject",
+        "replyToAddress",
+        "previewText",
+        "editorType",
+        "isPlainText",
+        "editorContentUrl",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "completedAt",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "source")?,
+                2 => entries.value(&mut v2, "sourceId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "status")?,
+                5 => entries.value(&mut v5, "scheduleType")?,
+                6 => entries.value(&mut v6, "fromName")?,
+                7 => entries.value(&mut v7, "fromEmail")?,
+                8 => entries.value(&mut v8, "subject")?,
+                9 => entries.value(&mut v9, "replyToAddress")?,
+                10 => entries.value(&mut v10, "previewText")?,
+                11 => entries.value(&mut v11, "editorType")?,
+                12 => entries.value(&mut v12, "isPlainText")?,
+                13 => entries.value(&mut v13, "editorContentUrl")?,
+                14 => entries.value(&mut v14, "deleted")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                17 => entries.value(&mut v17, "completedAt")?,
+                18 => entries.value(&mut v18, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            source: v1.unwrap_or_default(),
+            source_id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            status: v4.unwrap_or_default(),
+            schedule_type: v5.unwrap_or_default(),
+            from_name: v6.unwrap_or_default(),
+            from_email: v7.unwrap_or_default(),
+            subject: v8.unwrap_or_default(),
+            reply_to_address: v9.unwrap_or_default(),
+            preview_text: v10.unwrap_or_default(),
+            editor_type: v11.unwrap_or_default(),
+            is_plain_text: v12.unwrap_or_default(),
+            editor_content_url: v13.unwrap_or_default(),
+            deleted: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+            completed_at: v17.unwrap_or_default(),
+            trace_id: v18.unwrap_or_default(),
+        })
+    }
 }
 
 /// State of a bulk-action send.
@@ -2568,25 +2831,65 @@ crate::runtime::enums::string_enum!(BulkActionCampaignStatus);
 
 /// Subject, sender and template of a bulk-action send.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkActionEmail {
     /// `subject`: a string. Example: `Welcome to our platform`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// Sender name and address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub from: Option<String>,
 
     /// Sender name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `templateId`: a string. Example: `6790aeb53c8d1288f555f92b`.
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "templateId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub template_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BulkActionEmail {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BulkActionEmail {
+    const NAME: &'static str = "BulkActionEmail";
+
+    const FIELDS: &'static[&'static str] = &["subject", "from", "name", "templateId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "subject")?,
+                1 => entries.value(&mut v1, "from")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "templateId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            subject: v0.unwrap_or_default(),
+            from: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            template_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// How a bulk-action send goes out.
@@ -2636,7 +2939,6 @@ crate::runtime::enums::string_enum!(BulkActionScheduleType);
 /// A new draft campaign.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
@@ -2647,15 +2949,15 @@ pub struct CreateEmailCampaignRequest {
     pub editor_type: EmailContentFormat,
 
     /// Template to start from; a blank campaign without it.
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// Initial HTML or plain-text content.
-    #[serde(rename = "editorContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "editorContent", skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Folder to create it in.
-    #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 
     /// IANA time zone.
@@ -2667,8 +2969,67 @@ pub struct CreateEmailCampaignRequest {
     pub user_id: String,
 
     /// Name of that user.
-    #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateEmailCampaignRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateEmailCampaignRequest {
+    const NAME: &'static str = "CreateEmailCampaignRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "editorType",
+        "templateId",
+        "editorContent",
+        "parentFolderId",
+        "timeZone",
+        "userId",
+        "userName"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "editorType")?,
+                2 => entries.value(&mut v2, "templateId")?,
+                3 => entries.value(&mut v3, "editorContent")?,
+                4 => entries.value(&mut v4, "parentFolderId")?,
+                5 => entries.value(&mut v5, "timeZone")?,
+                6 => entries.value(&mut v6, "userId")?,
+                7 => entries.value(&mut v7, "userName")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            editor_type: crate::runtime::object::required(v1, "editorType")?,
+            template_id: v2.unwrap_or_default(),
+            editor_content: v3.unwrap_or_default(),
+            parent_folder_id: v4.unwrap_or_default(),
+            time_zone: crate::runtime::object::required(v5, "timeZone")?,
+            user_id: crate::runtime::object::required(v6, "userId")?,
+            user_name: v7.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateEmailCampaignRequest {
@@ -2720,15 +3081,46 @@ impl CreateEmailCampaignRequest {
 /// A new template folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateFolderRequest {
     /// `name`: a string. Example: `Spring Campaigns`.
     pub name: String,
 
     /// User the change is made as.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateEmailTemplateFolderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateEmailTemplateFolderRequest {
+    const NAME: &'static str = "CreateEmailTemplateFolderRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "userId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            user_id: v1.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateEmailTemplateFolderRequest {
@@ -2748,7 +3140,6 @@ impl CreateEmailTemplateFolderRequest {
 /// A new template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
@@ -2759,32 +3150,95 @@ pub struct CreateEmailTemplateRequest {
     pub editor_type: EmailContentFormat,
 
     /// Initial HTML or plain-text content.
-    #[serde(rename = "editorContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "editorContent", skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Folder to create it in.
-    #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[serde(rename = "subjectLine", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subjectLine", skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
 
     /// Sender name.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// Sender address.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 
     /// Inbox preview line.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "previewText", skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// User the change is made as.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateEmailTemplateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateEmailTemplateRequest {
+    const NAME: &'static str = "CreateEmailTemplateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "editorType",
+        "editorContent",
+        "parentFolderId",
+        "subjectLine",
+        "fromName",
+        "fromEmail",
+        "previewText",
+        "userId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "editorType")?,
+                2 => entries.value(&mut v2, "editorContent")?,
+                3 => entries.value(&mut v3, "parentFolderId")?,
+                4 => entries.value(&mut v4, "subjectLine")?,
+                5 => entries.value(&mut v5, "fromName")?,
+                6 => entries.value(&mut v6, "fromEmail")?,
+                7 => entries.value(&mut v7, "previewText")?,
+                8 => entries.value(&mut v8, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            editor_type: crate::runtime::object::required(v1, "editorType")?,
+            editor_content: v2.unwrap_or_default(),
+            parent_folder_id: v3.unwrap_or_default(),
+            subject_line: v4.unwrap_or_default(),
+            from_name: v5.unwrap_or_default(),
+            from_email: v6.unwrap_or_default(),
+            preview_text: v7.unwrap_or_default(),
+            user_id: v8.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateEmailTemplateRequest {
@@ -2849,74 +3303,196 @@ impl CreateEmailTemplateRequest {
 
 /// Confirmation of a deletion.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteResult {
     /// `deleted`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeleteResult {
+    const NAME: &'static str = "DeleteResult";
+
+    const FIELDS: &'static[&'static str] = &["deleted", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "deleted")?,
+                1 => entries.value(&mut v1, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { deleted: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
+    }
 }
 
 /// An email campaign as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-campaign`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`EmailCampaignStatus`](crate::v3::emails::EmailCampaignStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<EmailCampaignStatus>,
 
     /// Delivery type.
-    #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[serde(rename = "campaignCategory", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignCategory", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub variations: Vec<EmailCampaignVariation>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailCampaign {
+    const NAME: &'static str = "EmailCampaign";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "source",
+        "sourceId",
+        "name",
+        "status",
+        "campaignType",
+        "campaignCategory",
+        "variations",
+        "deleted",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "source")?,
+                2 => entries.value(&mut v2, "sourceId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "status")?,
+                5 => entries.value(&mut v5, "campaignType")?,
+                6 => entries.value(&mut v6, "campaignCategory")?,
+                7 => entries.value_or_default(&mut v7, "variations")?,
+                8 => entries.value(&mut v8, "deleted")?,
+                9 => entries.value(&mut v9, "createdAt")?,
+                10 => entries.value(&mut v10, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            source: v1.unwrap_or_default(),
+            source_id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            status: v4.unwrap_or_default(),
+            campaign_type: v5.unwrap_or_default(),
+            campaign_category: v6.unwrap_or_default(),
+            variations: v7.unwrap_or_default(),
+            deleted: v8.unwrap_or_default(),
+            created_at: v9.unwrap_or_default(),
+            updated_at: v10.unwrap_or_default(),
+        })
+    }
 }
 
 /// An A/B test run on part of the recipients before the rest get the winner.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignAbTest {
     /// What the variations differ in.
@@ -2941,6 +3517,57 @@ pub struct EmailCampaignAbTest {
 
     /// `variations`: a list of [`EmailCampaignAbVariation`](crate::v3::emails::EmailCampaignAbVariation) values.
     pub variations: Vec<EmailCampaignAbVariation>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailCampaignAbTest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailCampaignAbTest {
+    const NAME: &'static str = "EmailCampaignAbTest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "testType",
+        "testDuration",
+        "variationCount",
+        "testSize",
+        "winningCriteria",
+        "variations"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "testType")?,
+                1 => entries.value(&mut v1, "testDuration")?,
+                2 => entries.value(&mut v2, "variationCount")?,
+                3 => entries.value(&mut v3, "testSize")?,
+                4 => entries.value(&mut v4, "winningCriteria")?,
+                5 => entries.value(&mut v5, "variations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            test_type: crate::runtime::object::required(v0, "testType")?,
+            test_duration: crate::runtime::object::required(v1, "testDuration")?,
+            variation_count: crate::runtime::object::required(v2, "variationCount")?,
+            test_size: crate::runtime::object::required(v3, "testSize")?,
+            winning_criteria: crate::runtime::object::required(v4, "winningCriteria")?,
+            variations: crate::runtime::object::required(v5, "variations")?,
+        })
+    }
 }
 
 impl EmailCampaignAbTest {
@@ -3046,16 +3673,44 @@ crate::runtime::enums::string_enum!(EmailCampaignAbTestWinningCriteria);
 /// One variation of an A/B test.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignAbVariation {
     /// `subject`: a string. Example: `Subject A`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// Template of this variation.
-    #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "documentId", skip_serializing_if = "Option::is_none")]
     pub document_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailCampaignAbVariation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailCampaignAbVariation {
+    const NAME: &'static str = "EmailCampaignAbVariation";
+
+    const FIELDS: &'static[&'static str] = &["subject", "documentId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "subject")?,
+                1 => entries.value(&mut v1, "documentId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { subject: v0.unwrap_or_default(), document_id: v1.unwrap_or_default(), })
+    }
 }
 
 impl EmailCampaignAbVariation {
@@ -3081,7 +3736,6 @@ impl EmailCampaignAbVariation {
 /// Sending in batches (drip).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignBatchConfig {
     /// Contacts per batch.
@@ -3096,16 +3750,67 @@ pub struct EmailCampaignBatchConfig {
     pub interval_unit: EmailCampaignBatchConfigIntervalUnit,
 
     /// Days no batch goes out.
-    #[serde(rename = "skipDays", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "skipDays", skip_serializing_if = "Option::is_none")]
     pub skip_days: Option<Vec<SendDay>>,
 
     /// Earliest time of day for a batch.
-    #[serde(rename = "windowStart", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "windowStart", skip_serializing_if = "Option::is_none")]
     pub window_start: Option<String>,
 
     /// Latest time of day for a batch.
-    #[serde(rename = "windowEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "windowEnd", skip_serializing_if = "Option::is_none")]
     pub window_end: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailCampaignBatchConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailCampaignBatchConfig {
+    const NAME: &'static str = "EmailCampaignBatchConfig";
+
+    const FIELDS: &'static[&'static str] = &[
+        "batchSize",
+        "interval",
+        "intervalUnit",
+        "skipDays",
+        "windowStart",
+        "windowEnd"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "batchSize")?,
+                1 => entries.value(&mut v1, "interval")?,
+                2 => entries.value(&mut v2, "intervalUnit")?,
+                3 => entries.value(&mut v3, "skipDays")?,
+                4 => entries.value(&mut v4, "windowStart")?,
+                5 => entries.value(&mut v5, "windowEnd")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            batch_size: crate::runtime::object::required(v0, "batchSize")?,
+            interval: crate::runtime::object::required(v1, "interval")?,
+            interval_unit: crate::runtime::object::required(v2, "intervalUnit")?,
+            skip_days: v3.unwrap_or_default(),
+            window_start: v4.unwrap_or_default(),
+            window_end: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl EmailCampaignBatchConfig {
@@ -3191,95 +3896,262 @@ crate::runtime::enums::string_enum!(EmailCampaignBatchConfigIntervalUnit);
 
 /// An email campaign with its sender and a link to its content.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaignDetails {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-campaign`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`EmailCampaignStatus`](crate::v3::emails::EmailCampaignStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<EmailCampaignStatus>,
 
     /// Delivery type.
-    #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[serde(rename = "campaignCategory", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignCategory", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub variations: Vec<EmailCampaignVariation>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[serde(rename = "editorContentUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorContentUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_content_url: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_email: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
-    #[serde(rename = "replyToAddress", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "replyToAddress", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reply_to_address: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_text: Option<String>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailCampaignDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailCampaignDetails {
+    const NAME: &'static str = "EmailCampaignDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "source",
+        "sourceId",
+        "name",
+        "status",
+        "campaignType",
+        "campaignCategory",
+        "variations",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "editorType",
+        "isPlainText",
+        "editorContentUrl",
+        "fromName",
+        "fromEmail",
+        "subject",
+        "replyToAddress",
+        "previewText",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "source")?,
+                2 => entries.value(&mut v2, "sourceId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "status")?,
+                5 => entries.value(&mut v5, "campaignType")?,
+                6 => entries.value(&mut v6, "campaignCategory")?,
+                7 => entries.value_or_default(&mut v7, "variations")?,
+                8 => entries.value(&mut v8, "deleted")?,
+                9 => entries.value(&mut v9, "createdAt")?,
+                10 => entries.value(&mut v10, "updatedAt")?,
+                11 => entries.value(&mut v11, "editorType")?,
+                12 => entries.value(&mut v12, "isPlainText")?,
+                13 => entries.value(&mut v13, "editorContentUrl")?,
+                14 => entries.value(&mut v14, "fromName")?,
+                15 => entries.value(&mut v15, "fromEmail")?,
+                16 => entries.value(&mut v16, "subject")?,
+                17 => entries.value(&mut v17, "replyToAddress")?,
+                18 => entries.value(&mut v18, "previewText")?,
+                19 => entries.value(&mut v19, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            source: v1.unwrap_or_default(),
+            source_id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            status: v4.unwrap_or_default(),
+            campaign_type: v5.unwrap_or_default(),
+            campaign_category: v6.unwrap_or_default(),
+            variations: v7.unwrap_or_default(),
+            deleted: v8.unwrap_or_default(),
+            created_at: v9.unwrap_or_default(),
+            updated_at: v10.unwrap_or_default(),
+            editor_type: v11.unwrap_or_default(),
+            is_plain_text: v12.unwrap_or_default(),
+            editor_content_url: v13.unwrap_or_default(),
+            from_name: v14.unwrap_or_default(),
+            from_email: v15.unwrap_or_default(),
+            subject: v16.unwrap_or_default(),
+            reply_to_address: v17.unwrap_or_default(),
+            preview_text: v18.unwrap_or_default(),
+            trace_id: v19.unwrap_or_default(),
+        })
+    }
 }
 
 /// Subject, sender and attachments of a campaign's email.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignMessage {
     /// `subject`: a string. Example: `Our February Newsletter`.
@@ -3294,16 +4166,67 @@ pub struct EmailCampaignMessage {
     pub from_email: String,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
-    #[serde(rename = "replyToAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "replyToAddress", skip_serializing_if = "Option::is_none")]
     pub reply_to_address: Option<String>,
 
     /// Inbox preview line.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "previewText", skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// Download addresses of the attachments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailCampaignMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailCampaignMessage {
+    const NAME: &'static str = "EmailCampaignMessage";
+
+    const FIELDS: &'static[&'static str] = &[
+        "subject",
+        "fromName",
+        "fromEmail",
+        "replyToAddress",
+        "previewText",
+        "attachments"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "subject")?,
+                1 => entries.value(&mut v1, "fromName")?,
+                2 => entries.value(&mut v2, "fromEmail")?,
+                3 => entries.value(&mut v3, "replyToAddress")?,
+                4 => entries.value(&mut v4, "previewText")?,
+                5 => entries.value(&mut v5, "attachments")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            subject: crate::runtime::object::required(v0, "subject")?,
+            from_name: crate::runtime::object::required(v1, "fromName")?,
+            from_email: crate::runtime::object::required(v2, "fromEmail")?,
+            reply_to_address: v3.unwrap_or_default(),
+            preview_text: v4.unwrap_or_default(),
+            attachments: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl EmailCampaignMessage {
@@ -3346,7 +4269,6 @@ impl EmailCampaignMessage {
 /// Who receives a campaign.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignRecipients {
     /// How recipients are chosen; fill the matching field.
@@ -3354,20 +4276,67 @@ pub struct EmailCampaignRecipients {
     pub type_: EmailCampaignRecipientsType,
 
     /// The contacts, for type `contact`.
-    #[serde(rename = "contactIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contactIds", skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
 
     /// Tags the contacts carry, for type `tag`.
-    #[serde(rename = "tagIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tagIds", skip_serializing_if = "Option::is_none")]
     pub tag_ids: Option<Vec<String>>,
 
     /// A built-in engagement segment, for type `segment`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub segment: Option<EmailCampaignRecipientsSegment>,
 
     /// Fix the recipient list when scheduling; contacts matching later are not added.
-    #[serde(rename = "freezeList", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "freezeList", skip_serializing_if = "Option::is_none")]
     pub freeze_list: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailCampaignRecipients {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailCampaignRecipients {
+    const NAME: &'static str = "EmailCampaignRecipients";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "contactIds",
+        "tagIds",
+        "segment",
+        "freezeList"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "contactIds")?,
+                2 => entries.value(&mut v2, "tagIds")?,
+                3 => entries.value(&mut v3, "segment")?,
+                4 => entries.value(&mut v4, "freezeList")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: crate::runtime::object::required(v0, "type")?,
+            contact_ids: v1.unwrap_or_default(),
+            tag_ids: v2.unwrap_or_default(),
+            segment: v3.unwrap_or_default(),
+            freeze_list: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl EmailCampaignRecipients {
@@ -3509,20 +4478,54 @@ crate::runtime::enums::string_enum!(EmailCampaignRecipientsType);
 /// Sending again to contacts who did not open.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignResend {
     /// `enabled`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Hours to wait before resending; needed when enabled.
-    #[serde(rename = "waitHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "waitHours", skip_serializing_if = "Option::is_none")]
     pub wait_hours: Option<i64>,
 
     /// Subject of the resend
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailCampaignResend {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailCampaignResend {
+    const NAME: &'static str = "EmailCampaignResend";
+
+    const FIELDS: &'static[&'static str] = &["enabled", "waitHours", "subject"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "waitHours")?,
+                2 => entries.value(&mut v2, "subject")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enabled: v0.unwrap_or_default(),
+            wait_hours: v1.unwrap_or_default(),
+            subject: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl EmailCampaignResend {
@@ -3554,7 +4557,6 @@ impl EmailCampaignResend {
 /// Sending new items of an RSS feed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignRssConfig {
     /// `name`: a string. Example: `Weekly Digest`.
@@ -3573,20 +4575,79 @@ pub struct EmailCampaignRssConfig {
     pub repeat_after_time: String,
 
     /// Most feed items in one email.
-    #[serde(rename = "rssFeedLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "rssFeedLimit", skip_serializing_if = "Option::is_none")]
     pub rss_feed_limit: Option<i64>,
 
     /// Day of a weekly check.
-    #[serde(rename = "startAtDay", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startAtDay", skip_serializing_if = "Option::is_none")]
     pub start_at_day: Option<EmailCampaignRssConfigStartAtDay>,
 
     /// Day of the month of a monthly check.
-    #[serde(rename = "startAtMonthDay", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startAtMonthDay", skip_serializing_if = "Option::is_none")]
     pub start_at_month_day: Option<String>,
 
     /// First check
-    #[serde(rename = "firstExecutionDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "firstExecutionDate", skip_serializing_if = "Option::is_none")]
     pub first_execution_date: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailCampaignRssConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailCampaignRssConfig {
+    const NAME: &'static str = "EmailCampaignRssConfig";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "rssFeedURL",
+        "repeatAfter",
+        "repeatAfterTime",
+        "rssFeedLimit",
+        "startAtDay",
+        "startAtMonthDay",
+        "firstExecutionDate"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "rssFeedURL")?,
+                2 => entries.value(&mut v2, "repeatAfter")?,
+                3 => entries.value(&mut v3, "repeatAfterTime")?,
+                4 => entries.value(&mut v4, "rssFeedLimit")?,
+                5 => entries.value(&mut v5, "startAtDay")?,
+                6 => entries.value(&mut v6, "startAtMonthDay")?,
+                7 => entries.value(&mut v7, "firstExecutionDate")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            rss_feed_url: crate::runtime::object::required(v1, "rssFeedURL")?,
+            repeat_after: crate::runtime::object::required(v2, "repeatAfter")?,
+            repeat_after_time: crate::runtime::object::required(v3, "repeatAfterTime")?,
+            rss_feed_limit: v4.unwrap_or_default(),
+            start_at_day: v5.unwrap_or_default(),
+            start_at_month_day: v6.unwrap_or_default(),
+            first_execution_date: v7.unwrap_or_default(),
+        })
+    }
 }
 
 impl EmailCampaignRssConfig {
@@ -3746,28 +4807,74 @@ crate::runtime::enums::string_enum!(EmailCampaignRssConfigStartAtDay);
 /// When and how a non-RSS send goes out.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignScheduleConfig {
     /// Send time, for scheduled, batch and smart sends (ignored for immediate ones).
-    #[serde(rename = "sendAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendAt", skip_serializing_if = "Option::is_none")]
     pub send_at: Option<String>,
 
     /// Needed for schedule type `batch`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<EmailCampaignBatchConfig>,
 
     /// `tracking`: a [`EmailCampaignTracking`](crate::v3::emails::EmailCampaignTracking).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking: Option<EmailCampaignTracking>,
 
     /// `resend`: a [`EmailCampaignResend`](crate::v3::emails::EmailCampaignResend).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resend: Option<EmailCampaignResend>,
 
     /// Email preference type the campaign is filed under.
-    #[serde(rename = "emailPreferenceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "emailPreferenceId", skip_serializing_if = "Option::is_none")]
     pub email_preference_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailCampaignScheduleConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailCampaignScheduleConfig {
+    const NAME: &'static str = "EmailCampaignScheduleConfig";
+
+    const FIELDS: &'static[&'static str] = &[
+        "sendAt",
+        "batch",
+        "tracking",
+        "resend",
+        "emailPreferenceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "sendAt")?,
+                1 => entries.value(&mut v1, "batch")?,
+                2 => entries.value(&mut v2, "tracking")?,
+                3 => entries.value(&mut v3, "resend")?,
+                4 => entries.value(&mut v4, "emailPreferenceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            send_at: v0.unwrap_or_default(),
+            batch: v1.unwrap_or_default(),
+            tracking: v2.unwrap_or_default(),
+            resend: v3.unwrap_or_default(),
+            email_preference_id: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl EmailCampaignScheduleConfig {
@@ -3816,33 +4923,101 @@ impl EmailCampaignScheduleConfig {
 
 /// The `EmailCampaignStatsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaignStatsResponse {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `source`: a [`EmailStatsSource`](crate::v3::emails::EmailStatsSource).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<EmailStatsSource>,
 
     /// `sourceId`: a string. Example: `campaign123`.
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// The workflow step, if one was asked for.
-    #[serde(rename = "subSourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subSourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub sub_source_id: Option<String>,
 
     /// `stats`: a [`EmailStats`](crate::v3::emails::EmailStats).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub stats: Option<EmailStats>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailCampaignStatsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailCampaignStatsResponse {
+    const NAME: &'static str = "EmailCampaignStatsResponse";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "source",
+        "sourceId",
+        "subSourceId",
+        "stats",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "source")?,
+                2 => entries.value(&mut v2, "sourceId")?,
+                3 => entries.value(&mut v3, "subSourceId")?,
+                4 => entries.value(&mut v4, "stats")?,
+                5 => entries.value(&mut v5, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: v0.unwrap_or_default(),
+            source: v1.unwrap_or_default(),
+            source_id: v2.unwrap_or_default(),
+            sub_source_id: v3.unwrap_or_default(),
+            stats: v4.unwrap_or_default(),
+            trace_id: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl EmailCampaignStatsResponse {
@@ -3929,16 +5104,44 @@ crate::runtime::enums::string_enum!(EmailCampaignStatus);
 /// Link tracking options.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailCampaignTracking {
     /// Track clicks on links.
-    #[serde(rename = "clickTracking", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clickTracking", skip_serializing_if = "Option::is_none")]
     pub click_tracking: Option<bool>,
 
     /// Add UTM parameters to links.
-    #[serde(rename = "utmTracking", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "utmTracking", skip_serializing_if = "Option::is_none")]
     pub utm_tracking: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for EmailCampaignTracking {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for EmailCampaignTracking {
+    const NAME: &'static str = "EmailCampaignTracking";
+
+    const FIELDS: &'static[&'static str] = &["clickTracking", "utmTracking"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "clickTracking")?,
+                1 => entries.value(&mut v1, "utmTracking")?,
+                _ => {}
+            }
+        }
+        Ok(Self { click_tracking: v0.unwrap_or_default(), utm_tracking: v1.unwrap_or_default(), })
+    }
 }
 
 impl EmailCampaignTracking {
@@ -3963,17 +5166,53 @@ impl EmailCampaignTracking {
 
 /// One variation of an A/B-tested campaign.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailCampaignVariation {
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `isWinner`: `true` or `false`. Example: `true`.
-    #[serde(rename = "isWinner", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isWinner", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_winner: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailCampaignVariation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailCampaignVariation {
+    const NAME: &'static str = "EmailCampaignVariation";
+
+    const FIELDS: &'static[&'static str] = &["sourceId", "isWinner"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "sourceId")?,
+                1 => entries.value(&mut v1, "isWinner")?,
+                _ => {}
+            }
+        }
+        Ok(Self { source_id: v0.unwrap_or_default(), is_winner: v1.unwrap_or_default(), })
+    }
 }
 
 /// The content the API writes (HTML or plain text; builder content is editor-only).
@@ -4061,81 +5300,217 @@ crate::runtime::enums::string_enum!(EmailEditorType);
 
 /// Delivery and engagement counts, and rates in percent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStats {
     /// Delivered plus accepted plus bounced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sent: Option<i64>,
 
     /// Accepted by the receiving server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub accepted: Option<i64>,
 
     /// `delivered`: a whole number. Example: `1000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub delivered: Option<i64>,
 
     /// `opened`: a whole number. Example: `450`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub opened: Option<i64>,
 
     /// `clicked`: a whole number. Example: `120`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub clicked: Option<i64>,
 
     /// `unsubscribed`: a whole number. Example: `5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub unsubscribed: Option<i64>,
 
     /// Marked as spam.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub complained: Option<i64>,
 
     /// Hard bounces.
-    #[serde(rename = "permanentFail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "permanentFail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub permanent_fail: Option<i64>,
 
     /// Soft bounces.
-    #[serde(rename = "temporaryFail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "temporaryFail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub temporary_fail: Option<i64>,
 
     /// `rejected`: a whole number. Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rejected: Option<i64>,
 
     /// `failed`: a whole number. Example: `5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub failed: Option<i64>,
 
     /// `replied`: a whole number. Example: `25`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub replied: Option<i64>,
 
     /// Percent of delivered.
-    #[serde(rename = "openRate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "openRate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub open_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[serde(rename = "clickRate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "clickRate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub click_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[serde(rename = "unsubscribeRate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "unsubscribeRate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub unsubscribe_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[serde(rename = "complaintRate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "complaintRate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub complaint_rate: Option<f64>,
 
     /// Percent of sent.
-    #[serde(rename = "bounceRate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "bounceRate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub bounce_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[serde(rename = "replyRate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "replyRate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reply_rate: Option<f64>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailStats {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailStats {
+    const NAME: &'static str = "EmailStats";
+
+    const FIELDS: &'static[&'static str] = &[
+        "sent",
+        "accepted",
+        "delivered",
+        "opened",
+        "clicked",
+        "unsubscribed",
+        "complained",
+        "permanentFail",
+        "temporaryFail",
+        "rejected",
+        "failed",
+        "replied",
+        "openRate",
+        "clickRate",
+        "unsubscribeRate",
+        "complaintRate",
+        "bounceRate",
+        "replyRate"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "sent")?,
+                1 => entries.value(&mut v1, "accepted")?,
+                2 => entries.value(&mut v2, "delivered")?,
+                3 => entries.value(&mut v3, "opened")?,
+                4 => entries.value(&mut v4, "clicked")?,
+                5 => entries.value(&mut v5, "unsubscribed")?,
+                6 => entries.value(&mut v6, "complained")?,
+                7 => entries.value(&mut v7, "permanentFail")?,
+                8 => entries.value(&mut v8, "temporaryFail")?,
+                9 => entries.value(&mut v9, "rejected")?,
+                10 => entries.value(&mut v10, "failed")?,
+                11 => entries.value(&mut v11, "replied")?,
+                12 => entries.value(&mut v12, "openRate")?,
+                13 => entries.value(&mut v13, "clickRate")?,
+                14 => entries.value(&mut v14, "unsubscribeRate")?,
+                15 => entries.value(&mut v15, "complaintRate")?,
+                16 => entries.value(&mut v16, "bounceRate")?,
+                17 => entries.value(&mut v17, "replyRate")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            sent: v0.unwrap_or_default(),
+            accepted: v1.unwrap_or_default(),
+            delivered: v2.unwrap_or_default(),
+            opened: v3.unwrap_or_default(),
+            clicked: v4.unwrap_or_default(),
+            unsubscribed: v5.unwrap_or_default(),
+            complained: v6.unwrap_or_default(),
+            permanent_fail: v7.unwrap_or_default(),
+            temporary_fail: v8.unwrap_or_default(),
+            rejected: v9.unwrap_or_default(),
+            failed: v10.unwrap_or_default(),
+            replied: v11.unwrap_or_default(),
+            open_rate: v12.unwrap_or_default(),
+            click_rate: v13.unwrap_or_default(),
+            unsubscribe_rate: v14.unwrap_or_default(),
+            complaint_rate: v15.unwrap_or_default(),
+            bounce_rate: v16.unwrap_or_default(),
+            reply_rate: v17.unwrap_or_default(),
+        })
+    }
 }
 
 /// The kind of sender figures are kept for.
@@ -4184,143 +5559,439 @@ crate::runtime::enums::string_enum!(EmailStatsSource);
 
 /// An email template, its content kept behind a link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Newsletter Template`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_plain_text: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_folder_id: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_email: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `previewText`: a string. Example: `Email preview text`.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_text: Option<String>,
 
     /// Address to GET the rendered HTML from.
-    #[serde(rename = "editorContentUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorContentUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_content_url: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailTemplate {
+    const NAME: &'static str = "EmailTemplate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "editorType",
+        "isPlainText",
+        "parentFolderId",
+        "fromName",
+        "fromEmail",
+        "subject",
+        "previewText",
+        "editorContentUrl",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "editorType")?,
+                3 => entries.value(&mut v3, "isPlainText")?,
+                4 => entries.value(&mut v4, "parentFolderId")?,
+                5 => entries.value(&mut v5, "fromName")?,
+                6 => entries.value(&mut v6, "fromEmail")?,
+                7 => entries.value(&mut v7, "subject")?,
+                8 => entries.value(&mut v8, "previewText")?,
+                9 => entries.value(&mut v9, "editorContentUrl")?,
+                10 => entries.value(&mut v10, "deleted")?,
+                11 => entries.value(&mut v11, "createdAt")?,
+                12 => entries.value(&mut v12, "updatedAt")?,
+                13 => entries.value(&mut v13, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            editor_type: v2.unwrap_or_default(),
+            is_plain_text: v3.unwrap_or_default(),
+            parent_folder_id: v4.unwrap_or_default(),
+            from_name: v5.unwrap_or_default(),
+            from_email: v6.unwrap_or_default(),
+            subject: v7.unwrap_or_default(),
+            preview_text: v8.unwrap_or_default(),
+            editor_content_url: v9.unwrap_or_default(),
+            deleted: v10.unwrap_or_default(),
+            created_at: v11.unwrap_or_default(),
+            updated_at: v12.unwrap_or_default(),
+            trace_id: v13.unwrap_or_default(),
+        })
+    }
 }
 
 /// A template folder as returned when created.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplateFolder {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Spring Campaigns`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailTemplateFolder {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailTemplateFolder {
+    const NAME: &'static str = "EmailTemplateFolder";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "createdAt", "updatedAt", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "createdAt")?,
+                3 => entries.value(&mut v3, "updatedAt")?,
+                4 => entries.value(&mut v4, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            created_at: v2.unwrap_or_default(),
+            updated_at: v3.unwrap_or_default(),
+            trace_id: v4.unwrap_or_default(),
+        })
+    }
 }
 
 /// A template or a folder in the template listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailTemplateListItem {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Whether the item is a template or a folder.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<EmailTemplateListItemType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_plain_text: Option<bool>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `previewUrl`: a string. Example: `https://example.com/preview`.
-    #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_url: Option<String>,
 
     /// For templates.
-    #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_type: Option<EmailEditorType>,
 
     /// Items inside, for a folder.
-    #[serde(rename = "childCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "childCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub child_count: Option<i64>,
 
     /// A folder that is not empty.
-    #[serde(rename = "hasChildren", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasChildren", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_children: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_folder_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmailTemplateListItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EmailTemplateListItem {
+    const NAME: &'static str = "EmailTemplateListItem";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "type",
+        "isPlainText",
+        "updatedAt",
+        "createdAt",
+        "previewUrl",
+        "editorType",
+        "childCount",
+        "hasChildren",
+        "parentFolderId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "isPlainText")?,
+                4 => entries.value(&mut v4, "updatedAt")?,
+                5 => entries.value(&mut v5, "createdAt")?,
+                6 => entries.value(&mut v6, "previewUrl")?,
+                7 => entries.value(&mut v7, "editorType")?,
+                8 => entries.value(&mut v8, "childCount")?,
+                9 => entries.value(&mut v9, "hasChildren")?,
+                10 => entries.value(&mut v10, "parentFolderId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            is_plain_text: v3.unwrap_or_default(),
+            updated_at: v4.unwrap_or_default(),
+            created_at: v5.unwrap_or_default(),
+            preview_url: v6.unwrap_or_default(),
+            editor_type: v7.unwrap_or_default(),
+            child_count: v8.unwrap_or_default(),
+            has_children: v9.unwrap_or_default(),
+            parent_folder_id: v10.unwrap_or_default(),
+        })
+    }
 }
 
 /// Whether the item is a template or a folder.
@@ -4365,7 +6036,6 @@ crate::runtime::enums::string_enum!(EmailTemplateListItemType);
 /// A template to copy from another provider.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportEmailTemplateRequest {
     /// Service the share link belongs to.
@@ -4377,16 +6047,63 @@ pub struct ImportEmailTemplateRequest {
     pub import_url: String,
 
     /// `name`: a string. Example: `Imported Template`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Folder to put it in.
-    #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 
     /// User the change is made as.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ImportEmailTemplateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ImportEmailTemplateRequest {
+    const NAME: &'static str = "ImportEmailTemplateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "importProvider",
+        "importUrl",
+        "name",
+        "parentFolderId",
+        "userId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "importProvider")?,
+                1 => entries.value(&mut v1, "importUrl")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "parentFolderId")?,
+                4 => entries.value(&mut v4, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            import_provider: crate::runtime::object::required(v0, "importProvider")?,
+            import_url: crate::runtime::object::required(v1, "importUrl")?,
+            name: v2.unwrap_or_default(),
+            parent_folder_id: v3.unwrap_or_default(),
+            user_id: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl ImportEmailTemplateRequest {
@@ -4465,40 +6182,112 @@ crate::runtime::enums::string_enum!(ImportEmailTemplateRequestImportProvider);
 
 /// The `ListBulkActionCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBulkActionCampaignsResponse {
     /// `campaigns`: a list of [`BulkActionCampaign`](crate::v3::emails::BulkActionCampaign) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub campaigns: Vec<BulkActionCampaign>,
 
     /// Sends matching the query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListBulkActionCampaignsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListBulkActionCampaignsResponse {
+    const NAME: &'static str = "ListBulkActionCampaignsResponse";
+
+    const FIELDS: &'static[&'static str] = &["campaigns", "total", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "campaigns")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            campaigns: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `ListEmailCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// `campaigns`: a list of [`EmailCampaign`](crate::v3::emails::EmailCampaign) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub campaigns: Vec<EmailCampaign>,
 
     /// Campaigns matching the query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListEmailCampaignsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListEmailCampaignsResponse {
+    const NAME: &'static str = "ListEmailCampaignsResponse";
+
+    const FIELDS: &'static[&'static str] = &["campaigns", "total", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "campaigns")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            campaigns: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// Values of `ListEmailTemplatesInclude`.
@@ -4547,21 +6336,57 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesInclude);
 
 /// The `ListEmailTemplatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListEmailTemplatesResponse {
     /// `items`: a list of [`EmailTemplateListItem`](crate::v3::emails::EmailTemplateListItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<EmailTemplateListItem>,
 
     /// Templates and folders matching the query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListEmailTemplatesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListEmailTemplatesResponse {
+    const NAME: &'static str = "ListEmailTemplatesResponse";
+
+    const FIELDS: &'static[&'static str] = &["items", "total", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "items")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            items: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// Values of `ListEmailTemplatesSortBy`.
@@ -4639,141 +6464,408 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesSortOrder);
 
 /// The `ListWorkflowCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWorkflowCampaignsResponse {
     /// `campaigns`: a list of [`WorkflowCampaign`](crate::v3::emails::WorkflowCampaign) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub campaigns: Vec<WorkflowCampaign>,
 
     /// Workflows matching the query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListWorkflowCampaignsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListWorkflowCampaignsResponse {
+    const NAME: &'static str = "ListWorkflowCampaignsResponse";
+
+    const FIELDS: &'static[&'static str] = &["campaigns", "total", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "campaigns")?,
+                1 => entries.value(&mut v1, "total")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            campaigns: v0.unwrap_or_default(),
+            total: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// A template as returned when created or imported.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NewEmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Newsletter Template`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_type: Option<EmailContentFormat>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_plain_text: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_folder_id: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_email: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[serde(rename = "subjectLine", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subjectLine", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub subject_line: Option<String>,
 
     /// `previewText`: a string. Example: `Email preview text`.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_text: Option<String>,
 
     /// Address of a rendered preview.
-    #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_url: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for NewEmailTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NewEmailTemplate {
+    const NAME: &'static str = "NewEmailTemplate";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "editorType",
+        "isPlainText",
+        "parentFolderId",
+        "fromName",
+        "fromEmail",
+        "subjectLine",
+        "previewText",
+        "previewUrl",
+        "createdAt",
+        "updatedAt",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "editorType")?,
+                3 => entries.value(&mut v3, "isPlainText")?,
+                4 => entries.value(&mut v4, "parentFolderId")?,
+                5 => entries.value(&mut v5, "fromName")?,
+                6 => entries.value(&mut v6, "fromEmail")?,
+                7 => entries.value(&mut v7, "subjectLine")?,
+                8 => entries.value(&mut v8, "previewText")?,
+                9 => entries.value(&mut v9, "previewUrl")?,
+                10 => entries.value(&mut v10, "createdAt")?,
+                11 => entries.value(&mut v11, "updatedAt")?,
+                12 => entries.value(&mut v12, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            editor_type: v2.unwrap_or_default(),
+            is_plain_text: v3.unwrap_or_default(),
+            parent_folder_id: v4.unwrap_or_default(),
+            from_name: v5.unwrap_or_default(),
+            from_email: v6.unwrap_or_default(),
+            subject_line: v7.unwrap_or_default(),
+            preview_text: v8.unwrap_or_default(),
+            preview_url: v9.unwrap_or_default(),
+            created_at: v10.unwrap_or_default(),
+            updated_at: v11.unwrap_or_default(),
+            trace_id: v12.unwrap_or_default(),
+        })
+    }
 }
 
 /// An email campaign as returned when created or changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SavedEmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-campaign`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`EmailCampaignStatus`](crate::v3::emails::EmailCampaignStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<EmailCampaignStatus>,
 
     /// Delivery type.
-    #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[serde(rename = "campaignCategory", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignCategory", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub variations: Vec<EmailCampaignVariation>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SavedEmailCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SavedEmailCampaign {
+    const NAME: &'static str = "SavedEmailCampaign";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "source",
+        "sourceId",
+        "name",
+        "status",
+        "campaignType",
+        "campaignCategory",
+        "variations",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "source")?,
+                2 => entries.value(&mut v2, "sourceId")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "status")?,
+                5 => entries.value(&mut v5, "campaignType")?,
+                6 => entries.value(&mut v6, "campaignCategory")?,
+                7 => entries.value_or_default(&mut v7, "variations")?,
+                8 => entries.value(&mut v8, "deleted")?,
+                9 => entries.value(&mut v9, "createdAt")?,
+                10 => entries.value(&mut v10, "updatedAt")?,
+                11 => entries.value(&mut v11, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            source: v1.unwrap_or_default(),
+            source_id: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            status: v4.unwrap_or_default(),
+            campaign_type: v5.unwrap_or_default(),
+            campaign_category: v6.unwrap_or_default(),
+            variations: v7.unwrap_or_default(),
+            deleted: v8.unwrap_or_default(),
+            created_at: v9.unwrap_or_default(),
+            updated_at: v10.unwrap_or_default(),
+            trace_id: v11.unwrap_or_default(),
+        })
+    }
 }
 
 /// How, when and to whom a campaign is sent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignRequest {
     /// `immediate` sends now, `scheduled` at `scheduleConfig.sendAt`, `batch` in batches, `rss` from a feed (`rssConfig`), `smart_send` at each contact's best time.
@@ -4789,7 +6881,7 @@ pub struct ScheduleEmailCampaignRequest {
     pub user_id: String,
 
     /// Name of that user.
-    #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 
     /// `emailMeta`: a [`EmailCampaignMessage`](crate::v3::emails::EmailCampaignMessage).
@@ -4800,20 +6892,87 @@ pub struct ScheduleEmailCampaignRequest {
     pub recipients: EmailCampaignRecipients,
 
     /// Days sending is allowed on (batch and RSS sends).
-    #[serde(rename = "sendDays", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendDays", skip_serializing_if = "Option::is_none")]
     pub send_days: Option<Vec<SendDay>>,
 
     /// Needed for every schedule type but `rss`.
-    #[serde(rename = "scheduleConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleConfig", skip_serializing_if = "Option::is_none")]
     pub schedule_config: Option<EmailCampaignScheduleConfig>,
 
     /// Needed for schedule type `rss`.
-    #[serde(rename = "rssConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "rssConfig", skip_serializing_if = "Option::is_none")]
     pub rss_config: Option<EmailCampaignRssConfig>,
 
     /// An A/B test; with any schedule type but `rss`.
-    #[serde(rename = "abTestConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "abTestConfig", skip_serializing_if = "Option::is_none")]
     pub ab_test_config: Option<EmailCampaignAbTest>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ScheduleEmailCampaignRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ScheduleEmailCampaignRequest {
+    const NAME: &'static str = "ScheduleEmailCampaignRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "scheduleType",
+        "timeZone",
+        "userId",
+        "userName",
+        "emailMeta",
+        "recipients",
+        "sendDays",
+        "scheduleConfig",
+        "rssConfig",
+        "abTestConfig"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "scheduleType")?,
+                1 => entries.value(&mut v1, "timeZone")?,
+                2 => entries.value(&mut v2, "userId")?,
+                3 => entries.value(&mut v3, "userName")?,
+                4 => entries.value(&mut v4, "emailMeta")?,
+                5 => entries.value(&mut v5, "recipients")?,
+                6 => entries.value(&mut v6, "sendDays")?,
+                7 => entries.value(&mut v7, "scheduleConfig")?,
+                8 => entries.value(&mut v8, "rssConfig")?,
+                9 => entries.value(&mut v9, "abTestConfig")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            schedule_type: crate::runtime::object::required(v0, "scheduleType")?,
+            time_zone: crate::runtime::object::required(v1, "timeZone")?,
+            user_id: crate::runtime::object::required(v2, "userId")?,
+            user_name: v3.unwrap_or_default(),
+            email_meta: crate::runtime::object::required(v4, "emailMeta")?,
+            recipients: crate::runtime::object::required(v5, "recipients")?,
+            send_days: v6.unwrap_or_default(),
+            schedule_config: v7.unwrap_or_default(),
+            rss_config: v8.unwrap_or_default(),
+            ab_test_config: v9.unwrap_or_default(),
+        })
+    }
 }
 
 impl ScheduleEmailCampaignRequest {
@@ -4927,21 +7086,68 @@ crate::runtime::enums::string_enum!(ScheduleEmailCampaignRequestScheduleType);
 
 /// The `ScheduleEmailCampaignResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignResponse {
     /// `campaignId`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "campaignId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub campaign_id: Option<String>,
 
     /// Id the figures are kept under (see `getEmailCampaignStats`).
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ScheduleEmailCampaignResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ScheduleEmailCampaignResponse {
+    const NAME: &'static str = "ScheduleEmailCampaignResponse";
+
+    const FIELDS: &'static[&'static str] = &["campaignId", "sourceId", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "campaignId")?,
+                1 => entries.value(&mut v1, "sourceId")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            campaign_id: v0.unwrap_or_default(),
+            source_id: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// A day of the week.
@@ -5011,24 +7217,61 @@ crate::runtime::enums::string_enum!(SendDay);
 /// The fields to change; content and its editor type go together.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// New HTML or plain-text content; needs `editorType`.
-    #[serde(rename = "editorContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "editorContent", skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Needs `editorContent`.
-    #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "editorType", skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
 
     /// User the change is made as.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateEmailCampaignRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateEmailCampaignRequest {
+    const NAME: &'static str = "UpdateEmailCampaignRequest";
+
+    const FIELDS: &'static[&'static str] = &["name", "editorContent", "editorType", "userId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "editorContent")?,
+                2 => entries.value(&mut v2, "editorType")?,
+                3 => entries.value(&mut v3, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            editor_content: v1.unwrap_or_default(),
+            editor_type: v2.unwrap_or_default(),
+            user_id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateEmailCampaignRequest {
@@ -5066,48 +7309,114 @@ impl UpdateEmailCampaignRequest {
 /// The fields to change; content and its editor type go together.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// New HTML or plain-text content; needs `editorType`.
-    #[serde(rename = "editorContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "editorContent", skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Needs `editorContent`.
-    #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "editorType", skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
 
     /// `previewText`: a string. Example: `Email preview text`.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "previewText", skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[serde(rename = "subjectLine", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subjectLine", skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 
     /// `archived`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
 
     /// Folder to move it to; null moves it to the top level.
-    #[serde(rename = "parentFolderId", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "parentFolderId", skip_serializing_if = "crate::Nullable::is_absent")]
     pub parent_folder_id: crate::Nullable<String>,
 
     /// User the change is made as.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateEmailTemplateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateEmailTemplateRequest {
+    const NAME: &'static str = "UpdateEmailTemplateRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "editorContent",
+        "editorType",
+        "previewText",
+        "subjectLine",
+        "fromName",
+        "fromEmail",
+        "archived",
+        "parentFolderId",
+        "userId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "editorContent")?,
+                2 => entries.value(&mut v2, "editorType")?,
+                3 => entries.value(&mut v3, "previewText")?,
+                4 => entries.value(&mut v4, "subjectLine")?,
+                5 => entries.value(&mut v5, "fromName")?,
+                6 => entries.value(&mut v6, "fromEmail")?,
+                7 => entries.value(&mut v7, "archived")?,
+                8 => entries.value(&mut v8, "parentFolderId")?,
+                9 => entries.value(&mut v9, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: v0.unwrap_or_default(),
+            editor_content: v1.unwrap_or_default(),
+            editor_type: v2.unwrap_or_default(),
+            preview_text: v3.unwrap_or_default(),
+            subject_line: v4.unwrap_or_default(),
+            from_name: v5.unwrap_or_default(),
+            from_email: v6.unwrap_or_default(),
+            archived: v7.unwrap_or_default(),
+            parent_folder_id: v8.unwrap_or_default(),
+            user_id: v9.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateEmailTemplateRequest {
@@ -5197,157 +7506,441 @@ impl UpdateEmailTemplateRequest {
 
 /// A template as returned after a change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Email Template`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `archived`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub archived: Option<bool>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_email: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[serde(rename = "subjectLine", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "subjectLine", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub subject_line: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_text: Option<String>,
 
     /// `previewUrl`: a string. Example: `https://example.com/preview/template123`.
-    #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_url: Option<String>,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_type: Option<EmailContentFormat>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_plain_text: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_folder_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateEmailTemplateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UpdateEmailTemplateResponse {
+    const NAME: &'static str = "UpdateEmailTemplateResponse";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "archived",
+        "fromName",
+        "fromEmail",
+        "subjectLine",
+        "previewText",
+        "previewUrl",
+        "editorType",
+        "isPlainText",
+        "parentFolderId",
+        "updatedAt",
+        "createdAt",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "archived")?,
+                3 => entries.value(&mut v3, "fromName")?,
+                4 => entries.value(&mut v4, "fromEmail")?,
+                5 => entries.value(&mut v5, "subjectLine")?,
+                6 => entries.value(&mut v6, "previewText")?,
+                7 => entries.value(&mut v7, "previewUrl")?,
+                8 => entries.value(&mut v8, "editorType")?,
+                9 => entries.value(&mut v9, "isPlainText")?,
+                10 => entries.value(&mut v10, "parentFolderId")?,
+                11 => entries.value(&mut v11, "updatedAt")?,
+                12 => entries.value(&mut v12, "createdAt")?,
+                13 => entries.value(&mut v13, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            archived: v2.unwrap_or_default(),
+            from_name: v3.unwrap_or_default(),
+            from_email: v4.unwrap_or_default(),
+            subject_line: v5.unwrap_or_default(),
+            preview_text: v6.unwrap_or_default(),
+            preview_url: v7.unwrap_or_default(),
+            editor_type: v8.unwrap_or_default(),
+            is_plain_text: v9.unwrap_or_default(),
+            parent_folder_id: v10.unwrap_or_default(),
+            updated_at: v11.unwrap_or_default(),
+            created_at: v12.unwrap_or_default(),
+            trace_id: v13.unwrap_or_default(),
+        })
+    }
 }
 
 /// A workflow that sends email, as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowCampaign {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `sorting workflow`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`WorkflowCampaignStatus`](crate::v3::emails::WorkflowCampaignStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<WorkflowCampaignStatus>,
 
     /// `source`: a string. Example: `workflow`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-12-12T08:24:46.700Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for WorkflowCampaign {
+    const NAME: &'static str = "WorkflowCampaign";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "status",
+        "source",
+        "sourceId",
+        "deleted",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "status")?,
+                3 => entries.value(&mut v3, "source")?,
+                4 => entries.value(&mut v4, "sourceId")?,
+                5 => entries.value(&mut v5, "deleted")?,
+                6 => entries.value(&mut v6, "createdAt")?,
+                7 => entries.value(&mut v7, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+            source: v3.unwrap_or_default(),
+            source_id: v4.unwrap_or_default(),
+            deleted: v5.unwrap_or_default(),
+            created_at: v6.unwrap_or_default(),
+            updated_at: v7.unwrap_or_default(),
+        })
+    }
 }
 
 /// A workflow campaign with its email steps.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowCampaignDetails {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `sorting workflow`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`WorkflowCampaignStatus`](crate::v3::emails::WorkflowCampaignStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<WorkflowCampaignStatus>,
 
     /// `source`: a string. Example: `workflow`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub source_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-12-12T08:24:46.700Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// The steps of the workflow that send email.
-    #[
-        serde(
-            rename = "subSources",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subSources",))]
     pub sub_sources: Vec<WorkflowEmailStep>,
 
     /// Trace id of the request.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowCampaignDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for WorkflowCampaignDetails {
+    const NAME: &'static str = "WorkflowCampaignDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "status",
+        "source",
+        "sourceId",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "subSources",
+        "traceId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "status")?,
+                3 => entries.value(&mut v3, "source")?,
+                4 => entries.value(&mut v4, "sourceId")?,
+                5 => entries.value(&mut v5, "deleted")?,
+                6 => entries.value(&mut v6, "createdAt")?,
+                7 => entries.value(&mut v7, "updatedAt")?,
+                8 => entries.value_or_default(&mut v8, "subSources")?,
+                9 => entries.value(&mut v9, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+            source: v3.unwrap_or_default(),
+            source_id: v4.unwrap_or_default(),
+            deleted: v5.unwrap_or_default(),
+            created_at: v6.unwrap_or_default(),
+            updated_at: v7.unwrap_or_default(),
+            sub_sources: v8.unwrap_or_default(),
+            trace_id: v9.unwrap_or_default(),
+        })
+    }
 }
 
 /// State of a workflow.
@@ -5391,51 +7984,159 @@ crate::runtime::enums::string_enum!(WorkflowCampaignStatus);
 
 /// A step of a workflow that sends email.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkflowEmailStep {
     /// Step id; pass it as `subSourceId` for the step's own figures.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Send welcome email`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub from_email: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_text: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[serde(rename = "editorContentUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "editorContentUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub editor_content_url: Option<String>,
 
     /// When the step was added.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowEmailStep {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for WorkflowEmailStep {
+    const NAME: &'static str = "WorkflowEmailStep";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "subject",
+        "fromName",
+        "fromEmail",
+        "previewText",
+        "editorType",
+        "isPlainText",
+        "editorContentUrl",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "subject")?,
+                3 => entries.value(&mut v3, "fromName")?,
+                4 => entries.value(&mut v4, "fromEmail")?,
+                5 => entries.value(&mut v5, "previewText")?,
+                6 => entries.value(&mut v6, "editorType")?,
+                7 => entries.value(&mut v7, "isPlainText")?,
+                8 => entries.value(&mut v8, "editorContentUrl")?,
+                9 => entries.value(&mut v9, "createdAt")?,
+                10 => entries.value(&mut v10, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            subject: v2.unwrap_or_default(),
+            from_name: v3.unwrap_or_default(),
+            from_email: v4.unwrap_or_default(),
+            preview_text: v5.unwrap_or_default(),
+            editor_type: v6.unwrap_or_default(),
+            is_plain_text: v7.unwrap_or_default(),
+            editor_content_url: v8.unwrap_or_default(),
+            created_at: v9.unwrap_or_default(),
+            updated_at: v10.unwrap_or_default(),
+        })
+    }
 }

@@ -3412,13 +3412,42 @@ impl UploadLocationCustomFieldFiles {
 
 /// The `ConversationChannelEntry` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationChannelEntry {
     /// `conversationProvider`: a [`ConversationProvider`](crate::v3::locations::ConversationProvider).
-    #[serde(rename = "conversationProvider", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conversationProvider", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub conversation_provider: Option<ConversationProvider>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationChannelEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ConversationChannelEntry {
+    const NAME: &'static str = "ConversationChannelEntry";
+
+    const FIELDS: &'static[&'static str] = &["conversationProvider"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "conversationProvider")?,
+                _ => {}
+            }
+        }
+        Ok(Self { conversation_provider: v0.unwrap_or_default(), })
+    }
 }
 
 impl ConversationChannelEntry {
@@ -3430,13 +3459,42 @@ impl ConversationChannelEntry {
 
 /// The `ConversationChannelResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationChannelResponse {
     /// `conversationChannel`: a [`ConversationChannels`](crate::v3::locations::ConversationChannels).
-    #[serde(rename = "conversationChannel", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "conversationChannel", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub conversation_channel: Option<ConversationChannels>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationChannelResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ConversationChannelResponse {
+    const NAME: &'static str = "ConversationChannelResponse";
+
+    const FIELDS: &'static[&'static str] = &["conversationChannel"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "conversationChannel")?,
+                _ => {}
+            }
+        }
+        Ok(Self { conversation_channel: v0.unwrap_or_default(), })
+    }
 }
 
 impl ConversationChannelResponse {
@@ -3487,46 +3545,111 @@ crate::runtime::enums::string_enum!(ConversationChannelType);
 
 /// The providers configured per channel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationChannels {
     /// `SMS`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
-    #[serde(rename = "SMS", default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS",))]
     pub sms: Vec<ConversationChannelEntry>,
 
     /// `Email`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
-    #[
-        serde(
-            rename = "Email",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Email",))]
     pub email: Vec<ConversationChannelEntry>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationChannels {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ConversationChannels {
+    const NAME: &'static str = "ConversationChannels";
+
+    const FIELDS: &'static[&'static str] = &["SMS", "Email"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "SMS")?,
+                1 => entries.value_or_default(&mut v1, "Email")?,
+                _ => {}
+            }
+        }
+        Ok(Self { sms: v0.unwrap_or_default(), email: v1.unwrap_or_default(), })
+    }
 }
 
 /// A provider that carries a channel's messages.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationProvider {
     /// `_id`: a string. Example: `twilio_provider`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Twilio`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`ConversationChannelType`](crate::v3::locations::ConversationChannelType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<ConversationChannelType>,
 
     /// The channel's default provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ConversationProvider {
+    const NAME: &'static str = "ConversationProvider";
+
+    const FIELDS: &'static[&'static str] = &["_id", "name", "type", "default"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "default")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+            default: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// Values of `ListLocationCustomFieldsModel`.
@@ -3729,12 +3852,36 @@ crate::runtime::enums::string_enum!(LocationPermission);
 
 /// The features enabled for a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LocationPermissions {
     /// `permissions`: a list of [`LocationPermission`](crate::v3::locations::LocationPermission) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub permissions: Vec<LocationPermission>,
+}
+
+impl<'de> serde::Deserialize<'de> for LocationPermissions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for LocationPermissions {
+    const NAME: &'static str = "LocationPermissions";
+
+    const FIELDS: &'static[&'static str] = &["permissions"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "permissions")?,
+                _ => {}
+            }
+        }
+        Ok(Self { permissions: v0.unwrap_or_default(), })
+    }
 }
 
 impl LocationPermissions {

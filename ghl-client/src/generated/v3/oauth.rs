@@ -476,139 +476,373 @@ impl ListInstalledLocations {
 
 /// An access token with its refresh token and what it grants, in v3's camelCase.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// The bearer token.
-    #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "accessToken", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub access_token: Option<crate::Secret>,
 
     /// `tokenType`: a string. Example: `Bearer`.
-    #[serde(rename = "tokenType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tokenType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub token_type: Option<String>,
 
     /// Seconds until the access token expires.
-    #[serde(rename = "expiresIn", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "expiresIn", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub expires_in: Option<i64>,
 
     /// The one-use token for the next refresh.
-    #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "refreshToken", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub refresh_token: Option<crate::Secret>,
 
     /// Granted scopes, space-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<String>,
 
     /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_type: Option<crate::oauth::TokenUserType>,
 
     /// The sub-account (sub-account tokens only).
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// The agency.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
-    #[
-        serde(
-            rename = "approvedLocations",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approvedLocations",))]
     pub approved_locations: Vec<String>,
 
     /// The user who installed the app.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// Plan subscribed to, for paid apps.
-    #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "planId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub plan_id: Option<String>,
 
     /// `isBulkInstallation`: `true` or `false`.
-    #[serde(rename = "isBulkInstallation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isBulkInstallation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_bulk_installation: Option<bool>,
 
     /// Whether new sub-accounts get the app automatically (agency tokens only).
-    #[serde(rename = "installToFutureLocations", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "installToFutureLocations", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub install_to_future_locations: Option<bool>,
 
     /// Whether every sub-account was approved at install (agency tokens only).
-    #[serde(rename = "approveAllLocations", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "approveAllLocations", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub approve_all_locations: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for AccessToken {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for AccessToken {
+    const NAME: &'static str = "AccessToken";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accessToken",
+        "tokenType",
+        "expiresIn",
+        "refreshToken",
+        "scope",
+        "userType",
+        "locationId",
+        "companyId",
+        "approvedLocations",
+        "userId",
+        "planId",
+        "isBulkInstallation",
+        "installToFutureLocations",
+        "approveAllLocations"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "accessToken")?,
+                1 => entries.value(&mut v1, "tokenType")?,
+                2 => entries.value(&mut v2, "expiresIn")?,
+                3 => entries.value(&mut v3, "refreshToken")?,
+                4 => entries.value(&mut v4, "scope")?,
+                5 => entries.value(&mut v5, "userType")?,
+                6 => entries.value(&mut v6, "locationId")?,
+                7 => entries.value(&mut v7, "companyId")?,
+                8 => entries.value_or_default(&mut v8, "approvedLocations")?,
+                9 => entries.value(&mut v9, "userId")?,
+                10 => entries.value(&mut v10, "planId")?,
+                11 => entries.value(&mut v11, "isBulkInstallation")?,
+                12 => entries.value(&mut v12, "installToFutureLocations")?,
+                13 => entries.value(&mut v13, "approveAllLocations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            access_token: v0.unwrap_or_default(),
+            token_type: v1.unwrap_or_default(),
+            expires_in: v2.unwrap_or_default(),
+            refresh_token: v3.unwrap_or_default(),
+            scope: v4.unwrap_or_default(),
+            user_type: v5.unwrap_or_default(),
+            location_id: v6.unwrap_or_default(),
+            company_id: v7.unwrap_or_default(),
+            approved_locations: v8.unwrap_or_default(),
+            user_id: v9.unwrap_or_default(),
+            plan_id: v10.unwrap_or_default(),
+            is_bulk_installation: v11.unwrap_or_default(),
+            install_to_future_locations: v12.unwrap_or_default(),
+            approve_all_locations: v13.unwrap_or_default(),
+        })
+    }
 }
 
 /// The filters and sort order a listing applied.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppliedQuery {
     /// `filterApplied`: a map from names to JSON values. Example: `{"companyId":"tDtDnQdgm2LXpyiqYvZ6","isInstalled":true}`.
-    #[
-        serde(
-            rename = "filterApplied",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "filterApplied",))]
     pub filter_applied: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `sortApplied`: a map from names to JSON values. Example: `{"installedAt":"desc"}`.
-    #[
-        serde(
-            rename = "sortApplied",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sortApplied",))]
     pub sort_applied: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for AppliedQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for AppliedQuery {
+    const NAME: &'static str = "AppliedQuery";
+
+    const FIELDS: &'static[&'static str] = &["filterApplied", "sortApplied"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "filterApplied")?,
+                1 => entries.value_or_default(&mut v1, "sortApplied")?,
+                _ => {}
+            }
+        }
+        Ok(Self { filter_applied: v0.unwrap_or_default(), sort_applied: v1.unwrap_or_default(), })
+    }
 }
 
 /// Paging facts of a v3 listing paged with pageSize and pageToken.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CursorPagination {
     /// Entries matching, over all pages.
-    #[serde(rename = "totalRecords", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalRecords", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_records: Option<i64>,
 
     /// `hasNextPage`: `true` or `false`.
-    #[serde(rename = "hasNextPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasNextPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_next_page: Option<bool>,
 
     /// `hasPrevPage`: `true` or `false`.
-    #[serde(rename = "hasPrevPage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasPrevPage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_prev_page: Option<bool>,
 
     /// Send as pageToken for the next page.
-    #[serde(rename = "nextPageToken", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "nextPageToken", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub next_page_token: Option<String>,
 
     /// Send as pageToken for the previous page.
-    #[serde(rename = "prevPageToken", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "prevPageToken", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub prev_page_token: Option<String>,
 
     /// Entries on this page.
-    #[serde(rename = "currentPageSize", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentPageSize", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_page_size: Option<i64>,
 
     /// An estimate of the total, given when the exact one is not known.
-    #[serde(rename = "estimatedTotalRecords", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "estimatedTotalRecords", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub estimated_total_records: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for CursorPagination {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for CursorPagination {
+    const NAME: &'static str = "CursorPagination";
+
+    const FIELDS: &'static[&'static str] = &[
+        "totalRecords",
+        "hasNextPage",
+        "hasPrevPage",
+        "nextPageToken",
+        "prevPageToken",
+        "currentPageSize",
+        "estimatedTotalRecords"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "totalRecords")?,
+                1 => entries.value(&mut v1, "hasNextPage")?,
+                2 => entries.value(&mut v2, "hasPrevPage")?,
+                3 => entries.value(&mut v3, "nextPageToken")?,
+                4 => entries.value(&mut v4, "prevPageToken")?,
+                5 => entries.value(&mut v5, "currentPageSize")?,
+                6 => entries.value(&mut v6, "estimatedTotalRecords")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total_records: v0.unwrap_or_default(),
+            has_next_page: v1.unwrap_or_default(),
+            has_prev_page: v2.unwrap_or_default(),
+            next_page_token: v3.unwrap_or_default(),
+            prev_page_token: v4.unwrap_or_default(),
+            current_page_size: v5.unwrap_or_default(),
+            estimated_total_records: v6.unwrap_or_default(),
+        })
+    }
 }
 
 /// The token request, with v3's camelCase field names.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
@@ -624,20 +858,75 @@ pub struct GetAccessTokenRequest {
     pub grant_type: crate::oauth::GrantType,
 
     /// The authorization code (grantType authorization_code).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<crate::Secret>,
 
     /// The refresh token (grantType refresh_token).
-    #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "refreshToken", skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
 
     /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userType", skip_serializing_if = "Option::is_none")]
     pub user_type: Option<crate::oauth::TokenUserType>,
 
     /// The redirect URI used in the authorization step.
-    #[serde(rename = "redirectUri", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "redirectUri", skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for GetAccessTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for GetAccessTokenRequest {
+    const NAME: &'static str = "GetAccessTokenRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "clientId",
+        "clientSecret",
+        "grantType",
+        "code",
+        "refreshToken",
+        "userType",
+        "redirectUri"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "clientId")?,
+                1 => entries.value(&mut v1, "clientSecret")?,
+                2 => entries.value(&mut v2, "grantType")?,
+                3 => entries.value(&mut v3, "code")?,
+                4 => entries.value(&mut v4, "refreshToken")?,
+                5 => entries.value(&mut v5, "userType")?,
+                6 => entries.value(&mut v6, "redirectUri")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            client_id: crate::runtime::object::required(v0, "clientId")?,
+            client_secret: crate::runtime::object::required(v1, "clientSecret")?,
+            grant_type: crate::runtime::object::required(v2, "grantType")?,
+            code: v3.unwrap_or_default(),
+            refresh_token: v4.unwrap_or_default(),
+            user_type: v5.unwrap_or_default(),
+            redirect_uri: v6.unwrap_or_default(),
+        })
+    }
 }
 
 impl GetAccessTokenRequest {
@@ -686,70 +975,223 @@ impl GetAccessTokenRequest {
 
 /// One page of an agency's sub-accounts with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `items`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<crate::oauth::InstalledLocation>,
 
     /// `pagination`: a [`CursorPagination`](crate::v3::oauth::CursorPagination).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pagination: Option<CursorPagination>,
 
     /// `metadata`: a [`AppliedQuery`](crate::v3::oauth::AppliedQuery).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub metadata: Option<AppliedQuery>,
 
     /// Whether new sub-accounts get the app automatically.
-    #[serde(rename = "installToFutureLocations", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "installToFutureLocations", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub install_to_future_locations: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListInstalledLocationsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListInstalledLocationsResponse {
+    const NAME: &'static str = "ListInstalledLocationsResponse";
+
+    const FIELDS: &'static[&'static str] = &[
+        "items",
+        "pagination",
+        "metadata",
+        "installToFutureLocations"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "items")?,
+                1 => entries.value(&mut v1, "pagination")?,
+                2 => entries.value(&mut v2, "metadata")?,
+                3 => entries.value(&mut v3, "installToFutureLocations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            items: v0.unwrap_or_default(),
+            pagination: v1.unwrap_or_default(),
+            metadata: v2.unwrap_or_default(),
+            install_to_future_locations: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// A sub-account access token derived from an agency token, in v3's camelCase.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// The bearer token.
-    #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "accessToken", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub access_token: Option<crate::Secret>,
 
     /// `tokenType`: a string. Example: `Bearer`.
-    #[serde(rename = "tokenType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tokenType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub token_type: Option<String>,
 
     /// Seconds until the token expires.
-    #[serde(rename = "expiresIn", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "expiresIn", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub expires_in: Option<i64>,
 
     /// Granted scopes, space-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `planId`: a string.
-    #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "planId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub plan_id: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "appId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub app_id: Option<String>,
 
     /// `versionId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub version_id: Option<String>,
 
     /// A refresh token for this sub-account's token.
-    #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "refreshToken", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub refresh_token: Option<crate::Secret>,
+}
+
+impl<'de> serde::Deserialize<'de> for LocationAccessToken {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for LocationAccessToken {
+    const NAME: &'static str = "LocationAccessToken";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accessToken",
+        "tokenType",
+        "expiresIn",
+        "scope",
+        "locationId",
+        "planId",
+        "userId",
+        "appId",
+        "versionId",
+        "refreshToken"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "accessToken")?,
+                1 => entries.value(&mut v1, "tokenType")?,
+                2 => entries.value(&mut v2, "expiresIn")?,
+                3 => entries.value(&mut v3, "scope")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "planId")?,
+                6 => entries.value(&mut v6, "userId")?,
+                7 => entries.value(&mut v7, "appId")?,
+                8 => entries.value(&mut v8, "versionId")?,
+                9 => entries.value(&mut v9, "refreshToken")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            access_token: v0.unwrap_or_default(),
+            token_type: v1.unwrap_or_default(),
+            expires_in: v2.unwrap_or_default(),
+            scope: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            plan_id: v5.unwrap_or_default(),
+            user_id: v6.unwrap_or_default(),
+            app_id: v7.unwrap_or_default(),
+            version_id: v8.unwrap_or_default(),
+            refresh_token: v9.unwrap_or_default(),
+        })
+    }
 }

@@ -2946,150 +2946,322 @@ impl UpdateCustomProviderCapabilities {
 
 /// A coupon as the v3 list returns it: the coupon and what it is limited to.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CouponListItem {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "altType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub alt_type: Option<String>,
 
     /// `name`: a string. Example: `NEWT6`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `code`: a string. Example: `NEWT6`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub code: Option<String>,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "discountType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub discount_type: Option<crate::payments::DiscountType>,
 
     /// `discountValue`: a number. Example: `25`.
-    #[serde(rename = "discountValue", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "discountValue", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub discount_value: Option<f64>,
 
     /// `status`: a [`CouponStatus`](crate::payments::CouponStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::payments::CouponStatus>,
 
     /// `startDate`: a string. Example: `2025-04-30T18:30:00.000Z`.
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_date: Option<String>,
 
     /// `endDate`: a string. Example: `2025-05-30T18:30:00.000Z`.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "endDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub end_date: Option<String>,
 
     /// `usageCount`: a whole number. Example: `12`.
-    #[serde(rename = "usageCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "usageCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub usage_count: Option<i64>,
 
     /// Uses allowed per customer (0 for no limit).
-    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub limit_per_customer: Option<crate::payments::CouponListItemLimitPerCustomer>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
     #[
-        serde(
-            rename = "applyToFuturePaymentsConfig",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")
         )
     ]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Request trace id; sent with single-coupon responses.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// Prices the coupon applies to.
-    #[
-        serde(
-            rename = "priceIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceIds",))]
     pub price_ids: Vec<String>,
 
     /// Product variants the coupon applies to.
-    #[
-        serde(
-            rename = "variantIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantIds",))]
     pub variant_ids: Vec<String>,
 
     /// Products the coupon applies to.
-    #[
-        serde(
-            rename = "productIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productIds",))]
     pub product_ids: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for CouponListItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for CouponListItem {
+    const NAME: &'static str = "CouponListItem";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "altId",
+        "altType",
+        "name",
+        "code",
+        "discountType",
+        "discountValue",
+        "status",
+        "startDate",
+        "endDate",
+        "usageCount",
+        "limitPerCustomer",
+        "applyToFuturePayments",
+        "applyToFuturePaymentsConfig",
+        "userId",
+        "createdAt",
+        "updatedAt",
+        "traceId",
+        "priceIds",
+        "variantIds",
+        "productIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "code")?,
+                5 => entries.value(&mut v5, "discountType")?,
+                6 => entries.value(&mut v6, "discountValue")?,
+                7 => entries.value(&mut v7, "status")?,
+                8 => entries.value(&mut v8, "startDate")?,
+                9 => entries.value(&mut v9, "endDate")?,
+                10 => entries.value(&mut v10, "usageCount")?,
+                11 => entries.value(&mut v11, "limitPerCustomer")?,
+                12 => entries.value(&mut v12, "applyToFuturePayments")?,
+                13 => entries.value(&mut v13, "applyToFuturePaymentsConfig")?,
+                14 => entries.value(&mut v14, "userId")?,
+                15 => entries.value(&mut v15, "createdAt")?,
+                16 => entries.value(&mut v16, "updatedAt")?,
+                17 => entries.value(&mut v17, "traceId")?,
+                18 => entries.value_or_default(&mut v18, "priceIds")?,
+                19 => entries.value_or_default(&mut v19, "variantIds")?,
+                20 => entries.value_or_default(&mut v20, "productIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            alt_id: v1.unwrap_or_default(),
+            alt_type: v2.unwrap_or_default(),
+            name: v3.unwrap_or_default(),
+            code: v4.unwrap_or_default(),
+            discount_type: v5.unwrap_or_default(),
+            discount_value: v6.unwrap_or_default(),
+            status: v7.unwrap_or_default(),
+            start_date: v8.unwrap_or_default(),
+            end_date: v9.unwrap_or_default(),
+            usage_count: v10.unwrap_or_default(),
+            limit_per_customer: v11.unwrap_or_default(),
+            apply_to_future_payments: v12.unwrap_or_default(),
+            apply_to_future_payments_config: v13.unwrap_or_default(),
+            user_id: v14.unwrap_or_default(),
+            created_at: v15.unwrap_or_default(),
+            updated_at: v16.unwrap_or_default(),
+            trace_id: v17.unwrap_or_default(),
+            price_ids: v18.unwrap_or_default(),
+            variant_ids: v19.unwrap_or_default(),
+            product_ids: v20.unwrap_or_default(),
+        })
+    }
 }
 
 /// The prices and product variants a coupon is limited to, which v3 adds to the product list.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CouponPriceLimits {
     /// Prices the coupon applies to.
-    #[
-        serde(
-            rename = "priceIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceIds",))]
     pub price_ids: Vec<String>,
 
     /// Product variants the coupon applies to.
-    #[
-        serde(
-            rename = "variantIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantIds",))]
     pub variant_ids: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for CouponPriceLimits {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for CouponPriceLimits {
+    const NAME: &'static str = "CouponPriceLimits";
+
+    const FIELDS: &'static[&'static str] = &["priceIds", "variantIds"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "priceIds")?,
+                1 => entries.value_or_default(&mut v1, "variantIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self { price_ids: v0.unwrap_or_default(), variant_ids: v1.unwrap_or_default(), })
+    }
 }
 
 /// The v2 create body; v3 can also limit the coupon to prices and variants.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
@@ -3119,42 +3291,123 @@ pub struct CreateCouponRequest {
     pub start_date: String,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// Total number of redemptions allowed.
-    #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "usageLimit", skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// Products the coupon applies to.
-    #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "productIds", skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// Also discount subscription renewals.
-    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[
-        serde(
-            rename = "applyToFuturePaymentsConfig",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// Allow one redemption per customer only.
-    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 
     /// Prices the coupon applies to.
-    #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priceIds", skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
 
     /// Product variants the coupon applies to.
-    #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "variantIds", skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateCouponRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateCouponRequest {
+    const NAME: &'static str = "CreateCouponRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "altId",
+        "altType",
+        "name",
+        "code",
+        "discountType",
+        "discountValue",
+        "startDate",
+        "endDate",
+        "usageLimit",
+        "productIds",
+        "applyToFuturePayments",
+        "applyToFuturePaymentsConfig",
+        "limitPerCustomer",
+        "priceIds",
+        "variantIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "altId")?,
+                1 => entries.value(&mut v1, "altType")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "code")?,
+                4 => entries.value(&mut v4, "discountType")?,
+                5 => entries.value(&mut v5, "discountValue")?,
+                6 => entries.value(&mut v6, "startDate")?,
+                7 => entries.value(&mut v7, "endDate")?,
+                8 => entries.value(&mut v8, "usageLimit")?,
+                9 => entries.value(&mut v9, "productIds")?,
+                10 => entries.value(&mut v10, "applyToFuturePayments")?,
+                11 => entries.value(&mut v11, "applyToFuturePaymentsConfig")?,
+                12 => entries.value(&mut v12, "limitPerCustomer")?,
+                13 => entries.value(&mut v13, "priceIds")?,
+                14 => entries.value(&mut v14, "variantIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            alt_id: crate::runtime::object::required(v0, "altId")?,
+            alt_type: crate::runtime::object::required(v1, "altType")?,
+            name: crate::runtime::object::required(v2, "name")?,
+            code: crate::runtime::object::required(v3, "code")?,
+            discount_type: crate::runtime::object::required(v4, "discountType")?,
+            discount_value: crate::runtime::object::required(v5, "discountValue")?,
+            start_date: crate::runtime::object::required(v6, "startDate")?,
+            end_date: v7.unwrap_or_default(),
+            usage_limit: v8.unwrap_or_default(),
+            product_ids: v9.unwrap_or_default(),
+            apply_to_future_payments: v10.unwrap_or_default(),
+            apply_to_future_payments_config: v11.unwrap_or_default(),
+            limit_per_customer: v12.unwrap_or_default(),
+            price_ids: v13.unwrap_or_default(),
+            variant_ids: v14.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateCouponRequest {
@@ -3242,27 +3495,67 @@ impl CreateCouponRequest {
 
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`CouponListItem`](crate::v3::payments::CouponListItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub data: Vec<CouponListItem>,
 
     /// `totalCount`: a whole number. Example: `20`.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_count: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListCouponsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListCouponsResponse {
+    const NAME: &'static str = "ListCouponsResponse";
+
+    const FIELDS: &'static[&'static str] = &["data", "totalCount", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "data")?,
+                1 => entries.value(&mut v1, "totalCount")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            data: v0.unwrap_or_default(),
+            total_count: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// The v2 update body; v3 can also limit the coupon to prices and variants.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
@@ -3295,42 +3588,127 @@ pub struct UpdateCouponRequest {
     pub start_date: String,
 
     /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `usageLimit`: a whole number. Example: `10`.
-    #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "usageLimit", skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// `productIds`: a list of strings.
-    #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "productIds", skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[
-        serde(
-            rename = "applyToFuturePaymentsConfig",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// `limitPerCustomer`: `true` or `false`.
-    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 
     /// Prices the coupon applies to.
-    #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priceIds", skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
 
     /// Product variants the coupon applies to.
-    #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "variantIds", skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateCouponRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateCouponRequest {
+    const NAME: &'static str = "UpdateCouponRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "altId",
+        "altType",
+        "name",
+        "code",
+        "discountType",
+        "discountValue",
+        "startDate",
+        "endDate",
+        "usageLimit",
+        "productIds",
+        "applyToFuturePayments",
+        "applyToFuturePaymentsConfig",
+        "limitPerCustomer",
+        "priceIds",
+        "variantIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "altId")?,
+                2 => entries.value(&mut v2, "altType")?,
+                3 => entries.value(&mut v3, "name")?,
+                4 => entries.value(&mut v4, "code")?,
+                5 => entries.value(&mut v5, "discountType")?,
+                6 => entries.value(&mut v6, "discountValue")?,
+                7 => entries.value(&mut v7, "startDate")?,
+                8 => entries.value(&mut v8, "endDate")?,
+                9 => entries.value(&mut v9, "usageLimit")?,
+                10 => entries.value(&mut v10, "productIds")?,
+                11 => entries.value(&mut v11, "applyToFuturePayments")?,
+                12 => entries.value(&mut v12, "applyToFuturePaymentsConfig")?,
+                13 => entries.value(&mut v13, "limitPerCustomer")?,
+                14 => entries.value(&mut v14, "priceIds")?,
+                15 => entries.value(&mut v15, "variantIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: crate::runtime::object::required(v0, "id")?,
+            alt_id: crate::runtime::object::required(v1, "altId")?,
+            alt_type: crate::runtime::object::required(v2, "altType")?,
+            name: crate::runtime::object::required(v3, "name")?,
+            code: crate::runtime::object::required(v4, "code")?,
+            discount_type: crate::runtime::object::required(v5, "discountType")?,
+            discount_value: crate::runtime::object::required(v6, "discountValue")?,
+            start_date: crate::runtime::object::required(v7, "startDate")?,
+            end_date: v8.unwrap_or_default(),
+            usage_limit: v9.unwrap_or_default(),
+            product_ids: v10.unwrap_or_default(),
+            apply_to_future_payments: v11.unwrap_or_default(),
+            apply_to_future_payments_config: v12.unwrap_or_default(),
+            limit_per_customer: v13.unwrap_or_default(),
+            price_ids: v14.unwrap_or_default(),
+            variant_ids: v15.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateCouponRequest {

@@ -627,134 +627,348 @@ impl PurchasePhoneNumber {
 
 /// A number the location owns, as v3 lists it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumber {
     /// The number in E.164 form.
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub phone_number: Option<String>,
 
     /// Name given to the number.
-    #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub friendly_name: Option<String>,
 
     /// Provider's id of the number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sid: Option<String>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "countryCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub country_code: Option<String>,
 
     /// `capabilities`: a [`ActivePhoneNumberCapabilities`](crate::phone_system::ActivePhoneNumberCapabilities).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub capabilities: Option<crate::phone_system::ActivePhoneNumberCapabilities>,
 
     /// `type`: a [`ActivePhoneNumberType`](crate::phone_system::ActivePhoneNumberType), one of `local`, `toll-free`, `mobile`, `national`. Example: `local`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<crate::phone_system::ActivePhoneNumberType>,
 
     /// The location's default outbound number.
-    #[serde(rename = "isDefaultNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isDefaultNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_default_number: Option<bool>,
 
     /// User the number is assigned to.
-    #[serde(rename = "linkedUser", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "linkedUser", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
-    #[
-        serde(
-            rename = "linkedRingAllUsers",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedRingAllUsers",))]
     pub linked_ring_all_users: Vec<String>,
 
     /// What answers inbound calls.
-    #[serde(rename = "inboundCallService", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "inboundCallService", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub inbound_call_service: Option<crate::phone_system::InboundCallService>,
 
     /// Number calls are forwarded to.
-    #[serde(rename = "forwardingNumber", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "forwardingNumber", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub forwarding_number: Option<String>,
 
     /// Group conversations are on (US/CA SMS numbers).
     #[
-        serde(
-            rename = "isGroupConversationEnabled",
-            default,
-            skip_serializing_if = "Option::is_none"
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isGroupConversationEnabled", skip_serializing_if = "Option::is_none")
         )
     ]
     pub is_group_conversation_enabled: Option<bool>,
 
     /// Compliance address id.
-    #[serde(rename = "addressSid", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "addressSid", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub address_sid: Option<String>,
 
     /// Regulatory bundle id.
-    #[serde(rename = "bundleSid", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "bundleSid", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub bundle_sid: Option<String>,
 
     /// When the number was bought or added.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string). Example: `2023-02-20T14:45:00Z`.
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_updated: Option<String>,
 
     /// How the number came to the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub origin: Option<crate::phone_system::ActivePhoneNumberOrigin>,
 
     /// Creation time some providers report instead of `dateAdded`.
-    #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub date_created: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ActivePhoneNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ActivePhoneNumber {
+    const NAME: &'static str = "ActivePhoneNumber";
+
+    const FIELDS: &'static[&'static str] = &[
+        "phoneNumber",
+        "friendlyName",
+        "sid",
+        "countryCode",
+        "capabilities",
+        "type",
+        "isDefaultNumber",
+        "linkedUser",
+        "linkedRingAllUsers",
+        "inboundCallService",
+        "forwardingNumber",
+        "isGroupConversationEnabled",
+        "addressSid",
+        "bundleSid",
+        "dateAdded",
+        "dateUpdated",
+        "origin",
+        "dateCreated"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "phoneNumber")?,
+                1 => entries.value(&mut v1, "friendlyName")?,
+                2 => entries.value(&mut v2, "sid")?,
+                3 => entries.value(&mut v3, "countryCode")?,
+                4 => entries.value(&mut v4, "capabilities")?,
+                5 => entries.value(&mut v5, "type")?,
+                6 => entries.value(&mut v6, "isDefaultNumber")?,
+                7 => entries.value(&mut v7, "linkedUser")?,
+                8 => entries.value_or_default(&mut v8, "linkedRingAllUsers")?,
+                9 => entries.value(&mut v9, "inboundCallService")?,
+                10 => entries.value(&mut v10, "forwardingNumber")?,
+                11 => entries.value(&mut v11, "isGroupConversationEnabled")?,
+                12 => entries.value(&mut v12, "addressSid")?,
+                13 => entries.value(&mut v13, "bundleSid")?,
+                14 => entries.value(&mut v14, "dateAdded")?,
+                15 => entries.value(&mut v15, "dateUpdated")?,
+                16 => entries.value(&mut v16, "origin")?,
+                17 => entries.value(&mut v17, "dateCreated")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            phone_number: v0.unwrap_or_default(),
+            friendly_name: v1.unwrap_or_default(),
+            sid: v2.unwrap_or_default(),
+            country_code: v3.unwrap_or_default(),
+            capabilities: v4.unwrap_or_default(),
+            type_: v5.unwrap_or_default(),
+            is_default_number: v6.unwrap_or_default(),
+            linked_user: v7.unwrap_or_default(),
+            linked_ring_all_users: v8.unwrap_or_default(),
+            inbound_call_service: v9.unwrap_or_default(),
+            forwarding_number: v10.unwrap_or_default(),
+            is_group_conversation_enabled: v11.unwrap_or_default(),
+            address_sid: v12.unwrap_or_default(),
+            bundle_sid: v13.unwrap_or_default(),
+            date_added: v14.unwrap_or_default(),
+            date_updated: v15.unwrap_or_default(),
+            origin: v16.unwrap_or_default(),
+            date_created: v17.unwrap_or_default(),
+        })
+    }
 }
 
 /// One page of the location's numbers and the account state.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberList {
     /// `numbers`: a list of [`ActivePhoneNumber`](crate::v3::phone_system::ActivePhoneNumber) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub numbers: Vec<ActivePhoneNumber>,
 
     /// Managed under HighLevel's provider account (v2's `isUnderGhl`).
-    #[serde(rename = "isUnderLc", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isUnderLc", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_under_lc: Option<bool>,
 
     /// `pageSize`: a whole number. Example: `50`.
-    #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pageSize", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub page_size: Option<i64>,
 
     /// `page`: a whole number. Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// State of the telephony account.
-    #[serde(rename = "accountStatus", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "accountStatus", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub account_status: Option<ActivePhoneNumberListAccountStatus>,
 
     /// The location's RCS sender ids, when asked for.
-    #[
-        serde(
-            rename = "rcsSenderIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rcsSenderIds",))]
     pub rcs_sender_ids: Vec<RcsSenderId>,
 
     /// Number of active numbers, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for ActivePhoneNumberList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ActivePhoneNumberList {
+    const NAME: &'static str = "ActivePhoneNumberList";
+
+    const FIELDS: &'static[&'static str] = &[
+        "numbers",
+        "isUnderLc",
+        "pageSize",
+        "page",
+        "accountStatus",
+        "rcsSenderIds",
+        "total"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "numbers")?,
+                1 => entries.value(&mut v1, "isUnderLc")?,
+                2 => entries.value(&mut v2, "pageSize")?,
+                3 => entries.value(&mut v3, "page")?,
+                4 => entries.value(&mut v4, "accountStatus")?,
+                5 => entries.value_or_default(&mut v5, "rcsSenderIds")?,
+                6 => entries.value(&mut v6, "total")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            numbers: v0.unwrap_or_default(),
+            is_under_lc: v1.unwrap_or_default(),
+            page_size: v2.unwrap_or_default(),
+            page: v3.unwrap_or_default(),
+            account_status: v4.unwrap_or_default(),
+            rcs_sender_ids: v5.unwrap_or_default(),
+            total: v6.unwrap_or_default(),
+        })
+    }
 }
 
 /// State of the telephony account.
@@ -803,25 +1017,65 @@ crate::runtime::enums::string_enum!(ActivePhoneNumberListAccountStatus);
 
 /// v3's success envelope around one page of numbers.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<ResponseStatus>,
 
     /// `data`: a [`ActivePhoneNumberList`](crate::v3::phone_system::ActivePhoneNumberList).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ActivePhoneNumberList>,
 
     /// `message`: a string. Example: `OK`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListActivePhoneNumbersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListActivePhoneNumbersResponse {
+    const NAME: &'static str = "ListActivePhoneNumbersResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "data", "message", "statusCode"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "data")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "statusCode")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: v0.unwrap_or_default(),
+            data: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            status_code: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListActivePhoneNumbersResponse {
@@ -834,7 +1088,6 @@ impl ListActivePhoneNumbersResponse {
 /// The number to buy, its compliance data and, where needed, the Stripe payment.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
@@ -842,54 +1095,123 @@ pub struct PurchasePhoneNumberRequest {
     pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// `numberType`: a [`PurchasePhoneNumberRequestNumberType`](crate::phone_system::PurchasePhoneNumberRequestNumberType), one of `local`, `tollFree`, `mobile`. Example: `local`.
-    #[serde(rename = "numberType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "numberType", skip_serializing_if = "Option::is_none")]
     pub number_type: Option<crate::phone_system::PurchasePhoneNumberRequestNumberType>,
 
     /// Compliance address id.
-    #[serde(rename = "addressSid", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "addressSid", skip_serializing_if = "crate::Nullable::is_absent")]
     pub address_sid: crate::Nullable<String>,
 
     /// Regulatory bundle id.
-    #[serde(rename = "bundleSid", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "bundleSid", skip_serializing_if = "crate::Nullable::is_absent")]
     pub bundle_sid: crate::Nullable<String>,
 
     /// `locality`: a string. Example: `San Antonio`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub locality: crate::Nullable<String>,
 
     /// `region`: a string. Example: `TX`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub region: crate::Nullable<String>,
 
     /// The search fingerprint the number came from.
-    #[serde(rename = "fingerprintId", default, skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(rename = "fingerprintId", skip_serializing_if = "crate::Nullable::is_absent")]
     pub fingerprint_id: crate::Nullable<String>,
 
     /// Skip the location-level identity check when the agency is already verified.
-    #[
-        serde(
-            rename = "skipLocationKYC",
-            default,
-            skip_serializing_if = "crate::Nullable::is_absent"
-        )
-    ]
+    #[serde(rename = "skipLocationKYC", skip_serializing_if = "crate::Nullable::is_absent")]
     pub skip_location_kyc: crate::Nullable<bool>,
 
     /// Stripe payment intent that pays for the number.
-    #[serde(rename = "paymentIntentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentIntentId", skip_serializing_if = "Option::is_none")]
     pub payment_intent_id: Option<String>,
 
     /// Stripe account the payment belongs to.
-    #[serde(rename = "stripeAccountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stripeAccountId", skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// Stored Stripe payment method used.
-    #[serde(rename = "paymentMethodId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "paymentMethodId", skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for PurchasePhoneNumberRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for PurchasePhoneNumberRequest {
+    const NAME: &'static str = "PurchasePhoneNumberRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "phoneNumber",
+        "countryCode",
+        "numberType",
+        "addressSid",
+        "bundleSid",
+        "locality",
+        "region",
+        "fingerprintId",
+        "skipLocationKYC",
+        "paymentIntentId",
+        "stripeAccountId",
+        "paymentMethodId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "phoneNumber")?,
+                1 => entries.value(&mut v1, "countryCode")?,
+                2 => entries.value(&mut v2, "numberType")?,
+                3 => entries.value(&mut v3, "addressSid")?,
+                4 => entries.value(&mut v4, "bundleSid")?,
+                5 => entries.value(&mut v5, "locality")?,
+                6 => entries.value(&mut v6, "region")?,
+                7 => entries.value(&mut v7, "fingerprintId")?,
+                8 => entries.value(&mut v8, "skipLocationKYC")?,
+                9 => entries.value(&mut v9, "paymentIntentId")?,
+                10 => entries.value(&mut v10, "stripeAccountId")?,
+                11 => entries.value(&mut v11, "paymentMethodId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            phone_number: crate::runtime::object::required(v0, "phoneNumber")?,
+            country_code: v1.unwrap_or_default(),
+            number_type: v2.unwrap_or_default(),
+            address_sid: v3.unwrap_or_default(),
+            bundle_sid: v4.unwrap_or_default(),
+            locality: v5.unwrap_or_default(),
+            region: v6.unwrap_or_default(),
+            fingerprint_id: v7.unwrap_or_default(),
+            skip_location_kyc: v8.unwrap_or_default(),
+            payment_intent_id: v9.unwrap_or_default(),
+            stripe_account_id: v10.unwrap_or_default(),
+            payment_method_id: v11.unwrap_or_default(),
+        })
+    }
 }
 
 impl PurchasePhoneNumberRequest {
@@ -1020,25 +1342,65 @@ impl PurchasePhoneNumberRequest {
 
 /// v3's success envelope around the purchase.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<ResponseStatus>,
 
     /// `data`: a [`PurchasedPhoneNumber`](crate::v3::phone_system::PurchasedPhoneNumber).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<PurchasedPhoneNumber>,
 
     /// `message`: a string. Example: `Number purchase successful`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePhoneNumberResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PurchasePhoneNumberResponse {
+    const NAME: &'static str = "PurchasePhoneNumberResponse";
+
+    const FIELDS: &'static[&'static str] = &["status", "data", "message", "statusCode"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "status")?,
+                1 => entries.value(&mut v1, "data")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "statusCode")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            status: v0.unwrap_or_default(),
+            data: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            status_code: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl PurchasePhoneNumberResponse {
@@ -1050,54 +1412,138 @@ impl PurchasePhoneNumberResponse {
 
 /// The bought number and the location's phone account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PurchasedPhoneNumber {
     /// The bought number in E.164 form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub number: Option<String>,
 
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// Id of the location's phone (Twilio) account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Managed under HighLevel's provider account (v2's `under_ghl_account`).
-    #[serde(rename = "underLcAccount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "underLcAccount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub under_lc_account: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasedPhoneNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PurchasedPhoneNumber {
+    const NAME: &'static str = "PurchasedPhoneNumber";
+
+    const FIELDS: &'static[&'static str] = &["number", "locationId", "id", "underLcAccount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "number")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "id")?,
+                3 => entries.value(&mut v3, "underLcAccount")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            number: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            id: v2.unwrap_or_default(),
+            under_lc_account: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// An RCS sender id of the location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RcsSenderId {
     /// The sender id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub number: Option<String>,
 
     /// `numberType`: a string. Example: `rcsSenderId`.
-    #[serde(rename = "numberType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "numberType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub number_type: Option<String>,
 
     /// `friendlyName`: a string. Example: `Brand Sender`.
-    #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub friendly_name: Option<String>,
 
     /// Provider data of the sender, such as its brand id.
-    #[
-        serde(
-            rename = "rcsMeta",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rcsMeta",))]
     pub rcs_meta: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for RcsSenderId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for RcsSenderId {
+    const NAME: &'static str = "RcsSenderId";
+
+    const FIELDS: &'static[&'static str] = &["number", "numberType", "friendlyName", "rcsMeta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "number")?,
+                1 => entries.value(&mut v1, "numberType")?,
+                2 => entries.value(&mut v2, "friendlyName")?,
+                3 => entries.value_or_default(&mut v3, "rcsMeta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            number: v0.unwrap_or_default(),
+            number_type: v1.unwrap_or_default(),
+            friendly_name: v2.unwrap_or_default(),
+            rcs_meta: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// Outcome flag of v3's success envelope.

@@ -2534,7 +2534,6 @@ impl UpdateSaasSubscriptionLegacy {
 /// The `AllowAttachRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AllowAttachRebillingRequest {
     /// The agency that owns the sub-account.
@@ -2542,8 +2541,40 @@ pub struct AllowAttachRebillingRequest {
     pub company_id: String,
 
     /// Settings to store now; leave out to only mark the sub-account as waiting.
-    #[serde(rename = "attachedRebillingConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "attachedRebillingConfig", skip_serializing_if = "Option::is_none")]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AllowAttachRebillingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AllowAttachRebillingRequest {
+    const NAME: &'static str = "AllowAttachRebillingRequest";
+
+    const FIELDS: &'static[&'static str] = &["companyId", "attachedRebillingConfig"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "companyId")?,
+                1 => entries.value(&mut v1, "attachedRebillingConfig")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            company_id: crate::runtime::object::required(v0, "companyId")?,
+            attached_rebilling_config: v1.unwrap_or_default(),
+        })
+    }
 }
 
 impl AllowAttachRebillingRequest {
@@ -2562,21 +2593,63 @@ impl AllowAttachRebillingRequest {
 
 /// The `AllowAttachRebillingResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AllowAttachRebillingResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `locationId`: a string. Example: `AUKAtFVo0lWezBsBQ3FE`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// The settings stored on the sub-account, markups as added percentages.
-    #[serde(rename = "attachedRebillingConfig", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "attachedRebillingConfig", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
+}
+
+impl<'de> serde::Deserialize<'de> for AllowAttachRebillingResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for AllowAttachRebillingResponse {
+    const NAME: &'static str = "AllowAttachRebillingResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "locationId", "attachedRebillingConfig"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "attachedRebillingConfig")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            attached_rebilling_config: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// Rebilling settings by product key: contentAI, workflow_premium_actions, workflow_ai, conversationAI, whatsApp, reviewsAI, EmailVerification, funnelAI, domainPurchase, Phone, Email, agentStudio, askai or aiStudio.
@@ -2584,20 +2657,53 @@ pub type AttachedRebillingConfig = std::collections::BTreeMap<String, AttachedRe
 
 /// How the usage of one product is rebilled to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachedRebillingProduct {
     /// Rebill the product's usage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// The markup. Sent as a multiple of the cost (4 means the cost plus 300%); the stored settings show it as the added percentage (300).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub markup: Option<f64>,
 
     /// A price that replaces the product's own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
+}
+
+impl<'de> serde::Deserialize<'de> for AttachedRebillingProduct {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for AttachedRebillingProduct {
+    const NAME: &'static str = "AttachedRebillingProduct";
+
+    const FIELDS: &'static[&'static str] = &["enabled", "markup", "price"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "enabled")?,
+                1 => entries.value(&mut v1, "markup")?,
+                2 => entries.value(&mut v2, "price")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            enabled: v0.unwrap_or_default(),
+            markup: v1.unwrap_or_default(),
+            price: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl AttachedRebillingProduct {
@@ -2629,18 +2735,38 @@ impl AttachedRebillingProduct {
 /// The `ComplimentaryCreditsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ComplimentaryCreditsRequest {
     /// The credit amount to add.
-    #[
-        serde(
-            rename = "complimentaryCreditsAmount",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "complimentaryCreditsAmount", skip_serializing_if = "Option::is_none")]
     pub complimentary_credits_amount: Option<f64>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ComplimentaryCreditsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ComplimentaryCreditsRequest {
+    const NAME: &'static str = "ComplimentaryCreditsRequest";
+
+    const FIELDS: &'static[&'static str] = &["complimentaryCreditsAmount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "complimentaryCreditsAmount")?,
+                _ => {}
+            }
+        }
+        Ok(Self { complimentary_credits_amount: v0.unwrap_or_default(), })
+    }
 }
 
 impl ComplimentaryCreditsRequest {
@@ -2659,19 +2785,61 @@ impl ComplimentaryCreditsRequest {
 
 /// The `LocationWalletBalance` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationWalletBalance {
     /// `walletId`: a string. Example: `xyz789`.
-    #[serde(rename = "walletId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "walletId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub wallet_id: Option<String>,
 
     /// The current balance.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub balance: Option<f64>,
 
     /// The complimentary credits on the wallet.
-    #[serde(rename = "complimentaryCredits", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "complimentaryCredits", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub complimentary_credits: Option<f64>,
+}
+
+impl<'de> serde::Deserialize<'de> for LocationWalletBalance {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for LocationWalletBalance {
+    const NAME: &'static str = "LocationWalletBalance";
+
+    const FIELDS: &'static[&'static str] = &["walletId", "balance", "complimentaryCredits"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "walletId")?,
+                1 => entries.value(&mut v1, "balance")?,
+                2 => entries.value(&mut v2, "complimentaryCredits")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            wallet_id: v0.unwrap_or_default(),
+            balance: v1.unwrap_or_default(),
+            complimentary_credits: v2.unwrap_or_default(),
+        })
+    }
 }

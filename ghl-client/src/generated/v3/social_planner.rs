@@ -5882,7 +5882,6 @@ impl UploadSocialCsv {
 /// The Google account that owns the location, as listed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachGoogleAccount {
     /// Resource name at Google.
@@ -5903,6 +5902,53 @@ pub struct AttachGoogleAccount {
     /// `vettedState`: a string. Example: `VETTED`.
     #[serde(rename = "vettedState",)]
     pub vetted_state: String,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AttachGoogleAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AttachGoogleAccount {
+    const NAME: &'static str = "AttachGoogleAccount";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "accountName",
+        "type",
+        "verificationState",
+        "vettedState"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "accountName")?,
+                2 => entries.value(&mut v2, "type")?,
+                3 => entries.value(&mut v3, "verificationState")?,
+                4 => entries.value(&mut v4, "vettedState")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            account_name: crate::runtime::object::required(v1, "accountName")?,
+            type_: crate::runtime::object::required(v2, "type")?,
+            verification_state: crate::runtime::object::required(v3, "verificationState")?,
+            vetted_state: crate::runtime::object::required(v4, "vettedState")?,
+        })
+    }
 }
 
 impl AttachGoogleAccount {
@@ -5928,38 +5974,96 @@ impl AttachGoogleAccount {
 /// A Google Business Profile location, as listed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachGoogleLocation {
     /// Resource name at Google.
     pub name: String,
 
     /// `storeCode`: a string.
-    #[serde(rename = "storeCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "storeCode", skip_serializing_if = "Option::is_none")]
     pub store_code: Option<String>,
 
     /// `title`: a string.
     pub title: String,
 
     /// `storefrontAddress`: a map from names to JSON values.
-    #[serde(rename = "storefrontAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "storefrontAddress", skip_serializing_if = "Option::is_none")]
     pub storefront_address: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `metadata`: a map from names to JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `maxLocation`: `true` or `false`.
-    #[serde(rename = "maxLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "maxLocation", skip_serializing_if = "Option::is_none")]
     pub max_location: Option<bool>,
 
     /// `isVerified`: `true` or `false`.
-    #[serde(rename = "isVerified", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isVerified", skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isConnected", skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AttachGoogleLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AttachGoogleLocation {
+    const NAME: &'static str = "AttachGoogleLocation";
+
+    const FIELDS: &'static[&'static str] = &[
+        "name",
+        "storeCode",
+        "title",
+        "storefrontAddress",
+        "metadata",
+        "maxLocation",
+        "isVerified",
+        "isConnected"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "storeCode")?,
+                2 => entries.value(&mut v2, "title")?,
+                3 => entries.value(&mut v3, "storefrontAddress")?,
+                4 => entries.value(&mut v4, "metadata")?,
+                5 => entries.value(&mut v5, "maxLocation")?,
+                6 => entries.value(&mut v6, "isVerified")?,
+                7 => entries.value(&mut v7, "isConnected")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            store_code: v1.unwrap_or_default(),
+            title: crate::runtime::object::required(v2, "title")?,
+            storefront_address: v3.unwrap_or_default(),
+            metadata: v4.unwrap_or_default(),
+            max_location: v5.unwrap_or_default(),
+            is_verified: v6.unwrap_or_default(),
+            is_connected: v7.unwrap_or_default(),
+        })
+    }
 }
 
 impl AttachGoogleLocation {
@@ -6024,60 +6128,138 @@ impl AttachGoogleLocation {
 /// The page, profile or location to attach, as listed by getSocialOauthAccounts. Google Business Profile takes `location` and `account`; every other network takes `originId` (with name and avatar, plus `pageId` for Instagram and `urn` for LinkedIn).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachSocialOauthAccountRequest {
     /// `page` for Facebook, Instagram and LinkedIn pages; `profile` for profiles.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialAccountType>,
 
     /// The id the network gives the page or profile.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// The Facebook page an Instagram account is linked to.
-    #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pageId", skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
 
     /// LinkedIn URN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
 
     /// `username`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 
     /// `verified`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 
     /// Website of a Pinterest account.
-    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "websiteUrl", skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
 
     /// The account kind Pinterest reports.
-    #[serde(rename = "originAccountType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "originAccountType", skip_serializing_if = "Option::is_none")]
     pub origin_account_type: Option<String>,
 
     /// The agency the location belongs to (Pinterest).
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `location`: a [`AttachGoogleLocation`](crate::v3::social_planner::AttachGoogleLocation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<AttachGoogleLocation>,
 
     /// `account`: a [`AttachGoogleAccount`](crate::v3::social_planner::AttachGoogleAccount).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AttachGoogleAccount>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for AttachSocialOauthAccountRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for AttachSocialOauthAccountRequest {
+    const NAME: &'static str = "AttachSocialOauthAccountRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "originId",
+        "name",
+        "avatar",
+        "pageId",
+        "urn",
+        "username",
+        "verified",
+        "websiteUrl",
+        "originAccountType",
+        "companyId",
+        "location",
+        "account"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "originId")?,
+                2 => entries.value(&mut v2, "name")?,
+                3 => entries.value(&mut v3, "avatar")?,
+                4 => entries.value(&mut v4, "pageId")?,
+                5 => entries.value(&mut v5, "urn")?,
+                6 => entries.value(&mut v6, "username")?,
+                7 => entries.value(&mut v7, "verified")?,
+                8 => entries.value(&mut v8, "websiteUrl")?,
+                9 => entries.value(&mut v9, "originAccountType")?,
+                10 => entries.value(&mut v10, "companyId")?,
+                11 => entries.value(&mut v11, "location")?,
+                12 => entries.value(&mut v12, "account")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            origin_id: v1.unwrap_or_default(),
+            name: v2.unwrap_or_default(),
+            avatar: v3.unwrap_or_default(),
+            page_id: v4.unwrap_or_default(),
+            urn: v5.unwrap_or_default(),
+            username: v6.unwrap_or_default(),
+            verified: v7.unwrap_or_default(),
+            website_url: v8.unwrap_or_default(),
+            origin_account_type: v9.unwrap_or_default(),
+            company_id: v10.unwrap_or_default(),
+            location: v11.unwrap_or_default(),
+            account: v12.unwrap_or_default(),
+        })
+    }
 }
 
 impl AttachSocialOauthAccountRequest {
@@ -6182,49 +6364,119 @@ impl AttachSocialOauthAccountRequest {
 
 /// Bluesky-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlueskyPostDetails {
     /// Shortened links of the post, made by HighLevel.
-    #[
-        serde(
-            rename = "shortenedLinks",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shortenedLinks",))]
     pub shortened_links: Vec<String>,
 
     /// AT URI of the post this one replies to.
-    #[serde(rename = "replyTo", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "replyTo", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reply_to: Option<String>,
 
     /// AT URI of the post this one quotes.
-    #[serde(rename = "quotePost", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "quotePost", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub quote_post: Option<String>,
 
     /// ISO 639-1 code of the text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub language: Option<String>,
 
     /// Address shown as a link card.
-    #[serde(rename = "externalLink", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "externalLink", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub external_link: Option<String>,
 
     /// Title of the link card.
-    #[serde(rename = "externalLinkTitle", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "externalLinkTitle", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub external_link_title: Option<String>,
 
     /// Text of the link card.
-    #[serde(rename = "externalLinkDescription", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "externalLinkDescription", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub external_link_description: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BlueskyPostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BlueskyPostDetails {
+    const NAME: &'static str = "BlueskyPostDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "shortenedLinks",
+        "replyTo",
+        "quotePost",
+        "language",
+        "externalLink",
+        "externalLinkTitle",
+        "externalLinkDescription"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "shortenedLinks")?,
+                1 => entries.value(&mut v1, "replyTo")?,
+                2 => entries.value(&mut v2, "quotePost")?,
+                3 => entries.value(&mut v3, "language")?,
+                4 => entries.value(&mut v4, "externalLink")?,
+                5 => entries.value(&mut v5, "externalLinkTitle")?,
+                6 => entries.value(&mut v6, "externalLinkDescription")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            shortened_links: v0.unwrap_or_default(),
+            reply_to: v1.unwrap_or_default(),
+            quote_post: v2.unwrap_or_default(),
+            language: v3.unwrap_or_default(),
+            external_link: v4.unwrap_or_default(),
+            external_link_title: v5.unwrap_or_default(),
+            external_link_description: v6.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `CloneSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloneSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6237,6 +6489,41 @@ pub struct CloneSocialQueueItemRequest {
 
     /// Order value of the copy, usually between the item and the next one.
     pub order: f64,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CloneSocialQueueItemRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CloneSocialQueueItemRequest {
+    const NAME: &'static str = "CloneSocialQueueItemRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "sessionId", "order"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "sessionId")?,
+                2 => entries.value(&mut v2, "order")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            session_id: crate::runtime::object::required(v1, "sessionId")?,
+            order: crate::runtime::object::required(v2, "order")?,
+        })
+    }
 }
 
 impl CloneSocialQueueItemRequest {
@@ -6258,7 +6545,6 @@ impl CloneSocialQueueItemRequest {
 /// The `CreateSocialCommentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialCommentRequest {
     /// HighLevel's id of the post (for a comment) or of the comment (for a reply).
@@ -6273,16 +6559,67 @@ pub struct CreateSocialCommentRequest {
     pub content: String,
 
     /// At most one image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<SocialCommentAttachmentInput>>,
 
     /// `mentions`: a list of [`SocialCommentMention`](crate::v3::social_planner::SocialCommentMention) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Vec<SocialCommentMention>>,
 
     /// On Community, notify every member of the group.
-    #[serde(rename = "notifyAllGroupMembers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notifyAllGroupMembers", skip_serializing_if = "Option::is_none")]
     pub notify_all_group_members: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateSocialCommentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateSocialCommentRequest {
+    const NAME: &'static str = "CreateSocialCommentRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "parentId",
+        "isParentThread",
+        "content",
+        "attachments",
+        "mentions",
+        "notifyAllGroupMembers"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "parentId")?,
+                1 => entries.value(&mut v1, "isParentThread")?,
+                2 => entries.value(&mut v2, "content")?,
+                3 => entries.value(&mut v3, "attachments")?,
+                4 => entries.value(&mut v4, "mentions")?,
+                5 => entries.value(&mut v5, "notifyAllGroupMembers")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            parent_id: crate::runtime::object::required(v0, "parentId")?,
+            is_parent_thread: crate::runtime::object::required(v1, "isParentThread")?,
+            content: crate::runtime::object::required(v2, "content")?,
+            attachments: v3.unwrap_or_default(),
+            mentions: v4.unwrap_or_default(),
+            notify_all_group_members: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateSocialCommentRequest {
@@ -6325,7 +6662,6 @@ impl CreateSocialCommentRequest {
 /// The `CreateSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6333,28 +6669,83 @@ pub struct CreateSocialQueueItemRequest {
     pub location_id: String,
 
     /// The edit session the item is staged in.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
-    #[serde(rename = "modifiedPostPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "modifiedPostPayload", skip_serializing_if = "Option::is_none")]
     pub modified_post_payload: Option<SocialQueuePostContent>,
 
     /// Where the item goes; the end when absent, ignored with directToQueue.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<SocialQueueOrder>,
 
     /// `variations`: a list of [`SocialQueueVariationInput`](crate::v3::social_planner::SocialQueueVariationInput) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<SocialQueueVariationInput>>,
 
     /// Address of the main image.
-    #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
 
     /// Add the item to the live queue without an edit session, at the top or bottom as the queue's prioritizeNewContent says.
-    #[serde(rename = "directToQueue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "directToQueue", skip_serializing_if = "Option::is_none")]
     pub direct_to_queue: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateSocialQueueItemRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateSocialQueueItemRequest {
+    const NAME: &'static str = "CreateSocialQueueItemRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "sessionId",
+        "modifiedPostPayload",
+        "order",
+        "variations",
+        "primaryImage",
+        "directToQueue"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "sessionId")?,
+                2 => entries.value(&mut v2, "modifiedPostPayload")?,
+                3 => entries.value(&mut v3, "order")?,
+                4 => entries.value(&mut v4, "variations")?,
+                5 => entries.value(&mut v5, "primaryImage")?,
+                6 => entries.value(&mut v6, "directToQueue")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            session_id: v1.unwrap_or_default(),
+            modified_post_payload: v2.unwrap_or_default(),
+            order: v3.unwrap_or_default(),
+            variations: v4.unwrap_or_default(),
+            primary_image: v5.unwrap_or_default(),
+            direct_to_queue: v6.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateSocialQueueItemRequest {
@@ -6412,7 +6803,6 @@ impl CreateSocialQueueItemRequest {
 /// The `CreateSocialQueueRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6428,16 +6818,67 @@ pub struct CreateSocialQueueRequest {
     pub time_slots: Vec<SocialQueueTimeSlotInput>,
 
     /// Add posts later created in the category; false when absent.
-    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Put new items at the top; false when absent.
-    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
 
     /// `userId`: a string.
     #[serde(rename = "userId",)]
     pub user_id: String,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateSocialQueueRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateSocialQueueRequest {
+    const NAME: &'static str = "CreateSocialQueueRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "categoryId",
+        "timeSlots",
+        "enableFuturePosts",
+        "prioritizeNewContent",
+        "userId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "categoryId")?,
+                2 => entries.value(&mut v2, "timeSlots")?,
+                3 => entries.value(&mut v3, "enableFuturePosts")?,
+                4 => entries.value(&mut v4, "prioritizeNewContent")?,
+                5 => entries.value(&mut v5, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            category_id: crate::runtime::object::required(v1, "categoryId")?,
+            time_slots: crate::runtime::object::required(v2, "timeSlots")?,
+            enable_future_posts: v3.unwrap_or_default(),
+            prioritize_new_content: v4.unwrap_or_default(),
+            user_id: crate::runtime::object::required(v5, "userId")?,
+        })
+    }
 }
 
 impl CreateSocialQueueRequest {
@@ -6474,25 +6915,65 @@ impl CreateSocialQueueRequest {
 
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialCsvImportResponseResults`](crate::v3::social_planner::DeleteSocialCsvImportResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialCsvImportResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteSocialCsvImportResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeleteSocialCsvImportResponse {
+    const NAME: &'static str = "DeleteSocialCsvImportResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl DeleteSocialCsvImportResponse {
@@ -6504,13 +6985,37 @@ impl DeleteSocialCsvImportResponse {
 
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteSocialCsvImportResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeleteSocialCsvImportResponseResults {
+    const NAME: &'static str = "DeleteSocialCsvImportResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["csv"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "csv")?,
+                _ => {}
+            }
+        }
+        Ok(Self { csv: v0.unwrap_or_default(), })
+    }
 }
 
 impl DeleteSocialCsvImportResponseResults {
@@ -6522,25 +7027,65 @@ impl DeleteSocialCsvImportResponseResults {
 
 /// The `DeleteSocialCsvPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialCsvPostResponseResults`](crate::v3::social_planner::DeleteSocialCsvPostResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialCsvPostResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteSocialCsvPostResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeleteSocialCsvPostResponse {
+    const NAME: &'static str = "DeleteSocialCsvPostResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl DeleteSocialCsvPostResponse {
@@ -6552,17 +7097,48 @@ impl DeleteSocialCsvPostResponse {
 
 /// The `DeleteSocialCsvPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponseResults {
     /// Id of the removed post.
-    #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_id: Option<String>,
 
     /// The import after the removal (its id, settings and status).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteSocialCsvPostResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeleteSocialCsvPostResponseResults {
+    const NAME: &'static str = "DeleteSocialCsvPostResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["postId", "csv"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "postId")?,
+                1 => entries.value(&mut v1, "csv")?,
+                _ => {}
+            }
+        }
+        Ok(Self { post_id: v0.unwrap_or_default(), csv: v1.unwrap_or_default(), })
+    }
 }
 
 impl DeleteSocialCsvPostResponseResults {
@@ -6574,16 +7150,43 @@ impl DeleteSocialCsvPostResponseResults {
 
 /// Facebook-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// Background preset of a text-only feed post.
-    #[serde(rename = "textFormatPresetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "textFormatPresetId", skip_serializing_if = "Option::is_none")]
     pub text_format_preset_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for FacebookPostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for FacebookPostDetails {
+    const NAME: &'static str = "FacebookPostDetails";
+
+    const FIELDS: &'static[&'static str] = &["type", "textFormatPresetId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "textFormatPresetId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { type_: v0.unwrap_or_default(), text_format_preset_id: v1.unwrap_or_default(), })
+    }
 }
 
 impl FacebookPostDetails {
@@ -6609,12 +7212,38 @@ impl FacebookPostDetails {
 /// Who finalizes the import; v3 requires the user.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
     #[serde(rename = "userId",)]
     pub user_id: String,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for FinalizeSocialCsvImportRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for FinalizeSocialCsvImportRequest {
+    const NAME: &'static str = "FinalizeSocialCsvImportRequest";
+
+    const FIELDS: &'static[&'static str] = &["userId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "userId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { user_id: crate::runtime::object::required(v0, "userId")?, })
+    }
 }
 
 impl FinalizeSocialCsvImportRequest {
@@ -6627,25 +7256,70 @@ impl FinalizeSocialCsvImportRequest {
 
 /// The `GetSocialQueueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`GetSocialQueueResponseResults`](crate::v3::social_planner::GetSocialQueueResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<GetSocialQueueResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetSocialQueueResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for GetSocialQueueResponse {
+    const NAME: &'static str = "GetSocialQueueResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl GetSocialQueueResponse {
@@ -6657,17 +7331,43 @@ impl GetSocialQueueResponse {
 
 /// The `GetSocialQueueResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSocialQueueResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queue`: a [`SocialQueueWithCategory`](crate::v3::social_planner::SocialQueueWithCategory).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub queue: Option<SocialQueueWithCategory>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetSocialQueueResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for GetSocialQueueResponseResults {
+    const NAME: &'static str = "GetSocialQueueResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "queue"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "queue")?,
+                _ => {}
+            }
+        }
+        Ok(Self { message: v0.unwrap_or_default(), queue: v1.unwrap_or_default(), })
+    }
 }
 
 impl GetSocialQueueResponseResults {
@@ -6723,48 +7423,113 @@ crate::runtime::enums::string_enum!(GmbEventType);
 
 /// Google Business Profile settings of a post. Events need title and dates; offers need offerTitle, dates, couponCode, redeemOnlineUrl and termsConditions.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// `gmbEventType`: a [`GmbEventType`](crate::v3::social_planner::GmbEventType).
-    #[serde(rename = "gmbEventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "gmbEventType", skip_serializing_if = "Option::is_none")]
     pub gmb_event_type: Option<GmbEventType>,
 
     /// Event title (at most 58 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// Offer title.
-    #[serde(rename = "offerTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "offerTitle", skip_serializing_if = "Option::is_none")]
     pub offer_title: Option<String>,
 
     /// `startDate`: a [`GmbEventStart`](crate::social_planner::GmbEventStart).
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
     pub start_date: Option<crate::social_planner::GmbEventStart>,
 
     /// `endDate`: a [`GmbEventEnd`](crate::social_planner::GmbEventEnd).
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
     pub end_date: Option<crate::social_planner::GmbEventEnd>,
 
     /// Address of an offer's terms.
-    #[serde(rename = "termsConditions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "termsConditions", skip_serializing_if = "Option::is_none")]
     pub terms_conditions: Option<String>,
 
     /// Address the call-to-action button opens (not needed for `none` and `call`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `couponCode`: a string. Example: `SAVE50`.
-    #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "couponCode", skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 
     /// Where an offer is redeemed online.
-    #[serde(rename = "redeemOnlineUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "redeemOnlineUrl", skip_serializing_if = "Option::is_none")]
     pub redeem_online_url: Option<String>,
 
     /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
-    #[serde(rename = "actionType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "actionType", skip_serializing_if = "Option::is_none")]
     pub action_type: Option<crate::social_planner::GmbActionType>,
+}
+
+impl<'de> serde::Deserialize<'de> for GmbPostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for GmbPostDetails {
+    const NAME: &'static str = "GmbPostDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "gmbEventType",
+        "title",
+        "offerTitle",
+        "startDate",
+        "endDate",
+        "termsConditions",
+        "url",
+        "couponCode",
+        "redeemOnlineUrl",
+        "actionType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "gmbEventType")?,
+                1 => entries.value(&mut v1, "title")?,
+                2 => entries.value(&mut v2, "offerTitle")?,
+                3 => entries.value(&mut v3, "startDate")?,
+                4 => entries.value(&mut v4, "endDate")?,
+                5 => entries.value(&mut v5, "termsConditions")?,
+                6 => entries.value(&mut v6, "url")?,
+                7 => entries.value(&mut v7, "couponCode")?,
+                8 => entries.value(&mut v8, "redeemOnlineUrl")?,
+                9 => entries.value(&mut v9, "actionType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            gmb_event_type: v0.unwrap_or_default(),
+            title: v1.unwrap_or_default(),
+            offer_title: v2.unwrap_or_default(),
+            start_date: v3.unwrap_or_default(),
+            end_date: v4.unwrap_or_default(),
+            terms_conditions: v5.unwrap_or_default(),
+            url: v6.unwrap_or_default(),
+            coupon_code: v7.unwrap_or_default(),
+            redeem_online_url: v8.unwrap_or_default(),
+            action_type: v9.unwrap_or_default(),
+        })
+    }
 }
 
 impl GmbPostDetails {
@@ -6848,34 +7613,73 @@ impl GmbPostDetails {
 
 /// Instagram-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct InstagramPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// Per account id, the Instagram user names invited to collaborate (posts and reels only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collaborators: Option<std::collections::BTreeMap<String, Vec<String>>>,
 
     /// For a reel, whether it also shows on the profile grid.
-    #[serde(rename = "showOnFeed", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "showOnFeed", skip_serializing_if = "Option::is_none")]
     pub show_on_feed: Option<bool>,
 
     /// For a story, send it as a push notification for manual posting.
-    #[
-        serde(
-            rename = "publishViaPushNotification",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(rename = "publishViaPushNotification", skip_serializing_if = "Option::is_none")]
     pub publish_via_push_notification: Option<bool>,
 
     /// Guidance for whoever posts a story manually.
-    #[serde(rename = "publisherNote", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "publisherNote", skip_serializing_if = "Option::is_none")]
     pub publisher_note: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for InstagramPostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for InstagramPostDetails {
+    const NAME: &'static str = "InstagramPostDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "type",
+        "collaborators",
+        "showOnFeed",
+        "publishViaPushNotification",
+        "publisherNote"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "collaborators")?,
+                2 => entries.value(&mut v2, "showOnFeed")?,
+                3 => entries.value(&mut v3, "publishViaPushNotification")?,
+                4 => entries.value(&mut v4, "publisherNote")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            collaborators: v1.unwrap_or_default(),
+            show_on_feed: v2.unwrap_or_default(),
+            publish_via_push_notification: v3.unwrap_or_default(),
+            publisher_note: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl InstagramPostDetails {
@@ -6927,20 +7731,52 @@ impl InstagramPostDetails {
 
 /// A LinkedIn poll; it cannot be edited once published.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinPoll {
     /// `question`: a string. Example: `What is your favorite color?`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
 
     /// Two to four answers, each distinct.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub options: Vec<LinkedinPollOption>,
 
     /// `settings`: a [`LinkedinPollSettings`](crate::v3::social_planner::LinkedinPollSettings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<LinkedinPollSettings>,
+}
+
+impl<'de> serde::Deserialize<'de> for LinkedinPoll {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for LinkedinPoll {
+    const NAME: &'static str = "LinkedinPoll";
+
+    const FIELDS: &'static[&'static str] = &["question", "options", "settings"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "question")?,
+                1 => entries.value_or_default(&mut v1, "options")?,
+                2 => entries.value(&mut v2, "settings")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            question: v0.unwrap_or_default(),
+            options: v1.unwrap_or_default(),
+            settings: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl LinkedinPoll {
@@ -7022,12 +7858,37 @@ crate::runtime::enums::string_enum!(LinkedinPollDuration);
 
 /// The `LinkedinPollOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinPollOption {
     /// `text`: a string. Example: `Red`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for LinkedinPollOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for LinkedinPollOption {
+    const NAME: &'static str = "LinkedinPollOption";
+
+    const FIELDS: &'static[&'static str] = &["text"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "text")?,
+                _ => {}
+            }
+        }
+        Ok(Self { text: v0.unwrap_or_default(), })
+    }
 }
 
 impl LinkedinPollOption {
@@ -7046,12 +7907,37 @@ impl LinkedinPollOption {
 
 /// The `LinkedinPollSettings` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinPollSettings {
     /// `duration`: a [`LinkedinPollDuration`](crate::v3::social_planner::LinkedinPollDuration).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<LinkedinPollDuration>,
+}
+
+impl<'de> serde::Deserialize<'de> for LinkedinPollSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for LinkedinPollSettings {
+    const NAME: &'static str = "LinkedinPollSettings";
+
+    const FIELDS: &'static[&'static str] = &["duration"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "duration")?,
+                _ => {}
+            }
+        }
+        Ok(Self { duration: v0.unwrap_or_default(), })
+    }
 }
 
 impl LinkedinPollSettings {
@@ -7070,20 +7956,53 @@ impl LinkedinPollSettings {
 
 /// LinkedIn-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinPostDetails {
     /// Name of the PDF document the images are posted as (at most 100 characters).
-    #[serde(rename = "pdfTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pdfTitle", skip_serializing_if = "Option::is_none")]
     pub pdf_title: Option<String>,
 
     /// True to post the images as one PDF carousel.
-    #[serde(rename = "postAsPdf", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postAsPdf", skip_serializing_if = "Option::is_none")]
     pub post_as_pdf: Option<bool>,
 
     /// `poll`: a [`LinkedinPoll`](crate::v3::social_planner::LinkedinPoll).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub poll: Option<LinkedinPoll>,
+}
+
+impl<'de> serde::Deserialize<'de> for LinkedinPostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for LinkedinPostDetails {
+    const NAME: &'static str = "LinkedinPostDetails";
+
+    const FIELDS: &'static[&'static str] = &["pdfTitle", "postAsPdf", "poll"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "pdfTitle")?,
+                1 => entries.value(&mut v1, "postAsPdf")?,
+                2 => entries.value(&mut v2, "poll")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            pdf_title: v0.unwrap_or_default(),
+            post_as_pdf: v1.unwrap_or_default(),
+            poll: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl LinkedinPostDetails {
@@ -7119,15 +8038,14 @@ impl LinkedinPostDetails {
 /// The `ListSocialCommentsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsRequest {
     /// Start of the publication window (ISO 8601); give toDate with it.
-    #[serde(rename = "fromDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromDate", skip_serializing_if = "Option::is_none")]
     pub from_date: Option<String>,
 
     /// End of the publication window (ISO 8601); give fromDate with it.
-    #[serde(rename = "toDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "toDate", skip_serializing_if = "Option::is_none")]
     pub to_date: Option<String>,
 
     /// The connected accounts (their ids at the network) to list comments of.
@@ -7135,24 +8053,83 @@ pub struct ListSocialCommentsRequest {
     pub origin_ids: Vec<String>,
 
     /// `sortBy`: a [`ListSocialCommentsRequestSortBy`](crate::v3::social_planner::ListSocialCommentsRequestSortBy), one of `top`, `latest`.
-    #[serde(rename = "sortBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sortBy", skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<ListSocialCommentsRequestSortBy>,
 
     /// Matches comment text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
 
     /// Number of comments to skip.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 
     /// HighLevel's id of a post (its comments) or of a comment (its replies); without it, the top-level comments of the accounts.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ListSocialCommentsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ListSocialCommentsRequest {
+    const NAME: &'static str = "ListSocialCommentsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "fromDate",
+        "toDate",
+        "originIds",
+        "sortBy",
+        "search",
+        "skip",
+        "limit",
+        "parentId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "fromDate")?,
+                1 => entries.value(&mut v1, "toDate")?,
+                2 => entries.value(&mut v2, "originIds")?,
+                3 => entries.value(&mut v3, "sortBy")?,
+                4 => entries.value(&mut v4, "search")?,
+                5 => entries.value(&mut v5, "skip")?,
+                6 => entries.value(&mut v6, "limit")?,
+                7 => entries.value(&mut v7, "parentId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            from_date: v0.unwrap_or_default(),
+            to_date: v1.unwrap_or_default(),
+            origin_ids: crate::runtime::object::required(v2, "originIds")?,
+            sort_by: v3.unwrap_or_default(),
+            search: v4.unwrap_or_default(),
+            skip: v5.unwrap_or_default(),
+            limit: v6.unwrap_or_default(),
+            parent_id: v7.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialCommentsRequest {
@@ -7255,25 +8232,65 @@ crate::runtime::enums::string_enum!(ListSocialCommentsRequestSortBy);
 
 /// The `ListSocialCommentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialCommentsResponseResults`](crate::v3::social_planner::ListSocialCommentsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialCommentsResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialCommentsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialCommentsResponse {
+    const NAME: &'static str = "ListSocialCommentsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialCommentsResponse {
@@ -7285,67 +8302,180 @@ impl ListSocialCommentsResponse {
 
 /// The `ListSocialCommentsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResults {
     /// `comments`: a list of [`SocialComment`](crate::v3::social_planner::SocialComment) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub comments: Vec<SocialComment>,
 
     /// `meta`: a [`ListSocialCommentsResponseResultsMeta`](crate::v3::social_planner::ListSocialCommentsResponseResultsMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<ListSocialCommentsResponseResultsMeta>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialCommentsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialCommentsResponseResults {
+    const NAME: &'static str = "ListSocialCommentsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["comments", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "comments")?,
+                1 => entries.value(&mut v1, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self { comments: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
+    }
 }
 
 /// The `ListSocialCommentsResponseResultsMeta` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResultsMeta {
     /// Number of matching comments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Number of those not read.
-    #[serde(rename = "totalUnread", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalUnread", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_unread: Option<i64>,
 
     /// `skip`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub skip: Option<i64>,
 
     /// `limit`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 
     /// `hasMore`: `true` or `false`.
-    #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub has_more: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialCommentsResponseResultsMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialCommentsResponseResultsMeta {
+    const NAME: &'static str = "ListSocialCommentsResponseResultsMeta";
+
+    const FIELDS: &'static[&'static str] = &["total", "totalUnread", "skip", "limit", "hasMore"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "total")?,
+                1 => entries.value(&mut v1, "totalUnread")?,
+                2 => entries.value(&mut v2, "skip")?,
+                3 => entries.value(&mut v3, "limit")?,
+                4 => entries.value(&mut v4, "hasMore")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            total: v0.unwrap_or_default(),
+            total_unread: v1.unwrap_or_default(),
+            skip: v2.unwrap_or_default(),
+            limit: v3.unwrap_or_default(),
+            has_more: v4.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialCsvImportsResponseResults`](crate::v3::social_planner::ListSocialCsvImportsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialCsvImportsResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialCsvImportsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialCsvImportsResponse {
+    const NAME: &'static str = "ListSocialCsvImportsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialCsvImportsResponse {
@@ -7357,40 +8487,105 @@ impl ListSocialCsvImportsResponse {
 
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub csvs: Vec<SocialCsvImport>,
 
     /// Number of imports.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialCsvImportsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialCsvImportsResponseResults {
+    const NAME: &'static str = "ListSocialCsvImportsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["csvs", "count"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "csvs")?,
+                1 => entries.value(&mut v1, "count")?,
+                _ => {}
+            }
+        }
+        Ok(Self { csvs: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+    }
 }
 
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialPostsResponseResults`](crate::v3::social_planner::ListSocialPostsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialPostsResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialPostsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialPostsResponse {
+    const NAME: &'static str = "ListSocialPostsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialPostsResponse {
@@ -7402,40 +8597,110 @@ impl ListSocialPostsResponse {
 
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::v3::social_planner::SocialPost) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub posts: Vec<SocialPost>,
 
     /// Number of posts matching the filters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialPostsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialPostsResponseResults {
+    const NAME: &'static str = "ListSocialPostsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["posts", "count"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "posts")?,
+                1 => entries.value(&mut v1, "count")?,
+                _ => {}
+            }
+        }
+        Ok(Self { posts: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+    }
 }
 
 /// The `ListSocialQueueCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueueCategoriesResponseResults`](crate::v3::social_planner::ListSocialQueueCategoriesResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialQueueCategoriesResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialQueueCategoriesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialQueueCategoriesResponse {
+    const NAME: &'static str = "ListSocialQueueCategoriesResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialQueueCategoriesResponse {
@@ -7447,27 +8712,57 @@ impl ListSocialQueueCategoriesResponse {
 
 /// The `ListSocialQueueCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `categories`: a list of [`SocialQueueCategory`](crate::v3::social_planner::SocialQueueCategory) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub categories: Vec<SocialQueueCategory>,
 
     /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SocialQueueListMeta>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialQueueCategoriesResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialQueueCategoriesResponseResults {
+    const NAME: &'static str = "ListSocialQueueCategoriesResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "categories", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value_or_default(&mut v1, "categories")?,
+                2 => entries.value(&mut v2, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: v0.unwrap_or_default(),
+            categories: v1.unwrap_or_default(),
+            meta: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `ListSocialQueueItemsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7475,24 +8770,75 @@ pub struct ListSocialQueueItemsRequest {
     pub location_id: String,
 
     /// An edit session, to list its staged items instead of the live ones.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// Number of items to skip; ignored with itemId.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 
     /// True for only the items with errors.
-    #[serde(rename = "errorFilter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "errorFilter", skip_serializing_if = "Option::is_none")]
     pub error_filter: Option<bool>,
 
     /// An item to centre the page on.
-    #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "itemId", skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ListSocialQueueItemsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ListSocialQueueItemsRequest {
+    const NAME: &'static str = "ListSocialQueueItemsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "sessionId",
+        "skip",
+        "limit",
+        "errorFilter",
+        "itemId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "sessionId")?,
+                2 => entries.value(&mut v2, "skip")?,
+                3 => entries.value(&mut v3, "limit")?,
+                4 => entries.value(&mut v4, "errorFilter")?,
+                5 => entries.value(&mut v5, "itemId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            session_id: v1.unwrap_or_default(),
+            skip: v2.unwrap_or_default(),
+            limit: v3.unwrap_or_default(),
+            error_filter: v4.unwrap_or_default(),
+            item_id: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialQueueItemsRequest {
@@ -7542,25 +8888,70 @@ impl ListSocialQueueItemsRequest {
 
 /// The `ListSocialQueueItemsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueueItemsResponseResults`](crate::v3::social_planner::ListSocialQueueItemsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialQueueItemsResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialQueueItemsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialQueueItemsResponse {
+    const NAME: &'static str = "ListSocialQueueItemsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialQueueItemsResponse {
@@ -7572,27 +8963,57 @@ impl ListSocialQueueItemsResponse {
 
 /// The `ListSocialQueueItemsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `items`: a list of [`SocialQueueItem`](crate::v3::social_planner::SocialQueueItem) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub items: Vec<SocialQueueItem>,
 
     /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SocialQueueListMeta>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialQueueItemsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialQueueItemsResponseResults {
+    const NAME: &'static str = "ListSocialQueueItemsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "items", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value_or_default(&mut v1, "items")?,
+                2 => entries.value(&mut v2, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: v0.unwrap_or_default(),
+            items: v1.unwrap_or_default(),
+            meta: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `ListSocialQueueSlotsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7600,16 +9021,54 @@ pub struct ListSocialQueueSlotsRequest {
     pub location_id: String,
 
     /// An edit session, for the slots of its staged items; the live items when absent.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// Number of items to skip.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ListSocialQueueSlotsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ListSocialQueueSlotsRequest {
+    const NAME: &'static str = "ListSocialQueueSlotsRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "sessionId", "skip", "limit"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "sessionId")?,
+                2 => entries.value(&mut v2, "skip")?,
+                3 => entries.value(&mut v3, "limit")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            session_id: v1.unwrap_or_default(),
+            skip: v2.unwrap_or_default(),
+            limit: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialQueueSlotsRequest {
@@ -7640,25 +9099,70 @@ impl ListSocialQueueSlotsRequest {
 
 /// The `ListSocialQueueSlotsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueueSlotsResponseResults`](crate::v3::social_planner::ListSocialQueueSlotsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialQueueSlotsResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialQueueSlotsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialQueueSlotsResponse {
+    const NAME: &'static str = "ListSocialQueueSlotsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialQueueSlotsResponse {
@@ -7670,39 +9174,85 @@ impl ListSocialQueueSlotsResponse {
 
 /// The `ListSocialQueueSlotsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `slots`: a list of [`SocialQueueSlot`](crate::v3::social_planner::SocialQueueSlot) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub slots: Vec<SocialQueueSlot>,
 
     /// Number of items in the queue.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `skip`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub skip: Option<i64>,
 
     /// `limit`: a whole number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 
     /// `timezone`: a string. Example: `America/New_York`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialQueueSlotsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialQueueSlotsResponseResults {
+    const NAME: &'static str = "ListSocialQueueSlotsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &[
+        "message",
+        "slots",
+        "total",
+        "skip",
+        "limit",
+        "timezone"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value_or_default(&mut v1, "slots")?,
+                2 => entries.value(&mut v2, "total")?,
+                3 => entries.value(&mut v3, "skip")?,
+                4 => entries.value(&mut v4, "limit")?,
+                5 => entries.value(&mut v5, "timezone")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: v0.unwrap_or_default(),
+            slots: v1.unwrap_or_default(),
+            total: v2.unwrap_or_default(),
+            skip: v3.unwrap_or_default(),
+            limit: v4.unwrap_or_default(),
+            timezone: v5.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `ListSocialQueuesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7710,12 +9260,47 @@ pub struct ListSocialQueuesRequest {
     pub location_id: String,
 
     /// Number of queues to skip.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ListSocialQueuesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ListSocialQueuesRequest {
+    const NAME: &'static str = "ListSocialQueuesRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "skip", "limit"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "skip")?,
+                2 => entries.value(&mut v2, "limit")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            skip: v1.unwrap_or_default(),
+            limit: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialQueuesRequest {
@@ -7740,25 +9325,70 @@ impl ListSocialQueuesRequest {
 
 /// The `ListSocialQueuesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueuesResponseResults`](crate::v3::social_planner::ListSocialQueuesResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialQueuesResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialQueuesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialQueuesResponse {
+    const NAME: &'static str = "ListSocialQueuesResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ListSocialQueuesResponse {
@@ -7770,35 +9400,92 @@ impl ListSocialQueuesResponse {
 
 /// The `ListSocialQueuesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queues`: a list of [`SocialQueueWithCategory`](crate::v3::social_planner::SocialQueueWithCategory) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub queues: Vec<SocialQueueWithCategory>,
 
     /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SocialQueueListMeta>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListSocialQueuesResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ListSocialQueuesResponseResults {
+    const NAME: &'static str = "ListSocialQueuesResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "queues", "meta"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value_or_default(&mut v1, "queues")?,
+                2 => entries.value(&mut v2, "meta")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: v0.unwrap_or_default(),
+            queues: v1.unwrap_or_default(),
+            meta: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// The boards of one connected Pinterest account a pin goes to; each board gets its own post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PinterestBoardSelection {
     /// `accountId`: a string. Example: `6887d6de1d8175813d50dab8`.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
 
     /// `boards`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub boards: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for PinterestBoardSelection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PinterestBoardSelection {
+    const NAME: &'static str = "PinterestBoardSelection";
+
+    const FIELDS: &'static[&'static str] = &["accountId", "boards"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "accountId")?,
+                1 => entries.value_or_default(&mut v1, "boards")?,
+                _ => {}
+            }
+        }
+        Ok(Self { account_id: v0.unwrap_or_default(), boards: v1.unwrap_or_default(), })
+    }
 }
 
 impl PinterestBoardSelection {
@@ -7817,28 +9504,73 @@ impl PinterestBoardSelection {
 
 /// Pinterest-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PinterestPostDetails {
     /// Pin title (at most 100 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// Where the pin leads (at most 2048 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 
     /// Board per account OAuth id; replaced by pinterestBoards.
-    #[serde(rename = "boardIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "boardIds", skip_serializing_if = "Option::is_none")]
     pub board_ids: Option<std::collections::BTreeMap<String, String>>,
 
     /// Boards per account; wins over boardIds.
-    #[serde(rename = "pinterestBoards", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pinterestBoards", skip_serializing_if = "Option::is_none")]
     pub pinterest_boards: Option<Vec<PinterestBoardSelection>>,
 
     /// Shortened links of the post, made by HighLevel.
-    #[serde(rename = "shortenedLinks", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shortenedLinks", skip_serializing_if = "Option::is_none")]
     pub shortened_links: Option<Vec<String>>,
+}
+
+impl<'de> serde::Deserialize<'de> for PinterestPostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PinterestPostDetails {
+    const NAME: &'static str = "PinterestPostDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "title",
+        "link",
+        "boardIds",
+        "pinterestBoards",
+        "shortenedLinks"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "link")?,
+                2 => entries.value(&mut v2, "boardIds")?,
+                3 => entries.value(&mut v3, "pinterestBoards")?,
+                4 => entries.value(&mut v4, "shortenedLinks")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            link: v1.unwrap_or_default(),
+            board_ids: v2.unwrap_or_default(),
+            pinterest_boards: v3.unwrap_or_default(),
+            shortened_links: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl PinterestPostDetails {
@@ -7890,43 +9622,111 @@ impl PinterestPostDetails {
 
 /// Engagement totals of a published post, synced later for Facebook, Instagram, LinkedIn and YouTube.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PostInsights {
     /// `like`: a whole number. Example: `12`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub like: Option<i64>,
 
     /// `share`: a whole number. Example: `3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub share: Option<i64>,
 
     /// `comment`: a whole number. Example: `5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub comment: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for PostInsights {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PostInsights {
+    const NAME: &'static str = "PostInsights";
+
+    const FIELDS: &'static[&'static str] = &["like", "share", "comment"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "like")?,
+                1 => entries.value(&mut v1, "share")?,
+                2 => entries.value(&mut v2, "comment")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            like: v0.unwrap_or_default(),
+            share: v1.unwrap_or_default(),
+            comment: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// Open Graph preview of a link in a post; v3 adds its title and description.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
-    #[serde(rename = "metaImage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metaImage", skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
 
     /// Address the preview points to.
-    #[serde(rename = "metaLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metaLink", skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
 
     /// Title shown in the preview, instead of the page's own.
-    #[serde(rename = "ogTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ogTitle", skip_serializing_if = "Option::is_none")]
     pub og_title: Option<String>,
 
     /// Description shown in the preview, instead of the page's own.
-    #[serde(rename = "ogDescription", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ogDescription", skip_serializing_if = "Option::is_none")]
     pub og_description: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for PostLinkPreview {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PostLinkPreview {
+    const NAME: &'static str = "PostLinkPreview";
+
+    const FIELDS: &'static[&'static str] = &["metaImage", "metaLink", "ogTitle", "ogDescription"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "metaImage")?,
+                1 => entries.value(&mut v1, "metaLink")?,
+                2 => entries.value(&mut v2, "ogTitle")?,
+                3 => entries.value(&mut v3, "ogDescription")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            meta_image: v0.unwrap_or_default(),
+            meta_link: v1.unwrap_or_default(),
+            og_title: v2.unwrap_or_default(),
+            og_description: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl PostLinkPreview {
@@ -7964,7 +9764,6 @@ impl PostLinkPreview {
 /// The `ResetSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -7972,8 +9771,40 @@ pub struct ResetSocialQueueItemRequest {
     pub location_id: String,
 
     /// The edit session the reset is staged in.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for ResetSocialQueueItemRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for ResetSocialQueueItemRequest {
+    const NAME: &'static str = "ResetSocialQueueItemRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "sessionId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "sessionId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            session_id: v1.unwrap_or_default(),
+        })
+    }
 }
 
 impl ResetSocialQueueItemRequest {
@@ -7992,25 +9823,70 @@ impl ResetSocialQueueItemRequest {
 
 /// The `ResetSocialQueueItemResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ResetSocialQueueItemResponseResults`](crate::v3::social_planner::ResetSocialQueueItemResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ResetSocialQueueItemResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for ResetSocialQueueItemResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ResetSocialQueueItemResponse {
+    const NAME: &'static str = "ResetSocialQueueItemResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl ResetSocialQueueItemResponse {
@@ -8022,17 +9898,48 @@ impl ResetSocialQueueItemResponse {
 
 /// The `ResetSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queueItem`: a [`SocialQueueItem`](crate::v3::social_planner::SocialQueueItem).
-    #[serde(rename = "queueItem", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "queueItem", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub queue_item: Option<SocialQueueItem>,
+}
+
+impl<'de> serde::Deserialize<'de> for ResetSocialQueueItemResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ResetSocialQueueItemResponseResults {
+    const NAME: &'static str = "ResetSocialQueueItemResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "queueItem"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "queueItem")?,
+                _ => {}
+            }
+        }
+        Ok(Self { message: v0.unwrap_or_default(), queue_item: v1.unwrap_or_default(), })
+    }
 }
 
 impl ResetSocialQueueItemResponseResults {
@@ -8045,7 +9952,6 @@ impl ResetSocialQueueItemResponseResults {
 /// The accounts an uploaded file's posts go to; v3 requires the user and takes the file's layout.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
@@ -8065,7 +9971,7 @@ pub struct SetSocialCsvAccountsRequest {
     pub file_name: String,
 
     /// User id of the approver, if approval is needed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
 
     /// `userId`: a string.
@@ -8073,8 +9979,63 @@ pub struct SetSocialCsvAccountsRequest {
     pub user_id: String,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[serde(rename = "csvFileType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "csvFileType", skip_serializing_if = "Option::is_none")]
     pub csv_file_type: Option<SocialCsvFileType>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SetSocialCsvAccountsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SetSocialCsvAccountsRequest {
+    const NAME: &'static str = "SetSocialCsvAccountsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accountIds",
+        "filePath",
+        "rowsCount",
+        "fileName",
+        "approver",
+        "userId",
+        "csvFileType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "accountIds")?,
+                1 => entries.value(&mut v1, "filePath")?,
+                2 => entries.value(&mut v2, "rowsCount")?,
+                3 => entries.value(&mut v3, "fileName")?,
+                4 => entries.value(&mut v4, "approver")?,
+                5 => entries.value(&mut v5, "userId")?,
+                6 => entries.value(&mut v6, "csvFileType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            account_ids: crate::runtime::object::required(v0, "accountIds")?,
+            file_path: crate::runtime::object::required(v1, "filePath")?,
+            rows_count: crate::runtime::object::required(v2, "rowsCount")?,
+            file_name: crate::runtime::object::required(v3, "fileName")?,
+            approver: v4.unwrap_or_default(),
+            user_id: crate::runtime::object::required(v5, "userId")?,
+            csv_file_type: v6.unwrap_or_default(),
+        })
+    }
 }
 
 impl SetSocialCsvAccountsRequest {
@@ -8113,25 +10074,65 @@ impl SetSocialCsvAccountsRequest {
 
 /// The `SetSocialCsvAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SetSocialCsvAccountsResponseResults`](crate::v3::social_planner::SetSocialCsvAccountsResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SetSocialCsvAccountsResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for SetSocialCsvAccountsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SetSocialCsvAccountsResponse {
+    const NAME: &'static str = "SetSocialCsvAccountsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SetSocialCsvAccountsResponse {
@@ -8143,153 +10144,458 @@ impl SetSocialCsvAccountsResponse {
 
 /// The `SetSocialCsvAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponseResults {
     /// The import created, to pass to finalizeSocialCsvImport.
-    #[serde(rename = "csvId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "csvId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub csv_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SetSocialCsvAccountsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SetSocialCsvAccountsResponseResults {
+    const NAME: &'static str = "SetSocialCsvAccountsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["csvId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "csvId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { csv_id: v0.unwrap_or_default(), })
+    }
 }
 
 /// A comment (or reply) on a published post, as synced by HighLevel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialComment {
     /// HighLevel's id of the comment.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `platform`: a string. Example: `facebook`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<String>,
 
     /// The network's id of the comment.
-    #[serde(rename = "platformCommentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "platformCommentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub platform_comment_id: Option<String>,
 
     /// The network's id of the post or comment replied to.
-    #[serde(rename = "platformParentId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "platformParentId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub platform_parent_id: Option<String>,
 
     /// The network's id of the post.
-    #[serde(rename = "platformPostId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "platformPostId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub platform_post_id: Option<String>,
 
     /// HighLevel's id of the post.
-    #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_id: Option<String>,
 
     /// The connected account's id at the network.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "originId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub origin_id: Option<String>,
 
     /// True for a comment on the post
-    #[serde(rename = "isParentThread", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isParentThread", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_parent_thread: Option<bool>,
 
     /// True when the record is the post itself.
-    #[serde(rename = "isPost", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isPost", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_post: Option<bool>,
 
     /// Text; may be absent for attachment-only comments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
 
     /// `attachments`: a list of [`SocialCommentAttachment`](crate::v3::social_planner::SocialCommentAttachment) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub attachments: Vec<SocialCommentAttachment>,
 
     /// `author`: a [`SocialCommentAuthor`](crate::v3::social_planner::SocialCommentAuthor).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub author: Option<SocialCommentAuthor>,
 
     /// Depth; 0 for the post, 1 for a comment, 2 for a reply.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub level: Option<i64>,
 
     /// `likeCount`: a whole number.
-    #[serde(rename = "likeCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "likeCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub like_count: Option<i64>,
 
     /// `reactionCount`: a whole number.
-    #[serde(rename = "reactionCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "reactionCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reaction_count: Option<i64>,
 
     /// `replyCount`: a whole number.
-    #[serde(rename = "replyCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "replyCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub reply_count: Option<i64>,
 
     /// `shareCount`: a whole number.
-    #[serde(rename = "shareCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "shareCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub share_count: Option<i64>,
 
     /// `repostCount`: a whole number.
-    #[serde(rename = "repostCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "repostCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub repost_count: Option<i64>,
 
     /// `quoteCount`: a whole number.
-    #[serde(rename = "quoteCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "quoteCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub quote_count: Option<i64>,
 
     /// Address of the comment on the network.
-    #[serde(rename = "previewLink", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "previewLink", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub preview_link: Option<String>,
 
     /// `isRead`: `true` or `false`.
-    #[serde(rename = "isRead", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isRead", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_read: Option<bool>,
 
     /// `isDeleted`: `true` or `false`.
-    #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_deleted: Option<bool>,
 
     /// `isEdited`: `true` or `false`.
-    #[serde(rename = "isEdited", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isEdited", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_edited: Option<bool>,
 
     /// `publishedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub published_at: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialComment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialComment {
+    const NAME: &'static str = "SocialComment";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "platform",
+        "platformCommentId",
+        "platformParentId",
+        "platformPostId",
+        "postId",
+        "originId",
+        "isParentThread",
+        "isPost",
+        "content",
+        "attachments",
+        "author",
+        "level",
+        "likeCount",
+        "reactionCount",
+        "replyCount",
+        "shareCount",
+        "repostCount",
+        "quoteCount",
+        "previewLink",
+        "isRead",
+        "isDeleted",
+        "isEdited",
+        "publishedAt",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "platform")?,
+                2 => entries.value(&mut v2, "platformCommentId")?,
+                3 => entries.value(&mut v3, "platformParentId")?,
+                4 => entries.value(&mut v4, "platformPostId")?,
+                5 => entries.value(&mut v5, "postId")?,
+                6 => entries.value(&mut v6, "originId")?,
+                7 => entries.value(&mut v7, "isParentThread")?,
+                8 => entries.value(&mut v8, "isPost")?,
+                9 => entries.value(&mut v9, "content")?,
+                10 => entries.value_or_default(&mut v10, "attachments")?,
+                11 => entries.value(&mut v11, "author")?,
+                12 => entries.value(&mut v12, "level")?,
+                13 => entries.value(&mut v13, "likeCount")?,
+                14 => entries.value(&mut v14, "reactionCount")?,
+                15 => entries.value(&mut v15, "replyCount")?,
+                16 => entries.value(&mut v16, "shareCount")?,
+                17 => entries.value(&mut v17, "repostCount")?,
+                18 => entries.value(&mut v18, "quoteCount")?,
+                19 => entries.value(&mut v19, "previewLink")?,
+                20 => entries.value(&mut v20, "isRead")?,
+                21 => entries.value(&mut v21, "isDeleted")?,
+                22 => entries.value(&mut v22, "isEdited")?,
+                23 => entries.value(&mut v23, "publishedAt")?,
+                24 => entries.value(&mut v24, "createdAt")?,
+                25 => entries.value(&mut v25, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            platform: v1.unwrap_or_default(),
+            platform_comment_id: v2.unwrap_or_default(),
+            platform_parent_id: v3.unwrap_or_default(),
+            platform_post_id: v4.unwrap_or_default(),
+            post_id: v5.unwrap_or_default(),
+            origin_id: v6.unwrap_or_default(),
+            is_parent_thread: v7.unwrap_or_default(),
+            is_post: v8.unwrap_or_default(),
+            content: v9.unwrap_or_default(),
+            attachments: v10.unwrap_or_default(),
+            author: v11.unwrap_or_default(),
+            level: v12.unwrap_or_default(),
+            like_count: v13.unwrap_or_default(),
+            reaction_count: v14.unwrap_or_default(),
+            reply_count: v15.unwrap_or_default(),
+            share_count: v16.unwrap_or_default(),
+            repost_count: v17.unwrap_or_default(),
+            quote_count: v18.unwrap_or_default(),
+            preview_link: v19.unwrap_or_default(),
+            is_read: v20.unwrap_or_default(),
+            is_deleted: v21.unwrap_or_default(),
+            is_edited: v22.unwrap_or_default(),
+            published_at: v23.unwrap_or_default(),
+            created_at: v24.unwrap_or_default(),
+            updated_at: v25.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `SocialCommentAttachment` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCommentAttachment {
     /// MIME type or the network's kind.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `thumbnail`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub thumbnail: Option<String>,
 
     /// `videoUrl`: a string.
-    #[serde(rename = "videoUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "videoUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub video_url: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialCommentAttachment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialCommentAttachment {
+    const NAME: &'static str = "SocialCommentAttachment";
+
+    const FIELDS: &'static[&'static str] = &["type", "url", "thumbnail", "videoUrl"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "type")?,
+                1 => entries.value(&mut v1, "url")?,
+                2 => entries.value(&mut v2, "thumbnail")?,
+                3 => entries.value(&mut v3, "videoUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            type_: v0.unwrap_or_default(),
+            url: v1.unwrap_or_default(),
+            thumbnail: v2.unwrap_or_default(),
+            video_url: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// An image to attach to a comment (Facebook only).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialCommentAttachmentInput {
     /// `url`: a string. Example: `https://example.com/image.jpg`.
@@ -8298,6 +10604,38 @@ pub struct SocialCommentAttachmentInput {
     /// `type`: a [`SocialCommentAttachmentInputType`](crate::v3::social_planner::SocialCommentAttachmentInputType), one of `image`.
     #[serde(rename = "type",)]
     pub type_: SocialCommentAttachmentInputType,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialCommentAttachmentInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialCommentAttachmentInput {
+    const NAME: &'static str = "SocialCommentAttachmentInput";
+
+    const FIELDS: &'static[&'static str] = &["url", "type"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: crate::runtime::object::required(v0, "url")?,
+            type_: crate::runtime::object::required(v1, "type")?,
+        })
+    }
 }
 
 impl SocialCommentAttachmentInput {
@@ -8344,21 +10682,58 @@ crate::runtime::enums::string_enum!(SocialCommentAttachmentInputType);
 
 /// The `SocialCommentAuthor` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCommentAuthor {
     /// The author's id at the network.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `profilePic`: a string.
-    #[serde(rename = "profilePic", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "profilePic", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub profile_pic: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialCommentAuthor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialCommentAuthor {
+    const NAME: &'static str = "SocialCommentAuthor";
+
+    const FIELDS: &'static[&'static str] = &["id", "name", "profilePic"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "profilePic")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            profile_pic: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// A network on which the planner can like comments.
@@ -8418,7 +10793,6 @@ crate::runtime::enums::string_enum!(SocialCommentLikePlatform);
 /// A mention in a comment's text (Facebook, LinkedIn and Community only).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialCommentMention {
     /// `name`: a string. Example: `Test`.
@@ -8434,8 +10808,49 @@ pub struct SocialCommentMention {
     pub length: i64,
 
     /// Profile slug
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialCommentMention {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialCommentMention {
+    const NAME: &'static str = "SocialCommentMention";
+
+    const FIELDS: &'static[&'static str] = &["name", "id", "offset", "length", "slug"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "name")?,
+                1 => entries.value(&mut v1, "id")?,
+                2 => entries.value(&mut v2, "offset")?,
+                3 => entries.value(&mut v3, "length")?,
+                4 => entries.value(&mut v4, "slug")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            name: crate::runtime::object::required(v0, "name")?,
+            id: crate::runtime::object::required(v1, "id")?,
+            offset: crate::runtime::object::required(v2, "offset")?,
+            length: crate::runtime::object::required(v3, "length")?,
+            slug: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialCommentMention {
@@ -8534,25 +10949,65 @@ crate::runtime::enums::string_enum!(SocialCommentPlatform);
 
 /// The `SocialCommentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCommentResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialComment`](crate::v3::social_planner::SocialComment).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialComment>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialCommentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialCommentResponse {
+    const NAME: &'static str = "SocialCommentResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialCommentResponse {
@@ -8603,110 +11058,295 @@ crate::runtime::enums::string_enum!(SocialCsvFileType);
 
 /// A CSV import of posts, with the v3 settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub underscore_id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `fileName`: a string.
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fileName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub file_name: Option<String>,
 
     /// `accountIds`: a list of strings.
-    #[
-        serde(
-            rename = "accountIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// `file`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub file: Option<String>,
 
     /// `status`: a [`SocialCsvImportStatus`](crate::social_planner::SocialCsvImportStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::social_planner::SocialCsvImportStatus>,
 
     /// Number of posts in the file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `originId`: a string.
-    #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "originId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub origin_id: Option<String>,
 
     /// `approver`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub approver: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// The import's id, as listings spell it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[serde(rename = "csvFileType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "csvFileType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub csv_file_type: Option<SocialCsvFileType>,
 
     /// Whether the posts' images are optimised.
-    #[serde(rename = "mediaOptimization", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "mediaOptimization", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub media_optimization: Option<bool>,
 
     /// Whether the posts' images are watermarked.
-    #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub apply_watermark: Option<bool>,
 
     /// `channel`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub channel: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialCsvImport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialCsvImport {
+    const NAME: &'static str = "SocialCsvImport";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "fileName",
+        "accountIds",
+        "file",
+        "status",
+        "count",
+        "createdBy",
+        "traceId",
+        "originId",
+        "approver",
+        "createdAt",
+        "id",
+        "csvFileType",
+        "mediaOptimization",
+        "applyWatermark",
+        "channel",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "fileName")?,
+                3 => entries.value_or_default(&mut v3, "accountIds")?,
+                4 => entries.value(&mut v4, "file")?,
+                5 => entries.value(&mut v5, "status")?,
+                6 => entries.value(&mut v6, "count")?,
+                7 => entries.value(&mut v7, "createdBy")?,
+                8 => entries.value(&mut v8, "traceId")?,
+                9 => entries.value(&mut v9, "originId")?,
+                10 => entries.value(&mut v10, "approver")?,
+                11 => entries.value(&mut v11, "createdAt")?,
+                12 => entries.value(&mut v12, "id")?,
+                13 => entries.value(&mut v13, "csvFileType")?,
+                14 => entries.value(&mut v14, "mediaOptimization")?,
+                15 => entries.value(&mut v15, "applyWatermark")?,
+                16 => entries.value(&mut v16, "channel")?,
+                17 => entries.value(&mut v17, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            underscore_id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            file_name: v2.unwrap_or_default(),
+            account_ids: v3.unwrap_or_default(),
+            file: v4.unwrap_or_default(),
+            status: v5.unwrap_or_default(),
+            count: v6.unwrap_or_default(),
+            created_by: v7.unwrap_or_default(),
+            trace_id: v8.unwrap_or_default(),
+            origin_id: v9.unwrap_or_default(),
+            approver: v10.unwrap_or_default(),
+            created_at: v11.unwrap_or_default(),
+            id: v12.unwrap_or_default(),
+            csv_file_type: v13.unwrap_or_default(),
+            media_optimization: v14.unwrap_or_default(),
+            apply_watermark: v15.unwrap_or_default(),
+            channel: v16.unwrap_or_default(),
+            updated_at: v17.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialCsvImportResponseResults`](crate::v3::social_planner::SocialCsvImportResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialCsvImportResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialCsvImportResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialCsvImportResponse {
+    const NAME: &'static str = "SocialCsvImportResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialCsvImportResponse {
@@ -8718,94 +11358,252 @@ impl SocialCsvImportResponse {
 
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
 
     /// Number of posts in the import.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `posts`: a list of [`SocialCsvPost`](crate::v3::social_planner::SocialCsvPost) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub posts: Vec<SocialCsvPost>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialCsvImportResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialCsvImportResponseResults {
+    const NAME: &'static str = "SocialCsvImportResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["csv", "count", "posts"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "csv")?,
+                1 => entries.value(&mut v1, "count")?,
+                2 => entries.value_or_default(&mut v2, "posts")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            csv: v0.unwrap_or_default(),
+            count: v1.unwrap_or_default(),
+            posts: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
-    #[
-        serde(
-            rename = "accountIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub link: Option<crate::social_planner::LinkPreview>,
 
     /// `medias`: a list of [`SocialCsvMedia`](crate::social_planner::SocialCsvMedia) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub medias: Vec<crate::social_planner::SocialCsvMedia>,
 
     /// When it will be published (ISO 8601).
-    #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub schedule_date: Option<String>,
 
     /// `summary`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `followUpComment`: a string.
-    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub follow_up_comment: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `errorMessage`: a string.
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "errorMessage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub error_message: Option<String>,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[serde(rename = "csvFileType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "csvFileType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub csv_file_type: Option<SocialCsvFileType>,
 
     /// `mediaOptimization`: `true` or `false`.
-    #[serde(rename = "mediaOptimization", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "mediaOptimization", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub media_optimization: Option<bool>,
 
     /// `applyWatermark`: `true` or `false`.
-    #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub apply_watermark: Option<bool>,
 
     /// `status`: a [`SocialCsvPostStatus`](crate::v3::social_planner::SocialCsvPostStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialCsvPostStatus>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialCsvPost {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialCsvPost {
+    const NAME: &'static str = "SocialCsvPost";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accountIds",
+        "link",
+        "medias",
+        "scheduleDate",
+        "summary",
+        "followUpComment",
+        "type",
+        "tiktokPostDetails",
+        "gmbPostDetails",
+        "errorMessage",
+        "csvFileType",
+        "mediaOptimization",
+        "applyWatermark",
+        "status",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "accountIds")?,
+                1 => entries.value(&mut v1, "link")?,
+                2 => entries.value_or_default(&mut v2, "medias")?,
+                3 => entries.value(&mut v3, "scheduleDate")?,
+                4 => entries.value(&mut v4, "summary")?,
+                5 => entries.value(&mut v5, "followUpComment")?,
+                6 => entries.value(&mut v6, "type")?,
+                7 => entries.value(&mut v7, "tiktokPostDetails")?,
+                8 => entries.value(&mut v8, "gmbPostDetails")?,
+                9 => entries.value(&mut v9, "errorMessage")?,
+                10 => entries.value(&mut v10, "csvFileType")?,
+                11 => entries.value(&mut v11, "mediaOptimization")?,
+                12 => entries.value(&mut v12, "applyWatermark")?,
+                13 => entries.value(&mut v13, "status")?,
+                14 => entries.value(&mut v14, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            account_ids: v0.unwrap_or_default(),
+            link: v1.unwrap_or_default(),
+            medias: v2.unwrap_or_default(),
+            schedule_date: v3.unwrap_or_default(),
+            summary: v4.unwrap_or_default(),
+            follow_up_comment: v5.unwrap_or_default(),
+            type_: v6.unwrap_or_default(),
+            tiktok_post_details: v7.unwrap_or_default(),
+            gmb_post_details: v8.unwrap_or_default(),
+            error_message: v9.unwrap_or_default(),
+            csv_file_type: v10.unwrap_or_default(),
+            media_optimization: v11.unwrap_or_default(),
+            apply_watermark: v12.unwrap_or_default(),
+            status: v13.unwrap_or_default(),
+            updated_at: v14.unwrap_or_default(),
+        })
+    }
 }
 
 /// Review state of a post read from a CSV file.
@@ -8859,80 +11657,222 @@ crate::runtime::enums::string_enum!(SocialCsvPostStatus);
 
 /// A page, profile, channel or account an OAuth connection can post to, with the fields every network reports merged.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountOption {
     /// Id at the network; send it as `originId` to attachSocialOauthAccount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Handle
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub username: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// LinkedIn URN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub urn: Option<String>,
 
     /// The Facebook page an Instagram account is linked to.
-    #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pageId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub page_id: Option<String>,
 
     /// Whether the user owns the Facebook page.
-    #[serde(rename = "isOwned", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isOwned", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_owned: Option<bool>,
 
     /// Whether an Instagram account is a business one.
-    #[serde(rename = "isBusinessAccount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isBusinessAccount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_business_account: Option<bool>,
 
     /// `verified`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub verified: Option<bool>,
 
     /// Whether it is already attached to the planner.
-    #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_connected: Option<bool>,
 
     /// Account kind as the network reports it (for example `PROFILE`, `PINNER`, `BUSINESS`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<String>,
 
     /// Website of a Pinterest account.
-    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "websiteUrl", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub website_url: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialOauthAccountOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialOauthAccountOption {
+    const NAME: &'static str = "SocialOauthAccountOption";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "username",
+        "avatar",
+        "urn",
+        "pageId",
+        "isOwned",
+        "isBusinessAccount",
+        "verified",
+        "isConnected",
+        "type",
+        "websiteUrl"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "username")?,
+                3 => entries.value(&mut v3, "avatar")?,
+                4 => entries.value(&mut v4, "urn")?,
+                5 => entries.value(&mut v5, "pageId")?,
+                6 => entries.value(&mut v6, "isOwned")?,
+                7 => entries.value(&mut v7, "isBusinessAccount")?,
+                8 => entries.value(&mut v8, "verified")?,
+                9 => entries.value(&mut v9, "isConnected")?,
+                10 => entries.value(&mut v10, "type")?,
+                11 => entries.value(&mut v11, "websiteUrl")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            username: v2.unwrap_or_default(),
+            avatar: v3.unwrap_or_default(),
+            urn: v4.unwrap_or_default(),
+            page_id: v5.unwrap_or_default(),
+            is_owned: v6.unwrap_or_default(),
+            is_business_account: v7.unwrap_or_default(),
+            verified: v8.unwrap_or_default(),
+            is_connected: v9.unwrap_or_default(),
+            type_: v10.unwrap_or_default(),
+            website_url: v11.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `SocialOauthAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The list the network returns; the others are absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialOauthAccountsResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialOauthAccountsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialOauthAccountsResponse {
+    const NAME: &'static str = "SocialOauthAccountsResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialOauthAccountsResponse {
@@ -8944,25 +11884,57 @@ impl SocialOauthAccountsResponse {
 
 /// The list the network returns; the others are absent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponseResults {
     /// Facebook or LinkedIn pages.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub pages: Vec<SocialOauthAccountOption>,
 
     /// Instagram professional accounts.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub accounts: Vec<SocialOauthAccountOption>,
 
     /// LinkedIn, TikTok, YouTube or Pinterest profiles.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub profile: Vec<SocialOauthAccountOption>,
 
     /// Google Business Profile locations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub locations: Option<SocialOauthAccountsResponseResultsLocations>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialOauthAccountsResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialOauthAccountsResponseResults {
+    const NAME: &'static str = "SocialOauthAccountsResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["pages", "accounts", "profile", "locations"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "pages")?,
+                1 => entries.value_or_default(&mut v1, "accounts")?,
+                2 => entries.value_or_default(&mut v2, "profile")?,
+                3 => entries.value(&mut v3, "locations")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            pages: v0.unwrap_or_default(),
+            accounts: v1.unwrap_or_default(),
+            profile: v2.unwrap_or_default(),
+            locations: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// Google Business Profile locations.
@@ -9060,298 +12032,814 @@ crate::runtime::enums::string_enum!(SocialOauthPlatform);
 
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `source`: a [`SocialPostSource`](crate::v3::social_planner::SocialPostSource).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<SocialPostSource>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<crate::social_planner::SocialPlatform>,
 
     /// Cover image of the post's first video.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub thumbnail: Option<String>,
 
     /// Date the planner shows the post on.
-    #[serde(rename = "displayDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "displayDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub display_date: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// The account the post went to.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "accountId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub account_id: Option<String>,
 
     /// Why publishing failed, if it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<String>,
 
     /// Id of the post on the social network.
-    #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_id: Option<String>,
 
     /// When it was published (ISO 8601).
-    #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub published_at: Option<String>,
 
     /// Connected accounts the post goes to.
-    #[
-        serde(
-            rename = "accountIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// Text of the post.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub media: Vec<SocialPostMedia>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialPostStatus>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `tags`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
-    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_approval_details: Option<crate::social_planner::PostApprovalDetails>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `blueskyPostDetails`: a [`BlueskyPostDetails`](crate::v3::social_planner::BlueskyPostDetails).
-    #[serde(rename = "blueskyPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "blueskyPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub bluesky_post_details: Option<BlueskyPostDetails>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(rename = "linkedinPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "linkedinPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(rename = "pinterestPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pinterestPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(rename = "facebookPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "facebookPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(rename = "instagramPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "instagramPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(rename = "youtubePostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "youtubePostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub youtube_post_details: Option<YoutubePostDetails>,
 
     /// `user`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub user: Option<crate::social_planner::SocialPostUser>,
 
     /// True when the post's images are optimised.
-    #[serde(rename = "mediaOptimization", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "mediaOptimization", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub media_optimization: Option<bool>,
 
     /// `insights`: a [`PostInsights`](crate::v3::social_planner::PostInsights).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub insights: Option<PostInsights>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialPost {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialPost {
+    const NAME: &'static str = "SocialPost";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "source",
+        "locationId",
+        "platform",
+        "thumbnail",
+        "displayDate",
+        "createdAt",
+        "updatedAt",
+        "accountId",
+        "error",
+        "postId",
+        "publishedAt",
+        "accountIds",
+        "summary",
+        "media",
+        "status",
+        "createdBy",
+        "type",
+        "tags",
+        "ogTagsDetails",
+        "postApprovalDetails",
+        "tiktokPostDetails",
+        "gmbPostDetails",
+        "blueskyPostDetails",
+        "linkedinPostDetails",
+        "pinterestPostDetails",
+        "facebookPostDetails",
+        "instagramPostDetails",
+        "youtubePostDetails",
+        "user",
+        "mediaOptimization",
+        "insights"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        let mut v24 = None;
+        let mut v25 = None;
+        let mut v26 = None;
+        let mut v27 = None;
+        let mut v28 = None;
+        let mut v29 = None;
+        let mut v30 = None;
+        let mut v31 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "source")?,
+                2 => entries.value(&mut v2, "locationId")?,
+                3 => entries.value(&mut v3, "platform")?,
+                4 => entries.value(&mut v4, "thumbnail")?,
+                5 => entries.value(&mut v5, "displayDate")?,
+                6 => entries.value(&mut v6, "createdAt")?,
+                7 => entries.value(&mut v7, "updatedAt")?,
+                8 => entries.value(&mut v8, "accountId")?,
+                9 => entries.value(&mut v9, "error")?,
+                10 => entries.value(&mut v10, "postId")?,
+                11 => entries.value(&mut v11, "publishedAt")?,
+                12 => entries.value_or_default(&mut v12, "accountIds")?,
+                13 => entries.value(&mut v13, "summary")?,
+                14 => entries.value_or_default(&mut v14, "media")?,
+                15 => entries.value(&mut v15, "status")?,
+                16 => entries.value(&mut v16, "createdBy")?,
+                17 => entries.value(&mut v17, "type")?,
+                18 => entries.value_or_default(&mut v18, "tags")?,
+                19 => entries.value(&mut v19, "ogTagsDetails")?,
+                20 => entries.value(&mut v20, "postApprovalDetails")?,
+                21 => entries.value(&mut v21, "tiktokPostDetails")?,
+                22 => entries.value(&mut v22, "gmbPostDetails")?,
+                23 => entries.value(&mut v23, "blueskyPostDetails")?,
+                24 => entries.value(&mut v24, "linkedinPostDetails")?,
+                25 => entries.value(&mut v25, "pinterestPostDetails")?,
+                26 => entries.value(&mut v26, "facebookPostDetails")?,
+                27 => entries.value(&mut v27, "instagramPostDetails")?,
+                28 => entries.value(&mut v28, "youtubePostDetails")?,
+                29 => entries.value(&mut v29, "user")?,
+                30 => entries.value(&mut v30, "mediaOptimization")?,
+                31 => entries.value(&mut v31, "insights")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            source: v1.unwrap_or_default(),
+            location_id: v2.unwrap_or_default(),
+            platform: v3.unwrap_or_default(),
+            thumbnail: v4.unwrap_or_default(),
+            display_date: v5.unwrap_or_default(),
+            created_at: v6.unwrap_or_default(),
+            updated_at: v7.unwrap_or_default(),
+            account_id: v8.unwrap_or_default(),
+            error: v9.unwrap_or_default(),
+            post_id: v10.unwrap_or_default(),
+            published_at: v11.unwrap_or_default(),
+            account_ids: v12.unwrap_or_default(),
+            summary: v13.unwrap_or_default(),
+            media: v14.unwrap_or_default(),
+            status: v15.unwrap_or_default(),
+            created_by: v16.unwrap_or_default(),
+            type_: v17.unwrap_or_default(),
+            tags: v18.unwrap_or_default(),
+            og_tags_details: v19.unwrap_or_default(),
+            post_approval_details: v20.unwrap_or_default(),
+            tiktok_post_details: v21.unwrap_or_default(),
+            gmb_post_details: v22.unwrap_or_default(),
+            bluesky_post_details: v23.unwrap_or_default(),
+            linkedin_post_details: v24.unwrap_or_default(),
+            pinterest_post_details: v25.unwrap_or_default(),
+            facebook_post_details: v26.unwrap_or_default(),
+            instagram_post_details: v27.unwrap_or_default(),
+            youtube_post_details: v28.unwrap_or_default(),
+            user: v29.unwrap_or_default(),
+            media_optimization: v30.unwrap_or_default(),
+            insights: v31.unwrap_or_default(),
+        })
+    }
 }
 
 /// The content and settings of a post, as sent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
-    #[
-        serde(
-            rename = "accountIds",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub media: Vec<SocialPostMedia>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
-    #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(rename = "selectedBestTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "selectedBestTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "type", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub tags: Vec<String>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "categoryId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub category_id: Option<String>,
 
     /// Watermark the post's images (videos are left alone).
-    #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "userId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub user_id: Option<String>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(rename = "linkedinPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "linkedinPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(rename = "pinterestPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "pinterestPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(rename = "facebookPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "facebookPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(rename = "instagramPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "instagramPostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(rename = "youtubePostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "youtubePostDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub youtube_post_details: Option<YoutubePostDetails>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialPostContent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialPostContent {
+    const NAME: &'static str = "SocialPostContent";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accountIds",
+        "summary",
+        "media",
+        "status",
+        "scheduleDate",
+        "selectedBestTime",
+        "createdBy",
+        "followUpComment",
+        "ogTagsDetails",
+        "type",
+        "postApprovalDetails",
+        "scheduleTimeUpdated",
+        "tags",
+        "categoryId",
+        "applyWatermark",
+        "tiktokPostDetails",
+        "gmbPostDetails",
+        "userId",
+        "linkedinPostDetails",
+        "pinterestPostDetails",
+        "facebookPostDetails",
+        "instagramPostDetails",
+        "youtubePostDetails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "accountIds")?,
+                1 => entries.value(&mut v1, "summary")?,
+                2 => entries.value_or_default(&mut v2, "media")?,
+                3 => entries.value(&mut v3, "status")?,
+                4 => entries.value(&mut v4, "scheduleDate")?,
+                5 => entries.value(&mut v5, "selectedBestTime")?,
+                6 => entries.value(&mut v6, "createdBy")?,
+                7 => entries.value(&mut v7, "followUpComment")?,
+                8 => entries.value(&mut v8, "ogTagsDetails")?,
+                9 => entries.value(&mut v9, "type")?,
+                10 => entries.value(&mut v10, "postApprovalDetails")?,
+                11 => entries.value(&mut v11, "scheduleTimeUpdated")?,
+                12 => entries.value_or_default(&mut v12, "tags")?,
+                13 => entries.value(&mut v13, "categoryId")?,
+                14 => entries.value(&mut v14, "applyWatermark")?,
+                15 => entries.value(&mut v15, "tiktokPostDetails")?,
+                16 => entries.value(&mut v16, "gmbPostDetails")?,
+                17 => entries.value(&mut v17, "userId")?,
+                18 => entries.value(&mut v18, "linkedinPostDetails")?,
+                19 => entries.value(&mut v19, "pinterestPostDetails")?,
+                20 => entries.value(&mut v20, "facebookPostDetails")?,
+                21 => entries.value(&mut v21, "instagramPostDetails")?,
+                22 => entries.value(&mut v22, "youtubePostDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            account_ids: v0.unwrap_or_default(),
+            summary: v1.unwrap_or_default(),
+            media: v2.unwrap_or_default(),
+            status: v3.unwrap_or_default(),
+            schedule_date: v4.unwrap_or_default(),
+            selected_best_time: v5.unwrap_or_default(),
+            created_by: v6.unwrap_or_default(),
+            follow_up_comment: v7.unwrap_or_default(),
+            og_tags_details: v8.unwrap_or_default(),
+            type_: v9.unwrap_or_default(),
+            post_approval_details: v10.unwrap_or_default(),
+            schedule_time_updated: v11.unwrap_or_default(),
+            tags: v12.unwrap_or_default(),
+            category_id: v13.unwrap_or_default(),
+            apply_watermark: v14.unwrap_or_default(),
+            tiktok_post_details: v15.unwrap_or_default(),
+            gmb_post_details: v16.unwrap_or_default(),
+            user_id: v17.unwrap_or_default(),
+            linkedin_post_details: v18.unwrap_or_default(),
+            pinterest_post_details: v19.unwrap_or_default(),
+            facebook_post_details: v20.unwrap_or_default(),
+            instagram_post_details: v21.unwrap_or_default(),
+            youtube_post_details: v22.unwrap_or_default(),
+        })
+    }
 }
 
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public HTTPS address of the file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `caption`: a string. Example: `Sample caption`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
 
     /// The file before watermarking or optimisation; set by HighLevel.
-    #[serde(rename = "originalUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "originalUrl", skip_serializing_if = "Option::is_none")]
     pub original_url: Option<String>,
 
     /// The watermarked file; set by HighLevel.
-    #[serde(rename = "watermarkedUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "watermarkedUrl", skip_serializing_if = "Option::is_none")]
     pub watermarked_url: Option<String>,
 
     /// `type`: a [`SocialPostMediaType`](crate::v3::social_planner::SocialPostMediaType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostMediaType>,
 
     /// Cover image of the first video of a post (later videos' values are ignored); once published, the cover is returned as the post's `thumbnail`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
 
     /// `id`: a string. Example: `media_abc123xyz`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// The compressed file, when the post asks for media optimisation.
-    #[serde(rename = "optimizedUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "optimizedUrl", skip_serializing_if = "Option::is_none")]
     pub optimized_url: Option<String>,
 
     /// MIME type of the compressed file.
-    #[serde(rename = "optimizedType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "optimizedType", skip_serializing_if = "Option::is_none")]
     pub optimized_type: Option<String>,
 
     /// True when HighLevel watermarked, optimised or otherwise processed the file.
-    #[serde(rename = "isModified", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isModified", skip_serializing_if = "Option::is_none")]
     pub is_modified: Option<bool>,
 
     /// Alternative text, used on Instagram, Threads, Pinterest, Bluesky and LinkedIn images and cut to each network's limit.
-    #[serde(rename = "altText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "altText", skip_serializing_if = "Option::is_none")]
     pub alt_text: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialPostMedia {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialPostMedia {
+    const NAME: &'static str = "SocialPostMedia";
+
+    const FIELDS: &'static[&'static str] = &[
+        "url",
+        "caption",
+        "originalUrl",
+        "watermarkedUrl",
+        "type",
+        "thumbnail",
+        "id",
+        "optimizedUrl",
+        "optimizedType",
+        "isModified",
+        "altText"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "url")?,
+                1 => entries.value(&mut v1, "caption")?,
+                2 => entries.value(&mut v2, "originalUrl")?,
+                3 => entries.value(&mut v3, "watermarkedUrl")?,
+                4 => entries.value(&mut v4, "type")?,
+                5 => entries.value(&mut v5, "thumbnail")?,
+                6 => entries.value(&mut v6, "id")?,
+                7 => entries.value(&mut v7, "optimizedUrl")?,
+                8 => entries.value(&mut v8, "optimizedType")?,
+                9 => entries.value(&mut v9, "isModified")?,
+                10 => entries.value(&mut v10, "altText")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            url: v0.unwrap_or_default(),
+            caption: v1.unwrap_or_default(),
+            original_url: v2.unwrap_or_default(),
+            watermarked_url: v3.unwrap_or_default(),
+            type_: v4.unwrap_or_default(),
+            thumbnail: v5.unwrap_or_default(),
+            id: v6.unwrap_or_default(),
+            optimized_url: v7.unwrap_or_default(),
+            optimized_type: v8.unwrap_or_default(),
+            is_modified: v9.unwrap_or_default(),
+            alt_text: v10.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialPostMedia {
@@ -9507,7 +12995,6 @@ crate::runtime::enums::string_enum!(SocialPostMediaType);
 /// A post to create, or the new content of one (v3 sends the same body for both).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
@@ -9515,35 +13002,35 @@ pub struct SocialPostRequest {
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
-    #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(rename = "selectedBestTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedBestTime", skip_serializing_if = "Option::is_none")]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -9551,31 +13038,31 @@ pub struct SocialPostRequest {
     pub type_: crate::social_planner::SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "categoryId", skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// Watermark the post's images (videos are left alone).
-    #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
@@ -9583,24 +13070,143 @@ pub struct SocialPostRequest {
     pub user_id: String,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(rename = "linkedinPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedinPostDetails", skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(rename = "pinterestPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pinterestPostDetails", skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(rename = "facebookPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "facebookPostDetails", skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(rename = "instagramPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "instagramPostDetails", skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(rename = "youtubePostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "youtubePostDetails", skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialPostRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialPostRequest {
+    const NAME: &'static str = "SocialPostRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accountIds",
+        "summary",
+        "media",
+        "status",
+        "scheduleDate",
+        "selectedBestTime",
+        "createdBy",
+        "followUpComment",
+        "ogTagsDetails",
+        "type",
+        "postApprovalDetails",
+        "scheduleTimeUpdated",
+        "tags",
+        "categoryId",
+        "applyWatermark",
+        "tiktokPostDetails",
+        "gmbPostDetails",
+        "userId",
+        "linkedinPostDetails",
+        "pinterestPostDetails",
+        "facebookPostDetails",
+        "instagramPostDetails",
+        "youtubePostDetails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "accountIds")?,
+                1 => entries.value(&mut v1, "summary")?,
+                2 => entries.value(&mut v2, "media")?,
+                3 => entries.value(&mut v3, "status")?,
+                4 => entries.value(&mut v4, "scheduleDate")?,
+                5 => entries.value(&mut v5, "selectedBestTime")?,
+                6 => entries.value(&mut v6, "createdBy")?,
+                7 => entries.value(&mut v7, "followUpComment")?,
+                8 => entries.value(&mut v8, "ogTagsDetails")?,
+                9 => entries.value(&mut v9, "type")?,
+                10 => entries.value(&mut v10, "postApprovalDetails")?,
+                11 => entries.value(&mut v11, "scheduleTimeUpdated")?,
+                12 => entries.value(&mut v12, "tags")?,
+                13 => entries.value(&mut v13, "categoryId")?,
+                14 => entries.value(&mut v14, "applyWatermark")?,
+                15 => entries.value(&mut v15, "tiktokPostDetails")?,
+                16 => entries.value(&mut v16, "gmbPostDetails")?,
+                17 => entries.value(&mut v17, "userId")?,
+                18 => entries.value(&mut v18, "linkedinPostDetails")?,
+                19 => entries.value(&mut v19, "pinterestPostDetails")?,
+                20 => entries.value(&mut v20, "facebookPostDetails")?,
+                21 => entries.value(&mut v21, "instagramPostDetails")?,
+                22 => entries.value(&mut v22, "youtubePostDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            account_ids: crate::runtime::object::required(v0, "accountIds")?,
+            summary: v1.unwrap_or_default(),
+            media: v2.unwrap_or_default(),
+            status: v3.unwrap_or_default(),
+            schedule_date: v4.unwrap_or_default(),
+            selected_best_time: v5.unwrap_or_default(),
+            created_by: v6.unwrap_or_default(),
+            follow_up_comment: v7.unwrap_or_default(),
+            og_tags_details: v8.unwrap_or_default(),
+            type_: crate::runtime::object::required(v9, "type")?,
+            post_approval_details: v10.unwrap_or_default(),
+            schedule_time_updated: v11.unwrap_or_default(),
+            tags: v12.unwrap_or_default(),
+            category_id: v13.unwrap_or_default(),
+            apply_watermark: v14.unwrap_or_default(),
+            tiktok_post_details: v15.unwrap_or_default(),
+            gmb_post_details: v16.unwrap_or_default(),
+            user_id: crate::runtime::object::required(v17, "userId")?,
+            linkedin_post_details: v18.unwrap_or_default(),
+            pinterest_post_details: v19.unwrap_or_default(),
+            facebook_post_details: v20.unwrap_or_default(),
+            instagram_post_details: v21.unwrap_or_default(),
+            youtube_post_details: v22.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialPostRequest {
@@ -9764,25 +13370,65 @@ impl SocialPostRequest {
 
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialPostResponseResults`](crate::v3::social_planner::SocialPostResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialPostResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialPostResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialPostResponse {
+    const NAME: &'static str = "SocialPostResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialPostResponse {
@@ -9794,13 +13440,37 @@ impl SocialPostResponse {
 
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub post: Option<SocialPost>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialPostResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialPostResponseResults {
+    const NAME: &'static str = "SocialPostResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["post"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "post")?,
+                _ => {}
+            }
+        }
+        Ok(Self { post: v0.unwrap_or_default(), })
+    }
 }
 
 impl SocialPostResponseResults {
@@ -9955,91 +13625,231 @@ crate::runtime::enums::string_enum!(SocialPostStatus);
 
 /// A queue that republishes the posts of one category at set weekly times.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueue {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "categoryId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub category_id: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
-    #[
-        serde(
-            rename = "timeSlots",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "timeSlots",))]
     pub time_slots: Vec<SocialQueueTimeSlot>,
 
     /// Whether posts later created in the category join the queue.
-    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub enable_future_posts: Option<bool>,
 
     /// Whether new items go to the top of the queue.
-    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub prioritize_new_content: Option<bool>,
 
     /// Order value of the item the queue is at.
-    #[serde(rename = "currentOrder", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentOrder", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_order: Option<f64>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialQueueStatus>,
 
     /// `startDate`: a date and time (RFC 3339 string).
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_date: Option<String>,
 
     /// Times at which nothing is published.
-    #[
-        serde(
-            rename = "skipDateTime",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "skipDateTime",))]
     pub skip_date_time: Vec<String>,
 
     /// The post currently scheduled.
-    #[serde(rename = "currentPostId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentPostId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_post_id: Option<String>,
 
     /// Number of posts in the queue.
-    #[serde(rename = "totalPosts", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalPosts", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_posts: Option<i64>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[serde(rename = "lastScheduledTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastScheduledTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_scheduled_time: Option<String>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueue {
+    const NAME: &'static str = "SocialQueue";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "categoryId",
+        "timeSlots",
+        "enableFuturePosts",
+        "prioritizeNewContent",
+        "currentOrder",
+        "status",
+        "startDate",
+        "skipDateTime",
+        "currentPostId",
+        "totalPosts",
+        "lastScheduledTime",
+        "createdBy",
+        "createdAt",
+        "updatedAt"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "categoryId")?,
+                3 => entries.value_or_default(&mut v3, "timeSlots")?,
+                4 => entries.value(&mut v4, "enableFuturePosts")?,
+                5 => entries.value(&mut v5, "prioritizeNewContent")?,
+                6 => entries.value(&mut v6, "currentOrder")?,
+                7 => entries.value(&mut v7, "status")?,
+                8 => entries.value(&mut v8, "startDate")?,
+                9 => entries.value_or_default(&mut v9, "skipDateTime")?,
+                10 => entries.value(&mut v10, "currentPostId")?,
+                11 => entries.value(&mut v11, "totalPosts")?,
+                12 => entries.value(&mut v12, "lastScheduledTime")?,
+                13 => entries.value(&mut v13, "createdBy")?,
+                14 => entries.value(&mut v14, "createdAt")?,
+                15 => entries.value(&mut v15, "updatedAt")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            category_id: v2.unwrap_or_default(),
+            time_slots: v3.unwrap_or_default(),
+            enable_future_posts: v4.unwrap_or_default(),
+            prioritize_new_content: v5.unwrap_or_default(),
+            current_order: v6.unwrap_or_default(),
+            status: v7.unwrap_or_default(),
+            start_date: v8.unwrap_or_default(),
+            skip_date_time: v9.unwrap_or_default(),
+            current_post_id: v10.unwrap_or_default(),
+            total_posts: v11.unwrap_or_default(),
+            last_scheduled_time: v12.unwrap_or_default(),
+            created_by: v13.unwrap_or_default(),
+            created_at: v14.unwrap_or_default(),
+            updated_at: v15.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `SocialQueueCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10055,12 +13865,59 @@ pub struct SocialQueueCalendarRequest {
     pub end_date: String,
 
     /// Only the queues of these categories.
-    #[serde(rename = "categoryIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "categoryIds", skip_serializing_if = "Option::is_none")]
     pub category_ids: Option<Vec<String>>,
 
     /// Only posts to these accounts; all when absent or empty.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountIds", skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialQueueCalendarRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialQueueCalendarRequest {
+    const NAME: &'static str = "SocialQueueCalendarRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "startDate",
+        "endDate",
+        "categoryIds",
+        "accountIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "startDate")?,
+                2 => entries.value(&mut v2, "endDate")?,
+                3 => entries.value(&mut v3, "categoryIds")?,
+                4 => entries.value(&mut v4, "accountIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            start_date: crate::runtime::object::required(v1, "startDate")?,
+            end_date: crate::runtime::object::required(v2, "endDate")?,
+            category_ids: v3.unwrap_or_default(),
+            account_ids: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueCalendarRequest {
@@ -10095,25 +13952,70 @@ impl SocialQueueCalendarRequest {
 
 /// The `SocialQueueCalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueCalendarResponseResults`](crate::v3::social_planner::SocialQueueCalendarResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueCalendarResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueCalendarResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueCalendarResponse {
+    const NAME: &'static str = "SocialQueueCalendarResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueCalendarResponse {
@@ -10125,105 +14027,293 @@ impl SocialQueueCalendarResponse {
 
 /// The `SocialQueueCalendarResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `scheduledPosts`: a list of [`SocialQueueScheduledPost`](crate::v3::social_planner::SocialQueueScheduledPost) values.
-    #[
-        serde(
-            rename = "scheduledPosts",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledPosts",))]
     pub scheduled_posts: Vec<SocialQueueScheduledPost>,
 
     /// Number of posts returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `timezone`: a string. Example: `Asia/Calcutta`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueCalendarResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueCalendarResponseResults {
+    const NAME: &'static str = "SocialQueueCalendarResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "scheduledPosts", "total", "timezone"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value_or_default(&mut v1, "scheduledPosts")?,
+                2 => entries.value(&mut v2, "total")?,
+                3 => entries.value(&mut v3, "timezone")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: v0.unwrap_or_default(),
+            scheduled_posts: v1.unwrap_or_default(),
+            total: v2.unwrap_or_default(),
+            timezone: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// The outcome fields every category queue response carries.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCallStatus {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueCallStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueCallStatus {
+    const NAME: &'static str = "SocialQueueCallStatus";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// A post category with the state of its queue.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCategory {
     /// `_id`: a string.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `primaryColor`: a string. Example: `#FFFFFF`.
-    #[serde(rename = "primaryColor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "primaryColor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub primary_color: Option<String>,
 
     /// `secondaryColor`: a string. Example: `#FFFFFF`.
-    #[serde(rename = "secondaryColor", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "secondaryColor", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub secondary_color: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// Number of published posts in the category.
-    #[serde(rename = "publishedPostsCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "publishedPostsCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub published_posts_count: Option<i64>,
 
     /// `status`: a [`SocialQueueCategoryStatus`](crate::v3::social_planner::SocialQueueCategoryStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialQueueCategoryStatus>,
 
     /// The category's queue, when it has one.
-    #[serde(rename = "queueDetails", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "queueDetails", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub queue_details: Option<SocialQueueCategoryQueueDetails>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueCategory {
+    const NAME: &'static str = "SocialQueueCategory";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "name",
+        "primaryColor",
+        "secondaryColor",
+        "locationId",
+        "createdBy",
+        "deleted",
+        "createdAt",
+        "updatedAt",
+        "publishedPostsCount",
+        "status",
+        "queueDetails"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "primaryColor")?,
+                3 => entries.value(&mut v3, "secondaryColor")?,
+                4 => entries.value(&mut v4, "locationId")?,
+                5 => entries.value(&mut v5, "createdBy")?,
+                6 => entries.value(&mut v6, "deleted")?,
+                7 => entries.value(&mut v7, "createdAt")?,
+                8 => entries.value(&mut v8, "updatedAt")?,
+                9 => entries.value(&mut v9, "publishedPostsCount")?,
+                10 => entries.value(&mut v10, "status")?,
+                11 => entries.value(&mut v11, "queueDetails")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            primary_color: v2.unwrap_or_default(),
+            secondary_color: v3.unwrap_or_default(),
+            location_id: v4.unwrap_or_default(),
+            created_by: v5.unwrap_or_default(),
+            deleted: v6.unwrap_or_default(),
+            created_at: v7.unwrap_or_default(),
+            updated_at: v8.unwrap_or_default(),
+            published_posts_count: v9.unwrap_or_default(),
+            status: v10.unwrap_or_default(),
+            queue_details: v11.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueCategory {
@@ -10235,21 +14325,72 @@ impl SocialQueueCategory {
 
 /// The category's queue, when it has one.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueCategoryQueueDetails {
     /// `queueId`: a string.
-    #[serde(rename = "queueId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "queueId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub queue_id: Option<String>,
 
     /// `prioritizeNewContent`: `true` or `false`.
-    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub prioritize_new_content: Option<bool>,
 
     /// `enableFuturePosts`: `true` or `false`.
-    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub enable_future_posts: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueCategoryQueueDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueCategoryQueueDetails {
+    const NAME: &'static str = "SocialQueueCategoryQueueDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "queueId",
+        "prioritizeNewContent",
+        "enableFuturePosts"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "queueId")?,
+                1 => entries.value(&mut v1, "prioritizeNewContent")?,
+                2 => entries.value(&mut v2, "enableFuturePosts")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            queue_id: v0.unwrap_or_default(),
+            prioritize_new_content: v1.unwrap_or_default(),
+            enable_future_posts: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// Whether a category has a queue.
@@ -10299,7 +14440,6 @@ crate::runtime::enums::string_enum!(SocialQueueCategoryStatus);
 /// The `SocialQueueEditCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueEditCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10319,8 +14459,55 @@ pub struct SocialQueueEditCalendarRequest {
     pub end_date: String,
 
     /// Only posts to these accounts; all when absent or empty.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountIds", skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialQueueEditCalendarRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialQueueEditCalendarRequest {
+    const NAME: &'static str = "SocialQueueEditCalendarRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "sessionId",
+        "startDate",
+        "endDate",
+        "accountIds"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "sessionId")?,
+                2 => entries.value(&mut v2, "startDate")?,
+                3 => entries.value(&mut v3, "endDate")?,
+                4 => entries.value(&mut v4, "accountIds")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            session_id: crate::runtime::object::required(v1, "sessionId")?,
+            start_date: crate::runtime::object::required(v2, "startDate")?,
+            end_date: crate::runtime::object::required(v3, "endDate")?,
+            account_ids: v4.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueEditCalendarRequest {
@@ -10351,7 +14538,6 @@ impl SocialQueueEditCalendarRequest {
 /// The edit session to save or discard.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueEditSessionRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10363,8 +14549,43 @@ pub struct SocialQueueEditSessionRequest {
     pub session_id: String,
 
     /// For a draft queue, keep it a draft instead of activating it.
-    #[serde(rename = "keepInDraft", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "keepInDraft", skip_serializing_if = "Option::is_none")]
     pub keep_in_draft: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialQueueEditSessionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialQueueEditSessionRequest {
+    const NAME: &'static str = "SocialQueueEditSessionRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId", "sessionId", "keepInDraft"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "sessionId")?,
+                2 => entries.value(&mut v2, "keepInDraft")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            session_id: crate::runtime::object::required(v1, "sessionId")?,
+            keep_in_draft: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueEditSessionRequest {
@@ -10387,143 +14608,426 @@ impl SocialQueueEditSessionRequest {
 
 /// An item of a queue, with its post and when it is due.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItem {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// Position value in the queue; fractions place an item between two others.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub order: Option<f64>,
 
     /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub variations: Vec<SocialQueueVariation>,
 
     /// Address of the main image.
-    #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub primary_image: Option<String>,
 
     /// The post the item was made from
-    #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_id: Option<String>,
 
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub post: Option<SocialPost>,
 
     /// Problems with the item (for example INVALID_USER_ID, PIXABAY_MEDIA).
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub errors: Vec<String>,
 
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[serde(rename = "scheduledDateTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduledDateTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub scheduled_date_time: Option<String>,
 
     /// The variation the next publication uses.
-    #[serde(rename = "scheduledVariationIndex", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduledVariationIndex", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub scheduled_variation_index: Option<i64>,
 
     /// The variation in use.
-    #[serde(rename = "currentVariation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentVariation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_variation: Option<i64>,
 
     /// True when the item's slot is skipped.
-    #[serde(rename = "isSkipped", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isSkipped", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_skipped: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueItem {
+    const NAME: &'static str = "SocialQueueItem";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "order",
+        "variations",
+        "primaryImage",
+        "postId",
+        "post",
+        "errors",
+        "scheduledDateTime",
+        "scheduledVariationIndex",
+        "currentVariation",
+        "isSkipped"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "order")?,
+                2 => entries.value_or_default(&mut v2, "variations")?,
+                3 => entries.value(&mut v3, "primaryImage")?,
+                4 => entries.value(&mut v4, "postId")?,
+                5 => entries.value(&mut v5, "post")?,
+                6 => entries.value_or_default(&mut v6, "errors")?,
+                7 => entries.value(&mut v7, "scheduledDateTime")?,
+                8 => entries.value(&mut v8, "scheduledVariationIndex")?,
+                9 => entries.value(&mut v9, "currentVariation")?,
+                10 => entries.value(&mut v10, "isSkipped")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            order: v1.unwrap_or_default(),
+            variations: v2.unwrap_or_default(),
+            primary_image: v3.unwrap_or_default(),
+            post_id: v4.unwrap_or_default(),
+            post: v5.unwrap_or_default(),
+            errors: v6.unwrap_or_default(),
+            scheduled_date_time: v7.unwrap_or_default(),
+            scheduled_variation_index: v8.unwrap_or_default(),
+            current_variation: v9.unwrap_or_default(),
+            is_skipped: v10.unwrap_or_default(),
+        })
+    }
 }
 
 /// A queue item as stored, with the changes made to its post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecord {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// Position value in the queue.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub order: Option<f64>,
 
     /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub variations: Vec<SocialQueueVariation>,
 
     /// `primaryImage`: a string.
-    #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub primary_image: Option<String>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[serde(rename = "lastScheduledTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastScheduledTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_scheduled_time: Option<String>,
 
     /// `queueId`: a string.
-    #[serde(rename = "queueId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "queueId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub queue_id: Option<String>,
 
     /// The post the item was made from
-    #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "postId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub post_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[serde(rename = "modifiedPostPayload", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "modifiedPostPayload", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub modified_post_payload: Option<SocialPost>,
 
     /// The post before it was split into one post per account.
-    #[serde(rename = "parentPostId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "parentPostId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub parent_post_id: Option<String>,
 
     /// `errors`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub errors: Vec<String>,
 
     /// `currentVariation`: a whole number.
-    #[serde(rename = "currentVariation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentVariation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_variation: Option<i64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueItemRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueItemRecord {
+    const NAME: &'static str = "SocialQueueItemRecord";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "order",
+        "variations",
+        "primaryImage",
+        "lastScheduledTime",
+        "queueId",
+        "postId",
+        "modifiedPostPayload",
+        "parentPostId",
+        "errors",
+        "currentVariation",
+        "createdAt",
+        "updatedAt",
+        "deleted",
+        "locationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "order")?,
+                2 => entries.value_or_default(&mut v2, "variations")?,
+                3 => entries.value(&mut v3, "primaryImage")?,
+                4 => entries.value(&mut v4, "lastScheduledTime")?,
+                5 => entries.value(&mut v5, "queueId")?,
+                6 => entries.value(&mut v6, "postId")?,
+                7 => entries.value(&mut v7, "modifiedPostPayload")?,
+                8 => entries.value(&mut v8, "parentPostId")?,
+                9 => entries.value_or_default(&mut v9, "errors")?,
+                10 => entries.value(&mut v10, "currentVariation")?,
+                11 => entries.value(&mut v11, "createdAt")?,
+                12 => entries.value(&mut v12, "updatedAt")?,
+                13 => entries.value(&mut v13, "deleted")?,
+                14 => entries.value(&mut v14, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            order: v1.unwrap_or_default(),
+            variations: v2.unwrap_or_default(),
+            primary_image: v3.unwrap_or_default(),
+            last_scheduled_time: v4.unwrap_or_default(),
+            queue_id: v5.unwrap_or_default(),
+            post_id: v6.unwrap_or_default(),
+            modified_post_payload: v7.unwrap_or_default(),
+            parent_post_id: v8.unwrap_or_default(),
+            errors: v9.unwrap_or_default(),
+            current_variation: v10.unwrap_or_default(),
+            created_at: v11.unwrap_or_default(),
+            updated_at: v12.unwrap_or_default(),
+            deleted: v13.unwrap_or_default(),
+            location_id: v14.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `SocialQueueItemRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueItemRecordResponseResults`](crate::v3::social_planner::SocialQueueItemRecordResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueItemRecordResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueItemRecordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueItemRecordResponse {
+    const NAME: &'static str = "SocialQueueItemRecordResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueItemRecordResponse {
@@ -10535,17 +15039,48 @@ impl SocialQueueItemRecordResponse {
 
 /// The `SocialQueueItemRecordResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queueItem`: a [`SocialQueueItemRecord`](crate::v3::social_planner::SocialQueueItemRecord).
-    #[serde(rename = "queueItem", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "queueItem", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub queue_item: Option<SocialQueueItemRecord>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueItemRecordResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueItemRecordResponseResults {
+    const NAME: &'static str = "SocialQueueItemRecordResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "queueItem"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "queueItem")?,
+                _ => {}
+            }
+        }
+        Ok(Self { message: v0.unwrap_or_default(), queue_item: v1.unwrap_or_default(), })
+    }
 }
 
 impl SocialQueueItemRecordResponseResults {
@@ -10557,44 +15092,121 @@ impl SocialQueueItemRecordResponseResults {
 
 /// Paging facts of a queue listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueListMeta {
     /// Total number of entries, as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<String>,
 
     /// Entries skipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub skip: Option<i64>,
 
     /// Largest page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueListMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueListMeta {
+    const NAME: &'static str = "SocialQueueListMeta";
+
+    const FIELDS: &'static[&'static str] = &["count", "skip", "limit"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "count")?,
+                1 => entries.value(&mut v1, "skip")?,
+                2 => entries.value(&mut v2, "limit")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            count: v0.unwrap_or_default(),
+            skip: v1.unwrap_or_default(),
+            limit: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `SocialQueueMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueMessageResponseResults`](crate::v3::social_planner::SocialQueueMessageResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueMessageResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueMessageResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueMessageResponse {
+    const NAME: &'static str = "SocialQueueMessageResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueMessageResponse {
@@ -10606,31 +15218,88 @@ impl SocialQueueMessageResponse {
 
 /// The `SocialQueueMessageResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueMessageResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueMessageResponseResults {
+    const NAME: &'static str = "SocialQueueMessageResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self { message: v0.unwrap_or_default(), })
+    }
 }
 
 /// Open Graph preview of a link in a queue item's text.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SocialQueueOgTags {
     /// `metaLink`: a string. Example: `https://example.com`.
-    #[serde(rename = "metaLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metaLink", skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
 
     /// `metaImage`: a string. Example: `https://example.com/image.png`.
-    #[serde(rename = "metaImage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metaImage", skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
 
     /// `ogTitle`: a string. Example: `Example Title`.
-    #[serde(rename = "ogTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ogTitle", skip_serializing_if = "Option::is_none")]
     pub og_title: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueOgTags {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueOgTags {
+    const NAME: &'static str = "SocialQueueOgTags";
+
+    const FIELDS: &'static[&'static str] = &["metaLink", "metaImage", "ogTitle"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "metaLink")?,
+                1 => entries.value(&mut v1, "metaImage")?,
+                2 => entries.value(&mut v2, "ogTitle")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            meta_link: v0.unwrap_or_default(),
+            meta_image: v1.unwrap_or_default(),
+            og_title: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueOgTags {
@@ -10715,104 +15384,226 @@ crate::runtime::enums::string_enum!(SocialQueueOrderVariant2);
 /// The post of a queue item, as sent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueuePostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountIds", skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
-    #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(rename = "selectedBestTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "selectedBestTime", skip_serializing_if = "Option::is_none")]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "categoryId", skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// Watermark the post's images (videos are left alone).
-    #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(rename = "linkedinPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkedinPostDetails", skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(rename = "pinterestPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pinterestPostDetails", skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(rename = "facebookPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "facebookPostDetails", skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(rename = "instagramPostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "instagramPostDetails", skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(rename = "youtubePostDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "youtubePostDetails", skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialQueuePostContent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialQueuePostContent {
+    const NAME: &'static str = "SocialQueuePostContent";
+
+    const FIELDS: &'static[&'static str] = &[
+        "accountIds",
+        "summary",
+        "media",
+        "status",
+        "scheduleDate",
+        "selectedBestTime",
+        "createdBy",
+        "followUpComment",
+        "ogTagsDetails",
+        "type",
+        "postApprovalDetails",
+        "scheduleTimeUpdated",
+        "tags",
+        "categoryId",
+        "applyWatermark",
+        "tiktokPostDetails",
+        "gmbPostDetails",
+        "userId",
+        "linkedinPostDetails",
+        "pinterestPostDetails",
+        "facebookPostDetails",
+        "instagramPostDetails",
+        "youtubePostDetails",
+        "locationId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        let mut v17 = None;
+        let mut v18 = None;
+        let mut v19 = None;
+        let mut v20 = None;
+        let mut v21 = None;
+        let mut v22 = None;
+        let mut v23 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "accountIds")?,
+                1 => entries.value(&mut v1, "summary")?,
+                2 => entries.value(&mut v2, "media")?,
+                3 => entries.value(&mut v3, "status")?,
+                4 => entries.value(&mut v4, "scheduleDate")?,
+                5 => entries.value(&mut v5, "selectedBestTime")?,
+                6 => entries.value(&mut v6, "createdBy")?,
+                7 => entries.value(&mut v7, "followUpComment")?,
+                8 => entries.value(&mut v8, "ogTagsDetails")?,
+                9 => entries.value(&mut v9, "type")?,
+                10 => entries.value(&mut v10, "postApprovalDetails")?,
+                11 => entries.value(&mut v11, "scheduleTimeUpdated")?,
+                12 => entries.value(&mut v12, "tags")?,
+                13 => entries.value(&mut v13, "categoryId")?,
+                14 => entries.value(&mut v14, "applyWatermark")?,
+                15 => entries.value(&mut v15, "tiktokPostDetails")?,
+                16 => entries.value(&mut v16, "gmbPostDetails")?,
+                17 => entries.value(&mut v17, "userId")?,
+                18 => entries.value(&mut v18, "linkedinPostDetails")?,
+                19 => entries.value(&mut v19, "pinterestPostDetails")?,
+                20 => entries.value(&mut v20, "facebookPostDetails")?,
+                21 => entries.value(&mut v21, "instagramPostDetails")?,
+                22 => entries.value(&mut v22, "youtubePostDetails")?,
+                23 => entries.value(&mut v23, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            account_ids: v0.unwrap_or_default(),
+            summary: v1.unwrap_or_default(),
+            media: v2.unwrap_or_default(),
+            status: v3.unwrap_or_default(),
+            schedule_date: v4.unwrap_or_default(),
+            selected_best_time: v5.unwrap_or_default(),
+            created_by: v6.unwrap_or_default(),
+            follow_up_comment: v7.unwrap_or_default(),
+            og_tags_details: v8.unwrap_or_default(),
+            type_: v9.unwrap_or_default(),
+            post_approval_details: v10.unwrap_or_default(),
+            schedule_time_updated: v11.unwrap_or_default(),
+            tags: v12.unwrap_or_default(),
+            category_id: v13.unwrap_or_default(),
+            apply_watermark: v14.unwrap_or_default(),
+            tiktok_post_details: v15.unwrap_or_default(),
+            gmb_post_details: v16.unwrap_or_default(),
+            user_id: v17.unwrap_or_default(),
+            linkedin_post_details: v18.unwrap_or_default(),
+            pinterest_post_details: v19.unwrap_or_default(),
+            facebook_post_details: v20.unwrap_or_default(),
+            instagram_post_details: v21.unwrap_or_default(),
+            youtube_post_details: v22.unwrap_or_default(),
+            location_id: v23.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueuePostContent {
@@ -10997,25 +15788,70 @@ impl SocialQueuePostContent {
 
 /// The `SocialQueueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueResponseResults`](crate::v3::social_planner::SocialQueueResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueResponse {
+    const NAME: &'static str = "SocialQueueResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueResponse {
@@ -11027,17 +15863,43 @@ impl SocialQueueResponse {
 
 /// The `SocialQueueResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queue`: a [`SocialQueue`](crate::v3::social_planner::SocialQueue).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub queue: Option<SocialQueue>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueResponseResults {
+    const NAME: &'static str = "SocialQueueResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "queue"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "queue")?,
+                _ => {}
+            }
+        }
+        Ok(Self { message: v0.unwrap_or_default(), queue: v1.unwrap_or_default(), })
+    }
 }
 
 impl SocialQueueResponseResults {
@@ -11049,103 +15911,304 @@ impl SocialQueueResponseResults {
 
 /// A post a queue will publish, with its slot.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueScheduledPost {
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[serde(rename = "scheduledDateTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduledDateTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub scheduled_date_time: Option<String>,
 
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub post: Option<SocialPost>,
 
     /// `queueItemId`: a string.
-    #[serde(rename = "queueItemId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "queueItemId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub queue_item_id: Option<String>,
 
     /// `queueId`: a string.
-    #[serde(rename = "queueId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "queueId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub queue_id: Option<String>,
 
     /// `order`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub order: Option<f64>,
 
     /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub variations: Vec<SocialQueueVariation>,
 
     /// `primaryImage`: a string.
-    #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub primary_image: Option<String>,
 
     /// `errors`: a list of strings.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub errors: Vec<String>,
 
     /// `category`: a [`SocialCategory`](crate::social_planner::SocialCategory).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub category: Option<crate::social_planner::SocialCategory>,
 
     /// `currentVariation`: a whole number.
-    #[serde(rename = "currentVariation", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentVariation", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_variation: Option<i64>,
 
     /// `timezone`: a string. Example: `America/New_York`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// In an edit session's preview, true for items staged in the session.
-    #[serde(rename = "isDraft", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isDraft", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_draft: Option<bool>,
 
     /// In an edit session's preview, the live item a staged one was made from.
-    #[serde(rename = "originalItemId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "originalItemId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub original_item_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueScheduledPost {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueScheduledPost {
+    const NAME: &'static str = "SocialQueueScheduledPost";
+
+    const FIELDS: &'static[&'static str] = &[
+        "scheduledDateTime",
+        "post",
+        "queueItemId",
+        "queueId",
+        "order",
+        "variations",
+        "primaryImage",
+        "errors",
+        "category",
+        "currentVariation",
+        "timezone",
+        "isDraft",
+        "originalItemId"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "scheduledDateTime")?,
+                1 => entries.value(&mut v1, "post")?,
+                2 => entries.value(&mut v2, "queueItemId")?,
+                3 => entries.value(&mut v3, "queueId")?,
+                4 => entries.value(&mut v4, "order")?,
+                5 => entries.value_or_default(&mut v5, "variations")?,
+                6 => entries.value(&mut v6, "primaryImage")?,
+                7 => entries.value_or_default(&mut v7, "errors")?,
+                8 => entries.value(&mut v8, "category")?,
+                9 => entries.value(&mut v9, "currentVariation")?,
+                10 => entries.value(&mut v10, "timezone")?,
+                11 => entries.value(&mut v11, "isDraft")?,
+                12 => entries.value(&mut v12, "originalItemId")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            scheduled_date_time: v0.unwrap_or_default(),
+            post: v1.unwrap_or_default(),
+            queue_item_id: v2.unwrap_or_default(),
+            queue_id: v3.unwrap_or_default(),
+            order: v4.unwrap_or_default(),
+            variations: v5.unwrap_or_default(),
+            primary_image: v6.unwrap_or_default(),
+            errors: v7.unwrap_or_default(),
+            category: v8.unwrap_or_default(),
+            current_variation: v9.unwrap_or_default(),
+            timezone: v10.unwrap_or_default(),
+            is_draft: v11.unwrap_or_default(),
+            original_item_id: v12.unwrap_or_default(),
+        })
+    }
 }
 
 /// When a queue item is due.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueSlot {
     /// `itemId`: a string.
-    #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "itemId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub item_id: Option<String>,
 
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[serde(rename = "scheduledDateTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "scheduledDateTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub scheduled_date_time: Option<String>,
 
     /// `isSkipped`: `true` or `false`.
-    #[serde(rename = "isSkipped", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "isSkipped", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub is_skipped: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueSlot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueSlot {
+    const NAME: &'static str = "SocialQueueSlot";
+
+    const FIELDS: &'static[&'static str] = &["itemId", "scheduledDateTime", "isSkipped"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "itemId")?,
+                1 => entries.value(&mut v1, "scheduledDateTime")?,
+                2 => entries.value(&mut v2, "isSkipped")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            item_id: v0.unwrap_or_default(),
+            scheduled_date_time: v1.unwrap_or_default(),
+            is_skipped: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `SocialQueueSlotsChangedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueSlotsChangedResponseResults`](crate::v3::social_planner::SocialQueueSlotsChangedResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueSlotsChangedResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueSlotsChangedResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueSlotsChangedResponse {
+    const NAME: &'static str = "SocialQueueSlotsChangedResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueSlotsChangedResponse {
@@ -11157,27 +16220,58 @@ impl SocialQueueSlotsChangedResponse {
 
 /// The `SocialQueueSlotsChangedResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The items whose slot changed.
-    #[
-        serde(
-            rename = "updatedSlots",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedSlots",))]
     pub updated_slots: Vec<SocialQueueSlot>,
 
     /// Number of posts whose slot changed.
-    #[serde(rename = "totalPostsChanged", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalPostsChanged", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_posts_changed: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueSlotsChangedResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueSlotsChangedResponseResults {
+    const NAME: &'static str = "SocialQueueSlotsChangedResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "updatedSlots", "totalPostsChanged"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value_or_default(&mut v1, "updatedSlots")?,
+                2 => entries.value(&mut v2, "totalPostsChanged")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: v0.unwrap_or_default(),
+            updated_slots: v1.unwrap_or_default(),
+            total_posts_changed: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// State of a category queue.
@@ -11231,27 +16325,68 @@ crate::runtime::enums::string_enum!(SocialQueueStatus);
 
 /// A weekly time slot of a queue, as stored.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlot {
     /// Day of the week, 0 for Sunday to 6.
-    #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "dayOfWeek", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub day_of_week: Option<i64>,
 
     /// Time of day as HH:mm.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub time: Option<String>,
 
     /// Set by HighLevel.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueTimeSlot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueTimeSlot {
+    const NAME: &'static str = "SocialQueueTimeSlot";
+
+    const FIELDS: &'static[&'static str] = &["dayOfWeek", "time", "_id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "dayOfWeek")?,
+                1 => entries.value(&mut v1, "time")?,
+                2 => entries.value(&mut v2, "_id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            day_of_week: v0.unwrap_or_default(),
+            time: v1.unwrap_or_default(),
+            id: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// A weekly time at which a queue publishes its next post, as sent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlotInput {
     /// Day of the week, 0 for Sunday to 6.
@@ -11260,6 +16395,38 @@ pub struct SocialQueueTimeSlotInput {
 
     /// Time of day as HH:mm.
     pub time: String,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialQueueTimeSlotInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialQueueTimeSlotInput {
+    const NAME: &'static str = "SocialQueueTimeSlotInput";
+
+    const FIELDS: &'static[&'static str] = &["dayOfWeek", "time"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "dayOfWeek")?,
+                1 => entries.value(&mut v1, "time")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            day_of_week: crate::runtime::object::required(v0, "dayOfWeek")?,
+            time: crate::runtime::object::required(v1, "time")?,
+        })
+    }
 }
 
 impl SocialQueueTimeSlotInput {
@@ -11272,44 +16439,122 @@ impl SocialQueueTimeSlotInput {
 
 /// One wording of a queue item, as stored.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueVariation {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
 
     /// Mentions of other accounts in the text, in each network's form.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub mentions: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
-    #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "ogTags", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub og_tags: Option<SocialQueueOgTags>,
 
     /// Set by HighLevel.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueVariation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueVariation {
+    const NAME: &'static str = "SocialQueueVariation";
+
+    const FIELDS: &'static[&'static str] = &["content", "mentions", "ogTags", "_id"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "content")?,
+                1 => entries.value_or_default(&mut v1, "mentions")?,
+                2 => entries.value(&mut v2, "ogTags")?,
+                3 => entries.value(&mut v3, "_id")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            content: v0.unwrap_or_default(),
+            mentions: v1.unwrap_or_default(),
+            og_tags: v2.unwrap_or_default(),
+            id: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// One wording of a queue item, as sent; the queue rotates through them.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialQueueVariationInput {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
 
     /// Mentions of other accounts in the text, in each network's form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
-    #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ogTags", skip_serializing_if = "Option::is_none")]
     pub og_tags: Option<SocialQueueOgTags>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialQueueVariationInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialQueueVariationInput {
+    const NAME: &'static str = "SocialQueueVariationInput";
+
+    const FIELDS: &'static[&'static str] = &["content", "mentions", "ogTags"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "content")?,
+                1 => entries.value(&mut v1, "mentions")?,
+                2 => entries.value(&mut v2, "ogTags")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            content: v0.unwrap_or_default(),
+            mentions: v1.unwrap_or_default(),
+            og_tags: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialQueueVariationInput {
@@ -11343,95 +16588,239 @@ impl SocialQueueVariationInput {
 
 /// The `SocialQueueWithCategory` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueWithCategory {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "_id", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub location_id: Option<String>,
 
     /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "categoryId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub category_id: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
-    #[
-        serde(
-            rename = "timeSlots",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "timeSlots",))]
     pub time_slots: Vec<SocialQueueTimeSlot>,
 
     /// Whether posts later created in the category join the queue.
-    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub enable_future_posts: Option<bool>,
 
     /// Whether new items go to the top of the queue.
-    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub prioritize_new_content: Option<bool>,
 
     /// Order value of the item the queue is at.
-    #[serde(rename = "currentOrder", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentOrder", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_order: Option<f64>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialQueueStatus>,
 
     /// `startDate`: a date and time (RFC 3339 string).
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub start_date: Option<String>,
 
     /// Times at which nothing is published.
-    #[
-        serde(
-            rename = "skipDateTime",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "skipDateTime",))]
     pub skip_date_time: Vec<String>,
 
     /// The post currently scheduled.
-    #[serde(rename = "currentPostId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "currentPostId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub current_post_id: Option<String>,
 
     /// Number of posts in the queue.
-    #[serde(rename = "totalPosts", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalPosts", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_posts: Option<i64>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[serde(rename = "lastScheduledTime", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastScheduledTime", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_scheduled_time: Option<String>,
 
     /// `createdBy`: a string.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub updated_at: Option<String>,
 
     /// `category`: a [`SocialCategory`](crate::social_planner::SocialCategory).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub category: Option<crate::social_planner::SocialCategory>,
+}
+
+impl<'de> serde::Deserialize<'de> for SocialQueueWithCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SocialQueueWithCategory {
+    const NAME: &'static str = "SocialQueueWithCategory";
+
+    const FIELDS: &'static[&'static str] = &[
+        "_id",
+        "locationId",
+        "categoryId",
+        "timeSlots",
+        "enableFuturePosts",
+        "prioritizeNewContent",
+        "currentOrder",
+        "status",
+        "startDate",
+        "skipDateTime",
+        "currentPostId",
+        "totalPosts",
+        "lastScheduledTime",
+        "createdBy",
+        "createdAt",
+        "updatedAt",
+        "category"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        let mut v15 = None;
+        let mut v16 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "_id")?,
+                1 => entries.value(&mut v1, "locationId")?,
+                2 => entries.value(&mut v2, "categoryId")?,
+                3 => entries.value_or_default(&mut v3, "timeSlots")?,
+                4 => entries.value(&mut v4, "enableFuturePosts")?,
+                5 => entries.value(&mut v5, "prioritizeNewContent")?,
+                6 => entries.value(&mut v6, "currentOrder")?,
+                7 => entries.value(&mut v7, "status")?,
+                8 => entries.value(&mut v8, "startDate")?,
+                9 => entries.value_or_default(&mut v9, "skipDateTime")?,
+                10 => entries.value(&mut v10, "currentPostId")?,
+                11 => entries.value(&mut v11, "totalPosts")?,
+                12 => entries.value(&mut v12, "lastScheduledTime")?,
+                13 => entries.value(&mut v13, "createdBy")?,
+                14 => entries.value(&mut v14, "createdAt")?,
+                15 => entries.value(&mut v15, "updatedAt")?,
+                16 => entries.value(&mut v16, "category")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            location_id: v1.unwrap_or_default(),
+            category_id: v2.unwrap_or_default(),
+            time_slots: v3.unwrap_or_default(),
+            enable_future_posts: v4.unwrap_or_default(),
+            prioritize_new_content: v5.unwrap_or_default(),
+            current_order: v6.unwrap_or_default(),
+            status: v7.unwrap_or_default(),
+            start_date: v8.unwrap_or_default(),
+            skip_date_time: v9.unwrap_or_default(),
+            current_post_id: v10.unwrap_or_default(),
+            total_posts: v11.unwrap_or_default(),
+            last_scheduled_time: v12.unwrap_or_default(),
+            created_by: v13.unwrap_or_default(),
+            created_at: v14.unwrap_or_default(),
+            updated_at: v15.unwrap_or_default(),
+            category: v16.unwrap_or_default(),
+        })
+    }
 }
 
 /// A period of time.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsRange {
     /// `startDate`: a date and time (RFC 3339 string). Example: `2025-03-01T00:00:00.000Z`.
@@ -11441,6 +16830,38 @@ pub struct SocialStatisticsRange {
     /// `endDate`: a date and time (RFC 3339 string). Example: `2025-03-31T23:59:59.999Z`.
     #[serde(rename = "endDate",)]
     pub end_date: String,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsRange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialStatisticsRange {
+    const NAME: &'static str = "SocialStatisticsRange";
+
+    const FIELDS: &'static[&'static str] = &["startDate", "endDate"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "startDate")?,
+                1 => entries.value(&mut v1, "endDate")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            start_date: crate::runtime::object::required(v0, "startDate")?,
+            end_date: crate::runtime::object::required(v1, "endDate")?,
+        })
+    }
 }
 
 impl SocialStatisticsRange {
@@ -11454,7 +16875,6 @@ impl SocialStatisticsRange {
 /// Which accounts and period to report on.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
@@ -11462,16 +16882,59 @@ pub struct SocialStatisticsRequest {
     pub profile_ids: Vec<String>,
 
     /// Networks to include; all when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<crate::social_planner::SocialStatisticsPlatform>>,
 
     /// The period reported; the last seven days when absent.
-    #[serde(rename = "currentRange", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "currentRange", skip_serializing_if = "Option::is_none")]
     pub current_range: Option<SocialStatisticsRange>,
 
     /// The period the changes are measured against.
-    #[serde(rename = "prevRange", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "prevRange", skip_serializing_if = "Option::is_none")]
     pub prev_range: Option<SocialStatisticsRange>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for SocialStatisticsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for SocialStatisticsRequest {
+    const NAME: &'static str = "SocialStatisticsRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "profileIds",
+        "platforms",
+        "currentRange",
+        "prevRange"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "profileIds")?,
+                1 => entries.value(&mut v1, "platforms")?,
+                2 => entries.value(&mut v2, "currentRange")?,
+                3 => entries.value(&mut v3, "prevRange")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            profile_ids: crate::runtime::object::required(v0, "profileIds")?,
+            platforms: v1.unwrap_or_default(),
+            current_range: v2.unwrap_or_default(),
+            prev_range: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl SocialStatisticsRequest {
@@ -11511,12 +16974,38 @@ impl SocialStatisticsRequest {
 /// The `StartSocialQueueEditRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId",)]
     pub location_id: String,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for StartSocialQueueEditRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for StartSocialQueueEditRequest {
+    const NAME: &'static str = "StartSocialQueueEditRequest";
+
+    const FIELDS: &'static[&'static str] = &["locationId"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                _ => {}
+            }
+        }
+        Ok(Self { location_id: crate::runtime::object::required(v0, "locationId")?, })
+    }
 }
 
 impl StartSocialQueueEditRequest {
@@ -11529,25 +17018,70 @@ impl StartSocialQueueEditRequest {
 
 /// The `StartSocialQueueEditResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`StartSocialQueueEditResponseResults`](crate::v3::social_planner::StartSocialQueueEditResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<StartSocialQueueEditResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for StartSocialQueueEditResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for StartSocialQueueEditResponse {
+    const NAME: &'static str = "StartSocialQueueEditResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl StartSocialQueueEditResponse {
@@ -11559,55 +17093,150 @@ impl StartSocialQueueEditResponse {
 
 /// The `StartSocialQueueEditResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "sessionId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub session_id: Option<String>,
 
     /// Number of items staged for editing.
-    #[serde(rename = "itemCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "itemCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub item_count: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for StartSocialQueueEditResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for StartSocialQueueEditResponseResults {
+    const NAME: &'static str = "StartSocialQueueEditResponseResults";
+
+    const FIELDS: &'static[&'static str] = &["message", "sessionId", "itemCount"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "sessionId")?,
+                2 => entries.value(&mut v2, "itemCount")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: v0.unwrap_or_default(),
+            session_id: v1.unwrap_or_default(),
+            item_count: v2.unwrap_or_default(),
+        })
+    }
 }
 
 /// TikTok-only settings of a post; v3 requires the privacy level.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
-    #[serde(rename = "privacyLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "privacyLevel", skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<crate::social_planner::TiktokPrivacyLevel>,
 
     /// Marks the post as paid promotion of a third party.
-    #[serde(rename = "promoteOtherBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "promoteOtherBrand", skip_serializing_if = "Option::is_none")]
     pub promote_other_brand: Option<bool>,
 
     /// `enableComment`: `true` or `false`.
-    #[serde(rename = "enableComment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableComment", skip_serializing_if = "Option::is_none")]
     pub enable_comment: Option<bool>,
 
     /// `enableDuet`: `true` or `false`.
-    #[serde(rename = "enableDuet", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableDuet", skip_serializing_if = "Option::is_none")]
     pub enable_duet: Option<bool>,
 
     /// `enableStitch`: `true` or `false`.
-    #[serde(rename = "enableStitch", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableStitch", skip_serializing_if = "Option::is_none")]
     pub enable_stitch: Option<bool>,
 
     /// Discloses that the video promotes a brand.
-    #[serde(rename = "videoDisclosure", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "videoDisclosure", skip_serializing_if = "Option::is_none")]
     pub video_disclosure: Option<bool>,
 
     /// Marks the post as promotion of the poster's own brand.
-    #[serde(rename = "promoteYourBrand", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "promoteYourBrand", skip_serializing_if = "Option::is_none")]
     pub promote_your_brand: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for TiktokPostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TiktokPostDetails {
+    const NAME: &'static str = "TiktokPostDetails";
+
+    const FIELDS: &'static[&'static str] = &[
+        "privacyLevel",
+        "promoteOtherBrand",
+        "enableComment",
+        "enableDuet",
+        "enableStitch",
+        "videoDisclosure",
+        "promoteYourBrand"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "privacyLevel")?,
+                1 => entries.value(&mut v1, "promoteOtherBrand")?,
+                2 => entries.value(&mut v2, "enableComment")?,
+                3 => entries.value(&mut v3, "enableDuet")?,
+                4 => entries.value(&mut v4, "enableStitch")?,
+                5 => entries.value(&mut v5, "videoDisclosure")?,
+                6 => entries.value(&mut v6, "promoteYourBrand")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            privacy_level: v0.unwrap_or_default(),
+            promote_other_brand: v1.unwrap_or_default(),
+            enable_comment: v2.unwrap_or_default(),
+            enable_duet: v3.unwrap_or_default(),
+            enable_stitch: v4.unwrap_or_default(),
+            video_disclosure: v5.unwrap_or_default(),
+            promote_your_brand: v6.unwrap_or_default(),
+        })
+    }
 }
 
 impl TiktokPostDetails {
@@ -11674,7 +17303,6 @@ impl TiktokPostDetails {
 /// The `UpdateSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -11682,24 +17310,75 @@ pub struct UpdateSocialQueueItemRequest {
     pub location_id: String,
 
     /// The edit session the change is staged in.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
-    #[serde(rename = "modifiedPostPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "modifiedPostPayload", skip_serializing_if = "Option::is_none")]
     pub modified_post_payload: Option<SocialQueuePostContent>,
 
     /// A new position for the item.
-    #[serde(rename = "newOrder", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "newOrder", skip_serializing_if = "Option::is_none")]
     pub new_order: Option<SocialQueueOrder>,
 
     /// `variations`: a list of [`SocialQueueVariationInput`](crate::v3::social_planner::SocialQueueVariationInput) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<SocialQueueVariationInput>>,
 
     /// Address of the main image.
-    #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateSocialQueueItemRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateSocialQueueItemRequest {
+    const NAME: &'static str = "UpdateSocialQueueItemRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "sessionId",
+        "modifiedPostPayload",
+        "newOrder",
+        "variations",
+        "primaryImage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "sessionId")?,
+                2 => entries.value(&mut v2, "modifiedPostPayload")?,
+                3 => entries.value(&mut v3, "newOrder")?,
+                4 => entries.value(&mut v4, "variations")?,
+                5 => entries.value(&mut v5, "primaryImage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            session_id: v1.unwrap_or_default(),
+            modified_post_payload: v2.unwrap_or_default(),
+            new_order: v3.unwrap_or_default(),
+            variations: v4.unwrap_or_default(),
+            primary_image: v5.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateSocialQueueItemRequest {
@@ -11749,25 +17428,70 @@ impl UpdateSocialQueueItemRequest {
 
 /// The `UpdateSocialQueueItemResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub trace_id: Option<String>,
 
     /// `results`: a [`UpdateSocialQueueItemResponseResults`](crate::v3::social_planner::UpdateSocialQueueItemResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<UpdateSocialQueueItemResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateSocialQueueItemResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UpdateSocialQueueItemResponse {
+    const NAME: &'static str = "UpdateSocialQueueItemResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "traceId")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            trace_id: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateSocialQueueItemResponse {
@@ -11779,37 +17503,80 @@ impl UpdateSocialQueueItemResponse {
 
 /// The `UpdateSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponseResults {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queueItem`: a [`SocialQueueItemRecord`](crate::v3::social_planner::SocialQueueItemRecord).
-    #[serde(rename = "queueItem", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "queueItem", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub queue_item: Option<SocialQueueItemRecord>,
 
     /// The items whose slot changed by a move.
-    #[
-        serde(
-            rename = "updatedSlots",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedSlots",))]
     pub updated_slots: Vec<SocialQueueSlot>,
 
     /// Number of posts whose slot changed.
-    #[serde(rename = "totalPostsChanged", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "totalPostsChanged", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub total_posts_changed: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateSocialQueueItemResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UpdateSocialQueueItemResponseResults {
+    const NAME: &'static str = "UpdateSocialQueueItemResponseResults";
+
+    const FIELDS: &'static[&'static str] = &[
+        "message",
+        "queueItem",
+        "updatedSlots",
+        "totalPostsChanged"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "message")?,
+                1 => entries.value(&mut v1, "queueItem")?,
+                2 => entries.value_or_default(&mut v2, "updatedSlots")?,
+                3 => entries.value(&mut v3, "totalPostsChanged")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            message: v0.unwrap_or_default(),
+            queue_item: v1.unwrap_or_default(),
+            updated_slots: v2.unwrap_or_default(),
+            total_posts_changed: v3.unwrap_or_default(),
+        })
+    }
 }
 
 /// The `UpdateSocialQueueRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -11817,28 +17584,83 @@ pub struct UpdateSocialQueueRequest {
     pub location_id: String,
 
     /// Skip the cleanup of old watermarks when posts are rescheduled.
-    #[serde(rename = "skipLegacyWatermark", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "skipLegacyWatermark", skip_serializing_if = "Option::is_none")]
     pub skip_legacy_watermark: Option<bool>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialQueueStatus>,
 
     /// A time to skip (ISO 8601).
-    #[serde(rename = "skipDateTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "skipDateTime", skip_serializing_if = "Option::is_none")]
     pub skip_date_time: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlotInput`](crate::v3::social_planner::SocialQueueTimeSlotInput) values.
-    #[serde(rename = "timeSlots", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "timeSlots", skip_serializing_if = "Option::is_none")]
     pub time_slots: Option<Vec<SocialQueueTimeSlotInput>>,
 
     /// Add posts later created in the category.
-    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Put items added with directToQueue at the top.
-    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateSocialQueueRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateSocialQueueRequest {
+    const NAME: &'static str = "UpdateSocialQueueRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "locationId",
+        "skipLegacyWatermark",
+        "status",
+        "skipDateTime",
+        "timeSlots",
+        "enableFuturePosts",
+        "prioritizeNewContent"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "locationId")?,
+                1 => entries.value(&mut v1, "skipLegacyWatermark")?,
+                2 => entries.value(&mut v2, "status")?,
+                3 => entries.value(&mut v3, "skipDateTime")?,
+                4 => entries.value(&mut v4, "timeSlots")?,
+                5 => entries.value(&mut v5, "enableFuturePosts")?,
+                6 => entries.value(&mut v6, "prioritizeNewContent")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            location_id: crate::runtime::object::required(v0, "locationId")?,
+            skip_legacy_watermark: v1.unwrap_or_default(),
+            status: v2.unwrap_or_default(),
+            skip_date_time: v3.unwrap_or_default(),
+            time_slots: v4.unwrap_or_default(),
+            enable_future_posts: v5.unwrap_or_default(),
+            prioritize_new_content: v6.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateSocialQueueRequest {
@@ -11923,25 +17745,65 @@ impl UploadSocialCsvRequest {
 
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`UploadSocialCsvResponseResults`](crate::v3::social_planner::UploadSocialCsvResponseResults).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<UploadSocialCsvResponseResults>,
+}
+
+impl<'de> serde::Deserialize<'de> for UploadSocialCsvResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UploadSocialCsvResponse {
+    const NAME: &'static str = "UploadSocialCsvResponse";
+
+    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "success")?,
+                1 => entries.value(&mut v1, "statusCode")?,
+                2 => entries.value(&mut v2, "message")?,
+                3 => entries.value(&mut v3, "results")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            success: v0.unwrap_or_default(),
+            status_code: v1.unwrap_or_default(),
+            message: v2.unwrap_or_default(),
+            results: v3.unwrap_or_default(),
+        })
+    }
 }
 
 impl UploadSocialCsvResponse {
@@ -11953,47 +17815,149 @@ impl UploadSocialCsvResponse {
 
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "filePath", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub file_path: Option<String>,
 
     /// Number of rows in the file.
-    #[serde(rename = "rowsCount", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "rowsCount", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub rows_count: Option<i64>,
 
     /// `fileName`: a string.
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fileName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub file_name: Option<String>,
 
     /// Size of the file in bytes.
-    #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "fileSize", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub file_size: Option<i64>,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[serde(rename = "csvFileType", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "csvFileType", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub csv_file_type: Option<SocialCsvFileType>,
+}
+
+impl<'de> serde::Deserialize<'de> for UploadSocialCsvResponseResults {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UploadSocialCsvResponseResults {
+    const NAME: &'static str = "UploadSocialCsvResponseResults";
+
+    const FIELDS: &'static[&'static str] = &[
+        "filePath",
+        "rowsCount",
+        "fileName",
+        "fileSize",
+        "csvFileType"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "filePath")?,
+                1 => entries.value(&mut v1, "rowsCount")?,
+                2 => entries.value(&mut v2, "fileName")?,
+                3 => entries.value(&mut v3, "fileSize")?,
+                4 => entries.value(&mut v4, "csvFileType")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            file_path: v0.unwrap_or_default(),
+            rows_count: v1.unwrap_or_default(),
+            file_name: v2.unwrap_or_default(),
+            file_size: v3.unwrap_or_default(),
+            csv_file_type: v4.unwrap_or_default(),
+        })
+    }
 }
 
 /// YouTube-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct YoutubePostDetails {
     /// Video title (at most 100 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `privacyLevel`: a [`YoutubePrivacyLevel`](crate::v3::social_planner::YoutubePrivacyLevel).
-    #[serde(rename = "privacyLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "privacyLevel", skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<YoutubePrivacyLevel>,
 
     /// `type`: a [`YoutubeVideoType`](crate::v3::social_planner::YoutubeVideoType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<YoutubeVideoType>,
+}
+
+impl<'de> serde::Deserialize<'de> for YoutubePostDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for YoutubePostDetails {
+    const NAME: &'static str = "YoutubePostDetails";
+
+    const FIELDS: &'static[&'static str] = &["title", "privacyLevel", "type"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "title")?,
+                1 => entries.value(&mut v1, "privacyLevel")?,
+                2 => entries.value(&mut v2, "type")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            title: v0.unwrap_or_default(),
+            privacy_level: v1.unwrap_or_default(),
+            type_: v2.unwrap_or_default(),
+        })
+    }
 }
 
 impl YoutubePostDetails {

@@ -837,7 +837,6 @@ impl UpdateUser {
 /// The v2 create body, with scopes drawn from v3's scope list.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -859,7 +858,7 @@ pub struct CreateUserRequest {
     pub password: crate::Secret,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
@@ -874,28 +873,115 @@ pub struct CreateUserRequest {
     pub location_ids: Vec<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<crate::users::UserPermissions>,
 
     /// Scopes to enable; an empty list disables all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(rename = "scopesAssignedToOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scopesAssignedToOnly", skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(rename = "twilioPhone", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "twilioPhone", skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<crate::users::PlatformLanguage>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for CreateUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for CreateUserRequest {
+    const NAME: &'static str = "CreateUserRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "companyId",
+        "firstName",
+        "lastName",
+        "email",
+        "password",
+        "phone",
+        "type",
+        "role",
+        "locationIds",
+        "permissions",
+        "scopes",
+        "scopesAssignedToOnly",
+        "profilePhoto",
+        "twilioPhone",
+        "platformLanguage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "companyId")?,
+                1 => entries.value(&mut v1, "firstName")?,
+                2 => entries.value(&mut v2, "lastName")?,
+                3 => entries.value(&mut v3, "email")?,
+                4 => entries.value(&mut v4, "password")?,
+                5 => entries.value(&mut v5, "phone")?,
+                6 => entries.value(&mut v6, "type")?,
+                7 => entries.value(&mut v7, "role")?,
+                8 => entries.value(&mut v8, "locationIds")?,
+                9 => entries.value(&mut v9, "permissions")?,
+                10 => entries.value(&mut v10, "scopes")?,
+                11 => entries.value(&mut v11, "scopesAssignedToOnly")?,
+                12 => entries.value(&mut v12, "profilePhoto")?,
+                13 => entries.value(&mut v13, "twilioPhone")?,
+                14 => entries.value(&mut v14, "platformLanguage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            company_id: crate::runtime::object::required(v0, "companyId")?,
+            first_name: crate::runtime::object::required(v1, "firstName")?,
+            last_name: crate::runtime::object::required(v2, "lastName")?,
+            email: crate::runtime::object::required(v3, "email")?,
+            password: crate::runtime::object::required(v4, "password")?,
+            phone: v5.unwrap_or_default(),
+            type_: crate::runtime::object::required(v6, "type")?,
+            role: crate::runtime::object::required(v7, "role")?,
+            location_ids: crate::runtime::object::required(v8, "locationIds")?,
+            permissions: v9.unwrap_or_default(),
+            scopes: v10.unwrap_or_default(),
+            scopes_assigned_to_only: v11.unwrap_or_default(),
+            profile_photo: v12.unwrap_or_default(),
+            twilio_phone: v13.unwrap_or_default(),
+            platform_language: v14.unwrap_or_default(),
+        })
+    }
 }
 
 impl CreateUserRequest {
@@ -975,99 +1061,236 @@ impl CreateUserRequest {
 
 /// The v2 delete acknowledgement, with the flag spelled correctly.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// True when the delete was accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
 
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeleteUserResponse {
+    const NAME: &'static str = "DeleteUserResponse";
+
+    const FIELDS: &'static[&'static str] = &["succeeded", "message"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "succeeded")?,
+                1 => entries.value(&mut v1, "message")?,
+                _ => {}
+            }
+        }
+        Ok(Self { succeeded: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
+    }
 }
 
 /// The `SearchUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::v3::users::User) values.
-    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
     pub users: Vec<User>,
 
     /// Number of matching users.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for SearchUsersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SearchUsersResponse {
+    const NAME: &'static str = "SearchUsersResponse";
+
+    const FIELDS: &'static[&'static str] = &["users", "count"];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value_or_default(&mut v0, "users")?,
+                1 => entries.value(&mut v1, "count")?,
+                _ => {}
+            }
+        }
+        Ok(Self { users: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+    }
 }
 
 /// The v2 update body, with scopes drawn from v3's scope list.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
 
     /// No longer changeable through the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// At least 12 characters, with an upper-case letter, a lower-case letter, a digit and a special character.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::users::UserType>,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<crate::users::UserRole>,
 
     /// Agency id; needed for agency-level changes.
-    #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locationIds", skip_serializing_if = "Option::is_none")]
     pub location_ids: Option<Vec<String>>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<crate::users::UserPermissions>,
 
     /// Scopes to enable; an empty list disables all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(rename = "scopesAssignedToOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scopesAssignedToOnly", skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(rename = "twilioPhone", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "twilioPhone", skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<crate::users::PlatformLanguage>,
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl<'de> serde::Deserialize<'de> for UpdateUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "serde-both-ways")]
+impl crate::runtime::object::Object for UpdateUserRequest {
+    const NAME: &'static str = "UpdateUserRequest";
+
+    const FIELDS: &'static[&'static str] = &[
+        "firstName",
+        "lastName",
+        "email",
+        "password",
+        "phone",
+        "type",
+        "role",
+        "companyId",
+        "locationIds",
+        "permissions",
+        "scopes",
+        "scopesAssignedToOnly",
+        "profilePhoto",
+        "twilioPhone",
+        "platformLanguage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        let mut v13 = None;
+        let mut v14 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "firstName")?,
+                1 => entries.value(&mut v1, "lastName")?,
+                2 => entries.value(&mut v2, "email")?,
+                3 => entries.value(&mut v3, "password")?,
+                4 => entries.value(&mut v4, "phone")?,
+                5 => entries.value(&mut v5, "type")?,
+                6 => entries.value(&mut v6, "role")?,
+                7 => entries.value(&mut v7, "companyId")?,
+                8 => entries.value(&mut v8, "locationIds")?,
+                9 => entries.value(&mut v9, "permissions")?,
+                10 => entries.value(&mut v10, "scopes")?,
+                11 => entries.value(&mut v11, "scopesAssignedToOnly")?,
+                12 => entries.value(&mut v12, "profilePhoto")?,
+                13 => entries.value(&mut v13, "twilioPhone")?,
+                14 => entries.value(&mut v14, "platformLanguage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            first_name: v0.unwrap_or_default(),
+            last_name: v1.unwrap_or_default(),
+            email: v2.unwrap_or_default(),
+            password: v3.unwrap_or_default(),
+            phone: v4.unwrap_or_default(),
+            type_: v5.unwrap_or_default(),
+            role: v6.unwrap_or_default(),
+            company_id: v7.unwrap_or_default(),
+            location_ids: v8.unwrap_or_default(),
+            permissions: v9.unwrap_or_default(),
+            scopes: v10.unwrap_or_default(),
+            scopes_assigned_to_only: v11.unwrap_or_default(),
+            profile_photo: v12.unwrap_or_default(),
+            twilio_phone: v13.unwrap_or_default(),
+            platform_language: v14.unwrap_or_default(),
+        })
+    }
 }
 
 impl UpdateUserRequest {
@@ -1186,67 +1409,152 @@ impl UpdateUserRequest {
 
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Roe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `jane@example.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string. Example: `+1 808-868-8888`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `extension`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub extension: Option<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub permissions: Option<crate::users::UserPermissions>,
 
     /// Scopes granted to the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scopes: Option<UserScopes>,
 
     /// `roles`: a [`UserRoles`](crate::users::UserRoles).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub roles: Option<crate::users::UserRoles>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// LC Phone inbound numbers keyed by location id.
-    #[
-        serde(
-            rename = "lcPhone",
-            default,
-            deserialize_with = "crate::runtime::lenient::null_as_default"
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lcPhone",))]
     pub lc_phone: std::collections::BTreeMap<String, String>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
+    #[
+        cfg_attr(
+            feature = "serde-both-ways",
+            serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")
+        )
+    ]
     pub platform_language: Option<crate::users::PlatformLanguage>,
+}
+
+impl<'de> serde::Deserialize<'de> for User {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for User {
+    const NAME: &'static str = "User";
+
+    const FIELDS: &'static[&'static str] = &[
+        "id",
+        "name",
+        "firstName",
+        "lastName",
+        "email",
+        "phone",
+        "extension",
+        "permissions",
+        "scopes",
+        "roles",
+        "deleted",
+        "lcPhone",
+        "platformLanguage"
+    ];
+
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        mut entries: crate::runtime::object::Entries<'de, A>
+    ) -> Result<Self, A::Error> {
+        let mut v0 = None;
+        let mut v1 = None;
+        let mut v2 = None;
+        let mut v3 = None;
+        let mut v4 = None;
+        let mut v5 = None;
+        let mut v6 = None;
+        let mut v7 = None;
+        let mut v8 = None;
+        let mut v9 = None;
+        let mut v10 = None;
+        let mut v11 = None;
+        let mut v12 = None;
+        while let Some(field) = entries.next_field()? {
+            match field {
+                0 => entries.value(&mut v0, "id")?,
+                1 => entries.value(&mut v1, "name")?,
+                2 => entries.value(&mut v2, "firstName")?,
+                3 => entries.value(&mut v3, "lastName")?,
+                4 => entries.value(&mut v4, "email")?,
+                5 => entries.value(&mut v5, "phone")?,
+                6 => entries.value(&mut v6, "extension")?,
+                7 => entries.value(&mut v7, "permissions")?,
+                8 => entries.value(&mut v8, "scopes")?,
+                9 => entries.value(&mut v9, "roles")?,
+                10 => entries.value(&mut v10, "deleted")?,
+                11 => entries.value_or_default(&mut v11, "lcPhone")?,
+                12 => entries.value(&mut v12, "platformLanguage")?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            id: v0.unwrap_or_default(),
+            name: v1.unwrap_or_default(),
+            first_name: v2.unwrap_or_default(),
+            last_name: v3.unwrap_or_default(),
+            email: v4.unwrap_or_default(),
+            phone: v5.unwrap_or_default(),
+            extension: v6.unwrap_or_default(),
+            permissions: v7.unwrap_or_default(),
+            scopes: v8.unwrap_or_default(),
+            roles: v9.unwrap_or_default(),
+            deleted: v10.unwrap_or_default(),
+            lc_phone: v11.unwrap_or_default(),
+            platform_language: v12.unwrap_or_default(),
+        })
+    }
 }
 
 /// A permission scope that can be granted to a user.
