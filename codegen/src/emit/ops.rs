@@ -183,15 +183,13 @@ pub fn builder(module: &str, op: &Operation, vendor: &Vendor) -> TokenStream {
         Success::Empty => quote! { () },
         Success::Bytes => quote! { bytes::Bytes },
     };
-    let send_body = if op.success == Success::Empty {
-        quote! { self.send_with_meta().await?; Ok(()) }
+    // Both return the runtime's generic future: an operation has no
+    // coroutine of its own to compile. The request is built at the call,
+    // its error reported when the future is awaited.
+    let (call, call_body) = if op.success == Success::Bytes {
+        (quote! { call_bytes }, quote! { call_bytes_body })
     } else {
-        quote! { Ok(self.send_with_meta().await?.body) }
-    };
-    let execute = if op.success == Success::Bytes {
-        quote! { execute_bytes }
-    } else {
-        quote! { execute }
+        (quote! { call }, quote! { call_body })
     };
     let paged = op.pagination.as_ref().map(|_| paginated(module, op));
     quote! {
@@ -206,14 +204,13 @@ pub fn builder(module: &str, op: &Operation, vendor: &Vendor) -> TokenStream {
             #to_request
             /// Sends the request and returns the decoded body.
             #[inline]
-            pub async fn send(self) -> Result<#success, crate::Error> {
-                #send_body
+            pub fn send(self) -> impl std::future::Future<Output = Result<#success, crate::Error>> {
+                crate::runtime::client::#call_body(self.to_request(), self.client)
             }
             /// Sends the request and returns the body with status, headers and raw bytes.
             #[inline]
-            pub async fn send_with_meta(self) -> Result<crate::ApiResponse<#success>, crate::Error> {
-                let request = self.to_request()?;
-                self.client.#execute(request).await
+            pub fn send_with_meta(self) -> impl std::future::Future<Output = Result<crate::ApiResponse<#success>, crate::Error>> {
+                crate::runtime::client::#call(self.to_request(), self.client)
             }
         }
         #paged
@@ -525,7 +522,7 @@ fn paginated(module: &str, op: &Operation) -> TokenStream {
         impl #name {
             /// Every item of every page, fetched lazily one page at a time.
             #[inline]
-            pub fn stream(self) -> impl futures::Stream<Item = Result<#item, crate::Error>> + Send + 'static {
+            pub fn stream(self) -> impl futures::Stream<Item = Result<#item, crate::Error>> {
                 crate::paginate(self)
             }
         }

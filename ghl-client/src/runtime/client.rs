@@ -575,3 +575,35 @@ pub(crate) const ERROR_BODY_PREFIX: usize = 16 * 1024;
 fn error_prefix(raw: Bytes) -> Bytes {
     if raw.len() > ERROR_BODY_PREFIX { raw.slice(..ERROR_BODY_PREFIX) } else { raw }
 }
+
+// The futures of every operation's `send()` and `send_with_meta()`. The
+// generated methods only build the request and return one of these, so no
+// operation has a future of its own to compile (each cost this crate a
+// coroutine); a program compiles the few it uses, per response type.
+
+#[doc(hidden)] // generated code only
+/// An operation's `send_with_meta()`: `request` is its `to_request()`.
+pub async fn call<T: DeserializeOwned>(
+    request: Result<Request, Error>,
+    client: Client,
+) -> Result<ApiResponse<T>, Error> {
+    client.execute(request?).await
+}
+
+#[doc(hidden)] // generated code only
+/// An operation's `send()`: the decoded body of [`call`].
+pub async fn call_body<T: DeserializeOwned>(request: Result<Request, Error>, client: Client) -> Result<T, Error> {
+    Ok(client.execute(request?).await?.body)
+}
+
+#[doc(hidden)] // generated code only
+/// [`call`] for operations whose success body is not JSON.
+pub async fn call_bytes(request: Result<Request, Error>, client: Client) -> Result<ApiResponse<Bytes>, Error> {
+    client.execute_bytes(request?).await
+}
+
+#[doc(hidden)] // generated code only
+/// [`call_body`] for operations whose success body is not JSON.
+pub async fn call_bytes_body(request: Result<Request, Error>, client: Client) -> Result<Bytes, Error> {
+    Ok(client.execute_bytes(request?).await?.body)
+}
