@@ -303,15 +303,16 @@ impl CreateBrandBoard {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<BrandBoard, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<BrandBoard, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<BrandBoard>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -366,15 +367,16 @@ impl DeleteBrandBoard {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<BrandBoard, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<BrandBoard, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<BrandBoard>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -429,15 +431,16 @@ impl GetBrandBoard {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<BrandBoard, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<BrandBoard, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<BrandBoard>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -527,17 +530,18 @@ impl ListBrandBoards {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<ListBrandBoardsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<ListBrandBoardsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<ListBrandBoardsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<ListBrandBoardsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -581,9 +585,7 @@ impl crate::Paginated for ListBrandBoards {
 impl ListBrandBoards {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<BrandBoardSummary, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<BrandBoardSummary, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -644,15 +646,16 @@ impl UpdateBrandBoard {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<BrandBoard, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<BrandBoard, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<BrandBoard>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 

@@ -285,17 +285,18 @@ impl CreateCustomMenu {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<CustomMenuResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<CustomMenuResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<CustomMenuResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<CustomMenuResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -336,17 +337,18 @@ impl DeleteCustomMenu {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<DeleteCustomMenuResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<DeleteCustomMenuResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<DeleteCustomMenuResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<DeleteCustomMenuResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -387,17 +389,18 @@ impl GetCustomMenu {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<CustomMenuResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<CustomMenuResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<CustomMenuResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<CustomMenuResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -484,17 +487,18 @@ impl ListCustomMenus {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<ListCustomMenusResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<ListCustomMenusResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<ListCustomMenusResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<ListCustomMenusResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -542,9 +546,7 @@ impl crate::Paginated for ListCustomMenus {
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<CustomMenu, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<CustomMenu, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -591,17 +593,18 @@ impl UpdateCustomMenu {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<UpdateCustomMenuResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<UpdateCustomMenuResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<UpdateCustomMenuResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<UpdateCustomMenuResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 

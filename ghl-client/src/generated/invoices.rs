@@ -3308,15 +3308,16 @@ impl CancelInvoiceSchedule {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceSchedule, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceSchedule>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3358,15 +3359,16 @@ impl CreateEstimate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Estimate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Estimate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Estimate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3408,15 +3410,16 @@ impl CreateEstimateTemplate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<EstimateTemplate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<EstimateTemplate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3458,15 +3461,16 @@ impl CreateInvoice {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Invoice, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Invoice, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Invoice>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3515,17 +3519,18 @@ impl CreateInvoiceFromEstimate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceFromEstimateResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<InvoiceFromEstimateResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<InvoiceFromEstimateResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceFromEstimateResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3567,15 +3572,16 @@ impl CreateInvoiceSchedule {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceSchedule, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceSchedule>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3617,15 +3623,16 @@ impl CreateInvoiceTemplate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceTemplate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceTemplate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3667,15 +3674,16 @@ impl CreateText2PayInvoice {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Text2PayResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Text2PayResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Text2PayResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Text2PayResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3724,15 +3732,16 @@ impl DeleteEstimate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Estimate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Estimate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Estimate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3781,15 +3790,16 @@ impl DeleteEstimateTemplate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<EstimateTemplate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<EstimateTemplate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3834,15 +3844,16 @@ impl DeleteInvoice {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Invoice, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Invoice, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Invoice>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3890,17 +3901,18 @@ impl DeleteInvoiceSchedule {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::common::SuccessFlag, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -3948,17 +3960,18 @@ impl DeleteInvoiceTemplate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::common::SuccessFlag, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4002,17 +4015,18 @@ impl GenerateEstimateNumber {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<GenerateEstimateNumberResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<GenerateEstimateNumberResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<GenerateEstimateNumberResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<GenerateEstimateNumberResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4056,17 +4070,18 @@ impl GenerateInvoiceNumber {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<GenerateInvoiceNumberResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<GenerateInvoiceNumberResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<GenerateInvoiceNumberResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<GenerateInvoiceNumberResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4116,17 +4131,16 @@ impl GetEstimate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<serde_json::Value, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<serde_json::Value>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4171,15 +4185,16 @@ impl GetInvoice {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Invoice, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Invoice, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Invoice>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4227,15 +4242,16 @@ impl GetInvoiceSchedule {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceSchedule, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceSchedule>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4276,15 +4292,16 @@ impl GetInvoiceSettings {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceSettings, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceSettings, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSettings>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceSettings>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4332,15 +4349,16 @@ impl GetInvoiceTemplate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceTemplate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceTemplate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4395,17 +4413,18 @@ impl ListEstimateTemplates {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<ListEstimateTemplatesResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<ListEstimateTemplatesResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<ListEstimateTemplatesResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<ListEstimateTemplatesResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4453,9 +4472,7 @@ impl crate::Paginated for ListEstimateTemplates {
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<EstimateTemplate, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<EstimateTemplate, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -4551,17 +4568,18 @@ impl ListEstimates {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<ListEstimatesResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<ListEstimatesResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<ListEstimatesResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<ListEstimatesResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4609,9 +4627,7 @@ impl crate::Paginated for ListEstimates {
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<Estimate, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<Estimate, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -4707,17 +4723,18 @@ impl ListInvoiceSchedules {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<ListInvoiceSchedulesResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<ListInvoiceSchedulesResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<ListInvoiceSchedulesResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<ListInvoiceSchedulesResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4765,9 +4782,7 @@ impl crate::Paginated for ListInvoiceSchedules {
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<InvoiceSchedule, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<InvoiceSchedule, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -4863,17 +4878,18 @@ impl ListInvoiceTemplates {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<ListInvoiceTemplatesResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<ListInvoiceTemplatesResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<ListInvoiceTemplatesResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<ListInvoiceTemplatesResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -4921,9 +4937,7 @@ impl crate::Paginated for ListInvoiceTemplates {
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<InvoiceTemplate, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<InvoiceTemplate, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -5049,17 +5063,18 @@ impl ListInvoices {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<ListInvoicesResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<ListInvoicesResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<ListInvoicesResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<ListInvoicesResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5107,9 +5122,7 @@ impl crate::Paginated for ListInvoices {
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<Invoice, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<Invoice, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -5156,15 +5169,16 @@ impl PreviewEstimateTemplate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<EstimateTemplate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<EstimateTemplate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5213,17 +5227,18 @@ impl RecordInvoicePayment {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<RecordPaymentResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<RecordPaymentResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<RecordPaymentResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<RecordPaymentResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5272,15 +5287,16 @@ impl ScheduleInvoiceSchedule {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceSchedule, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceSchedule>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5329,15 +5345,16 @@ impl SendEstimate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Estimate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Estimate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Estimate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5383,17 +5400,18 @@ impl SendInvoice {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<SendInvoiceResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<SendInvoiceResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<SendInvoiceResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<SendInvoiceResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5442,15 +5460,16 @@ impl SetInvoiceScheduleAutoPayment {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceSchedule, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceSchedule>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5494,15 +5513,16 @@ impl UpdateAndScheduleInvoiceSchedule {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceSchedule, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceSchedule>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5551,15 +5571,16 @@ impl UpdateEstimate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Estimate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Estimate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Estimate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5604,17 +5625,16 @@ impl UpdateEstimateLastVisitedAt {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<serde_json::Value, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<serde_json::Value>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5663,15 +5683,16 @@ impl UpdateEstimateTemplate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<EstimateTemplate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<EstimateTemplate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5717,15 +5738,16 @@ impl UpdateInvoice {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Invoice, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Invoice, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Invoice>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5767,17 +5789,16 @@ impl UpdateInvoiceLastVisitedAt {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<serde_json::Value, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<serde_json::Value>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5826,15 +5847,16 @@ impl UpdateInvoiceLateFees {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Invoice, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Invoice, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Invoice>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5883,15 +5905,16 @@ impl UpdateInvoiceSchedule {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceSchedule, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceSchedule>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5940,15 +5963,16 @@ impl UpdateInvoiceTemplate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceTemplate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceTemplate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -5997,15 +6021,16 @@ impl UpdateInvoiceTemplateLateFees {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceTemplate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceTemplate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -6054,15 +6079,16 @@ impl UpdateInvoiceTemplatePaymentMethods {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<InvoiceTemplate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<InvoiceTemplate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -6108,15 +6134,16 @@ impl VoidInvoice {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Invoice, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Invoice, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Invoice>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 

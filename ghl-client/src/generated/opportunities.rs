@@ -589,17 +589,18 @@ impl AddOpportunityFollowers {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<AddOpportunityFollowersResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<AddOpportunityFollowersResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<AddOpportunityFollowersResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<AddOpportunityFollowersResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -641,17 +642,18 @@ impl CreateOpportunity {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<OpportunityResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<OpportunityResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -692,17 +694,18 @@ impl DeleteOpportunity {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::common::DeleteSuccess, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -743,17 +746,18 @@ impl GetOpportunity {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<OpportunityResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<OpportunityResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -803,17 +807,16 @@ impl GetPipeline {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<serde_json::Value, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<serde_json::Value>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -925,17 +928,18 @@ impl ListLostReasons {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<ListLostReasonsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<ListLostReasonsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<ListLostReasonsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<ListLostReasonsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -983,9 +987,7 @@ impl crate::Paginated for ListLostReasons {
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<LostReason, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<LostReason, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -1038,17 +1040,18 @@ impl ListPipelines {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<ListPipelinesResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<ListPipelinesResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<ListPipelinesResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<ListPipelinesResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1104,17 +1107,18 @@ impl RemoveOpportunityFollowers {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<RemoveOpportunityFollowersResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<RemoveOpportunityFollowersResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<RemoveOpportunityFollowersResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<RemoveOpportunityFollowersResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1356,17 +1360,18 @@ impl SearchOpportunities {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<SearchOpportunitiesResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<SearchOpportunitiesResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<SearchOpportunitiesResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<SearchOpportunitiesResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1434,9 +1439,7 @@ impl crate::Paginated for SearchOpportunities {
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -1479,17 +1482,18 @@ impl SearchOpportunitiesAdvanced {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<SearchOpportunitiesAdvancedResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<SearchOpportunitiesAdvancedResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<SearchOpportunitiesAdvancedResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1537,9 +1541,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -1586,17 +1588,18 @@ impl UpdateOpportunity {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<OpportunityResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<OpportunityResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1642,17 +1645,18 @@ impl UpdateOpportunityStatus {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<OpportunityUpdateResult, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1694,17 +1698,18 @@ impl UpsertOpportunity {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<UpsertOpportunityResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<UpsertOpportunityResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<UpsertOpportunityResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<UpsertOpportunityResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 

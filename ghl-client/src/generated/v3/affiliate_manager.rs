@@ -260,17 +260,18 @@ impl GetAffiliate {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::affiliate_manager::Affiliate, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::affiliate_manager::Affiliate, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::affiliate_manager::Affiliate>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::affiliate_manager::Affiliate>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -403,19 +404,18 @@ impl ListAffiliateCommissions {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::affiliate_manager::ListCommissionsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::affiliate_manager::ListCommissionsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::affiliate_manager::ListCommissionsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::affiliate_manager::ListCommissionsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -464,7 +464,7 @@ impl ListAffiliateCommissions {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Commission, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Commission, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -598,17 +598,18 @@ impl ListAffiliatePayouts {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::affiliate_manager::ListPayoutsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::affiliate_manager::ListPayoutsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::affiliate_manager::ListPayoutsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::affiliate_manager::ListPayoutsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -657,7 +658,7 @@ impl ListAffiliatePayouts {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Payout, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Payout, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -781,19 +782,18 @@ impl ListAffiliates {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::affiliate_manager::ListAffiliatesResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::affiliate_manager::ListAffiliatesResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::affiliate_manager::ListAffiliatesResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::affiliate_manager::ListAffiliatesResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -842,7 +842,7 @@ impl ListAffiliates {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Affiliate, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Affiliate, crate::Error>> {
         crate::paginate(self)
     }
 }

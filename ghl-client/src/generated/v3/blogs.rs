@@ -388,17 +388,18 @@ impl CheckBlogUrlSlugExists {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::blogs::UrlSlugCheckResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::blogs::UrlSlugCheckResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::blogs::UrlSlugCheckResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::blogs::UrlSlugCheckResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -436,17 +437,18 @@ impl CreateBlogPost {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::blogs::CreateBlogPostResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::blogs::CreateBlogPostResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::blogs::CreateBlogPostResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::blogs::CreateBlogPostResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -498,17 +500,18 @@ impl ListBlogAuthors {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::blogs::ListBlogAuthorsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::blogs::ListBlogAuthorsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::blogs::ListBlogAuthorsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::blogs::ListBlogAuthorsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -554,7 +557,7 @@ impl ListBlogAuthors {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::blogs::BlogAuthor, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::blogs::BlogAuthor, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -607,17 +610,18 @@ impl ListBlogCategories {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::blogs::ListBlogCategoriesResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::blogs::ListBlogCategoriesResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::blogs::ListBlogCategoriesResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::blogs::ListBlogCategoriesResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -663,7 +667,7 @@ impl ListBlogCategories {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::blogs::BlogCategory, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::blogs::BlogCategory, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -738,17 +742,18 @@ impl ListBlogPosts {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::blogs::ListBlogPostsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::blogs::ListBlogPostsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::blogs::ListBlogPostsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::blogs::ListBlogPostsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -794,7 +799,7 @@ impl ListBlogPosts {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::blogs::BlogPost, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::blogs::BlogPost, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -854,17 +859,18 @@ impl ListBlogs {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::blogs::ListBlogsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::blogs::ListBlogsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::blogs::ListBlogsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::blogs::ListBlogsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -908,9 +914,7 @@ impl crate::Paginated for ListBlogs {
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(
-        self
-    ) -> impl futures::Stream<Item = Result<crate::blogs::Blog, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<crate::blogs::Blog, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -953,17 +957,18 @@ impl UpdateBlogPost {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::blogs::UpdateBlogPostResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::blogs::UpdateBlogPostResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::blogs::UpdateBlogPostResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::blogs::UpdateBlogPostResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 

@@ -570,19 +570,18 @@ impl CreateConversationAiAction {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -620,17 +619,18 @@ impl CreateConversationAiAgent {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::ConversationAiAgent, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -672,19 +672,18 @@ impl DeleteConversationAiAction {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::conversation_ai::DeleteConversationAiActionResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::DeleteConversationAiActionResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::DeleteConversationAiActionResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::DeleteConversationAiActionResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -724,19 +723,18 @@ impl DeleteConversationAiAgent {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::conversation_ai::DeleteConversationAiAgentResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::DeleteConversationAiAgentResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::DeleteConversationAiAgentResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::DeleteConversationAiAgentResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -778,19 +776,18 @@ impl GetConversationAiAction {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -830,17 +827,18 @@ impl GetConversationAiAgent {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::ConversationAiAgent, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -877,19 +875,18 @@ impl GetConversationAiGeneration {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::conversation_ai::ConversationAiGeneration, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::ConversationAiGeneration, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiGeneration>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::ConversationAiGeneration>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -929,19 +926,18 @@ impl ListConversationAiActions {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::conversation_ai::ListConversationAiActionsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::ListConversationAiActionsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::ListConversationAiActionsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::ListConversationAiActionsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1004,19 +1000,18 @@ impl SearchConversationAiAgents {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::conversation_ai::SearchConversationAiAgentsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::SearchConversationAiAgentsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::SearchConversationAiAgentsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::SearchConversationAiAgentsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1068,7 +1063,7 @@ impl SearchConversationAiAgents {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::conversation_ai::ConversationAiAgentListItem, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::conversation_ai::ConversationAiAgentListItem, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -1116,19 +1111,18 @@ impl UpdateConversationAiAction {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1173,17 +1167,18 @@ impl UpdateConversationAiAgent {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::ConversationAiAgent, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1228,19 +1223,18 @@ impl UpdateConversationAiFollowupSettings {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self
-    ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    ) -> impl std::future::Future<Output = Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 

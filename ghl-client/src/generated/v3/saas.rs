@@ -970,17 +970,18 @@ impl AllowAttachRebilling {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<AllowAttachRebillingResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<AllowAttachRebillingResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<AllowAttachRebillingResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<AllowAttachRebillingResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1025,17 +1026,18 @@ impl BulkDisableSaas {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasActionData, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1082,17 +1084,18 @@ impl BulkDisableSaasLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasActionData, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1137,17 +1140,18 @@ impl BulkEnableSaas {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::BulkEnableSaasResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1194,17 +1198,18 @@ impl BulkEnableSaasLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::BulkEnableSaasResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1256,17 +1261,18 @@ impl EnableSaas {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasActionData, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1326,17 +1332,18 @@ impl EnableSaasLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasActionData, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1391,17 +1398,18 @@ impl GetLocationWalletBalance {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<LocationWalletBalance, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<LocationWalletBalance>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1456,15 +1464,16 @@ impl GetLocationsByStripeIds {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Vec<String>, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Vec<String>, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Vec<String>>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1521,15 +1530,16 @@ impl GetLocationsByStripeIdsLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Vec<String>, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<Vec<String>, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Vec<String>>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1568,17 +1578,18 @@ impl GetSaasPlan {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasPlan, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasPlan, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1622,17 +1633,18 @@ impl GetSaasPlanLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasPlan, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasPlan, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1687,17 +1699,18 @@ impl GetSaasSubscription {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasSubscription, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasSubscription, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1754,17 +1767,18 @@ impl GetSaasSubscriptionLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasSubscription, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasSubscription, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1804,17 +1818,18 @@ impl ListAgencyPlans {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Vec<crate::saas::SaasPlan>, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<Vec<crate::saas::SaasPlan>, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1856,17 +1871,18 @@ impl ListAgencyPlansLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<Vec<crate::saas::SaasPlan>, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<Vec<crate::saas::SaasPlan>, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1908,17 +1924,18 @@ impl ListSaasLocations {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::ListSaasLocationsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::ListSaasLocationsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::ListSaasLocationsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -1967,7 +1984,7 @@ impl ListSaasLocations {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::saas::SaasLocation, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::saas::SaasLocation, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -2020,17 +2037,18 @@ impl ListSaasLocationsLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::ListSaasLocationsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::ListSaasLocationsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::ListSaasLocationsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -2079,7 +2097,7 @@ impl ListSaasLocationsLegacy {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::saas::SaasLocation, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::saas::SaasLocation, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -2135,15 +2153,16 @@ impl PauseSaasLocation {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<bool, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<bool, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<bool>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -2203,15 +2222,16 @@ impl PauseSaasLocationLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<bool, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<bool, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<bool>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -2271,17 +2291,18 @@ impl UpdateLocationWalletBalance {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<LocationWalletBalance, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<LocationWalletBalance>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -2326,17 +2347,18 @@ impl UpdateRebilling {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasSuccess, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasSuccess, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -2383,17 +2405,18 @@ impl UpdateRebillingLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::saas::SaasSuccess, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::saas::SaasSuccess, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -2451,15 +2474,16 @@ impl UpdateSaasSubscription {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<String, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<String, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<String>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -2519,15 +2543,16 @@ impl UpdateSaasSubscriptionLegacy {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<String, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<String, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<String>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 

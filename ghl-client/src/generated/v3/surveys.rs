@@ -233,17 +233,18 @@ impl ListSurveySubmissions {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::surveys::ListSurveySubmissionsResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::surveys::ListSurveySubmissionsResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::surveys::ListSurveySubmissionsResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::surveys::ListSurveySubmissionsResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -292,7 +293,7 @@ impl ListSurveySubmissions {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::surveys::SurveySubmission, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::surveys::SurveySubmission, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -368,17 +369,18 @@ impl ListSurveys {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<crate::surveys::ListSurveysResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::surveys::ListSurveysResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<crate::surveys::ListSurveysResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<crate::surveys::ListSurveysResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -424,7 +426,7 @@ impl ListSurveys {
     #[inline]
     pub fn stream(
         self
-    ) -> impl futures::Stream<Item = Result<crate::surveys::Survey, crate::Error>> + Send + 'static {
+    ) -> impl futures::Stream<Item = Result<crate::surveys::Survey, crate::Error>> {
         crate::paginate(self)
     }
 }

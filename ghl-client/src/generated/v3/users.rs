@@ -397,15 +397,16 @@ impl CreateUser {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<User, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<User, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<User>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -442,17 +443,18 @@ impl DeleteUser {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<DeleteUserResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<DeleteUserResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<DeleteUserResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<DeleteUserResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -490,17 +492,18 @@ impl FilterUsersByEmail {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<SearchUsersResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<SearchUsersResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -544,7 +547,7 @@ impl crate::Paginated for FilterUsersByEmail {
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -582,15 +585,16 @@ impl GetUser {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<User, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<User, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<User>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -725,17 +729,18 @@ impl SearchUsers {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(
+        self
+    ) -> impl std::future::Future<Output = Result<SearchUsersResponse, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(
+    pub fn send_with_meta(
         self
-    ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<SearchUsersResponse>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
@@ -779,7 +784,7 @@ impl crate::Paginated for SearchUsers {
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
-    pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> {
         crate::paginate(self)
     }
 }
@@ -822,15 +827,16 @@ impl UpdateUser {
 
     /// Sends the request and returns the decoded body.
     #[inline]
-    pub async fn send(self) -> Result<User, crate::Error> {
-        Ok(self.send_with_meta().await?.body)
+    pub fn send(self) -> impl std::future::Future<Output = Result<User, crate::Error>> {
+        crate::runtime::client::call_body(self.to_request(), self.client)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     #[inline]
-    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
-        let request = self.to_request()?;
-        self.client.execute(request).await
+    pub fn send_with_meta(
+        self
+    ) -> impl std::future::Future<Output = Result<crate::ApiResponse<User>, crate::Error>> {
+        crate::runtime::client::call(self.to_request(), self.client)
     }
 }
 
