@@ -240,12 +240,12 @@ impl RustItems {
         self.add(
             format!("{m}::{builder}::send()"),
             ItemKind::BuilderMethod,
-            format!("async fn send(self) -> Result<{success}, Error>"),
+            format!("fn send(self) -> impl Future<Output = Result<{success}, Error>>"),
         );
         self.add(
             format!("{m}::{builder}::send_with_meta()"),
             ItemKind::BuilderMethod,
-            format!("async fn send_with_meta(self) -> Result<ApiResponse<{success}>, Error>"),
+            format!("fn send_with_meta(self) -> impl Future<Output = Result<ApiResponse<{success}>, Error>>"),
         );
         if let Some(p) = &op.pagination {
             self.add(
