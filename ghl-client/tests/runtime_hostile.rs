@@ -449,6 +449,23 @@ async fn generated_operations_refuse_dot_segments_too() {
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
+/// `send()` and `send_with_meta()` return the runtime's future: it can be
+/// spawned (`Send + 'static`), and a request that cannot be built (no
+/// location) fails when awaited, sending nothing.
+#[cfg(feature = "contacts")]
+#[tokio::test]
+async fn generated_send_futures_spawn_and_report_build_errors_when_awaited() {
+    let server = MockServer::start().await;
+    let client = quiet(&server.uri()).private_integration_token("pit").build().unwrap();
+    let body = tokio::spawn(client.contacts().get_duplicate_contact().send());
+    let meta = tokio::spawn(client.contacts().get_duplicate_contact().send_with_meta());
+    let e = body.await.unwrap().unwrap_err();
+    assert!(e.to_string().contains("locationId"), "{e}");
+    let e = meta.await.unwrap().unwrap_err();
+    assert!(e.to_string().contains("locationId"), "{e}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
 // ----------------------------------------------------------- 9. secrets
 
 #[tokio::test]
