@@ -271,14 +271,19 @@ fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream
     let type_name = name.to_string();
     let keys = fields.iter().map(|f| &f.wire);
     let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("v{i}")).collect();
-    let reads = fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
-        let (i, wire) = (proc_macro2::Literal::usize_unsuffixed(i), &f.wire);
-        if f.repr(usage) == Repr::Plain && f.empty_when_absent(usage) {
-            quote! { #i => entries.value_or_default(&mut #slot, #wire)?, }
-        } else {
-            quote! { #i => entries.value(&mut #slot, #wire)?, }
-        }
-    });
+    let reads: Vec<TokenStream> = fields
+        .iter()
+        .zip(&slots)
+        .map(|(f, slot)| {
+            let wire = &f.wire;
+            if f.repr(usage) == Repr::Plain && f.empty_when_absent(usage) {
+                quote! { entries.value_or_default(&mut #slot, #wire)? }
+            } else {
+                quote! { entries.value(&mut #slot, #wire)? }
+            }
+        })
+        .collect();
+    let indexes = (0..fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
     let inits = fields.iter().zip(&slots).map(|(f, slot)| {
         let (id, wire) = (ident(&f.ident), &f.wire);
         match f.repr(usage) {
@@ -288,15 +293,19 @@ fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream
             _ => quote! { #id: #slot.unwrap_or_default(), },
         }
     });
-    let walk = if fields.is_empty() {
-        quote! { while entries.next_field()?.is_some() {} }
-    } else {
-        quote! {
+    // `next_field` yields only the indexes of known keys: with one field, always 0.
+    let walk = match reads.as_slice() {
+        [] => quote! { while entries.next_field()?.is_some() {} },
+        [read] => quote! {
+            let mut v0 = None;
+            while entries.next_field()?.is_some() { #read; }
+        },
+        _ => quote! {
             #(let mut #slots = None;)*
             while let Some(field) = entries.next_field()? {
-                match field { #(#reads)* _ => {} }
+                match field { #(#indexes => #reads,)* _ => {} }
             }
-        }
+        },
     };
     quote! {
         #cfg
