@@ -18519,12 +18519,11 @@ impl crate::runtime::object::Object for GoogleRule {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "ruleItemGroups")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "ruleItemGroups")?;
             }
-        }
         Ok(Self { rule_item_groups: crate::runtime::object::required(v0, "ruleItemGroups")?, })
     }
 }
@@ -18751,12 +18750,11 @@ impl crate::runtime::object::Object for GoogleRuleItemGroup {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "ruleItems")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "ruleItems")?;
             }
-        }
         Ok(Self { rule_items: crate::runtime::object::required(v0, "ruleItems")?, })
     }
 }
@@ -19604,12 +19602,11 @@ impl crate::runtime::object::Object for GoogleYouTubeVideo {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "youtubeVideoId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "youtubeVideoId")?;
             }
-        }
         Ok(Self { youtube_video_id: crate::runtime::object::required(v0, "youtubeVideoId")?, })
     }
 }
@@ -20203,12 +20200,11 @@ impl crate::runtime::object::Object for LinkedinCallToActionTarget {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "landingPageUrl")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "landingPageUrl")?;
             }
-        }
         Ok(Self { landing_page_url: crate::runtime::object::required(v0, "landingPageUrl")?, })
     }
 }
@@ -21265,12 +21261,11 @@ impl crate::runtime::object::Object for LinkedinLeadFormOwner {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "sponsoredAccount")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "sponsoredAccount")?;
             }
-        }
         Ok(Self { sponsored_account: crate::runtime::object::required(v0, "sponsoredAccount")?, })
     }
 }
@@ -21552,12 +21547,11 @@ impl crate::runtime::object::Object for LinkedinLocalizedText {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "localized")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "localized")?;
             }
-        }
         Ok(Self { localized: crate::runtime::object::required(v0, "localized")?, })
     }
 }
@@ -21604,12 +21598,11 @@ impl crate::runtime::object::Object for LinkedinMultipleChoiceDetails {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "options")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "options")?;
             }
-        }
         Ok(Self { options: crate::runtime::object::required(v0, "options")?, })
     }
 }
@@ -22083,12 +22076,11 @@ impl crate::runtime::object::Object for LinkedinUnitCost {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "amount")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "amount")?;
             }
-        }
         Ok(Self { amount: crate::runtime::object::required(v0, "amount")?, })
     }
 }
@@ -22488,12 +22480,11 @@ impl crate::runtime::object::Object for LocationIdRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "locationId")?;
             }
-        }
         Ok(Self { location_id: crate::runtime::object::required(v0, "locationId")?, })
     }
 }
@@ -22673,12 +22664,11 @@ impl crate::runtime::object::Object for SetFacebookDefaultPageRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "pageId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "pageId")?;
             }
-        }
         Ok(Self { page_id: crate::runtime::object::required(v0, "pageId")?, })
     }
 }

@@ -1946,12 +1946,11 @@ impl crate::runtime::object::Object for ListCountMeta {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "count")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "count")?;
             }
-        }
         Ok(Self { count: v0.unwrap_or_default(), })
     }
 }

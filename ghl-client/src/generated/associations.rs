@@ -1550,12 +1550,11 @@ impl crate::runtime::object::Object for ListAssociationsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "associations")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "associations")?;
             }
-        }
         Ok(Self { associations: v0.unwrap_or_default(), })
     }
 }
@@ -1590,12 +1589,11 @@ impl crate::runtime::object::Object for ListRelationsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "relations")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "relations")?;
             }
-        }
         Ok(Self { relations: v0.unwrap_or_default(), })
     }
 }

@@ -1990,12 +1990,11 @@ impl crate::runtime::object::Object for CreateBlogPostResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }
@@ -2039,12 +2038,11 @@ impl crate::runtime::object::Object for ListBlogAuthorsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "authors")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "authors")?;
             }
-        }
         Ok(Self { authors: v0.unwrap_or_default(), })
     }
 }
@@ -2079,12 +2077,11 @@ impl crate::runtime::object::Object for ListBlogCategoriesResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "categories")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "categories")?;
             }
-        }
         Ok(Self { categories: v0.unwrap_or_default(), })
     }
 }
@@ -2119,12 +2116,11 @@ impl crate::runtime::object::Object for ListBlogPostsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "blogs")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "blogs")?;
             }
-        }
         Ok(Self { blogs: v0.unwrap_or_default(), })
     }
 }
@@ -2159,12 +2155,11 @@ impl crate::runtime::object::Object for ListBlogsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }
@@ -2401,12 +2396,11 @@ impl crate::runtime::object::Object for UpdateBlogPostResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "updatedBlogPost")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "updatedBlogPost")?;
             }
-        }
         Ok(Self { updated_blog_post: v0.unwrap_or_default(), })
     }
 }
@@ -2451,12 +2445,11 @@ impl crate::runtime::object::Object for UrlSlugCheckResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "exists")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "exists")?;
             }
-        }
         Ok(Self { exists: v0.unwrap_or_default(), })
     }
 }

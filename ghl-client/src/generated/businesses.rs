@@ -776,12 +776,11 @@ impl crate::runtime::object::Object for BusinessList {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "businesses")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "businesses")?;
             }
-        }
         Ok(Self { businesses: v0.unwrap_or_default(), })
     }
 }
@@ -817,12 +816,11 @@ impl crate::runtime::object::Object for BusinessResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "business")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "business")?;
             }
-        }
         Ok(Self { business: v0.unwrap_or_default(), })
     }
 }

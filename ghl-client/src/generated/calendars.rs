@@ -4943,12 +4943,11 @@ impl crate::runtime::object::Object for AppointmentNoteResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "note")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "note")?;
             }
-        }
         Ok(Self { note: v0.unwrap_or_default(), })
     }
 }
@@ -5205,12 +5204,11 @@ impl crate::runtime::object::Object for AvailabilityScheduleResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "schedule")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "schedule")?;
             }
-        }
         Ok(Self { schedule: v0.unwrap_or_default(), })
     }
 }
@@ -6689,12 +6687,11 @@ impl crate::runtime::object::Object for CalendarGroupResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "group")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "group")?;
             }
-        }
         Ok(Self { group: v0.unwrap_or_default(), })
     }
 }
@@ -6921,12 +6918,11 @@ impl crate::runtime::object::Object for CalendarNotificationResult {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "message")?;
             }
-        }
         Ok(Self { message: v0.unwrap_or_default(), })
     }
 }
@@ -7322,12 +7318,11 @@ impl crate::runtime::object::Object for CalendarResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "calendar")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "calendar")?;
             }
-        }
         Ok(Self { calendar: v0.unwrap_or_default(), })
     }
 }
@@ -9426,12 +9421,11 @@ impl crate::runtime::object::Object for DaySlots {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "slots")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "slots")?;
             }
-        }
         Ok(Self { slots: v0.unwrap_or_default(), })
     }
 }
@@ -9510,12 +9504,11 @@ impl crate::runtime::object::Object for DeleteCalendarEventResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeeded")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "succeeded")?;
             }
-        }
         Ok(Self { succeeded: v0.unwrap_or_default(), })
     }
 }
@@ -9654,12 +9647,11 @@ impl crate::runtime::object::Object for GetAppointmentResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "event")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "event")?;
             }
-        }
         Ok(Self { event: v0.unwrap_or_default(), })
     }
 }
@@ -9979,12 +9971,11 @@ impl crate::runtime::object::Object for ListAvailabilitySchedulesResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "schedules")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "schedules")?;
             }
-        }
         Ok(Self { schedules: v0.unwrap_or_default(), })
     }
 }
@@ -10019,12 +10010,11 @@ impl crate::runtime::object::Object for ListCalendarEventsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "events")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "events")?;
             }
-        }
         Ok(Self { events: v0.unwrap_or_default(), })
     }
 }
@@ -10059,12 +10049,11 @@ impl crate::runtime::object::Object for ListCalendarGroupsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "groups")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "groups")?;
             }
-        }
         Ok(Self { groups: v0.unwrap_or_default(), })
     }
 }
@@ -10099,12 +10088,11 @@ impl crate::runtime::object::Object for ListCalendarsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "calendars")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "calendars")?;
             }
-        }
         Ok(Self { calendars: v0.unwrap_or_default(), })
     }
 }
@@ -11231,12 +11219,11 @@ impl crate::runtime::object::Object for SetCalendarGroupStatusRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isActive")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "isActive")?;
             }
-        }
         Ok(Self { is_active: crate::runtime::object::required(v0, "isActive")?, })
     }
 }
@@ -13366,12 +13353,11 @@ impl crate::runtime::object::Object for ValidateCalendarGroupSlugResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "available")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "available")?;
             }
-        }
         Ok(Self { available: v0.unwrap_or_default(), })
     }
 }

@@ -114,12 +114,11 @@ impl crate::runtime::object::Object for DeleteSuccess {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "succeded")?;
             }
-        }
         Ok(Self { succeded: v0.unwrap_or_default(), })
     }
 }
@@ -149,12 +148,11 @@ impl crate::runtime::object::Object for SuccessFlag {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "success")?;
             }
-        }
         Ok(Self { success: v0.unwrap_or_default(), })
     }
 }

@@ -1037,12 +1037,11 @@ impl crate::runtime::object::Object for CompanyResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "company")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "company")?;
             }
-        }
         Ok(Self { company: v0.unwrap_or_default(), })
     }
 }

@@ -4963,12 +4963,11 @@ impl crate::runtime::object::Object for ContactAppointmentList {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "events")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "events")?;
             }
-        }
         Ok(Self { events: v0.unwrap_or_default(), })
     }
 }
@@ -5052,12 +5051,11 @@ impl crate::runtime::object::Object for ContactFollowersRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "followers")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "followers")?;
             }
-        }
         Ok(Self { followers: crate::runtime::object::required(v0, "followers")?, })
     }
 }
@@ -5274,12 +5272,11 @@ impl crate::runtime::object::Object for ContactNoteList {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "notes")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "notes")?;
             }
-        }
         Ok(Self { notes: v0.unwrap_or_default(), })
     }
 }
@@ -5315,12 +5312,11 @@ impl crate::runtime::object::Object for ContactNoteResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "note")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "note")?;
             }
-        }
         Ok(Self { note: v0.unwrap_or_default(), })
     }
 }
@@ -5365,12 +5361,11 @@ impl crate::runtime::object::Object for ContactResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "contact")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "contact")?;
             }
-        }
         Ok(Self { contact: v0.unwrap_or_default(), })
     }
 }
@@ -5416,12 +5411,11 @@ impl crate::runtime::object::Object for ContactTagsRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "tags")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "tags")?;
             }
-        }
         Ok(Self { tags: crate::runtime::object::required(v0, "tags")?, })
     }
 }
@@ -5466,12 +5460,11 @@ impl crate::runtime::object::Object for ContactTagsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "tags")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "tags")?;
             }
-        }
         Ok(Self { tags: v0.unwrap_or_default(), })
     }
 }
@@ -5614,12 +5607,11 @@ impl crate::runtime::object::Object for ContactTaskList {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "tasks")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "tasks")?;
             }
-        }
         Ok(Self { tasks: v0.unwrap_or_default(), })
     }
 }
@@ -5655,12 +5647,11 @@ impl crate::runtime::object::Object for ContactTaskResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "task")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "task")?;
             }
-        }
         Ok(Self { task: v0.unwrap_or_default(), })
     }
 }
@@ -5707,12 +5698,11 @@ impl crate::runtime::object::Object for ContactWorkflowRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "eventStartTime")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "eventStartTime")?;
             }
-        }
         Ok(Self { event_start_time: v0.unwrap_or_default(), })
     }
 }
@@ -7025,12 +7015,11 @@ impl crate::runtime::object::Object for InboundDndSettings {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "all")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "all")?;
             }
-        }
         Ok(Self { all: v0.unwrap_or_default(), })
     }
 }
@@ -7197,12 +7186,11 @@ impl crate::runtime::object::Object for SetTaskCompletedRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "completed")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "completed")?;
             }
-        }
         Ok(Self { completed: crate::runtime::object::required(v0, "completed")?, })
     }
 }
@@ -7248,12 +7236,11 @@ impl crate::runtime::object::Object for SucceededFlag {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "succeded")?;
             }
-        }
         Ok(Self { succeded: v0.unwrap_or_default(), })
     }
 }

@@ -3680,12 +3680,11 @@ impl crate::runtime::object::Object for DeletedAction {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "id")?;
             }
-        }
         Ok(Self { id: v0.unwrap_or_default(), })
     }
 }

@@ -5993,12 +5993,11 @@ impl crate::runtime::object::Object for ListConversationMessagesResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "messages")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "messages")?;
             }
-        }
         Ok(Self { messages: v0.unwrap_or_default(), })
     }
 }
@@ -6602,12 +6601,11 @@ impl crate::runtime::object::Object for MessageEmailMeta {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "messageIds")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "messageIds")?;
             }
-        }
         Ok(Self { message_ids: v0.unwrap_or_default(), })
     }
 }
@@ -8407,12 +8405,11 @@ impl crate::runtime::object::Object for SetMessageAttachmentsRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "attachments")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "attachments")?;
             }
-        }
         Ok(Self { attachments: crate::runtime::object::required(v0, "attachments")?, })
     }
 }

@@ -1043,12 +1043,11 @@ impl crate::runtime::object::Object for CountFunnelPagesResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "count")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "count")?;
             }
-        }
         Ok(Self { count: v0.unwrap_or_default(), })
     }
 }
@@ -1175,12 +1174,11 @@ impl crate::runtime::object::Object for DeleteRedirectResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }
@@ -1225,12 +1223,11 @@ impl crate::runtime::object::Object for DeleteRedirectResponseData {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "status")?;
             }
-        }
         Ok(Self { status: v0.unwrap_or_default(), })
     }
 }
@@ -1830,12 +1827,11 @@ impl crate::runtime::object::Object for ListRedirectsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }
@@ -2098,12 +2094,11 @@ impl crate::runtime::object::Object for RedirectResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }

@@ -6178,12 +6178,11 @@ impl crate::runtime::object::Object for AdditionalEmail {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "email")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "email")?;
             }
-        }
         Ok(Self { email: v0.unwrap_or_default(), })
     }
 }
@@ -7259,12 +7258,11 @@ impl crate::runtime::object::Object for Cheque {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "number")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "number")?;
             }
-        }
         Ok(Self { number: crate::runtime::object::required(v0, "number")?, })
     }
 }
@@ -10505,12 +10503,11 @@ impl crate::runtime::object::Object for EstimateViewedRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "estimateId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "estimateId")?;
             }
-        }
         Ok(Self { estimate_id: crate::runtime::object::required(v0, "estimateId")?, })
     }
 }
@@ -10687,12 +10684,11 @@ impl crate::runtime::object::Object for GenerateInvoiceNumberResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "invoiceNumber")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "invoiceNumber")?;
             }
-        }
         Ok(Self { invoice_number: v0.unwrap_or_default(), })
     }
 }
@@ -12158,12 +12154,11 @@ impl crate::runtime::object::Object for InvoiceViewedRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "invoiceId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "invoiceId")?;
             }
-        }
         Ok(Self { invoice_id: crate::runtime::object::required(v0, "invoiceId")?, })
     }
 }
@@ -13767,12 +13762,11 @@ impl crate::runtime::object::Object for PaymentMethods {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "stripe")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "stripe")?;
             }
-        }
         Ok(Self { stripe: v0.unwrap_or_default(), })
     }
 }
@@ -16208,12 +16202,11 @@ impl crate::runtime::object::Object for StripePaymentMethod {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enableBankDebitOnly")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "enableBankDebitOnly")?;
             }
-        }
         Ok(Self { enable_bank_debit_only: v0.unwrap_or_default(), })
     }
 }

@@ -833,12 +833,11 @@ impl crate::runtime::object::Object for LinkResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "link")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "link")?;
             }
-        }
         Ok(Self { link: v0.unwrap_or_default(), })
     }
 }
@@ -882,12 +881,11 @@ impl crate::runtime::object::Object for ListLinksResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "links")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "links")?;
             }
-        }
         Ok(Self { links: v0.unwrap_or_default(), })
     }
 }

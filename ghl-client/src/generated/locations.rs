@@ -5239,12 +5239,11 @@ impl crate::runtime::object::Object for CustomValueList {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "customValues")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "customValues")?;
             }
-        }
         Ok(Self { custom_values: v0.unwrap_or_default(), })
     }
 }
@@ -5345,12 +5344,11 @@ impl crate::runtime::object::Object for CustomValueResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "customValue")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "customValue")?;
             }
-        }
         Ok(Self { custom_value: v0.unwrap_or_default(), })
     }
 }
@@ -6167,12 +6165,11 @@ impl crate::runtime::object::Object for LocationCustomFieldList {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "customFields")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "customFields")?;
             }
-        }
         Ok(Self { custom_fields: v0.unwrap_or_default(), })
     }
 }
@@ -6213,12 +6210,11 @@ impl crate::runtime::object::Object for LocationCustomFieldResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "customField")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "customField")?;
             }
-        }
         Ok(Self { custom_field: v0.unwrap_or_default(), })
     }
 }
@@ -6263,12 +6259,11 @@ impl crate::runtime::object::Object for LocationResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "location")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "location")?;
             }
-        }
         Ok(Self { location: v0.unwrap_or_default(), })
     }
 }
@@ -6312,12 +6307,11 @@ impl crate::runtime::object::Object for LocationSearchResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "locations")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "locations")?;
             }
-        }
         Ok(Self { locations: v0.unwrap_or_default(), })
     }
 }
@@ -6735,12 +6729,11 @@ impl crate::runtime::object::Object for LocationTagList {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "tags")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "tags")?;
             }
-        }
         Ok(Self { tags: v0.unwrap_or_default(), })
     }
 }
@@ -6777,12 +6770,11 @@ impl crate::runtime::object::Object for LocationTagRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "name")?;
             }
-        }
         Ok(Self { name: crate::runtime::object::required(v0, "name")?, })
     }
 }
@@ -6828,12 +6820,11 @@ impl crate::runtime::object::Object for LocationTagResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "tag")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "tag")?;
             }
-        }
         Ok(Self { tag: v0.unwrap_or_default(), })
     }
 }
@@ -6877,12 +6868,11 @@ impl crate::runtime::object::Object for LocationTaskList {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "tasks")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "tasks")?;
             }
-        }
         Ok(Self { tasks: v0.unwrap_or_default(), })
     }
 }
@@ -7648,12 +7638,11 @@ impl crate::runtime::object::Object for RecurringTaskResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "recurringTask")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "recurringTask")?;
             }
-        }
         Ok(Self { recurring_task: v0.unwrap_or_default(), })
     }
 }

@@ -1643,12 +1643,11 @@ impl crate::runtime::object::Object for GetAppRebillingConfigResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "plans")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "plans")?;
             }
-        }
         Ok(Self { plans: v0.unwrap_or_default(), })
     }
 }
@@ -1698,12 +1697,11 @@ impl crate::runtime::object::Object for GetInstallerDetailsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "installationDetails")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "installationDetails")?;
             }
-        }
         Ok(Self { installation_details: v0.unwrap_or_default(), })
     }
 }
@@ -2006,12 +2004,11 @@ impl crate::runtime::object::Object for MarketplaceSuccess {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "success")?;
             }
-        }
         Ok(Self { success: v0.unwrap_or_default(), })
     }
 }
@@ -2690,12 +2687,11 @@ impl crate::runtime::object::Object for WalletFunds {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "hasFunds")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "hasFunds")?;
             }
-        }
         Ok(Self { has_funds: v0.unwrap_or_default(), })
     }
 }

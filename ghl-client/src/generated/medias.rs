@@ -1247,12 +1247,11 @@ impl crate::runtime::object::Object for ListMediaFilesResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "files")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "files")?;
             }
-        }
         Ok(Self { files: v0.unwrap_or_default(), })
     }
 }
@@ -1701,12 +1700,11 @@ impl crate::runtime::object::Object for MediaObjectRef {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "_id")?;
             }
-        }
         Ok(Self { id: crate::runtime::object::required(v0, "_id")?, })
     }
 }

@@ -1360,12 +1360,11 @@ impl crate::runtime::object::Object for ListObjectSchemasResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "objects")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "objects")?;
             }
-        }
         Ok(Self { objects: v0.unwrap_or_default(), })
     }
 }
@@ -2026,12 +2025,11 @@ impl crate::runtime::object::Object for ObjectRecordResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "record")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "record")?;
             }
-        }
         Ok(Self { record: v0.unwrap_or_default(), })
     }
 }
@@ -2227,12 +2225,11 @@ impl crate::runtime::object::Object for ObjectSchemaResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "object")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "object")?;
             }
-        }
         Ok(Self { object: v0.unwrap_or_default(), })
     }
 }

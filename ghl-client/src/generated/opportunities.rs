@@ -2041,12 +2041,11 @@ impl crate::runtime::object::Object for ListPipelinesResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "pipelines")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "pipelines")?;
             }
-        }
         Ok(Self { pipelines: v0.unwrap_or_default(), })
     }
 }
@@ -2686,12 +2685,11 @@ impl crate::runtime::object::Object for OpportunityFollowersRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "followers")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "followers")?;
             }
-        }
         Ok(Self { followers: crate::runtime::object::required(v0, "followers")?, })
     }
 }
@@ -2737,12 +2735,11 @@ impl crate::runtime::object::Object for OpportunityResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "opportunity")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "opportunity")?;
             }
-        }
         Ok(Self { opportunity: v0.unwrap_or_default(), })
     }
 }
@@ -2993,12 +2990,11 @@ impl crate::runtime::object::Object for OpportunityUpdateResult {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "succeded")?;
             }
-        }
         Ok(Self { succeded: v0.unwrap_or_default(), })
     }
 }

@@ -4794,12 +4794,11 @@ impl crate::runtime::object::Object for DisconnectCustomProviderRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "liveMode")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "liveMode")?;
             }
-        }
         Ok(Self { live_mode: crate::runtime::object::required(v0, "liveMode")?, })
     }
 }
@@ -5673,12 +5672,11 @@ impl crate::runtime::object::Object for ListWhiteLabelProvidersResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "providers")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "providers")?;
             }
-        }
         Ok(Self { providers: v0.unwrap_or_default(), })
     }
 }
@@ -6944,12 +6942,11 @@ impl crate::runtime::object::Object for PaymentCheque {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "number")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "number")?;
             }
-        }
         Ok(Self { number: crate::runtime::object::required(v0, "number")?, })
     }
 }

@@ -4958,12 +4958,11 @@ impl crate::runtime::object::Object for CreateProductCollectionResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }
@@ -5636,12 +5635,11 @@ impl crate::runtime::object::Object for InventoryTotal {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "total")?;
             }
-        }
         Ok(Self { total: v0.unwrap_or_default(), })
     }
 }
@@ -7499,12 +7497,11 @@ impl crate::runtime::object::Object for ProductCount {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "total")?;
             }
-        }
         Ok(Self { total: v0.unwrap_or_default(), })
     }
 }
@@ -8527,12 +8524,11 @@ impl crate::runtime::object::Object for ReviewCountsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }

@@ -2672,12 +2672,11 @@ impl crate::runtime::object::Object for BulkDisableSaasRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationIds")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "locationIds")?;
             }
-        }
         Ok(Self { location_ids: crate::runtime::object::required(v0, "locationIds")?, })
     }
 }
@@ -3483,12 +3482,11 @@ impl crate::runtime::object::Object for SaasActionData {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }
@@ -4291,12 +4289,11 @@ impl crate::runtime::object::Object for SaasSuccess {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "success")?;
             }
-        }
         Ok(Self { success: v0.unwrap_or_default(), })
     }
 }

@@ -646,12 +646,11 @@ impl crate::runtime::object::Object for GetLatestSnapshotPushResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }
@@ -695,12 +694,11 @@ impl crate::runtime::object::Object for ListSnapshotPushesResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "data")?;
             }
-        }
         Ok(Self { data: v0.unwrap_or_default(), })
     }
 }
@@ -735,12 +733,11 @@ impl crate::runtime::object::Object for ListSnapshotsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "snapshots")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "snapshots")?;
             }
-        }
         Ok(Self { snapshots: v0.unwrap_or_default(), })
     }
 }

@@ -5713,12 +5713,11 @@ impl crate::runtime::object::Object for BulkDeleteSocialPostsRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "postIds")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "postIds")?;
             }
-        }
         Ok(Self { post_ids: v0.unwrap_or_default(), })
     }
 }
@@ -6656,12 +6655,11 @@ impl crate::runtime::object::Object for DeleteSocialCsvImportResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "csv")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "csv")?;
             }
-        }
         Ok(Self { csv: v0.unwrap_or_default(), })
     }
 }
@@ -6789,12 +6787,11 @@ impl crate::runtime::object::Object for DeleteSocialPostResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "postId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "postId")?;
             }
-        }
         Ok(Self { post_id: v0.unwrap_or_default(), })
     }
 }
@@ -6988,12 +6985,11 @@ impl crate::runtime::object::Object for FacebookPagesResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "pages")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "pages")?;
             }
-        }
         Ok(Self { pages: v0.unwrap_or_default(), })
     }
 }
@@ -7031,12 +7027,11 @@ impl crate::runtime::object::Object for FinalizeSocialCsvImportRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "userId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "userId")?;
             }
-        }
         Ok(Self { user_id: v0.unwrap_or_default(), })
     }
 }
@@ -8019,12 +8014,11 @@ impl crate::runtime::object::Object for GoogleBusinessLocationsResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locations")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "locations")?;
             }
-        }
         Ok(Self { locations: v0.unwrap_or_default(), })
     }
 }
@@ -8234,12 +8228,11 @@ impl crate::runtime::object::Object for InstagramAccountsResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "accounts")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "accounts")?;
             }
-        }
         Ok(Self { accounts: v0.unwrap_or_default(), })
     }
 }
@@ -10279,12 +10272,11 @@ impl crate::runtime::object::Object for SocialCategoryResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "category")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "category")?;
             }
-        }
         Ok(Self { category: v0.unwrap_or_default(), })
     }
 }
@@ -12318,12 +12310,11 @@ impl crate::runtime::object::Object for SocialPostResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "post")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "post")?;
             }
-        }
         Ok(Self { post: v0.unwrap_or_default(), })
     }
 }
@@ -12915,12 +12906,11 @@ impl crate::runtime::object::Object for SocialStatisticsDemographicsAge {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "totals")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "totals")?;
             }
-        }
         Ok(Self { totals: v0.unwrap_or_default(), })
     }
 }
@@ -13093,12 +13083,11 @@ impl crate::runtime::object::Object for SocialStatisticsDemographicsGender {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "totals")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "totals")?;
             }
-        }
         Ok(Self { totals: v0.unwrap_or_default(), })
     }
 }
@@ -13607,12 +13596,11 @@ impl crate::runtime::object::Object for SocialTagIdsRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "tagIds")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "tagIds")?;
             }
-        }
         Ok(Self { tag_ids: crate::runtime::object::required(v0, "tagIds")?, })
     }
 }
@@ -14166,12 +14154,11 @@ impl crate::runtime::object::Object for TiktokProfilesResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "profile")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "profile")?;
             }
-        }
         Ok(Self { profile: v0.unwrap_or_default(), })
     }
 }
@@ -14382,12 +14369,11 @@ impl crate::runtime::object::Object for TwitterProfilesResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "profile")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "profile")?;
             }
-        }
         Ok(Self { profile: v0.unwrap_or_default(), })
     }
 }

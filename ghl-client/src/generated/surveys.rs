@@ -637,12 +637,11 @@ impl crate::runtime::object::Object for SurveyContactSessionIds {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "ids")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "ids")?;
             }
-        }
         Ok(Self { ids: v0.unwrap_or_default(), })
     }
 }

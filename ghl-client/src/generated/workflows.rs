@@ -267,12 +267,11 @@ impl crate::runtime::object::Object for ListWorkflowsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "workflows")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "workflows")?;
             }
-        }
         Ok(Self { workflows: v0.unwrap_or_default(), })
     }
 }

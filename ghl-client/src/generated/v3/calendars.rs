@@ -7583,12 +7583,11 @@ impl crate::runtime::object::Object for CalendarResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "calendar")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "calendar")?;
             }
-        }
         Ok(Self { calendar: v0.unwrap_or_default(), })
     }
 }
@@ -9271,12 +9270,11 @@ impl crate::runtime::object::Object for EventCalendarScheduleResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "schedule")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "schedule")?;
             }
-        }
         Ok(Self { schedule: v0.unwrap_or_default(), })
     }
 }
@@ -9313,12 +9311,11 @@ impl crate::runtime::object::Object for GetAppointmentResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "event")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "event")?;
             }
-        }
         Ok(Self { event: v0.unwrap_or_default(), })
     }
 }
@@ -9354,12 +9351,11 @@ impl crate::runtime::object::Object for ListCalendarEventsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "events")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "events")?;
             }
-        }
         Ok(Self { events: v0.unwrap_or_default(), })
     }
 }
@@ -9388,12 +9384,11 @@ impl crate::runtime::object::Object for ListCalendarsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "calendars")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "calendars")?;
             }
-        }
         Ok(Self { calendars: v0.unwrap_or_default(), })
     }
 }
@@ -9422,12 +9417,11 @@ impl crate::runtime::object::Object for ListServiceBookingsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "bookings")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "bookings")?;
             }
-        }
         Ok(Self { bookings: v0.unwrap_or_default(), })
     }
 }
@@ -9457,12 +9451,11 @@ impl crate::runtime::object::Object for ListServiceLocationsResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "serviceLocations")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "serviceLocations")?;
             }
-        }
         Ok(Self { service_locations: v0.unwrap_or_default(), })
     }
 }
@@ -9491,12 +9484,11 @@ impl crate::runtime::object::Object for ListServicesResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "services")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "services")?;
             }
-        }
         Ok(Self { services: v0.unwrap_or_default(), })
     }
 }
@@ -11153,12 +11145,11 @@ impl crate::runtime::object::Object for ServiceResourceRef {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "id")?;
             }
-        }
         Ok(Self { id: v0.unwrap_or_default(), })
     }
 }
@@ -11188,12 +11179,11 @@ impl crate::runtime::object::Object for ServiceResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "service")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "service")?;
             }
-        }
         Ok(Self { service: v0.unwrap_or_default(), })
     }
 }
@@ -11230,12 +11220,11 @@ impl crate::runtime::object::Object for ServiceStaff {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "id")?;
             }
-        }
         Ok(Self { id: v0.unwrap_or_default(), })
     }
 }

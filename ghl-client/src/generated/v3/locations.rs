@@ -3464,12 +3464,11 @@ impl crate::runtime::object::Object for ConversationChannelEntry {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "conversationProvider")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "conversationProvider")?;
             }
-        }
         Ok(Self { conversation_provider: v0.unwrap_or_default(), })
     }
 }
@@ -3511,12 +3510,11 @@ impl crate::runtime::object::Object for ConversationChannelResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "conversationChannel")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "conversationChannel")?;
             }
-        }
         Ok(Self { conversation_channel: v0.unwrap_or_default(), })
     }
 }
@@ -3898,12 +3896,11 @@ impl crate::runtime::object::Object for LocationPermissions {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "permissions")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "permissions")?;
             }
-        }
         Ok(Self { permissions: v0.unwrap_or_default(), })
     }
 }

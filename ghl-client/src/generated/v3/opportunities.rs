@@ -1837,12 +1837,11 @@ impl crate::runtime::object::Object for ListPipelinesResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "pipelines")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value_or_default(&mut v0, "pipelines")?;
             }
-        }
         Ok(Self { pipelines: v0.unwrap_or_default(), })
     }
 }
@@ -2332,12 +2331,11 @@ impl crate::runtime::object::Object for OpportunityResponse {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "opportunity")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "opportunity")?;
             }
-        }
         Ok(Self { opportunity: v0.unwrap_or_default(), })
     }
 }

@@ -2784,12 +2784,11 @@ impl crate::runtime::object::Object for ComplimentaryCreditsRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "complimentaryCreditsAmount")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "complimentaryCreditsAmount")?;
             }
-        }
         Ok(Self { complimentary_credits_amount: v0.unwrap_or_default(), })
     }
 }

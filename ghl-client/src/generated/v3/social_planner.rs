@@ -7025,12 +7025,11 @@ impl crate::runtime::object::Object for DeleteSocialCsvImportResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "csv")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "csv")?;
             }
-        }
         Ok(Self { csv: v0.unwrap_or_default(), })
     }
 }
@@ -7253,12 +7252,11 @@ impl crate::runtime::object::Object for FinalizeSocialCsvImportRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "userId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "userId")?;
             }
-        }
         Ok(Self { user_id: crate::runtime::object::required(v0, "userId")?, })
     }
 }
@@ -7898,12 +7896,11 @@ impl crate::runtime::object::Object for LinkedinPollOption {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "text")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "text")?;
             }
-        }
         Ok(Self { text: v0.unwrap_or_default(), })
     }
 }
@@ -7947,12 +7944,11 @@ impl crate::runtime::object::Object for LinkedinPollSettings {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "duration")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "duration")?;
             }
-        }
         Ok(Self { duration: v0.unwrap_or_default(), })
     }
 }
@@ -10189,12 +10185,11 @@ impl crate::runtime::object::Object for SetSocialCsvAccountsResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "csvId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "csvId")?;
             }
-        }
         Ok(Self { csv_id: v0.unwrap_or_default(), })
     }
 }
@@ -13480,12 +13475,11 @@ impl crate::runtime::object::Object for SocialPostResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "post")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "post")?;
             }
-        }
         Ok(Self { post: v0.unwrap_or_default(), })
     }
 }
@@ -15258,12 +15252,11 @@ impl crate::runtime::object::Object for SocialQueueMessageResponseResults {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "message")?;
             }
-        }
         Ok(Self { message: v0.unwrap_or_default(), })
     }
 }
@@ -17015,12 +17008,11 @@ impl crate::runtime::object::Object for StartSocialQueueEditRequest {
         mut entries: crate::runtime::object::Entries<'de, A>
     ) -> Result<Self, A::Error> {
         let mut v0 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                _ => {}
+        while entries
+            .next_field()?
+            .is_some() {
+                entries.value(&mut v0, "locationId")?;
             }
-        }
         Ok(Self { location_id: crate::runtime::object::required(v0, "locationId")?, })
     }
 }
