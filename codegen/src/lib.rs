@@ -149,7 +149,7 @@ fn run(
     let t = Instant::now();
     let mut files = BTreeMap::new();
     files.insert("mod.rs".to_owned(), render::rust_file(root, "spec/", &config.command));
-    files.insert("cli_table.rs".to_owned(), render::rust_file(cli_table, "spec/", &config.command));
+    files.insert("cli_table.rs".to_owned(), render::rust_file_of_atoms(&cli_table, "spec/", &config.command));
     timings.format = t.elapsed();
     for r in rendered {
         timings.emit += r.emit;

@@ -19,9 +19,14 @@ const INDENT: &str = "    ";
 
 /// Formats a whole file.
 pub fn file(tokens: TokenStream) -> String {
-    let atoms = atoms(tokens);
+    file_of_atoms(&atoms(tokens))
+}
+
+/// Formats a whole file given as atoms (see [`crate::emit::data`], which
+/// builds large static tables this way without token trees).
+pub(crate) fn file_of_atoms(atoms: &[Atom]) -> String {
     let mut p = Printer { out: String::with_capacity(atoms.len() * 8), depth: 0, reserve: 0 };
-    p.items(&atoms);
+    p.items(atoms);
     p.out
 }
 
@@ -30,14 +35,14 @@ pub fn file(tokens: TokenStream) -> String {
 /// A token, with multi-character operators (`::`, `->`, `=>`, `..`) and
 /// lifetimes (`'a`) joined into one, so spacing rules see them whole.
 #[derive(Clone, Debug)]
-enum Atom {
+pub(crate) enum Atom {
     Word(String),
     Lit(String),
-    Op(String),
+    Op(&'static str),
     Group(Delimiter, Vec<Atom>),
 }
 
-fn atoms(tokens: TokenStream) -> Vec<Atom> {
+pub(crate) fn atoms(tokens: TokenStream) -> Vec<Atom> {
     let mut out = Vec::new();
     let mut run = String::new();
     for tt in tokens {
@@ -74,16 +79,50 @@ const OPERATORS: &[&str] =
 
 /// Splits a run of joined punctuation into operators, longest first.
 fn split_ops(mut run: &str, out: &mut Vec<Atom>) {
-    while !run.is_empty() {
-        let op = OPERATORS.iter().find(|op| run.starts_with(*op)).map_or(&run[..1], |op| &run[..op.len()]);
-        out.push(Atom::Op(op.to_owned()));
+    while let Some(first) = run.chars().next() {
+        let op = if run.len() == 1 { None } else { OPERATORS.iter().find(|op| run.starts_with(**op)).copied() };
+        let op = op.unwrap_or_else(|| punct(first));
+        out.push(Atom::Op(op));
         run = &run[op.len()..];
     }
 }
 
+/// A punctuation character as static text, so an operator atom costs no
+/// allocation (`proc_macro2` makes no others).
+fn punct(c: char) -> &'static str {
+    match c {
+        '=' => "=",
+        '<' => "<",
+        '>' => ">",
+        '!' => "!",
+        '~' => "~",
+        '+' => "+",
+        '-' => "-",
+        '*' => "*",
+        '/' => "/",
+        '%' => "%",
+        '^' => "^",
+        '&' => "&",
+        '|' => "|",
+        '@' => "@",
+        '.' => ".",
+        ',' => ",",
+        ';' => ";",
+        ':' => ":",
+        '#' => "#",
+        '$' => "$",
+        '?' => "?",
+        _ => "'",
+    }
+}
+
 fn group_atom(g: Group) -> Atom {
-    let inner = atoms(g.stream());
-    match g.delimiter() {
+    let (delimiter, stream) = (g.delimiter(), g.stream());
+    // Dropped first, so the stream is the only owner of its tokens and
+    // iterating it moves them instead of copying the whole subtree.
+    drop(g);
+    let inner = atoms(stream);
+    match delimiter {
         // Invisible groups come from interpolated fragments: print them inline.
         Delimiter::None if inner.len() == 1 => inner.into_iter().next().unwrap_or(Atom::Group(Delimiter::None, vec![])),
         d => Atom::Group(d, inner),
@@ -92,7 +131,7 @@ fn group_atom(g: Group) -> Atom {
 
 impl Atom {
     fn is_op(&self, s: &str) -> bool {
-        matches!(self, Atom::Op(o) if o == s)
+        matches!(self, Atom::Op(o) if *o == s)
     }
     fn is_word(&self, s: &str) -> bool {
         matches!(self, Atom::Word(w) if w == s)
@@ -121,29 +160,29 @@ fn is_keyword(w: &str, list: &[&str]) -> bool {
 fn space_between(prev: &Atom, next: &Atom, closure_open: bool) -> bool {
     use Atom::*;
     match next {
-        Op(o) if matches!(o.as_str(), "," | ";" | "." | "?" | ":" | "::") => {
-            return o == "::" && matches!(prev, Op(p) if p == "=" || p == "=>" || p == "->");
+        Op(o) if matches!(*o, "," | ";" | "." | "?" | ":" | "::") => {
+            return *o == "::" && matches!(prev, Op(p) if matches!(*p, "=" | "=>" | "->"));
         }
         Group(Delimiter::Parenthesis | Delimiter::Bracket, _) => {
             return match prev {
                 Word(w) => is_keyword(w, SPACED_KEYWORDS),
-                Op(o) if o == "|" => !closure_open,
-                Op(o) => !matches!(o.as_str(), "!" | "&" | "&&" | "*" | "::" | "#" | "-" | "<" | ">" | "." | ".."),
+                Op(o) if *o == "|" => !closure_open,
+                Op(o) => !matches!(*o, "!" | "&" | "&&" | "*" | "::" | "#" | "-" | "<" | ">" | "." | ".."),
                 _ => false,
             };
         }
-        Group(Delimiter::Brace, _) => return !matches!(prev, Op(o) if o == "!" || o == "::"),
+        Group(Delimiter::Brace, _) => return !matches!(prev, Op(o) if *o == "!" || *o == "::"),
         _ => {}
     }
     match prev {
-        Op(o) => match o.as_str() {
+        Op(o) => match *o {
             "::" | "." | "!" | "#" | "<" | "&" | "&&" | "*" | "-" | ".." | "..=" => false,
             "|" => !closure_open,
-            ">" => !matches!(next, Op(n) if n == ">"),
+            ">" => !matches!(next, Op(n) if *n == ">"),
             _ => true,
         },
         Word(_) | Lit(_) | Group(..) => match next {
-            Op(o) => match o.as_str() {
+            Op(o) => match *o {
                 "!" => matches!(prev, Word(w) if is_keyword(w, SPACED_KEYWORDS)),
                 "<" | ">" | ".." | "..=" => false,
                 "|" => !closure_open,
@@ -199,7 +238,8 @@ fn flat(atoms: &[Atom], out: &mut String) {
             out.push(' ');
         }
         match a {
-            Atom::Word(s) | Atom::Lit(s) | Atom::Op(s) => out.push_str(s),
+            Atom::Word(s) | Atom::Lit(s) => out.push_str(s),
+            Atom::Op(s) => out.push_str(s),
             Atom::Group(d, inner) => {
                 let (open, close) = delims(*d);
                 out.push_str(open);
@@ -493,7 +533,8 @@ impl Printer {
                     }
                     self.out.push_str(w);
                 }
-                Atom::Lit(s) | Atom::Op(s) => self.out.push_str(s),
+                Atom::Lit(s) => self.out.push_str(s),
+                Atom::Op(s) => self.out.push_str(s),
                 Atom::Group(Delimiter::Brace, inner) => {
                     let after_path = match prev {
                         Some(Atom::Word(w)) => !is_keyword(w, BLOCK_KEYWORDS) && !is_keyword(w, SPACED_KEYWORDS),
@@ -625,7 +666,8 @@ fn measure(atoms: &[Atom], limit: usize) -> Option<usize> {
         }
         match a {
             Atom::Word(w) if w == "match" || w == "if" => return None,
-            Atom::Word(s) | Atom::Lit(s) | Atom::Op(s) => width += s.len(),
+            Atom::Word(s) | Atom::Lit(s) => width += s.len(),
+            Atom::Op(s) => width += s.len(),
             Atom::Group(d, inner) => {
                 let brace = *d == Delimiter::Brace;
                 if brace

@@ -2,6 +2,7 @@
 //! spec are made here; see `lower` for those.
 
 pub mod cli_table;
+pub(crate) mod data;
 pub mod docs;
 pub mod ops;
 pub mod samples;
@@ -80,10 +81,23 @@ pub fn clean_doc(text: &str) -> String {
 /// part of the string.
 pub fn doc_lines(text: &str) -> TokenStream {
     let lines = text.lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = doc_literal(l);
         quote! { #[doc = #l] }
     });
     quote! { #(#lines)* }
+}
+
+/// A doc line (with the leading space `///` gives) as a raw string literal.
+/// Docs are most of a module's text; escaping them char by char only for
+/// the printer to unescape them again was a tenth of a regeneration.
+fn doc_literal(line: &str) -> proc_macro2::Literal {
+    let text = if line.is_empty() { String::new() } else { format!(" {line}") };
+    if text.contains('\r') {
+        return proc_macro2::Literal::string(&text);
+    }
+    let hashes = "#".repeat((0..).find(|n| !text.contains(&format!("\"{}", "#".repeat(*n)))).unwrap_or(0));
+    let raw = format!("r{hashes}\"{text}\"{hashes}");
+    raw.parse().unwrap_or_else(|_| proc_macro2::Literal::string(&text))
 }
 
 /// `#[doc = ...]` attributes for a text (one per line, as `///` would give).
@@ -184,7 +198,7 @@ pub fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
 pub fn module_tokens(api: &Api, module: &Module, vendor: &Vendor) -> Result<TokenStream, minijinja::Error> {
     let docs = docs::module_docs(module)?;
     let inner_docs = docs.lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = doc_literal(l);
         quote! { #![doc = #l] }
     });
     // A module other features reach into is compiled for them too: then its
