@@ -142,17 +142,36 @@ impl Atom {
 }
 
 /// Keywords after which a `(` or `[` is not a call or an index.
-const SPACED_KEYWORDS: &[&str] =
-    &["if", "match", "while", "in", "return", "let", "for", "as", "else", "move", "mut", "ref", "where", "dyn", "impl"];
+fn is_spaced_keyword(w: &str) -> bool {
+    matches!(
+        w,
+        "if" | "match"
+            | "while"
+            | "in"
+            | "return"
+            | "let"
+            | "for"
+            | "as"
+            | "else"
+            | "move"
+            | "mut"
+            | "ref"
+            | "where"
+            | "dyn"
+            | "impl"
+    )
+}
 
 /// Keywords that put the next `{` in block position.
-const BLOCK_KEYWORDS: &[&str] = &["else", "move", "async", "unsafe", "loop", "try", "const"];
+fn is_block_keyword(w: &str) -> bool {
+    matches!(w, "else" | "move" | "async" | "unsafe" | "loop" | "try" | "const")
+}
 
-const ITEM_KEYWORDS: &[&str] =
-    &["fn", "struct", "enum", "union", "impl", "mod", "trait", "use", "static", "const", "type", "extern"];
-
-fn is_keyword(w: &str, list: &[&str]) -> bool {
-    list.contains(&w)
+fn is_item_keyword(w: &str) -> bool {
+    matches!(
+        w,
+        "fn" | "struct" | "enum" | "union" | "impl" | "mod" | "trait" | "use" | "static" | "const" | "type" | "extern"
+    )
 }
 
 /// Whether a space goes between two atoms printed on one line.
@@ -165,7 +184,7 @@ fn space_between(prev: &Atom, next: &Atom, closure_open: bool) -> bool {
         }
         Group(Delimiter::Parenthesis | Delimiter::Bracket, _) => {
             return match prev {
-                Word(w) => is_keyword(w, SPACED_KEYWORDS),
+                Word(w) => is_spaced_keyword(w),
                 Op(o) if *o == "|" => !closure_open,
                 Op(o) => !matches!(*o, "!" | "&" | "&&" | "*" | "::" | "#" | "-" | "<" | ">" | "." | ".."),
                 _ => false,
@@ -183,7 +202,7 @@ fn space_between(prev: &Atom, next: &Atom, closure_open: bool) -> bool {
         },
         Word(_) | Lit(_) | Group(..) => match next {
             Op(o) => match *o {
-                "!" => matches!(prev, Word(w) if is_keyword(w, SPACED_KEYWORDS)),
+                "!" => matches!(prev, Word(w) if is_spaced_keyword(w)),
                 "<" | ">" | ".." | "..=" => false,
                 "|" => !closure_open,
                 _ => true,
@@ -316,6 +335,9 @@ fn unquote(lit: &str) -> Option<String> {
         return Some(body.to_owned());
     }
     let body = lit.strip_prefix('"')?.strip_suffix('"')?;
+    if !body.contains('\\') {
+        return Some(body.to_owned());
+    }
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {
@@ -528,7 +550,7 @@ impl Printer {
                 Atom::Word(w) => {
                     if w == "match" {
                         arms_next = true;
-                    } else if matches!(w.as_str(), "if" | "while" | "for") || is_keyword(w, BLOCK_KEYWORDS) {
+                    } else if matches!(w.as_str(), "if" | "while" | "for") || is_block_keyword(w) {
                         block_next = true;
                     }
                     self.out.push_str(w);
@@ -537,7 +559,7 @@ impl Printer {
                 Atom::Op(s) => self.out.push_str(s),
                 Atom::Group(Delimiter::Brace, inner) => {
                     let after_path = match prev {
-                        Some(Atom::Word(w)) => !is_keyword(w, BLOCK_KEYWORDS) && !is_keyword(w, SPACED_KEYWORDS),
+                        Some(Atom::Word(w)) => !is_block_keyword(w) && !is_spaced_keyword(w),
                         Some(p) => p.is_op(">"),
                         None => false,
                     };
@@ -695,7 +717,7 @@ fn measure(atoms: &[Atom], limit: usize) -> Option<usize> {
 fn item_kind(atoms: &[Atom]) -> Option<&str> {
     for a in atoms {
         match a {
-            Atom::Word(w) if is_keyword(w, ITEM_KEYWORDS) || w == "macro_rules" => return Some(w),
+            Atom::Word(w) if is_item_keyword(w) || w == "macro_rules" => return Some(w),
             Atom::Word(w) if matches!(w.as_str(), "pub" | "async" | "unsafe" | "default") => {}
             Atom::Group(Delimiter::Parenthesis, _) => {} // pub(crate)
             Atom::Word(_) => return None,

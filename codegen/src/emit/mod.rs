@@ -91,13 +91,26 @@ pub fn doc_lines(text: &str) -> TokenStream {
 /// Docs are most of a module's text; escaping them char by char only for
 /// the printer to unescape them again was a tenth of a regeneration.
 fn doc_literal(line: &str) -> proc_macro2::Literal {
-    let text = if line.is_empty() { String::new() } else { format!(" {line}") };
-    if text.contains('\r') {
-        return proc_macro2::Literal::string(&text);
+    if line.contains('\r') {
+        return proc_macro2::Literal::string(&format!(" {line}"));
     }
-    let hashes = "#".repeat((0..).find(|n| !text.contains(&format!("\"{}", "#".repeat(*n)))).unwrap_or(0));
-    let raw = format!("r{hashes}\"{text}\"{hashes}");
-    raw.parse().unwrap_or_else(|_| proc_macro2::Literal::string(&text))
+    // Enough `#`s that no `"#…` inside the text ends the literal early.
+    let hashes = if line.contains('"') {
+        "#".repeat((1..).find(|n| !line.contains(&format!("\"{}", "#".repeat(*n)))).unwrap_or(1))
+    } else {
+        String::new()
+    };
+    let mut raw = String::with_capacity(line.len() + 2 * hashes.len() + 4);
+    raw.push('r');
+    raw.push_str(&hashes);
+    raw.push('"');
+    if !line.is_empty() {
+        raw.push(' ');
+        raw.push_str(line);
+    }
+    raw.push('"');
+    raw.push_str(&hashes);
+    raw.parse().unwrap_or_else(|_| proc_macro2::Literal::string(&format!(" {line}")))
 }
 
 /// `#[doc = ...]` attributes for a text (one per line, as `///` would give).
@@ -211,10 +224,11 @@ pub fn module_tokens(api: &Api, module: &Module, vendor: &Vendor) -> Result<Toke
     };
     let handle = (!module.operations.is_empty()).then(|| ops::handle(module, vendor));
     let builders: TokenStream = module.operations.values().map(|op| ops::builder(&module.name, op, vendor)).collect();
+    // Parts are joined with `extend`, not `quote!`: interpolating a stream
+    // copies all its tokens, once per level (BENCHMARKS.md §12).
     let types = module.types.values().map(|t| {
-        let tokens = types::type_def(&module.name, t);
-        let accessor = types::wrapper_accessor(api, &module.name, t);
-        let tokens = quote! { #tokens #accessor };
+        let mut tokens = types::type_def(&module.name, t);
+        tokens.extend(types::wrapper_accessor(api, &module.name, t));
         match module.needed_by.get(&t.name).filter(|_| split) {
             Some(others) => gate(&cfg_any(others.iter().chain([&module.feature])), tokens),
             None => gate(&own, tokens),
@@ -229,21 +243,12 @@ pub fn module_tokens(api: &Api, module: &Module, vendor: &Vendor) -> Result<Toke
             pub const MODULE: &str = #module_name;
         }
     });
-    let items = gate(
-        &own,
-        quote! {
-            #module_const
-            #handle
-            #events
-            #samples
-            #builders
-        },
-    );
-    Ok(quote! {
-        #(#inner_docs)*
-        #items
-        #(#types)*
-    })
+    let mut items = TokenStream::new();
+    items.extend(module_const.into_iter().chain(handle).chain(events).chain([samples, builders]));
+    let mut file: TokenStream = inner_docs.collect();
+    file.extend(gate(&own, items));
+    file.extend(types);
+    Ok(file)
 }
 
 /// The features under which a module is compiled: its own, and those of the
