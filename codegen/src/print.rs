@@ -49,7 +49,8 @@ pub(crate) fn atoms(tokens: TokenStream) -> Vec<Atom> {
         if let TokenTree::Punct(p) = &tt {
             run.push(p.as_char());
             if p.spacing() == Spacing::Alone {
-                split_ops(&std::mem::take(&mut run), &mut out);
+                split_ops(&run, &mut out);
+                run.clear();
             }
             continue;
         }
@@ -58,7 +59,8 @@ pub(crate) fn atoms(tokens: TokenStream) -> Vec<Atom> {
         if lifetime {
             run.pop();
         }
-        split_ops(&std::mem::take(&mut run), &mut out);
+        split_ops(&run, &mut out);
+        run.clear();
         out.push(match tt {
             TokenTree::Ident(i) if lifetime => Atom::Word(format!("'{i}")),
             TokenTree::Group(g) => group_atom(g),
@@ -231,11 +233,8 @@ impl<'a> Spacer<'a> {
     fn step(&mut self, next: &'a Atom) -> bool {
         let space = match self.prev {
             None => false,
-            Some(p) => {
-                (p.is_op("-") && binary_minus(self.before_prev))
-                    || (next.is_op("-") && binary_minus(Some(p)))
-                    || (!p.is_op("-") && space_between(p, next, self.closure_open))
-            }
+            Some(p) if p.is_op("-") => binary_minus(self.before_prev),
+            Some(p) => (next.is_op("-") && binary_minus(Some(p))) || space_between(p, next, self.closure_open),
         };
         if next.is_op("|") {
             // `|` opens closure parameters unless it follows an operand.
@@ -273,6 +272,51 @@ fn flat(atoms: &[Atom], out: &mut String) {
             }
         }
     }
+}
+
+/// [`flat`], giving up (with a partial line) as soon as the text passes
+/// byte `end` or meets what [`measure`] refuses to put on one line.
+fn flat_up_to(atoms: &[Atom], end: usize, out: &mut String) -> bool {
+    let mut spacer = Spacer::default();
+    let mut prev: Option<&Atom> = None;
+    for a in atoms {
+        if spacer.step(a) {
+            out.push(' ');
+        }
+        match a {
+            Atom::Word(w) if w == "match" || w == "if" => return false,
+            Atom::Word(s) | Atom::Lit(s) => out.push_str(s),
+            Atom::Op(s) => out.push_str(s),
+            Atom::Group(d, inner) => {
+                let brace = *d == Delimiter::Brace;
+                if brace
+                    && (inner.iter().any(|x| x.is_op(";"))
+                        || prev.is_some_and(|p| p.is_word("else"))
+                        || attrs_len(inner) > 0)
+                {
+                    return false;
+                }
+                let (open, close) = delims(*d);
+                out.push_str(open);
+                let spaced = brace && !inner.is_empty();
+                if spaced {
+                    out.push(' ');
+                }
+                if !flat_up_to(inner, end, out) {
+                    return false;
+                }
+                if spaced {
+                    out.push(' ');
+                }
+                out.push_str(close);
+            }
+        }
+        if out.len() > end {
+            return false;
+        }
+        prev = Some(a);
+    }
+    true
 }
 
 fn delims(d: Delimiter) -> (&'static str, &'static str) {
@@ -521,7 +565,10 @@ impl Printer {
     /// delimited groups broken, left to right.
     fn seq(&mut self, atoms: &[Atom]) {
         let room = WIDTH.saturating_sub(self.col() + self.reserve);
-        if measure(atoms, room).is_some() || !atoms.iter().any(|a| matches!(a, Atom::Group(..))) {
+        if self.flat_within(atoms, room) {
+            return;
+        }
+        if !atoms.iter().any(|a| matches!(a, Atom::Group(..))) {
             flat(atoms, &mut self.out);
             return;
         }
@@ -587,14 +634,29 @@ impl Printer {
         self.depth = depth;
     }
 
+    /// Appends `atoms` on one line if they fit in `limit` columns (the
+    /// rules of [`measure`]); else appends nothing and says so. One pass
+    /// instead of measuring first and printing after.
+    fn flat_within(&mut self, atoms: &[Atom], limit: usize) -> bool {
+        let start = self.out.len();
+        if flat_up_to(atoms, start + limit, &mut self.out) {
+            return true;
+        }
+        self.out.truncate(start);
+        false
+    }
+
     /// A block: flat when it is one short expression, else a statement per line.
     fn block(&mut self, inner: &[Atom]) {
         let single = !inner.iter().any(|a| a.is_op(";")) && statement_len(inner) == inner.len();
-        if single && measure(inner, WIDTH.saturating_sub(self.col() + 4)).is_some() {
+        if single {
+            let (start, room) = (self.out.len(), WIDTH.saturating_sub(self.col() + 4));
             self.out.push_str("{ ");
-            flat(inner, &mut self.out);
-            self.out.push_str(" }");
-            return;
+            if self.flat_within(inner, room) {
+                self.out.push_str(" }");
+                return;
+            }
+            self.out.truncate(start);
         }
         self.braced(inner, Self::statements);
     }
@@ -627,21 +689,22 @@ impl Printer {
         let room = WIDTH.saturating_sub(self.col() + std::mem::take(&mut self.reserve));
         let pad = if d == Delimiter::Brace && !inner.is_empty() { 4 } else { 2 };
         let run = after.iter().position(|a| matches!(a, Atom::Group(..))).unwrap_or(after.len());
-        let fits = measure(inner, room.saturating_sub(pad))
-            .and_then(|w| measure(&after[..run], room.checked_sub(w + pad)?))
-            .is_some();
-        if fits {
-            self.out.push_str(open);
-            if pad == 4 {
-                self.out.push(' ');
-                flat(inner, &mut self.out);
-                self.out.push(' ');
-            } else {
-                flat(inner, &mut self.out);
-            }
-            self.out.push_str(close);
-            return;
+        let start = self.out.len();
+        self.out.push_str(open);
+        if pad == 4 {
+            self.out.push(' ');
         }
+        if self.flat_within(inner, room.saturating_sub(pad)) {
+            let width = self.out.len() - start + pad / 2;
+            if room.checked_sub(width).and_then(|left| measure(&after[..run], left)).is_some() {
+                if pad == 4 {
+                    self.out.push(' ');
+                }
+                self.out.push_str(close);
+                return;
+            }
+        }
+        self.out.truncate(start);
         let parts = split_commas(inner);
         // A lone block or group hugs the delimiters: `f({ ... })`, `push((a, b))`.
         let hug = matches!(inner.last(), Some(Atom::Group(Delimiter::Brace, _)))

@@ -57,6 +57,10 @@ pub fn ty_tokens(module: &str, ty: &Ty) -> TokenStream {
 /// Spec prose made safe for rustdoc: no indented code blocks and no
 /// untagged fences (both would become doctests), HTML line breaks as newlines.
 pub fn clean_doc(text: &str) -> String {
+    // Most docs are one plain line: nothing to clean.
+    if !text.contains(['\n', '<', '`']) && text.trim().len() == text.len() {
+        return text.to_owned();
+    }
     let text = text.replace("<br/>", "\n").replace("<br />", "\n").replace("<br>", "\n");
     let mut out = Vec::new();
     for line in text.lines() {
