@@ -12,6 +12,7 @@ S=${SCRATCH:-/tmp/ghl-raw}
 XT=$WS/target/debug/xtask
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/ghl-raw-target}
 rm -rf $S; mkdir -p $S
+status=0
 for set in v2 v3; do
   if [ $set = v2 ]; then docs=$REF/apps; common=$REF/common/common-schemas.json; else docs=$REF/apps/v3; common=$REF/apps/v3/common/common-schemas.json; fi
   W=$S/$set; mkdir -p $W/spec/common $W/one
@@ -44,4 +45,6 @@ PY
   [ $rc -ne 0 ] && [ ! -s $W/bad-files.txt ] && { echo "$set: cargo check failed outside the modules:"; grep -m5 -E "error" $W/check.log; good=0; }
   echo "$set: $gen/$total generate alone; $good/$total generate and compile (cargo check exit $rc)"
   cat $W/bad-files.txt
+  [ $gen -eq $total ] && [ $good -eq $total ] || status=1
 done
+exit $status
