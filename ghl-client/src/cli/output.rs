@@ -158,13 +158,7 @@ fn write_out(bytes: &[u8]) -> Result<(), Failure> {
 /// `--dry-run`: the request as the runtime would build it, with the
 /// `Authorization` header's token replaced. No token is ever read for it.
 pub async fn dry_run(env: &Env, request: &Request) -> Result<(), Failure> {
-    let net = crate::runtime::transport::Net {
-        http: reqwest::Client::new(),
-        base_url: env.base_url.clone(),
-        connect_timeout: None,
-        timeout: None,
-        max_body: 0,
-    };
+    let net = crate::runtime::transport::Net::new(reqwest::Client::new(), env.base_url.clone(), None, None, 0);
     let token = match request.meta.token {
         crate::TokenKind::None => None,
         kind => {

@@ -346,6 +346,9 @@ impl Client {
                 }
             };
             span.record("status", status.as_u16());
+            if status.is_success() && inner.limiter.is_none() {
+                return Ok((status, headers, raw)); // nobody reads the rate-limit headers
+            }
             let limits = RateLimitHeaders::parse(&headers);
             if let Some(limiter) = &inner.limiter {
                 limiter.observe(key, &limits);
@@ -421,10 +424,20 @@ impl Client {
 /// an empty value, `.` or `..` (also percent-encoded) would be resolved away
 /// by URL normalisation, so `get_contact("..")` would reach `GET /`.
 fn check_path(request: &Request) -> Result<(), Error> {
+    let path = request.path.split('?').next().unwrap_or_default();
+    // A segment after the first is empty, `.` or `..` (or `%2E`…) only where
+    // the path has `//`, a trailing `/`, `/.` or `%2`: most paths have none.
+    if !(path.ends_with('/') || path.contains("//") || path.contains("/.") || path.contains("%2")) {
+        return Ok(());
+    }
     let template = request.meta.path.split('/');
-    let actual = request.path.split('?').next().unwrap_or_default().split('/');
+    let actual = path.split('/');
     for (t, a) in template.zip(actual) {
         let Some(name) = t.strip_prefix('{').and_then(|n| n.strip_suffix('}')) else { continue };
+        // Each `%XY` decodes to one byte: past 6 bytes a segment cannot decode to `..` or less.
+        if a.len() > 6 {
+            continue;
+        }
         let decoded = percent_encoding::percent_decode_str(a).decode_utf8_lossy();
         if matches!(decoded.as_ref(), "" | "." | "..") {
             return Err(Error::InvalidArgument {
