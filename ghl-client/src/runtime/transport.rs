@@ -57,22 +57,28 @@ impl Net {
     }
 
     /// Sends one attempt and reads its body, at most `max_body` bytes of it.
-    pub async fn fetch(
+    ///
+    /// The request is handed to reqwest before the returned future starts,
+    /// so that future does not hold it: every call's future is that much smaller.
+    pub fn fetch(
         &self,
         operation: &'static str,
         request: reqwest::Request,
         timeout: Option<Duration>,
-    ) -> Result<(http::StatusCode, http::HeaderMap, bytes::Bytes), Error> {
-        let map = |e| Error::from_reqwest(operation, e, (self.connect_timeout, timeout));
-        let mut response = self.http.execute(request).await.map_err(map)?;
-        let status = response.status();
-        // Taken, not cloned: reading the body does not need them.
-        let headers = std::mem::take(response.headers_mut());
-        let raw = read_body(response, self.max_body).await.map_err(|e| match e {
-            BodyError::Http(e) => map(e),
-            BodyError::TooLarge => Error::ResponseTooLarge { operation, status, limit: self.max_body },
-        })?;
-        Ok((status, headers, raw))
+    ) -> impl Future<Output = Result<(http::StatusCode, http::HeaderMap, bytes::Bytes), Error>> + Send + '_ {
+        let pending = self.http.execute(request);
+        async move {
+            let map = |e| Error::from_reqwest(operation, e, (self.connect_timeout, timeout));
+            let mut response = pending.await.map_err(map)?;
+            let status = response.status();
+            // Taken, not cloned: reading the body does not need them.
+            let headers = std::mem::take(response.headers_mut());
+            let raw = read_body(&mut response, self.max_body).await.map_err(|e| match e {
+                BodyError::Http(e) => map(e),
+                BodyError::TooLarge => Error::ResponseTooLarge { operation, status, limit: self.max_body },
+            })?;
+            Ok((status, headers, raw))
+        }
     }
 
     /// Builds one attempt of `request` (bodies are rebuilt for every attempt).
@@ -83,6 +89,21 @@ impl Net {
         timeout: Option<Duration>,
     ) -> Result<reqwest::Request, Error> {
         let op = request.meta.id;
+        let mut headers = Vec::with_capacity(request.headers.len());
+        for (name, value) in &request.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::encode(op, format!("`{name}` is not a valid header name")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::encode(op, format!("the value of header `{name}` has characters not allowed in a header"))
+            })?;
+            headers.push((name, value));
+        }
+        // The only wait, before the request builder exists, so that the
+        // builder is not part of every call's future; boxed for the same reason.
+        let form = match &request.body {
+            Body::Multipart(parts) => Some(Box::pin(multipart_form(op, parts)).await?),
+            _ => None,
+        };
         let method = request.meta.method.clone();
         let mut builder = match self.join(&request.path) {
             Some(url) => self.http.request(method, url),
@@ -98,22 +119,18 @@ impl Net {
         if let Some(authorization) = authorization {
             builder = builder.header(http::header::AUTHORIZATION, authorization);
         }
-        for (name, value) in &request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::encode(op, format!("`{name}` is not a valid header name")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::encode(op, format!("the value of header `{name}` has characters not allowed in a header"))
-            })?;
+        for (name, value) in headers {
             builder = builder.header(name, value);
         }
-        builder = match &request.body {
-            Body::Empty => builder,
-            Body::Json(bytes) => builder.header(http::header::CONTENT_TYPE, "application/json").body(bytes.clone()),
-            Body::Form(text) => {
+        builder = match (&request.body, form) {
+            (_, Some(form)) => builder.multipart(form),
+            (Body::Json(bytes), _) => {
+                builder.header(http::header::CONTENT_TYPE, "application/json").body(bytes.clone())
+            }
+            (Body::Form(text), _) => {
                 builder.header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(text.clone())
             }
-            // Boxed, to keep file reading out of every call's future.
-            Body::Multipart(parts) => builder.multipart(Box::pin(multipart_form(op, parts)).await?),
+            (Body::Empty | Body::Multipart(_), None) => builder,
         };
         builder.build().map_err(|e| Error::encode(op, e))
     }
@@ -150,7 +167,9 @@ pub(crate) enum BodyError {
 
 /// Reads a body chunk by chunk, stopping as soon as it passes `limit`
 /// (a `Content-Length` above it is refused before reading anything).
-pub(crate) async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<bytes::Bytes, BodyError> {
+/// Borrows the response rather than taking it, so that the caller's future
+/// does not hold two copies of it.
+pub(crate) async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<bytes::Bytes, BodyError> {
     if response.content_length().is_some_and(|n| n > limit) {
         return Err(BodyError::TooLarge);
     }
