@@ -263,21 +263,16 @@ impl Client {
     async fn send(&self, request: &Request) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
         check_path(request)?;
         check_body(request)?;
-        let Some(limit) = self.call.deadline else {
-            return self.attempts(request, None).await;
-        };
-        let deadline = later(Instant::now(), limit);
-        match tokio::time::timeout_at(deadline, self.attempts(request, Some(deadline))).await {
-            Ok(answer) => answer,
-            Err(_) => Err(Error::Deadline { operation: request.meta.id, after: limit }),
-        }
+        let limit = self.call.deadline.map(|limit| Limit { at: later(Instant::now(), limit), after: limit });
+        self.attempts(request, limit).await
     }
 
-    async fn attempts(
-        &self,
-        request: &Request,
-        deadline: Option<Instant>,
-    ) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+    /// Every wait of a call is bounded by its deadline step by step (token,
+    /// rate limit, body parts, the attempt itself; retry pauses are checked
+    /// before sleeping), rather than by a timer around the whole loop: the
+    /// attempt's own time limit and the deadline then share one timer.
+    async fn attempts(&self, request: &Request, limit: Option<Limit>) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+        let deadline = limit.map(|l| l.at);
         let inner = &*self.inner;
         let call = &self.call;
         let meta = request.meta;
@@ -303,7 +298,9 @@ impl Client {
         loop {
             sent += 1;
             span.record("attempt", sent);
-            let bearer = inner.credentials.bearer(&inner.net, meta, location, renew.take().as_ref()).await?;
+            let bearer =
+                within(limit, meta.id, inner.credentials.bearer(&inner.net, meta, location, renew.take().as_ref()))
+                    .await?;
             // A 429's wait longer than the policy allows (or than the deadline
             // leaves) fails the call now instead of blocking it.
             let mut patience = call.retry.longest_wait();
@@ -312,12 +309,15 @@ impl Client {
             }
             let permit = match &inner.limiter {
                 Some(limiter) => {
-                    let permit = limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
-                        operation: meta.id,
-                        kind: refusal.kind,
-                        wait: refusal.wait,
-                        request_id: None,
-                    })?;
+                    let acquire = async {
+                        limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
+                            operation: meta.id,
+                            kind: refusal.kind,
+                            wait: refusal.wait,
+                            request_id: None,
+                        })
+                    };
+                    let permit = within(limit, meta.id, acquire).await?;
                     let w = permit.waited();
                     if !w.is_zero() {
                         waited += w;
@@ -328,9 +328,11 @@ impl Client {
                 }
                 None => None,
             };
-            let http_request = inner.net.build(request, bearer.header.clone(), call.timeout).await?;
+            let http_request = within(limit, meta.id, inner.net.build(request, bearer.header.clone())).await?;
             attempt += 1;
-            let answer = inner.net.fetch(meta.id, http_request, call.timeout).await;
+            let answer =
+                attempt_within(limit, call.timeout, meta.id, inner.net.fetch(meta.id, http_request, call.timeout))
+                    .await?;
             drop(permit); // the request has arrived (or failed): its slot's window starts now
             let (status, headers, raw) = match answer {
                 Ok(a) => a,
@@ -417,6 +419,54 @@ impl Client {
             }
             return Err(inner.credentials.redact_error(api_error(meta.id, status, &headers, raw, trace)));
         }
+    }
+}
+
+/// A call's deadline: when, and the limit it came from (for the error).
+#[derive(Clone, Copy)]
+struct Limit {
+    at: Instant,
+    after: Duration,
+}
+
+/// `step` of a call, failed with [`Error::Deadline`] if the deadline passes
+/// first. Its timer is registered only if `step` has to wait.
+async fn within<T>(
+    limit: Option<Limit>,
+    operation: &'static str,
+    step: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match limit {
+        None => step.await,
+        Some(l) => {
+            tokio::time::timeout_at(l.at, step).await.unwrap_or(Err(Error::Deadline { operation, after: l.after }))
+        }
+    }
+}
+
+/// One attempt under one timer: its own time limit (`timeout`, the answer
+/// being an [`Error::Timeout`] that may be retried) or the call's deadline
+/// (the outer `Err`, final), whichever ends first.
+async fn attempt_within<T>(
+    limit: Option<Limit>,
+    timeout: Option<Duration>,
+    operation: &'static str,
+    attempt: impl Future<Output = Result<T, Error>>,
+) -> Result<Result<T, Error>, Error> {
+    let end = timeout.map(|t| later(Instant::now(), t));
+    let at = match (end, limit) {
+        (None, None) => return Ok(attempt.await),
+        (Some(end), Some(l)) => end.min(l.at),
+        (Some(end), None) => end,
+        (None, Some(l)) => l.at,
+    };
+    match tokio::time::timeout_at(at, attempt).await {
+        Ok(answer) => Ok(answer),
+        // On a tie the attempt's limit wins, as when each had its own timer.
+        Err(_) => match limit {
+            Some(l) if end.is_none_or(|end| l.at < end) => Err(Error::Deadline { operation, after: l.after }),
+            _ => Ok(Err(Error::Timeout { operation, connect: false, after: timeout })),
+        },
     }
 }
 

@@ -82,11 +82,11 @@ impl Net {
     }
 
     /// Builds one attempt of `request` (bodies are rebuilt for every attempt).
+    /// Its time limit is the caller's to enforce (see `Client::attempts`).
     pub async fn build(
         &self,
         request: &Request,
         authorization: Option<HeaderValue>,
-        timeout: Option<Duration>,
     ) -> Result<reqwest::Request, Error> {
         let op = request.meta.id;
         let mut headers = Vec::with_capacity(request.headers.len());
@@ -113,9 +113,6 @@ impl Net {
             builder = builder.query(&request.query);
         }
         builder = builder.header("Version", request.meta.version).header(http::header::ACCEPT, "application/json");
-        if let Some(t) = timeout {
-            builder = builder.timeout(t);
-        }
         if let Some(authorization) = authorization {
             builder = builder.header(http::header::AUTHORIZATION, authorization);
         }
