@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::FutureExt;
+use futures::future::Either;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -430,43 +432,48 @@ struct Limit {
 }
 
 /// `step` of a call, failed with [`Error::Deadline`] if the deadline passes
-/// first. Its timer is registered only if `step` has to wait.
-async fn within<T>(
+/// first. Its timer is registered only if `step` has to wait. (Combinators,
+/// not `async`: an async fn would hold `step` twice, its argument and the awaited copy.)
+fn within<T>(
     limit: Option<Limit>,
     operation: &'static str,
     step: impl Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
+) -> impl Future<Output = Result<T, Error>> {
     match limit {
-        None => step.await,
-        Some(l) => {
-            tokio::time::timeout_at(l.at, step).await.unwrap_or(Err(Error::Deadline { operation, after: l.after }))
-        }
+        None => Either::Right(step),
+        Some(l) => Either::Left(
+            tokio::time::timeout_at(l.at, step)
+                .map(move |r| r.unwrap_or(Err(Error::Deadline { operation, after: l.after }))),
+        ),
     }
 }
 
 /// One attempt under one timer: its own time limit (`timeout`, the answer
 /// being an [`Error::Timeout`] that may be retried) or the call's deadline
 /// (the outer `Err`, final), whichever ends first.
-async fn attempt_within<T>(
+fn attempt_within<T>(
     limit: Option<Limit>,
     timeout: Option<Duration>,
     operation: &'static str,
     attempt: impl Future<Output = Result<T, Error>>,
-) -> Result<Result<T, Error>, Error> {
+) -> impl Future<Output = Result<Result<T, Error>, Error>> {
     let end = timeout.map(|t| later(Instant::now(), t));
     let at = match (end, limit) {
-        (None, None) => return Ok(attempt.await),
-        (Some(end), Some(l)) => end.min(l.at),
-        (Some(end), None) => end,
-        (None, Some(l)) => l.at,
+        (None, None) => None,
+        (Some(end), Some(l)) => Some(end.min(l.at)),
+        (Some(end), None) => Some(end),
+        (None, Some(l)) => Some(l.at),
     };
-    match tokio::time::timeout_at(at, attempt).await {
-        Ok(answer) => Ok(answer),
-        // On a tie the attempt's limit wins, as when each had its own timer.
-        Err(_) => match limit {
-            Some(l) if end.is_none_or(|end| l.at < end) => Err(Error::Deadline { operation, after: l.after }),
-            _ => Ok(Err(Error::Timeout { operation, connect: false, after: timeout })),
-        },
+    match at {
+        None => Either::Right(attempt.map(Ok)),
+        Some(at) => Either::Left(tokio::time::timeout_at(at, attempt).map(move |answer| match answer {
+            Ok(answer) => Ok(answer),
+            // On a tie the attempt's limit wins, as when each had its own timer.
+            Err(_) => match limit {
+                Some(l) if end.is_none_or(|end| l.at < end) => Err(Error::Deadline { operation, after: l.after }),
+                _ => Ok(Err(Error::Timeout { operation, connect: false, after: timeout })),
+            },
+        })),
     }
 }
 
