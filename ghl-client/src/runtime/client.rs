@@ -645,3 +645,58 @@ pub(crate) const ERROR_BODY_PREFIX: usize = 16 * 1024;
 fn error_prefix(raw: Bytes) -> Bytes {
     if raw.len() > ERROR_BODY_PREFIX { raw.slice(..ERROR_BODY_PREFIX) } else { raw }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(after: u64) -> Option<Limit> {
+        let after = Duration::from_secs(after);
+        Some(Limit { at: Instant::now() + after, after })
+    }
+
+    fn secs(n: u64) -> Option<Duration> {
+        Some(Duration::from_secs(n))
+    }
+
+    /// An attempt that never answers: only a timer ends it.
+    fn hanging() -> impl Future<Output = Result<(), Error>> {
+        std::future::pending()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_timer_ends_an_attempt_with_whichever_limit_comes_first() {
+        let start = Instant::now();
+        let e = attempt_within(limit(10), secs(5), "op", hanging()).await.unwrap().unwrap_err();
+        assert!(matches!(e, Error::Timeout { connect: false, after: Some(d), .. } if d == Duration::from_secs(5)));
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+
+        let e = attempt_within(limit(3), secs(5), "op", hanging()).await.unwrap_err();
+        assert!(matches!(e, Error::Deadline { after, .. } if after == Duration::from_secs(3)), "{e:?}");
+        let e = attempt_within(limit(3), None, "op", hanging()).await.unwrap_err();
+        assert!(matches!(e, Error::Deadline { .. }), "{e:?}");
+        let e = attempt_within(None, secs(2), "op", hanging()).await.unwrap().unwrap_err();
+        assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+        // A tie is the attempt's: it may still be retried (the pause before a
+        // retry is checked against the deadline).
+        let e = attempt_within(limit(4), secs(4), "op", hanging()).await.unwrap().unwrap_err();
+        assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+        assert_eq!(start.elapsed(), Duration::from_secs(5 + 3 + 3 + 2 + 4));
+
+        // An answer in time is passed through, errors included.
+        let ok = attempt_within(limit(1), secs(1), "op", async { Ok::<_, Error>(7) }).await;
+        assert!(matches!(ok, Ok(Ok(7))));
+        let api = attempt_within(None, None, "op", async { Err::<(), _>(Error::Config("x".into())) }).await;
+        assert!(matches!(api, Ok(Err(Error::Config(_)))));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn steps_of_a_call_stop_at_its_deadline() {
+        let e = within(limit(30), "op", hanging()).await.unwrap_err();
+        assert!(matches!(e, Error::Deadline { operation: "op", after } if after == Duration::from_secs(30)), "{e:?}");
+        assert!(matches!(within(limit(30), "op", async { Ok::<_, Error>(1) }).await, Ok(1)));
+        // Without a deadline a step is only awaited.
+        let step = within(None, "op", tokio::time::sleep(Duration::from_secs(3600)).map(Ok::<_, Error>));
+        assert!(step.await.is_ok());
+    }
+}
