@@ -75,6 +75,15 @@ fn main() {
     });
 
     if !settings.quiet {
+        // Each in-flight call holds its future: bigger ones cost a larger
+        // allocation and more copying per call.
+        let http = reqwest::Client::new();
+        let client = ghl_client::Client::builder().private_integration_token(TOKEN).build().expect("ghl-client");
+        eprintln!(
+            "future sizes: reqwest send() {} B, ghl-client get_contact(..).send() {} B",
+            std::mem::size_of_val(&http.get(&base).send()),
+            std::mem::size_of_val(&client.contacts().get_contact(CONTACT_ID).send())
+        );
         eprintln!("{}", machine::describe());
         eprintln!("server: {base} (child process, 1 thread); client: current-thread tokio runtime; {settings:?}");
     }

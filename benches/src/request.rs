@@ -5,7 +5,10 @@
 //! round against the first contender (the baseline), then their median.
 //!
 //! Call on a current-thread tokio runtime: the client side then uses one
-//! core and the server (a child process, one thread) the other.
+//! core and the server (a child process, one thread) the other. Every task
+//! then runs on the calling thread, whose CPU time per request (Linux
+//! `/proc/thread-self/schedstat`) is reported beside the wall-clock figures:
+//! on a shared machine it moves far less than they do.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -92,6 +95,8 @@ pub struct Sample {
     pub p99: f64,
     /// Requests per second over the round.
     pub rps: f64,
+    /// CPU time of the client's thread per request, seconds (`NaN` where unknown).
+    pub cpu: f64,
 }
 
 /// Every sample, by mode (`0` single, `1` concurrent), contender and round.
@@ -124,6 +129,12 @@ pub async fn run(contenders: &[Contender], settings: &Settings) -> Result<Report
             for _ in 0..settings.warmup {
                 (c.call)().await.map_err(|e| format!("{}: {e}", c.name))?;
             }
+            // Open the concurrent mode's connections before it is timed: the
+            // sequential warm-up leaves one in the pool, and each contender
+            // would otherwise pay its other 63 handshakes in its first round.
+            if settings.concurrent > 0 && settings.warmup > 0 {
+                concurrent(c, settings.concurrency * 2, settings.concurrency).await?;
+            }
             if settings.single > 0 {
                 let s = single(c, settings.single).await?;
                 report.samples[0][i].push(s);
@@ -142,17 +153,19 @@ pub async fn run(contenders: &[Contender], settings: &Settings) -> Result<Report
 
 async fn single(c: &Contender, n: usize) -> Result<Sample, String> {
     let mut lat = Vec::with_capacity(n);
+    let cpu = thread_cpu();
     let start = Instant::now();
     for _ in 0..n {
         let t = Instant::now();
         (c.call)().await.map_err(|e| format!("{}: {e}", c.name))?;
         lat.push(t.elapsed());
     }
-    Ok(sample(lat, start.elapsed()))
+    Ok(sample(lat, start.elapsed(), cpu))
 }
 
 async fn concurrent(c: &Contender, n: usize, tasks: usize) -> Result<Sample, String> {
     let per_task = n.div_ceil(tasks);
+    let cpu = thread_cpu();
     let start = Instant::now();
     let handles: Vec<_> = (0..tasks)
         .map(|_| {
@@ -172,16 +185,28 @@ async fn concurrent(c: &Contender, n: usize, tasks: usize) -> Result<Sample, Str
     for h in handles {
         all.extend(h.await.map_err(|e| e.to_string())?.map_err(|e| format!("{}: {e}", c.name))?);
     }
-    Ok(sample(all, start.elapsed()))
+    Ok(sample(all, start.elapsed(), cpu))
 }
 
-fn sample(lat: Vec<Duration>, elapsed: Duration) -> Sample {
+/// CPU time the calling thread has run, seconds; `None` off Linux.
+fn thread_cpu() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
+}
+
+fn sample(lat: Vec<Duration>, elapsed: Duration, cpu_before: Option<f64>) -> Sample {
+    let cpu = match (cpu_before, thread_cpu()) {
+        (Some(a), Some(b)) if !lat.is_empty() => (b - a) / lat.len() as f64,
+        _ => f64::NAN,
+    };
     let mut secs: Vec<f64> = lat.iter().map(Duration::as_secs_f64).collect();
     secs.sort_by(f64::total_cmp);
     Sample {
         p50: percentile_sorted(&secs, 0.5),
         p99: percentile_sorted(&secs, 0.99),
         rps: secs.len() as f64 / elapsed.as_secs_f64(),
+        cpu,
     }
 }
 
@@ -199,8 +224,15 @@ impl Report {
             }
             out.push_str(&format!("{label}:\n"));
             out.push_str(&format!(
-                "  {:<12} {:>28} {:>12} {:>32} {:>14} {:>16}\n",
-                "client", "p50 µs (range)", "p99 µs", "throughput req/s (range)", "p50 / base", "req/s / base"
+                "  {:<12} {:>28} {:>12} {:>32} {:>18} {:>18} {:>12} {:>18}\n",
+                "client",
+                "p50 µs (range)",
+                "p99 µs",
+                "throughput req/s (range)",
+                "p50 / base",
+                "req/s / base",
+                "CPU µs/req",
+                "CPU / base"
             ));
             let base = &self.samples[mode][0];
             for (i, name) in self.names.iter().enumerate() {
@@ -211,24 +243,26 @@ impl Report {
                 let p50 = Summary::of(&s.iter().map(|x| x.p50).collect::<Vec<_>>());
                 let p99 = Summary::of(&s.iter().map(|x| x.p99).collect::<Vec<_>>());
                 let rps = Summary::of(&s.iter().map(|x| x.rps).collect::<Vec<_>>());
-                let (r50, rrps) = if i == 0 || base.len() != s.len() {
-                    ("baseline".to_owned(), "baseline".to_owned())
+                let cpu = Summary::of(&s.iter().map(|x| x.cpu).collect::<Vec<_>>());
+                let ratio = |f: fn(&Sample) -> f64| {
+                    let r = Summary::of(&s.iter().zip(base).map(|(x, b)| f(x) / f(b)).collect::<Vec<_>>());
+                    format!("{:.3} ({:.2}–{:.2})", r.median, r.min, r.max)
+                };
+                let (r50, rrps, rcpu) = if i == 0 || base.len() != s.len() {
+                    ("baseline".to_owned(), "baseline".to_owned(), "baseline".to_owned())
                 } else {
-                    let a = Summary::of(&s.iter().zip(base).map(|(x, b)| x.p50 / b.p50).collect::<Vec<_>>());
-                    let b = Summary::of(&s.iter().zip(base).map(|(x, b)| x.rps / b.rps).collect::<Vec<_>>());
-                    (
-                        format!("{:.3} ({:.2}–{:.2})", a.median, a.min, a.max),
-                        format!("{:.3} ({:.2}–{:.2})", b.median, b.min, b.max),
-                    )
+                    (ratio(|x| x.p50), ratio(|x| x.rps), ratio(|x| x.cpu))
                 };
                 out.push_str(&format!(
-                    "  {:<12} {:>28} {:>12.1} {:>32} {:>14} {:>16}\n",
+                    "  {:<12} {:>28} {:>12.1} {:>32} {:>18} {:>18} {:>12.1} {:>18}\n",
                     name,
                     format!("{:.1} ({:.1}–{:.1})", p50.median * 1e6, p50.min * 1e6, p50.max * 1e6),
                     p99.median * 1e6,
                     format!("{:.0} ({:.0}–{:.0})", rps.median, rps.min, rps.max),
                     r50,
-                    rrps
+                    rrps,
+                    cpu.median * 1e6,
+                    rcpu
                 ));
             }
         }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::ir::Token;
+
 /// Who the generated client talks to: the names its docs and attributes use.
 /// Everything the emitters say about the vendor comes from here.
 #[derive(Clone, Debug)]
@@ -15,6 +17,48 @@ pub struct Vendor {
 impl Default for Vendor {
     fn default() -> Self {
         Vendor { name: "HighLevel".to_owned(), env_prefix: "GHL".to_owned() }
+    }
+}
+
+/// Which token kind a security scheme stands for, by its name. HighLevel
+/// calls its schemes `Location-Access`, `Agency-Access`, `bearer`, … across
+/// documents; an operation listing schemes of both kinds takes either token.
+#[derive(Clone, Debug)]
+pub struct TokenSchemes {
+    /// Checked in order; a scheme matching none implies no token kind.
+    pub rules: Vec<SchemeRule>,
+}
+
+/// One rule of [`TokenSchemes`].
+#[derive(Clone, Debug)]
+pub struct SchemeRule {
+    /// Lower-case scheme name (or its start, with `prefix`).
+    pub name: String,
+    /// Whether `name` is a prefix rather than the whole name.
+    pub prefix: bool,
+    /// The token kind the scheme stands for: `Location` or `Agency`.
+    pub token: Token,
+}
+
+impl Default for TokenSchemes {
+    /// HighLevel's naming (spec/README.md, "Security").
+    fn default() -> Self {
+        let rule = |name: &str, prefix, token| SchemeRule { name: name.to_owned(), prefix, token };
+        TokenSchemes {
+            rules: vec![
+                rule("agency", true, Token::Agency),
+                rule("location", true, Token::Location),
+                rule("bearer", false, Token::Location),
+            ],
+        }
+    }
+}
+
+impl TokenSchemes {
+    /// The token kind a scheme stands for, if any (names compare case-insensitively).
+    pub fn token_of(&self, scheme: &str) -> Option<Token> {
+        let lower = scheme.to_ascii_lowercase();
+        self.rules.iter().find(|r| if r.prefix { lower.starts_with(&r.name) } else { lower == r.name }).map(|r| r.token)
     }
 }
 
@@ -41,6 +85,8 @@ pub struct Config {
     pub lenient: bool,
     /// Names of the API's owner in generated docs and attributes.
     pub vendor: Vendor,
+    /// Which token kind each security scheme stands for.
+    pub token_schemes: TokenSchemes,
 }
 
 impl Config {
@@ -54,6 +100,31 @@ impl Config {
             root_group: Some("v2".to_owned()),
             lenient: false,
             vendor: Vendor::default(),
+            token_schemes: TokenSchemes::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlevel_scheme_names_map_to_token_kinds() {
+        let schemes = TokenSchemes::default();
+        assert_eq!(schemes.token_of("Location-Access-Only"), Some(Token::Location));
+        assert_eq!(schemes.token_of("Agency-Access"), Some(Token::Agency));
+        assert_eq!(schemes.token_of("bearer"), Some(Token::Location));
+        assert_eq!(schemes.token_of("bearerAuth"), None, "`bearer` is a whole name, not a prefix");
+        assert_eq!(schemes.token_of("apiKey"), None);
+    }
+
+    #[test]
+    fn another_api_names_its_own_schemes() {
+        let schemes = TokenSchemes {
+            rules: vec![SchemeRule { name: "workspace".to_owned(), prefix: true, token: Token::Location }],
+        };
+        assert_eq!(schemes.token_of("WorkspaceToken"), Some(Token::Location));
+        assert_eq!(schemes.token_of("Location-Access"), None);
     }
 }

@@ -82,6 +82,11 @@ impl Diagnostics {
         });
     }
 
+    /// Moves `other`'s diagnostics to the end of these.
+    pub fn append(&mut self, mut other: Diagnostics) {
+        self.items.append(&mut other.items);
+    }
+
     /// True when any error was recorded.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)

@@ -125,7 +125,10 @@ fn run(
     modules.sort_by_key(|m| std::cmp::Reverse(m.operations.len() * 4 + m.types.len() + m.webhooks.len() * 4));
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, modules.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let rendered: Vec<Rendered> = std::thread::scope(|scope| {
+    let (rendered, crate_files) = std::thread::scope(|scope| {
+        // The crate-level files (the CLI table is the largest file of all)
+        // render beside the modules, not after them.
+        let crate_files = scope.spawn(|| render_crate_files(&api, config));
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let (api, modules, next) = (&api, &modules, &next);
@@ -138,19 +141,20 @@ fn run(
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        let rendered: Vec<Rendered> = handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
+        (rendered, crate_files.join().ok())
     });
-    let t = Instant::now();
-    let root = emit::root_tokens(&api);
-    let cli_table = emit::cli_table::cli_table(&api);
-    let crate_docs = emit::docs::crate_docs(&api, &config.vendor);
-    let features = emit::features_block(&api, config.root_group.as_deref());
-    timings.emit = t.elapsed();
-    let t = Instant::now();
+    let Some(CrateFiles { root, cli_table, crate_docs, features, emit: crate_emit, format: crate_format }) =
+        crate_files
+    else {
+        diags.error("", "", "internal error: the thread rendering the crate-level files stopped");
+        return Err(diags.finish(|f| set.text(f)));
+    };
+    timings.emit = crate_emit;
+    timings.format = crate_format;
     let mut files = BTreeMap::new();
-    files.insert("mod.rs".to_owned(), render::rust_file(root, "spec/", &config.command));
-    files.insert("cli_table.rs".to_owned(), render::rust_file(cli_table, "spec/", &config.command));
-    timings.format = t.elapsed();
+    files.insert("mod.rs".to_owned(), root);
+    files.insert("cli_table.rs".to_owned(), cli_table);
     for r in rendered {
         timings.emit += r.emit;
         timings.format += r.format;
@@ -178,6 +182,30 @@ fn run(
     }
     let warnings = diags.finish(|f| set.text(f));
     Ok(Output { files, features, warnings, timings, api })
+}
+
+/// The files that are not one module's: `mod.rs`, `cli_table.rs`, the crate
+/// docs and the features block, with the time their emit and format took.
+struct CrateFiles {
+    root: String,
+    cli_table: String,
+    crate_docs: Result<String, minijinja::Error>,
+    features: String,
+    emit: Duration,
+    format: Duration,
+}
+
+fn render_crate_files(api: &ir::Api, config: &Config) -> CrateFiles {
+    let t = Instant::now();
+    let root = emit::root_tokens(api);
+    let cli_table = emit::cli_table::cli_table(api);
+    let crate_docs = emit::docs::crate_docs(api, &config.vendor);
+    let features = emit::features_block(api, config.root_group.as_deref());
+    let emit = t.elapsed();
+    let t = Instant::now();
+    let root = render::rust_file(root, "spec/", &config.command);
+    let cli_table = render::rust_file_of_atoms(&cli_table, "spec/", &config.command);
+    CrateFiles { root, cli_table, crate_docs, features, emit, format: t.elapsed() }
 }
 
 /// One module's file, with the time its emit and format took.

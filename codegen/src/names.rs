@@ -12,7 +12,10 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Spells out symbols heck would drop, so `65+` and `65` stay apart.
-fn prepare(wire: &str) -> String {
+fn prepare(wire: &str) -> std::borrow::Cow<'_, str> {
+    if wire.trim().len() == wire.len() && !wire.contains(['+', '%', '&', '@', '-']) {
+        return wire.into();
+    }
     let mut s = String::with_capacity(wire.len() + 8);
     let trimmed = wire.trim();
     if let Some(rest) = trimmed.strip_prefix('-').filter(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
@@ -21,7 +24,7 @@ fn prepare(wire: &str) -> String {
     } else {
         s.push_str(trimmed);
     }
-    s.replace('+', " plus ").replace('%', " percent ").replace('&', " and ").replace('@', " at ")
+    s.replace('+', " plus ").replace('%', " percent ").replace('&', " and ").replace('@', " at ").into()
 }
 
 /// Standard names the generated code uses unqualified: a type of the same
@@ -70,28 +73,50 @@ fn fix_start(s: &mut String, prefix: char) {
 
 /// `snake_case` identifier for a field, parameter or function.
 pub fn snake(wire: &str) -> String {
-    let mut s = keep_ident_chars(&prepare(wire).to_snake_case());
-    if s.is_empty() {
-        s = "value".to_owned();
-    }
-    fix_start(&mut s, 'v');
-    if KEYWORDS.contains(&s.as_str()) {
-        s.push('_');
-    }
-    s
+    memo(&SNAKE, wire, |wire| {
+        let mut s = keep_ident_chars(&prepare(wire).to_snake_case());
+        if s.is_empty() {
+            s = "value".to_owned();
+        }
+        fix_start(&mut s, 'v');
+        if KEYWORDS.contains(&s.as_str()) {
+            s.push('_');
+        }
+        s
+    })
 }
 
 /// `PascalCase` identifier for a type or enum variant.
 pub fn pascal(wire: &str) -> String {
-    let mut s = keep_ident_chars(&prepare(wire).to_upper_camel_case());
-    if s.is_empty() {
-        s = "Empty".to_owned();
+    memo(&PASCAL, wire, |wire| {
+        let mut s = keep_ident_chars(&prepare(wire).to_upper_camel_case());
+        if s.is_empty() {
+            s = "Empty".to_owned();
+        }
+        fix_start(&mut s, 'V');
+        if KEYWORDS.contains(&s.as_str()) {
+            s.push('_');
+        }
+        s
+    })
+}
+
+type Memo = std::cell::RefCell<std::collections::HashMap<String, String>>;
+
+thread_local! {
+    // The same wire names (`id`, `locationId`, …) come back thousands of
+    // times per run; casing them was a twentieth of a regeneration.
+    static SNAKE: Memo = Memo::default();
+    static PASCAL: Memo = Memo::default();
+}
+
+fn memo(table: &'static std::thread::LocalKey<Memo>, wire: &str, make: impl FnOnce(&str) -> String) -> String {
+    if let Some(hit) = table.with(|t| t.borrow().get(wire).cloned()) {
+        return hit;
     }
-    fix_start(&mut s, 'V');
-    if KEYWORDS.contains(&s.as_str()) {
-        s.push('_');
-    }
-    s
+    let name = make(wire);
+    table.with(|t| t.borrow_mut().insert(wire.to_owned(), name.clone()));
+    name
 }
 
 /// Type name for a component schema: PascalCase, without DTO-style suffixes

@@ -19,9 +19,14 @@ const INDENT: &str = "    ";
 
 /// Formats a whole file.
 pub fn file(tokens: TokenStream) -> String {
-    let atoms = atoms(tokens);
+    file_of_atoms(&atoms(tokens))
+}
+
+/// Formats a whole file given as atoms (see [`crate::emit::data`], which
+/// builds large static tables this way without token trees).
+pub(crate) fn file_of_atoms(atoms: &[Atom]) -> String {
     let mut p = Printer { out: String::with_capacity(atoms.len() * 8), depth: 0, reserve: 0 };
-    p.items(&atoms);
+    p.items(atoms);
     p.out
 }
 
@@ -30,21 +35,22 @@ pub fn file(tokens: TokenStream) -> String {
 /// A token, with multi-character operators (`::`, `->`, `=>`, `..`) and
 /// lifetimes (`'a`) joined into one, so spacing rules see them whole.
 #[derive(Clone, Debug)]
-enum Atom {
+pub(crate) enum Atom {
     Word(String),
     Lit(String),
-    Op(String),
+    Op(&'static str),
     Group(Delimiter, Vec<Atom>),
 }
 
-fn atoms(tokens: TokenStream) -> Vec<Atom> {
+pub(crate) fn atoms(tokens: TokenStream) -> Vec<Atom> {
     let mut out = Vec::new();
     let mut run = String::new();
     for tt in tokens {
         if let TokenTree::Punct(p) = &tt {
             run.push(p.as_char());
             if p.spacing() == Spacing::Alone {
-                split_ops(&std::mem::take(&mut run), &mut out);
+                split_ops(&run, &mut out);
+                run.clear();
             }
             continue;
         }
@@ -53,7 +59,8 @@ fn atoms(tokens: TokenStream) -> Vec<Atom> {
         if lifetime {
             run.pop();
         }
-        split_ops(&std::mem::take(&mut run), &mut out);
+        split_ops(&run, &mut out);
+        run.clear();
         out.push(match tt {
             TokenTree::Ident(i) if lifetime => Atom::Word(format!("'{i}")),
             TokenTree::Group(g) => group_atom(g),
@@ -74,16 +81,50 @@ const OPERATORS: &[&str] =
 
 /// Splits a run of joined punctuation into operators, longest first.
 fn split_ops(mut run: &str, out: &mut Vec<Atom>) {
-    while !run.is_empty() {
-        let op = OPERATORS.iter().find(|op| run.starts_with(*op)).map_or(&run[..1], |op| &run[..op.len()]);
-        out.push(Atom::Op(op.to_owned()));
+    while let Some(first) = run.chars().next() {
+        let op = if run.len() == 1 { None } else { OPERATORS.iter().find(|op| run.starts_with(**op)).copied() };
+        let op = op.unwrap_or_else(|| punct(first));
+        out.push(Atom::Op(op));
         run = &run[op.len()..];
     }
 }
 
+/// A punctuation character as static text, so an operator atom costs no
+/// allocation (`proc_macro2` makes no others).
+fn punct(c: char) -> &'static str {
+    match c {
+        '=' => "=",
+        '<' => "<",
+        '>' => ">",
+        '!' => "!",
+        '~' => "~",
+        '+' => "+",
+        '-' => "-",
+        '*' => "*",
+        '/' => "/",
+        '%' => "%",
+        '^' => "^",
+        '&' => "&",
+        '|' => "|",
+        '@' => "@",
+        '.' => ".",
+        ',' => ",",
+        ';' => ";",
+        ':' => ":",
+        '#' => "#",
+        '$' => "$",
+        '?' => "?",
+        _ => "'",
+    }
+}
+
 fn group_atom(g: Group) -> Atom {
-    let inner = atoms(g.stream());
-    match g.delimiter() {
+    let (delimiter, stream) = (g.delimiter(), g.stream());
+    // Dropped first, so the stream is the only owner of its tokens and
+    // iterating it moves them instead of copying the whole subtree.
+    drop(g);
+    let inner = atoms(stream);
+    match delimiter {
         // Invisible groups come from interpolated fragments: print them inline.
         Delimiter::None if inner.len() == 1 => inner.into_iter().next().unwrap_or(Atom::Group(Delimiter::None, vec![])),
         d => Atom::Group(d, inner),
@@ -92,7 +133,7 @@ fn group_atom(g: Group) -> Atom {
 
 impl Atom {
     fn is_op(&self, s: &str) -> bool {
-        matches!(self, Atom::Op(o) if o == s)
+        matches!(self, Atom::Op(o) if *o == s)
     }
     fn is_word(&self, s: &str) -> bool {
         matches!(self, Atom::Word(w) if w == s)
@@ -103,17 +144,36 @@ impl Atom {
 }
 
 /// Keywords after which a `(` or `[` is not a call or an index.
-const SPACED_KEYWORDS: &[&str] =
-    &["if", "match", "while", "in", "return", "let", "for", "as", "else", "move", "mut", "ref", "where", "dyn", "impl"];
+fn is_spaced_keyword(w: &str) -> bool {
+    matches!(
+        w,
+        "if" | "match"
+            | "while"
+            | "in"
+            | "return"
+            | "let"
+            | "for"
+            | "as"
+            | "else"
+            | "move"
+            | "mut"
+            | "ref"
+            | "where"
+            | "dyn"
+            | "impl"
+    )
+}
 
 /// Keywords that put the next `{` in block position.
-const BLOCK_KEYWORDS: &[&str] = &["else", "move", "async", "unsafe", "loop", "try", "const"];
+fn is_block_keyword(w: &str) -> bool {
+    matches!(w, "else" | "move" | "async" | "unsafe" | "loop" | "try" | "const")
+}
 
-const ITEM_KEYWORDS: &[&str] =
-    &["fn", "struct", "enum", "union", "impl", "mod", "trait", "use", "static", "const", "type", "extern"];
-
-fn is_keyword(w: &str, list: &[&str]) -> bool {
-    list.contains(&w)
+fn is_item_keyword(w: &str) -> bool {
+    matches!(
+        w,
+        "fn" | "struct" | "enum" | "union" | "impl" | "mod" | "trait" | "use" | "static" | "const" | "type" | "extern"
+    )
 }
 
 /// Whether a space goes between two atoms printed on one line.
@@ -121,30 +181,30 @@ fn is_keyword(w: &str, list: &[&str]) -> bool {
 fn space_between(prev: &Atom, next: &Atom, closure_open: bool) -> bool {
     use Atom::*;
     match next {
-        Op(o) if matches!(o.as_str(), "," | ";" | "." | "?" | ":" | "::") => {
-            return o == "::" && matches!(prev, Op(p) if p == "=" || p == "=>" || p == "->");
+        Op(o) if matches!(*o, "," | ";" | "." | "?" | ":" | "::") => {
+            return *o == "::" && matches!(prev, Op(p) if matches!(*p, "=" | "=>" | "->"));
         }
         Group(Delimiter::Parenthesis | Delimiter::Bracket, _) => {
             return match prev {
-                Word(w) => is_keyword(w, SPACED_KEYWORDS),
-                Op(o) if o == "|" => !closure_open,
-                Op(o) => !matches!(o.as_str(), "!" | "&" | "&&" | "*" | "::" | "#" | "-" | "<" | ">" | "." | ".."),
+                Word(w) => is_spaced_keyword(w),
+                Op(o) if *o == "|" => !closure_open,
+                Op(o) => !matches!(*o, "!" | "&" | "&&" | "*" | "::" | "#" | "-" | "<" | ">" | "." | ".."),
                 _ => false,
             };
         }
-        Group(Delimiter::Brace, _) => return !matches!(prev, Op(o) if o == "!" || o == "::"),
+        Group(Delimiter::Brace, _) => return !matches!(prev, Op(o) if *o == "!" || *o == "::"),
         _ => {}
     }
     match prev {
-        Op(o) => match o.as_str() {
+        Op(o) => match *o {
             "::" | "." | "!" | "#" | "<" | "&" | "&&" | "*" | "-" | ".." | "..=" => false,
             "|" => !closure_open,
-            ">" => !matches!(next, Op(n) if n == ">"),
+            ">" => !matches!(next, Op(n) if *n == ">"),
             _ => true,
         },
         Word(_) | Lit(_) | Group(..) => match next {
-            Op(o) => match o.as_str() {
-                "!" => matches!(prev, Word(w) if is_keyword(w, SPACED_KEYWORDS)),
+            Op(o) => match *o {
+                "!" => matches!(prev, Word(w) if is_spaced_keyword(w)),
                 "<" | ">" | ".." | "..=" => false,
                 "|" => !closure_open,
                 _ => true,
@@ -173,11 +233,8 @@ impl<'a> Spacer<'a> {
     fn step(&mut self, next: &'a Atom) -> bool {
         let space = match self.prev {
             None => false,
-            Some(p) => {
-                (p.is_op("-") && binary_minus(self.before_prev))
-                    || (next.is_op("-") && binary_minus(Some(p)))
-                    || (!p.is_op("-") && space_between(p, next, self.closure_open))
-            }
+            Some(p) if p.is_op("-") => binary_minus(self.before_prev),
+            Some(p) => (next.is_op("-") && binary_minus(Some(p))) || space_between(p, next, self.closure_open),
         };
         if next.is_op("|") {
             // `|` opens closure parameters unless it follows an operand.
@@ -199,7 +256,8 @@ fn flat(atoms: &[Atom], out: &mut String) {
             out.push(' ');
         }
         match a {
-            Atom::Word(s) | Atom::Lit(s) | Atom::Op(s) => out.push_str(s),
+            Atom::Word(s) | Atom::Lit(s) => out.push_str(s),
+            Atom::Op(s) => out.push_str(s),
             Atom::Group(d, inner) => {
                 let (open, close) = delims(*d);
                 out.push_str(open);
@@ -214,6 +272,51 @@ fn flat(atoms: &[Atom], out: &mut String) {
             }
         }
     }
+}
+
+/// [`flat`], giving up (with a partial line) as soon as the text passes
+/// byte `end` or meets what [`measure`] refuses to put on one line.
+fn flat_up_to(atoms: &[Atom], end: usize, out: &mut String) -> bool {
+    let mut spacer = Spacer::default();
+    let mut prev: Option<&Atom> = None;
+    for a in atoms {
+        if spacer.step(a) {
+            out.push(' ');
+        }
+        match a {
+            Atom::Word(w) if w == "match" || w == "if" => return false,
+            Atom::Word(s) | Atom::Lit(s) => out.push_str(s),
+            Atom::Op(s) => out.push_str(s),
+            Atom::Group(d, inner) => {
+                let brace = *d == Delimiter::Brace;
+                if brace
+                    && (inner.iter().any(|x| x.is_op(";"))
+                        || prev.is_some_and(|p| p.is_word("else"))
+                        || attrs_len(inner) > 0)
+                {
+                    return false;
+                }
+                let (open, close) = delims(*d);
+                out.push_str(open);
+                let spaced = brace && !inner.is_empty();
+                if spaced {
+                    out.push(' ');
+                }
+                if !flat_up_to(inner, end, out) {
+                    return false;
+                }
+                if spaced {
+                    out.push(' ');
+                }
+                out.push_str(close);
+            }
+        }
+        if out.len() > end {
+            return false;
+        }
+        prev = Some(a);
+    }
+    true
 }
 
 fn delims(d: Delimiter) -> (&'static str, &'static str) {
@@ -276,6 +379,9 @@ fn unquote(lit: &str) -> Option<String> {
         return Some(body.to_owned());
     }
     let body = lit.strip_prefix('"')?.strip_suffix('"')?;
+    if !body.contains('\\') {
+        return Some(body.to_owned());
+    }
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {
@@ -459,7 +565,10 @@ impl Printer {
     /// delimited groups broken, left to right.
     fn seq(&mut self, atoms: &[Atom]) {
         let room = WIDTH.saturating_sub(self.col() + self.reserve);
-        if measure(atoms, room).is_some() || !atoms.iter().any(|a| matches!(a, Atom::Group(..))) {
+        if self.flat_within(atoms, room) {
+            return;
+        }
+        if !atoms.iter().any(|a| matches!(a, Atom::Group(..))) {
             flat(atoms, &mut self.out);
             return;
         }
@@ -488,15 +597,16 @@ impl Printer {
                 Atom::Word(w) => {
                     if w == "match" {
                         arms_next = true;
-                    } else if matches!(w.as_str(), "if" | "while" | "for") || is_keyword(w, BLOCK_KEYWORDS) {
+                    } else if matches!(w.as_str(), "if" | "while" | "for") || is_block_keyword(w) {
                         block_next = true;
                     }
                     self.out.push_str(w);
                 }
-                Atom::Lit(s) | Atom::Op(s) => self.out.push_str(s),
+                Atom::Lit(s) => self.out.push_str(s),
+                Atom::Op(s) => self.out.push_str(s),
                 Atom::Group(Delimiter::Brace, inner) => {
                     let after_path = match prev {
-                        Some(Atom::Word(w)) => !is_keyword(w, BLOCK_KEYWORDS) && !is_keyword(w, SPACED_KEYWORDS),
+                        Some(Atom::Word(w)) => !is_block_keyword(w) && !is_spaced_keyword(w),
                         Some(p) => p.is_op(">"),
                         None => false,
                     };
@@ -524,14 +634,29 @@ impl Printer {
         self.depth = depth;
     }
 
+    /// Appends `atoms` on one line if they fit in `limit` columns (the
+    /// rules of [`measure`]); else appends nothing and says so. One pass
+    /// instead of measuring first and printing after.
+    fn flat_within(&mut self, atoms: &[Atom], limit: usize) -> bool {
+        let start = self.out.len();
+        if flat_up_to(atoms, start + limit, &mut self.out) {
+            return true;
+        }
+        self.out.truncate(start);
+        false
+    }
+
     /// A block: flat when it is one short expression, else a statement per line.
     fn block(&mut self, inner: &[Atom]) {
         let single = !inner.iter().any(|a| a.is_op(";")) && statement_len(inner) == inner.len();
-        if single && measure(inner, WIDTH.saturating_sub(self.col() + 4)).is_some() {
+        if single {
+            let (start, room) = (self.out.len(), WIDTH.saturating_sub(self.col() + 4));
             self.out.push_str("{ ");
-            flat(inner, &mut self.out);
-            self.out.push_str(" }");
-            return;
+            if self.flat_within(inner, room) {
+                self.out.push_str(" }");
+                return;
+            }
+            self.out.truncate(start);
         }
         self.braced(inner, Self::statements);
     }
@@ -564,21 +689,22 @@ impl Printer {
         let room = WIDTH.saturating_sub(self.col() + std::mem::take(&mut self.reserve));
         let pad = if d == Delimiter::Brace && !inner.is_empty() { 4 } else { 2 };
         let run = after.iter().position(|a| matches!(a, Atom::Group(..))).unwrap_or(after.len());
-        let fits = measure(inner, room.saturating_sub(pad))
-            .and_then(|w| measure(&after[..run], room.checked_sub(w + pad)?))
-            .is_some();
-        if fits {
-            self.out.push_str(open);
-            if pad == 4 {
-                self.out.push(' ');
-                flat(inner, &mut self.out);
-                self.out.push(' ');
-            } else {
-                flat(inner, &mut self.out);
-            }
-            self.out.push_str(close);
-            return;
+        let start = self.out.len();
+        self.out.push_str(open);
+        if pad == 4 {
+            self.out.push(' ');
         }
+        if self.flat_within(inner, room.saturating_sub(pad)) {
+            let width = self.out.len() - start + pad / 2;
+            if room.checked_sub(width).and_then(|left| measure(&after[..run], left)).is_some() {
+                if pad == 4 {
+                    self.out.push(' ');
+                }
+                self.out.push_str(close);
+                return;
+            }
+        }
+        self.out.truncate(start);
         let parts = split_commas(inner);
         // A lone block or group hugs the delimiters: `f({ ... })`, `push((a, b))`.
         let hug = matches!(inner.last(), Some(Atom::Group(Delimiter::Brace, _)))
@@ -625,7 +751,8 @@ fn measure(atoms: &[Atom], limit: usize) -> Option<usize> {
         }
         match a {
             Atom::Word(w) if w == "match" || w == "if" => return None,
-            Atom::Word(s) | Atom::Lit(s) | Atom::Op(s) => width += s.len(),
+            Atom::Word(s) | Atom::Lit(s) => width += s.len(),
+            Atom::Op(s) => width += s.len(),
             Atom::Group(d, inner) => {
                 let brace = *d == Delimiter::Brace;
                 if brace
@@ -653,7 +780,7 @@ fn measure(atoms: &[Atom], limit: usize) -> Option<usize> {
 fn item_kind(atoms: &[Atom]) -> Option<&str> {
     for a in atoms {
         match a {
-            Atom::Word(w) if is_keyword(w, ITEM_KEYWORDS) || w == "macro_rules" => return Some(w),
+            Atom::Word(w) if is_item_keyword(w) || w == "macro_rules" => return Some(w),
             Atom::Word(w) if matches!(w.as_str(), "pub" | "async" | "unsafe" | "default") => {}
             Atom::Group(Delimiter::Parenthesis, _) => {} // pub(crate)
             Atom::Word(_) => return None,

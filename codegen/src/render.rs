@@ -4,7 +4,15 @@ use proc_macro2::TokenStream;
 
 /// Lays `tokens` out as source text (see [`crate::print`]) and prepends the banner.
 pub fn rust_file(tokens: TokenStream, source: &str, command: &str) -> String {
-    let mut body = crate::print::file(tokens);
+    with_banner(crate::print::file(tokens), source, command)
+}
+
+/// [`rust_file`] for a file built as atoms ([`crate::emit::data`]).
+pub(crate) fn rust_file_of_atoms(atoms: &[crate::print::Atom], source: &str, command: &str) -> String {
+    with_banner(crate::print::file_of_atoms(atoms), source, command)
+}
+
+fn with_banner(mut body: String, source: &str, command: &str) -> String {
     if !body.ends_with('\n') {
         body.push('\n');
     }

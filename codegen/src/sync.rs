@@ -53,7 +53,7 @@ pub fn drift(out: &crate::Output, out_dir: &Path, manifest: Option<&Path>) -> Dr
     let mut d = Drift::default();
     for (rel, text) in &out.files {
         match std::fs::read_to_string(out_dir.join(rel)) {
-            Ok(disk) if normalize(&disk) == normalize(text) => {}
+            Ok(disk) if disk == *text || normalize(&disk) == normalize(text) => {}
             Ok(_) => d.stale.push(rel.clone()),
             Err(_) => d.missing.push(rel.clone()),
         }

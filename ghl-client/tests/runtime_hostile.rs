@@ -422,6 +422,28 @@ async fn bodies_over_the_limit_are_refused_and_errors_keep_a_prefix() {
     }
 }
 
+#[tokio::test]
+async fn chunked_bodies_are_joined_and_held_to_the_limit() {
+    // `{"a":[` `1,2]` `}`: three chunks, 11 bytes.
+    let (base, _) = same_answer_server(
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\n\
+         6\r\n{\"a\":[\r\n4\r\n1,2]\r\n1\r\n}\r\n0\r\n\r\n",
+    )
+    .await;
+    for limit in [11, 64 * 1024 * 1024] {
+        let client = quiet(&base).private_integration_token("pit").max_response_bytes(limit).build().unwrap();
+        let answer = client.execute::<Value>(get("x")).await.unwrap();
+        assert_eq!(&answer.raw[..], br#"{"a":[1,2]}"#);
+        assert_eq!(answer.body, json!({"a": [1, 2]}));
+    }
+    // Passed in the first, second and last chunk.
+    for limit in [5, 9, 10] {
+        let client = quiet(&base).private_integration_token("pit").max_response_bytes(limit).build().unwrap();
+        let e = client.execute::<Value>(get("x")).await.unwrap_err();
+        assert!(matches!(e, Error::ResponseTooLarge { limit: l, .. } if l == limit), "{limit}: {e:?}");
+    }
+}
+
 // ------------------------------------------------------- 8. dot-segments
 
 #[tokio::test]

@@ -305,42 +305,35 @@ impl Bench {
         self.requests_ir(&request, &["reqwest", "reqwest-p2e", "ghl-client"], "request")
     }
 
-    /// Instructions per request: two runs of N1 and N2 sequential requests;
-    /// the difference divided by N2 - N1 cancels start-up and warm-up.
+    /// Instructions per request, one at a time and 64-way: two runs of N1 and
+    /// N2 requests; the difference divided by N2 - N1 cancels start-up and warm-up.
     fn requests_ir(&self, exe: &Path, who: &[&str], tag: &str) -> Result<(), String> {
         let dir = self.scratch.join("callgrind");
-        let (n1, n2) = (500usize, 2500usize);
         println!(
             "  client instructions per request (GET /contacts/{{id}}, decoded; the server is a child process valgrind does not follow):"
         );
-        let mut base = None;
-        for w in who {
-            let mut ir = Vec::new();
-            for n in [n1, n2] {
-                let out = dir.join(format!("{tag}-{w}-{n}.out"));
-                let args: Vec<String> = [
-                    "--only",
-                    w,
-                    "--single",
-                    &n.to_string(),
-                    "--concurrent",
-                    "0",
-                    "--rounds",
-                    "1",
-                    "--warmup",
-                    "100",
-                    "--quiet",
-                ]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-                ir.push(callgrind(exe, &args, &out, &self.root)?);
+        for (mode, flag, other, (n1, n2)) in [
+            ("sequential", "--single", "--concurrent", (500usize, 2500usize)),
+            ("64-way", "--concurrent", "--single", (1280, 6400)),
+        ] {
+            let mut base = None;
+            for w in who {
+                let mut ir = Vec::new();
+                for n in [n1, n2] {
+                    let out = dir.join(format!("{tag}-{w}-{mode}-{n}.out"));
+                    let args: Vec<String> =
+                        ["--only", w, flag, &n.to_string(), other, "0", "--rounds", "1", "--warmup", "100", "--quiet"]
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect();
+                    ir.push(callgrind(exe, &args, &out, &self.root)?);
+                }
+                let per = (ir[1] as f64 - ir[0] as f64) / (n2 - n1) as f64;
+                let b = *base.get_or_insert(per);
+                println!("    {mode:<10} {w:<12} {:>9.0} Ir/request  ({:.3}x of {})", per, per / b, who[0]);
             }
-            let per = (ir[1] as f64 - ir[0] as f64) / (n2 - n1) as f64;
-            let b = *base.get_or_insert(per);
-            println!("    {w:<12} {:>9.0} Ir/request  ({:.3}x of {})", per, per / b, who[0]);
         }
-        println!("  profiles: callgrind_annotate --inclusive=yes {}/{tag}-*-{n2}.out", dir.display());
+        println!("  profiles: callgrind_annotate --inclusive=yes {}/{tag}-*-6400.out (and -2500)", dir.display());
         Ok(())
     }
 
@@ -616,9 +609,10 @@ tokio = {{ version = "1", features = ["rt", "macros"] }}
         );
         std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("src/main.rs"), SDK_REQUEST_MAIN).map_err(|e| e.to_string())?;
-        if !dir.join("Cargo.lock").exists() {
-            let _ = std::fs::copy(self.root.join("Cargo.lock"), dir.join("Cargo.lock"));
-        }
+        // Always the workspace's lock (cargo adds ghl-sdk's own crates to it): a
+        // lock left from an earlier run would pin other reqwest, hyper and tokio
+        // versions than the `request` section uses, and the two would disagree.
+        std::fs::copy(self.root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
         println!("$ (cd {} && cargo build --release)  # ghl-sdk 0.5 from crates.io, in scratch only", dir.display());
         let status = Command::new(cargo())
             .current_dir(&dir)

@@ -47,7 +47,7 @@ pub struct Args {
 /// Runs the command; `root` is the workspace root (relative `--spec` is taken
 /// from there, relative `--against` from the current directory).
 pub fn run(root: &Path, args: Args) -> ExitCode {
-    let options = VerifyOptions { recursive: args.recursive, depth: args.depth.max(1) };
+    let options = VerifyOptions { recursive: args.recursive, depth: args.depth.max(1), ..Default::default() };
     let mut report = match verify(&root.join(&args.spec), &args.against, &options) {
         Ok(r) => r,
         Err(e) => {

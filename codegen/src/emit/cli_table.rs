@@ -9,30 +9,38 @@
 use std::collections::BTreeSet;
 
 use heck::ToKebabCase;
-use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::data::Data;
 use crate::ir::{
     Api, BodyKind, Module, Operation, PageStyle, ParamEncoding, ParamLoc, PathStep, Success, Token, Ty, TypeKind,
 };
+use crate::print::Atom;
 
-/// The file's tokens: `pub static OPERATIONS: &[CliOperation]`, ordered by
-/// group (top level first), module and command.
-pub fn cli_table(api: &Api) -> TokenStream {
+/// The file's atoms: `pub static OPERATIONS: &[CliOperation]`, ordered by
+/// group (top level first), module and command. Built as data, not tokens
+/// (see [`super::data`]): this table is a quarter of the generated lines.
+pub(crate) fn cli_table(api: &Api) -> Vec<Atom> {
     let mut modules: Vec<&Module> = api.modules.values().filter(|m| !m.operations.is_empty()).collect();
     modules.sort_by_key(|m| (m.group.is_some(), m.group.clone(), m.leaf().to_owned()));
-    let ops = modules.iter().flat_map(|m| {
-        let mut ops: Vec<&Operation> = m.operations.values().collect();
-        ops.sort_by_key(|op| command_name(op));
-        ops.into_iter().map(move |op| operation(api, m, op))
-    });
-    quote! {
+    let ops: Vec<Data> = modules
+        .iter()
+        .flat_map(|m| {
+            let mut ops: Vec<&Operation> = m.operations.values().collect();
+            ops.sort_by_key(|op| command_name(op));
+            ops.into_iter().map(move |op| operation(api, m, op))
+        })
+        .collect();
+    let mut atoms = crate::print::atoms(quote! {
         use crate::cli::table::*;
         use crate::{OperationMeta, TokenKind};
 
         /// Every operation, by group, module and command.
-        pub static OPERATIONS: &[CliOperation] = &[#(#ops),*];
-    }
+        pub static OPERATIONS: &[CliOperation] =
+    });
+    Data::Slice(ops).push_atoms(&mut atoms);
+    atoms.push(Atom::Op(";"));
+    atoms
 }
 
 /// The command name of an operation: its operationId in kebab case.
@@ -45,165 +53,168 @@ pub fn module_command(m: &Module) -> String {
     m.leaf().to_kebab_case()
 }
 
-fn operation(api: &Api, m: &Module, op: &Operation) -> TokenStream {
-    let group = m.group.as_deref().unwrap_or("");
-    let module = module_command(m);
-    let command = command_name(op);
-    let id = &op.id;
-    let method = syn::Ident::new(op.method.as_str(), proc_macro2::Span::call_site());
-    let path = &op.path;
-    let version = &op.version;
-    let token = match op.token {
-        Token::Location => quote! { TokenKind::Location },
-        Token::Agency => quote! { TokenKind::Agency },
-        Token::Either => quote! { TokenKind::Either },
-        Token::None => quote! { TokenKind::None },
-    };
-    let scopes = &op.scopes;
-    let summary = first_line(op.summary.as_deref());
-    let params = params(api, op);
-    let body = match &op.body {
-        Some(b) => {
-            let encoding = match b.kind {
-                BodyKind::Json => quote! { BodyEncoding::Json },
-                BodyKind::Form => quote! { BodyEncoding::Form },
-                BodyKind::Multipart => quote! { BodyEncoding::Multipart },
-            };
-            let required = b.required;
-            let fields = fields(api, &b.ty);
-            quote! { Some(CliBody { encoding: #encoding, required: #required, fields: &[#(#fields),*] }) }
-        }
-        None => quote! { None },
-    };
-    let success = match op.success {
-        Success::Json(_) => quote! { SuccessKind::Json },
-        Success::Empty => quote! { SuccessKind::Empty },
-        Success::Bytes => quote! { SuccessKind::Bytes },
-    };
-    let paging = match &op.pagination {
-        Some(p) => {
-            let in_body = p.in_body;
-            let style = match &p.style {
-                PageStyle::Offset(param) => {
-                    let w = &param.wire;
-                    quote! { PagingStyle::Offset(#w) }
-                }
-                PageStyle::Page(param) => {
-                    let w = &param.wire;
-                    quote! { PagingStyle::Page(#w) }
-                }
-                PageStyle::Cursor(cursors) => {
-                    let cs = cursors.iter().map(|(param, source)| {
-                        let w = &param.wire;
-                        let last = source.from_last_item;
-                        let path = wires(&source.path);
-                        quote! { CliCursor { param: #w, from_last_item: #last, path: &[#(#path),*] } }
-                    });
-                    quote! { PagingStyle::Cursor(&[#(#cs),*]) }
-                }
-            };
-            let limit = opt_str(p.limit.as_ref().map(|l| l.wire.as_str()));
-            let items = wires(&p.items);
-            let total = match &p.total {
-                Some(steps) => {
-                    let t = wires(steps);
-                    quote! { Some(&[#(#t),*]) }
-                }
-                None => quote! { None },
-            };
-            quote! { Some(CliPaging { in_body: #in_body, style: #style, limit: #limit, items: &[#(#items),*], total: #total }) }
-        }
-        None => quote! { None },
-    };
-    let undocumented = op.undocumented;
-    let deprecated = op.deprecated;
-    quote! {
-        CliOperation {
-            group: #group,
-            module: #module,
-            command: #command,
-            meta: OperationMeta {
-                id: #id,
-                method: http::Method::#method,
-                path: #path,
-                version: #version,
-                token: #token,
-                scopes: &[#(#scopes),*],
-            },
-            summary: #summary,
-            params: &[#(#params),*],
-            body: #body,
-            success: #success,
-            paging: #paging,
-            undocumented: #undocumented,
-            deprecated: #deprecated,
-        }
-    }
+/// `Name { a: .., b: .. }` with a comma after the last field, as the
+/// table's larger rows are written.
+fn row(name: &'static str, fields: Vec<(&'static str, Data)>) -> Data {
+    Data::Struct { name, fields, trailing_comma: true }
 }
 
-fn params(api: &Api, op: &Operation) -> Vec<TokenStream> {
+/// `Name { a: .., b: .. }` without a comma after the last field.
+fn compact(name: &'static str, fields: Vec<(&'static str, Data)>) -> Data {
+    Data::Struct { name, fields, trailing_comma: false }
+}
+
+fn operation(api: &Api, m: &Module, op: &Operation) -> Data {
+    let token = match op.token {
+        Token::Location => "TokenKind::Location",
+        Token::Agency => "TokenKind::Agency",
+        Token::Either => "TokenKind::Either",
+        Token::None => "TokenKind::None",
+    };
+    let meta = row(
+        "OperationMeta",
+        vec![
+            ("id", Data::str(&op.id)),
+            ("method", Data::path(format!("http::Method::{}", op.method.as_str()))),
+            ("path", Data::str(&op.path)),
+            ("version", Data::str(&op.version)),
+            ("token", Data::path(token)),
+            ("scopes", Data::strs(op.scopes.iter().map(String::as_str))),
+        ],
+    );
+    let body = op.body.as_ref().map(|b| {
+        let encoding = match b.kind {
+            BodyKind::Json => "BodyEncoding::Json",
+            BodyKind::Form => "BodyEncoding::Form",
+            BodyKind::Multipart => "BodyEncoding::Multipart",
+        };
+        compact(
+            "CliBody",
+            vec![
+                ("encoding", Data::path(encoding)),
+                ("required", Data::Bool(b.required)),
+                ("fields", Data::Slice(fields(api, &b.ty))),
+            ],
+        )
+    });
+    let success = match op.success {
+        Success::Json(_) => "SuccessKind::Json",
+        Success::Empty => "SuccessKind::Empty",
+        Success::Bytes => "SuccessKind::Bytes",
+    };
+    let paging = op.pagination.as_ref().map(|p| {
+        let style = match &p.style {
+            PageStyle::Offset(param) => Data::Call("PagingStyle::Offset", vec![Data::str(&param.wire)]),
+            PageStyle::Page(param) => Data::Call("PagingStyle::Page", vec![Data::str(&param.wire)]),
+            PageStyle::Cursor(cursors) => {
+                let cursors = cursors.iter().map(|(param, source)| {
+                    compact(
+                        "CliCursor",
+                        vec![
+                            ("param", Data::str(&param.wire)),
+                            ("from_last_item", Data::Bool(source.from_last_item)),
+                            ("path", wires(&source.path)),
+                        ],
+                    )
+                });
+                Data::Call("PagingStyle::Cursor", vec![Data::Slice(cursors.collect())])
+            }
+        };
+        compact(
+            "CliPaging",
+            vec![
+                ("in_body", Data::Bool(p.in_body)),
+                ("style", style),
+                ("limit", Data::option(p.limit.as_ref().map(|l| Data::str(&l.wire)))),
+                ("items", wires(&p.items)),
+                ("total", Data::option(p.total.as_deref().map(wires))),
+            ],
+        )
+    });
+    row(
+        "CliOperation",
+        vec![
+            ("group", Data::str(m.group.as_deref().unwrap_or(""))),
+            ("module", Data::str(module_command(m))),
+            ("command", Data::str(command_name(op))),
+            ("meta", meta),
+            ("summary", Data::str(first_line(op.summary.as_deref()))),
+            ("params", Data::Slice(params(api, op))),
+            ("body", Data::option(body)),
+            ("success", Data::path(success)),
+            ("paging", Data::option(paging)),
+            ("undocumented", Data::Bool(op.undocumented)),
+            ("deprecated", Data::Bool(op.deprecated)),
+        ],
+    )
+}
+
+fn params(api: &Api, op: &Operation) -> Vec<Data> {
     let mut taken = BTreeSet::new();
     op.params
         .iter()
         .map(|p| {
-            let name = &p.wire;
             // Two parameters may differ only in case or separators (`locationId`, `location_id`).
             let base = p.wire.to_kebab_case();
             let flag = crate::names::unique(&base, |f| taken.contains(f));
             taken.insert(flag.clone());
             let location = match p.loc {
-                ParamLoc::Path => quote! { ParamIn::Path },
-                ParamLoc::Query => quote! { ParamIn::Query },
-                ParamLoc::Header => quote! { ParamIn::Header },
+                ParamLoc::Path => "ParamIn::Path",
+                ParamLoc::Query => "ParamIn::Query",
+                ParamLoc::Header => "ParamIn::Header",
             };
-            let required = p.required;
-            let shape = shape(api, &p.ty);
             let encoding = match p.encoding {
-                ParamEncoding::Text => quote! { ParamEncoding::Text },
-                ParamEncoding::EachText => quote! { ParamEncoding::Each },
-                ParamEncoding::CommaText => quote! { ParamEncoding::Comma },
-                ParamEncoding::Json => quote! { ParamEncoding::Json },
+                ParamEncoding::Text => "ParamEncoding::Text",
+                ParamEncoding::EachText => "ParamEncoding::Each",
+                ParamEncoding::CommaText => "ParamEncoding::Comma",
+                ParamEncoding::Json => "ParamEncoding::Json",
             };
-            let from_location = p.context.is_some();
-            let help = first_line(p.doc.as_deref());
-            quote! {
-                CliParam {
-                    name: #name,
-                    flag: #flag,
-                    location: #location,
-                    required: #required,
-                    shape: #shape,
-                    encoding: #encoding,
-                    from_location: #from_location,
-                    help: #help,
-                }
-            }
+            row(
+                "CliParam",
+                vec![
+                    ("name", Data::str(&p.wire)),
+                    ("flag", Data::str(flag)),
+                    ("location", Data::path(location)),
+                    ("required", Data::Bool(p.required)),
+                    ("shape", shape(api, &p.ty)),
+                    ("encoding", Data::path(encoding)),
+                    ("from_location", Data::Bool(p.context.is_some())),
+                    ("help", Data::str(first_line(p.doc.as_deref()))),
+                ],
+            )
         })
         .collect()
 }
 
 /// Top-level fields of a body that is an object; none for other bodies.
-fn fields(api: &Api, ty: &Ty) -> Vec<TokenStream> {
+fn fields(api: &Api, ty: &Ty) -> Vec<Data> {
     let Some(fields) = struct_fields(api, ty) else { return Vec::new() };
+    let field = |name: &str, required: bool, shape: Data, help: String| {
+        compact(
+            "CliField",
+            vec![
+                ("name", Data::str(name)),
+                ("required", Data::Bool(required)),
+                ("shape", shape),
+                ("help", Data::str(help)),
+            ],
+        )
+    };
     fields
         .iter()
         .flat_map(|f| {
-            let name = &f.wire;
-            let required = f.required;
+            let help = first_line(f.doc.as_deref());
             // A tagged payload is two body fields: its tag, then the payload as JSON.
             if let Some(t) = tagged(api, &f.ty).filter(|_| f.flatten) {
-                let tag = &t.tag;
-                let values = t.variants.iter().map(|v| v.wire.as_str());
-                let help = first_line(f.doc.as_deref());
+                let values = t.variants.iter().map(|v| v.wire.clone()).collect();
                 return vec![
-                    quote! { CliField { name: #tag, required: #required, shape: Shape { kind: ValueKind::String, list: false, values: &[#(#values),*] }, help: "" } },
-                    quote! { CliField { name: #name, required: #required, shape: Shape { kind: ValueKind::Json, list: false, values: &[] }, help: #help } },
+                    field(&t.tag, f.required, shape_of("ValueKind::String", false, values), String::new()),
+                    field(&f.wire, f.required, shape_of("ValueKind::Json", false, Vec::new()), help),
                 ];
             }
             // A binary string (or list of them) is a file part.
             let shape = if f.binary { shape(api, &file_ty(&f.ty)) } else { shape(api, &f.ty) };
-            let help = first_line(f.doc.as_deref());
-            vec![quote! { CliField { name: #name, required: #required, shape: #shape, help: #help } }]
+            vec![field(&f.wire, f.required, shape, help)]
         })
         .collect()
 }
@@ -239,46 +250,50 @@ fn struct_fields<'a>(api: &'a Api, ty: &Ty) -> Option<&'a [crate::ir::Field]> {
 }
 
 /// `Shape { kind, list, values }` of a type, resolving named types.
-fn shape(api: &Api, ty: &Ty) -> TokenStream {
+fn shape(api: &Api, ty: &Ty) -> Data {
     let (list, inner) = match ty {
         Ty::Array(inner) => (true, inner.as_ref()),
         other => (false, other),
     };
     let (kind, values) = scalar(api, inner, 0);
-    quote! { Shape { kind: #kind, list: #list, values: &[#(#values),*] } }
+    shape_of(kind, list, values)
 }
 
-fn scalar(api: &Api, ty: &Ty, depth: usize) -> (TokenStream, Vec<String>) {
+fn shape_of(kind: &str, list: bool, values: Vec<String>) -> Data {
+    compact(
+        "Shape",
+        vec![
+            ("kind", Data::path(kind)),
+            ("list", Data::Bool(list)),
+            ("values", Data::Slice(values.into_iter().map(Data::Str).collect())),
+        ],
+    )
+}
+
+fn scalar(api: &Api, ty: &Ty, depth: usize) -> (&'static str, Vec<String>) {
     match ty {
-        Ty::String => (quote! { ValueKind::String }, Vec::new()),
-        Ty::Secret => (quote! { ValueKind::Secret }, Vec::new()),
-        Ty::I32 | Ty::I64 => (quote! { ValueKind::Integer }, Vec::new()),
-        Ty::F64 => (quote! { ValueKind::Number }, Vec::new()),
-        Ty::Bool => (quote! { ValueKind::Boolean }, Vec::new()),
-        Ty::Upload => (quote! { ValueKind::File }, Vec::new()),
-        Ty::Json | Ty::Array(_) | Ty::Map(_) => (quote! { ValueKind::Json }, Vec::new()),
+        Ty::String => ("ValueKind::String", Vec::new()),
+        Ty::Secret => ("ValueKind::Secret", Vec::new()),
+        Ty::I32 | Ty::I64 => ("ValueKind::Integer", Vec::new()),
+        Ty::F64 => ("ValueKind::Number", Vec::new()),
+        Ty::Bool => ("ValueKind::Boolean", Vec::new()),
+        Ty::Upload => ("ValueKind::File", Vec::new()),
+        Ty::Json | Ty::Array(_) | Ty::Map(_) => ("ValueKind::Json", Vec::new()),
         Ty::Named { module, name } => {
             let def = api.modules.get(module).and_then(|m| m.types.get(name));
             match def.map(|d| &d.kind) {
                 Some(TypeKind::Enum(e)) => {
-                    (quote! { ValueKind::String }, e.variants.iter().map(|(wire, _)| wire.clone()).collect())
+                    ("ValueKind::String", e.variants.iter().map(|(wire, _)| wire.clone()).collect())
                 }
                 Some(TypeKind::Alias(inner)) if depth < 8 => scalar(api, inner, depth + 1),
-                _ => (quote! { ValueKind::Json }, Vec::new()),
+                _ => ("ValueKind::Json", Vec::new()),
             }
         }
     }
 }
 
-fn wires(steps: &[PathStep]) -> Vec<&str> {
-    steps.iter().map(|s| s.wire.as_str()).collect()
-}
-
-fn opt_str(s: Option<&str>) -> TokenStream {
-    match s {
-        Some(s) => quote! { Some(#s) },
-        None => quote! { None },
-    }
+fn wires(steps: &[PathStep]) -> Data {
+    Data::strs(steps.iter().map(|s| s.wire.as_str()))
 }
 
 /// The first line of a doc text, trimmed (help lines stay one line).

@@ -2,6 +2,7 @@
 //! spec are made here; see `lower` for those.
 
 pub mod cli_table;
+pub(crate) mod data;
 pub mod docs;
 pub mod ops;
 pub mod samples;
@@ -56,6 +57,10 @@ pub fn ty_tokens(module: &str, ty: &Ty) -> TokenStream {
 /// Spec prose made safe for rustdoc: no indented code blocks and no
 /// untagged fences (both would become doctests), HTML line breaks as newlines.
 pub fn clean_doc(text: &str) -> String {
+    // Most docs are one plain line: nothing to clean.
+    if !text.contains(['\n', '<', '`']) && text.trim().len() == text.len() {
+        return text.to_owned();
+    }
     let text = text.replace("<br/>", "\n").replace("<br />", "\n").replace("<br>", "\n");
     let mut out = Vec::new();
     for line in text.lines() {
@@ -80,10 +85,36 @@ pub fn clean_doc(text: &str) -> String {
 /// part of the string.
 pub fn doc_lines(text: &str) -> TokenStream {
     let lines = text.lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = doc_literal(l);
         quote! { #[doc = #l] }
     });
     quote! { #(#lines)* }
+}
+
+/// A doc line (with the leading space `///` gives) as a raw string literal.
+/// Docs are most of a module's text; escaping them char by char only for
+/// the printer to unescape them again was a tenth of a regeneration.
+fn doc_literal(line: &str) -> proc_macro2::Literal {
+    if line.contains('\r') {
+        return proc_macro2::Literal::string(&format!(" {line}"));
+    }
+    // Enough `#`s that no `"#…` inside the text ends the literal early.
+    let hashes = if line.contains('"') {
+        "#".repeat((1..).find(|n| !line.contains(&format!("\"{}", "#".repeat(*n)))).unwrap_or(1))
+    } else {
+        String::new()
+    };
+    let mut raw = String::with_capacity(line.len() + 2 * hashes.len() + 4);
+    raw.push('r');
+    raw.push_str(&hashes);
+    raw.push('"');
+    if !line.is_empty() {
+        raw.push(' ');
+        raw.push_str(line);
+    }
+    raw.push('"');
+    raw.push_str(&hashes);
+    raw.parse().unwrap_or_else(|_| proc_macro2::Literal::string(&format!(" {line}")))
 }
 
 /// `#[doc = ...]` attributes for a text (one per line, as `///` would give).
@@ -184,7 +215,7 @@ pub fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
 pub fn module_tokens(api: &Api, module: &Module, vendor: &Vendor) -> Result<TokenStream, minijinja::Error> {
     let docs = docs::module_docs(module)?;
     let inner_docs = docs.lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = doc_literal(l);
         quote! { #![doc = #l] }
     });
     // A module other features reach into is compiled for them too: then its
@@ -197,10 +228,11 @@ pub fn module_tokens(api: &Api, module: &Module, vendor: &Vendor) -> Result<Toke
     };
     let handle = (!module.operations.is_empty()).then(|| ops::handle(module, vendor));
     let builders: TokenStream = module.operations.values().map(|op| ops::builder(&module.name, op, vendor)).collect();
+    // Parts are joined with `extend`, not `quote!`: interpolating a stream
+    // copies all its tokens, once per level (BENCHMARKS.md §12).
     let types = module.types.values().map(|t| {
-        let tokens = types::type_def(&module.name, t);
-        let accessor = types::wrapper_accessor(api, &module.name, t);
-        let tokens = quote! { #tokens #accessor };
+        let mut tokens = types::type_def(&module.name, t);
+        tokens.extend(types::wrapper_accessor(api, &module.name, t));
         match module.needed_by.get(&t.name).filter(|_| split) {
             Some(others) => gate(&cfg_any(others.iter().chain([&module.feature])), tokens),
             None => gate(&own, tokens),
@@ -215,21 +247,12 @@ pub fn module_tokens(api: &Api, module: &Module, vendor: &Vendor) -> Result<Toke
             pub const MODULE: &str = #module_name;
         }
     });
-    let items = gate(
-        &own,
-        quote! {
-            #module_const
-            #handle
-            #events
-            #samples
-            #builders
-        },
-    );
-    Ok(quote! {
-        #(#inner_docs)*
-        #items
-        #(#types)*
-    })
+    let mut items = TokenStream::new();
+    items.extend(module_const.into_iter().chain(handle).chain(events).chain([samples, builders]));
+    let mut file: TokenStream = inner_docs.collect();
+    file.extend(gate(&own, items));
+    file.extend(types);
+    Ok(file)
 }
 
 /// The features under which a module is compiled: its own, and those of the

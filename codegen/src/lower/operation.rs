@@ -65,17 +65,24 @@ pub(crate) fn token_extension(value: &str) -> Option<Token> {
 }
 
 /// The scopes an operation's security requirements name (its own, else its
-/// document's), and the token kind their scheme names imply as
-/// `spec/README.md` maps them; `None` when they imply none.
-pub(crate) fn security_facts(op: &Value, doc: Option<&Value>) -> (Vec<String>, Option<Token>) {
+/// document's), and the token kind their scheme names imply by `schemes`;
+/// `None` when they imply none.
+pub(crate) fn security_facts(
+    op: &Value,
+    doc: Option<&Value>,
+    schemes: &crate::config::TokenSchemes,
+) -> (Vec<String>, Option<Token>) {
     let security = op.get("security").or_else(|| doc.and_then(|d| d.get("security"))).and_then(Value::as_array);
     let mut scopes: Vec<String> = Vec::new();
     let (mut location, mut agency) = (false, false);
     for requirement in security.into_iter().flatten().filter_map(Value::as_object) {
         for (scheme, list) in requirement {
-            let lower = scheme.to_ascii_lowercase();
-            agency |= lower.starts_with("agency");
-            location |= lower.starts_with("location") || lower == "bearer";
+            match schemes.token_of(scheme) {
+                Some(Token::Agency) => agency = true,
+                Some(Token::Location) => location = true,
+                Some(Token::Either) => (location, agency) = (true, true),
+                Some(Token::None) | None => {}
+            }
             for scope in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
                 if !scopes.iter().any(|s| s == scope) {
                     scopes.push(scope.to_owned());
@@ -660,7 +667,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_security(&mut self, doc: &str, ptr: &str, op: &Value) -> (Token, Vec<String>) {
-        let (scopes, inferred) = security_facts(op, self.set.doc(doc).map(|d| &d.value));
+        let (scopes, inferred) = security_facts(op, self.set.doc(doc).map(|d| &d.value), &self.config.token_schemes);
         let token = match text(op, "x-ghl-token") {
             Some(t) => token_extension(&t).unwrap_or_else(|| {
                 self.diags.error(

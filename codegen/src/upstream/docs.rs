@@ -19,6 +19,8 @@ pub(crate) struct Docs {
     pub(crate) primary: Vec<String>,
     /// Position of each document in `set.docs`, by relative path.
     index: BTreeMap<String, usize>,
+    /// How this side's security schemes name token kinds.
+    pub(crate) token_schemes: crate::config::TokenSchemes,
 }
 
 /// Lexical normalization: `a/b/../c` → `a/c` (a `..` above the start is kept).
@@ -66,7 +68,12 @@ impl Docs {
     /// Reads `dir` (subdirectories too when `recursive`). Fails only when the
     /// directory cannot be read; unparsable files and unreadable referenced
     /// files become `warnings`.
-    pub(crate) fn load(dir: &Path, recursive: bool, warnings: &mut Vec<String>) -> Result<Docs, String> {
+    pub(crate) fn load(
+        dir: &Path,
+        recursive: bool,
+        token_schemes: &crate::config::TokenSchemes,
+        warnings: &mut Vec<String>,
+    ) -> Result<Docs, String> {
         let root = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut files = Vec::new();
         crate::load::collect_files(&root, &root, recursive, &mut files)
@@ -128,7 +135,7 @@ impl Docs {
             warnings.push(d.to_string());
         }
         let index = set.docs.iter().enumerate().map(|(i, d)| (d.rel.clone(), i)).collect();
-        Ok(Docs { set, primary, index })
+        Ok(Docs { set, primary, index, token_schemes: token_schemes.clone() })
     }
 
     /// The document at `rel`.

@@ -66,11 +66,13 @@ pub struct VerifyOptions {
     pub recursive: bool,
     /// How many object levels of request and response bodies to compare.
     pub depth: usize,
+    /// Which token kind each security scheme stands for (both sides).
+    pub token_schemes: crate::config::TokenSchemes,
 }
 
 impl Default for VerifyOptions {
     fn default() -> Self {
-        VerifyOptions { recursive: false, depth: 4 }
+        VerifyOptions { recursive: false, depth: 4, token_schemes: Default::default() }
     }
 }
 
@@ -272,8 +274,8 @@ impl VerifyReport {
 /// operations and unresolved references become warnings in the report.
 pub fn verify(ours: &Path, upstream: &Path, options: &VerifyOptions) -> Result<VerifyReport, String> {
     let mut warnings = Vec::new();
-    let our_docs = Docs::load(ours, false, &mut warnings)?;
-    let their_docs = Docs::load(upstream, options.recursive, &mut warnings)?;
+    let our_docs = Docs::load(ours, false, &options.token_schemes, &mut warnings)?;
+    let their_docs = Docs::load(upstream, options.recursive, &options.token_schemes, &mut warnings)?;
     Ok(compare_docs(&our_docs, &their_docs, ours, upstream, options, warnings).report)
 }
 

@@ -127,7 +127,7 @@ pub(crate) fn token_name(token: Token) -> &'static str {
 /// Scopes, and the token kind: `x-ghl-token`, else what the security schemes
 /// imply (the generator's own reading, `spec/README.md`).
 pub(crate) fn security_of(docs: &Docs, op: &Op) -> (BTreeSet<String>, Option<&'static str>) {
-    let (scopes, inferred) = crate::lower::security_facts(op.op, docs.value(op.file));
+    let (scopes, inferred) = crate::lower::security_facts(op.op, docs.value(op.file), &docs.token_schemes);
     let token = op
         .op
         .get("x-ghl-token")

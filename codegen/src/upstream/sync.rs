@@ -122,8 +122,8 @@ impl SyncPlan {
 /// Compares `ours` with `upstream` and plans the edits.
 pub fn plan(ours: &Path, upstream: &Path, options: &VerifyOptions) -> Result<SyncPlan, String> {
     let mut warnings = Vec::new();
-    let our_docs = Docs::load(ours, false, &mut warnings)?;
-    let their_docs = Docs::load(upstream, options.recursive, &mut warnings)?;
+    let our_docs = Docs::load(ours, false, &options.token_schemes, &mut warnings)?;
+    let their_docs = Docs::load(upstream, options.recursive, &options.token_schemes, &mut warnings)?;
     let outcome = compare_docs(&our_docs, &their_docs, ours, upstream, options, warnings);
     let mut edits: Vec<Edit> = Vec::new();
     let mut review = Vec::new();

@@ -158,13 +158,7 @@ fn write_out(bytes: &[u8]) -> Result<(), Failure> {
 /// `--dry-run`: the request as the runtime would build it, with the
 /// `Authorization` header's token replaced. No token is ever read for it.
 pub async fn dry_run(env: &Env, request: &Request) -> Result<(), Failure> {
-    let net = crate::runtime::transport::Net {
-        http: reqwest::Client::new(),
-        base_url: env.base_url.clone(),
-        connect_timeout: None,
-        timeout: None,
-        max_body: 0,
-    };
+    let net = crate::runtime::transport::Net::new(reqwest::Client::new(), env.base_url.clone(), None, None, 0);
     let token = match request.meta.token {
         crate::TokenKind::None => None,
         kind => {
@@ -172,7 +166,7 @@ pub async fn dry_run(env: &Env, request: &Request) -> Result<(), Failure> {
             Some(http::HeaderValue::from_str(&label).map_err(|e| Failure::Io(std::io::Error::other(e)))?)
         }
     };
-    let built = net.build(request, token, None).await?;
+    let built = net.build(request, token).await?;
     let mut out = format!("{} {}\n", built.method(), built.url());
     for (name, value) in built.headers() {
         out.push_str(&format!("{name}: {}\n", value.to_str().unwrap_or("<binary>")));

@@ -38,6 +38,19 @@ pub(crate) struct Credentials {
     pub agency: Option<SecretString>,
     pub any: Option<SecretString>,
     pub oauth: Option<Arc<OAuthSession>>,
+    /// The `Authorization` headers of the three fixed tokens, made once by
+    /// [`Credentials::seal`] rather than formatted again for every call.
+    fixed_headers: [Option<HeaderValue>; 3],
+}
+
+/// The fixed token an operation of `kind` takes, out of (location, agency, any).
+fn pick<T>(kind: TokenKind, [location, agency, any]: [&Option<T>; 3]) -> Option<&T> {
+    match kind {
+        TokenKind::None => None,
+        TokenKind::Location => location.as_ref().or(any.as_ref()),
+        TokenKind::Agency => agency.as_ref().or(any.as_ref()),
+        TokenKind::Either => location.as_ref().or(agency.as_ref()).or(any.as_ref()),
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -89,6 +102,18 @@ impl Credentials {
         error.redact(&exposed)
     }
 
+    /// Checks the fixed tokens and makes their headers (after the last change to them).
+    pub fn seal(&mut self) -> Result<(), Error> {
+        let mut headers = [None, None, None];
+        for (slot, token) in headers.iter_mut().zip([&self.location, &self.agency, &self.any]) {
+            if let Some(token) = token {
+                *slot = Some(bearer_header(token)?);
+            }
+        }
+        self.fixed_headers = headers;
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.location.is_none() && self.agency.is_none() && self.any.is_none() && self.oauth.is_none()
     }
@@ -105,14 +130,13 @@ impl Credentials {
         if meta.token == TokenKind::None {
             return Ok(Bearer { header: None, origin: Origin::Static });
         }
-        let fixed = match meta.token {
-            TokenKind::None => None,
-            TokenKind::Location => self.location.as_ref().or(self.any.as_ref()),
-            TokenKind::Agency => self.agency.as_ref().or(self.any.as_ref()),
-            TokenKind::Either => self.location.as_ref().or(self.agency.as_ref()).or(self.any.as_ref()),
-        };
-        if let Some(token) = fixed {
-            return Ok(Bearer { header: Some(bearer_header(token)?), origin: Origin::Static });
+        if let Some(token) = pick(meta.token, [&self.location, &self.agency, &self.any]) {
+            let [l, a, n] = &self.fixed_headers;
+            let header = match pick(meta.token, [l, a, n]) {
+                Some(header) => header.clone(),
+                None => bearer_header(token)?, // not sealed
+            };
+            return Ok(Bearer { header: Some(header), origin: Origin::Static });
         }
         let Some(oauth) = &self.oauth else {
             return Err(self.no_token(meta));
@@ -121,7 +145,9 @@ impl Credentials {
             Some(Origin::OAuth(rev)) => Some(*rev),
             _ => None,
         };
-        let record = oauth.access(net, meta.id, failed_revision).await?;
+        // Boxed: the OAuth futures are large, and inline they would grow every
+        // call's future, fixed tokens included, which is copied and allocated per call.
+        let record = Box::pin(oauth.access(net, meta.id, failed_revision)).await?;
         match (meta.token, record.tokens.user_type) {
             (TokenKind::Either | TokenKind::None, _)
             | (TokenKind::Location, UserType::Location)
@@ -142,7 +168,7 @@ impl Credentials {
                     _ => None,
                 };
                 let (token, generation) =
-                    oauth.location_token(net, meta.id, record, location_id, failed_generation).await?;
+                    Box::pin(oauth.location_token(net, meta.id, record, location_id, failed_generation)).await?;
                 Ok(Bearer {
                     header: Some(bearer_header(&token)?),
                     origin: Origin::Location { location_id: location_id.to_owned(), generation },

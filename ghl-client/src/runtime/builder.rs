@@ -275,9 +275,7 @@ impl ClientBuilder {
             _ => return Err(Error::Config(format!("the base URL `{base_url}` is not an http(s) URL without a query"))),
         }
         let mut credentials = self.credentials;
-        for token in [&credentials.location, &credentials.agency, &credentials.any].into_iter().flatten() {
-            crate::runtime::auth::bearer_header(token)?;
-        }
+        credentials.seal()?;
         match (self.oauth_app, self.store) {
             (Some(app), store) => {
                 let store = store.unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
@@ -323,13 +321,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                net: Net {
-                    http,
-                    base_url,
-                    connect_timeout: self.connect_timeout,
-                    timeout: self.timeout,
-                    max_body: self.max_body,
-                },
+                net: Net::new(http, base_url, self.connect_timeout, self.timeout, self.max_body),
                 credentials,
                 location_id: self.location_id,
                 company_id: self.company_id,

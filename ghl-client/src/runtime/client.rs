@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::FutureExt;
+use futures::future::Either;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -263,21 +265,16 @@ impl Client {
     async fn send(&self, request: &Request) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
         check_path(request)?;
         check_body(request)?;
-        let Some(limit) = self.call.deadline else {
-            return self.attempts(request, None).await;
-        };
-        let deadline = later(Instant::now(), limit);
-        match tokio::time::timeout_at(deadline, self.attempts(request, Some(deadline))).await {
-            Ok(answer) => answer,
-            Err(_) => Err(Error::Deadline { operation: request.meta.id, after: limit }),
-        }
+        let limit = self.call.deadline.map(|limit| Limit { at: later(Instant::now(), limit), after: limit });
+        self.attempts(request, limit).await
     }
 
-    async fn attempts(
-        &self,
-        request: &Request,
-        deadline: Option<Instant>,
-    ) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+    /// Every wait of a call is bounded by its deadline step by step (token,
+    /// rate limit, body parts, the attempt itself; retry pauses are checked
+    /// before sleeping), rather than by a timer around the whole loop: the
+    /// attempt's own time limit and the deadline then share one timer.
+    async fn attempts(&self, request: &Request, limit: Option<Limit>) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+        let deadline = limit.map(|l| l.at);
         let inner = &*self.inner;
         let call = &self.call;
         let meta = request.meta;
@@ -303,7 +300,9 @@ impl Client {
         loop {
             sent += 1;
             span.record("attempt", sent);
-            let bearer = inner.credentials.bearer(&inner.net, meta, location, renew.take().as_ref()).await?;
+            let bearer =
+                within(limit, meta.id, inner.credentials.bearer(&inner.net, meta, location, renew.take().as_ref()))
+                    .await?;
             // A 429's wait longer than the policy allows (or than the deadline
             // leaves) fails the call now instead of blocking it.
             let mut patience = call.retry.longest_wait();
@@ -312,12 +311,15 @@ impl Client {
             }
             let permit = match &inner.limiter {
                 Some(limiter) => {
-                    let permit = limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
-                        operation: meta.id,
-                        kind: refusal.kind,
-                        wait: refusal.wait,
-                        request_id: None,
-                    })?;
+                    let acquire = async {
+                        limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
+                            operation: meta.id,
+                            kind: refusal.kind,
+                            wait: refusal.wait,
+                            request_id: None,
+                        })
+                    };
+                    let permit = within(limit, meta.id, acquire).await?;
                     let w = permit.waited();
                     if !w.is_zero() {
                         waited += w;
@@ -328,9 +330,11 @@ impl Client {
                 }
                 None => None,
             };
-            let http_request = inner.net.build(request, bearer.header.clone(), call.timeout).await?;
+            let http_request = within(limit, meta.id, inner.net.build(request, bearer.header.clone())).await?;
             attempt += 1;
-            let answer = inner.net.fetch(meta.id, http_request, call.timeout).await;
+            let answer =
+                attempt_within(limit, call.timeout, meta.id, inner.net.fetch(meta.id, http_request, call.timeout))
+                    .await?;
             drop(permit); // the request has arrived (or failed): its slot's window starts now
             let (status, headers, raw) = match answer {
                 Ok(a) => a,
@@ -346,6 +350,9 @@ impl Client {
                 }
             };
             span.record("status", status.as_u16());
+            if status.is_success() && inner.limiter.is_none() {
+                return Ok((status, headers, raw)); // nobody reads the rate-limit headers
+            }
             let limits = RateLimitHeaders::parse(&headers);
             if let Some(limiter) = &inner.limiter {
                 limiter.observe(key, &limits);
@@ -417,14 +424,77 @@ impl Client {
     }
 }
 
+/// A call's deadline: when, and the limit it came from (for the error).
+#[derive(Clone, Copy)]
+struct Limit {
+    at: Instant,
+    after: Duration,
+}
+
+/// `step` of a call, failed with [`Error::Deadline`] if the deadline passes
+/// first. Its timer is registered only if `step` has to wait. (Combinators,
+/// not `async`: an async fn would hold `step` twice, its argument and the awaited copy.)
+fn within<T>(
+    limit: Option<Limit>,
+    operation: &'static str,
+    step: impl Future<Output = Result<T, Error>>,
+) -> impl Future<Output = Result<T, Error>> {
+    match limit {
+        None => Either::Right(step),
+        Some(l) => Either::Left(
+            tokio::time::timeout_at(l.at, step)
+                .map(move |r| r.unwrap_or(Err(Error::Deadline { operation, after: l.after }))),
+        ),
+    }
+}
+
+/// One attempt under one timer: its own time limit (`timeout`, the answer
+/// being an [`Error::Timeout`] that may be retried) or the call's deadline
+/// (the outer `Err`, final), whichever ends first.
+fn attempt_within<T>(
+    limit: Option<Limit>,
+    timeout: Option<Duration>,
+    operation: &'static str,
+    attempt: impl Future<Output = Result<T, Error>>,
+) -> impl Future<Output = Result<Result<T, Error>, Error>> {
+    let end = timeout.map(|t| later(Instant::now(), t));
+    let at = match (end, limit) {
+        (None, None) => None,
+        (Some(end), Some(l)) => Some(end.min(l.at)),
+        (Some(end), None) => Some(end),
+        (None, Some(l)) => Some(l.at),
+    };
+    match at {
+        None => Either::Right(attempt.map(Ok)),
+        Some(at) => Either::Left(tokio::time::timeout_at(at, attempt).map(move |answer| match answer {
+            Ok(answer) => Ok(answer),
+            // On a tie the attempt's limit wins, as when each had its own timer.
+            Err(_) => match limit {
+                Some(l) if end.is_none_or(|end| l.at < end) => Err(Error::Deadline { operation, after: l.after }),
+                _ => Ok(Err(Error::Timeout { operation, connect: false, after: timeout })),
+            },
+        })),
+    }
+}
+
 /// Refuses a path parameter that would change which endpoint is called:
 /// an empty value, `.` or `..` (also percent-encoded) would be resolved away
 /// by URL normalisation, so `get_contact("..")` would reach `GET /`.
 fn check_path(request: &Request) -> Result<(), Error> {
+    let path = request.path.split('?').next().unwrap_or_default();
+    // A segment after the first is empty, `.` or `..` (or `%2E`…) only where
+    // the path has `//`, a trailing `/`, `/.` or `%2`: most paths have none.
+    if !(path.ends_with('/') || path.contains("//") || path.contains("/.") || path.contains("%2")) {
+        return Ok(());
+    }
     let template = request.meta.path.split('/');
-    let actual = request.path.split('?').next().unwrap_or_default().split('/');
+    let actual = path.split('/');
     for (t, a) in template.zip(actual) {
         let Some(name) = t.strip_prefix('{').and_then(|n| n.strip_suffix('}')) else { continue };
+        // Each `%XY` decodes to one byte: past 6 bytes a segment cannot decode to `..` or less.
+        if a.len() > 6 {
+            continue;
+        }
         let decoded = percent_encoding::percent_decode_str(a).decode_utf8_lossy();
         if matches!(decoded.as_ref(), "" | "." | "..") {
             return Err(Error::InvalidArgument {
@@ -606,4 +676,59 @@ pub async fn call_bytes(request: Result<Request, Error>, client: Client) -> Resu
 /// [`call_body`] for operations whose success body is not JSON.
 pub async fn call_bytes_body(request: Result<Request, Error>, client: Client) -> Result<Bytes, Error> {
     Ok(client.execute_bytes(request?).await?.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(after: u64) -> Option<Limit> {
+        let after = Duration::from_secs(after);
+        Some(Limit { at: Instant::now() + after, after })
+    }
+
+    fn secs(n: u64) -> Option<Duration> {
+        Some(Duration::from_secs(n))
+    }
+
+    /// An attempt that never answers: only a timer ends it.
+    fn hanging() -> impl Future<Output = Result<(), Error>> {
+        std::future::pending()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_timer_ends_an_attempt_with_whichever_limit_comes_first() {
+        let start = Instant::now();
+        let e = attempt_within(limit(10), secs(5), "op", hanging()).await.unwrap().unwrap_err();
+        assert!(matches!(e, Error::Timeout { connect: false, after: Some(d), .. } if d == Duration::from_secs(5)));
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+
+        let e = attempt_within(limit(3), secs(5), "op", hanging()).await.unwrap_err();
+        assert!(matches!(e, Error::Deadline { after, .. } if after == Duration::from_secs(3)), "{e:?}");
+        let e = attempt_within(limit(3), None, "op", hanging()).await.unwrap_err();
+        assert!(matches!(e, Error::Deadline { .. }), "{e:?}");
+        let e = attempt_within(None, secs(2), "op", hanging()).await.unwrap().unwrap_err();
+        assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+        // A tie is the attempt's: it may still be retried (the pause before a
+        // retry is checked against the deadline).
+        let e = attempt_within(limit(4), secs(4), "op", hanging()).await.unwrap().unwrap_err();
+        assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+        assert_eq!(start.elapsed(), Duration::from_secs(5 + 3 + 3 + 2 + 4));
+
+        // An answer in time is passed through, errors included.
+        let ok = attempt_within(limit(1), secs(1), "op", async { Ok::<_, Error>(7) }).await;
+        assert!(matches!(ok, Ok(Ok(7))));
+        let api = attempt_within(None, None, "op", async { Err::<(), _>(Error::Config("x".into())) }).await;
+        assert!(matches!(api, Ok(Err(Error::Config(_)))));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn steps_of_a_call_stop_at_its_deadline() {
+        let e = within(limit(30), "op", hanging()).await.unwrap_err();
+        assert!(matches!(e, Error::Deadline { operation: "op", after } if after == Duration::from_secs(30)), "{e:?}");
+        assert!(matches!(within(limit(30), "op", async { Ok::<_, Error>(1) }).await, Ok(1)));
+        // Without a deadline a step is only awaited.
+        let step = within(None, "op", tokio::time::sleep(Duration::from_secs(3600)).map(Ok::<_, Error>));
+        assert!(step.await.is_ok());
+    }
 }
